@@ -1,0 +1,49 @@
+// What a snapshot source becomes once parsed: plain data, no IO (see CONTEXT.md: snapshot, paper).
+
+/** One entry of a listing, as the source gives it. */
+export interface ParsedPaper {
+  /** arXiv id ("2406.12345") when the source gives one (the JSON API does; the text capture does not). */
+  arxivId: string | null;
+  title: string;
+  abstract: string;
+  /** "• 8 authors" in a text capture; authors.length in the JSON. */
+  authorCount: number | null;
+  /** author names when the source lists them (JSON), else []. */
+  authors: string[];
+  /** "UC Berkeley" (text meta line) or the JSON organization's full name. */
+  organization: string | null;
+  /** publication date as YYYY-MM-DD, when known. */
+  publishedOn: string | null;
+  upvotes: number | null;
+}
+
+export type SnapshotFormat = 'text' | 'json';
+
+export interface ParsedSnapshot {
+  format: SnapshotFormat;
+  /** when the listing was captured: the text header's date (UTC midnight) or the JSON's newest listing date. */
+  capturedAt: Date;
+  /** entries in listing order; a paper listed twice appears once (its first place). */
+  papers: ParsedPaper[];
+  /** true when the input ended inside an entry and that entry was dropped. */
+  truncated: boolean;
+  /** notes for the operator that do not stop the ingest (e.g. "entry 12: no meta block"). */
+  warnings: string[];
+}
+
+export interface ParseOptions {
+  /** the ingest clock: gives the year of a capture date written without one. */
+  now: Date;
+}
+
+/** Input that is not a snapshot. `line` is 1-based when the problem has a place. */
+export class SnapshotParseError extends Error {
+  readonly code = 'SNAPSHOT_INVALID';
+  constructor(
+    message: string,
+    readonly line: number | null = null,
+  ) {
+    super(message);
+    this.name = 'SnapshotParseError';
+  }
+}
