@@ -19,8 +19,10 @@ const migratedPath = path.join(root, 'prisma/schema.migrated.prisma');
 async function loadEngine() {
   const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
   const dir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
-  const wasm = await WebAssembly.compile(await readFile(path.join(dir, 'schema_engine_bg.wasm')));
-  const instance = new WebAssembly.Instance(wasm, { './schema_engine_bg.js': bg });
+  // (WebAssembly is a Node global; the ES lib typings here do not declare it)
+  const wasmApi = (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<unknown>; Instance: new (m: unknown, i: object) => { exports: unknown } } }).WebAssembly;
+  const wasm = await wasmApi.compile(await readFile(path.join(dir, 'schema_engine_bg.wasm')));
+  const instance = new wasmApi.Instance(wasm, { './schema_engine_bg.js': bg });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
   // The engine connects even for a schema-to-schema diff: give it a throwaway in-memory PGlite.
@@ -46,10 +48,10 @@ if (!check && !name) {
 }
 
 const { engine, close } = await loadEngine();
-const to = { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: await readFile(schemaPath, 'utf8') }] };
+const to = { tag: 'schemaDatamodel' as const, files: [{ path: schemaPath, content: await readFile(schemaPath, 'utf8') }] };
 const from = (await exists(migratedPath))
-  ? { tag: 'schemaDatamodel', files: [{ path: migratedPath, content: await readFile(migratedPath, 'utf8') }] }
-  : { tag: 'empty' };
+  ? { tag: 'schemaDatamodel' as const, files: [{ path: migratedPath, content: await readFile(migratedPath, 'utf8') }] }
+  : { tag: 'empty' as const };
 const result = await engine.diff({ from, to, script: true, exitCode: true, filters: { externalTables: [], externalEnums: [] } });
 const sql: string = result.stdout ?? '';
 const empty = result.exitCode === 0 || /This is an empty migration/.test(sql);

@@ -1,0 +1,44 @@
+// How every command runs: configuration parsed once (a bad value stops here, naming the variable),
+// a logger, the context (database opened, migrations applied), the command, an exit status.
+import { loadConfig, loadDotEnv, type Config } from '../config/config.ts';
+import { createContext, type AppContext, type ContextOptions } from '../app/context.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+
+export interface CliEnv {
+  config: Config;
+  log: Logger;
+}
+
+/** A failure the operator can act on: printed as one line, exit status `exitCode`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function cliEnv(): CliEnv {
+  loadDotEnv();
+  const config = loadConfig();
+  const pretty = Boolean(process.stderr.isTTY) && process.env.NODE_ENV !== 'production';
+  return { config, log: createLogger({ level: config.LOG_LEVEL, pretty }) };
+}
+
+/** Runs `body` with a context and sets the exit status it returns. */
+export async function withContext(body: (ctx: AppContext) => Promise<number>, options: ContextOptions = {}): Promise<void> {
+  const { config, log } = cliEnv();
+  const ctx = await createContext(config, log, options);
+  try {
+    process.exitCode = await body(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+export function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`paperboy: ${message.split('\n')[0]}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
+}

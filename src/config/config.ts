@@ -1,0 +1,70 @@
+// The configuration: parsed once from the environment, then passed down as plain values.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { variables, type VariableName } from './variables.ts';
+
+type Parsed<K extends VariableName> = z.output<(typeof variables)[K]['schema']>;
+type RawConfig = { [K in VariableName]: Parsed<K> };
+
+export interface Config extends Omit<RawConfig, 'BASE_URL' | 'DATA_DIR' | 'CRON_TZ' | 'DATABASE_URL'> {
+  DATABASE_URL: string | undefined;
+  /** absolute */
+  DATA_DIR: string;
+  BASE_URL: string;
+  CRON_TZ: string;
+}
+
+/** A bad value: the message names the variable, on one line. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** resolve relative paths (DATA_DIR, SNAPSHOT_SOURCE) against this folder */
+  cwd?: string;
+}
+
+export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfigOptions = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(variables)) {
+    const result = variable.schema.safeParse(env[name]);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new ConfigError(name, `${issue?.message ?? 'invalid value'} (got ${JSON.stringify(env[name])})`);
+    }
+    out[name] = result.data;
+  }
+  const raw = out as RawConfig;
+  const source = raw.SNAPSHOT_SOURCE;
+  return {
+    ...raw,
+    DATA_DIR: path.resolve(cwd, raw.DATA_DIR),
+    SNAPSHOT_SOURCE: /^https?:\/\//i.test(source) ? source : path.resolve(cwd, source),
+    BASE_URL: raw.BASE_URL ?? `http://localhost:${raw.PORT}`,
+    CRON_TZ: raw.CRON_TZ ?? raw.TZ ?? 'UTC',
+  };
+}
+
+/** Loads ./.env into process.env (values already set in the environment win), if the file exists. */
+export function loadDotEnv(cwd = process.cwd()): string | null {
+  const file = path.join(cwd, '.env');
+  if (!existsSync(file)) return null;
+  const before = { ...process.env };
+  process.loadEnvFile(file);
+  for (const [k, v] of Object.entries(before)) process.env[k] = v;
+  return file;
+}
+
+/** Only the places that must pass the environment on (spawning a child process) use this. */
+export function currentEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}

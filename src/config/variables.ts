@@ -1,0 +1,221 @@
+// Every environment variable paperboy reads, in one table: its group, default and meaning.
+// `.env.example` is generated from this table (`npm run env:example`) and a test keeps README and
+// `.env.example` in step with it. Nothing outside src/config/ reads process.env.
+import { z } from 'zod';
+import { cronExpression, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString } from './parsers.ts';
+
+export interface Variable {
+  group: 'DATABASE' | 'WEB' | 'MAIL' | 'SENDING' | 'SECURITY' | 'SCHEDULE' | 'OPERATIONS';
+  schema: z.ZodType;
+  /** shown in .env.example; undefined means "unset" */
+  example?: string;
+  required: false;
+  doc: string;
+}
+
+export const variables = {
+  // [[DATABASE]]
+  DATABASE_URL: {
+    group: 'DATABASE',
+    schema: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
+    required: false,
+    doc: 'PostgreSQL connection URL. Unset: the embedded PostgreSQL (PGlite) under DATA_DIR.',
+  },
+  DATA_DIR: {
+    group: 'DATABASE',
+    schema: z.string().min(1).default('./data'),
+    example: './data',
+    required: false,
+    doc: 'Folder for the embedded database, the outbox (.eml files when SMTP_URL is unset) and the generated SECRET_KEY.',
+  },
+  // [[WEB]]
+  PORT: {
+    group: 'WEB',
+    schema: intInRange(0, 65535).default(3000),
+    example: '3000',
+    required: false,
+    doc: 'HTTP port of `paperboy serve` (pages, /healthz, /metrics, /admin).',
+  },
+  HOST: {
+    group: 'WEB',
+    schema: z.string().min(1).default('0.0.0.0'),
+    example: '0.0.0.0',
+    required: false,
+    doc: 'Address the HTTP server binds to (127.0.0.1 to keep it local behind a proxy).',
+  },
+  BASE_URL: {
+    group: 'WEB',
+    schema: optionalString.pipe(httpUrl.optional()),
+    example: 'http://localhost:3000',
+    required: false,
+    doc: 'Public URL of the pages, used for the links in emails. Default: http://localhost:PORT.',
+  },
+  TRUST_PROXY: {
+    group: 'WEB',
+    schema: optionalString.pipe(z.string().optional()),
+    required: false,
+    doc: 'Express "trust proxy" setting when behind a reverse proxy (e.g. 1, loopback), so rate limits see the client address.',
+  },
+  // [[MAIL]]
+  SMTP_URL: {
+    group: 'MAIL',
+    schema: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+    required: false,
+    doc: 'SMTP relay, e.g. smtp://user:pass@relay:587. Unset: every message is written as an .eml file under DATA_DIR/outbox.',
+  },
+  MAIL_FROM: {
+    group: 'MAIL',
+    schema: mailbox.default('paperboy <paperboy@localhost>'),
+    example: 'paperboy <paperboy@localhost>',
+    required: false,
+    doc: 'From: of every email.',
+  },
+  MAIL_REPLY_TO: {
+    group: 'MAIL',
+    schema: optionalString.pipe(emailAddress.optional()),
+    required: false,
+    doc: 'Reply-To: of every email (optional).',
+  },
+  // [[SENDING]]
+  SEND_CONCURRENCY: {
+    group: 'SENDING',
+    schema: intInRange(1, 100).default(4),
+    example: '4',
+    required: false,
+    doc: 'Parallel sends per process (and pooled SMTP connections).',
+  },
+  SEND_RATE_LIMIT: {
+    group: 'SENDING',
+    schema: intInRange(0, 100_000).default(0),
+    example: '0',
+    required: false,
+    doc: 'At most this many messages per second per process; 0 means no limit.',
+  },
+  SEND_MAX_ERRORS: {
+    group: 'SENDING',
+    schema: intInRange(1, 1_000_000).default(50),
+    example: '50',
+    required: false,
+    doc: 'Consecutive failed deliveries after which a digest is paused instead of mailing everyone badly.',
+  },
+  SEND_MAX_TRIES: {
+    group: 'SENDING',
+    schema: intInRange(1, 20).default(4),
+    example: '4',
+    required: false,
+    doc: 'Tries of one delivery on temporary errors (SMTP 4xx, connection) before it is failed.',
+  },
+  SEND_RETRY_DELAY: {
+    group: 'SENDING',
+    schema: duration.prefault('2s'),
+    example: '2s',
+    required: false,
+    doc: 'First retry delay after a temporary error; doubled on each further try.',
+  },
+  SMTP_TIMEOUT: {
+    group: 'SENDING',
+    schema: duration.prefault('30s'),
+    example: '30s',
+    required: false,
+    doc: 'Timeout of each SMTP step (connect, greeting, each command, the message data).',
+  },
+  BOUNCE_LIMIT: {
+    group: 'SENDING',
+    schema: intInRange(1, 100).default(2),
+    example: '2',
+    required: false,
+    doc: 'Permanent rejections (SMTP 5xx for the recipient) after which a subscriber becomes bounced.',
+  },
+  // [[SECURITY]]
+  ADMIN_TOKEN: {
+    group: 'SECURITY',
+    schema: optionalString.pipe(secretString('ADMIN_TOKEN').optional()),
+    required: false,
+    doc: 'Bearer token of the admin API (/admin). Unset: the admin API is off (404).',
+  },
+  SECRET_KEY: {
+    group: 'SECURITY',
+    schema: optionalString.pipe(secretString('SECRET_KEY').optional()),
+    required: false,
+    doc: 'Signs the links in emails (confirm, preferences, unsubscribe). Unset: generated once and kept in DATA_DIR/secret.key.',
+  },
+  METRICS_TOKEN: {
+    group: 'SECURITY',
+    schema: optionalString.pipe(secretString('METRICS_TOKEN').optional()),
+    required: false,
+    doc: 'Bearer token required by /metrics. Unset: /metrics is open.',
+  },
+  // [[SCHEDULE]]
+  SNAPSHOT_SOURCE: {
+    group: 'SCHEDULE',
+    schema: z.string().min(1).default('./seeds'),
+    example: './seeds',
+    required: false,
+    doc: 'Where new snapshots come from: a file, a folder (new files ingested once, in name order) or an http(s) URL.',
+  },
+  INGEST_CRON: {
+    group: 'SCHEDULE',
+    schema: cronExpression.default('*/30 * * * *'),
+    example: '*/30 * * * *',
+    required: false,
+    doc: 'When `serve` ingests SNAPSHOT_SOURCE (cron syntax, CRON_TZ).',
+  },
+  DIGEST_CRON: {
+    group: 'SCHEDULE',
+    schema: cronExpression.default('0 7 * * *'),
+    example: '0 7 * * *',
+    required: false,
+    doc: 'When `serve` builds the digest of the newest snapshot and sends it.',
+  },
+  CRON_TZ: {
+    group: 'SCHEDULE',
+    schema: optionalString.pipe(z.string().optional()),
+    example: 'UTC',
+    required: false,
+    doc: 'Time zone of the cron lines (IANA name, e.g. Europe/Paris). Default: TZ, else UTC.',
+  },
+  SOURCE_TIMEOUT: {
+    group: 'SCHEDULE',
+    schema: duration.prefault('30s'),
+    example: '30s',
+    required: false,
+    doc: 'Timeout of fetching a URL source.',
+  },
+  SOURCE_MAX_BYTES: {
+    group: 'SCHEDULE',
+    schema: intInRange(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+    example: '20971520',
+    required: false,
+    doc: 'Largest snapshot accepted from a URL or file, in bytes.',
+  },
+  SOURCE_STALE_AFTER: {
+    group: 'SCHEDULE',
+    schema: duration.prefault('48h'),
+    example: '48h',
+    required: false,
+    doc: 'A source that has produced no new snapshot for this long is reported unhealthy.',
+  },
+  // [[OPERATIONS]]
+  LOG_LEVEL: {
+    group: 'OPERATIONS',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    example: 'info',
+    required: false,
+    doc: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stderr.',
+  },
+  SHUTDOWN_TIMEOUT: {
+    group: 'OPERATIONS',
+    schema: duration.prefault('20s'),
+    example: '20s',
+    required: false,
+    doc: 'On SIGTERM/SIGINT, how long in-flight sends may take before the process exits anyway.',
+  },
+  TZ: {
+    group: 'OPERATIONS',
+    schema: optionalString.pipe(z.string().optional()),
+    required: false,
+    doc: 'Process time zone; also the default of CRON_TZ.',
+  },
+} satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof variables;

@@ -1,0 +1,87 @@
+// Reaching the embedded database from any process: connect to the running host's socket, or start
+// the host (a detached background process, see host.ts) and wait until it answers.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { embeddedPaths, type HostInfo } from './paths.ts';
+import { HOST_EXIT } from './host.ts';
+
+export interface EmbeddedEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface EnsureHostOptions {
+  dataDir: string;
+  /** how long a started host may take to answer (first start of a new DATA_DIR creates the database) */
+  timeoutMs?: number;
+  idleMs?: number;
+  logLevel?: string;
+}
+
+export class EmbeddedDatabaseError extends Error {
+  readonly code = 'EMBEDDED_DB_UNAVAILABLE';
+}
+
+const hostMain = fileURLToPath(new URL('./host-main.ts', import.meta.url));
+
+export async function ensureEmbeddedHost({ dataDir, timeoutMs = 60_000, idleMs = 30_000, logLevel = 'info' }: EnsureHostOptions): Promise<EmbeddedEndpoint> {
+  const paths = embeddedPaths(dataDir);
+  const running = await reachable(paths.info);
+  if (running) return running;
+
+  mkdirSync(dataDir, { recursive: true });
+  let exit: number | null = null;
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), hostMain, dataDir, String(idleMs), logLevel], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: path.dirname(hostMain),
+  });
+  child.once('exit', (code) => (exit = code ?? HOST_EXIT.failed));
+  child.unref();
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const endpoint = await reachable(paths.info);
+    if (endpoint) return endpoint;
+    // Our host found another one holding the lock (starting up, or a killed one whose lock is
+    // going stale): keep waiting for whichever comes up. Any other exit is a real failure.
+    if (exit !== null && exit !== HOST_EXIT.locked && exit !== HOST_EXIT.ok) {
+      throw new EmbeddedDatabaseError(`the embedded database did not start (exit ${exit}); see ${paths.log}`);
+    }
+    if (exit === HOST_EXIT.locked || exit === HOST_EXIT.ok) {
+      exit = null;
+      return ensureEmbeddedHost({ dataDir, timeoutMs: Math.max(1_000, deadline - Date.now()), idleMs, logLevel });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new EmbeddedDatabaseError(`the embedded database in ${dataDir} did not answer within ${Math.round(timeoutMs / 1000)} s; see ${paths.log}`);
+}
+
+/** The endpoint in the host's info file, if something answers there. */
+async function reachable(infoPath: string): Promise<EmbeddedEndpoint | null> {
+  let info: HostInfo;
+  try {
+    info = JSON.parse(await readFile(infoPath, 'utf8')) as HostInfo;
+  } catch {
+    return null;
+  }
+  const target = info.host.startsWith('/') ? { path: path.join(info.host, `.s.PGSQL.${info.port}`) } : { host: info.host, port: info.port };
+  const ok = await new Promise<boolean>((resolve) => {
+    const socket = net.connect(target as net.NetConnectOpts);
+    socket.setTimeout(2_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+  return ok ? { host: info.host, port: info.port } : null;
+}

@@ -1,0 +1,117 @@
+// The embedded database host: ONE process per DATA_DIR opens PGlite and serves it over a local
+// socket; every paperboy process (serve, ingest, tests…) connects through that socket with the
+// ordinary PostgreSQL driver. The host is its own small background process, started on demand by
+// the first process that needs it (see connect.ts) and gone after a while with no connection, so
+// no command's lifetime decides another's — `ingest` may start the host that `serve` keeps using.
+//
+// The data directory is guarded by a lock file (proper-lockfile: an atomic mkdir whose mtime is
+// refreshed, so a killed host's lock goes stale and is taken over): two hosts never open it.
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
+import lockfile from 'proper-lockfile';
+import type { Logger } from '../../log/logger.ts';
+import { embeddedPaths, type HostInfo } from './paths.ts';
+import { ProtocolAwareQueryQueue } from './query-queue.ts';
+
+export interface HostOptions {
+  dataDir: string;
+  /** exit after this long with no connection */
+  idleMs: number;
+  log: Logger;
+}
+
+/** Exit statuses of the host process, read by connect.ts. */
+export const HOST_EXIT = { ok: 0, failed: 1, locked: 3 } as const;
+
+export async function runEmbeddedHost({ dataDir, idleMs, log }: HostOptions): Promise<number> {
+  const paths = embeddedPaths(dataDir);
+  await mkdir(paths.pgdata, { recursive: true });
+
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dataDir, {
+      lockfilePath: paths.lock,
+      realpath: false,
+      stale: 10_000,
+      update: 2_000,
+      // a live host keeps the lock; a killed one's goes stale after 10 s: wait that long at most
+      retries: { retries: 60, minTimeout: 200, maxTimeout: 250, factor: 1 },
+      onCompromised: (err) => {
+        log.fatal({ event: 'embedded.lock_lost', err }, 'the embedded database lock was lost; stopping');
+        process.exit(HOST_EXIT.failed);
+      },
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ELOCKED') {
+      log.info({ event: 'embedded.already_hosted', dataDir }, 'another process hosts this embedded database');
+      return HOST_EXIT.locked;
+    }
+    throw err;
+  }
+
+  const db = new PGlite(paths.pgdata);
+  await db.waitReady;
+  const queue = new ProtocolAwareQueryQueue(db);
+  const handlers = new Set<PGLiteSocketHandler>();
+  let idleTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+
+  const armIdle = () => {
+    clearTimeout(idleTimer);
+    if (handlers.size === 0) idleTimer = setTimeout(() => void stop('idle'), idleMs);
+  };
+
+  const server = net.createServer((socket) => {
+    if (stopping) return socket.destroy();
+    const handler = new PGLiteSocketHandler({ queryQueue: queue as never, closeOnDetach: true });
+    handlers.add(handler);
+    clearTimeout(idleTimer);
+    const forget = () => {
+      handlers.delete(handler);
+      armIdle();
+    };
+    handler.addEventListener('close', forget);
+    handler.addEventListener('error', forget);
+    handler.attach(socket).catch(forget);
+  });
+
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ event: 'embedded.stopping', reason, connections: handlers.size }, 'embedded database host stopping');
+    clearTimeout(idleTimer);
+    server.close();
+    await Promise.all([...handlers].map((h) => h.detach(true).catch(() => undefined)));
+    await rm(paths.info, { force: true });
+    await db.close().catch((err) => log.error({ event: 'embedded.close_failed', err }, 'closing PGlite failed'));
+    await release().catch(() => undefined);
+    resolveDone(HOST_EXIT.ok);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  const endpoint = await listen(server, paths.socketDir);
+  const info: HostInfo = { pid: process.pid, startedAt: new Date().toISOString(), ...endpoint };
+  await writeFile(`${paths.info}.tmp`, JSON.stringify(info));
+  await rename(`${paths.info}.tmp`, paths.info);
+  log.info({ event: 'embedded.ready', dataDir, ...endpoint }, 'embedded database ready');
+  armIdle();
+  return done;
+}
+
+/** A Unix socket in DATA_DIR when the path fits (sun_path is ~107 bytes), else loopback TCP. */
+async function listen(server: net.Server, socketDir: string): Promise<Pick<HostInfo, 'host' | 'port'>> {
+  const socketPath = path.join(socketDir, '.s.PGSQL.5432');
+  if (process.platform !== 'win32' && Buffer.byteLength(socketPath) < 100) {
+    await rm(socketPath, { force: true }); // a killed host's socket file; we hold the lock
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
+    return { host: socketDir, port: 5432 };
+  }
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  return { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
+}

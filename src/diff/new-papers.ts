@@ -1,0 +1,16 @@
+// The new papers of a snapshot: its papers that were not in the previous snapshot. Pure.
+
+/**
+ * Keys of `current` absent from `previous`, in `current`'s order. With no previous snapshot (the
+ * first one ever ingested) every paper is new.
+ */
+export function newPaperKeys<K>(current: readonly K[], previous: readonly K[] | null): K[] {
+  if (previous === null) return [...new Set(current)];
+  const before = new Set(previous);
+  const seen = new Set<K>();
+  return current.filter((key) => {
+    if (before.has(key) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,101 @@
+// Reading a snapshot's bytes from a file or an http(s) URL, with a size cap and a timeout.
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+export class InputError extends Error {
+  constructor(
+    readonly code: 'INPUT_NOT_FOUND' | 'INPUT_TOO_LARGE' | 'INPUT_UNREADABLE' | 'FETCH_FAILED' | 'FETCH_TIMEOUT' | 'FETCH_STATUS',
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export function isUrl(input: string): boolean {
+  return /^https?:\/\//i.test(input);
+}
+
+/** A file, every regular non-hidden file of a folder in name order, or a URL. */
+export async function expandInput(input: string): Promise<string[]> {
+  if (isUrl(input)) return [input];
+  const info = await stat(input).catch(() => null);
+  if (!info) throw new InputError('INPUT_NOT_FOUND', 'no such file or folder');
+  if (!info.isDirectory()) return [input];
+  const entries = await readdir(input, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort()
+    .map((name) => path.join(input, name));
+}
+
+export async function readFileCapped(file: string, maxBytes: number): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'INPUT_UNREADABLE', code === 'ENOENT' ? 'no such file' : `cannot read: ${code}`);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) throw new InputError('INPUT_TOO_LARGE', `${size} bytes is over the limit of ${maxBytes} (SOURCE_MAX_BYTES)`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface FetchOptions {
+  maxBytes: number;
+  timeoutMs: number;
+  /** validators of the last good response: an unchanged listing answers 304 and costs nothing */
+  etag?: string | null;
+  lastModified?: string | null;
+  fetchImpl?: typeof fetch;
+}
+
+export type FetchResult =
+  | { kind: 'body'; body: Buffer; etag: string | null; lastModified: string | null }
+  | { kind: 'not-modified' };
+
+export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch }: FetchOptions): Promise<FetchResult> {
+  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'paperboy' };
+  if (etag) headers['if-none-match'] = etag;
+  if (lastModified) headers['if-modified-since'] = lastModified;
+  const signal = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers, signal, redirect: 'follow' });
+  } catch (err) {
+    if (signal.aborted) throw new InputError('FETCH_TIMEOUT', `no answer within ${timeoutMs} ms (SOURCE_TIMEOUT)`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new InputError('FETCH_FAILED', `fetch failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  }
+  if (response.status === 304) return { kind: 'not-modified' };
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new InputError('FETCH_STATUS', `HTTP ${response.status} ${response.statusText}`.trim(), response.status);
+  }
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new InputError('INPUT_TOO_LARGE', `${declared} bytes is over the limit of ${maxBytes} (SOURCE_MAX_BYTES)`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      total += chunk.length;
+      if (total > maxBytes) throw new InputError('INPUT_TOO_LARGE', `more than ${maxBytes} bytes (SOURCE_MAX_BYTES)`);
+      chunks.push(Buffer.from(chunk));
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    if (signal.aborted) throw new InputError('FETCH_TIMEOUT', `body not received within ${timeoutMs} ms (SOURCE_TIMEOUT)`);
+    throw new InputError('FETCH_FAILED', `fetch failed while reading: ${(err as Error).message}`);
+  }
+  return { kind: 'body', body: Buffer.concat(chunks), etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') };
+}
