@@ -38,7 +38,15 @@ export async function withContext(body: (ctx: AppContext) => Promise<number>, op
 }
 
 export function fail(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`paperboy: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`paperboy: ${oneLine(err)}\n`);
   process.exit(err instanceof CliError ? err.exitCode : 1);
+}
+
+/** The first meaningful line of an error, whatever threw it. */
+export function oneLine(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const code = (err as { code?: unknown }).code;
+  const text = lines.find((l) => !/^Invalid `.*` invocation/.test(l)) ?? lines[0];
+  return text ?? (typeof code === 'string' ? code : err.name);
 }

@@ -36,7 +36,8 @@ export interface LoadConfigOptions {
 export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfigOptions = {}): Config {
   const out: Record<string, unknown> = {};
   for (const [name, variable] of Object.entries(variables)) {
-    const result = variable.schema.safeParse(env[name]);
+    const value = env[name]?.trim() ? env[name] : undefined; // blank is unset
+    const result = variable.schema.safeParse(value);
     if (!result.success) {
       const issue = result.error.issues[0];
       throw new ConfigError(name, `${issue?.message ?? 'invalid value'} (got ${JSON.stringify(env[name])})`);

@@ -5,8 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { embeddedPaths, type HostInfo } from './paths.ts';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { liveOwner } from './data-dir-lock.ts';
+import { embeddedPaths, HOST_MARKER, type HostInfo } from './paths.ts';
 import { HOST_EXIT } from './host.ts';
 
 export interface EmbeddedEndpoint {
@@ -27,6 +29,8 @@ export class EmbeddedDatabaseError extends Error {
 }
 
 const hostMain = fileURLToPath(new URL('./host-main.ts', import.meta.url));
+/** tsx's loader, so the host process runs the TypeScript source like every other entry point */
+const tsxLoader = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 
 export async function ensureEmbeddedHost({ dataDir, timeoutMs = 60_000, idleMs = 30_000, logLevel = 'info' }: EnsureHostOptions): Promise<EmbeddedEndpoint> {
   const paths = embeddedPaths(dataDir);
@@ -34,31 +38,34 @@ export async function ensureEmbeddedHost({ dataDir, timeoutMs = 60_000, idleMs =
   if (running) return running;
 
   mkdirSync(dataDir, { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  let host = startHost(dataDir, idleMs, logLevel);
+  while (Date.now() < deadline) {
+    const endpoint = await reachable(paths.info);
+    if (endpoint) return endpoint;
+    const exit = host.exitCode();
+    if (exit !== null && exit !== HOST_EXIT.locked && exit !== HOST_EXIT.ok) {
+      throw new EmbeddedDatabaseError(`the embedded database did not start (exit ${exit}); see ${paths.log}`);
+    }
+    // Our host found another one holding the folder (still starting: creating a database takes
+    // seconds). Wait for that one; start ours again only if it is gone without coming up.
+    if (exit !== null && !(await liveOwner(paths.lock, HOST_MARKER))) host = startHost(dataDir, idleMs, logLevel);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new EmbeddedDatabaseError(`the embedded database in ${dataDir} did not answer within ${Math.round(timeoutMs / 1000)} s; see ${paths.log}`);
+}
+
+function startHost(dataDir: string, idleMs: number, logLevel: string): { exitCode(): number | null } {
   let exit: number | null = null;
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), hostMain, dataDir, String(idleMs), logLevel], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, hostMain, dataDir, String(idleMs), logLevel], {
     detached: true,
     stdio: 'ignore',
     cwd: path.dirname(hostMain),
   });
   child.once('exit', (code) => (exit = code ?? HOST_EXIT.failed));
+  child.once('error', () => (exit = HOST_EXIT.failed));
   child.unref();
-
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const endpoint = await reachable(paths.info);
-    if (endpoint) return endpoint;
-    // Our host found another one holding the lock (starting up, or a killed one whose lock is
-    // going stale): keep waiting for whichever comes up. Any other exit is a real failure.
-    if (exit !== null && exit !== HOST_EXIT.locked && exit !== HOST_EXIT.ok) {
-      throw new EmbeddedDatabaseError(`the embedded database did not start (exit ${exit}); see ${paths.log}`);
-    }
-    if (exit === HOST_EXIT.locked || exit === HOST_EXIT.ok) {
-      exit = null;
-      return ensureEmbeddedHost({ dataDir, timeoutMs: Math.max(1_000, deadline - Date.now()), idleMs, logLevel });
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new EmbeddedDatabaseError(`the embedded database in ${dataDir} did not answer within ${Math.round(timeoutMs / 1000)} s; see ${paths.log}`);
+  return { exitCode: () => exit };
 }
 
 /** The endpoint in the host's info file, if something answers there. */

@@ -4,16 +4,16 @@
 // the first process that needs it (see connect.ts) and gone after a while with no connection, so
 // no command's lifetime decides another's — `ingest` may start the host that `serve` keeps using.
 //
-// The data directory is guarded by a lock file (proper-lockfile: an atomic mkdir whose mtime is
-// refreshed, so a killed host's lock goes stale and is taken over): two hosts never open it.
+// The data directory is guarded by a lock (data-dir-lock.ts: an atomic mkdir naming the owner's
+// pid, taken over only once that process is gone): two hosts never open it.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
-import lockfile from 'proper-lockfile';
 import type { Logger } from '../../log/logger.ts';
-import { embeddedPaths, type HostInfo } from './paths.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+import { embeddedPaths, HOST_MARKER, type HostInfo } from './paths.ts';
 import { ProtocolAwareQueryQueue } from './query-queue.ts';
 
 export interface HostOptions {
@@ -30,27 +30,12 @@ export async function runEmbeddedHost({ dataDir, idleMs, log }: HostOptions): Pr
   const paths = embeddedPaths(dataDir);
   await mkdir(paths.pgdata, { recursive: true });
 
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dataDir, {
-      lockfilePath: paths.lock,
-      realpath: false,
-      stale: 10_000,
-      update: 2_000,
-      // a live host keeps the lock; a killed one's goes stale after 10 s: wait that long at most
-      retries: { retries: 60, minTimeout: 200, maxTimeout: 250, factor: 1 },
-      onCompromised: (err) => {
-        log.fatal({ event: 'embedded.lock_lost', err }, 'the embedded database lock was lost; stopping');
-        process.exit(HOST_EXIT.failed);
-      },
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ELOCKED') {
-      log.info({ event: 'embedded.already_hosted', dataDir }, 'another process hosts this embedded database');
-      return HOST_EXIT.locked;
-    }
-    throw err;
+  const lock = await acquireDataDirLock(paths.lock, HOST_MARKER);
+  if (!lock.acquired) {
+    log.info({ event: 'embedded.already_hosted', dataDir, ownerPid: lock.owner.pid }, 'another process hosts this embedded database');
+    return HOST_EXIT.locked;
   }
+  const release = lock.release;
 
   const db = new PGlite(paths.pgdata);
   await db.waitReady;

@@ -1,5 +1,8 @@
 import path from 'node:path';
 
+/** In the host process's command line: tells a live host from an unrelated process with a reused pid. */
+export const HOST_MARKER = 'host-main';
+
 /** Written by the host once it listens; read by every process that connects. */
 export interface HostInfo {
   pid: number;

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config/config.ts';
+import { parseDuration } from '../../../src/config/parsers.ts';
+
+const load = (env: Record<string, string | undefined>) => loadConfig({ env, cwd: '/srv/paperboy' });
+
+describe('configuration', () => {
+  it('runs on its embedded defaults with nothing set', () => {
+    const config = load({});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.DATA_DIR).toBe('/srv/paperboy/data');
+    expect(config.PORT).toBe(3000);
+    expect(config.BASE_URL).toBe('http://localhost:3000');
+    expect(config.SMTP_URL).toBeUndefined();
+    expect(config.SNAPSHOT_SOURCE).toBe('/srv/paperboy/seeds');
+    expect(config.SEND_MAX_ERRORS).toBe(50);
+    expect(config.SOURCE_STALE_AFTER).toBe(48 * 3600_000);
+    expect(config.CRON_TZ).toBe('UTC');
+    expect(config.ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it('reads and converts what is set', () => {
+    const config = load({
+      DATABASE_URL: 'postgres://u:p@db:5432/paperboy',
+      PORT: '8080',
+      BASE_URL: 'https://papers.example.org/',
+      SEND_CONCURRENCY: '8',
+      SHUTDOWN_TIMEOUT: '1500ms',
+      SNAPSHOT_SOURCE: 'https://huggingface.co/api/daily_papers',
+      TZ: 'Europe/Paris',
+      ADMIN_TOKEN: 'x'.repeat(32),
+    });
+    expect(config.PORT).toBe(8080);
+    expect(config.BASE_URL).toBe('https://papers.example.org');
+    expect(config.SEND_CONCURRENCY).toBe(8);
+    expect(config.SHUTDOWN_TIMEOUT).toBe(1500);
+    expect(config.SNAPSHOT_SOURCE).toBe('https://huggingface.co/api/daily_papers');
+    expect(config.CRON_TZ).toBe('Europe/Paris');
+  });
+
+  it('treats a blank value as unset', () => {
+    expect(load({ SMTP_URL: '  ', PORT: '' }).SMTP_URL).toBeUndefined();
+    expect(load({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it.each([
+    ['PORT', 'eighty', /^PORT: must be a whole number/],
+    ['PORT', '70000', /^PORT: must be at most 65535/],
+    ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must start with postgres/],
+    ['SMTP_URL', 'relay:25', /^SMTP_URL: must start with smtp/],
+    ['SEND_RATE_LIMIT', '-1', /^SEND_RATE_LIMIT: must be at least 0/],
+    ['SHUTDOWN_TIMEOUT', 'soon', /^SHUTDOWN_TIMEOUT: must be a duration/],
+    ['DIGEST_CRON', 'every day', /^DIGEST_CRON: must be a cron line/],
+    ['BASE_URL', 'ftp://x', /^BASE_URL: must be an http\(s\) URL/],
+    ['MAIL_FROM', 'paperboy <p@x>\r\nBcc: a@b.c', /^MAIL_FROM: must be an address/],
+    ['ADMIN_TOKEN', 'short', /^ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL: /],
+  ])('a bad %s stops start-up with one line naming it', (name, value, message) => {
+    let error: unknown;
+    try {
+      load({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(name);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toMatch(/\n/);
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('48h')).toBe(172_800_000);
+    expect(parseDuration('30')).toBe(30_000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('2d')).toBe(172_800_000);
+    expect(parseDuration('h')).toBeNull();
+    expect(parseDuration('5 weeks')).toBeNull();
+  });
+});
