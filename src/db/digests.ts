@@ -1,0 +1,122 @@
+// Digests and the rows a digest build reads and writes.
+import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../digest/plan-deliveries.ts';
+import type { Db, SnapshotSummary } from './snapshots.ts';
+
+export type DigestStatus = 'ready' | 'paused' | 'skipped';
+
+export interface DigestSummary {
+  id: number;
+  snapshotId: number;
+  status: DigestStatus;
+  newPaperCount: number;
+  deliveryCount: number;
+  pauseReason: string | null;
+  createdAt: Date;
+  pausedAt: Date | null;
+}
+
+export interface DigestWithCounts extends DigestSummary {
+  snapshotCapturedAt: Date;
+  counts: { queued: number; sending: number; sent: number; failed: number };
+}
+
+export async function digestForSnapshot(db: Db, snapshotId: number): Promise<DigestSummary | null> {
+  return db.digest.findUnique({ where: { snapshotId } });
+}
+
+export async function getDigest(db: Db, id: number): Promise<DigestSummary | null> {
+  return db.digest.findUnique({ where: { id } });
+}
+
+/** Undigested snapshots captured before this one: they will never be mailed (no backlog). */
+export async function skipOlderSnapshots(db: Db, newest: SnapshotSummary): Promise<number[]> {
+  const older = await db.snapshot.findMany({
+    where: {
+      digest: null,
+      OR: [{ capturedAt: { lt: newest.capturedAt } }, { capturedAt: newest.capturedAt, id: { lt: newest.id } }],
+    },
+    select: { id: true },
+  });
+  if (older.length > 0) await db.digest.createMany({ data: older.map((s) => ({ snapshotId: s.id, status: 'skipped' as const })), skipDuplicates: true });
+  return older.map((s) => s.id);
+}
+
+export async function maxSubscriberId(db: Db): Promise<number> {
+  const row = await db.subscriber.aggregate({ _max: { id: true } });
+  return row._max.id ?? 0;
+}
+
+/** The next keyset batch of subscribers who get digests: active, not paused, id in (after, upTo]. */
+export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<Array<SubscriberForDigest & { email: string }>> {
+  return db.subscriber.findMany({
+    where: { status: 'active', paused: false, id: { gt: afterId, lte: upToId } },
+    orderBy: { id: 'asc' },
+    take: limit,
+    select: { id: true, topics: true, email: true },
+  });
+}
+
+/**
+ * Of these papers, the ones each subscriber must not get again: already mailed to them, or
+ * waiting in one of their deliveries that is not sent yet.
+ */
+export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperIds: number[]): Promise<Map<number, Set<number>>> {
+  const result = new Map<number, Set<number>>();
+  if (subscriberIds.length === 0 || paperIds.length === 0) return result;
+  const rows = await db.$queryRaw<Array<{ subscriber_id: number; paper_id: number }>>`
+    SELECT subscriber_id, paper_id FROM mailed_paper
+     WHERE subscriber_id = ANY(${subscriberIds}::int[]) AND paper_id = ANY(${paperIds}::int[])
+    UNION
+    SELECT d.subscriber_id, (p->>'paperId')::int
+      FROM delivery d CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS p
+     WHERE d.status IN ('queued', 'sending') AND d.subscriber_id = ANY(${subscriberIds}::int[])
+       AND (p->>'paperId')::int = ANY(${paperIds}::int[])`;
+  for (const row of rows) {
+    const set = result.get(row.subscriber_id) ?? new Set<number>();
+    set.add(row.paper_id);
+    result.set(row.subscriber_id, set);
+  }
+  return result;
+}
+
+export async function insertDeliveries(db: Db, digestId: number, plans: DeliveryPlan[]): Promise<number> {
+  if (plans.length === 0) return 0;
+  const { count } = await db.delivery.createMany({
+    data: plans.map((p) => ({ digestId, subscriberId: p.subscriberId, papers: p.papers as unknown as object })),
+    skipDuplicates: true,
+  });
+  return count;
+}
+
+export function deliveryPapers(json: unknown): DeliveryPaper[] {
+  return Array.isArray(json) ? (json as DeliveryPaper[]) : [];
+}
+
+/** Digests, newest first, with their delivery counts per status. */
+export async function listDigests(db: Db, limit: number, beforeId?: number): Promise<DigestWithCounts[]> {
+  const digests = await db.digest.findMany({
+    where: beforeId ? { id: { lt: beforeId } } : {},
+    orderBy: { id: 'desc' },
+    take: limit,
+    include: { snapshot: { select: { capturedAt: true } } },
+  });
+  if (digests.length === 0) return [];
+  const groups = await db.delivery.groupBy({ by: ['digestId', 'status'], where: { digestId: { in: digests.map((d) => d.id) } }, _count: { _all: true } });
+  return digests.map(({ snapshot, ...d }) => {
+    const counts = { queued: 0, sending: 0, sent: 0, failed: 0 };
+    for (const g of groups) if (g.digestId === d.id) counts[g.status] = g._count._all;
+    return { ...d, snapshotCapturedAt: snapshot.capturedAt, counts };
+  });
+}
+
+/** paused → ready (an operator fixed the relay). Returns false if it was not paused. */
+export async function resumeDigest(db: Db, id: number): Promise<boolean> {
+  const { count } = await db.digest.updateMany({ where: { id, status: 'paused' }, data: { status: 'ready', pauseReason: null, pausedAt: null } });
+  return count === 1;
+}
+
+/** ready → paused, guarded: only the first of several senders to hit the limit pauses it. */
+export async function pauseDigest(db: Db, id: number, reason: string, now: Date): Promise<boolean> {
+  const { count } = await db.digest.updateMany({ where: { id, status: 'ready' }, data: { status: 'paused', pauseReason: reason, pausedAt: now } });
+  return count === 1;
+}

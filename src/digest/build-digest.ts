@@ -1,0 +1,130 @@
+// Builds the digest of the newest snapshot that has none: the digest row and ALL its delivery rows
+// (status queued, with the matched papers and why) are written in one transaction before anything
+// is sent. Subscribers are read in keyset batches below a fixed upper id (listmonk's
+// next-campaign-subscribers), never all at once. Older undigested snapshots are marked skipped.
+import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
+import { activeSubscriberBatch, digestForSnapshot, insertDeliveries, maxSubscriberId, papersNotToRepeat, skipOlderSnapshots, type DigestSummary } from '../db/digests.ts';
+import type { PrismaClient } from '../db/generated/client.ts';
+import { Prisma } from '../db/generated/client.ts';
+import { latestSnapshot, type Db, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
+import type { Logger } from '../log/logger.ts';
+import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
+import { TopicMatcher } from './topic-matcher.ts';
+
+export interface BuildDigestDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  now: () => Date;
+  batchSize?: number;
+}
+
+export type BuildDigestResult =
+  | { kind: 'no-snapshot' }
+  | { kind: 'up-to-date'; digestId: number; snapshotId: number }
+  | {
+      kind: 'built' | 'dry-run';
+      digest: DigestSummary | null;
+      snapshot: SnapshotSummary;
+      newPapers: Paper[];
+      deliveries: number;
+      subscribers: number;
+      skippedSnapshots: number[];
+      invalidTopics: string[];
+      ms: number;
+    };
+
+export interface BuildDigestOptions {
+  dryRun?: boolean;
+  /** each planned delivery, as it is planned (dry runs print them) */
+  onPlan?: (plan: DeliveryPlan & { email: string }) => void;
+}
+
+const LONG_TX = { maxWait: 60_000, timeout: 30 * 60_000 };
+
+export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOptions = {}): Promise<BuildDigestResult> {
+  const { prisma, log } = deps;
+  const started = performance.now();
+  const snapshot = await latestSnapshot(prisma);
+  if (!snapshot) return { kind: 'no-snapshot' };
+  const existing = await digestForSnapshot(prisma, snapshot.id);
+  if (existing) return { kind: 'up-to-date', digestId: existing.id, snapshotId: snapshot.id };
+
+  const diff = await loadSnapshotDiff(prisma, snapshot);
+  const fresh = new Set(diff.newPaperIds);
+  const newPapers = diff.papers.filter((p) => fresh.has(p.id));
+  const matcher = new TopicMatcher(newPapers);
+
+  /** Plans every subscriber's delivery; writes them under `digestId` (null: a dry run writes nothing). */
+  const plan = async (db: Db, digestId: number | null) => {
+    let deliveries = 0;
+    let subscribers = 0;
+    const upTo = await maxSubscriberId(db);
+    for (let after = 0; ; ) {
+      const batch = await activeSubscriberBatch(db, after, upTo, deps.batchSize ?? 1000);
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1]!.id;
+      subscribers += batch.length;
+      const skip = await papersNotToRepeat(db, batch.map((s) => s.id), diff.newPaperIds);
+      const plans: DeliveryPlan[] = [];
+      for (const subscriber of batch) {
+        const p = planDelivery(matcher, subscriber, skip.get(subscriber.id));
+        if (!p) continue;
+        plans.push(p);
+        options.onPlan?.({ ...p, email: subscriber.email });
+      }
+      deliveries += digestId === null ? plans.length : await insertDeliveries(db, digestId, plans);
+    }
+    return { deliveries, subscribers };
+  };
+
+  const result = (digest: DigestSummary | null, counts: { deliveries: number; subscribers: number }, skippedSnapshots: number[]) => ({
+    kind: options.dryRun ? ('dry-run' as const) : ('built' as const),
+    digest,
+    snapshot,
+    newPapers,
+    ...counts,
+    skippedSnapshots,
+    invalidTopics: [...matcher.invalidTopics.keys()],
+    ms: Math.round(performance.now() - started),
+  });
+
+  if (options.dryRun) return result(null, await plan(prisma, null), []);
+
+  let built;
+  try {
+    built = await prisma.$transaction(async (tx) => {
+      // Checked again inside the transaction: another process may have built it meanwhile.
+      const other = await digestForSnapshot(tx, snapshot.id);
+      if (other) return { other };
+      const digest = await tx.digest.create({ data: { snapshotId: snapshot.id, status: 'ready', newPaperCount: newPapers.length } });
+      const skipped = await skipOlderSnapshots(tx, snapshot);
+      const counts = await plan(tx, digest.id);
+      const final = await tx.digest.update({ where: { id: digest.id }, data: { deliveryCount: counts.deliveries } });
+      return { digest: final, counts, skipped };
+    }, LONG_TX);
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      const other = await digestForSnapshot(prisma, snapshot.id);
+      if (other) return { kind: 'up-to-date', digestId: other.id, snapshotId: snapshot.id };
+    }
+    throw err;
+  }
+  if ('other' in built) return { kind: 'up-to-date', digestId: built.other!.id, snapshotId: snapshot.id };
+
+  const out = result(built.digest, built.counts, built.skipped);
+  for (const topic of out.invalidTopics) log.warn({ event: 'digest.invalid_topic', digestId: built.digest.id, topic }, `a stored topic no longer parses: ${topic}`);
+  log.info(
+    {
+      event: 'digest.built',
+      digestId: built.digest.id,
+      snapshotId: snapshot.id,
+      newPapers: newPapers.length,
+      subscribers: out.subscribers,
+      deliveries: out.deliveries,
+      skippedSnapshots: out.skippedSnapshots,
+      ms: out.ms,
+    },
+    `built digest ${built.digest.id} of snapshot ${snapshot.id}: ${newPapers.length} new papers, ${out.deliveries} deliveries queued`,
+  );
+  return out;
+}

@@ -1,0 +1,46 @@
+// Which papers each subscriber gets in a digest: the snapshot's new papers their topics catch,
+// minus any paper already mailed to them (or waiting in one of their unsent deliveries). Pure.
+import type { TopicMatcher } from './topic-matcher.ts';
+
+/** What a delivery row keeps of each paper: enough to render it again and to explain it. */
+export interface DeliveryPaper {
+  paperId: number;
+  /** the subscriber's topics that caught it, best first */
+  topics: string[];
+  /** the words that matched, as written in the paper */
+  words: string[];
+}
+
+export interface SubscriberForDigest {
+  id: number;
+  topics: string[];
+}
+
+export interface DeliveryPlan {
+  subscriberId: number;
+  papers: DeliveryPaper[];
+}
+
+export function planDelivery(matcher: TopicMatcher, subscriber: SubscriberForDigest, alreadyMailed: ReadonlySet<number> | undefined): DeliveryPlan | null {
+  const papers: DeliveryPaper[] = [];
+  for (const match of matcher.match(subscriber.topics)) {
+    if (alreadyMailed?.has(match.paperId)) continue;
+    const words = [...new Set(match.hits.flatMap((h) => h.words))];
+    papers.push({ paperId: match.paperId, topics: match.hits.map((h) => h.topic), words });
+  }
+  return papers.length === 0 ? null : { subscriberId: subscriber.id, papers };
+}
+
+/** A subscriber with no such papers gets no delivery at all (and no email). */
+export function planDeliveries(
+  matcher: TopicMatcher,
+  subscribers: readonly SubscriberForDigest[],
+  alreadyMailed: ReadonlyMap<number, ReadonlySet<number>>,
+): DeliveryPlan[] {
+  const plans: DeliveryPlan[] = [];
+  for (const subscriber of subscribers) {
+    const plan = planDelivery(matcher, subscriber, alreadyMailed.get(subscriber.id));
+    if (plan) plans.push(plan);
+  }
+  return plans;
+}

@@ -1,0 +1,77 @@
+// What the renderer needs, as plain data: the digest (once) and each recipient (many times).
+// The renderer never reads the database; the delivery step builds these views.
+import type { TopicHit } from '../match/types.ts';
+
+/** One paper as every recipient of a digest sees it (the per-recipient part is its hits). */
+export interface PaperView {
+  paperId: number;
+  title: string;
+  /** the paper's page: https://huggingface.co/papers/<arXiv id> when the id is known, else a search link */
+  url: string;
+  /** the whole abstract; the renderer shortens it around what matched */
+  abstract: string;
+  /** author names when known */
+  authors: string[];
+  authorCount: number | null;
+  organization: string | null;
+  upvotes: number | null;
+  /** YYYY-MM-DD */
+  publishedOn: string | null;
+}
+
+/** The digest: compiled once, filled per recipient. */
+export interface DigestView {
+  digestId: number;
+  /** YYYY-MM-DD, the snapshot's capture date */
+  snapshotDate: string;
+  /** every paper any recipient of this digest may get */
+  papers: PaperView[];
+  /** e.g. "paperboy" — shown in the header and the subject */
+  productName: string;
+  /** the public URL of the web pages (BASE_URL) */
+  baseUrl: string;
+}
+
+export interface RecipientView {
+  email: string;
+  /** the papers this recipient gets, in order, with the topics that caught each */
+  papers: Array<{ paperId: number; hits: TopicHit[] }>;
+  preferencesUrl: string;
+  unsubscribeUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface ConfirmationView {
+  productName: string;
+  baseUrl: string;
+  email: string;
+  topics: string[];
+  confirmUrl: string;
+  /** when the link stops working */
+  expiresAt: Date;
+}
+
+export interface PreferencesChangedView {
+  productName: string;
+  baseUrl: string;
+  email: string;
+  topics: string[];
+  paused: boolean;
+  preferencesUrl: string;
+  unsubscribeUrl: string;
+}
+
+/** An address that already exists asked to subscribe again: a link to their preferences. */
+export interface PreferencesLinkView {
+  productName: string;
+  baseUrl: string;
+  email: string;
+  topics: string[];
+  preferencesUrl: string;
+  unsubscribeUrl: string;
+}
