@@ -1,0 +1,100 @@
+// Dates as the Daily Papers page prints them: "Mar 8" (no year: a recent date), "Jun 4, 2025", and
+// in an entry's meta block optionally followed by the upvote count ("Jun 4, 2025 2").
+
+/** A day of the Gregorian calendar, with no time zone attached. */
+export interface CalendarDate {
+  year: number;
+  /** 1–12 */
+  month: number;
+  day: number;
+}
+
+/** A date line as written: the year may be missing; the upvote count is there when the page shows it. */
+export interface ListingDate {
+  month: number;
+  day: number;
+  year: number | null;
+  upvotes: number | null;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const FULL_MONTHS = [
+  'january', 'february', 'march', 'april', 'may', 'june',
+  'july', 'august', 'september', 'october', 'november', 'december',
+];
+
+// "Jun 4", "Jun 4, 2025", "Jun 4, 2025 2", "Jun 4 12"; counts may be grouped ("1,204") or short ("1.2k").
+const DATE_LINE = /^([a-z]{3,9})\.? (\d{1,2})(?:, (\d{4}))?(?: (\d{1,3}(?:,\d{3})+|\d+|\d+(?:\.\d+)?k))?$/i;
+
+/** Parses a date line; null when the line is not one (or names a day that does not exist). */
+export function parseListingDate(line: string): ListingDate | null {
+  const match = DATE_LINE.exec(line.trim());
+  if (!match) return null;
+  const [, name = '', dayText = '', yearText, countText] = match;
+  const month = monthNumber(name);
+  const day = Number(dayText);
+  const year = yearText === undefined ? null : Number(yearText);
+  if (month === null) return null;
+  // Without a year, Feb 29 is a real day (of some leap year); with one, it must exist in that year.
+  if (day < 1 || day > daysInMonth(year ?? 2000, month)) return null;
+  return { month, day, year, upvotes: countText === undefined ? null : parseCount(countText) };
+}
+
+function monthNumber(name: string): number | null {
+  const lower = name.toLowerCase();
+  const index = lower.length === 3 ? MONTHS.indexOf(lower) : FULL_MONTHS.indexOf(lower);
+  if (index >= 0) return index + 1;
+  return lower === 'sept' ? 9 : null;
+}
+
+function parseCount(text: string): number {
+  if (/k$/i.test(text)) return Math.round(Number(text.slice(0, -1)) * 1000);
+  return Number(text.replace(/,/g, ''));
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * The latest date with this month and day that is not after `notAfter`. A listing written without
+ * a year means "this year, unless that is still in the future" — and Feb 29 means the last leap year
+ * in which it had passed, so the search may go back up to eight years (1896 → 1904 has no leap day).
+ */
+export function latestOnOrBefore(month: number, day: number, notAfter: CalendarDate): CalendarDate {
+  for (let year = notAfter.year; year > notAfter.year - 9; year--) {
+    const candidate = { year, month, day };
+    if (day <= daysInMonth(year, month) && compareDates(candidate, notAfter) <= 0) return candidate;
+  }
+  // Unreachable for a day that parseListingDate accepted; kept total so callers need no branch.
+  throw new RangeError(`no ${month}/${day} on or before ${toIsoDate(notAfter)}`);
+}
+
+/** The listing date with its year: as written, or inferred relative to `reference`. */
+export function resolveYear(date: ListingDate, reference: CalendarDate): CalendarDate {
+  if (date.year !== null) return { year: date.year, month: date.month, day: date.day };
+  return latestOnOrBefore(date.month, date.day, reference);
+}
+
+export function compareDates(a: CalendarDate, b: CalendarDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}
+
+/** The UTC calendar day of an instant. */
+export function utcCalendarDate(instant: Date): CalendarDate {
+  return { year: instant.getUTCFullYear(), month: instant.getUTCMonth() + 1, day: instant.getUTCDate() };
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return utcCalendarDate(new Date(Date.UTC(date.year, date.month - 1, date.day + days)));
+}
+
+export function toUtcMidnight(date: CalendarDate): Date {
+  return new Date(Date.UTC(date.year, date.month - 1, date.day));
+}
+
+/** YYYY-MM-DD */
+export function toIsoDate(date: CalendarDate): string {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
+}

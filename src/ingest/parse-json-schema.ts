@@ -1,0 +1,44 @@
+// The shape of one item of `GET https://huggingface.co/api/daily_papers`, as far as paperboy reads
+// it. The API returns a bare JSON array of these (its OpenAPI spec: `List[Item]`); each item is one
+// day's listing of one paper: the listing fields at the top (publishedAt = when it was listed,
+// title, summary, numComments, submittedBy, organization?, thumbnail, …) and the paper itself under
+// `paper` (id = arXiv id, title, summary, authors, publishedAt = arXiv publication, upvotes,
+// submittedOnDailyAt, organization?, ai_summary, githubRepo, …).
+// Only the fields used are declared: zod drops the others, so new API fields never break ingest.
+// Optional fields may be missing or null; a present field of the wrong type is another shape.
+import { z } from 'zod';
+
+const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+const text = z.string().nullish();
+
+const organization = z
+  .object({
+    name: text,
+    fullname: text,
+  })
+  .nullish();
+
+const author = z.object({
+  name: text,
+});
+
+const paper = z.object({
+  id: text,
+  title: text,
+  summary: text,
+  authors: z.array(author).nullish(),
+  publishedAt: timestamp.nullish(),
+  submittedOnDailyAt: timestamp.nullish(),
+  upvotes: z.number().int().nonnegative().nullish(),
+  organization,
+});
+
+export const dailyPaperItem = z.object({
+  paper: paper.nullish(),
+  title: text,
+  summary: text,
+  publishedAt: timestamp.nullish(),
+  organization,
+});
+
+export type DailyPaperItem = z.infer<typeof dailyPaperItem>;
