@@ -1,14 +1,27 @@
-// The composition root: builds the concrete things (configuration, logger, database, clock) once
-// and passes them down in one object. Nothing connects to anything at import time.
+// The composition root: builds the concrete things (configuration, logger, database, mailer,
+// token signer, clock) once and passes them down in one object. Nothing connects to anything at
+// import time, and tests build their own context with their own parts.
+import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { createMailer } from '../deliver/create-mailer.ts';
+import { DigestRenderers } from '../deliver/digest-renderers.ts';
+import { mailDomain } from '../deliver/links.ts';
+import type { Mailer } from '../deliver/types.ts';
 import type { Logger } from '../log/logger.ts';
+import { resolveSecretKey } from '../security/secret-key.ts';
+import { TokenSigner } from '../security/tokens.ts';
+
+export const PRODUCT_NAME = 'paperboy';
 
 export interface AppContext {
   config: Config;
   log: Logger;
   db: Database;
+  mailer: Mailer;
+  tokens: TokenSigner;
+  renderers: DigestRenderers;
   now: () => Date;
   close(): Promise<void>;
 }
@@ -17,6 +30,9 @@ export interface ContextOptions {
   /** apply pending migrations first (every command but `migrate` itself, which reports them) */
   migrate?: boolean;
   poolSize?: number;
+  /** replace the mailer the configuration would pick (tests) */
+  mailer?: Mailer;
+  now?: () => Date;
 }
 
 export async function createContext(config: Config, log: Logger, options: ContextOptions = {}): Promise<AppContext> {
@@ -25,19 +41,35 @@ export async function createContext(config: Config, log: Logger, options: Contex
     dataDir: config.DATA_DIR,
     log,
     logLevel: config.LOG_LEVEL,
-    ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    poolSize: options.poolSize ?? Math.max(8, config.SEND_CONCURRENCY + 4),
   });
   try {
     if (options.migrate !== false) await migrate(db.pgConfig, log);
+    const secret = await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR);
+    if (secret.generated) log.info({ event: 'secret_key.generated', file: secret.file }, `generated a SECRET_KEY in ${secret.file}`);
+    const mailer =
+      options.mailer ??
+      createMailer({ smtpUrl: config.SMTP_URL, outboxDir: path.join(config.DATA_DIR, 'outbox'), concurrency: config.SEND_CONCURRENCY, timeoutMs: config.SMTP_TIMEOUT, log });
+    return {
+      config,
+      log,
+      db,
+      mailer,
+      tokens: new TokenSigner(secret.key),
+      renderers: new DigestRenderers(db.prisma, { baseUrl: config.BASE_URL, productName: PRODUCT_NAME }),
+      now: options.now ?? (() => new Date()),
+      close: async () => {
+        await mailer.close();
+        await db.close();
+      },
+    };
   } catch (err) {
     await db.close();
     throw err;
   }
-  return {
-    config,
-    log,
-    db,
-    now: () => new Date(),
-    close: () => db.close(),
-  };
+}
+
+/** The From/List-Id/Message-ID settings of outgoing mail. */
+export function composeOptions(config: Config) {
+  return { from: config.MAIL_FROM, replyTo: config.MAIL_REPLY_TO, domain: mailDomain(config.BASE_URL), productName: PRODUCT_NAME };
 }

@@ -1,0 +1,36 @@
+// The narrow dependencies each step takes, cut from the context (STYLE 3: one object passed down,
+// each use case sees only what it needs).
+import type { IngestDeps } from '../ingest/ingest-inputs.ts';
+import type { BuildDigestDeps } from '../digest/build-digest.ts';
+import type { SendDeps } from '../deliver/send-deliveries.ts';
+import { composeOptions, type AppContext } from './context.ts';
+
+export function ingestDeps(ctx: AppContext): IngestDeps {
+  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, maxBytes: ctx.config.SOURCE_MAX_BYTES, timeoutMs: ctx.config.SOURCE_TIMEOUT };
+}
+
+export function digestDeps(ctx: AppContext): BuildDigestDeps {
+  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now };
+}
+
+export function sendDeps(ctx: AppContext, workerId: string): SendDeps {
+  const c = ctx.config;
+  return {
+    prisma: ctx.db.prisma,
+    mailer: ctx.mailer,
+    log: ctx.log,
+    tokens: ctx.tokens,
+    renderers: ctx.renderers,
+    compose: composeOptions(c),
+    workerId,
+    settings: {
+      concurrency: c.SEND_CONCURRENCY,
+      rateLimit: c.SEND_RATE_LIMIT,
+      maxErrors: c.SEND_MAX_ERRORS,
+      maxTries: c.SEND_MAX_TRIES,
+      retryDelayMs: c.SEND_RETRY_DELAY,
+      bounceLimit: c.BOUNCE_LIMIT,
+      baseUrl: c.BASE_URL,
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// Subscribers: one per address whatever its case (email_key). Status changes are guarded updates.
+import { randomBytes } from 'node:crypto';
+import type { Subscriber as SubscriberRow } from './generated/client.ts';
+import type { Db } from './snapshots.ts';
+
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced';
+
+export interface Subscriber {
+  id: number;
+  email: string;
+  status: SubscriberStatus;
+  topics: string[];
+  paused: boolean;
+  tokenNonce: string;
+  bounceCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  confirmedAt: Date | null;
+  unsubscribedAt: Date | null;
+  bouncedAt: Date | null;
+}
+
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function newNonce(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+function toSubscriber(row: SubscriberRow): Subscriber {
+  const { emailKey: _key, ...rest } = row;
+  return rest;
+}
+
+export async function getSubscriber(db: Db, id: number): Promise<Subscriber | null> {
+  const row = await db.subscriber.findUnique({ where: { id } });
+  return row ? toSubscriber(row) : null;
+}
+
+export async function findSubscriberByEmail(db: Db, email: string): Promise<Subscriber | null> {
+  const row = await db.subscriber.findUnique({ where: { emailKey: emailKey(email) } });
+  return row ? toSubscriber(row) : null;
+}
+
+/** For operators and tests: an address with topics in a given status (default active). */
+export async function insertSubscriber(
+  db: Db,
+  input: { email: string; topics: string[]; status?: SubscriberStatus; paused?: boolean },
+): Promise<Subscriber> {
+  const row = await db.subscriber.create({
+    data: {
+      email: input.email.trim(),
+      emailKey: emailKey(input.email),
+      topics: input.topics,
+      status: input.status ?? 'active',
+      paused: input.paused ?? false,
+      tokenNonce: newNonce(),
+      confirmedAt: (input.status ?? 'active') === 'active' ? new Date() : null,
+    },
+  });
+  return toSubscriber(row);
+}
+
+export interface SubscriberPage {
+  items: Subscriber[];
+  /** pass as `after` for the next page; null at the end */
+  next: number | null;
+}
+
+export async function listSubscribers(db: Db, options: { status?: SubscriberStatus; limit: number; after?: number }): Promise<SubscriberPage> {
+  const rows = await db.subscriber.findMany({
+    where: { ...(options.status ? { status: options.status } : {}), ...(options.after ? { id: { gt: options.after } } : {}) },
+    orderBy: { id: 'asc' },
+    take: options.limit + 1,
+  });
+  const items = rows.slice(0, options.limit).map(toSubscriber);
+  return { items, next: rows.length > options.limit ? items[items.length - 1]!.id : null };
+}
+
+export async function countSubscribersByStatus(db: Db): Promise<Record<SubscriberStatus, number>> {
+  const groups = await db.subscriber.groupBy({ by: ['status'], _count: { _all: true } });
+  const counts: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, bounced: 0 };
+  for (const g of groups) counts[g.status] = g._count._all;
+  return counts;
+}
+
+/**
+ * A permanent rejection of the address (5xx on RCPT). After `limit` of them the subscriber is
+ * bounced and gets no more digests. Returns true when this bounce made them bounced.
+ */
+export async function recordHardBounce(db: Db, id: number, limit: number, now: Date): Promise<boolean> {
+  const rows = await db.$queryRaw<Array<{ status: string }>>`
+    UPDATE subscriber
+       SET bounce_count = bounce_count + 1,
+           status = CASE WHEN bounce_count + 1 >= ${limit} THEN 'bounced'::"SubscriberStatus" ELSE status END,
+           bounced_at = CASE WHEN bounce_count + 1 >= ${limit} THEN ${now} ELSE bounced_at END,
+           updated_at = ${now}
+     WHERE id = ${id} AND status = 'active'
+    RETURNING status::text AS status`;
+  return rows[0]?.status === 'bounced';
+}
+
+/** bounced → active (an operator fixed the address or the relay); the bounce count starts again. */
+export async function reactivateSubscriber(db: Db, id: number, now: Date): Promise<boolean> {
+  const { count } = await db.subscriber.updateMany({
+    where: { id, status: 'bounced' },
+    data: { status: 'active', bounceCount: 0, bouncedAt: null, updatedAt: now },
+  });
+  return count === 1;
+}

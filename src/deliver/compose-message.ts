@@ -1,0 +1,55 @@
+// One delivery's email: the rendered digest plus the headers a mail client needs (RFC 2369 / 8058
+// unsubscribe, List-Id) and a Message-ID that names the delivery and its attempt. Pure.
+import type { RenderedEmail } from '../render/types.ts';
+import type { SubscriberLinks } from './links.ts';
+import type { OutgoingMessage } from './types.ts';
+
+export interface ComposeOptions {
+  from: string;
+  replyTo?: string | undefined;
+  domain: string;
+  productName: string;
+}
+
+export function composeDigestMessage(
+  options: ComposeOptions,
+  delivery: { email: string; messageId: string },
+  rendered: RenderedEmail,
+  links: SubscriberLinks,
+): OutgoingMessage {
+  return {
+    from: options.from,
+    to: delivery.email,
+    ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    messageId: delivery.messageId,
+    headers: {
+      'List-Unsubscribe': `<${links.unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Id': `${options.productName} digest <digest.${options.domain}>`,
+      'X-Auto-Response-Suppress': 'OOF, AutoReply',
+    },
+  };
+}
+
+/** A transactional email (confirmation, preferences): no list headers but unsubscribe when given. */
+export function composeTransactionalMessage(
+  options: ComposeOptions,
+  to: string,
+  messageId: string,
+  rendered: RenderedEmail,
+  unsubscribeUrl?: string,
+): OutgoingMessage {
+  return {
+    from: options.from,
+    to,
+    ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    messageId,
+    headers: unsubscribeUrl ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {},
+  };
+}

@@ -1,0 +1,96 @@
+// Per digest, once per process: its papers, a matcher (to re-derive each recipient's highlights
+// from the topics stored on the delivery) and the compiled template. Then per recipient: fill.
+import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
+import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
+import { TopicMatcher } from '../digest/topic-matcher.ts';
+import { getDigest } from '../db/digests.ts';
+import type { PrismaClient } from '../db/generated/client.ts';
+import { getSnapshot, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
+import type { TopicHit } from '../match/index.ts';
+import { compileDigest, type DigestRenderer } from '../render/index.ts';
+import type { DigestView, PaperView, RecipientView, RenderedEmail } from '../render/types.ts';
+import { paperUrl, type SubscriberLinks } from './links.ts';
+
+export interface PreparedDigest {
+  digestId: number;
+  snapshot: SnapshotSummary;
+  papers: Paper[];
+  matcher: TopicMatcher;
+  renderer: DigestRenderer;
+}
+
+export interface RenderSettings {
+  baseUrl: string;
+  productName: string;
+}
+
+export function toPaperView(paper: Paper): PaperView {
+  return {
+    paperId: paper.id,
+    title: paper.title,
+    url: paperUrl(paper.arxivId, paper.title),
+    abstract: paper.abstract,
+    authors: paper.authors,
+    authorCount: paper.authorCount,
+    organization: paper.organization,
+    upvotes: paper.upvotes,
+    publishedOn: paper.publishedOn,
+  };
+}
+
+/** Compiles a digest's renderer from its (new) papers: one mjml run per template per process. */
+export async function prepareDigest(digestId: number, snapshot: SnapshotSummary, papers: Paper[], settings: RenderSettings): Promise<PreparedDigest> {
+  const view: DigestView = {
+    digestId,
+    snapshotDate: snapshot.capturedAt.toISOString().slice(0, 10),
+    papers: papers.map(toPaperView),
+    productName: settings.productName,
+    baseUrl: settings.baseUrl,
+  };
+  return { digestId, snapshot, papers, matcher: new TopicMatcher(papers), renderer: await compileDigest(view) };
+}
+
+/** One recipient's email from what their delivery row stores. */
+export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks): RenderedEmail {
+  const recipient: RecipientView = {
+    email,
+    papers: papers.map((p) => ({ paperId: p.paperId, hits: hitsOf(prepared.matcher, p) })),
+    ...links,
+  };
+  return prepared.renderer.render(recipient);
+}
+
+function hitsOf(matcher: TopicMatcher, paper: DeliveryPaper): TopicHit[] {
+  const hits = matcher.hitsFor(paper.paperId, paper.topics);
+  if (hits.length > 0) return hits;
+  // The stored topics no longer match (a rule changed since): still say why it was chosen.
+  return paper.topics.map((topic) => ({ topic, words: paper.words, title: [], abstract: [], score: 0 }));
+}
+
+export class DigestRenderers {
+  private readonly cache = new Map<number, Promise<PreparedDigest>>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly settings: RenderSettings,
+  ) {}
+
+  get(digestId: number): Promise<PreparedDigest> {
+    let prepared = this.cache.get(digestId);
+    if (!prepared) {
+      prepared = this.load(digestId);
+      prepared.catch(() => this.cache.delete(digestId));
+      this.cache.set(digestId, prepared);
+    }
+    return prepared;
+  }
+
+  private async load(digestId: number): Promise<PreparedDigest> {
+    const digest = await getDigest(this.prisma, digestId);
+    const snapshot = digest ? await getSnapshot(this.prisma, digest.snapshotId) : null;
+    if (!digest || !snapshot) throw new Error(`digest ${digestId} or its snapshot is gone`);
+    const diff = await loadSnapshotDiff(this.prisma, snapshot);
+    const fresh = new Set(diff.newPaperIds);
+    return prepareDigest(digestId, snapshot, diff.papers.filter((p) => fresh.has(p.id)), this.settings);
+  }
+}

@@ -1,0 +1,30 @@
+// The links a subscriber gets in every email, signed for their purpose (see security/tokens.ts).
+import type { TokenSigner } from '../security/tokens.ts';
+
+export interface SubscriberLinks {
+  preferencesUrl: string;
+  unsubscribeUrl: string;
+}
+
+export function subscriberLinks(tokens: TokenSigner, baseUrl: string, subscriberId: number): SubscriberLinks {
+  return {
+    preferencesUrl: `${baseUrl}/preferences?token=${tokens.sign({ purpose: 'preferences', subscriberId })}`,
+    unsubscribeUrl: `${baseUrl}/unsubscribe?token=${tokens.sign({ purpose: 'unsubscribe', subscriberId })}`,
+  };
+}
+
+export function confirmUrl(tokens: TokenSigner, baseUrl: string, subscriberId: number, nonce: string, expiresAt: Date): string {
+  const token = tokens.sign({ purpose: 'confirm', subscriberId, nonce, expiresAt: Math.floor(expiresAt.getTime() / 1000) });
+  return `${baseUrl}/confirm?token=${token}`;
+}
+
+/** The host part of BASE_URL: names Message-IDs and the List-Id. */
+export function mailDomain(baseUrl: string): string {
+  return new URL(baseUrl).hostname || 'localhost';
+}
+
+/** Where a paper lives: its Hugging Face page when the arXiv id is known, else an arXiv title search. */
+export function paperUrl(arxivId: string | null, title: string): string {
+  if (arxivId) return `https://huggingface.co/papers/${encodeURIComponent(arxivId)}`;
+  return `https://arxiv.org/search/?searchtype=title&query=${encodeURIComponent(title)}`;
+}
