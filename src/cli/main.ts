@@ -1,8 +1,12 @@
 // `paperboy` — the command line. Each command lives in commands/<name>.ts.
 import { Command } from 'commander';
+import { registerDigest } from './commands/digest.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPreview } from './commands/preview.ts';
+import { registerResend } from './commands/resend.ts';
+import { registerRunOnce } from './commands/run-once.ts';
+import { registerSend } from './commands/send.ts';
 import { fail } from './run.ts';
 
 const program = new Command()
@@ -13,6 +17,10 @@ const program = new Command()
 
 registerMigrate(program);
 registerIngest(program);
+registerDigest(program);
+registerSend(program);
+registerRunOnce(program);
 registerPreview(program);
+registerResend(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -36,7 +36,7 @@ export type BuildDigestResult =
 export interface BuildDigestOptions {
   dryRun?: boolean;
   /** each planned delivery, as it is planned (dry runs print them) */
-  onPlan?: (plan: DeliveryPlan & { email: string }) => void;
+  onPlan?: (plan: DeliveryPlan & { email: string }, newPapers: ReadonlyMap<number, Paper>) => void;
 }
 
 const LONG_TX = { maxWait: 60_000, timeout: 30 * 60_000 };
@@ -53,6 +53,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   const fresh = new Set(diff.newPaperIds);
   const newPapers = diff.papers.filter((p) => fresh.has(p.id));
   const matcher = new TopicMatcher(newPapers);
+  const byId = new Map(newPapers.map((p) => [p.id, p]));
 
   /** Plans every subscriber's delivery; writes them under `digestId` (null: a dry run writes nothing). */
   const plan = async (db: Db, digestId: number | null) => {
@@ -70,7 +71,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
         const p = planDelivery(matcher, subscriber, skip.get(subscriber.id));
         if (!p) continue;
         plans.push(p);
-        options.onPlan?.({ ...p, email: subscriber.email });
+        options.onPlan?.({ ...p, email: subscriber.email }, byId);
       }
       deliveries += digestId === null ? plans.length : await insertDeliveries(db, digestId, plans);
     }

@@ -1,11 +1,17 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { PRODUCT_NAME } from '../../app/context.ts';
+import { subscriberLinks } from '../../deliver/links.ts';
+import { previewSubscriberDigest } from '../../digest/preview-subscriber.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
 import { latestSnapshot, getSnapshot } from '../../db/snapshots.ts';
 import { compileTopic, indexPapers, matchTopics, splitByRanges, TopicError, type Range } from '../../match/index.ts';
 import { CliError, withContext } from '../run.ts';
 
 interface PreviewOptions {
-  topic: string[];
+  topic?: string[];
+  out?: string;
   new?: boolean;
   json?: boolean;
   snapshot?: string;
@@ -14,13 +20,18 @@ interface PreviewOptions {
 export function registerPreview(program: Command): void {
   program
     .command('preview')
-    .description('show which papers of the newest snapshot topics would catch, and why')
-    .requiredOption('-t, --topic <topic>', 'a topic line, e.g. "scaling laws" (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .description("a subscriber's next digest as .html and .txt files, or which papers topics would catch (--topic)")
+    .argument('[email]', "write this subscriber's next digest to files and print their paths")
+    .option('-t, --topic <topic>', 'a topic line, e.g. "scaling laws" (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .option('--out <dir>', 'where the email preview files go (default DATA_DIR/previews)')
     .option('-n, --new', "only the snapshot's new papers (those not in the snapshot before it)")
     .option('--snapshot <id>', 'a given snapshot instead of the newest')
     .option('--json', 'print JSON instead of text')
-    .action(async (options: PreviewOptions) => {
-      const topics = options.topic.map((line) => {
+    .action(async (email: string | undefined, options: PreviewOptions) => {
+      if (email) return previewEmail(email, options);
+      if (!options.topic?.length) throw new CliError('give a subscriber address or at least one --topic', 2);
+      const topicLines = options.topic;
+      const topics = topicLines.map((line) => {
         try {
           return compileTopic(line);
         } catch (err) {
@@ -44,7 +55,7 @@ export function registerPreview(program: Command): void {
         }
         const scope = options.new ? `${papers.length} new papers` : `${papers.length} papers (${fresh.size} new)`;
         const day = snapshot.capturedAt.toISOString().slice(0, 10);
-        const out = [`snapshot ${snapshot.id} captured ${day}: ${scope}; ${matches.length} caught by ${options.topic.map((t) => `"${t}"`).join(', ')}`, ''];
+        const out = [`snapshot ${snapshot.id} captured ${day}: ${scope}; ${matches.length} caught by ${topicLines.map((t) => `"${t}"`).join(', ')}`, ''];
         matches.forEach((m, i) => {
           const paper = byId.get(m.paperId)!;
           out.push(`${String(i + 1).padStart(2)}. ${mark(paper.title, m.hits.flatMap((h) => h.title))}${fresh.has(paper.id) ? '  [new]' : ''}`);
@@ -57,6 +68,31 @@ export function registerPreview(program: Command): void {
         return 0;
       });
     });
+}
+
+async function previewEmail(email: string, options: PreviewOptions): Promise<void> {
+  await withContext(async (ctx) => {
+    const settings = { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME };
+    const result = await previewSubscriberDigest(ctx.db.prisma, email, settings, (id) => subscriberLinks(ctx.tokens, ctx.config.BASE_URL, id));
+    switch (result.kind) {
+      case 'no-subscriber':
+        throw new CliError(`no subscriber ${email}`);
+      case 'no-snapshot':
+        throw new CliError('no snapshot yet: run `paperboy ingest <file|folder|url>` first');
+      case 'nothing':
+        process.stdout.write(`${result.subscriber.email} would get nothing from snapshot ${result.snapshotId}: none of its ${result.newPapers} new papers match their topics, or they were already mailed\n`);
+        return 0;
+      case 'preview': {
+        const dir = path.resolve(options.out ?? path.join(ctx.config.DATA_DIR, 'previews'));
+        await mkdir(dir, { recursive: true });
+        const base = path.join(dir, `digest-${result.snapshotId}-${result.subscriber.id}`);
+        await writeFile(`${base}.html`, result.email.html);
+        await writeFile(`${base}.txt`, result.email.text);
+        process.stdout.write(`${result.subscriber.email}: ${result.papers} papers (${result.source}), subject "${result.email.subject}"\n${base}.html\n${base}.txt\n`);
+        return 0;
+      }
+    }
+  });
 }
 
 /** The matched words in bold on a terminal, in [brackets] elsewhere. */

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { digestDeps } from '../../app/deps.ts';
+import type { AppContext } from '../../app/context.ts';
+import { buildDigest, type BuildDigestResult } from '../../digest/build-digest.ts';
+import { withContext } from '../run.ts';
+
+export function registerDigest(program: Command): void {
+  program
+    .command('digest')
+    .description("build the digest of the newest snapshot: queue each subscriber's delivery (nothing is sent yet)")
+    .option('--dry-run', 'print what each subscriber would get; write nothing')
+    .action(async (options: { dryRun?: boolean }) => {
+      await withContext(async (ctx) => {
+        describeDigest(await digestNow(ctx, options.dryRun ?? false));
+        return 0;
+      });
+    });
+}
+
+export async function digestNow(ctx: AppContext, dryRun: boolean): Promise<BuildDigestResult> {
+  if (!dryRun) return buildDigest(digestDeps(ctx));
+  return buildDigest(digestDeps(ctx), {
+    dryRun,
+    onPlan: (plan, papers) => {
+      const lines = plan.papers.map((p) => `    ${papers.get(p.paperId)?.title ?? `paper ${p.paperId}`}  — ${p.topics.map((t) => `"${t}"`).join(', ')}: ${p.words.join(', ')}`);
+      process.stdout.write(`${plan.email}: ${plan.papers.length} paper${plan.papers.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
+    },
+  });
+}
+
+export function describeDigest(result: BuildDigestResult): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  switch (result.kind) {
+    case 'no-snapshot':
+      out('no snapshot yet: run `paperboy ingest <file|folder|url>` first');
+      return;
+    case 'up-to-date':
+      out(`the newest snapshot (${result.snapshotId}) already has digest ${result.digestId}: nothing to build`);
+      return;
+    default: {
+      const day = result.snapshot.capturedAt.toISOString().slice(0, 10);
+      const what = result.kind === 'dry-run' ? 'dry run, nothing written:' : `digest ${result.digest!.id}:`;
+      out(`${what} snapshot ${result.snapshot.id} (${day}), ${result.newPapers.length} new papers, ${result.subscribers} active subscribers, ${result.deliveries} deliveries${result.kind === 'built' ? ' queued' : ''}`);
+      if (result.skippedSnapshots.length) out(`skipped older snapshots (never mailed): ${result.skippedSnapshots.join(', ')}`);
+      for (const topic of result.invalidTopics) out(`warning: a stored topic no longer parses and was ignored: ${topic}`);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { resumeDigest } from '../../db/digests.ts';
+import { resendFailed, resendOne } from '../../deliver/resend.ts';
+import { CliError, withContext } from '../run.ts';
+
+export function registerResend(program: Command): void {
+  program
+    .command('resend')
+    .description('re-queue deliveries of a digest (the next `send` mails them as a new attempt)')
+    .argument('<digest>', 'digest id (see `paperboy digests`)', parseId)
+    .option('--email <address>', "this subscriber's delivery")
+    .option('--only-failed', 'every failed delivery (also resumes the digest if it was paused)')
+    .action(async (digestId: number, options: { email?: string; onlyFailed?: boolean }) => {
+      if (Boolean(options.email) === Boolean(options.onlyFailed)) throw new CliError('give exactly one of --email <address> or --only-failed', 2);
+      await withContext(async (ctx) => {
+        if (options.onlyFailed) {
+          const { requeued, resumed } = await resendFailed(ctx.db.prisma, digestId);
+          ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
+          process.stdout.write(`digest ${digestId}: re-queued ${requeued.length} failed deliveries${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`);
+          return 0;
+        }
+        const result = await resendOne(ctx.db.prisma, digestId, options.email!);
+        switch (result.kind) {
+          case 'queued':
+            ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
+            process.stdout.write(`digest ${digestId}: delivery ${result.delivery.deliveryId} re-queued as attempt ${result.delivery.attempt} (was ${result.delivery.previousStatus}); run \`paperboy send\`\n`);
+            return 0;
+          case 'not-found':
+            throw new CliError(`digest ${digestId} has no delivery for ${options.email}`);
+          case 'already-queued':
+            process.stdout.write(`delivery ${result.deliveryId} is already queued\n`);
+            return 0;
+          case 'in-flight':
+            throw new CliError(`delivery ${result.deliveryId} is being sent right now by a live process; try again when it is done`);
+          case 'subscriber-inactive':
+            throw new CliError(`the subscriber of delivery ${result.deliveryId} is ${result.status}: not resent`);
+        }
+      });
+    });
+
+  program
+    .command('resume')
+    .description('resume a digest paused after too many consecutive failures')
+    .argument('<digest>', 'digest id', parseId)
+    .action(async (digestId: number) => {
+      await withContext(async (ctx) => {
+        if (!(await resumeDigest(ctx.db.prisma, digestId))) throw new CliError(`digest ${digestId} is not paused`);
+        ctx.log.info({ event: 'digest.resumed', digestId }, `resumed digest ${digestId}`);
+        process.stdout.write(`digest ${digestId} resumed; run \`paperboy send\`\n`);
+        return 0;
+      });
+    });
+}
+
+export function parseId(value: string): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return id;
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { ingestDeps } from '../../app/deps.ts';
+import { describeRejection, ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { withContext } from '../run.ts';
+import { describeDigest, digestNow } from './digest.ts';
+import { finish, sendAll } from './send.ts';
+
+export function registerRunOnce(program: Command): void {
+  program
+    .command('run-once')
+    .description('ingest what is pending in SNAPSHOT_SOURCE, build the digest, send it, and exit')
+    .action(async () => {
+      await withContext(async (ctx) => {
+        const outcomes = await ingestInputs(ingestDeps(ctx), [ctx.config.SNAPSHOT_SOURCE]);
+        const ingested = outcomes.filter((o) => o.kind === 'ingested').length;
+        const rejected = outcomes.filter((o) => o.kind === 'rejected');
+        process.stdout.write(`ingest: ${ingested} new snapshots, ${outcomes.length - ingested - rejected.length} already known, ${rejected.length} rejected\n`);
+        for (const r of rejected) if (r.kind === 'rejected') process.stdout.write(`  ${describeRejection(r)}\n`);
+        describeDigest(await digestNow(ctx, false));
+        const status = finish(ctx, await sendAll(ctx));
+        if (rejected.length > 0) {
+          process.stderr.write(`paperboy: ${rejected.length} input(s) of ${ctx.config.SNAPSHOT_SOURCE} rejected\n`);
+          return 1;
+        }
+        return status;
+      });
+    });
+}

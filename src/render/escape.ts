@@ -1,0 +1,48 @@
+// Untrusted text into HTML, URLs into href attributes, anything into a one-line header.
+import { RenderError } from './errors.ts';
+
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
+
+/** Text for an HTML element or a quoted attribute value. */
+export function escapeHtml(text: string): string {
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITIES[c] ?? c) : text;
+}
+
+/** The URL, normalised (a `"` becomes %22), when it is absolute http(s); otherwise null. */
+export function httpUrl(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+}
+
+/** An http(s) URL escaped for an href; the fallback when it is not one (never javascript:, data:, …). */
+export function safeHref(raw: string, fallback: string): string {
+  return escapeHtml(httpUrl(raw) ?? fallback);
+}
+
+/** One of our own links (confirm, preferences, unsubscribe): it must be http(s). */
+export function ownUrl(raw: string, what: string): string {
+  const url = httpUrl(raw);
+  if (url === null) throw new RenderError('RENDER_BAD_URL', `the ${what} link is not an http(s) URL`);
+  return url;
+}
+
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Text on one line (subjects, plain-text lines): no CR, LF or other control characters. */
+export function oneLine(text: string): string {
+  return text.replace(BREAKS, ' ').replace(/\s+/g, ' ').trim();
+}

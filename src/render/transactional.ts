@@ -1,0 +1,156 @@
+// The one-off emails: confirmation (double opt-in), preferences changed, preferences link. Each
+// template is compiled once per process (mjml.ts) and filled with the view; the topic block repeats.
+import { escapeHtml, oneLine, ownUrl } from './escape.ts';
+import { formatUtc } from './format.ts';
+import { compiledTemplate, type TemplateName } from './mjml.ts';
+import { cutBlock, fill, parseTemplate } from './template.ts';
+import { FOOTER_RULE, wrap } from './text.ts';
+import type {
+  ConfirmationView, PreferencesChangedView, PreferencesLinkView, RenderedEmail,
+} from './types.ts';
+
+/** Slots every transactional template has. */
+const COMMON = ['title', 'preview', 'homeUrl', 'productName', 'dateline', 'email', 'topics'] as const;
+type Common = (typeof COMMON)[number];
+
+interface Base {
+  productName: string;
+  baseUrl: string;
+  email: string;
+  topics: string[];
+}
+
+export async function renderConfirmation(view: ConfirmationView): Promise<RenderedEmail> {
+  const product = oneLine(view.productName);
+  const confirmUrl = ownUrl(view.confirmUrl, 'confirm');
+  const expires = formatUtc(view.expiresAt);
+  const subject = `Confirm your ${product} subscription`;
+  const html = await render('confirmation', ['confirmUrl', 'confirmUrlText', 'expires'], view, {
+    title: subject,
+    preview: `One click to start getting new trending papers on your topics. The link works until ${expires}.`,
+    dateline: 'Subscription',
+  }, {
+    confirmUrl: escapeHtml(confirmUrl),
+    confirmUrlText: escapeHtml(confirmUrl),
+    expires: escapeHtml(expires),
+  });
+  const text = [
+    product,
+    '',
+    'Confirm your subscription',
+    '',
+    wrap(`Someone — hopefully you — asked for the ${product} daily digest of new trending research papers at ${oneLine(view.email)}, on these topics:`),
+    '',
+    topicLines(view.topics),
+    '',
+    'Nothing is sent until you confirm. Confirm your subscription:',
+    confirmUrl,
+    '',
+    wrap(`This link works until ${expires}.`),
+    '',
+    wrap("If this wasn't you, ignore this email — nothing happens. Without a confirmation the address gets no digest, and we won't write again."),
+    '',
+  ].join('\n');
+  return { subject, html, text };
+}
+
+export async function renderPreferencesChanged(view: PreferencesChangedView): Promise<RenderedEmail> {
+  const product = oneLine(view.productName);
+  const preferencesUrl = ownUrl(view.preferencesUrl, 'preferences');
+  const unsubscribeUrl = ownUrl(view.unsubscribeUrl, 'unsubscribe');
+  const status = view.paused
+    ? 'Your digest is paused: no emails until you resume it from your preferences.'
+    : "Your digest is on: you'll get an email whenever new trending papers match these topics.";
+  const subject = `Your ${product} preferences were updated`;
+  const html = await render('preferences-changed', ['status', 'preferencesUrl', 'unsubscribeUrl'], view, {
+    title: subject,
+    preview: status,
+    dateline: 'Preferences',
+  }, {
+    status: escapeHtml(status),
+    preferencesUrl: escapeHtml(preferencesUrl),
+    unsubscribeUrl: escapeHtml(unsubscribeUrl),
+  });
+  const text = [
+    product,
+    '',
+    'Your preferences were updated',
+    '',
+    'Your topics are now:',
+    '',
+    topicLines(view.topics),
+    '',
+    wrap(status),
+    '',
+    wrap("If you didn't make this change, open your preferences to set them back, or unsubscribe."),
+    '',
+    ...linkLines(preferencesUrl, unsubscribeUrl),
+  ].join('\n');
+  return { subject, html, text };
+}
+
+export async function renderPreferencesLink(view: PreferencesLinkView): Promise<RenderedEmail> {
+  const product = oneLine(view.productName);
+  const preferencesUrl = ownUrl(view.preferencesUrl, 'preferences');
+  const unsubscribeUrl = ownUrl(view.unsubscribeUrl, 'unsubscribe');
+  const subject = `Your ${product} preferences link`;
+  const html = await render('preferences-link', ['preferencesUrl', 'unsubscribeUrl'], view, {
+    title: subject,
+    preview: 'This address is already subscribed: here is the link to your preferences.',
+    dateline: 'Preferences',
+  }, {
+    preferencesUrl: escapeHtml(preferencesUrl),
+    unsubscribeUrl: escapeHtml(unsubscribeUrl),
+  });
+  const text = [
+    product,
+    '',
+    "You're already subscribed",
+    '',
+    wrap(`Someone — probably you — asked to subscribe ${oneLine(view.email)} to the ${product} daily digest. This address is already subscribed, so nothing changed. Your topics:`),
+    '',
+    topicLines(view.topics),
+    '',
+    'To change your topics or pause the digest, open your preferences:',
+    preferencesUrl,
+    '',
+    wrap("If this wasn't you, ignore this email — nothing happens. Your subscription stays as it is."),
+    '',
+    ...linkLines(preferencesUrl, unsubscribeUrl),
+  ].join('\n');
+  return { subject, html, text };
+}
+
+/** The compiled template filled: the common slots from the view and `plain` (escaped here), the rest as given. */
+async function render<S extends string>(
+  name: TemplateName,
+  slots: readonly S[],
+  view: Base,
+  plain: { title: string; preview: string; dateline: string },
+  values: Readonly<Record<S, string>>,
+): Promise<string> {
+  const cut = cutBlock(await compiledTemplate(name), name, 'topic', '%%topics%%');
+  const page = parseTemplate<S | Common>(cut.html, name, [...COMMON, ...slots]);
+  const topic = parseTemplate(cut.block, name, ['topic']);
+  const topics = view.topics.length > 0 ? view.topics : ['(no topics)'];
+  const common: Record<Common, string> = {
+    title: escapeHtml(oneLine(plain.title)),
+    preview: escapeHtml(oneLine(plain.preview)),
+    homeUrl: escapeHtml(ownUrl(view.baseUrl, 'home')),
+    productName: escapeHtml(oneLine(view.productName)),
+    dateline: escapeHtml(plain.dateline),
+    email: escapeHtml(oneLine(view.email)),
+    topics: topics.map((t) => fill(topic, { topic: escapeHtml(oneLine(t)) })).join(''),
+  };
+  return fill(page, { ...common, ...values });
+}
+
+const topicLines = (topics: readonly string[]): string =>
+  topics.length > 0 ? topics.map((t) => wrap(`- ${t}`, '    ').replace(/^ {4}/, '  ')).join('\n') : '  (no topics)';
+
+const linkLines = (preferencesUrl: string, unsubscribeUrl: string): string[] => [
+  FOOTER_RULE,
+  `Manage preferences: ${preferencesUrl}`,
+  `Unsubscribe: ${unsubscribeUrl}`,
+  '',
+];

@@ -1,0 +1,34 @@
+// Request schemas of the admin API (zod), next to the routes that use them.
+import { z } from 'zod';
+
+export const idParam = z.object({ id: z.coerce.number().int().positive() });
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  after: z.coerce.number().int().min(0).optional(),
+});
+
+export const digestsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+export const deliveriesQuery = pageQuery.extend({
+  status: z.enum(['queued', 'sending', 'sent', 'failed']).optional(),
+});
+
+export const subscribersQuery = pageQuery.extend({
+  status: z.enum(['pending', 'active', 'unsubscribed', 'bounced']).optional(),
+});
+
+export const resendBody = z.union([
+  z.object({ email: z.string().trim().min(3).max(320) }).strict(),
+  z.object({ onlyFailed: z.literal(true) }).strict(),
+]);
+
+export const ingestBody = z
+  .object({ url: z.string().url().regex(/^https?:\/\//i, 'must be an http(s) URL').optional() })
+  .strict()
+  .default({});
+
+export const digestBody = z.object({ dryRun: z.boolean().optional() }).strict().default({});

@@ -1,0 +1,58 @@
+// The express app: security headers, health, the admin API, and the reader's pages. Built from the
+// context (no global state), so tests start as many as they like.
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { AppContext } from '../app/context.ts';
+import { adminRouter, type AdminHooks } from './admin/router.ts';
+import { HttpError, jsonErrorHandler } from './http-errors.ts';
+import { healthRoute } from './health.ts';
+
+export interface WebOptions {
+  admin?: AdminHooks;
+  /** the reader's pages (subscribe, confirm, preferences, unsubscribe) */
+  pages?: Router;
+  /** extra routers mounted before the pages (/metrics) */
+  extra?: Router[];
+}
+
+export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (ctx.config.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(ctx.config.TRUST_PROXY));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.get('/healthz', healthRoute(ctx));
+  for (const router of options.extra ?? []) app.use(router);
+  if (ctx.config.ADMIN_TOKEN) {
+    app.use('/admin', adminRouter(ctx, ctx.config.ADMIN_TOKEN, options.admin));
+    app.use('/admin', jsonErrorHandler(ctx.log));
+  }
+  if (options.pages) app.use(options.pages);
+  app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `${req.method} ${req.path} not found`)));
+  app.use(jsonErrorHandler(ctx.log));
+  return app;
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

@@ -1,0 +1,144 @@
+// Digest and send end to end on a real PostgreSQL, against a real in-process SMTP server, read back
+// with mailparser: the exact recipients, each one's exact papers, both parts, every header.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestDeps, sendDeps } from '../../../src/app/deps.ts';
+import { buildDigest } from '../../../src/digest/build-digest.ts';
+import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
+import { ingestInputs } from '../../../src/ingest/ingest-inputs.ts';
+import { ingestDeps } from '../../../src/app/deps.ts';
+import { startWorker } from '../../../src/app/worker.ts';
+import { tableFingerprint } from '../../support/fingerprint.ts';
+import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
+
+/** The text part without the *marks* around matched words. */
+const plain = (text: string | undefined) => (text ?? '').replace(/\*/g, '');
+
+const SCALING = ['Broken Neural Scaling Laws', 'Scaling Laws for Uncertainty in Deep Learning', 'Lying Is Just a Phase: The Hidden Alignment Transition in Language Model Scaling', 'Particle contact dynamics as the origin for non-integer power expansion rheology in attractive suspension networks'];
+
+describe('digest and send (PostgreSQL, SMTP)', () => {
+  let app: TestApp;
+  let sink: SmtpSink;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    app = await startTestApp('postgres', { SMTP_URL: sink.url, BASE_URL: 'https://papers.example.org', MAIL_FROM: 'Paperboy <digest@papers.example.org>' });
+    await ingestSeeds(app);
+    await addSubscribers(app, [
+      ['alice@example.org', ['scaling laws']],
+      ['Bob@Example.org', ['quantum -gravity', '"recurrent neural"']],
+      ['carol@example.org', ['protein folding']],
+      ['dave@example.org', ['scaling laws'], 'unsubscribed'],
+      ['erin@example.org', ['scaling laws'], 'pending'],
+    ]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sink?.close();
+  });
+
+  const send = async () => {
+    const worker = await startWorker(app.ctx.db.prisma, 'test', app.ctx.log);
+    try {
+      return await sendQueued(sendDeps(app.ctx, worker.id));
+    } finally {
+      await worker.stop();
+    }
+  };
+
+  it('a dry run says who would get what and writes nothing', async () => {
+    const before = await tableFingerprint(app.ctx.db.prisma);
+    const plans: string[] = [];
+    const result = await buildDigest(digestDeps(app.ctx), { dryRun: true, onPlan: (p) => plans.push(`${p.email}:${p.papers.length}`) });
+    expect(result.kind).toBe('dry-run');
+    expect(plans.sort()).toEqual(['Bob@Example.org:4', 'alice@example.org:4']);
+    expect(await tableFingerprint(app.ctx.db.prisma)).toEqual(before);
+  });
+
+  it('builds one digest for the newest snapshot: a queued delivery per matching active subscriber, older snapshot skipped', async () => {
+    const result = await buildDigest(digestDeps(app.ctx));
+    expect(result.kind).toBe('built');
+    if (result.kind !== 'built') return;
+    expect(result.newPapers).toHaveLength(10);
+    expect(result.subscribers).toBe(3); // alice, bob, carol: the active ones
+    expect(result.deliveries).toBe(2); // carol's topic catches nothing: no delivery, no email
+    expect(result.skippedSnapshots).toHaveLength(1);
+    const deliveries = await app.ctx.db.prisma.delivery.findMany({ include: { subscriber: true }, orderBy: { id: 'asc' } });
+    expect(deliveries.map((d) => [d.subscriber.email, d.status])).toEqual([
+      ['alice@example.org', 'queued'],
+      ['Bob@Example.org', 'queued'],
+    ]);
+    expect(await app.ctx.db.prisma.digest.findMany({ select: { status: true }, orderBy: { id: 'asc' } })).toEqual([{ status: 'ready' }, { status: 'skipped' }]);
+    expect(app.captured.events('digest.built')).toHaveLength(1);
+    // A second build finds nothing to do.
+    expect((await buildDigest(digestDeps(app.ctx))).kind).toBe('up-to-date');
+  });
+
+  it('sends each delivery once, with its own papers, both parts and every header', async () => {
+    const summary = await send();
+    expect(summary).toMatchObject({ sent: 2, failed: 0, retried: 0 });
+    expect(sink.messages.map((m) => m.envelope.to).flat().map((a) => a.toLowerCase()).sort()).toEqual(['alice@example.org', 'bob@example.org']);
+
+    const alice = sink.messagesTo('alice@example.org')[0]!;
+    for (const title of SCALING) {
+      expect(plain(alice.parsed.text)).toContain(title.split(':')[0]!.slice(0, 30));
+    }
+    expect(alice.parsed.html).toContain('<mark');
+    expect(alice.parsed.text).toMatch(/scaling laws/i);
+    expect(alice.parsed.subject).toMatch(/4 new papers/);
+    const bob = sink.messagesTo('Bob@Example.org')[0]!;
+    expect(plain(bob.parsed.text)).toContain('Linear equivalence of nonlinear recurrent neural networks');
+    expect(plain(bob.parsed.text)).not.toContain('Broken Neural Scaling Laws');
+
+    const deliveries = await app.ctx.db.prisma.delivery.findMany({ orderBy: { id: 'asc' } });
+    for (const [message, delivery] of [
+      [alice, deliveries[0]!],
+      [bob, deliveries[1]!],
+    ] as const) {
+      expect(message.messageId).toBe(`delivery-${delivery.id}.1@papers.example.org`);
+      expect(message.header('List-Unsubscribe')).toMatch(/^<https:\/\/papers\.example\.org\/unsubscribe\?token=u\.[^>]+>$/);
+      expect(message.header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(message.header('List-Id')).toBe('paperboy digest <digest.papers.example.org>');
+      expect(message.parsed.from?.value[0]).toMatchObject({ name: 'Paperboy', address: 'digest@papers.example.org' });
+      expect(message.parsed.text).toMatch(/https:\/\/papers\.example\.org\/preferences\?token=p\./);
+      expect(delivery.status).toBe('sent');
+      expect(delivery.smtpResponse).toMatch(/^250/);
+      expect(delivery.sentAt).toBeInstanceOf(Date);
+    }
+    expect(await app.ctx.db.prisma.mailedPaper.count()).toBe(8);
+    expect(await app.ctx.db.prisma.deliveryAttempt.count({ where: { status: 'sent' } })).toBe(2);
+    expect(app.captured.events('delivery.sent')).toHaveLength(2);
+    // Addresses are masked in the logs.
+    expect(JSON.stringify(app.captured.lines)).not.toContain('alice@example.org');
+  });
+
+  it('sending again sends nothing', async () => {
+    const summary = await send();
+    expect(summary).toMatchObject({ sent: 0, failed: 0 });
+    expect(sink.messages).toHaveLength(2);
+  });
+
+  it('a paper mailed once is never mailed again to the same subscriber, even when it comes back in the JSON with its id', async () => {
+    const json = [
+      // Already mailed to alice (seen in the text capture without an id).
+      { paper: { id: '2210.14891', title: 'Broken Neural Scaling Laws', summary: 'We present a smoothly broken power law functional form that accurately models scaling laws.', authors: [], upvotes: 12 }, publishedAt: '2026-06-12T06:00:00.000Z' },
+      // New, and about scaling laws.
+      { paper: { id: '2606.00042', title: 'Scaling Laws for Sparse Mixtures', summary: 'New scaling laws.', authors: [{ name: 'A. Author' }], upvotes: 3 }, publishedAt: '2026-06-12T06:00:00.000Z' },
+    ];
+    const file = path.join(app.dataDir, 'daily.json');
+    await writeFile(file, JSON.stringify(json));
+    const [outcome] = await ingestInputs(ingestDeps(app.ctx), [file]);
+    expect(outcome?.kind).toBe('ingested');
+    const result = await buildDigest(digestDeps(app.ctx));
+    expect(result.kind === 'built' && result.deliveries).toBe(1);
+    const summary = await send();
+    expect(summary.sent).toBe(1);
+    const latest = sink.messagesTo('alice@example.org').at(-1)!;
+    expect(sink.messagesTo('alice@example.org')).toHaveLength(2);
+    expect(plain(latest.parsed.text)).toContain('Scaling Laws for Sparse Mixtures');
+    expect(plain(latest.parsed.text)).not.toContain('Broken Neural Scaling Laws');
+    expect(latest.parsed.text).toContain('https://huggingface.co/papers/2606.00042');
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { compileDigest, mjmlCompilations, RenderError, type RecipientView } from '../../../src/render/index.ts';
+import {
+  BASE_URL, LEFTOVER, decode, digestView, hit, marked, paper, recipient, seedDigest,
+} from './builders.ts';
+
+/** The HTML of each paper block, in order: from one title heading to the next. */
+const blocks = (html: string): string[] => html.split(/<h2\b/).slice(1);
+const between = (html: string, cls: string, tag: string): string =>
+  new RegExp(`<${tag} class="${cls}"[^>]*>(.*?)</${tag}>`, 's').exec(html)?.[1] ?? '';
+
+describe('the digest', () => {
+  const topics = ['scaling laws', 'synchronization', 'ergotropy'];
+  const { view, matches } = seedDigest(topics);
+
+  it('highlights exactly the matched words, in the title, the abstract and the topic line', async () => {
+    const mail = (await compileDigest(view)).render(recipient(matches));
+    const found = blocks(mail.html);
+    expect(found).toHaveLength(matches.length);
+    matches.forEach((m, i) => {
+      const block = found[i]!;
+      // the matcher lists each word once, as first written: compare without case
+      const words = new Set(m.hits.flatMap((h) => h.words).map((w) => w.toLowerCase()));
+      const highlighted = [...marked(between(block, 'paper-link', 'a')), ...marked(between(block, 'abstract', 'p'))];
+      expect(highlighted.length).toBeGreaterThan(0);
+      for (const piece of highlighted) for (const w of piece.split(/\s+/)) expect(words).toContain(w.toLowerCase());
+      const topicLines = [...block.matchAll(/<p class="match"[^>]*>(.*?)<\/p>/gs)].map((x) => x[1]!);
+      expect(topicLines.map((l) => marked(l))).toEqual(m.hits.map((h) => h.words));
+      expect(topicLines.map((l) => decode(between(l, 'topic', 'span')))).toEqual(m.hits.map((h) => h.topic));
+    });
+  });
+
+  it('puts the mark on the right characters', async () => {
+    const p = paper({ paperId: 1, title: 'Neural Scaling Laws Revisited', abstract: 'We fit power laws. Scaling helps.' });
+    const h = hit('scaling laws', { words: ['Scaling', 'Laws', 'laws'], title: [[7, 14], [15, 19]], abstract: [[13, 17], [19, 26]] });
+    const mail = (await compileDigest(digestView([p]))).render(recipient([{ paperId: 1, hits: [h] }]));
+    expect(marked(between(mail.html, 'paper-link', 'a'))).toEqual(['Scaling Laws']);
+    expect(decode(between(mail.html, 'paper-link', 'a')).replace(/<[^>]+>/g, '')).toBe('Neural Scaling Laws Revisited');
+    expect(marked(between(mail.html, 'abstract', 'p'))).toEqual(['laws', 'Scaling']);
+    expect(mail.text).toContain('1.  Neural *Scaling Laws* Revisited');
+    expect(mail.text).toContain('We fit power *laws*. *Scaling* helps.');
+    expect(mail.text).toContain('Matched "scaling laws": *Scaling*, *Laws*, *laws*');
+  });
+
+  it('gives each recipient only their papers, in the order given', async () => {
+    const papers = [1, 2, 3, 4].map((id) => paper({ paperId: id, title: `Title number ${id}` }));
+    const renderer = await compileDigest(digestView(papers));
+    const mail = renderer.render(recipient([{ paperId: 3, hits: [hit('a')] }, { paperId: 1, hits: [hit('b')] }]));
+    const titles = blocks(mail.html).map((b) => /Title number (\d)/.exec(b)?.[1]);
+    expect(titles).toEqual(['3', '1']);
+    expect([...mail.text.matchAll(/Title number (\d)/g)].map((m) => m[1])).toEqual(['3', '1']);
+    expect(mail.html).not.toContain('papers/2406.00002');
+    expect(() => renderer.render(recipient([{ paperId: 9, hits: [] }]))).toThrow(RenderError);
+  });
+
+  it("highlights each recipient's own hits on a shared paper, however often it was rendered before", async () => {
+    const p = paper({ paperId: 1, title: 'Neural Scaling Laws Revisited' });
+    const renderer = await compileDigest(digestView([p]));
+    const scaling = hit('scaling', { words: ['Scaling'], title: [[7, 14]] });
+    const neural = hit('neural', { words: ['Neural'], title: [[0, 6]] });
+    for (let i = 0; i < 3; i++) {
+      const title = (r: RecipientView): string[] => marked(between(renderer.render(r).html, 'paper-link', 'a'));
+      expect(title(recipient([{ paperId: 1, hits: [scaling] }]))).toEqual(['Scaling']);
+      expect(title(recipient([{ paperId: 1, hits: [{ ...neural }] }]))).toEqual(['Neural']);
+      const both = renderer.render(recipient([{ paperId: 1, hits: [neural, { ...scaling, title: [[15, 19]] }] }]));
+      expect(marked(between(both.html, 'paper-link', 'a'))).toEqual(['Neural', 'Laws']);
+    }
+  });
+
+  it('has a text part with every title, url and both links, wrapped at 78 columns', async () => {
+    const r = recipient(matches);
+    const mail = (await compileDigest(view)).render(r);
+    for (const m of matches) {
+      const p = view.papers.find((x) => x.paperId === m.paperId)!;
+      expect(mail.text.replace(/\*/g, '').replace(/\s+/g, ' ')).toContain(p.title);
+      expect(mail.text).toContain(p.url);
+    }
+    expect(mail.text).toContain(`Manage preferences: ${r.preferencesUrl}`);
+    expect(mail.text).toContain(`Unsubscribe: ${r.unsubscribeUrl}`);
+    for (const line of mail.text.split('\n')) if (!line.includes('://')) expect(line.length).toBeLessThanOrEqual(78);
+  });
+
+  it('leaves no slot or marker in the html, text or subject, and loads nothing from the network', async () => {
+    const mail = (await compileDigest(view)).render(recipient(matches));
+    for (const part of [mail.html, mail.text, mail.subject]) expect(part).not.toMatch(LEFTOVER);
+    expect(mail.html).not.toMatch(/<link\b|<img\b|@import|url\(|<script/i);
+    expect(mail.html).toContain('href="https://paperboy.example/preferences?token=pref-ada"');
+  });
+
+  it('has a subject a reader wants, under 80 characters, never with a line break', async () => {
+    const renderer = await compileDigest(view);
+    expect(renderer.render(recipient(matches)).subject).toBe(`${matches.length} new papers on "scaling laws" and 2 more topics — Jun 10`);
+    expect(renderer.render(recipient(matches.slice(0, 1))).subject).toBe('1 new paper on "scaling laws" — Jun 10');
+    const evil = hit(`${'very long topic '.repeat(10)}\r\nBcc: x@example.com`);
+    const subject = renderer.render(recipient([{ paperId: matches[0]!.paperId, hits: [evil] }])).subject;
+    expect(subject).not.toMatch(/[\r\n]/);
+    expect(subject.length).toBeLessThan(80);
+    expect(subject).toMatch(/^1 new paper on "very long topic .*…" — Jun 10$/);
+    expect(renderer.render(recipient([])).subject).toBe('0 new papers on your topics — Jun 10');
+  });
+
+  it('runs mjml once for the digest template, however many digests and recipients', async () => {
+    const renderers = await Promise.all([compileDigest(view), compileDigest(digestView(view.papers, { digestId: 8 }))]);
+    for (let i = 0; i < 1000; i++) {
+      const mail = renderers[i % 2]!.render(recipient(matches.slice(i % 3), { email: `r${i}@example.com` }));
+      expect(mail.html).toContain(`r${i}@example.com`);
+    }
+    expect(mjmlCompilations('digest')).toBe(1);
+  });
+
+  it('fills in the digest data once: product name, date, home link', async () => {
+    const mail = (await compileDigest(digestView([], { productName: 'Paper & Boy', snapshotDate: '2025-06-10' }))).render(recipient([]));
+    expect(mail.html).toContain('Paper &amp; Boy');
+    expect(mail.html).toContain('June 10, 2025');
+    expect(mail.html).toContain(`href="${BASE_URL}/"`);
+    expect(mail.text.startsWith('Paper & Boy · June 10, 2025\n')).toBe(true);
+  });
+});
