@@ -21,12 +21,19 @@ export interface DeliveryPlan {
   papers: DeliveryPaper[];
 }
 
+/**
+ * At most this many papers in one email (the best-scored): about 2.7 KiB of HTML each, and Gmail
+ * clips messages over 102 KB. The rest are not mailed, so they stay eligible for a later digest.
+ */
+export const MAX_PAPERS_PER_EMAIL = 25;
+
 export function planDelivery(matcher: TopicMatcher, subscriber: SubscriberForDigest, alreadyMailed: ReadonlySet<number> | undefined): DeliveryPlan | null {
   const papers: DeliveryPaper[] = [];
   for (const match of matcher.match(subscriber.topics)) {
     if (alreadyMailed?.has(match.paperId)) continue;
     const words = [...new Set(match.hits.flatMap((h) => h.words))];
     papers.push({ paperId: match.paperId, topics: match.hits.map((h) => h.topic), words });
+    if (papers.length === MAX_PAPERS_PER_EMAIL) break;
   }
   return papers.length === 0 ? null : { subscriberId: subscriber.id, papers };
 }

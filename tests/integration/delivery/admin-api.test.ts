@@ -1,0 +1,156 @@
+// The admin API over HTTP (supertest): bearer auth, listings, and resend — one address mailed
+// exactly once more, `onlyFailed` touching only failed deliveries.
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestDeps, sendDeps } from '../../../src/app/deps.ts';
+import { startWorker } from '../../../src/app/worker.ts';
+import { buildDigest } from '../../../src/digest/build-digest.ts';
+import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
+import { createWebApp } from '../../../src/web/app.ts';
+import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
+
+const TOKEN = 'admin-token-for-tests-0123456789';
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+describe('admin API', () => {
+  let app: TestApp;
+  let sink: SmtpSink;
+  let http: ReturnType<typeof createWebApp>;
+  let digestId: number;
+
+  const send = async () => {
+    const worker = await startWorker(app.ctx.db.prisma, 'test', app.ctx.log);
+    try {
+      return await sendQueued(sendDeps(app.ctx, worker.id));
+    } finally {
+      await worker.stop();
+    }
+  };
+
+  beforeAll(async () => {
+    sink = await startSmtpSink({ behaviour: { rejectRecipients: { 'bob@example.org': 450 } } });
+    app = await startTestApp('postgres', { SMTP_URL: sink.url, ADMIN_TOKEN: TOKEN, SEND_MAX_TRIES: '1' });
+    await ingestSeeds(app);
+    await addSubscribers(app, [
+      ['alice@example.org', ['scaling laws']],
+      ['bob@example.org', ['scaling laws']],
+      ['carol@example.org', ['quantum -gravity']],
+      ['dan@example.org', ['protein folding']],
+      ['eve@example.org', ['scaling laws'], 'bounced'],
+    ]);
+    const built = await buildDigest(digestDeps(app.ctx));
+    digestId = built.kind === 'built' ? built.digest!.id : 0;
+    await send(); // alice and carol sent; bob failed (450, one try allowed)
+    http = createWebApp(app.ctx);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sink?.close();
+  });
+
+  it('refuses a missing or wrong token with 401 and a stable code', async () => {
+    const none = await request(http).get('/admin/digests');
+    expect(none.status).toBe(401);
+    expect(none.body).toEqual({ error: { code: 'UNAUTHORIZED', message: 'missing bearer token' } });
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    const wrong = await request(http).get('/admin/digests').set('Authorization', 'Bearer nope');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('does not exist at all when ADMIN_TOKEN is unset', async () => {
+    const off = createWebApp({ ...app.ctx, config: { ...app.ctx.config, ADMIN_TOKEN: undefined } });
+    const res = await request(off).get('/admin/digests').set(auth);
+    expect(res.status).toBe(404);
+  });
+
+  it('lists digests with their delivery counts per status', async () => {
+    const res = await request(http).get('/admin/digests').set(auth);
+    expect(res.status).toBe(200);
+    const digest = res.body.items.find((d: { id: number }) => d.id === digestId);
+    expect(digest).toMatchObject({ status: 'ready', deliveryCount: 3, counts: { queued: 0, sending: 0, sent: 2, failed: 1 } });
+    expect(res.body.items.find((d: { status: string }) => d.status === 'skipped')).toBeTruthy();
+  });
+
+  it("pages one digest's deliveries", async () => {
+    const first = await request(http).get(`/admin/digests/${digestId}/deliveries?limit=2`).set(auth);
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.next).toBe(first.body.items[1].id);
+    const rest = await request(http).get(`/admin/digests/${digestId}/deliveries?limit=2&after=${first.body.next}`).set(auth);
+    expect(rest.body.items).toHaveLength(1);
+    expect(rest.body.next).toBeNull();
+    const failed = await request(http).get(`/admin/digests/${digestId}/deliveries?status=failed`).set(auth);
+    expect(failed.body.items).toEqual([expect.objectContaining({ email: 'bob@example.org', status: 'failed', errorCode: 'smtp:450' })]);
+    expect(failed.body.items[0].papers[0]).toMatchObject({ topics: ['scaling laws'] });
+  });
+
+  it('lists subscribers by status', async () => {
+    const res = await request(http).get('/admin/subscribers?status=bounced').set(auth);
+    expect(res.body.items.map((s: { email: string }) => s.email)).toEqual(['eve@example.org']);
+    expect(res.body.items[0].tokenNonce).toBeUndefined();
+  });
+
+  it('answers bad input with 400 and a stable code, unknown digests with 404', async () => {
+    const bad = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({});
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    const both = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'a@b.c', onlyFailed: true });
+    expect(both.status).toBe(400);
+    const notJson = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).set('Content-Type', 'application/json').send('{"email":');
+    expect(notJson.status).toBe(400);
+    expect(notJson.text).not.toMatch(/at .*\.ts|SyntaxError/);
+    const unknown = await request(http).post('/admin/digests/9999/resend').set(auth).send({ email: 'alice@example.org' });
+    expect(unknown.status).toBe(404);
+    const nobody = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'dan@example.org' });
+    expect(nobody.status).toBe(404);
+    expect(nobody.body.error.code).toBe('DELIVERY_NOT_FOUND');
+    const id = await request(http).get('/admin/digests/abc/deliveries').set(auth);
+    expect(id.status).toBe(400);
+  });
+
+  it('resend to one address mails exactly that address once more, as a new attempt', async () => {
+    const before = sink.messages.length;
+    const res = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'ALICE@example.org' });
+    expect(res.status).toBe(200);
+    expect(res.body.queued).toEqual([expect.objectContaining({ email: 'ALICE@example.org', attempt: 2, previousStatus: 'sent' })]);
+    const summary = await send();
+    expect(summary.sent).toBe(1);
+    expect(sink.messages).toHaveLength(before + 1);
+    const again = sink.messages.at(-1)!;
+    expect(again.envelope.to).toEqual(['alice@example.org']);
+    expect(again.messageId).toBe(`delivery-${res.body.queued[0].deliveryId}.2@localhost`);
+    expect(sink.messagesTo('alice@example.org').map((m) => m.messageId)).toEqual([
+      `delivery-${res.body.queued[0].deliveryId}.1@localhost`,
+      `delivery-${res.body.queued[0].deliveryId}.2@localhost`,
+    ]);
+    const attempts = await app.ctx.db.prisma.deliveryAttempt.findMany({ where: { deliveryId: res.body.queued[0].deliveryId }, orderBy: { id: 'asc' } });
+    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 'sent'],
+      [2, 'sent'],
+    ]);
+  });
+
+  it('onlyFailed re-queues the failed deliveries and nothing else', async () => {
+    const sentBefore = await app.ctx.db.prisma.delivery.findMany({ where: { status: 'sent' }, orderBy: { id: 'asc' } });
+    sink.setBehaviour({});
+    const res = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ onlyFailed: true });
+    expect(res.status).toBe(200);
+    expect(res.body.queued.map((q: { email: string }) => q.email)).toEqual(['bob@example.org']);
+    const sentAfter = await app.ctx.db.prisma.delivery.findMany({ where: { status: 'sent' }, orderBy: { id: 'asc' } });
+    expect(sentAfter).toEqual(sentBefore);
+    const before = sink.messages.length;
+    expect((await send()).sent).toBe(1);
+    expect(sink.messages.slice(before).map((m) => m.envelope.to[0])).toEqual(['bob@example.org']);
+  });
+
+  it('builds a digest and ingests on request', async () => {
+    const digest = await request(http).post('/admin/digest').set(auth).send({ dryRun: true });
+    expect(digest.status).toBe(200);
+    expect(digest.body).toMatchObject({ kind: 'up-to-date', digestId });
+    const ingest = await request(http).post('/admin/ingest').set(auth).send({});
+    expect(ingest.status).toBe(200);
+    expect(ingest.body.outcomes.map((o: { kind: string }) => o.kind)).toEqual(['duplicate', 'duplicate']);
+  });
+});
