@@ -22,7 +22,7 @@ export class CliError extends Error {
 export function cliEnv(): CliEnv {
   loadDotEnv();
   const config = loadConfig();
-  const pretty = Boolean(process.stderr.isTTY) && process.env.NODE_ENV !== 'production';
+  const pretty = Boolean(process.stderr.isTTY) && config.NODE_ENV === 'development';
   return { config, log: createLogger({ level: config.LOG_LEVEL, pretty }) };
 }
 

@@ -210,6 +210,13 @@ export const variables = {
     required: false,
     doc: 'On SIGTERM/SIGINT, how long in-flight sends may take before the process exits anyway.',
   },
+  NODE_ENV: {
+    group: 'OPERATIONS',
+    schema: z.enum(['development', 'production', 'test']).default('development'),
+    example: 'development',
+    required: false,
+    doc: 'production: logs are always JSON lines, even on a terminal (development prints them readably on a terminal).',
+  },
   TZ: {
     group: 'OPERATIONS',
     schema: optionalString.pipe(z.string().optional()),
