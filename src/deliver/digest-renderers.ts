@@ -64,7 +64,7 @@ function hitsOf(matcher: TopicMatcher, paper: DeliveryPaper): TopicHit[] {
   const hits = matcher.hitsFor(paper.paperId, paper.topics);
   if (hits.length > 0) return hits;
   // The stored topics no longer match (a rule changed since): still say why it was chosen.
-  return paper.topics.map((topic) => ({ topic, words: paper.words, title: [], abstract: [], score: 0 }));
+  return paper.topics.map((topic) => ({ topic, words: paper.words ?? [], title: [], abstract: [], score: 0 }));
 }
 
 export class DigestRenderers {

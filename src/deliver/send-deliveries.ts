@@ -89,30 +89,32 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       await releaseClaims(prisma, workerId, [delivery.id]);
       return;
     }
-    const context = { deliveryId: delivery.id, digestId: delivery.digestId, subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) };
+    // the masked address costs a hash: only for the lines actually written
+    const context = () => ({ deliveryId: delivery.id, digestId: delivery.digestId, subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) });
     if (delivery.subscriberStatus !== 'active' || delivery.subscriberPaused) {
       const code = delivery.subscriberPaused && delivery.subscriberStatus === 'active' ? 'subscriber_paused' : `subscriber_${delivery.subscriberStatus}`;
       await markFailed(prisma, workerId, delivery.id, { code, error: 'not sent: the subscriber no longer gets digests', response: null });
-      log.info({ event: 'delivery.skipped', ...context, code }, `delivery ${delivery.id} not sent: ${code}`);
+      log.info({ event: 'delivery.skipped', ...context(), code }, `delivery ${delivery.id} not sent: ${code}`);
       return;
     }
     let message;
     try {
       const prepared = await deps.renderers.get(delivery.digestId);
-      const rendered = renderDelivery(prepared, delivery.email, delivery.papers, subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId));
-      message = composeDigestMessage(deps.compose, delivery, rendered, subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId));
+      const links = subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId);
+      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links), links);
     } catch (err) {
       await markFailed(prisma, workerId, delivery.id, { code: 'render_failed', error: (err as Error).message, response: null });
       summary.failed++;
-      log.error({ event: 'delivery.failed', ...context, code: 'render_failed', err }, `delivery ${delivery.id} could not be rendered`);
+      log.error({ event: 'delivery.failed', ...context(), code: 'render_failed', err }, `delivery ${delivery.id} could not be rendered`);
       return;
     }
     try {
       const receipt = await deps.mailer.send(message);
       consecutive.set(delivery.digestId, 0);
-      await writer.add(delivery.id, receipt.response);
+      const recorded = writer.add(delivery.id, receipt.response);
+      if (writer.backlogged) await recorded; // the database is behind: let it catch up
       summary.sent++;
-      log.info({ event: 'delivery.sent', ...context, messageId: delivery.messageId, response: receipt.response }, `sent delivery ${delivery.id}`);
+      if (log.isLevelEnabled('info')) log.info({ event: 'delivery.sent', ...context(), messageId: delivery.messageId, response: receipt.response }, `sent delivery ${delivery.id}`);
     } catch (err) {
       const error = err instanceof SendError ? err : new SendError('EUNKNOWN', (err as Error).message);
       const failure = { code: error.storedCode, error: error.message, response: error.response };
@@ -120,14 +122,14 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
         const delay = settings.retryDelayMs * 2 ** delivery.tries;
         await scheduleRetry(prisma, workerId, delivery.id, delay, failure);
         summary.retried++;
-        log.warn({ event: 'delivery.retry', ...context, code: failure.code, tries: delivery.tries + 1, delayMs: delay }, `delivery ${delivery.id}: ${error.message}; retrying in ${delay} ms`);
+        log.warn({ event: 'delivery.retry', ...context(), code: failure.code, tries: delivery.tries + 1, delayMs: delay }, `delivery ${delivery.id}: ${error.message}; retrying in ${delay} ms`);
       } else {
         await markFailed(prisma, workerId, delivery.id, failure);
         summary.failed++;
-        log.warn({ event: 'delivery.failed', ...context, code: failure.code, response: failure.response }, `delivery ${delivery.id} failed: ${error.message}`);
+        log.warn({ event: 'delivery.failed', ...context(), code: failure.code, response: failure.response }, `delivery ${delivery.id} failed: ${error.message}`);
         if (error.hardBounce && (await recordHardBounce(prisma, delivery.subscriberId, settings.bounceLimit, new Date()))) {
           summary.bounced++;
-          log.warn({ event: 'subscriber.bounced', subscriberId: delivery.subscriberId, to: context.to }, `subscriber ${delivery.subscriberId} is now bounced`);
+          log.warn({ event: 'subscriber.bounced', subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) }, `subscriber ${delivery.subscriberId} is now bounced`);
         }
       }
       await failed(delivery);
@@ -135,14 +137,15 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     progress();
   };
 
-  const batch = Math.max(settings.concurrency * 2, 10);
+  const batch = Math.max(settings.concurrency * 4, 32);
+  const domain = new URL(settings.baseUrl).hostname || 'localhost';
   try {
     while (!options.signal?.aborted) {
-      if (queue.size >= batch) {
-        await queue.onSizeLessThan(settings.concurrency + 1);
+      if (queue.size >= batch / 2) {
+        await queue.onSizeLessThan(batch / 2);
         continue;
       }
-      const claimed = await claimDeliveries(prisma, workerId, batch - queue.size, new URL(settings.baseUrl).hostname || 'localhost');
+      const claimed = await claimDeliveries(prisma, workerId, batch - queue.size, domain);
       if (claimed.length === 0) {
         const more = await waitForWork(prisma, queue, options.signal, options.waitForRetries ?? true);
         if (!more) break;

@@ -15,6 +15,7 @@ export class SentWriter {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private unwritten = 0;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -24,13 +25,23 @@ export class SentWriter {
     private readonly maxDelayMs = 25,
   ) {}
 
-  /** Resolves once this delivery's `sent` is written. */
+  /**
+   * Queues this delivery's `sent` for the next batch. The returned promise resolves once it is
+   * written; a sender need not wait for it (its slot is free once the relay accepted), except
+   * when too many are waiting, which `backlogged` tells.
+   */
   add(id: number, response: string): Promise<void> {
     return new Promise((done) => {
       this.pending.push({ id, response, done });
+      this.unwritten++;
       if (this.pending.length >= this.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
     });
+  }
+
+  /** Accepted by the relay but not yet recorded: a sender should wait before sending more. */
+  get backlogged(): boolean {
+    return this.unwritten >= this.maxBatch * 4;
   }
 
   async close(): Promise<void> {
@@ -54,6 +65,7 @@ export class SentWriter {
       } catch (err) {
         this.log.error({ event: 'delivery.record_failed', deliveryIds: batch.map((b) => b.id), err }, 'sent, but recording it failed: these deliveries stay in sending (stuck)');
       } finally {
+        this.unwritten -= batch.length;
         for (const b of batch) b.done();
       }
     });

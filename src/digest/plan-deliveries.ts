@@ -7,8 +7,10 @@ export interface DeliveryPaper {
   paperId: number;
   /** the subscriber's topics that caught it, best first */
   topics: string[];
-  /** the words that matched, as written in the paper */
-  words: string[];
+  /** the best score of its topics on it (see src/match/README.md) */
+  score?: number;
+  /** the words that matched, as written in the paper (not stored by digest builds: derived from the topics when shown) */
+  words?: string[];
 }
 
 export interface SubscriberForDigest {
@@ -28,13 +30,9 @@ export interface DeliveryPlan {
 export const MAX_PAPERS_PER_EMAIL = 25;
 
 export function planDelivery(matcher: TopicMatcher, subscriber: SubscriberForDigest, alreadyMailed: ReadonlySet<number> | undefined): DeliveryPlan | null {
-  const papers: DeliveryPaper[] = [];
-  for (const match of matcher.match(subscriber.topics)) {
-    if (alreadyMailed?.has(match.paperId)) continue;
-    const words = [...new Set(match.hits.flatMap((h) => h.words))];
-    papers.push({ paperId: match.paperId, topics: match.hits.map((h) => h.topic), words });
-    if (papers.length === MAX_PAPERS_PER_EMAIL) break;
-  }
+  let papers: DeliveryPaper[] = matcher.scorePapers(subscriber.topics);
+  if (alreadyMailed?.size) papers = papers.filter((p) => !alreadyMailed.has(p.paperId));
+  if (papers.length > MAX_PAPERS_PER_EMAIL) papers = papers.slice(0, MAX_PAPERS_PER_EMAIL);
   return papers.length === 0 ? null : { subscriberId: subscriber.id, papers };
 }
 

@@ -4,6 +4,7 @@ export { parseTopic, validateTopics, MAX_TOPIC_CHARS, MAX_TOPIC_WORDS, type Quer
 export { compileTopic, compileQuery, type CompiledTopic, type CompiledTerm } from './compile.ts';
 export { indexPapers, type PaperIndex, type IndexedPaper, type IndexedField } from './index-papers.ts';
 export { matchTopic, matchTopics, mergeTopicHits } from './match.ts';
+export { scoreTopic } from './score.ts';
 export { splitByRanges, mergeRanges } from './highlight.ts';
 export { tokenize, type Token } from './tokenize.ts';
 export { normalizeWord, stemWord } from './stem.ts';

@@ -9,9 +9,9 @@ import type { PaperMatch, Range, TopicHit } from './types.ts';
 import type { CompiledTerm, CompiledTopic } from './compile.ts';
 import type { IndexedField, IndexedPaper, PaperIndex } from './index-papers.ts';
 
-const TITLE_BONUS = 1000;
-const TITLE_SHARE = 500;
-const MAX_OCCURRENCE_POINTS = 499;
+export const TITLE_BONUS = 1000;
+export const TITLE_SHARE = 500;
+export const MAX_OCCURRENCE_POINTS = 499;
 
 const NO_HITS: ReadonlyMap<number, TopicHit> = new Map();
 const NOTHING: readonly number[] = [];
@@ -65,7 +65,7 @@ export function mergeTopicHits(perTopic: readonly ReadonlyMap<number, TopicHit>[
 }
 
 /** Papers holding some alternative's first stem in every include group: a cheap superset. */
-function candidatePapers(topic: CompiledTopic, index: PaperIndex): readonly number[] {
+export function candidatePapers(topic: CompiledTopic, index: PaperIndex): readonly number[] {
   let candidates: readonly number[] | null = null;
   for (const group of topic.include) {
     let union: readonly number[] = NOTHING;
@@ -104,7 +104,7 @@ function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /** Token positions where the term starts in the field (a phrase: its stems consecutive). */
-function occurrences(term: CompiledTerm, field: IndexedField): readonly number[] {
+export function occurrences(term: CompiledTerm, field: IndexedField): readonly number[] {
   const stems = term.stems;
   const starts = field.positions.get(stems[0] ?? '');
   if (!starts) return NOTHING;
@@ -118,7 +118,7 @@ function occurrences(term: CompiledTerm, field: IndexedField): readonly number[]
   return found;
 }
 
-const occursIn = (term: CompiledTerm, paper: IndexedPaper): boolean =>
+export const occursIn = (term: CompiledTerm, paper: IndexedPaper): boolean =>
   occurrences(term, paper.title).length > 0 || occurrences(term, paper.abstract).length > 0;
 
 /**

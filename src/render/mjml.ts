@@ -3,7 +3,7 @@
 // and the benchmark prove it.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import mjml2html from 'mjml';
+import { spawn } from 'node:child_process';
 import { RenderError } from './errors.ts';
 
 export type TemplateName = 'digest' | 'confirmation' | 'preferences-changed' | 'preferences-link';
@@ -38,20 +38,33 @@ async function compile(name: TemplateName): Promise<string> {
   const source = await readFile(file, 'utf8');
   compilations.set(name, (compilations.get(name) ?? 0) + 1);
   try {
-    const { html, errors } = await mjml2html(source, {
-      fonts: {}, // system fonts only: no <link> to a font CDN
-      keepComments: true, // the block markers are comments
-      validationLevel: 'strict',
-      filePath: fileURLToPath(file),
-      ignoreIncludes: false, // emails/partials: the look and the header every email shares
-      includePath: fileURLToPath(EMAILS),
-    });
-    if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join('; '));
+    const { html, errors } = await inWorker({ source, filePath: fileURLToPath(file), includePath: fileURLToPath(EMAILS) });
+    if (errors.length > 0) throw new Error(errors.join('; '));
     return compact(html);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new RenderError('RENDER_TEMPLATE_INVALID', `emails/${name}.mjml does not compile: ${reason}`);
   }
+}
+
+/** mjml2html in a child process that ends with the compile (see mjml-worker.mjs). */
+function inWorker(data: { source: string; filePath: string; includePath: string }): Promise<{ html: string; errors: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./mjml-worker.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      try {
+        resolve(JSON.parse(out) as { html: string; errors: string[] });
+      } catch {
+        reject(new Error(`the mjml compiler stopped (exit ${code}): ${err.trim().split('\n')[0] ?? ''}`));
+      }
+    });
+    child.stdin.end(JSON.stringify(data));
+  });
 }
 
 /**

@@ -28,11 +28,16 @@ export class EmbeddedDatabaseError extends Error {
   readonly code = 'EMBEDDED_DB_UNAVAILABLE';
 }
 
-const hostMain = fileURLToPath(new URL('./host-main.ts', import.meta.url));
-/** tsx's loader, so the host process runs the TypeScript source like every other entry point */
-const tsxLoader = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+/** The host's entry point: compiled (dist/) when this module is, else the source through tsx. */
+const fromSource = import.meta.url.endsWith('.ts');
+const hostMain = fileURLToPath(new URL(fromSource ? './host-main.ts' : './host-main.js', import.meta.url));
+const hostArgs = fromSource
+  ? ['--import', pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href, hostMain]
+  : [hostMain];
 
-export async function ensureEmbeddedHost({ dataDir, timeoutMs = 60_000, idleMs = 30_000, logLevel = 'info' }: EnsureHostOptions): Promise<EmbeddedEndpoint> {
+export async function ensureEmbeddedHost(options: EnsureHostOptions): Promise<EmbeddedEndpoint> {
+  const { timeoutMs = 60_000, idleMs = 30_000, logLevel = 'info' } = options;
+  const dataDir = path.resolve(options.dataDir); // the host runs in another folder
   const paths = embeddedPaths(dataDir);
   const running = await reachable(paths.info);
   if (running) return running;
@@ -57,7 +62,7 @@ export async function ensureEmbeddedHost({ dataDir, timeoutMs = 60_000, idleMs =
 
 function startHost(dataDir: string, idleMs: number, logLevel: string): { exitCode(): number | null } {
   let exit: number | null = null;
-  const child = spawn(process.execPath, ['--import', tsxLoader, hostMain, dataDir, String(idleMs), logLevel], {
+  const child = spawn(process.execPath, [...hostArgs, dataDir, String(idleMs), logLevel], {
     detached: true,
     stdio: 'ignore',
     cwd: path.dirname(hostMain),

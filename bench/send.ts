@@ -1,0 +1,95 @@
+// Send 10,000 deliveries through paperboy (`paperboy send`, a real process, on PostgreSQL) to a
+// local SMTP sink in another process, against a baseline in the same run: the same 10,000 messages,
+// prebuilt, blasted with a bare pooled nodemailer transport at the same concurrency.
+// Throughput is measured at the sink (first to last message), so process start-up is not counted
+// for either; wall times are reported too. Target: paperboy ≥ 70 % of the baseline, RSS < 300 MB.
+import { spawn } from 'node:child_process';
+import { writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { digestDeps } from '../src/app/deps.ts';
+import { composeOptions } from '../src/app/context.ts';
+import { buildDigest } from '../src/digest/build-digest.ts';
+import { composeDigestMessage } from '../src/deliver/compose-message.ts';
+import { renderDelivery } from '../src/deliver/digest-renderers.ts';
+import { subscriberLinks } from '../src/deliver/links.ts';
+import { deliveryPapers } from '../src/db/digests.ts';
+import { ingestInputs } from '../src/ingest/ingest-inputs.ts';
+import { ingestDeps } from '../src/app/deps.ts';
+import { benchContext, freshBenchDatabase, insertSubscribers } from './support/bench-db.ts';
+import { report, round } from './support/measure.ts';
+import { startBenchSink, watchPeakRss } from './support/sink.ts';
+
+const COUNT = Number(process.env.BENCH_DELIVERIES ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const root = path.resolve(import.meta.dirname, '..');
+const TOPICS = ['scaling laws', 'quantum -gravity', 'neural networks', '"recurrent neural" OR inflationary', 'benchmark OR phase'];
+
+const sink = await startBenchSink();
+const database = await freshBenchDatabase('send');
+const { ctx, env } = await benchContext({ DATABASE_URL: database.url, SMTP_URL: sink.url, SEND_CONCURRENCY: String(CONCURRENCY) });
+try {
+  await ingestInputs(ingestDeps(ctx), [path.join(root, 'seeds')]);
+  await insertSubscribers(ctx, COUNT, (i) => [TOPICS[i % TOPICS.length]!]);
+  const built = await buildDigest(digestDeps(ctx));
+  if (built.kind !== 'built' || built.deliveries !== COUNT) throw new Error(`expected ${COUNT} deliveries, got ${JSON.stringify(built.kind)}`);
+
+  // The baseline's messages: exactly what paperboy will send, rendered here beforehand.
+  const prepared = await ctx.renderers.get(built.digest!.id);
+  const rows = await ctx.db.prisma.delivery.findMany({ include: { subscriber: true }, orderBy: { id: 'asc' } });
+  const messages = rows.map((d) => {
+    const links = subscriberLinks(ctx.tokens, ctx.config.BASE_URL, d.subscriberId);
+    const rendered = renderDelivery(prepared, d.subscriber.email, deliveryPapers(d.papers), links);
+    return composeDigestMessage(composeOptions(ctx.config), { email: d.subscriber.email, messageId: `baseline-${d.id}@localhost` }, rendered, links);
+  });
+  const file = path.join(os.tmpdir(), `paperboy-bench-messages-${process.pid}.json`);
+  await writeFile(file, JSON.stringify(messages.map((m) => ({ ...m, replyTo: undefined }))));
+
+  // Baseline.
+  const baselineRun = await run(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/baseline-blast.ts'), file, sink.url, String(CONCURRENCY)]);
+  const baselineSink = await sink.stats();
+  await sink.reset();
+  await rm(file, { force: true });
+  const baseline = JSON.parse(baselineRun.stdout.trim()) as { ms: number; failed: number; peakRssMb: number };
+
+  // paperboy.
+  const paperboyRun = await run(process.execPath, [path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env } as NodeJS.ProcessEnv);
+  const paperboySink = await sink.stats();
+  const sent = await ctx.db.prisma.delivery.count({ where: { status: 'sent' } });
+
+  const rate = (s: { count: number; spanMs: number }) => Math.round((s.count / s.spanMs) * 1000);
+  report('send', {
+    deliveries: COUNT,
+    concurrency: CONCURRENCY,
+    baseline: { messagesPerSecond: rate(baselineSink), wallMs: baseline.ms, failed: baseline.failed, peakRssMb: baseline.peakRssMb, received: baselineSink.count },
+    paperboy: {
+      messagesPerSecond: rate(paperboySink),
+      wallMsWithStartup: paperboyRun.ms,
+      exitCode: paperboyRun.code,
+      peakRssMb: paperboyRun.peakRssMb,
+      received: paperboySink.count,
+      recipients: paperboySink.recipients,
+      duplicates: paperboySink.duplicates,
+      recordedSent: sent,
+    },
+    ratio: round(rate(paperboySink) / rate(baselineSink)),
+    target: 'ratio >= 0.70, paperboy peak RSS < 300 MB, every delivery exactly once',
+  });
+} finally {
+  await ctx.close();
+  await database.drop();
+  await sink.close();
+}
+
+async function run(cmd: string, args: string[], childEnv: NodeJS.ProcessEnv = process.env) {
+  const started = performance.now();
+  const child = spawn(cmd, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const peak = watchPeakRss(child.pid!);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) process.stderr.write(stderr);
+  return { code, stdout, ms: Math.round(performance.now() - started), peakRssMb: peak() };
+}
