@@ -22,7 +22,7 @@ export async function digestNow(ctx: AppContext, dryRun: boolean): Promise<Build
   return buildDigest(digestDeps(ctx), {
     dryRun,
     onPlan: (plan, papers) => {
-      const lines = plan.papers.map((p) => `    ${papers.get(p.paperId)?.title ?? `paper ${p.paperId}`}  — ${p.topics.map((t) => `"${t}"`).join(', ')}: ${p.words.join(', ')}`);
+      const lines = plan.papers.map((p) => `    ${papers.get(p.paperId)?.title ?? `paper ${p.paperId}`}  — matched ${p.topics.map(quoteTopic).join(', ')}`);
       process.stdout.write(`${plan.email}: ${plan.papers.length} paper${plan.papers.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
     },
   });
@@ -45,4 +45,9 @@ export function describeDigest(result: BuildDigestResult): void {
       for (const topic of result.invalidTopics) out(`warning: a stored topic no longer parses and was ignored: ${topic}`);
     }
   }
+}
+
+/** A topic as shown to people: in quotes, unless it has quotes of its own. */
+export function quoteTopic(topic: string): string {
+  return topic.includes('"') ? topic : `"${topic}"`;
 }
