@@ -10,6 +10,7 @@ import { DigestRenderers } from '../deliver/digest-renderers.ts';
 import { mailDomain } from '../deliver/links.ts';
 import type { Mailer } from '../deliver/types.ts';
 import type { Logger } from '../log/logger.ts';
+import { createMetrics, type Metrics } from '../observe/metrics.ts';
 import { resolveSecretKey } from '../security/secret-key.ts';
 import { TokenSigner } from '../security/tokens.ts';
 
@@ -22,6 +23,7 @@ export interface AppContext {
   mailer: Mailer;
   tokens: TokenSigner;
   renderers: DigestRenderers;
+  metrics: Metrics;
   now: () => Date;
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function createContext(config: Config, log: Logger, options: Contex
       mailer,
       tokens: new TokenSigner(secret.key),
       renderers: new DigestRenderers(db.prisma, { baseUrl: config.BASE_URL, productName: PRODUCT_NAME }),
+      metrics: createMetrics(db.prisma),
       now: options.now ?? (() => new Date()),
       close: async () => {
         await mailer.close();

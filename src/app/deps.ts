@@ -6,11 +6,11 @@ import type { SendDeps } from '../deliver/send-deliveries.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
-  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, maxBytes: ctx.config.SOURCE_MAX_BYTES, timeoutMs: ctx.config.SOURCE_TIMEOUT };
+  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, maxBytes: ctx.config.SOURCE_MAX_BYTES, timeoutMs: ctx.config.SOURCE_TIMEOUT, metrics: ctx.metrics };
 }
 
 export function digestDeps(ctx: AppContext): BuildDigestDeps {
-  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now };
+  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, metrics: ctx.metrics };
 }
 
 export function sendDeps(ctx: AppContext, workerId: string): SendDeps {
@@ -23,6 +23,7 @@ export function sendDeps(ctx: AppContext, workerId: string): SendDeps {
     renderers: ctx.renderers,
     compose: composeOptions(c),
     workerId,
+    metrics: ctx.metrics,
     settings: {
       concurrency: c.SEND_CONCURRENCY,
       rateLimit: c.SEND_RATE_LIMIT,

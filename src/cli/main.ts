@@ -7,6 +7,7 @@ import { registerPreview } from './commands/preview.ts';
 import { registerResend } from './commands/resend.ts';
 import { registerRunOnce } from './commands/run-once.ts';
 import { registerSend } from './commands/send.ts';
+import { registerServe } from './commands/serve.ts';
 import { fail } from './run.ts';
 
 const program = new Command()
@@ -15,6 +16,7 @@ const program = new Command()
   .showHelpAfterError('(paperboy --help lists every command)')
   .configureHelp({ sortSubcommands: false });
 
+registerServe(program);
 registerMigrate(program);
 registerIngest(program);
 registerDigest(program);

@@ -9,6 +9,7 @@ import { pauseDigest } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { recordHardBounce } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
+import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import type { TokenSigner } from '../security/tokens.ts';
 import { composeDigestMessage, type ComposeOptions } from './compose-message.ts';
 import { renderDelivery, type DigestRenderers } from './digest-renderers.ts';
@@ -37,6 +38,7 @@ export interface SendDeps {
   compose: ComposeOptions;
   settings: SendSettings;
   workerId: string;
+  metrics?: Metrics;
 }
 
 export interface SendProgress {
@@ -60,6 +62,7 @@ export interface SendOptions {
 
 export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Promise<SendSummary> {
   const { prisma, log, settings, workerId } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   const summary: SendSummary = { sent: 0, failed: 0, retried: 0, bounced: 0, paused: [] };
   const queue = new PQueue({
     concurrency: settings.concurrency,
@@ -108,8 +111,10 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       log.error({ event: 'delivery.failed', ...context(), code: 'render_failed', err }, `delivery ${delivery.id} could not be rendered`);
       return;
     }
+    const sending = performance.now();
     try {
       const receipt = await deps.mailer.send(message);
+      metrics.deliverySent((performance.now() - sending) / 1000);
       consecutive.set(delivery.digestId, 0);
       const recorded = writer.add(delivery.id, receipt.response);
       if (writer.backlogged) await recorded; // the database is behind: let it catch up
@@ -118,6 +123,7 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     } catch (err) {
       const error = err instanceof SendError ? err : new SendError('EUNKNOWN', (err as Error).message);
       const failure = { code: error.storedCode, error: error.message, response: error.response };
+      metrics.smtpError(failure.code);
       if (!error.permanent && delivery.tries + 1 < settings.maxTries) {
         const delay = settings.retryDelayMs * 2 ** delivery.tries;
         await scheduleRetry(prisma, workerId, delivery.id, delay, failure);

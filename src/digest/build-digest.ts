@@ -8,6 +8,7 @@ import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { latestSnapshot, type Db, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
 import type { Logger } from '../log/logger.ts';
+import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
 import { TopicMatcher } from './topic-matcher.ts';
 
@@ -16,6 +17,7 @@ export interface BuildDigestDeps {
   log: Logger;
   now: () => Date;
   batchSize?: number;
+  metrics?: Metrics;
 }
 
 export type BuildDigestResult =
@@ -50,6 +52,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   if (existing) return { kind: 'up-to-date', digestId: existing.id, snapshotId: snapshot.id };
 
   const diff = await loadSnapshotDiff(prisma, snapshot);
+  let matcherMs = 0;
   const fresh = new Set(diff.newPaperIds);
   const newPapers = diff.papers.filter((p) => fresh.has(p.id));
   const matcher = new TopicMatcher(newPapers);
@@ -67,12 +70,14 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       subscribers += batch.length;
       const skip = await papersNotToRepeat(db, batch.map((s) => s.id), diff.newPaperIds);
       const plans: DeliveryPlan[] = [];
+      const matching = performance.now();
       for (const subscriber of batch) {
         const p = planDelivery(matcher, subscriber, skip.get(subscriber.id));
         if (!p) continue;
         plans.push(p);
         options.onPlan?.({ ...p, email: subscriber.email }, byId);
       }
+      matcherMs += performance.now() - matching;
       deliveries += digestId === null ? plans.length : await insertDeliveries(db, digestId, plans);
     }
     return { deliveries, subscribers };
@@ -113,6 +118,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   if ('other' in built) return { kind: 'up-to-date', digestId: built.other!.id, snapshotId: snapshot.id };
 
   const out = result(built.digest, built.counts, built.skipped);
+  (deps.metrics ?? noMetrics).digestBuilt(out.ms / 1000, matcherMs / 1000);
   for (const topic of out.invalidTopics) log.warn({ event: 'digest.invalid_topic', digestId: built.digest.id, topic }, `a stored topic no longer parses: ${topic}`);
   log.info(
     {
@@ -124,6 +130,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       deliveries: out.deliveries,
       skippedSnapshots: out.skippedSnapshots,
       ms: out.ms,
+      matcherMs: Math.round(matcherMs),
     },
     `built digest ${built.digest.id} of snapshot ${snapshot.id}: ${newPapers.length} new papers, ${out.deliveries} deliveries queued`,
   );

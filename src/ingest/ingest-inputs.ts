@@ -7,6 +7,7 @@ import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { DuplicateSnapshotError, findSnapshotByHash, storeSnapshot, type SnapshotSummary } from '../db/snapshots.ts';
 import type { Logger } from '../log/logger.ts';
+import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { parseSnapshot } from './parse-snapshot.ts';
 import { expandInput, fetchCapped, InputError, isUrl, readFileCapped } from './read-input.ts';
 import { SnapshotParseError } from './types.ts';
@@ -17,6 +18,7 @@ export interface IngestDeps {
   now: () => Date;
   maxBytes: number;
   timeoutMs: number;
+  metrics?: Metrics;
 }
 
 export type IngestOutcome =
@@ -45,24 +47,34 @@ export function describeRejection(outcome: Extract<IngestOutcome, { kind: 'rejec
 export async function ingestContent(deps: IngestDeps, source: string, bytes: Uint8Array): Promise<IngestOutcome> {
   const { prisma, log } = deps;
   const hash = contentHash(bytes);
+  const metrics = deps.metrics ?? noMetrics;
   const known = await findSnapshotByHash(prisma, hash);
-  if (known) return duplicate(log, source, known.id);
+  if (known) {
+    metrics.snapshotDuplicate();
+    return duplicate(log, source, known.id);
+  }
 
   let parsed;
   try {
     parsed = parseSnapshot(bytes, { now: deps.now() });
   } catch (err) {
     if (!(err instanceof SnapshotParseError)) throw err;
-    return reject(log, source, err.code, err.message, err.line);
+    const code = err.kind === 'empty' ? 'SNAPSHOT_EMPTY' : err.code;
+    metrics.snapshotRejected(code);
+    return reject(log, source, code, err.message, err.line);
   }
 
   let stored;
   try {
     stored = await storeSnapshot(prisma, { parsed, source, contentHash: hash });
   } catch (err) {
-    if (err instanceof DuplicateSnapshotError) return duplicate(log, source, err.snapshotId);
+    if (err instanceof DuplicateSnapshotError) {
+      metrics.snapshotDuplicate();
+      return duplicate(log, source, err.snapshotId);
+    }
     throw err;
   }
+  metrics.snapshotIngested(parsed.format, stored.snapshot.entryCount);
   const diff = await loadSnapshotDiff(prisma, stored.snapshot);
   const outcome: IngestOutcome = {
     kind: 'ingested',
@@ -105,6 +117,7 @@ export async function ingestOne(deps: IngestDeps, input: string): Promise<Ingest
     }
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
+    (deps.metrics ?? noMetrics).snapshotRejected(err.code);
     return reject(deps.log, input, err.code, err.message, null);
   }
   const outcome = await ingestContent(deps, source, bytes);

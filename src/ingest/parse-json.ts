@@ -69,7 +69,7 @@ function expectList(value: unknown, text: string): unknown[] {
     throw new SnapshotParseError(`JSON of another shape: ${describeNonList(value)} (line ${line})`, line);
   }
   if (value.length === 0) {
-    throw new SnapshotParseError(`the daily papers list is empty: no paper to ingest (line ${line})`, line);
+    throw new SnapshotParseError(`the daily papers list is empty: no paper to ingest (line ${line})`, line, 'empty');
   }
   return value;
 }

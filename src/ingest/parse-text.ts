@@ -32,6 +32,7 @@ export function parseTextCapture(text: string, options: ParseOptions): ParsedSna
     throw new SnapshotParseError(
       `text capture has a Daily Papers header but no whole entry after line ${header.dateLine}`,
       line,
+      'empty',
     );
   }
   return {

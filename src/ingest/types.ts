@@ -36,12 +36,16 @@ export interface ParseOptions {
   now: Date;
 }
 
-/** Input that is not a snapshot. `line` is 1-based when the problem has a place. */
+/**
+ * Input that is not a snapshot. `line` is 1-based when the problem has a place. `kind` tells a
+ * listing with no paper in it ('empty': a source that is up but has nothing) from anything else.
+ */
 export class SnapshotParseError extends Error {
   readonly code = 'SNAPSHOT_INVALID';
   constructor(
     message: string,
     readonly line: number | null = null,
+    readonly kind: 'invalid' | 'empty' = 'invalid',
   ) {
     super(message);
     this.name = 'SnapshotParseError';

@@ -6,18 +6,24 @@ import type { AppContext } from '../app/context.ts';
 import { adminRouter, type AdminHooks } from './admin/router.ts';
 import { HttpError, jsonErrorHandler } from './http-errors.ts';
 import { healthRoute } from './health.ts';
+import { metricsRouter } from './metrics-route.ts';
+import { requestLogging, requestMetrics } from './observe.ts';
 
 export interface WebOptions {
   admin?: AdminHooks;
   /** the reader's pages (subscribe, confirm, preferences, unsubscribe) */
   pages?: Router;
-  /** extra routers mounted before the pages (/metrics) */
+  /** extra routers mounted before the pages */
   extra?: Router[];
+  /** one log line per request (serve: yes; tests that read the log: as they like) */
+  requestLog?: boolean;
 }
 
 export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (options.requestLog !== false) app.use(requestLogging(ctx.log));
+  app.use(requestMetrics(ctx.metrics));
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(ctx.config.TRUST_PROXY));
   app.use(
     helmet({
@@ -40,6 +46,7 @@ export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express
     }),
   );
   app.get('/healthz', healthRoute(ctx));
+  app.use(metricsRouter(ctx.metrics, ctx.config.METRICS_TOKEN));
   for (const router of options.extra ?? []) app.use(router);
   if (ctx.config.ADMIN_TOKEN) {
     app.use('/admin', adminRouter(ctx, ctx.config.ADMIN_TOKEN, options.admin));

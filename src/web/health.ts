@@ -1,16 +1,52 @@
-// GET /healthz: is the database there, and which one. 503 when it is not.
+// GET /healthz: the database (which one, and does it answer), the source, the last ingest and
+// digest, what is queued, sending and stuck. 200 "ok" or "degraded" (with the reasons), 503 "down"
+// when the database does not answer.
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../app/context.ts';
+import { findStuck } from '../db/deliveries.ts';
+import { liveWorkers } from '../db/workers.ts';
+import { sourceHealth } from '../jobs/ingest-source.ts';
+import { lastJobRuns } from '../jobs/scheduler.ts';
 
 export function healthRoute(ctx: AppContext): RequestHandler {
   return async (_req, res) => {
+    const prisma = ctx.db.prisma;
     const started = performance.now();
     try {
-      await ctx.db.prisma.$queryRaw`SELECT 1`;
+      await prisma.$queryRaw`SELECT 1`;
     } catch {
-      res.status(503).json({ status: 'down', database: { kind: ctx.db.kind, ok: false } });
+      res.status(503).json({ status: 'down', database: { kind: ctx.db.kind, ok: false }, reasons: ['the database does not answer'] });
       return;
     }
-    res.json({ status: 'ok', database: { kind: ctx.db.kind, ok: true, ms: Math.round(performance.now() - started) } });
+    const ms = Math.round(performance.now() - started);
+    const [source, jobs, lastDigest, counts, workers, paused] = await Promise.all([
+      sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER),
+      lastJobRuns(prisma, ['ingest', 'digest']),
+      prisma.digest.findFirst({ where: { status: { not: 'skipped' } }, orderBy: { id: 'desc' }, select: { id: true, snapshotId: true, status: true, createdAt: true, deliveryCount: true } }),
+      prisma.delivery.groupBy({ by: ['status'], where: { status: { in: ['queued', 'sending'] } }, _count: { _all: true } }),
+      liveWorkers(prisma),
+      prisma.digest.findMany({ where: { status: 'paused' }, select: { id: true, pauseReason: true } }),
+    ]);
+    const stuck = await findStuck(prisma, workers.map((w) => w.id));
+    const reasons = [
+      ...(source && !source.healthy ? source.problems.map((p) => `source ${p.reason}: ${p.message}`) : []),
+      ...(stuck.length ? [`${stuck.length} deliveries stuck in sending (see GET /admin/deliveries/stuck)`] : []),
+      ...paused.map((d) => `digest ${d.id} paused: ${d.pauseReason ?? ''}`.trim()),
+      ...Object.entries(jobs).flatMap(([job, run]) => (run?.status === 'failed' ? [`the last ${job} job failed`] : [])),
+    ];
+    res.json({
+      status: reasons.length ? 'degraded' : 'ok',
+      reasons,
+      database: { kind: ctx.db.kind, ok: true, ms },
+      source,
+      lastIngest: jobs.ingest ?? null,
+      lastDigest: lastDigest ?? null,
+      deliveries: {
+        queued: counts.find((c) => c.status === 'queued')?._count._all ?? 0,
+        sending: counts.find((c) => c.status === 'sending')?._count._all ?? 0,
+        stuck: stuck.length,
+      },
+      workers: workers.length,
+    });
   };
 }

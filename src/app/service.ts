@@ -1,0 +1,110 @@
+// `paperboy serve` assembled: the web app, the schedule (ingest, digest) and the sender, on one
+// context, with a clean stop: no new jobs, no new claims, sends in flight finished and recorded,
+// the server and the database closed — within SHUTDOWN_TIMEOUT.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildDigest } from '../digest/build-digest.ts';
+import { createJobLock } from '../jobs/job-lock.ts';
+import { ingestSource } from '../jobs/ingest-source.ts';
+import { Scheduler, type JobDefinition } from '../jobs/scheduler.ts';
+import { SenderService } from '../jobs/sender.ts';
+import { createWebApp } from '../web/app.ts';
+import { pagesRouter } from '../web/pages/router.ts';
+import type { AppContext } from './context.ts';
+import { digestDeps, ingestDeps, sendDeps } from './deps.ts';
+import { reportStuck, startWorker, type WorkerHandle } from './worker.ts';
+
+export interface Service {
+  url: string;
+  scheduler: Scheduler;
+  sender: SenderService;
+  worker: WorkerHandle;
+  /** resolves when the start-up ingest is done */
+  ready: Promise<void>;
+  /** clean: every step ended within SHUTDOWN_TIMEOUT */
+  stop(reason: string): Promise<{ clean: boolean }>;
+}
+
+export interface ServiceOptions {
+  /** ingest SNAPSHOT_SOURCE once at start-up (default true) */
+  ingestOnStart?: boolean;
+  /** how often an idle sender looks for queued deliveries (default 5 s) */
+  senderPollMs?: number;
+}
+
+export async function startService(ctx: AppContext, options: ServiceOptions = {}): Promise<Service> {
+  const { config, log, db } = ctx;
+  const worker = await startWorker(db.prisma, 'serve', log);
+  await reportStuck(db.prisma, log);
+
+  const sender = new SenderService(sendDeps(ctx, worker.id), options.senderPollMs);
+  const jobs: JobDefinition[] = [
+    {
+      name: 'ingest',
+      cron: config.INGEST_CRON,
+      run: async () => {
+        const check = await ingestSource(ingestDeps(ctx), config.SNAPSHOT_SOURCE, { staleAfterMs: config.SOURCE_STALE_AFTER });
+        const count = (kind: string) => check.outcomes.filter((o) => o.kind === kind).length;
+        return { ingested: count('ingested'), duplicate: count('duplicate'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy };
+      },
+    },
+    {
+      name: 'digest',
+      cron: config.DIGEST_CRON,
+      run: async () => {
+        const result = await buildDigest(digestDeps(ctx));
+        sender.wake();
+        if (result.kind === 'built') return { digestId: result.digest!.id, snapshotId: result.snapshot.id, deliveries: result.deliveries };
+        return { result: result.kind };
+      },
+    },
+  ];
+  const scheduler = new Scheduler(
+    { prisma: db.prisma, log, metrics: ctx.metrics, lock: createJobLock(db.kind, db.pgConfig, db.prisma, worker.id), workerId: worker.id, timezone: config.CRON_TZ },
+    jobs,
+  );
+
+  const app = createWebApp(ctx, {
+    pages: pagesRouter(ctx),
+    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 5_000;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+
+  scheduler.start();
+  sender.start();
+  const ready = options.ingestOnStart === false ? Promise.resolve() : scheduler.run('ingest', 'startup').then(() => undefined);
+
+  return {
+    url,
+    scheduler,
+    sender,
+    worker,
+    ready,
+    stop: async (reason) => {
+      log.info({ event: 'service.stopping', reason }, `stopping (${reason})`);
+      const deadline = Date.now() + config.SHUTDOWN_TIMEOUT;
+      const left = () => Math.max(0, deadline - Date.now());
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const [jobsEnded, sendsEnded] = await Promise.all([withTimeout(scheduler.stop().then(() => true), left()), sender.stop(left())]);
+      server.closeAllConnections();
+      await withTimeout(closing, left());
+      await worker.stop();
+      await ctx.close();
+      const clean = sendsEnded && jobsEnded === true;
+      log.info({ event: 'service.stopped', reason, clean }, clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT');
+      return { clean };
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | false> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]).finally(() => clearTimeout(timer));
+}
