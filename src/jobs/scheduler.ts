@@ -37,7 +37,7 @@ export class Scheduler {
 
   start(): void {
     for (const job of this.jobs) {
-      const task = cron.schedule(job.cron, () => this.run(job.name, 'schedule').then(() => undefined), {
+      const task = cron.schedule(job.cron, (context) => this.run(job.name, 'schedule', context.date).then(() => undefined), {
         name: `paperboy-${job.name}`,
         timezone: this.deps.timezone,
         noOverlap: true,
@@ -51,8 +51,12 @@ export class Scheduler {
     return Object.fromEntries(this.jobs.map((job, i) => [job.name, this.tasks[i]?.getNextRun()?.toISOString() ?? null]));
   }
 
-  /** Runs a job now (start-up, the admin API), under the same lock; a run already going is joined. */
-  run(name: string, trigger: 'schedule' | 'startup' | 'admin'): Promise<JobResult> {
+  /**
+   * Runs a job now (a cron tick, start-up, the admin API) under the job lock; a run already going
+   * here is joined. A scheduled run names its tick: the first process to record the tick runs it,
+   * every other process skips it — one run per tick across all processes.
+   */
+  run(name: string, trigger: 'schedule' | 'startup' | 'admin', tick?: Date): Promise<JobResult> {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new Error(`no job ${name}`);
     const current = this.running.get(name);
@@ -62,17 +66,24 @@ export class Scheduler {
       return current;
     }
     if (this.stopped) return Promise.resolve({ outcome: 'skipped' });
-    const promise = this.execute(job, trigger).finally(() => this.running.delete(name));
+    const promise = this.execute(job, trigger, tick).finally(() => this.running.delete(name));
     this.running.set(name, promise);
     return promise;
   }
 
-  private async execute(job: JobDefinition, trigger: string): Promise<JobResult> {
+  private async execute(job: JobDefinition, trigger: string, tick: Date | undefined): Promise<JobResult> {
     const { prisma, log, metrics, lock, workerId } = this.deps;
     const started = performance.now();
+    const at = tick ? new Date(Math.floor(tick.getTime() / 1000) * 1000) : null;
     try {
       const locked = await lock.tryRun(job.name, async () => {
-        const row = await prisma.jobRun.create({ data: { job: job.name, trigger, workerId, status: 'running' } });
+        const rows = await prisma.$queryRaw<Array<{ id: number }>>`
+          INSERT INTO job_run (job, trigger, tick, worker_id, status, started_at)
+          VALUES (${job.name}, ${trigger}, ${at}, ${workerId}, 'running', now())
+          ON CONFLICT (job, tick) DO NOTHING
+          RETURNING id`;
+        const row = rows[0];
+        if (!row) return null; // another process already ran this tick
         try {
           const detail = await job.run();
           await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'ok', detail: detail as object, finishedAt: new Date() } });
@@ -83,8 +94,9 @@ export class Scheduler {
         }
       });
       const seconds = (performance.now() - started) / 1000;
-      if (!locked.ran) {
-        log.info({ event: 'job.skipped', job: job.name, trigger, reason: 'another process is running it' }, `${job.name}: another process is running it`);
+      if (!locked.ran || locked.value === null) {
+        const reason = locked.ran ? 'another process ran this tick' : 'another process is running it';
+        log.info({ event: 'job.skipped', job: job.name, trigger, tick: at, reason }, `${job.name}: ${reason}`);
         metrics.job(job.name, 'skipped');
         return { outcome: 'skipped' };
       }

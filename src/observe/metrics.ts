@@ -32,7 +32,7 @@ export function smtpErrorClass(code: string): string {
 
 export function createMetrics(prisma: PrismaClient | null, options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();
-  if (options.defaultMetrics !== false) client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_process_' });
+  if (options.defaultMetrics !== false) client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_' });
   const registers = [registry];
 
   const ingested = new client.Counter({ name: 'paperboy_snapshots_ingested_total', help: 'Snapshots stored, by format', labelNames: ['format'], registers });

@@ -1,0 +1,66 @@
+// The README's first command on a fresh clone in a temporary folder: `npm start` serves on its
+// embedded defaults — /healthz answers, and the page's live preview shows the seeds' papers.
+// (The clone shares this checkout's node_modules instead of downloading them again, and generates
+// its Prisma client as `npm install` would; it holds what is committed.)
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../support/cli.ts';
+import { stopEmbeddedHost } from '../../support/databases.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('npm start on a fresh clone', () => {
+  let dir: string;
+  afterAll(async () => {
+    if (!dir) return;
+    await stopEmbeddedHost(path.join(dir, 'data'));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves /healthz and the live preview of the seeds, then stops cleanly on SIGTERM', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-clone-'));
+    execFileSync('git', ['clone', '--quiet', ROOT, dir]);
+    await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    execFileSync('npm', ['run', '--silent', 'db:generate'], { cwd: dir, stdio: 'ignore' });
+    const port = await freePort();
+    const child = spawn('npm', ['start'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let running = true;
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => ((running = false), resolve(code))));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let health: { status: string; database: { kind: string } } | null = null;
+      for (let i = 0; i < 240 && !health && running; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        health = await fetch(`${base}/healthz`).then((r) => (r.ok ? r.json() : null), () => null);
+      }
+      expect(health, stderr).toMatchObject({ status: 'ok', database: { kind: 'embedded' } });
+      expect(stdout).toMatch(/paperboy is running/);
+      expect(stdout).toMatch(/written to .*data\/outbox/);
+
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<form[^>]+action="\/subscribe"/);
+      const preview = (await (await fetch(`${base}/api/preview?topics=${encodeURIComponent('scaling laws')}`)).json()) as {
+        topics: Array<{ papers: Array<{ title: string }> }>;
+      };
+      expect(preview.topics[0]!.papers.map((p) => p.title)).toContain('Broken Neural Scaling Laws');
+    } finally {
+      if (running) process.kill(-child.pid!, 'SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 180_000);
+});

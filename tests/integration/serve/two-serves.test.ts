@@ -1,0 +1,118 @@
+// Real `paperboy serve` processes on one PostgreSQL database with a short cron: each scheduled tick
+// runs once across both; 2,000 subscribers' deliveries are split between them and each address
+// receives exactly one digest. SIGTERM in the middle of a send: a clean exit, nothing left in
+// `sending`, the rest sent by the next start.
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { newNonce } from '../../../src/db/subscribers.ts';
+import { ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { collect, startCli, type CliResult } from '../../support/cli.ts';
+import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../support/smtp-sink.ts';
+
+let app: TestApp | undefined;
+let sink: SmtpSink | undefined;
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  await app?.close();
+  await sink?.close();
+  app = sink = undefined;
+});
+
+async function setup(subscribers: number, behaviour: SinkBehaviour = {}) {
+  sink = await startSmtpSink({ behaviour });
+  app = await startTestApp('postgres', { SMTP_URL: sink.url });
+  await ingestSeeds(app);
+  await app.ctx.db.prisma.subscriber.createMany({
+    data: Array.from({ length: subscribers }, (_, i) => ({
+      email: `reader${i}@example.org`,
+      emailKey: `reader${i}@example.org`,
+      topics: [i % 2 ? 'scaling laws' : 'quantum -gravity'],
+      status: 'active' as const,
+      tokenNonce: newNonce(),
+    })),
+  });
+  return { app, sink };
+}
+
+function serve(env: Record<string, string | undefined>): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = startCli(['serve'], { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  children.push(child);
+  return { child, done: collect(child, 240_000) };
+}
+
+const events = (stderr: string, name: string) =>
+  stderr
+    .split('\n')
+    .filter((l) => l.includes(`"event":"${name}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('several serve processes', () => {
+  it('share the schedule (one run per tick) and the sending (each address exactly once)', async () => {
+    const { app, sink } = await setup(2000);
+    const env = { ...app.env, DIGEST_CRON: '*/2 * * * * *', INGEST_CRON: '*/3 * * * * *', SEND_CONCURRENCY: '4' };
+    const a = serve(env);
+    const b = serve(env);
+    await sink.waitFor(2000, 180_000);
+    await new Promise((r) => setTimeout(r, 5_000)); // a few more ticks with nothing left to do
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect([ra.code, rb.code], `${ra.stderr.slice(-2000)}\n${rb.stderr.slice(-2000)}`).toEqual([0, 0]);
+
+    // Each address got exactly one digest.
+    const perAddress = new Map<string, number>();
+    for (const m of sink.messages) for (const to of m.envelope.to) perAddress.set(to, (perAddress.get(to) ?? 0) + 1);
+    expect(perAddress.size).toBe(2000);
+    expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
+    expect(await app.ctx.db.prisma.digest.count({ where: { status: 'ready' } })).toBe(1);
+
+    // Both processes sent.
+    const byWorker = await app.ctx.db.prisma.delivery.groupBy({ by: ['workerId'], _count: { _all: true } });
+    expect(byWorker).toHaveLength(2);
+    for (const w of byWorker) expect(w._count._all).toBeGreaterThan(0);
+
+    // One run per job and tick, across both processes: never two for the same tick, never overlapping.
+    for (const job of ['digest', 'ingest']) {
+      const runs = await app.ctx.db.prisma.jobRun.findMany({ where: { job, trigger: 'schedule' }, orderBy: { startedAt: 'asc' } });
+      expect(runs.length, job).toBeGreaterThanOrEqual(3);
+      expect(new Set(runs.map((r) => r.tick!.getTime())).size).toBe(runs.length);
+      for (let i = 1; i < runs.length; i++) expect(runs[i]!.startedAt.getTime()).toBeGreaterThanOrEqual(runs[i - 1]!.finishedAt!.getTime());
+    }
+    // The other process saw each tick and stood aside.
+    const skipped = [...events(ra.stderr, 'job.skipped'), ...events(rb.stderr, 'job.skipped')];
+    expect(skipped.length).toBeGreaterThan(0);
+    // A clean stop leaves nothing in sending.
+    expect(await app.ctx.db.prisma.delivery.count({ where: { status: { not: 'sent' } } })).toBe(0);
+  }, 300_000);
+
+  it('SIGTERM during a send: clean exit, nothing left in sending; the next start sends the rest', async () => {
+    const { app, sink } = await setup(300, { dataDelayMs: 100 });
+    const env = { ...app.env, DIGEST_CRON: '*/2 * * * * *', INGEST_CRON: '0 0 1 1 *', SEND_CONCURRENCY: '4', SHUTDOWN_TIMEOUT: '20s' };
+    const first = serve(env);
+    await sink.waitFor(40, 60_000);
+    const stoppedAt = Date.now();
+    first.child.kill('SIGTERM');
+    const result = await first.done;
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(20_000);
+    expect(events(result.stderr, 'service.stopped')[0]).toMatchObject({ clean: true });
+
+    const after = await app.ctx.db.prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+    const count = (s: string) => after.find((g) => g.status === s)?._count._all ?? 0;
+    expect(count('sending')).toBe(0);
+    expect(count('queued')).toBeGreaterThan(0);
+    expect(count('sent')).toBe(sink.messages.length);
+
+    sink.setBehaviour({});
+    const second = serve(env);
+    await sink.waitFor(300, 120_000);
+    second.child.kill('SIGTERM');
+    expect((await second.done).code).toBe(0);
+    const perAddress = new Map<string, number>();
+    for (const m of sink.messages) for (const to of m.envelope.to) perAddress.set(to, (perAddress.get(to) ?? 0) + 1);
+    expect(perAddress.size).toBe(300);
+    expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
+    expect(await app.ctx.db.prisma.delivery.count({ where: { status: 'sent' } })).toBe(300);
+  }, 300_000);
+});
