@@ -48,12 +48,11 @@ export async function maxSubscriberId(db: Db): Promise<number> {
 
 /** The next keyset batch of subscribers who get digests: active, not paused, id in (after, upTo]. */
 export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<Array<SubscriberForDigest & { email: string }>> {
-  return db.subscriber.findMany({
-    where: { status: 'active', paused: false, id: { gt: afterId, lte: upToId } },
-    orderBy: { id: 'asc' },
-    take: limit,
-    select: { id: true, topics: true, email: true },
-  });
+  return db.$queryRaw<Array<SubscriberForDigest & { email: string }>>`
+    SELECT id, email, topics FROM subscriber
+     WHERE status = 'active' AND NOT paused AND id > ${afterId} AND id <= ${upToId}
+     ORDER BY id
+     LIMIT ${limit}`;
 }
 
 /**
@@ -81,11 +80,11 @@ export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperId
 
 export async function insertDeliveries(db: Db, digestId: number, plans: DeliveryPlan[]): Promise<number> {
   if (plans.length === 0) return 0;
-  const { count } = await db.delivery.createMany({
-    data: plans.map((p) => ({ digestId, subscriberId: p.subscriberId, papers: p.papers as unknown as object })),
-    skipDuplicates: true,
-  });
-  return count;
+  // One statement per batch with array parameters: far lighter than a createMany of a thousand rows.
+  return db.$executeRaw`
+    INSERT INTO delivery (digest_id, subscriber_id, papers)
+    SELECT ${digestId}, s, p FROM unnest(${plans.map((p) => p.subscriberId)}::int[], ${plans.map((p) => JSON.stringify(p.papers))}::jsonb[]) AS u(s, p)
+    ON CONFLICT (digest_id, subscriber_id) DO NOTHING`;
 }
 
 export function deliveryPapers(json: unknown): DeliveryPaper[] {

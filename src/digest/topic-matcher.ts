@@ -6,6 +6,7 @@ import { compileTopic, indexPapers, matchTopic, MAX_TOPIC_CHARS, MAX_TOPIC_WORDS
 type TopicResult = ReadonlyMap<number, TopicHit> | TopicError;
 
 const NO_SCORES: ReadonlyMap<number, number> = new Map();
+const MAX_CACHED_TOPICS = 200_000;
 /** letters and digits separated by single spaces: each is one word of the query */
 const PLAIN_WORDS = /^[\p{L}\p{N}]+(?: [\p{L}\p{N}]+)*$/u;
 
@@ -50,6 +51,8 @@ export class TopicMatcher {
         const compiled = this.compile(topic);
         result = compiled ? scoreTopic(compiled, this.index) : null;
       }
+      // Bounded, so a huge and varied subscriber base cannot grow it without limit.
+      if (this.scores.size >= MAX_CACHED_TOPICS) this.scores.clear();
       this.scores.set(topic, result);
     }
     return result;

@@ -41,6 +41,13 @@ export class Scheduler {
         name: `paperboy-${job.name}`,
         timezone: this.deps.timezone,
         noOverlap: true,
+        // node-cron's own notices (an overlapping tick …) go to our log, at debug: job.skipped says it
+        logger: {
+          info: (message: string) => this.deps.log.debug({ event: 'cron.notice' }, message),
+          warn: (message: string) => this.deps.log.debug({ event: 'cron.notice' }, message),
+          error: (message: string | Error) => this.deps.log.error({ event: 'cron.error', err: message }, String(message)),
+          debug: () => undefined,
+        },
       });
       this.tasks.push(task);
     }

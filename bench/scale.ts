@@ -1,0 +1,111 @@
+// End to end at scale: 100,000 active subscribers with 1–3 topics each (drawn from the words of the
+// seeds' titles, so a realistic share of them match), one new snapshot, then `paperboy serve`
+// processes build the digest on their schedule and send it to a local SMTP sink. Measured: wall
+// time from the start of the processes to the last message, messages per second, peak RSS per
+// process, database size, and exactly-once on the sink. On PostgreSQL with 1 and 2 processes, and
+// on the embedded database with 1 (to show where an operator should move to PostgreSQL).
+//   npm run bench -- scale            (BENCH_SUBSCRIBERS=20000 for a quicker look)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ingestDeps } from '../src/app/deps.ts';
+import { ingestInputs } from '../src/ingest/ingest-inputs.ts';
+import { parseSnapshot } from '../src/ingest/parse-snapshot.ts';
+import { benchContext, databaseSizeMb, freshBenchDatabase, insertSubscribers } from './support/bench-db.ts';
+import { report, round } from './support/measure.ts';
+import { startBenchSink, watchPeakRss } from './support/sink.ts';
+import { rng, seededTopics } from './support/topics.ts';
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
+const root = path.resolve(import.meta.dirname, '..');
+const seeds = path.join(root, 'seeds');
+const scenarios = (process.env.BENCH_SCALE ?? 'postgres:1,postgres:2,embedded:1').split(',').map((s) => {
+  const [db, procs] = s.split(':');
+  return { db: db as 'postgres' | 'embedded', procs: Number(procs) };
+});
+
+const titles = ['000_0b7782e3c814158f.txt', '001_92719ba14292193f.txt'].flatMap((f) =>
+  parseSnapshot(readFileSync(path.join(seeds, f)), { now: new Date() }).papers.map((p) => p.title),
+);
+const pool = seededTopics(titles, SUBSCRIBERS * 3, 42);
+const random = rng(9);
+const topicsOf = (i: number) => pool.slice(i * 3, i * 3 + 1 + Math.floor(random() * 3));
+
+for (const scenario of scenarios) {
+  const database = scenario.db === 'postgres' ? await freshBenchDatabase('scale') : null;
+  const { ctx, env } = await benchContext({ DATABASE_URL: database?.url });
+  const sink = await startBenchSink();
+  const children: ChildProcess[] = [];
+  try {
+    await ingestInputs(ingestDeps(ctx), [path.join(seeds, '000_0b7782e3c814158f.txt')]);
+    const inserting = performance.now();
+    await insertSubscribers(ctx, SUBSCRIBERS, topicsOf);
+    const insertMs = performance.now() - inserting;
+    await ingestInputs(ingestDeps(ctx), [path.join(seeds, '001_92719ba14292193f.txt')]);
+
+    const started = performance.now();
+    const childEnv = {
+      ...process.env,
+      ...env,
+      SMTP_URL: sink.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DIGEST_CRON: '* * * * * *',
+      INGEST_CRON: '0 0 1 1 *',
+      SNAPSHOT_SOURCE: path.join(seeds, '001_92719ba14292193f.txt'),
+      SEND_CONCURRENCY: '8',
+      LOG_LEVEL: 'warn',
+    } as NodeJS.ProcessEnv;
+    const peaks: Array<() => number> = [];
+    for (let i = 0; i < scenario.procs; i++) {
+      const child = spawn(process.execPath, [path.join(root, 'bin/paperboy.js'), 'serve'], { cwd: root, env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+      peaks.push(watchPeakRss(child.pid!));
+    }
+
+    // The digest, then every delivery at the sink.
+    let digest: { id: number; deliveryCount: number; createdAt: Date } | null = null;
+    while (!digest) {
+      await new Promise((r) => setTimeout(r, 500));
+      digest = await ctx.db.prisma.digest.findFirst({ where: { status: 'ready' }, select: { id: true, deliveryCount: true, createdAt: true } });
+    }
+    const builtMs = performance.now() - started;
+    const stats = await sink.waitFor(digest.deliveryCount, 30 * 60_000);
+    const wallMs = performance.now() - started;
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+
+    const sent = await ctx.db.prisma.delivery.count({ where: { status: 'sent' } });
+    report('scale', {
+      database: scenario.db,
+      processes: scenario.procs,
+      subscribers: SUBSCRIBERS,
+      insertSubscribersMs: Math.round(insertMs),
+      deliveries: digest.deliveryCount,
+      digestBuiltAfterMs: Math.round(builtMs),
+      wallMs: Math.round(wallMs),
+      messagesPerSecond: Math.round((stats.count / wallMs) * 1000),
+      sendMessagesPerSecond: Math.round((stats.count / stats.spanMs) * 1000),
+      peakRssMbPerProcess: peaks.map((p) => p()),
+      databaseMb: database ? await databaseSizeMb(ctx) : await folderMb(path.join(env.DATA_DIR!, 'pglite')),
+      exactlyOnce: { received: stats.count, recipients: stats.recipients, duplicates: stats.duplicates, recordedSent: sent },
+      target: '100,000 digests built and mailed in under 300 s; peak RSS < 300 MB per process; no duplicates',
+      underTarget: wallMs < 300_000,
+      minutes: round(wallMs / 60_000),
+    });
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await ctx.close();
+    await sink.close();
+    await database?.drop();
+  }
+}
+
+async function folderMb(dir: string): Promise<number> {
+  let bytes = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) bytes += (await stat(path.join(entry.parentPath ?? entry.path, entry.name))).size;
+  }
+  return Math.round(bytes / 1024 / 1024);
+}
