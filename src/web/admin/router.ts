@@ -10,6 +10,7 @@ import { listSubscribers, reactivateSubscriber } from '../../db/subscribers.ts';
 import { buildDigest } from '../../digest/build-digest.ts';
 import { resendFailed, resendOne } from '../../deliver/resend.ts';
 import { ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, subscribersQuery } from './admin.types.ts';
 import { bearerAuth } from './auth.ts';
@@ -105,6 +106,12 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
 
   router.get('/deliveries/stuck', async (_req, res) => {
     res.json({ items: await reportStuck(prisma, ctx.log) });
+  });
+
+  router.get('/source', async (_req, res) => {
+    const health = await sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER);
+    const files = await prisma.sourceFile.findMany({ where: { source: ctx.config.SNAPSHOT_SOURCE }, orderBy: { at: 'desc' }, take: 20 });
+    res.json({ source: ctx.config.SNAPSHOT_SOURCE, health, recentFiles: files });
   });
 
   router.get('/subscribers', async (req, res) => {

@@ -92,6 +92,24 @@ describe('admin API', () => {
     expect(res.body.items[0].tokenNonce).toBeUndefined();
   });
 
+  it('reactivates a bounced subscriber, and only a bounced one', async () => {
+    const eve = await app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { emailKey: 'eve@example.org' } });
+    const res = await request(http).post(`/admin/subscribers/${eve.id}/reactivate`).set(auth);
+    expect(res.status).toBe(200);
+    expect(await app.ctx.db.prisma.subscriber.findUnique({ where: { id: eve.id } })).toMatchObject({ status: 'active', bounceCount: 0 });
+    const again = await request(http).post(`/admin/subscribers/${eve.id}/reactivate`).set(auth);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('SUBSCRIBER_NOT_BOUNCED');
+    await app.ctx.db.prisma.subscriber.update({ where: { id: eve.id }, data: { status: 'bounced' } });
+  });
+
+  it('shows the health of the snapshot source', async () => {
+    const res = await request(http).get('/admin/source').set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body.source).toBe(app.ctx.config.SNAPSHOT_SOURCE);
+    expect(res.body).toHaveProperty('health');
+  });
+
   it('answers bad input with 400 and a stable code, unknown digests with 404', async () => {
     const bad = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({});
     expect(bad.status).toBe(400);

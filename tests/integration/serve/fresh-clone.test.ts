@@ -45,7 +45,7 @@ describe('npm start on a fresh clone', () => {
       let health: { status: string; database: { kind: string } } | null = null;
       for (let i = 0; i < 240 && !health && running; i++) {
         await new Promise((r) => setTimeout(r, 500));
-        health = await fetch(`${base}/healthz`).then((r) => (r.ok ? r.json() : null), () => null);
+        health = (await fetch(`${base}/healthz`).then((r) => (r.ok ? r.json() : null), () => null)) as typeof health;
       }
       expect(health, stderr).toMatchObject({ status: 'ok', database: { kind: 'embedded' } });
       expect(stdout).toMatch(/paperboy is running/);

@@ -1,0 +1,210 @@
+// POST /subscribe on a real PostgreSQL and a real SMTP server: double opt-in, the same page for
+// every existing address (byte for byte) with the email that fits its state, every bad input
+// refused with nothing changed, a dead mail server, and the rate limits.
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { findSubscriberByEmail } from '../../../src/db/subscribers.ts';
+import { createMailer } from '../../../src/deliver/create-mailer.ts';
+import { tableFingerprint } from '../../support/fingerprint.ts';
+import { deadPort, form, LEAKS, linkIn, startWebTestApp, type WebTestApp } from './support.ts';
+
+describe('POST /subscribe (PostgreSQL, SMTP)', () => {
+  let t: WebTestApp;
+  const prisma = () => t.app.ctx.db.prisma;
+  const subscribe = (fields: Record<string, string>, web = t.web) =>
+    request(web).post('/subscribe').type('form').send(form(fields));
+
+  beforeAll(async () => {
+    t = await startWebTestApp('postgres');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  beforeEach(() => t.sink.reset());
+
+  it('GET / is the form with the preview panel, under the strict CSP, with no inline script or style', async () => {
+    const res = await request(t.web).get('/').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.text).toContain('<html lang="en">');
+    expect(res.text).toMatch(/<form class="form" method="post" action="\/subscribe"/);
+    expect(res.text).toMatch(/<label for="email">/);
+    expect(res.text).toMatch(/<label for="topics">/);
+    expect(res.text).toContain('id="preview"');
+    expect(res.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/); // every script is a file
+    expect(res.text).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
+    expect(res.text).not.toMatch(/https?:\/\/(?!papers\.example\.org)[^"]*\.(css|js|woff2?)/); // nothing from elsewhere
+  });
+
+  it('stores a new address pending and mails a confirmation whose link confirms it', async () => {
+    const res = await subscribe({ email: 'ada@example.org', topics: 'scaling laws\n"quantum many-body"\n\n' }).expect(200);
+    expect(res.text).toContain('Check your inbox');
+    const row = await findSubscriberByEmail(prisma(), 'ada@example.org');
+    expect(row).toMatchObject({ status: 'pending', topics: ['scaling laws', '"quantum many-body"'], paused: false });
+    const [mail] = await t.sink.waitFor(1);
+    expect(mail!.envelope.to).toEqual(['ada@example.org']);
+    expect(mail!.parsed.subject).toBe('Confirm your paperboy subscription');
+    expect(mail!.parsed.html).toContain('scaling laws');
+    expect(mail!.messageId).toMatch(new RegExp(`^confirm-${row!.id}\\.[0-9a-f]{12}@papers\\.example\\.org$`));
+    const link = linkIn(mail!, '/confirm');
+    expect((await request(t.web).get(link).expect(200)).text).toContain('Confirm my subscription');
+    expect((await findSubscriberByEmail(prisma(), 'ada@example.org'))!.status).toBe('pending'); // a GET changes nothing
+    await request(t.web).post(link).type('form').send('').expect(200);
+    expect((await findSubscriberByEmail(prisma(), 'ada@example.org'))!.status).toBe('active');
+    expect(t.app.captured.events('subscriber.pending').at(-1)).toMatchObject({ subscriberId: row!.id, action: 'create' });
+    expect(t.app.captured.events('confirmation.sent').at(-1)).toMatchObject({ subscriberId: row!.id, to: expect.stringMatching(/^a\*\*\*@example\.org#/) });
+    expect(t.app.captured.events('subscriber.confirmed').at(-1)).toMatchObject({ subscriberId: row!.id });
+    expect(JSON.stringify(t.app.captured.lines)).not.toContain('ada@example.org');
+  });
+
+  it('answers byte-identical pages for an address in every state, and mails what fits each', async () => {
+    const email = 'Grace@Example.org';
+    const first = await subscribe({ email, topics: 'scaling laws' }).expect(200);
+    const [firstMail] = await t.sink.waitFor(1);
+    const firstLink = linkIn(firstMail!, '/confirm');
+
+    // pending again: a new confirmation; the older link stops working
+    const again = await subscribe({ email, topics: 'protein folding' }).expect(200);
+    expect(again.text).toBe(first.text);
+    const [, second] = await t.sink.waitFor(2);
+    expect(second!.parsed.subject).toBe('Confirm your paperboy subscription');
+    const secondLink = linkIn(second!, '/confirm');
+    expect(secondLink).not.toBe(firstLink);
+    await request(t.web).get(firstLink).expect(410);
+    await request(t.web).post(secondLink).type('form').send('').expect(200);
+    const confirmed = await findSubscriberByEmail(prisma(), email);
+    expect(confirmed).toMatchObject({ status: 'active', topics: ['protein folding'] });
+
+    // active: a preferences link; nothing changes (not even the topics)
+    const before = await tableFingerprint(prisma());
+    const active = await subscribe({ email, topics: 'something else entirely' }).expect(200);
+    expect(active.text).toBe(first.text);
+    const [, , link] = await t.sink.waitFor(3);
+    expect(link!.parsed.subject).toBe('Your paperboy preferences link');
+    expect(link!.parsed.text).toContain('protein folding');
+    expect(link!.header('List-Unsubscribe')).toMatch(/^<https:\/\/papers\.example\.org\/unsubscribe\?token=u\./);
+    await request(t.web).get(linkIn(link!, '/preferences')).expect(200);
+    expect(await tableFingerprint(prisma())).toEqual(before);
+
+    // unsubscribed: pending again with the new topics, through a new confirmation
+    await prisma().subscriber.update({ where: { id: confirmed!.id }, data: { status: 'unsubscribed', unsubscribedAt: new Date() } });
+    const back = await subscribe({ email, topics: 'diffusion -video' }).expect(200);
+    expect(back.text).toBe(first.text);
+    const [, , , reconfirm] = await t.sink.waitFor(4);
+    expect(reconfirm!.parsed.subject).toBe('Confirm your paperboy subscription');
+    expect(await findSubscriberByEmail(prisma(), email)).toMatchObject({ id: confirmed!.id, status: 'pending', topics: ['diffusion -video'], unsubscribedAt: null });
+    await request(t.web).post(secondLink).type('form').send('').expect(410); // the old link stays dead
+
+    // bounced: nothing mailed, nothing changed, the same page
+    await prisma().subscriber.update({ where: { id: confirmed!.id }, data: { status: 'bounced' } });
+    const bouncedBefore = await tableFingerprint(prisma());
+    const bounced = await subscribe({ email, topics: 'scaling laws' }).expect(200);
+    expect(bounced.text).toBe(first.text);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.sink.messages).toHaveLength(4);
+    expect(await tableFingerprint(prisma())).toEqual(bouncedBefore);
+    expect(t.app.captured.events('subscriber.subscribe_ignored').at(-1)).toMatchObject({ subscriberId: confirmed!.id, reason: 'bounced' });
+    for (const r of [again, active, back, bounced]) expect(r.status).toBe(first.status);
+  });
+
+  describe('refuses bad input with the reader\'s input kept and nothing changed', () => {
+    const cases: Array<[string, () => request.Test, number, RegExp]> = [
+      ['a bad address', () => subscribe({ email: 'not-an-address', topics: 'scaling laws' }), 400, /does not look like an email address/],
+      ['a header injection attempt', () => subscribe({ email: 'a@b.c\r\nBcc: x@y.z', topics: 'scaling laws' }), 400, /on one line/],
+      ['a trailing line break', () => subscribe({ email: 'ada@example.org\n', topics: 'scaling laws' }), 400, /on one line/],
+      ['a quoted local part', () => subscribe({ email: '"a b"@example.org', topics: 'scaling laws' }), 400, /does not look like/],
+      ['no address', () => subscribe({ topics: 'scaling laws' }), 400, /Enter your email address/],
+      ['10 kB of topics', () => subscribe({ email: 'ada2@example.org', topics: 'scaling laws\n'.repeat(900) }), 400, /under 2,000 characters/],
+      ['11 topics', () => subscribe({ email: 'ada2@example.org', topics: Array.from({ length: 11 }, (_, i) => `topic ${i}`).join('\n') }), 400, /Up to 10 topics/],
+      ['no topics', () => subscribe({ email: 'ada2@example.org', topics: ' \n ' }), 400, /at least one topic/],
+      ['bad topic syntax', () => subscribe({ email: 'ada2@example.org', topics: 'scaling laws\nquantum "many' }), 400, /Line 2/],
+      ['a missing body', () => request(t.web).post('/subscribe'), 400, /Enter your email address/],
+      ['JSON', () => request(t.web).post('/subscribe').send({ email: 'ada2@example.org', topics: 'x' }), 415, /ordinary HTML form/],
+      ['text/plain', () => request(t.web).post('/subscribe').set('Content-Type', 'text/plain').send('email=ada2@example.org'), 415, /ordinary HTML form/],
+      ['an oversized body', () => subscribe({ email: 'ada2@example.org', topics: 'x'.repeat(20_000) }), 413, /too much text/i],
+      ['a repeated field', () => request(t.web).post('/subscribe').type('form').send('email=a@example.org&email=b@example.org&topics=x'), 400, /Enter your email address/],
+    ];
+    for (const [name, send, status, says] of cases) {
+      it(`${name}: ${status}`, async () => {
+        const before = await tableFingerprint(prisma());
+        const res = await send();
+        expect(res.status).toBe(status);
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(res.text).toMatch(says);
+        expect(res.text).not.toMatch(LEAKS);
+        expect(await tableFingerprint(prisma())).toEqual(before);
+        expect(t.sink.messages).toHaveLength(0);
+      });
+    }
+
+    it('keeps the input, escaped, and points at each field', async () => {
+      const res = await subscribe({ email: '<b>x</b>@example', topics: '<script>alert(1)</script>\n"unclosed' }).expect(400);
+      expect(res.text).toContain('value="&lt;b&gt;x&lt;/b&gt;@example"');
+      expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;\n&quot;unclosed</textarea>');
+      expect(res.text).not.toContain('<script>alert');
+      expect(res.text).toContain('aria-invalid="true" aria-describedby="email-error"');
+      expect(res.text).toMatch(/<span class="line-ref">Line 2<\/span> <code>&quot;unclosed<\/code>/);
+      expect(res.text).toContain('href="#topics"');
+    });
+  });
+
+  it('a dead mail server: a clear 503 page, the pending row kept, and a retry that works', async () => {
+    const dead = createMailer({ smtpUrl: `smtp://127.0.0.1:${await deadPort()}`, outboxDir: t.app.dataDir, concurrency: 1, timeoutMs: 2000 });
+    const web = t.webWith({ subscriptions: { mailer: dead } });
+    const res = await subscribe({ email: 'lin@example.org', topics: 'scaling laws' }, web).expect(503);
+    expect(res.headers['retry-after']).toBe('300');
+    expect(res.text).toContain('We couldn&#39;t send the email');
+    expect(res.text).not.toMatch(LEAKS);
+    expect(res.text).not.toContain('ECONNREFUSED');
+    const pending = await findSubscriberByEmail(prisma(), 'lin@example.org');
+    expect(pending?.status).toBe('pending');
+    expect(t.app.captured.events('confirmation.failed').at(-1)).toMatchObject({ subscriberId: pending!.id, code: 'ECONNECTION' });
+    await dead.close();
+
+    await subscribe({ email: 'lin@example.org', topics: 'scaling laws' }).expect(200);
+    const [mail] = await t.sink.waitFor(1);
+    await request(t.web).post(linkIn(mail!, '/confirm')).type('form').send('').expect(200);
+    expect(await findSubscriberByEmail(prisma(), 'lin@example.org')).toMatchObject({ id: pending!.id, status: 'active' });
+  });
+
+  it('an unexpected error is a plain 500 page: no stack trace, no SQL', async () => {
+    const broken = new Proxy(prisma(), {
+      get: (target, key) =>
+        key === 'subscriber'
+          ? { findUnique: () => Promise.reject(new Error('relation "subscriber" does not exist: SELECT "id" FROM "subscriber" WHERE email_key = $1')) }
+          : Reflect.get(target, key),
+    });
+    const web = t.webWith({ subscriptions: { prisma: broken } });
+    const res = await subscribe({ email: 'kim@example.org', topics: 'scaling laws' }, web).expect(500);
+    expect(res.text).toContain('Something went wrong on our side');
+    expect(res.text).not.toMatch(LEAKS);
+    expect(res.text).not.toContain('relation');
+    expect(t.app.captured.events('http.error').at(-1)).toMatchObject({ path: '/subscribe' });
+  });
+
+  it('rate limits: per client address, per email address, and the preview; 429 with a friendly page', async () => {
+    const perIp = t.webWith({ rateLimits: { subscribePerIp: { limit: 2, windowMs: 60_000 } } });
+    for (let i = 0; i < 3; i++) await subscribe({ email: 'typo@example', topics: 'scaling laws' }, perIp).expect(400); // corrections do not count
+    await subscribe({ email: 'r1@example.org', topics: 'scaling laws' }, perIp).expect(200);
+    await subscribe({ email: 'r2@example.org', topics: 'scaling laws' }, perIp).expect(200);
+    const before = await tableFingerprint(prisma());
+    const refused = await subscribe({ email: 'r3@example.org', topics: 'scaling laws' }, perIp).expect(429);
+    expect(refused.text).toContain('Slow down a little');
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(await tableFingerprint(prisma())).toEqual(before);
+
+    const perAddress = t.webWith({ rateLimits: { subscribePerAddress: { limit: 2, windowMs: 60_000 } } });
+    await subscribe({ email: 'same@example.org', topics: 'scaling laws' }, perAddress).expect(200);
+    await subscribe({ email: 'SAME@example.org', topics: 'scaling laws' }, perAddress).expect(200);
+    const third = await subscribe({ email: 'same@example.org', topics: 'scaling laws' }, perAddress).expect(429);
+    expect(third.headers['ratelimit']).toMatch(/^"subscribe-ip"/); // only the client's own count, never the address's
+    await subscribe({ email: 'other@example.org', topics: 'scaling laws' }, perAddress).expect(200);
+    expect(t.sink.messagesTo('same@example.org')).toHaveLength(2);
+
+    const preview = t.webWith({ rateLimits: { preview: { limit: 2, windowMs: 60_000 } } });
+    await request(preview).get('/api/preview?topics=a').expect(200);
+    await request(preview).get('/api/preview?topics=b').expect(200);
+    const limited = await request(preview).get('/api/preview?topics=c').expect(429);
+    expect(limited.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String) } });
+  });
+});
