@@ -116,6 +116,13 @@ describe('the live preview API and the assets (PostgreSQL)', () => {
     await request(t.web).get('/subscribe').expect(303).expect('Location', '/');
   });
 
+  it('an unknown address: a page for a browser, the usual JSON for anything else', async () => {
+    const page = await request(t.web).get('/nope').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(404);
+    expect(page.text).toContain('Page not found');
+    expect((await request(t.web).get('/nope').expect(404)).body.error.code).toBe('NOT_FOUND');
+    expect((await request(t.web).get('/admin/digests').set('Accept', 'text/html').expect(404)).headers['content-type']).toMatch(/json/);
+  });
+
   it('a link can prefill the topics (escaped); a subscribe form posted from another site works (EMBED.md)', async () => {
     const page = await request(t.web).get('/').query({ topics: 'scaling laws\n</textarea><script>x</script>' }).expect(200);
     expect(page.text).toContain('>scaling laws\n&lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt;</textarea>');

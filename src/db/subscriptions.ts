@@ -1,0 +1,85 @@
+// The subscriber writes of the reader's pages (subscribe, confirm, preferences, unsubscribe). Every
+// status change is a guarded update (`WHERE status = …`) whose row count says whether it happened:
+// a caller that gets `false` read a state that has changed since, and reads again.
+import { Prisma, type Subscriber as SubscriberRow } from './generated/client.ts';
+import type { Db } from './snapshots.ts';
+import { emailKey, type Subscriber } from './subscribers.ts';
+
+function toSubscriber(row: SubscriberRow): Subscriber {
+  const { emailKey: _key, ...rest } = row;
+  return rest;
+}
+
+export interface PendingInput {
+  topics: string[];
+  /** the new token nonce the confirmation link carries */
+  nonce: string;
+  now: Date;
+}
+
+/** A new pending subscriber; null when the address was inserted meanwhile (read it and decide again). */
+export async function createPending(db: Db, input: PendingInput & { email: string }): Promise<Subscriber | null> {
+  try {
+    const row = await db.subscriber.create({
+      data: {
+        email: input.email.trim(),
+        emailKey: emailKey(input.email),
+        topics: input.topics,
+        status: 'pending',
+        paused: false,
+        tokenNonce: input.nonce,
+        createdAt: input.now,
+        updatedAt: input.now,
+      },
+    });
+    return toSubscriber(row);
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+    throw err;
+  }
+}
+
+/** pending → pending with a new nonce (older confirmation links stop working) and the new topics. */
+export async function refreshPending(db: Db, id: number, input: PendingInput): Promise<boolean> {
+  const { count } = await db.subscriber.updateMany({
+    where: { id, status: 'pending' },
+    data: { topics: input.topics, tokenNonce: input.nonce, updatedAt: input.now },
+  });
+  return count === 1;
+}
+
+/** unsubscribed → pending: the address comes back only through a new confirmation. */
+export async function resubscribe(db: Db, id: number, input: PendingInput): Promise<boolean> {
+  const { count } = await db.subscriber.updateMany({
+    where: { id, status: 'unsubscribed' },
+    data: { status: 'pending', topics: input.topics, paused: false, tokenNonce: input.nonce, confirmedAt: null, unsubscribedAt: null, updatedAt: input.now },
+  });
+  return count === 1;
+}
+
+/** pending → active, only for the link of the latest confirmation email (its nonce). */
+export async function confirmPending(db: Db, id: number, nonce: string, now: Date): Promise<boolean> {
+  const { count } = await db.subscriber.updateMany({
+    where: { id, status: 'pending', tokenNonce: nonce },
+    data: { status: 'active', confirmedAt: now, updatedAt: now },
+  });
+  return count === 1;
+}
+
+/** any state → unsubscribed; false when it already was (nothing written: repeating is harmless). */
+export async function unsubscribeSubscriber(db: Db, id: number, now: Date): Promise<boolean> {
+  const { count } = await db.subscriber.updateMany({
+    where: { id, status: { not: 'unsubscribed' } },
+    data: { status: 'unsubscribed', unsubscribedAt: now, updatedAt: now },
+  });
+  return count === 1;
+}
+
+/** Topics and pause of an active subscriber; false when they are not active (any more). */
+export async function updatePreferences(db: Db, id: number, input: { topics: string[]; paused: boolean }, now: Date): Promise<boolean> {
+  const { count } = await db.subscriber.updateMany({
+    where: { id, status: 'active' },
+    data: { topics: input.topics, paused: input.paused, updatedAt: now },
+  });
+  return count === 1;
+}

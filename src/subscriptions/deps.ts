@@ -1,0 +1,38 @@
+// What the subscription steps need, cut from the context (as app/deps.ts does for the pipeline).
+import { composeOptions, PRODUCT_NAME, type AppContext } from '../app/context.ts';
+import type { PrismaClient } from '../db/generated/client.ts';
+import type { ComposeOptions } from '../deliver/compose-message.ts';
+import type { Mailer } from '../deliver/types.ts';
+import type { Logger } from '../log/logger.ts';
+import type { TokenSigner } from '../security/tokens.ts';
+
+/** A confirmation link works for a week. */
+export const CONFIRM_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface SubscriptionDeps {
+  prisma: PrismaClient;
+  mailer: Mailer;
+  tokens: TokenSigner;
+  log: Logger;
+  now: () => Date;
+  /** BASE_URL: the links in the emails */
+  baseUrl: string;
+  productName: string;
+  compose: ComposeOptions;
+  confirmTtlMs: number;
+}
+
+export function subscriptionDeps(ctx: AppContext, overrides: Partial<SubscriptionDeps> = {}): SubscriptionDeps {
+  return {
+    prisma: ctx.db.prisma,
+    mailer: ctx.mailer,
+    tokens: ctx.tokens,
+    log: ctx.log,
+    now: ctx.now,
+    baseUrl: ctx.config.BASE_URL,
+    productName: PRODUCT_NAME,
+    compose: composeOptions(ctx.config),
+    confirmTtlMs: CONFIRM_TTL_MS,
+    ...overrides,
+  };
+}

@@ -1,0 +1,23 @@
+// Why a subscription step refused, as stable codes; only web/ turns them into HTTP statuses.
+export type SubscriptionErrorCode =
+  /** the signed link names a subscriber that no longer exists */
+  | 'LINK_SUBSCRIBER_GONE'
+  /** the confirmation link was already used (the address is confirmed, or was and left since) */
+  | 'LINK_USED'
+  /** a newer confirmation email replaced this link (or the address changed state since) */
+  | 'LINK_REPLACED'
+  /** preferences can only change while the subscription is active */
+  | 'NOT_ACTIVE'
+  /** the confirmation (or preferences link) email could not be handed to the mail server */
+  | 'MAIL_FAILED';
+
+export class SubscriptionError extends Error {
+  constructor(
+    readonly code: SubscriptionErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SubscriptionError';
+  }
+}

@@ -1,0 +1,129 @@
+// The live preview's data: the newest snapshot's papers behind the digest's own TopicMatcher, and
+// each topic's answer as ready JSON. Built once per snapshot; whether a newer snapshot exists is
+// asked at most every `refreshMs` (one cheap query), and meanwhile requests are answered from
+// what is loaded (stale while revalidating), so a request almost never waits on the database.
+// Topics are public input: the caches are bounded (TopicMatcher's own cache is not, which suits a
+// digest's stored topics but not a text box), by starting a fresh matcher when they are full.
+import type { Paper, SnapshotSummary } from '../../../db/snapshots.ts';
+import { TopicMatcher } from '../../../digest/topic-matcher.ts';
+import type { SnapshotDiff } from '../../../diff/load-new-papers.ts';
+import type { Logger } from '../../../log/logger.ts';
+import { topicLineProblem } from '../../../subscriptions/input.ts';
+import { topicPreview, type TopicPreview } from './topic-preview.ts';
+
+export interface PreviewSnapshot {
+  id: number;
+  /** YYYY-MM-DD */
+  capturedAt: string;
+  papers: number;
+  newPapers: number;
+}
+
+export interface PreviewSource {
+  latest(): Promise<SnapshotSummary | null>;
+  load(snapshot: SnapshotSummary): Promise<SnapshotDiff>;
+}
+
+export interface PreviewCacheOptions {
+  /** how often to look for a newer snapshot (ms) */
+  refreshMs: number;
+  /** distinct topics kept per snapshot before starting afresh */
+  maxTopics?: number;
+  clock?: () => number;
+  log: Logger;
+}
+
+/** One snapshot, matched: the same matcher as the digest, over all of the snapshot's papers. */
+export class PreviewCorpus {
+  readonly snapshot: PreviewSnapshot;
+  /** `{"snapshot":…}` prefix of every answer, serialised once */
+  readonly snapshotJson: string;
+  private matcher: TopicMatcher;
+  private readonly results = new Map<string, string>();
+  private readonly papers: ReadonlyMap<number, Paper>;
+  private readonly newIds: ReadonlySet<number>;
+
+  constructor(
+    diff: SnapshotDiff,
+    private readonly maxTopics = 5000,
+  ) {
+    this.papers = new Map(diff.papers.map((p) => [p.id, p]));
+    this.newIds = new Set(diff.newPaperIds);
+    this.matcher = new TopicMatcher(diff.papers);
+    this.snapshot = { id: diff.snapshot.id, capturedAt: diff.snapshot.capturedAt.toISOString().slice(0, 10), papers: diff.papers.length, newPapers: diff.newPaperIds.length };
+    this.snapshotJson = JSON.stringify(this.snapshot);
+  }
+
+  /** One topic line (trimmed, non-empty) as JSON: its papers or its error. */
+  topicJson(topic: string): string {
+    const cached = this.results.get(topic);
+    if (cached !== undefined) return cached;
+    if (this.results.size >= this.maxTopics) {
+      this.results.clear();
+      this.matcher = new TopicMatcher([...this.papers.values()]);
+    }
+    const json = JSON.stringify(this.preview(topic));
+    this.results.set(topic, json);
+    return json;
+  }
+
+  private preview(topic: string): TopicPreview {
+    // the form's own check first (control characters, then the matcher's parse errors), so the
+    // preview and a submitted form always say the same thing about a line
+    const problem = topicLineProblem(topic);
+    if (problem) return { topic, error: problem };
+    const hits = this.matcher.topicHits(topic);
+    if (!hits) {
+      const error = this.matcher.invalidTopics.get(topic);
+      return { topic, error: { code: error?.code ?? 'TOPIC_INVALID', message: error?.message ?? 'This topic does not parse.', column: error?.column ?? null } };
+    }
+    return topicPreview(topic, hits, this.papers, this.newIds);
+  }
+}
+
+export class PreviewCache {
+  private corpus: PreviewCorpus | null = null;
+  private loaded = false;
+  private checkedAt = -Infinity;
+  private inflight: Promise<void> | null = null;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly source: PreviewSource,
+    private readonly options: PreviewCacheOptions,
+  ) {
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /** The newest snapshot's corpus (null when nothing is ingested yet). */
+  async current(): Promise<PreviewCorpus | null> {
+    if (this.loaded && this.clock() - this.checkedAt < this.options.refreshMs) return this.corpus;
+    this.inflight ??= this.refresh().finally(() => {
+      this.inflight = null;
+    });
+    if (this.loaded) return this.corpus; // the check runs in the background; it never rejects once loaded
+    await this.inflight;
+    return this.corpus;
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const latest = await this.source.latest();
+      if (!latest) this.corpus = null;
+      else if (this.corpus?.snapshot.id !== latest.id) {
+        const started = performance.now();
+        this.corpus = new PreviewCorpus(await this.source.load(latest), this.options.maxTopics);
+        this.options.log.info(
+          { event: 'preview.snapshot_loaded', snapshotId: latest.id, papers: this.corpus.snapshot.papers, ms: Math.round(performance.now() - started) },
+          `live preview now uses snapshot ${latest.id}`,
+        );
+      }
+      this.loaded = true;
+    } catch (err) {
+      if (!this.loaded) throw err;
+      this.options.log.warn({ event: 'preview.refresh_failed', err }, 'could not look for a newer snapshot; the preview keeps the one it has');
+    } finally {
+      this.checkedAt = this.clock();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// What the live preview shows for one topic line: its best papers in the newest snapshot, with the
+// ranges to highlight (the page builds the marks itself, from text, never from HTML), or the
+// matcher's error. Pure.
+import type { Paper } from '../../../db/snapshots.ts';
+import { paperUrl } from '../../../deliver/links.ts';
+import { mergeRanges, type Range, type TopicHit } from '../../../match/index.ts';
+import { shortenAround } from '../../../render/shorten.ts';
+
+/** papers shown per topic (new ones first, then by score); `total` says how many it catches */
+export const PREVIEW_PAPERS = 5;
+const ABSTRACT_CHARS = 240;
+
+export interface PreviewPaper {
+  id: number;
+  title: string;
+  url: string;
+  /** not in the snapshot before: the kind of paper a digest mails */
+  new: boolean;
+  titleRanges: Range[];
+  /** the abstract shortened around what matched, with its ranges moved along */
+  abstract: string;
+  abstractRanges: Range[];
+  words: string[];
+}
+
+export type TopicPreview =
+  | { topic: string; total: number; newTotal: number; papers: PreviewPaper[] }
+  | { topic: string; error: { code: string; message: string; column: number | null } };
+
+export function topicPreview(
+  topic: string,
+  hits: ReadonlyMap<number, TopicHit>,
+  papers: ReadonlyMap<number, Paper>,
+  newIds: ReadonlySet<number>,
+  max = PREVIEW_PAPERS,
+): TopicPreview {
+  // new papers first (they are what a digest would have mailed), then best first; the hits come in
+  // listing order and the sort is stable, so ties keep it
+  const isNew = (id: number): number => (newIds.has(id) ? 1 : 0);
+  const ranked = [...hits.keys()].sort((a, b) => isNew(b) - isNew(a) || hits.get(b)!.score - hits.get(a)!.score);
+  const newTotal = ranked.filter((id) => newIds.has(id)).length;
+  const shown: PreviewPaper[] = [];
+  for (const id of ranked.slice(0, max)) {
+    const paper = papers.get(id);
+    const hit = hits.get(id)!;
+    if (!paper) continue;
+    const abstract = shortenAround(paper.abstract, hit.abstract, ABSTRACT_CHARS);
+    shown.push({
+      id,
+      title: paper.title,
+      url: paperUrl(paper.arxivId, paper.title),
+      new: newIds.has(id),
+      titleRanges: joinAcrossSpaces(paper.title, hit.title),
+      abstract: abstract.text,
+      abstractRanges: joinAcrossSpaces(abstract.text, abstract.ranges),
+      words: hit.words,
+    });
+  }
+  return { topic, total: hits.size, newTotal, papers: shown };
+}
+
+/** Neighbouring highlights with only spaces between them read as one ("Scaling Laws", not two marks). */
+export function joinAcrossSpaces(text: string, ranges: readonly Range[]): Range[] {
+  const out: Array<[number, number]> = [];
+  for (const [start, end] of mergeRanges(ranges)) {
+    const last = out.at(-1);
+    if (last && /^\s+$/.test(text.slice(last[1], start))) last[1] = end;
+    else out.push([start, end]);
+  }
+  return out;
+}

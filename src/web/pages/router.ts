@@ -1,0 +1,60 @@
+// The reader's pages: subscribe with a live preview, confirm, preferences, unsubscribe, their
+// assets and the preview API. Mounted by createWebApp(ctx, { pages: pagesRouter(ctx) }), after the
+// app's helmet/CSP (default-src 'self': the pages load only their own CSS and script, no inline).
+import { Router } from 'express';
+import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
+import { latestSnapshot } from '../../db/snapshots.ts';
+import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
+import { subscriptionDeps, type SubscriptionDeps } from '../../subscriptions/deps.ts';
+import { loadAssets } from './assets.ts';
+import { markPagesRequest, pageErrorHandler, sendMessage } from './errors.ts';
+import { PreviewCache } from './preview/preview-cache.ts';
+import { previewRoute } from './preview/route.ts';
+import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
+import { confirmRoutes } from './routes/confirm.ts';
+import type { PagesContext } from './routes/context.ts';
+import { preferencesRoutes } from './routes/preferences.ts';
+import { subscribeRoutes } from './routes/subscribe.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
+import type { Chrome } from './views/layout.ts';
+
+export interface PagesOptions {
+  /** lower them in tests, raise them for a load test */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** how often the preview looks for a newer snapshot (default 5 s) */
+  previewRefreshMs?: number;
+  /** e.g. a shorter confirmation lifetime or another clock in tests */
+  subscriptions?: Partial<SubscriptionDeps>;
+}
+
+export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router {
+  const chrome: Chrome = { assets: loadAssets(), productName: PRODUCT_NAME };
+  const limits = rateLimiters({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, (req, res) => {
+    if (req.path.startsWith('/api/')) {
+      res.status(429).set('Cache-Control', 'no-store').json({ error: { code: 'RATE_LIMITED', message: 'too many previews: wait a little' } });
+      return;
+    }
+    sendMessage(chrome, res, 429, 'RATE_LIMITED');
+  });
+  const pages: PagesContext = { chrome, deps: subscriptionDeps(ctx, options.subscriptions), limits };
+  const preview = new PreviewCache(
+    { latest: () => latestSnapshot(ctx.db.prisma), load: (snapshot) => loadSnapshotDiff(ctx.db.prisma, snapshot) },
+    { refreshMs: options.previewRefreshMs ?? 5000, log: ctx.log },
+  );
+
+  const router = Router();
+  router.use(markPagesRequest);
+  router.get('/assets/:file', chrome.assets.handler);
+  router.get('/api/preview', limits.preview, previewRoute(preview));
+  subscribeRoutes(router, pages);
+  confirmRoutes(router, pages);
+  preferencesRoutes(router, pages);
+  unsubscribeRoutes(router, pages);
+  // A mistyped address in a browser gets a page, not the API's JSON 404 (which everything else keeps).
+  router.get(/.*/, (req, res, next) => {
+    if (!/\btext\/html\b/.test(req.headers.accept ?? '') || /^\/(admin|api|metrics|healthz)(\/|$)/.test(req.path)) return next();
+    sendMessage(chrome, res, 404, 'NOT_FOUND');
+  });
+  router.use(pageErrorHandler(chrome, ctx.log));
+  return router;
+}

@@ -1,0 +1,61 @@
+// GET|POST /preferences?token=… — topics (validated as on the subscribe form, with the same live
+// preview) and pause, from the link in every digest. The token is checked before anything else,
+// so a bad link gets its own page whatever the form says.
+import type { Router } from 'express';
+import type { Subscriber } from '../../../db/subscribers.ts';
+import { SubscriptionError } from '../../../subscriptions/errors.ts';
+import { parseTopicsField } from '../../../subscriptions/input.ts';
+import { changePreferences, openPreferences, type PreferencesResult } from '../../../subscriptions/preferences.ts';
+import { field, formBody, tokenParam } from '../body.ts';
+import { sendPage } from '../errors.ts';
+import { preferencesElsewherePage, preferencesPage, type PreferencesView } from '../views/links.ts';
+import type { PagesContext } from './context.ts';
+
+export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): void {
+  const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => ({
+    token,
+    unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
+    subscriber,
+    topics: { value: subscriber.topics.join('\n') },
+    paused: subscriber.paused,
+    ...rest,
+  });
+
+  router.get('/preferences', async (req, res) => {
+    const token = tokenParam(req);
+    const subscriber = await openPreferences(deps, token);
+    if (subscriber.status !== 'active') return sendPage(res, 200, preferencesElsewherePage(chrome, subscriber));
+    sendPage(res, 200, preferencesPage(chrome, view(token!, subscriber)));
+  });
+
+  router.post('/preferences', limits.preferences, ...formBody(), async (req, res) => {
+    const token = tokenParam(req);
+    const subscriber = await openPreferences(deps, token);
+    if (subscriber.status !== 'active') return sendPage(res, 409, preferencesElsewherePage(chrome, subscriber));
+    const rawTopics = field(req, 'topics');
+    const paused = field(req, 'paused') === 'on';
+    const topics = parseTopicsField(rawTopics);
+    if (!topics.ok) {
+      const state = { value: rawTopics ?? '', error: topics.error?.message ?? null, lines: topics.lines };
+      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, paused })));
+    }
+    let result: PreferencesResult;
+    try {
+      result = await changePreferences(deps, token, { topics: topics.topics, paused });
+    } catch (err) {
+      // it stopped being active between the two reads: say where it stands now
+      if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, preferencesElsewherePage(chrome, await openPreferences(deps, token)));
+      throw err;
+    }
+    sendPage(res, 200, preferencesPage(chrome, view(token!, result.subscriber, { notice: notice(result) })));
+  });
+}
+
+function notice(result: PreferencesResult): PreferencesView['notice'] {
+  if (result.kind === 'unchanged') return { tone: 'info', text: 'Nothing to save: these already are your preferences.' };
+  const { subscriber, topicsChanged, pausedChanged } = result;
+  const digest = subscriber.paused ? 'Your digest is paused: no emails until you resume it here.' : 'Your digest is on again.';
+  if (topicsChanged && pausedChanged) return { tone: 'success', text: `Saved. Your topics are updated. ${digest}` };
+  if (topicsChanged) return { tone: 'success', text: 'Saved. The next digest uses your new topics.' };
+  return { tone: 'success', text: `Saved. ${digest}` };
+}

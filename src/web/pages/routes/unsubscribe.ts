@@ -1,0 +1,30 @@
+// GET /unsubscribe?token=… is a page with a button, never an unsubscribe (scanners follow links).
+// POST /unsubscribe?token=… unsubscribes: the page's button and a mail client's RFC 8058 one-click
+// POST alike — body `List-Unsubscribe=One-Click` (urlencoded or multipart), no cookie, no Origin,
+// no login: the signed token in the URL is the authority. 200 at once, and again when repeated.
+import type { Router } from 'express';
+import { checkUnsubscribeLink, unsubscribe } from '../../../subscriptions/unsubscribe.ts';
+import { field, formBody, tokenParam } from '../body.ts';
+import { sendPage } from '../errors.ts';
+import { unsubscribedPage, unsubscribePage } from '../views/links.ts';
+import type { PagesContext } from './context.ts';
+
+export function unsubscribeRoutes(router: Router, { chrome, deps }: PagesContext): void {
+  const preferences = (id: number) => deps.tokens.sign({ purpose: 'preferences', subscriberId: id });
+  router.get('/unsubscribe', async (req, res) => {
+    const token = tokenParam(req);
+    const subscriber = await checkUnsubscribeLink(deps, token);
+    sendPage(res, 200, unsubscribePage(chrome, token!, subscriber, preferences(subscriber.id)));
+  });
+
+  router.post('/unsubscribe', ...formBody({ multipart: true }), async (req, res) => {
+    const token = tokenParam(req);
+    if (field(req, 'List-Unsubscribe') !== 'One-Click') {
+      // Not the one-click body (RFC 8058 requires it): change nothing, offer the button.
+      const subscriber = await checkUnsubscribeLink(deps, token);
+      return sendPage(res, 400, unsubscribePage(chrome, token!, subscriber, preferences(subscriber.id), 400));
+    }
+    const { subscriber, changed } = await unsubscribe(deps, token, field(req, 'from') === 'page' ? 'page' : 'one-click');
+    sendPage(res, 200, unsubscribedPage(chrome, subscriber, changed));
+  });
+}

@@ -1,0 +1,49 @@
+// The subscription decisions, apart from any database.
+import { describe, expect, it } from 'vitest';
+import { decideConfirm, decidePreferences, decidePreferencesAllowed, decideSubscribe, decideUnsubscribe } from '../../../src/subscriptions/decide.ts';
+
+describe('decideSubscribe: what an address gets (the page is the same for all)', () => {
+  it.each([
+    [null, { kind: 'create' }],
+    [{ id: 7, status: 'pending' as const }, { kind: 'refresh-pending', subscriberId: 7 }],
+    [{ id: 7, status: 'unsubscribed' as const }, { kind: 'resubscribe', subscriberId: 7 }],
+    [{ id: 7, status: 'active' as const }, { kind: 'send-preferences-link', subscriberId: 7 }],
+    [{ id: 7, status: 'bounced' as const }, { kind: 'ignore', subscriberId: 7, reason: 'bounced' }],
+  ])('%j → %j', (existing, action) => {
+    expect(decideSubscribe(existing)).toEqual(action);
+  });
+});
+
+describe('decideConfirm: a link works once, for the latest confirmation email', () => {
+  const pending = { status: 'pending' as const, tokenNonce: 'n2' };
+  it('confirms a pending subscriber with the current nonce', () => {
+    expect(decideConfirm(pending, 'n2')).toEqual({ kind: 'ok' });
+  });
+  it.each([
+    [null, 'n2', 'LINK_SUBSCRIBER_GONE'],
+    [pending, 'n1', 'LINK_REPLACED'],
+    [pending, undefined, 'LINK_REPLACED'],
+    [{ status: 'active' as const, tokenNonce: 'n2' }, 'n2', 'LINK_USED'],
+    [{ status: 'unsubscribed' as const, tokenNonce: 'n2' }, 'n2', 'LINK_USED'],
+    [{ status: 'bounced' as const, tokenNonce: 'n2' }, 'n2', 'LINK_USED'],
+    [{ status: 'active' as const, tokenNonce: 'n3' }, 'n2', 'LINK_REPLACED'],
+  ])('%j with nonce %j: %s', (subscriber, nonce, code) => {
+    expect(decideConfirm(subscriber, nonce)).toEqual({ kind: 'refuse', code });
+  });
+});
+
+describe('preferences and unsubscribe', () => {
+  it('a change is a change of topics (order included) or of pause', () => {
+    const now = { topics: ['a', 'b'], paused: false };
+    expect(decidePreferences(now, { topics: ['a', 'b'], paused: false })).toEqual({ kind: 'unchanged' });
+    expect(decidePreferences(now, { topics: ['b', 'a'], paused: false })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: false });
+    expect(decidePreferences(now, { topics: ['a'], paused: true })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: true });
+    expect(decidePreferences(now, { topics: ['a', 'b'], paused: true })).toEqual({ kind: 'update', topicsChanged: false, pausedChanged: true });
+  });
+  it('only an active subscription changes preferences; unsubscribing works from anywhere, once', () => {
+    expect(decidePreferencesAllowed('active')).toEqual({ kind: 'ok' });
+    for (const s of ['pending', 'unsubscribed', 'bounced'] as const) expect(decidePreferencesAllowed(s)).toEqual({ kind: 'refuse', code: 'NOT_ACTIVE' });
+    for (const s of ['pending', 'active', 'bounced'] as const) expect(decideUnsubscribe(s)).toEqual({ kind: 'unsubscribe' });
+    expect(decideUnsubscribe('unsubscribed')).toEqual({ kind: 'already' });
+  });
+});
