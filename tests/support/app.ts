@@ -7,7 +7,10 @@ import { createContext, type AppContext, type ContextOptions } from '../../src/a
 import { loadConfig } from '../../src/config/config.ts';
 import { insertSubscriber } from '../../src/db/subscribers.ts';
 import { ingestInputs } from '../../src/ingest/ingest-inputs.ts';
-import { ingestDeps } from '../../src/app/deps.ts';
+import { ingestDeps, sendDeps } from '../../src/app/deps.ts';
+import { startWorker } from '../../src/app/worker.ts';
+import { newNonce } from '../../src/db/subscribers.ts';
+import { sendQueued, type SendSummary } from '../../src/deliver/send-deliveries.ts';
 import { freshDataDir, freshPostgresUrl, stopEmbeddedHost, type Backend } from './databases.ts';
 import { capturingLogger, type CapturedLog } from './logs.ts';
 
@@ -60,4 +63,27 @@ export async function addSubscribers(app: TestApp, list: Array<[email: string, t
 
 export async function readText(file: string): Promise<string> {
   return readFile(file, 'utf8');
+}
+
+/** Sends what is queued, as one worker (what `paperboy send` does, in this process). */
+export async function sendNow(app: TestApp): Promise<SendSummary> {
+  const worker = await startWorker(app.ctx.db.prisma, 'test', app.ctx.log);
+  try {
+    return await sendQueued(sendDeps(app.ctx, worker.id));
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** Many active subscribers at once: reader<i>@example.org, alternating two topics. */
+export async function insertReaders(app: TestApp, count: number): Promise<void> {
+  await app.ctx.db.prisma.subscriber.createMany({
+    data: Array.from({ length: count }, (_, i) => ({
+      email: `reader${i}@example.org`,
+      emailKey: `reader${i}@example.org`,
+      topics: [i % 2 ? 'scaling laws' : 'quantum -gravity'],
+      status: 'active' as const,
+      tokenNonce: newNonce(),
+    })),
+  });
 }

@@ -2,12 +2,10 @@
 // exactly once more, `onlyFailed` touching only failed deliveries.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestDeps, sendDeps } from '../../../src/app/deps.ts';
-import { startWorker } from '../../../src/app/worker.ts';
+import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
-import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
 import { createWebApp } from '../../../src/web/app.ts';
-import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789';
@@ -19,14 +17,7 @@ describe('admin API', () => {
   let http: ReturnType<typeof createWebApp>;
   let digestId: number;
 
-  const send = async () => {
-    const worker = await startWorker(app.ctx.db.prisma, 'test', app.ctx.log);
-    try {
-      return await sendQueued(sendDeps(app.ctx, worker.id));
-    } finally {
-      await worker.stop();
-    }
-  };
+  const send = () => sendNow(app);
 
   beforeAll(async () => {
     sink = await startSmtpSink({ behaviour: { rejectRecipients: { 'bob@example.org': 450 } } });

@@ -3,14 +3,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestDeps, sendDeps } from '../../../src/app/deps.ts';
+import { digestDeps, ingestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
-import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
 import { ingestInputs } from '../../../src/ingest/ingest-inputs.ts';
-import { ingestDeps } from '../../../src/app/deps.ts';
-import { startWorker } from '../../../src/app/worker.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
-import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 
 /** The text part without the *marks* around matched words. */
@@ -39,14 +36,7 @@ describe('digest and send (PostgreSQL, SMTP)', () => {
     await sink?.close();
   });
 
-  const send = async () => {
-    const worker = await startWorker(app.ctx.db.prisma, 'test', app.ctx.log);
-    try {
-      return await sendQueued(sendDeps(app.ctx, worker.id));
-    } finally {
-      await worker.stop();
-    }
-  };
+  const send = () => sendNow(app);
 
   it('a dry run says who would get what and writes nothing', async () => {
     const before = await tableFingerprint(app.ctx.db.prisma);

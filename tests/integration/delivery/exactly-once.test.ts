@@ -3,8 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
-import { newNonce } from '../../../src/db/subscribers.ts';
-import { ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { ingestSeeds, insertReaders, startTestApp, type TestApp } from '../../support/app.ts';
 import { collect, runCli, startCli } from '../../support/cli.ts';
 import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../support/smtp-sink.ts';
 
@@ -20,15 +19,7 @@ async function queue(count: number, behaviour: SinkBehaviour = {}) {
   sink = await startSmtpSink({ behaviour });
   app = await startTestApp('postgres', { SMTP_URL: sink.url, SEND_CONCURRENCY: '4' });
   await ingestSeeds(app);
-  await app.ctx.db.prisma.subscriber.createMany({
-    data: Array.from({ length: count }, (_, i) => ({
-      email: `reader${i}@example.org`,
-      emailKey: `reader${i}@example.org`,
-      topics: [i % 2 ? 'scaling laws' : 'quantum -gravity'],
-      status: 'active' as const,
-      tokenNonce: newNonce(),
-    })),
-  });
+  await insertReaders(app, count);
   const built = await buildDigest(digestDeps(app.ctx));
   expect(built.kind === 'built' && built.deliveries).toBe(count);
   return { app, sink };

@@ -2,12 +2,10 @@
 // once, refuse one recipient with 550, drop the connection in the middle of DATA, stall, refuse
 // everything (the digest pauses instead of mailing everyone badly).
 import { afterEach, describe, expect, it } from 'vitest';
-import { digestDeps, sendDeps } from '../../../src/app/deps.ts';
-import { startWorker } from '../../../src/app/worker.ts';
+import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { resendFailed } from '../../../src/deliver/resend.ts';
-import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
-import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../support/smtp-sink.ts';
 
 let app: TestApp | undefined;
@@ -28,14 +26,7 @@ async function setup(behaviour: SinkBehaviour, emails: string[], vars: Record<st
   return { app, sink, digestId: built.digest!.id };
 }
 
-async function send(a: TestApp) {
-  const worker = await startWorker(a.ctx.db.prisma, 'test', a.ctx.log);
-  try {
-    return await sendQueued(sendDeps(a.ctx, worker.id));
-  } finally {
-    await worker.stop();
-  }
-}
+const send = sendNow;
 
 const rows = (a: TestApp) => a.ctx.db.prisma.delivery.findMany({ include: { subscriber: true }, orderBy: { id: 'asc' } });
 

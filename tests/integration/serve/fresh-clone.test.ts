@@ -43,7 +43,7 @@ describe('npm start on a fresh clone', () => {
     try {
       const base = `http://127.0.0.1:${port}`;
       // Up as soon as it listens; the start-up ingest of ./seeds shows in /healthz when it is done.
-      let health: { status: string; database: { kind: string }; lastIngest: { status: string } | null } | null = null;
+      let health = null as { status: string; database: { kind: string }; lastIngest: { status: string } | null } | null;
       for (let i = 0; i < 240 && health?.lastIngest?.status !== 'ok' && running; i++) {
         await new Promise((r) => setTimeout(r, 500));
         health = (await fetch(`${base}/healthz`).then((r) => (r.ok ? r.json() : null), () => null)) as typeof health;

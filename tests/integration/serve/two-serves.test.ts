@@ -4,8 +4,7 @@
 // `sending`, the rest sent by the next start.
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newNonce } from '../../../src/db/subscribers.ts';
-import { ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
+import { ingestSeeds, insertReaders, startTestApp, type TestApp } from '../../support/app.ts';
 import { collect, startCli, type CliResult } from '../../support/cli.ts';
 import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../support/smtp-sink.ts';
 
@@ -23,15 +22,7 @@ async function setup(subscribers: number, behaviour: SinkBehaviour = {}) {
   sink = await startSmtpSink({ behaviour });
   app = await startTestApp('postgres', { SMTP_URL: sink.url });
   await ingestSeeds(app);
-  await app.ctx.db.prisma.subscriber.createMany({
-    data: Array.from({ length: subscribers }, (_, i) => ({
-      email: `reader${i}@example.org`,
-      emailKey: `reader${i}@example.org`,
-      topics: [i % 2 ? 'scaling laws' : 'quantum -gravity'],
-      status: 'active' as const,
-      tokenNonce: newNonce(),
-    })),
-  });
+  await insertReaders(app, subscribers);
   return { app, sink };
 }
 
