@@ -17,6 +17,7 @@ export function sendDeps(ctx: AppContext, workerId: string): SendDeps {
   const c = ctx.config;
   return {
     prisma: ctx.db.prisma,
+    sql: ctx.db.sql,
     mailer: ctx.mailer,
     log: ctx.log,
     tokens: ctx.tokens,

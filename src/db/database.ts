@@ -9,8 +9,13 @@ import { PrismaClient } from './generated/client.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
+/** A plain SQL runner (node-postgres): the send loop's hot statements skip Prisma's query engine. */
+export type Sql = Pick<pg.Pool, 'query'>;
+
 export interface Database {
   prisma: PrismaClient;
+  /** the same connection pool as `prisma`, for plain parameterised SQL */
+  sql: Sql;
   kind: DatabaseKind;
   /** settings for a plain node-postgres client (migrations, advisory locks, LISTEN) */
   pgConfig: pg.ClientConfig;
@@ -31,14 +36,19 @@ export interface OpenDatabaseOptions {
 export async function openDatabase({ databaseUrl, dataDir, log, poolSize = 8, logLevel }: OpenDatabaseOptions): Promise<Database> {
   if (databaseUrl) {
     const pgConfig: pg.ClientConfig = { connectionString: databaseUrl };
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ ...pgConfig, max: poolSize }) });
+    const pool = newPool({ ...pgConfig, max: poolSize });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     const url = new URL(databaseUrl);
     return {
       prisma,
+      sql: pool,
       kind: 'postgres',
       pgConfig,
       description: `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`,
-      close: () => prisma.$disconnect(),
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end().catch(() => undefined);
+      },
     };
   }
 
@@ -46,17 +56,26 @@ export async function openDatabase({ databaseUrl, dataDir, log, poolSize = 8, lo
   const pgConfig: pg.ClientConfig = { host: endpoint.host, port: endpoint.port, user: 'postgres', database: 'postgres' };
   const keepalive = new EmbeddedKeepalive(dataDir, pgConfig, log);
   await keepalive.start();
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ ...pgConfig, max: Math.min(poolSize, 4) }) });
+  const pool = newPool({ ...pgConfig, max: Math.min(poolSize, 4) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    sql: pool,
     kind: 'embedded',
     pgConfig,
     description: `embedded PostgreSQL (PGlite) in ${dataDir}`,
     close: async () => {
       await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
       await keepalive.stop();
     },
   };
+}
+
+function newPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', () => undefined); // an idle connection that drops is replaced on the next query
+  return pool;
 }
 
 /**

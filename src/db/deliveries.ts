@@ -5,6 +5,7 @@
 //                             --fail--> failed           (5xx, or out of tries; the reply is stored)
 //   sending whose worker died: stuck — reported, never sent again automatically (resend is manual).
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
+import type { Sql } from './database.ts';
 import type { Db } from './snapshots.ts';
 
 export interface ClaimedDelivery {
@@ -21,22 +22,24 @@ export interface ClaimedDelivery {
 }
 
 /** Claims up to `limit` sendable deliveries (queued, due, digest not paused) for this worker. */
-export async function claimDeliveries(db: Db, workerId: string, limit: number, messageIdDomain: string): Promise<ClaimedDelivery[]> {
-  const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
-    WITH picked AS (
-      SELECT d.id FROM delivery d JOIN digest g ON g.id = d.digest_id
-       WHERE d.status = 'queued' AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
-       ORDER BY d.id
-       LIMIT ${limit}
-         FOR UPDATE OF d SKIP LOCKED
-    )
-    UPDATE delivery d
-       SET status = 'sending', worker_id = ${workerId}, sending_at = now(),
-           message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || ${messageIdDomain}
-      FROM picked, subscriber s
-     WHERE d.id = picked.id AND d.status = 'queued' AND s.id = d.subscriber_id
-    RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status, s.paused,
-              d.attempt, d.tries, d.papers, d.message_id`;
+export async function claimDeliveries(sql: Sql, workerId: string, limit: number, messageIdDomain: string): Promise<ClaimedDelivery[]> {
+  const { rows } = await sql.query<Record<string, unknown>>(
+    `WITH picked AS (
+       SELECT d.id FROM delivery d JOIN digest g ON g.id = d.digest_id
+        WHERE d.status = 'queued' AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
+        ORDER BY d.id
+        LIMIT $1
+          FOR UPDATE OF d SKIP LOCKED
+     )
+     UPDATE delivery d
+        SET status = 'sending', worker_id = $2, sending_at = now(),
+            message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3
+       FROM picked, subscriber s
+      WHERE d.id = picked.id AND d.status = 'queued' AND s.id = d.subscriber_id
+     RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status, s.paused,
+               d.attempt, d.tries, d.papers, d.message_id`,
+    [limit, workerId, messageIdDomain],
+  );
   return rows
     .map((r) => ({
       id: r.id as number,
@@ -57,27 +60,29 @@ export async function claimDeliveries(db: Db, workerId: string, limit: number, m
  * sending → sent for a batch, each with the server's reply; in the same statement the papers are
  * recorded as mailed to the subscriber and the attempt is recorded. Returns the ids it changed.
  */
-export async function markSent(db: Db, workerId: string, sent: Array<{ id: number; response: string }>): Promise<number[]> {
+export async function markSent(sql: Sql, workerId: string, sent: Array<{ id: number; response: string }>): Promise<number[]> {
   if (sent.length === 0) return [];
-  const rows = await db.$queryRaw<Array<{ id: number }>>`
-    WITH input AS (
-      SELECT * FROM unnest(${sent.map((s) => s.id)}::int[], ${sent.map((s) => s.response)}::text[]) AS u(id, response)
-    ), done AS (
-      UPDATE delivery d
-         SET status = 'sent', sent_at = now(), smtp_response = input.response, error_code = NULL, last_error = NULL, next_try_at = NULL
-        FROM input
-       WHERE d.id = input.id AND d.status = 'sending' AND d.worker_id = ${workerId}
-      RETURNING d.id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
-    ), mailed AS (
-      INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id, mailed_at)
-      SELECT done.subscriber_id, (p->>'paperId')::int, done.id, now()
-        FROM done CROSS JOIN LATERAL jsonb_array_elements(done.papers) AS p
-      ON CONFLICT (subscriber_id, paper_id) DO NOTHING
-    ), attempts AS (
-      INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, worker_id, at)
-      SELECT id, attempt, 'sent', message_id, smtp_response, ${workerId}, now() FROM done
-    )
-    SELECT id FROM done`;
+  const { rows } = await sql.query<{ id: number }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::int[], $2::text[]) AS u(id, response)
+     ), done AS (
+       UPDATE delivery d
+          SET status = 'sent', sent_at = now(), smtp_response = input.response, error_code = NULL, last_error = NULL, next_try_at = NULL
+         FROM input
+        WHERE d.id = input.id AND d.status = 'sending' AND d.worker_id = $3
+       RETURNING d.id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
+     ), mailed AS (
+       INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id, mailed_at)
+       SELECT done.subscriber_id, (p->>'paperId')::int, done.id, now()
+         FROM done CROSS JOIN LATERAL jsonb_array_elements(done.papers) AS p
+       ON CONFLICT (subscriber_id, paper_id) DO NOTHING
+     ), attempts AS (
+       INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, worker_id, at)
+       SELECT id, attempt, 'sent', message_id, smtp_response, $3, now() FROM done
+     )
+     SELECT id FROM done`,
+    [sent.map((s) => s.id), sent.map((s) => s.response), workerId],
+  );
   return rows.map((r) => r.id);
 }
 

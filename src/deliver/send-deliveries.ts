@@ -6,6 +6,7 @@
 import PQueue from 'p-queue';
 import { claimDeliveries, markFailed, releaseClaims, scheduleRetry, type ClaimedDelivery } from '../db/deliveries.ts';
 import { pauseDigest } from '../db/digests.ts';
+import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { recordHardBounce } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
@@ -31,6 +32,8 @@ export interface SendSettings {
 
 export interface SendDeps {
   prisma: PrismaClient;
+  /** the same pool as prisma, for the hot statements (claim, record sent) */
+  sql: Sql;
   mailer: Mailer;
   log: Logger;
   tokens: TokenSigner;
@@ -68,7 +71,7 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     concurrency: settings.concurrency,
     ...(settings.rateLimit > 0 ? { intervalCap: settings.rateLimit, interval: 1000 } : {}),
   });
-  const writer = new SentWriter(prisma, workerId, log);
+  const writer = new SentWriter(deps.sql, workerId, log);
   const waiting = new Set<number>(); // claimed, not yet started
   const consecutive = new Map<number, number>(); // digest → failures in a row
   const paused = new Set<number>();
@@ -151,7 +154,7 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
         await queue.onSizeLessThan(batch / 2);
         continue;
       }
-      const claimed = await claimDeliveries(prisma, workerId, batch - queue.size, domain);
+      const claimed = await claimDeliveries(deps.sql, workerId, batch - queue.size, domain);
       if (claimed.length === 0) {
         const more = await waitForWork(prisma, queue, options.signal, options.waitForRetries ?? true);
         if (!more) break;

@@ -2,7 +2,7 @@
 // attempt together), so the log keeps up with a fast relay. A delivery counts as recorded only once
 // its batch is written; if the process dies before that, it stays `sending` and is reported stuck.
 import { markSent } from '../db/deliveries.ts';
-import type { PrismaClient } from '../db/generated/client.ts';
+import type { Sql } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 
 interface Pending {
@@ -18,7 +18,7 @@ export class SentWriter {
   private unwritten = 0;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly workerId: string,
     private readonly log: Logger,
     private readonly maxBatch = 50,
@@ -57,7 +57,7 @@ export class SentWriter {
     if (batch.length === 0) return;
     this.chain = this.chain.then(async () => {
       try {
-        const written = new Set(await markSent(this.prisma, this.workerId, batch));
+        const written = new Set(await markSent(this.sql, this.workerId, batch));
         const lost = batch.filter((b) => !written.has(b.id)).map((b) => b.id);
         if (lost.length > 0) {
           this.log.error({ event: 'delivery.record_conflict', deliveryIds: lost }, 'sent, but these deliveries were no longer ours to record');
