@@ -29,8 +29,12 @@ const titles = ['000_0b7782e3c814158f.txt', '001_92719ba14292193f.txt'].flatMap(
   parseSnapshot(readFileSync(path.join(seeds, f)), { now: new Date() }).papers.map((p) => p.title),
 );
 const pool = seededTopics(titles, SUBSCRIBERS * 3, 42);
-const random = rng(9);
-const topicsOf = (i: number) => pool.slice(i * 3, i * 3 + 1 + Math.floor(random() * 3));
+/** the same subscribers in every scenario: 1–3 topics each, from a fixed seed */
+const counts = (() => {
+  const random = rng(9);
+  return Array.from({ length: SUBSCRIBERS }, () => 1 + Math.floor(random() * 3));
+})();
+const topicsOf = (i: number) => pool.slice(i * 3, i * 3 + counts[i]!);
 
 for (const scenario of scenarios) {
   const database = scenario.db === 'postgres' ? await freshBenchDatabase('scale') : null;
@@ -64,6 +68,9 @@ for (const scenario of scenarios) {
       peaks.push(watchPeakRss(child.pid!));
     }
 
+    // The embedded database's host is a process of its own: watch it too.
+    const hostPeak = scenario.db === 'embedded' ? watchPeakRss(JSON.parse(readFileSync(path.join(env.DATA_DIR!, 'pglite.json'), 'utf8')).pid) : null;
+
     // The digest, then every delivery at the sink.
     let digest: { id: number; deliveryCount: number; createdAt: Date } | null = null;
     while (!digest) {
@@ -88,6 +95,7 @@ for (const scenario of scenarios) {
       messagesPerSecond: Math.round((stats.count / wallMs) * 1000),
       sendMessagesPerSecond: Math.round((stats.count / stats.spanMs) * 1000),
       peakRssMbPerProcess: peaks.map((p) => p()),
+      ...(hostPeak ? { embeddedHostPeakRssMb: hostPeak() } : {}),
       databaseMb: database ? await databaseSizeMb(ctx) : await folderMb(path.join(env.DATA_DIR!, 'pglite')),
       exactlyOnce: { received: stats.count, recipients: stats.recipients, duplicates: stats.duplicates, recordedSent: sent },
       target: '100,000 digests built and mailed in under 300 s; peak RSS < 300 MB per process; no duplicates',

@@ -67,6 +67,8 @@ function hitsOf(matcher: TopicMatcher, paper: DeliveryPaper): TopicHit[] {
   return paper.topics.map((topic) => ({ topic, words: paper.words ?? [], title: [], abstract: [], score: 0 }));
 }
 
+const KEEP_DIGESTS = 3;
+
 export class DigestRenderers {
   private readonly cache = new Map<number, Promise<PreparedDigest>>();
 
@@ -81,6 +83,8 @@ export class DigestRenderers {
       prepared = this.load(digestId);
       prepared.catch(() => this.cache.delete(digestId));
       this.cache.set(digestId, prepared);
+      // a long-running sender meets a new digest a day: keep the last few, not all of them
+      for (const old of [...this.cache.keys()].slice(0, Math.max(0, this.cache.size - KEEP_DIGESTS))) this.cache.delete(old);
     }
     return prepared;
   }

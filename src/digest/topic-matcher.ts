@@ -6,7 +6,8 @@ import { compileTopic, indexPapers, matchTopic, MAX_TOPIC_CHARS, MAX_TOPIC_WORDS
 type TopicResult = ReadonlyMap<number, TopicHit> | TopicError;
 
 const NO_SCORES: ReadonlyMap<number, number> = new Map();
-const MAX_CACHED_TOPICS = 200_000;
+const MAX_CACHED_TOPICS = 50_000;
+const MAX_CACHED_HITS = 5_000;
 /** letters and digits separated by single spaces: each is one word of the query */
 const PLAIN_WORDS = /^[\p{L}\p{N}]+(?: [\p{L}\p{N}]+)*$/u;
 
@@ -99,6 +100,9 @@ export class TopicMatcher {
     if (result === undefined) {
       const compiled = this.compile(topic);
       result = compiled ? matchTopic(compiled, this.index) : this.invalidTopics.get(topic)!;
+      // Hits carry words and ranges: worth keeping for the popular topics a sender meets again and
+      // again, not for every one of a large subscriber base's rare ones.
+      if (this.cache.size >= MAX_CACHED_HITS) this.cache.clear();
       this.cache.set(topic, result);
     }
     return result instanceof TopicError ? null : result;
