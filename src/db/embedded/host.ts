@@ -6,9 +6,12 @@
 //
 // The data directory is guarded by a lock (data-dir-lock.ts: an atomic mkdir naming the owner's
 // pid, taken over only once that process is gone): two hosts never open it.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
 import type { Logger } from '../../log/logger.ts';
@@ -37,6 +40,15 @@ export async function runEmbeddedHost({ dataDir, idleMs, log }: HostOptions): Pr
   }
   const release = lock.release;
 
+  if (!existsSync(path.join(paths.pgdata, 'PG_VERSION'))) {
+    try {
+      await createInChild(paths.pgdata);
+    } catch (err) {
+      await release().catch(() => undefined);
+      throw err;
+    }
+    log.info({ event: 'embedded.created', dataDir }, 'embedded database created');
+  }
   const db = new PGlite(paths.pgdata);
   await db.waitReady;
   const queue = new ProtocolAwareQueryQueue(db);
@@ -87,6 +99,16 @@ export async function runEmbeddedHost({ dataDir, idleMs, log }: HostOptions): Pr
   log.info({ event: 'embedded.ready', dataDir, ...endpoint }, 'embedded database ready');
   armIdle();
   return done;
+}
+
+/** Runs create-main in a child process (same Node flags, so tsx too when run from source). */
+async function createInChild(pgdata: string): Promise<void> {
+  const script = new URL(import.meta.url.endsWith('.ts') ? './create-main.ts' : './create-main.js', import.meta.url);
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(script), pgdata], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2_000)));
+  const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('exit', resolve));
+  if (code !== 0) throw new Error(`creating the embedded database in ${pgdata} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
 }
 
 /** A Unix socket in DATA_DIR when the path fits (sun_path is ~107 bytes), else loopback TCP. */
