@@ -60,6 +60,8 @@ for (const scenario of scenarios) {
       SNAPSHOT_SOURCE: path.join(seeds, '001_92719ba14292193f.txt'),
       SEND_CONCURRENCY: '8',
       LOG_LEVEL: 'warn',
+      // e.g. BENCH_SERVE_NODE_OPTIONS=--max-old-space-size=192: for the serve processes only
+      ...(process.env.BENCH_SERVE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVE_NODE_OPTIONS } : {}),
     } as NodeJS.ProcessEnv;
     const peaks: Array<() => number> = [];
     for (let i = 0; i < scenario.procs; i++) {
@@ -87,6 +89,7 @@ for (const scenario of scenarios) {
     report('scale', {
       database: scenario.db,
       processes: scenario.procs,
+      ...(process.env.BENCH_SERVE_NODE_OPTIONS ? { serveNodeOptions: process.env.BENCH_SERVE_NODE_OPTIONS } : {}),
       subscribers: SUBSCRIBERS,
       insertSubscribersMs: Math.round(insertMs),
       deliveries: digest.deliveryCount,
