@@ -2,17 +2,16 @@
 // a message under a topic that does not parse), subscribe, the confirmation read from the SMTP sink,
 // its link followed and confirmed, preferences opened from a signed link and changed, unsubscribe
 // with the button. No console message (a CSP violation would be one), no request elsewhere.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSubscriberByEmail } from '../../src/db/subscribers.ts';
 import { subscriberLinks } from '../../src/deliver/links.ts';
 import { addSubscribers } from '../support/app.ts';
-import { CHROMIUM, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
+import { skipWithoutChromium, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
 
 /** Under load (two browsers, parallel test files) a page may take a few seconds to settle. */
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
 
-describe.skipIf(!existsSync(CHROMIUM))('subscribe, confirm, preferences, unsubscribe in Chromium', () => {
+describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscribe in Chromium', () => {
   let b: BrowserApp;
   let w: Watched;
 

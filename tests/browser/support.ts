@@ -11,7 +11,8 @@ import { pagesRouter } from '../../src/web/pages/router.ts';
 import { ingestSeeds, startTestApp, type TestApp } from '../support/app.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM, skipWithoutChromium } from '../support/chromium.ts';
+import { CHROMIUM } from '../support/chromium.ts';
 export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 export const WIDTHS = [375, 1280] as const;
 

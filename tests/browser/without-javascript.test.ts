@@ -1,12 +1,11 @@
 // The forms without JavaScript (Chromium, javaScriptEnabled: false): the preview stays out of the
 // way, errors come back from the server next to each field with the reader's input kept, and the
 // whole double opt-in works. Also the pages a reader sees when something is wrong.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSubscriberByEmail } from '../../src/db/subscribers.ts';
-import { CHROMIUM, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
+import { skipWithoutChromium, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
 
-describe.skipIf(!existsSync(CHROMIUM))('the pages without JavaScript in Chromium', () => {
+describe.skipIf(skipWithoutChromium)('the pages without JavaScript in Chromium', () => {
   let b: BrowserApp;
   let w: Watched;
 

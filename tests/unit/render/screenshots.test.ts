@@ -1,15 +1,15 @@
 // Renders a realistic digest (seed papers, real topic hits) and the transactional emails, opens
 // each in headless Chromium at phone and desktop widths, checks the layout and writes screenshots
 // to test-artifacts/email-*.png for a person to look at.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compileDigest, renderConfirmation, renderPreferencesChanged, renderPreferencesLink, type RenderedEmail,
 } from '../../../src/render/index.ts';
+import { CHROMIUM, skipWithoutChromium } from '../../support/chromium.ts';
 import { BASE_URL, recipient, seedDigest } from './builders.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url);
 const WIDTHS = [375, 800] as const;
 
@@ -35,7 +35,7 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
   };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))(`the emails in Chromium (${CHROMIUM})`, () => {
+describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () => {
   let browser: Browser;
   let rendered: Record<string, RenderedEmail>;
 
