@@ -19,13 +19,14 @@
 // 50 keep-alive connections, each latency measured from the moment its request was due (so a
 // stalled server is charged for the requests it delayed). The paced run is the target's measure.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopEmbeddedHost } from '../tests/support/embedded-host.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SEEDS = [path.join(ROOT, 'seeds/000_0b7782e3c814158f.txt'), path.join(ROOT, 'seeds/001_92719ba14292193f.txt')];
@@ -159,25 +160,6 @@ async function main(): Promise<void> {
     await new Promise((resolve) => child.once('exit', resolve));
     await stopEmbeddedHost(dataDir);
     await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-/** The embedded database's host process of our temporary DATA_DIR (none with DATABASE_URL). */
-async function stopEmbeddedHost(dataDir: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = (JSON.parse(await readFile(path.join(dataDir, 'pglite.json'), 'utf8')) as { pid: number }).pid;
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -14,6 +14,21 @@ export function mergeRanges(ranges: readonly Range[]): Range[] {
 }
 
 /**
+ * Highlights separated only by spaces become one ("*Scaling Laws*", not "*Scaling* *Laws*"):
+ * the ranges, sorted and merged, with the gaps of blanks between them closed. Used by the digest
+ * and the live preview alike.
+ */
+export function joinAdjacent(text: string, ranges: readonly Range[]): Range[] {
+  const joined: Array<[number, number]> = [];
+  for (const [start, end] of mergeRanges(ranges)) {
+    const last = joined.at(-1);
+    if (last && /^[ \t]*$/.test(text.slice(last[1], start))) last[1] = Math.max(last[1], end);
+    else joined.push([start, end]);
+  }
+  return joined;
+}
+
+/**
  * Cuts `text` into consecutive pieces, `hit` for those inside a range (overlapping and adjacent
  * ranges merged, ranges clamped to the text). The pieces concatenate back to `text`; none is empty.
  * Pieces are raw text: the renderer escapes each one.

@@ -5,6 +5,6 @@ export { compileTopic, compileQuery, type CompiledTopic, type CompiledTerm } fro
 export { indexPapers, type PaperIndex, type IndexedPaper, type IndexedField } from './index-papers.ts';
 export { matchTopic, matchTopics, mergeTopicHits } from './match.ts';
 export { scoreTopic } from './score.ts';
-export { splitByRanges, mergeRanges } from './highlight.ts';
+export { joinAdjacent, splitByRanges, mergeRanges } from './highlight.ts';
 export { tokenize, type Token } from './tokenize.ts';
 export { normalizeWord, stemWord } from './stem.ts';

@@ -1,6 +1,6 @@
 // One paper of a digest for one recipient: its HTML block (from the template's paper block) and its
 // plain-text entry. Highlights come from the recipient's topic hits.
-import { mergeRanges, splitByRanges, type Range, type TopicHit } from '../match/index.ts';
+import { joinAdjacent, splitByRanges, type Range, type TopicHit } from '../match/index.ts';
 import { escapeHtml, httpUrl, oneLine } from './escape.ts';
 import { metaParts } from './format.ts';
 import { shortenAround } from './shorten.ts';
@@ -48,20 +48,6 @@ export function highlightHtml(text: string, ranges: readonly Range[], hit: Paper
     out += piece.hit ? fill(hit, { text: escapeHtml(piece.text) }) : escapeHtml(piece.text);
   }
   return out;
-}
-
-/**
- * Highlights separated only by spaces become one ("*Scaling Laws*", not "*Scaling* *Laws*"):
- * the ranges, sorted and merged, with the gaps of blanks between them closed.
- */
-export function joinAdjacent(text: string, ranges: readonly Range[]): Range[] {
-  const joined: Array<[number, number]> = [];
-  for (const [start, end] of mergeRanges(ranges)) {
-    const last = joined.at(-1);
-    if (last && /^[ \t]*$/.test(text.slice(last[1], start))) last[1] = Math.max(last[1], end);
-    else joined.push([start, end]);
-  }
-  return joined;
 }
 
 const titleRanges = (paper: PreparedPaper, hits: readonly TopicHit[]): Range[] =>

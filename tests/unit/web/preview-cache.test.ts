@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Paper, SnapshotSummary } from '../../../src/db/snapshots.ts';
 import type { SnapshotDiff } from '../../../src/diff/load-new-papers.ts';
 import { PreviewCache, PreviewCorpus, type PreviewSource } from '../../../src/web/pages/preview/preview-cache.ts';
-import { joinAcrossSpaces } from '../../../src/web/pages/preview/topic-preview.ts';
+import { joinAdjacent } from '../../../src/match/index.ts';
 import { silentLogger } from '../../support/logs.ts';
 
 const paper = (id: number, title: string, abstract = 'An abstract.'): Paper => ({
@@ -97,6 +97,6 @@ describe('PreviewCorpus', () => {
   });
 
   it('joins neighbouring highlights separated only by spaces', () => {
-    expect(joinAcrossSpaces('Scaling  Laws, and laws', [[0, 7], [9, 13], [19, 23]])).toEqual([[0, 13], [19, 23]]);
+    expect(joinAdjacent('Scaling  Laws, and laws', [[0, 7], [9, 13], [19, 23]])).toEqual([[0, 13], [19, 23]]);
   });
 });

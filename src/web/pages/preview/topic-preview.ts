@@ -3,7 +3,7 @@
 // matcher's error. Pure.
 import type { Paper } from '../../../db/snapshots.ts';
 import { paperUrl } from '../../../deliver/links.ts';
-import { mergeRanges, type Range, type TopicHit } from '../../../match/index.ts';
+import { joinAdjacent, type Range, type TopicHit } from '../../../match/index.ts';
 import { shortenAround } from '../../../render/shorten.ts';
 
 /** papers shown per topic (new ones first, then by score); `total` says how many it catches */
@@ -50,22 +50,11 @@ export function topicPreview(
       title: paper.title,
       url: paperUrl(paper.arxivId, paper.title),
       new: newIds.has(id),
-      titleRanges: joinAcrossSpaces(paper.title, hit.title),
+      titleRanges: joinAdjacent(paper.title, hit.title),
       abstract: abstract.text,
-      abstractRanges: joinAcrossSpaces(abstract.text, abstract.ranges),
+      abstractRanges: joinAdjacent(abstract.text, abstract.ranges),
       words: hit.words,
     });
   }
   return { topic, total: hits.size, newTotal, papers: shown };
-}
-
-/** Neighbouring highlights with only spaces between them read as one ("Scaling Laws", not two marks). */
-export function joinAcrossSpaces(text: string, ranges: readonly Range[]): Range[] {
-  const out: Array<[number, number]> = [];
-  for (const [start, end] of mergeRanges(ranges)) {
-    const last = out.at(-1);
-    if (last && /^\s+$/.test(text.slice(last[1], start))) last[1] = end;
-    else out.push([start, end]);
-  }
-  return out;
 }
