@@ -54,7 +54,14 @@ export async function createContext(config: Config, log: Logger, options: Contex
     }
     const mailer =
       options.mailer ??
-      createMailer({ smtpUrl: config.SMTP_URL, outboxDir: path.join(config.DATA_DIR, 'outbox'), concurrency: config.SEND_CONCURRENCY, timeoutMs: config.SMTP_TIMEOUT, log });
+      createMailer({
+        smtpUrl: config.SMTP_URL,
+        outboxDir: path.join(config.DATA_DIR, 'outbox'),
+        concurrency: config.SEND_CONCURRENCY,
+        timeoutMs: config.SMTP_TIMEOUT,
+        replyTimeoutMs: config.SMTP_REPLY_TIMEOUT,
+        log,
+      });
     return {
       config,
       log,

@@ -2,7 +2,7 @@
 // each use case sees only what it needs).
 import type { IngestDeps } from '../ingest/ingest-inputs.ts';
 import type { BuildDigestDeps } from '../digest/build-digest.ts';
-import type { SendDeps } from '../deliver/send-deliveries.ts';
+import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
@@ -13,7 +13,7 @@ export function digestDeps(ctx: AppContext): BuildDigestDeps {
   return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, metrics: ctx.metrics };
 }
 
-export function sendDeps(ctx: AppContext, workerId: string): SendDeps {
+export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
   const c = ctx.config;
   return {
     prisma: ctx.db.prisma,
@@ -23,7 +23,7 @@ export function sendDeps(ctx: AppContext, workerId: string): SendDeps {
     tokens: ctx.tokens,
     renderers: ctx.renderers,
     compose: composeOptions(c),
-    workerId,
+    worker,
     metrics: ctx.metrics,
     settings: {
       concurrency: c.SEND_CONCURRENCY,

@@ -1,6 +1,7 @@
 // `paperboy serve` assembled: the web app, the schedule (ingest, digest) and the sender, on one
 // context, with a clean stop: no new jobs, no new claims, sends in flight finished and recorded,
-// the server and the database closed — within SHUTDOWN_TIMEOUT.
+// the server and the database closed — within SHUTDOWN_TIMEOUT. A send still waiting for its reply
+// near the deadline is cut (released if its data had not ended, unknown if it had) and recorded.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildDigest } from '../digest/build-digest.ts';
@@ -12,7 +13,7 @@ import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
 import type { AppContext } from './context.ts';
 import { digestDeps, ingestDeps, sendDeps } from './deps.ts';
-import { reportStuck, startWorker, type WorkerHandle } from './worker.ts';
+import { recover, startWorker, type WorkerHandle } from './worker.ts';
 
 export interface Service {
   url: string;
@@ -21,7 +22,7 @@ export interface Service {
   worker: WorkerHandle;
   /** resolves when the start-up ingest is done */
   ready: Promise<void>;
-  /** clean: every step ended within SHUTDOWN_TIMEOUT */
+  /** clean: every step ended within SHUTDOWN_TIMEOUT and every outcome was recorded */
   stop(reason: string): Promise<{ clean: boolean }>;
 }
 
@@ -34,10 +35,11 @@ export interface ServiceOptions {
 
 export async function startService(ctx: AppContext, options: ServiceOptions = {}): Promise<Service> {
   const { config, log, db } = ctx;
-  const worker = await startWorker(db.prisma, 'serve', log);
-  await reportStuck(db.prisma, log);
+  const worker = await startWorker(db, 'serve', log);
+  const settle = () => recover(db.sql, log).catch((err) => log.warn({ event: 'recovery.failed', err }, 'could not check for deliveries left by stopped processes'));
+  await settle();
 
-  const sender = new SenderService(sendDeps(ctx, worker.id), options.senderPollMs);
+  const sender = new SenderService(sendDeps(ctx, worker), options.senderPollMs, settle);
   const jobs: JobDefinition[] = [
     {
       name: 'ingest',
@@ -88,23 +90,34 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     ready,
     stop: async (reason) => {
       log.info({ event: 'service.stopping', reason }, `stopping (${reason})`);
-      const deadline = Date.now() + config.SHUTDOWN_TIMEOUT;
-      const left = () => Math.max(0, deadline - Date.now());
+      const { cutAt, giveUpAt, deadline } = stopSchedule(Date.now(), config.SHUTDOWN_TIMEOUT);
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const [jobsEnded, sendsEnded] = await Promise.all([withTimeout(scheduler.stop().then(() => true), left()), sender.stop(left())]);
+      const [jobsEnded, sending] = await Promise.all([withTimeout(scheduler.stop().then(() => true), cutAt - Date.now()), sender.stop(cutAt, giveUpAt)]);
       server.closeAllConnections();
-      await withTimeout(closing, left());
+      await withTimeout(closing, deadline - Date.now());
       await worker.stop();
       await ctx.close();
-      const clean = sendsEnded && jobsEnded === true;
-      log.info({ event: 'service.stopped', reason, clean }, clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT');
+      const clean = sending.clean && jobsEnded === true;
+      log.info(
+        { event: 'service.stopped', reason, clean, jobsEnded: jobsEnded === true, unknownAtStop: sending.cutUnknown, unrecorded: sending.unrecorded, sent: sender.totals.sent },
+        clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT (see unknownAtStop, unrecorded, jobsEnded)',
+      );
       return { clean };
     },
   };
 }
 
+/**
+ * Within SHUTDOWN_TIMEOUT: sends in flight may run until `cutAt`; failed records are tried again
+ * until `giveUpAt`; the rest (closing the server and the database) gets what is left.
+ */
+export function stopSchedule(now: number, timeoutMs: number): { cutAt: number; giveUpAt: number; deadline: number } {
+  const reserve = Math.min(Math.max(timeoutMs * 0.2, 500), 3_000);
+  return { cutAt: now + timeoutMs - reserve, giveUpAt: now + timeoutMs - reserve / 3, deadline: now + timeoutMs };
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | false> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]).finally(() => clearTimeout(timer));
 }

@@ -5,6 +5,7 @@ import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPreview } from './commands/preview.ts';
 import { registerResend } from './commands/resend.ts';
+import { registerResolve } from './commands/resolve.ts';
 import { registerRunOnce } from './commands/run-once.ts';
 import { registerSend } from './commands/send.ts';
 import { registerServe } from './commands/serve.ts';
@@ -24,5 +25,6 @@ registerSend(program);
 registerRunOnce(program);
 registerPreview(program);
 registerResend(program);
+registerResolve(program);
 
 program.parseAsync(process.argv).catch(fail);

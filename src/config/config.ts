@@ -45,6 +45,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfi
     out[name] = result.data;
   }
   const raw = out as RawConfig;
+  checkTimeouts(raw);
   const source = raw.SNAPSHOT_SOURCE;
   return {
     ...raw,
@@ -55,6 +56,19 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfi
   };
 }
 
+/**
+ * The timeouts must fit together: a send between two commands must be able to finish its step within
+ * SHUTDOWN_TIMEOUT, and the final reply gets at least as long as any other step.
+ */
+function checkTimeouts(c: Pick<RawConfig, 'SMTP_TIMEOUT' | 'SMTP_REPLY_TIMEOUT' | 'SHUTDOWN_TIMEOUT'>): void {
+  if (c.SMTP_TIMEOUT >= c.SHUTDOWN_TIMEOUT) {
+    throw new ConfigError('SMTP_TIMEOUT', `must be shorter than SHUTDOWN_TIMEOUT (${c.SMTP_TIMEOUT} ms ≥ ${c.SHUTDOWN_TIMEOUT} ms): a send could never finish a step while stopping`);
+  }
+  if (c.SMTP_REPLY_TIMEOUT < c.SMTP_TIMEOUT) {
+    throw new ConfigError('SMTP_REPLY_TIMEOUT', `must be at least SMTP_TIMEOUT (${c.SMTP_REPLY_TIMEOUT} ms < ${c.SMTP_TIMEOUT} ms)`);
+  }
+}
+
 /** Loads ./.env into process.env (values already set in the environment win), if the file exists. */
 export function loadDotEnv(cwd = process.cwd()): string | null {
   const file = path.join(cwd, '.env');
@@ -63,6 +77,14 @@ export function loadDotEnv(cwd = process.cwd()): string | null {
   process.loadEnvFile(file);
   for (const [k, v] of Object.entries(before)) process.env[k] = v;
   return file;
+}
+
+/**
+ * Started through npm (`npm start`, `npx paperboy …`): npm answers SIGTERM by exiting, and the shell
+ * it runs a command in does not pass the signal on, so such a process watches for its parent to go.
+ */
+export function startedByNpm(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.npm_command || env.npm_lifecycle_event);
 }
 
 /** Only the places that must pass the environment on (spawning a child process) use this. */

@@ -114,10 +114,17 @@ export const variables = {
   },
   SMTP_TIMEOUT: {
     group: 'SENDING',
-    schema: duration.prefault('30s'),
-    example: '30s',
+    schema: duration.prefault('15s'),
+    example: '15s',
     required: false,
-    doc: 'Timeout of each SMTP step (connect, greeting, each command, the message data).',
+    doc: 'Timeout of each SMTP step before the final reply (connect, greeting, each command, the message data). Must be shorter than SHUTDOWN_TIMEOUT.',
+  },
+  SMTP_REPLY_TIMEOUT: {
+    group: 'SENDING',
+    schema: duration.prefault('10m'),
+    example: '10m',
+    required: false,
+    doc: 'How long the relay may take to answer the end of a message (RFC 5321 gives it 10 minutes). No reply in time: the outcome is unknown, never retried automatically.',
   },
   BOUNCE_LIMIT: {
     group: 'SENDING',
@@ -205,10 +212,10 @@ export const variables = {
   },
   SHUTDOWN_TIMEOUT: {
     group: 'OPERATIONS',
-    schema: duration.prefault('20s'),
-    example: '20s',
+    schema: duration.prefault('25s'),
+    example: '25s',
     required: false,
-    doc: 'On SIGTERM/SIGINT, how long in-flight sends may take before the process exits anyway.',
+    doc: 'On SIGTERM/SIGINT, how long the sends in flight may take; one still waiting for its final reply near the end is cut (recorded unknown). Give the supervisor a few seconds more (Docker --stop-timeout, systemd TimeoutStopSec).',
   },
   NODE_ENV: {
     group: 'OPERATIONS',

@@ -1,12 +1,18 @@
-// The delivery log. Every status change is one guarded statement — `WHERE status = <expected>
-// AND worker_id = <me>` — so a second sender, a retry or a crash can never send a delivery twice:
-//   queued --claim--> sending --sent--> sent            (+ its papers recorded as mailed, atomically)
-//                             --retry-> queued (later)   (4xx, connection: up to SEND_MAX_TRIES)
-//                             --fail--> failed           (5xx, or out of tries; the reply is stored)
-//   sending whose worker died: stuck — reported, never sent again automatically (resend is manual).
+// The delivery log, as a sender writes it. Every status change is one guarded statement — `WHERE
+// status IN (<expected>) AND worker_id = <me> AND attempt = <n>` — whose row count is checked, so a
+// second sender, a retry, a recovery or a crash can never send a delivery twice:
+//
+//   queued --claim--> claimed --hand--> handed --sent--> sent       (+ papers mailed, attempt recorded)
+//                     claimed --release--> queued                    (stopped, paused: nothing went out)
+//           claimed | handed --retry--> queued (later)              (4xx, connection: SEND_MAX_TRIES)
+//           claimed | handed --fail--> failed                       (5xx, out of tries; reply stored)
+//                              handed --no final reply--> unknown   (an operator decides: resolve.ts)
+//
+// `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
+// that is not handed was certainly not sent. A worker that learns the real outcome of a row a
+// recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
 import type { Sql } from './database.ts';
-import type { Db } from './snapshots.ts';
 
 export interface ClaimedDelivery {
   id: number;
@@ -21,7 +27,29 @@ export interface ClaimedDelivery {
   messageId: string;
 }
 
-/** Claims up to `limit` sendable deliveries (queued, due, digest not paused) for this worker. */
+/** What identifies one attempt of one delivery held by this worker. */
+export interface Held {
+  id: number;
+  attempt: number;
+}
+
+export interface FailureDetail {
+  code: string;
+  error: string;
+  response: string | null;
+}
+
+/**
+ * SQL: records the papers of the deliveries in the CTE `done` (id, subscriber_id, papers) as mailed
+ * to their subscribers — in the same statement that marks them sent, whoever marks them.
+ */
+export const RECORD_MAILED = `
+       INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id, mailed_at)
+       SELECT done.subscriber_id, (p->>'paperId')::int, done.id, now()
+         FROM done CROSS JOIN LATERAL jsonb_array_elements(done.papers) AS p
+       ON CONFLICT (subscriber_id, paper_id) DO NOTHING`;
+
+/** Claims up to `limit` sendable deliveries (queued, due, digest ready) for this worker. */
 export async function claimDeliveries(sql: Sql, workerId: string, limit: number, messageIdDomain: string): Promise<ClaimedDelivery[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
     `WITH picked AS (
@@ -32,7 +60,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
           FOR UPDATE OF d SKIP LOCKED
      )
      UPDATE delivery d
-        SET status = 'sending', worker_id = $2, sending_at = now(),
+        SET status = 'claimed', worker_id = $2, claimed_at = now(), handed_at = NULL,
             message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3
        FROM picked, subscriber s
       WHERE d.id = picked.id AND d.status = 'queued' AND s.id = d.subscriber_id
@@ -57,113 +85,164 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
 }
 
 /**
- * sending → sent for a batch, each with the server's reply; in the same statement the papers are
- * recorded as mailed to the subscriber and the attempt is recorded. Returns the ids it changed.
+ * claimed → handed for a batch: committed before any of their message data goes to the relay.
+ * Returns the ids it changed; a delivery not returned is no longer this worker's to send.
  */
-export async function markSent(sql: Sql, workerId: string, sent: Array<{ id: number; response: string }>): Promise<number[]> {
-  if (sent.length === 0) return [];
+export async function markHanded(sql: Sql, workerId: string, held: readonly Held[]): Promise<number[]> {
+  if (held.length === 0) return [];
   const { rows } = await sql.query<{ id: number }>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::int[], $2::text[]) AS u(id, response)
-     ), done AS (
-       UPDATE delivery d
-          SET status = 'sent', sent_at = now(), smtp_response = input.response, error_code = NULL, last_error = NULL, next_try_at = NULL
-         FROM input
-        WHERE d.id = input.id AND d.status = 'sending' AND d.worker_id = $3
-       RETURNING d.id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
-     ), mailed AS (
-       INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id, mailed_at)
-       SELECT done.subscriber_id, (p->>'paperId')::int, done.id, now()
-         FROM done CROSS JOIN LATERAL jsonb_array_elements(done.papers) AS p
-       ON CONFLICT (subscriber_id, paper_id) DO NOTHING
-     ), attempts AS (
-       INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, worker_id, at)
-       SELECT id, attempt, 'sent', message_id, smtp_response, $3, now() FROM done
-     )
-     SELECT id FROM done`,
-    [sent.map((s) => s.id), sent.map((s) => s.response), workerId],
+    `UPDATE delivery d SET status = 'handed', handed_at = now()
+       FROM unnest($1::int[], $2::int[]) AS u(id, attempt)
+      WHERE d.id = u.id AND d.attempt = u.attempt AND d.status = 'claimed' AND d.worker_id = $3
+     RETURNING d.id`,
+    [held.map((h) => h.id), held.map((h) => h.attempt), workerId],
   );
   return rows.map((r) => r.id);
 }
 
-export interface FailureDetail {
-  code: string;
-  error: string;
-  response: string | null;
+/**
+ * handed → sent for a batch, each with the server's reply; in the same statement the papers are
+ * recorded as mailed to the subscriber and the attempt is recorded. Returns the ids it changed.
+ */
+export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<Held & { response: string }>): Promise<number[]> {
+  if (sent.length === 0) return [];
+  const { rows } = await sql.query<{ id: number }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::int[], $2::int[], $3::text[]) AS u(id, attempt, response)
+     ), done AS (
+       UPDATE delivery d
+          SET status = 'sent', sent_at = now(), smtp_response = input.response, error_code = NULL, last_error = NULL,
+              next_try_at = NULL, unknown_at = NULL
+         FROM input
+        WHERE d.id = input.id AND d.attempt = input.attempt AND d.status IN ('handed', 'unknown') AND d.worker_id = $4
+       RETURNING d.id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
+     ), mailed AS (${RECORD_MAILED})
+     , attempts AS (
+       INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, worker_id, at)
+       SELECT id, attempt, 'sent', message_id, smtp_response, $4, now() FROM done
+     )
+     SELECT id FROM done`,
+    [sent.map((s) => s.id), sent.map((s) => s.attempt), sent.map((s) => s.response), workerId],
+  );
+  return rows.map((r) => r.id);
 }
 
-/** sending → failed, with the stored reply or error code; the attempt is recorded. */
-export async function markFailed(db: Db, workerId: string, id: number, failure: FailureDetail): Promise<boolean> {
-  const rows = await db.$queryRaw<Array<{ id: number }>>`
-    WITH done AS (
-      UPDATE delivery
-         SET status = 'failed', failed_at = now(), error_code = ${failure.code}, last_error = ${failure.error},
-             smtp_response = ${failure.response}, next_try_at = NULL
-       WHERE id = ${id} AND status = 'sending' AND worker_id = ${workerId}
-      RETURNING id, attempt, message_id
-    )
-    INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, error_code, worker_id, reason, at)
-    SELECT id, attempt, 'failed', message_id, ${failure.response}, ${failure.code}, ${workerId}, ${failure.error}, now() FROM done
-    RETURNING delivery_id`;
+/** claimed | handed → failed, with the stored reply or error code; the attempt is recorded. */
+export async function markFailed(sql: Sql, workerId: string, held: Held, failure: FailureDetail): Promise<boolean> {
+  const { rows } = await sql.query(
+    `WITH done AS (
+       UPDATE delivery
+          SET status = 'failed', failed_at = now(), error_code = $4, last_error = $5, smtp_response = $6,
+              next_try_at = NULL, unknown_at = NULL
+        WHERE id = $1 AND attempt = $2 AND status IN ('claimed', 'handed', 'unknown') AND worker_id = $3
+       RETURNING id, attempt, message_id
+     )
+     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, error_code, worker_id, reason, at)
+     SELECT id, attempt, 'failed', message_id, $6, $4, $3, $5, now() FROM done
+     RETURNING delivery_id`,
+    [held.id, held.attempt, workerId, failure.code, failure.error, failure.response],
+  );
   return rows.length === 1;
 }
 
-/** sending → queued, to be tried again after `delayMs` (a temporary error). */
-export async function scheduleRetry(db: Db, workerId: string, id: number, delayMs: number, failure: FailureDetail): Promise<boolean> {
-  const count = await db.$executeRaw`
-    UPDATE delivery
-       SET status = 'queued', tries = tries + 1, next_try_at = now() + ${delayMs} * interval '1 millisecond',
-           worker_id = NULL, error_code = ${failure.code}, last_error = ${failure.error}, smtp_response = ${failure.response}
-     WHERE id = ${id} AND status = 'sending' AND worker_id = ${workerId}`;
-  return count === 1;
+/** claimed | handed → queued, to be tried again after `delayMs` (a temporary error): one more try. */
+export async function scheduleRetry(sql: Sql, workerId: string, held: Held, delayMs: number, failure: FailureDetail): Promise<boolean> {
+  const { rowCount } = await sql.query(
+    `UPDATE delivery
+        SET status = 'queued', tries = tries + 1, next_try_at = now() + $4 * interval '1 millisecond',
+            worker_id = NULL, claimed_at = NULL, handed_at = NULL, unknown_at = NULL,
+            error_code = $5, last_error = $6, smtp_response = $7
+      WHERE id = $1 AND attempt = $2 AND status IN ('claimed', 'handed', 'unknown') AND worker_id = $3`,
+    [held.id, held.attempt, workerId, delayMs, failure.code, failure.error, failure.response],
+  );
+  return rowCount === 1;
 }
 
-/** Claimed but not started (shutdown, a digest paused meanwhile): back to queued, untouched. */
-export async function releaseClaims(db: Db, workerId: string, ids: number[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  return db.$executeRaw`
-    UPDATE delivery SET status = 'queued', worker_id = NULL, sending_at = NULL
-     WHERE id = ANY(${ids}::int[]) AND status = 'sending' AND worker_id = ${workerId}`;
+/**
+ * Back to queued, untouched (no try counted): claimed but never started, or a send cut off before its
+ * message data ended (a stop, a paused digest) — the relay cannot have taken it.
+ */
+export async function releaseClaims(sql: Sql, workerId: string, held: readonly Held[]): Promise<number> {
+  if (held.length === 0) return 0;
+  const { rowCount } = await sql.query(
+    `UPDATE delivery d SET status = 'queued', worker_id = NULL, claimed_at = NULL, handed_at = NULL
+       FROM unnest($1::int[], $2::int[]) AS u(id, attempt)
+      WHERE d.id = u.id AND d.attempt = u.attempt AND d.status IN ('claimed', 'handed') AND d.worker_id = $3`,
+    [held.map((h) => h.id), held.map((h) => h.attempt), workerId],
+  );
+  return rowCount ?? 0;
 }
 
-/** When the next retry of a sendable delivery is due, if any is waiting. */
-export async function nextRetryAt(db: Db): Promise<Date | null> {
-  const rows = await db.$queryRaw<Array<{ at: Date | null }>>`
-    SELECT min(d.next_try_at) AS at FROM delivery d JOIN digest g ON g.id = d.digest_id
-     WHERE d.status = 'queued' AND g.status = 'ready' AND d.next_try_at > now()`;
-  return rows[0]?.at ?? null;
+export interface UnknownDetail {
+  /** NO_REPLY, DROPPED_AFTER_DATA, STOPPED (this process stopped waiting), WORKER_GONE */
+  code: string;
+  error: string;
+  /** what was said over SMTP last */
+  exchange: string;
 }
 
-export async function countSendable(db: Db): Promise<number> {
-  const rows = await db.$queryRaw<Array<{ n: bigint }>>`
-    SELECT count(*) AS n FROM delivery d JOIN digest g ON g.id = d.digest_id WHERE d.status = 'queued' AND g.status = 'ready'`;
+/** handed → unknown: the message data ended, the final reply never came. Recorded as an attempt. */
+export async function markUnknown(sql: Sql, workerId: string, held: Held, detail: UnknownDetail): Promise<boolean> {
+  const { rows } = await sql.query(
+    `WITH done AS (
+       UPDATE delivery
+          SET status = 'unknown', unknown_at = now(), error_code = $4, last_error = $5, smtp_exchange = $6, next_try_at = NULL
+        WHERE id = $1 AND attempt = $2 AND status = 'handed' AND worker_id = $3
+       RETURNING id, attempt, message_id
+     )
+     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
+     SELECT id, attempt, 'unknown', message_id, $4, $3, $5, $6, now() FROM done
+     RETURNING delivery_id`,
+    [held.id, held.attempt, workerId, detail.code, detail.error, detail.exchange],
+  );
+  return rows.length === 1;
+}
+
+export interface RetryOutlook {
+  /** queued deliveries of ready digests that are due now (a claim may take them) */
+  dueNow: number;
+  /** the earliest retry due later, if any */
+  nextAt: Date | null;
+}
+
+/** What is left to send: due now, or the next retry. One statement, so nothing falls between two. */
+export async function retryOutlook(sql: Sql): Promise<RetryOutlook> {
+  const { rows } = await sql.query<{ due: string; next_at: Date | null }>(
+    `SELECT count(*) FILTER (WHERE d.next_try_at IS NULL OR d.next_try_at <= now()) AS due,
+            min(d.next_try_at) FILTER (WHERE d.next_try_at > now()) AS next_at
+       FROM delivery d JOIN digest g ON g.id = d.digest_id
+      WHERE d.status = 'queued' AND g.status = 'ready'`,
+  );
+  return { dueNow: Number(rows[0]?.due ?? 0), nextAt: rows[0]?.next_at ?? null };
+}
+
+export async function countSendable(sql: Sql): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>(
+    `SELECT count(*) AS n FROM delivery d JOIN digest g ON g.id = d.digest_id WHERE d.status = 'queued' AND g.status = 'ready'`,
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
-export interface StuckDelivery {
-  id: number;
-  digestId: number;
-  subscriberId: number;
-  email: string;
-  workerId: string | null;
-  sendingAt: Date | null;
-  messageId: string | null;
+export type DeliveryCounts = Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown', number>;
+
+export const DELIVERY_STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown'] as const;
+
+/** Deliveries by status (all digests, or one). */
+export async function deliveryCounts(sql: Sql, digestId?: number): Promise<DeliveryCounts> {
+  const { rows } = await sql.query<{ status: string; n: string }>(
+    `SELECT status::text AS status, count(*) AS n FROM delivery WHERE ($1::int IS NULL OR digest_id = $1) GROUP BY status`,
+    [digestId ?? null],
+  );
+  const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as DeliveryCounts;
+  for (const r of rows) if (r.status in counts) counts[r.status as keyof DeliveryCounts] = Number(r.n);
+  return counts;
 }
 
-/** Deliveries in `sending` whose worker is gone: their process died mid-send. */
-export async function findStuck(db: Db, liveWorkerIds: string[]): Promise<StuckDelivery[]> {
-  const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
-    SELECT d.id, d.digest_id, d.subscriber_id, s.email, d.worker_id, d.sending_at, d.message_id
-      FROM delivery d JOIN subscriber s ON s.id = d.subscriber_id
-     WHERE d.status = 'sending' AND (d.worker_id IS NULL OR NOT (d.worker_id = ANY(${liveWorkerIds}::text[])))
-     ORDER BY d.id`;
-  return rows.map((r) => ({
-    id: r.id as number,
-    digestId: r.digest_id as number,
-    subscriberId: r.subscriber_id as number,
-    email: r.email as string,
-    workerId: (r.worker_id as string | null) ?? null,
-    sendingAt: (r.sending_at as Date | null) ?? null,
-    messageId: (r.message_id as string | null) ?? null,
-  }));
+/** Queued deliveries that no send will take until an operator acts: their digest is paused. */
+export async function countHeldBack(sql: Sql): Promise<{ queued: number; digests: number[] }> {
+  const { rows } = await sql.query<{ digest_id: number; n: string }>(
+    `SELECT d.digest_id, count(*) AS n FROM delivery d JOIN digest g ON g.id = d.digest_id
+      WHERE d.status = 'queued' AND g.status = 'paused' GROUP BY d.digest_id ORDER BY d.digest_id`,
+  );
+  return { queued: rows.reduce((n, r) => n + Number(r.n), 0), digests: rows.map((r) => r.digest_id) };
 }

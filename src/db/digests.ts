@@ -17,7 +17,7 @@ export interface DigestSummary {
 
 export interface DigestWithCounts extends DigestSummary {
   snapshotCapturedAt: Date;
-  counts: { queued: number; sending: number; sent: number; failed: number };
+  counts: Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown', number>;
 }
 
 export async function digestForSnapshot(db: Db, snapshotId: number): Promise<DigestSummary | null> {
@@ -56,8 +56,8 @@ export async function activeSubscriberBatch(db: Db, afterId: number, upToId: num
 }
 
 /**
- * Of these papers, the ones each subscriber must not get again: already mailed to them, or
- * waiting in one of their deliveries that is not sent yet.
+ * Of these papers, the ones each subscriber must not get again: already mailed to them, or in one
+ * of their deliveries that is not sent yet or whose outcome is unknown (it may have reached them).
  */
 export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperIds: number[]): Promise<Map<number, Set<number>>> {
   const result = new Map<number, Set<number>>();
@@ -68,7 +68,7 @@ export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperId
     UNION
     SELECT d.subscriber_id, (p->>'paperId')::int
       FROM delivery d CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS p
-     WHERE d.status IN ('queued', 'sending') AND d.subscriber_id = ANY(${subscriberIds}::int[])
+     WHERE d.status IN ('queued', 'claimed', 'handed', 'unknown') AND d.subscriber_id = ANY(${subscriberIds}::int[])
        AND (p->>'paperId')::int = ANY(${paperIds}::int[])`;
   for (const row of rows) {
     const set = result.get(row.subscriber_id) ?? new Set<number>();
@@ -102,7 +102,7 @@ export async function listDigests(db: Db, limit: number, beforeId?: number): Pro
   if (digests.length === 0) return [];
   const groups = await db.delivery.groupBy({ by: ['digestId', 'status'], where: { digestId: { in: digests.map((d) => d.id) } }, _count: { _all: true } });
   return digests.map(({ snapshot, ...d }) => {
-    const counts = { queued: 0, sending: 0, sent: 0, failed: 0 };
+    const counts = { queued: 0, claimed: 0, handed: 0, sent: 0, failed: 0, unknown: 0 };
     for (const g of groups) if (g.digestId === d.id) counts[g.status] = g._count._all;
     return { ...d, snapshotCapturedAt: snapshot.capturedAt, counts };
   });

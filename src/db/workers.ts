@@ -1,11 +1,15 @@
-// Workers: the processes that may hold claims. A delivery in `sending` is stuck when its worker is
-// gone — it stopped, it stopped sending heartbeats, or (on this host) its pid is no longer alive.
+// Workers: the processes that may hold deliveries (claimed or handed). A worker is alive exactly
+// while it holds its advisory lock (WORKER_LOCK_SPACE, lock_key) on a connection of its own;
+// PostgreSQL drops the lock when that process or its connection dies — on any host, in any
+// container — so nothing here guesses from heartbeats, host names or pids. Recovery uses it:
+//   a claim of a gone worker        → queued again (nothing of it went over SMTP)
+//   a handed row of a gone worker   → unknown (its message may have reached the relay)
 import os from 'node:os';
-import type { Db } from './snapshots.ts';
+import type pg from 'pg';
+import type { Sql } from './database.ts';
 
-/** No heartbeat for this long: the worker is presumed dead (it beats every HEARTBEAT_MS). */
-export const WORKER_TIMEOUT_MS = 60_000;
-export const HEARTBEAT_MS = 10_000;
+/** The first key of every worker's advisory lock ("pb" in ASCII): the second is its lock_key. */
+export const WORKER_LOCK_SPACE = 0x7062;
 
 export interface WorkerInfo {
   id: string;
@@ -13,46 +17,108 @@ export interface WorkerInfo {
   pid: number;
   command: string;
   startedAt: Date;
-  heartbeatAt: Date;
-  stoppedAt: Date | null;
 }
 
-export async function registerWorker(db: Db, id: string, command: string): Promise<void> {
-  await db.worker.create({ data: { id, host: os.hostname(), pid: process.pid, command } });
+/** Registers a worker; returns its lock key (unique, from a sequence). */
+export async function registerWorker(sql: Sql, id: string, command: string): Promise<number> {
+  const { rows } = await sql.query<{ lock_key: number }>(
+    'INSERT INTO worker (id, host, pid, command) VALUES ($1, $2, $3, $4) RETURNING lock_key',
+    [id, os.hostname(), process.pid, command],
+  );
+  return rows[0]!.lock_key;
 }
 
-export async function heartbeat(db: Db, id: string): Promise<void> {
-  await db.$executeRaw`UPDATE worker SET heartbeat_at = now() WHERE id = ${id}`;
+/** Takes the worker's lock on `client` (a connection kept for it alone). false: someone holds it. */
+export async function lockWorker(client: pg.Client, lockKey: number): Promise<boolean> {
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [WORKER_LOCK_SPACE, lockKey]);
+  return rows[0]?.locked === true;
 }
 
-export async function stopWorker(db: Db, id: string): Promise<void> {
-  await db.$executeRaw`UPDATE worker SET stopped_at = now() WHERE id = ${id}`;
+export async function stopWorker(sql: Sql, id: string): Promise<void> {
+  await sql.query('UPDATE worker SET stopped_at = now(), heartbeat_at = now() WHERE id = $1', [id]);
 }
 
-/** Workers alive now: not stopped, a recent heartbeat, and on this host a running pid. */
-export async function liveWorkers(db: Db): Promise<WorkerInfo[]> {
-  const rows = await db.$queryRaw<WorkerInfo[]>`
-    SELECT id, host, pid, command, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", stopped_at AS "stoppedAt"
-      FROM worker
-     WHERE stopped_at IS NULL AND heartbeat_at > now() - ${WORKER_TIMEOUT_MS} * interval '1 millisecond'`;
-  const here = os.hostname();
-  return rows.filter((w) => w.host !== here || pidAlive(w.pid));
+/** SQL: workers (alias w) whose lock is held now, in this database. */
+const HOLDS_LOCK = `EXISTS (
+  SELECT 1 FROM pg_locks l
+   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     AND l.classid::bigint = ${WORKER_LOCK_SPACE} AND l.objid::bigint = w.lock_key)`;
+
+/** Workers alive now: they hold their lock. */
+export async function liveWorkers(sql: Sql): Promise<WorkerInfo[]> {
+  const { rows } = await sql.query<WorkerInfo>(
+    `SELECT w.id, w.host, w.pid, w.command, w.started_at AS "startedAt" FROM worker w
+      WHERE w.stopped_at IS NULL AND ${HOLDS_LOCK} ORDER BY w.started_at`,
+  );
+  return rows;
 }
 
-/** Old rows of stopped workers, kept a while for the record. */
-export async function pruneWorkers(db: Db, olderThanDays = 7): Promise<number> {
-  return db.$executeRaw`
-    DELETE FROM worker w
-     WHERE (stopped_at IS NOT NULL OR heartbeat_at < now() - interval '1 day')
-       AND heartbeat_at < now() - ${olderThanDays} * interval '1 day'
-       AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.worker_id = w.id AND d.status = 'sending')`;
+export interface RecoveredDelivery {
+  id: number;
+  digestId: number;
+  subscriberId: number;
+  email: string;
+  workerId: string | null;
+  messageId: string | null;
+  attempt: number;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export interface Recovery {
+  /** claims of gone workers, queued again */
+  released: RecoveredDelivery[];
+  /** handed rows of gone workers, now unknown */
+  unknown: RecoveredDelivery[];
+}
+
+const GONE = `(d.worker_id IS NULL OR NOT EXISTS (SELECT 1 FROM worker w WHERE w.id = d.worker_id AND w.stopped_at IS NULL AND ${HOLDS_LOCK}))`;
+
+/**
+ * Settles what gone workers left behind, in one statement: their claims go back to the queue, their
+ * handed rows become unknown (with the attempt recorded). Safe at any time, from any process: a
+ * worker that is alive holds its lock, and its own guarded updates win or lose cleanly.
+ */
+export async function recoverOrphans(sql: Sql): Promise<Recovery> {
+  const { rows } = await sql.query<RecoveredDelivery & { kind: 'released' | 'unknown' }>(
+    `WITH unclaimed AS (
+       SELECT d.id, d.worker_id FROM delivery d WHERE d.status = 'claimed' AND ${GONE} FOR UPDATE OF d SKIP LOCKED
+     ), released AS (
+       UPDATE delivery d SET status = 'queued', worker_id = NULL, claimed_at = NULL, handed_at = NULL
+         FROM unclaimed WHERE d.id = unclaimed.id AND d.status = 'claimed'
+       RETURNING d.id, d.digest_id, d.subscriber_id, d.message_id, d.attempt, unclaimed.worker_id
+     ), gone AS (
+       SELECT d.id, d.worker_id FROM delivery d WHERE d.status = 'handed' AND ${GONE} FOR UPDATE OF d SKIP LOCKED
+     ), unknown AS (
+       UPDATE delivery d
+          SET status = 'unknown', unknown_at = now(), error_code = 'WORKER_GONE',
+              last_error = 'the process sending it stopped or lost its database connection before the relay''s reply was recorded',
+              smtp_exchange = 'message data handed to the relay at ' || to_char(d.handed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '; no reply recorded'
+         FROM gone WHERE d.id = gone.id AND d.status = 'handed'
+       RETURNING d.id, d.digest_id, d.subscriber_id, d.message_id, d.attempt, gone.worker_id, d.last_error, d.smtp_exchange
+     ), attempts AS (
+       INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
+       SELECT id, attempt, 'unknown', message_id, 'WORKER_GONE', worker_id, last_error, smtp_exchange, now() FROM unknown
+     )
+     SELECT 'released' AS kind, r.id, r.digest_id AS "digestId", r.subscriber_id AS "subscriberId", s.email, r.worker_id AS "workerId", r.message_id AS "messageId", r.attempt
+       FROM released r JOIN subscriber s ON s.id = r.subscriber_id
+     UNION ALL
+     SELECT 'unknown', u.id, u.digest_id, u.subscriber_id, s.email, u.worker_id, u.message_id, u.attempt
+       FROM unknown u JOIN subscriber s ON s.id = u.subscriber_id
+     ORDER BY 2`,
+  );
+  return {
+    released: rows.filter((r) => r.kind === 'released').map(({ kind: _k, ...r }) => r),
+    unknown: rows.filter((r) => r.kind === 'unknown').map(({ kind: _k, ...r }) => r),
+  };
+}
+
+/** Old rows of stopped or gone workers, kept a while for the record. */
+export async function pruneWorkers(sql: Sql, olderThanDays = 7): Promise<number> {
+  const { rowCount } = await sql.query(
+    `DELETE FROM worker w
+      WHERE w.started_at < now() - $1 * interval '1 day' AND NOT ${HOLDS_LOCK}
+        AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.worker_id = w.id AND d.status IN ('claimed', 'handed', 'unknown'))`,
+    [olderThanDays],
+  );
+  return rowCount ?? 0;
 }

@@ -14,10 +14,12 @@ export interface MailerOptions {
   concurrency: number;
   /** SMTP_TIMEOUT in ms */
   timeoutMs: number;
+  /** SMTP_REPLY_TIMEOUT in ms */
+  replyTimeoutMs?: number;
   log?: Logger;
 }
 
-export function createMailer({ smtpUrl, outboxDir, concurrency, timeoutMs, log }: MailerOptions): Mailer {
-  if (smtpUrl) return createSmtpMailer({ url: smtpUrl, concurrency, timeoutMs, ...(log ? { log } : {}) });
+export function createMailer({ smtpUrl, outboxDir, concurrency, timeoutMs, replyTimeoutMs, log }: MailerOptions): Mailer {
+  if (smtpUrl) return createSmtpMailer({ url: smtpUrl, concurrency, timeoutMs, ...(replyTimeoutMs ? { replyTimeoutMs } : {}), ...(log ? { log } : {}) });
   return createOutboxMailer({ dir: outboxDir });
 }

@@ -1,11 +1,12 @@
-// Per digest, once per process: its papers, a matcher (to re-derive each recipient's highlights
-// from the topics stored on the delivery) and the compiled template. Then per recipient: fill.
-import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
+// Per digest, once per process: its frozen papers (stored when the digest was built, never a diff
+// re-run now), a matcher (to re-derive each recipient's highlights from the topics stored on the
+// delivery) and the compiled template. Then per recipient: fill.
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
 import { TopicMatcher } from '../digest/topic-matcher.ts';
+import { digestPapers, type FrozenPaper } from '../db/digest-papers.ts';
 import { getDigest } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
-import { getSnapshot, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
+import { getSnapshot, type SnapshotSummary } from '../db/snapshots.ts';
 import type { TopicHit } from '../match/index.ts';
 import { compileDigest, type DigestRenderer } from '../render/index.ts';
 import type { DigestView, PaperView, RecipientView, RenderedEmail } from '../render/types.ts';
@@ -14,7 +15,7 @@ import { paperUrl, type SubscriberLinks } from './links.ts';
 export interface PreparedDigest {
   digestId: number;
   snapshot: SnapshotSummary;
-  papers: Paper[];
+  papers: FrozenPaper[];
   matcher: TopicMatcher;
   renderer: DigestRenderer;
 }
@@ -24,7 +25,7 @@ export interface RenderSettings {
   productName: string;
 }
 
-export function toPaperView(paper: Paper): PaperView {
+export function toPaperView(paper: FrozenPaper): PaperView {
   return {
     paperId: paper.id,
     title: paper.title,
@@ -39,7 +40,7 @@ export function toPaperView(paper: Paper): PaperView {
 }
 
 /** Compiles a digest's renderer from its (new) papers: one mjml run per template per process. */
-export async function prepareDigest(digestId: number, snapshot: SnapshotSummary, papers: Paper[], settings: RenderSettings): Promise<PreparedDigest> {
+export async function prepareDigest(digestId: number, snapshot: SnapshotSummary, papers: FrozenPaper[], settings: RenderSettings): Promise<PreparedDigest> {
   const view: DigestView = {
     digestId,
     snapshotDate: snapshot.capturedAt.toISOString().slice(0, 10),
@@ -93,8 +94,6 @@ export class DigestRenderers {
     const digest = await getDigest(this.prisma, digestId);
     const snapshot = digest ? await getSnapshot(this.prisma, digest.snapshotId) : null;
     if (!digest || !snapshot) throw new Error(`digest ${digestId} or its snapshot is gone`);
-    const diff = await loadSnapshotDiff(this.prisma, snapshot);
-    const fresh = new Set(diff.newPaperIds);
-    return prepareDigest(digestId, snapshot, diff.papers.filter((p) => fresh.has(p.id)), this.settings);
+    return prepareDigest(digestId, snapshot, await digestPapers(this.prisma, digestId), this.settings);
   }
 }

@@ -9,7 +9,7 @@ import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { toMailOptions } from './smtp-mailer.ts';
-import { SendError, type Mailer, type OutgoingMessage, type SendReceipt } from './types.ts';
+import { SendError, type Mailer, type OutgoingMessage, type SendHooks, type SendReceipt } from './types.ts';
 
 export interface OutboxMailerOptions {
   /** created if missing */
@@ -60,7 +60,7 @@ export function createOutboxMailer({ dir, now = () => new Date() }: OutboxMailer
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   let ready: Promise<unknown> | null = null;
 
-  async function write(message: OutgoingMessage): Promise<SendReceipt> {
+  async function write(message: OutgoingMessage, hooks: SendHooks): Promise<SendReceipt> {
     const options = toMailOptions(message); // throws SendError for a message that must not be built
     ready ??= mkdir(outbox, { recursive: true }).catch((err: unknown) => {
       ready = null; // try again next time (the folder may be fixed meanwhile)
@@ -70,6 +70,13 @@ export function createOutboxMailer({ dir, now = () => new Date() }: OutboxMailer
     const info = await composer.sendMail(options);
     const raw = info.message;
     if (!Buffer.isBuffer(raw)) throw new Error('streamTransport did not return a buffer');
+    if (hooks.signal?.aborted) throw new SendError('EABORTED', 'stopped before writing the message (shutting down)');
+    if (hooks.beforeData) {
+      // handed from here: the file is written only once the mark is recorded
+      await hooks.beforeData().catch((err: unknown) => {
+        throw Object.assign(new SendError('EHANDOVER', `the message was not handed over: ${(err as Error)?.message ?? String(err)}`), { cause: err });
+      });
+    }
     const base = `${timestamp(now())}-${localPart(message.messageId)}`;
     const tmp = path.join(outbox, `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
@@ -91,13 +98,14 @@ export function createOutboxMailer({ dir, now = () => new Date() }: OutboxMailer
   return {
     kind: 'outbox',
     description: outbox,
-    async send(message) {
+    async send(message, hooks = {}) {
       try {
-        return await write(message);
+        return await write(message, hooks);
       } catch (err) {
         if (err instanceof SendError) throw err;
         const reason = err instanceof Error ? err.message : String(err);
-        throw new SendError('EOUTBOX', `could not write to the outbox ${outbox}: ${reason}`);
+        // the file appears whole or not at all: a failed write published nothing
+        throw new SendError('EOUTBOX', `could not write to the outbox ${outbox}: ${reason}`, null, null, hooks.beforeData ? 'in-data' : 'before-data');
       }
     },
     async close() {

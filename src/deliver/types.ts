@@ -29,7 +29,18 @@ export type SendErrorCode =
   | 'ETLS'
   | 'EPROTOCOL'
   | 'EOUTBOX' // writing the .eml file failed
+  | 'EABORTED' // this process stopped the send (shutting down)
+  | 'EHANDOVER' // the handed mark could not be recorded: the message data was never sent
   | 'EUNKNOWN';
+
+/**
+ * Where a failed send stopped, which decides what the relay may have:
+ *   before-data  nothing of the message went out (connect, greeting, MAIL FROM, RCPT TO, DATA refused …)
+ *   in-data      part of the message data went out, never its final "." — the relay discards it
+ *   after-data   the whole message and its final "." went out: a reply (4xx/5xx) is definite,
+ *                no reply (timeout, dropped connection, stopped waiting) means the outcome is unknown
+ */
+export type SendStage = 'before-data' | 'in-data' | 'after-data';
 
 export class SendError extends Error {
   constructor(
@@ -39,14 +50,30 @@ export class SendError extends Error {
     readonly responseCode: number | null = null,
     /** the SMTP server's reply text, when it answered */
     readonly response: string | null = null,
+    /** where it stopped (see SendStage); before-data when unsaid */
+    readonly stage: SendStage = 'before-data',
+    /** what was said over SMTP last: for an unknown outcome, what the operator checks the relay's log with */
+    readonly exchange: string | null = null,
   ) {
     super(message);
     this.name = 'SendError';
   }
 
+  /** The message data ended and no reply came: the relay may or may not have it. Never retried automatically. */
+  get unknownOutcome(): boolean {
+    return this.stage === 'after-data' && this.responseCode === null;
+  }
+
   /** 5xx: the same message will never be accepted; fail at once. */
   get permanent(): boolean {
     return this.responseCode !== null && this.responseCode >= 500;
+  }
+
+  /** A copy that says where the send stopped. */
+  at(stage: SendStage, exchange: string | null = this.exchange): SendError {
+    const copy = new (this.constructor as typeof SendError)(this.code, this.message, this.responseCode, this.response, stage, exchange);
+    copy.stack = this.stack;
+    return copy;
   }
 
   /** a permanent refusal of the recipient (5xx on RCPT TO, e.g. 550 user unknown): a hard bounce */
@@ -60,11 +87,22 @@ export class SendError extends Error {
   }
 }
 
+export interface SendHooks {
+  /**
+   * Called once the relay accepted the envelope, just before the first byte of message data goes
+   * out; the data waits for it. If it rejects, the message is abandoned before any data (a
+   * SendError EHANDOVER at stage before-data): the relay gets nothing it could deliver.
+   */
+  beforeData?: () => Promise<void>;
+  /** Stops the send: before the end of the data nothing is delivered; after it, the outcome is unknown. */
+  signal?: AbortSignal;
+}
+
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   /** where mail goes, for people: "smtp://relay:587" (no password) or the outbox folder */
   readonly description: string;
   /** resolves when the server accepted the message; rejects with SendError otherwise */
-  send(message: OutgoingMessage): Promise<SendReceipt>;
+  send(message: OutgoingMessage, hooks?: SendHooks): Promise<SendReceipt>;
   close(): Promise<void>;
 }

@@ -1,23 +1,41 @@
-// When nothing is claimable: wait for the sends in flight (their retries may become due), or for
-// the next retry, or stop when nothing is left to send.
+// When a claim found nothing: wait for the sends in flight (their retries may become due), or for the
+// next retry, or stop when nothing is left that waiting could make sendable. What is due is read in
+// one statement (retryOutlook), so a retry that falls due between the claim and this look is seen.
 import type PQueue from 'p-queue';
-import { nextRetryAt } from '../db/deliveries.ts';
-import type { PrismaClient } from '../db/generated/client.ts';
+import { retryOutlook, type RetryOutlook } from '../db/deliveries.ts';
+import type { Sql } from '../db/database.ts';
 
 const MAX_NAP_MS = 5_000;
+/** due rows another sender is claiming right now (SKIP LOCKED hid them): look again shortly */
+const BUSY_NAP_MS = 50;
+
+export type Outlook = (sql: Sql) => Promise<RetryOutlook>;
 
 /** true: look for work again; false: nothing more will become sendable by waiting. */
-export async function waitForWork(prisma: PrismaClient, queue: PQueue, signal: AbortSignal | undefined, waitForRetries: boolean): Promise<boolean> {
+export async function waitForWork(
+  sql: Sql,
+  queue: Pick<PQueue, 'size' | 'pending' | 'onIdle'>,
+  signal: AbortSignal | undefined,
+  waitForRetries: boolean,
+  outlook: Outlook = retryOutlook,
+): Promise<boolean> {
   if (queue.size + queue.pending > 0) {
     await untilAborted(queue.onIdle(), signal);
     return !signal?.aborted;
   }
-  if (!waitForRetries) return false;
-  const next = await nextRetryAt(prisma);
-  if (!next) return false;
-  const delay = Math.min(Math.max(next.getTime() - Date.now(), 20), MAX_NAP_MS);
-  await untilAborted(new Promise((r) => setTimeout(r, delay)), signal);
+  const { dueNow, nextAt } = await outlook(sql);
+  if (dueNow > 0) {
+    await untilAborted(sleep(BUSY_NAP_MS), signal);
+    return !signal?.aborted;
+  }
+  if (!waitForRetries || !nextAt) return false;
+  const delay = Math.min(Math.max(nextAt.getTime() - Date.now(), 20), MAX_NAP_MS);
+  await untilAborted(sleep(delay), signal);
   return !signal?.aborted;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Waits for `promise`, or less if the signal aborts first; leaves no listener behind. */

@@ -1,8 +1,9 @@
-// Builds the digest of the newest snapshot that has none: the digest row and ALL its delivery rows
-// (status queued, with the matched papers and why) are written in one transaction before anything
-// is sent. Subscribers are read in keyset batches below a fixed upper id (listmonk's
+// Builds the digest of the newest snapshot that has none: the digest row, its new papers as they are
+// now (frozen: db/digest-papers.ts) and ALL its delivery rows (status queued, with the matched papers
+// and why) are written in one transaction before anything is sent. Subscribers are read in keyset batches below a fixed upper id (listmonk's
 // next-campaign-subscribers), never all at once. Older undigested snapshots are marked skipped.
 import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
+import { freezeDigestPapers } from '../db/digest-papers.ts';
 import { activeSubscriberBatch, digestForSnapshot, insertDeliveries, maxSubscriberId, papersNotToRepeat, skipOlderSnapshots, type DigestSummary } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
@@ -103,6 +104,8 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       const other = await digestForSnapshot(tx, snapshot.id);
       if (other) return { other };
       const digest = await tx.digest.create({ data: { snapshotId: snapshot.id, status: 'ready', newPaperCount: newPapers.length } });
+      // frozen with it: every delivery renders from these, whatever is ingested later
+      await freezeDigestPapers(tx, digest.id, newPapers);
       const skipped = await skipOlderSnapshots(tx, snapshot);
       const counts = await plan(tx, digest.id);
       const final = await tx.digest.update({ where: { id: digest.id }, data: { deliveryCount: counts.deliveries } });

@@ -32,7 +32,7 @@ export async function previewSubscriberDigest(
 
   const digest = await digestForSnapshot(prisma, snapshot.id);
   const queued = digest
-    ? await prisma.delivery.findFirst({ where: { digestId: digest.id, subscriberId: subscriber.id, status: { in: ['queued', 'sending'] } } })
+    ? await prisma.delivery.findFirst({ where: { digestId: digest.id, subscriberId: subscriber.id, status: { in: ['queued', 'claimed', 'handed'] } } })
     : null;
   let papers = queued ? deliveryPapers(queued.papers) : null;
   if (!papers) {

@@ -68,7 +68,7 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       registers,
       async collect() {
         const groups = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
-        for (const status of ['queued', 'sending', 'sent', 'failed']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+        for (const status of ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
       },
     });
   }

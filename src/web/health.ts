@@ -1,9 +1,9 @@
 // GET /healthz: the database (which one, and does it answer), the source, the last ingest and
-// digest, what is queued, sending and stuck. 200 "ok" or "degraded" (with the reasons), 503 "down"
-// when the database does not answer.
+// digest, what is queued, in flight (claimed, handed) and unknown. 200 "ok" or "degraded" (with the
+// reasons: unknown deliveries wait for an operator), 503 "down" when the database does not answer.
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../app/context.ts';
-import { findStuck } from '../db/deliveries.ts';
+import { deliveryCounts } from '../db/deliveries.ts';
 import { liveWorkers } from '../db/workers.ts';
 import { sourceHealth } from '../jobs/ingest-source.ts';
 import { lastJobRuns } from '../jobs/scheduler.ts';
@@ -23,14 +23,13 @@ export function healthRoute(ctx: AppContext): RequestHandler {
       sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER),
       lastJobRuns(prisma, ['ingest', 'digest']),
       prisma.digest.findFirst({ where: { status: { not: 'skipped' } }, orderBy: { id: 'desc' }, select: { id: true, snapshotId: true, status: true, createdAt: true, deliveryCount: true } }),
-      prisma.delivery.groupBy({ by: ['status'], where: { status: { in: ['queued', 'sending'] } }, _count: { _all: true } }),
-      liveWorkers(prisma),
+      deliveryCounts(ctx.db.sql),
+      liveWorkers(ctx.db.sql),
       prisma.digest.findMany({ where: { status: 'paused' }, select: { id: true, pauseReason: true } }),
     ]);
-    const stuck = await findStuck(prisma, workers.map((w) => w.id));
     const reasons = [
       ...(source && !source.healthy ? source.problems.map((p) => `source ${p.reason}: ${p.message}`) : []),
-      ...(stuck.length ? [`${stuck.length} deliveries stuck in sending (see GET /admin/deliveries/stuck)`] : []),
+      ...(counts.unknown ? [`${counts.unknown} deliveries with an unknown outcome: check the relay's log, then resolve them (GET /admin/deliveries/unknown)`] : []),
       ...paused.map((d) => `digest ${d.id} paused: ${d.pauseReason ?? ''}`.trim()),
       ...Object.entries(jobs).flatMap(([job, run]) => (run?.status === 'failed' ? [`the last ${job} job failed`] : [])),
     ];
@@ -41,11 +40,7 @@ export function healthRoute(ctx: AppContext): RequestHandler {
       source,
       lastIngest: jobs.ingest ?? null,
       lastDigest: lastDigest ?? null,
-      deliveries: {
-        queued: counts.find((c) => c.status === 'queued')?._count._all ?? 0,
-        sending: counts.find((c) => c.status === 'sending')?._count._all ?? 0,
-        stuck: stuck.length,
-      },
+      deliveries: { queued: counts.queued, claimed: counts.claimed, handed: counts.handed, unknown: counts.unknown },
       workers: workers.length,
     });
   };

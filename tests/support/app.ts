@@ -67,9 +67,9 @@ export async function readText(file: string): Promise<string> {
 
 /** Sends what is queued, as one worker (what `paperboy send` does, in this process). */
 export async function sendNow(app: TestApp): Promise<SendSummary> {
-  const worker = await startWorker(app.ctx.db.prisma, 'test', app.ctx.log);
+  const worker = await startWorker(app.ctx.db, 'test', app.ctx.log);
   try {
-    return await sendQueued(sendDeps(app.ctx, worker.id));
+    return await sendQueued(sendDeps(app.ctx, worker));
   } finally {
     await worker.stop();
   }

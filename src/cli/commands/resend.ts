@@ -1,12 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resumeDigest } from '../../db/digests.ts';
+import { recover } from '../../app/worker.ts';
 import { resendFailed, resendOne } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 
 export function registerResend(program: Command): void {
   program
     .command('resend')
-    .description('re-queue deliveries of a digest (the next `send` mails them as a new attempt)')
+    .description('re-queue deliveries of a digest as a new attempt (the next `send` mails them): one subscriber\'s, or every failed one')
     .argument('<digest>', 'digest id (see `paperboy digests`)', parseId)
     .option('--email <address>', "this subscriber's delivery")
     .option('--only-failed', 'every failed delivery (also resumes the digest if it was paused)')
@@ -14,12 +15,13 @@ export function registerResend(program: Command): void {
       if (Boolean(options.email) === Boolean(options.onlyFailed)) throw new CliError('give exactly one of --email <address> or --only-failed', 2);
       await withContext(async (ctx) => {
         if (options.onlyFailed) {
-          const { requeued, resumed } = await resendFailed(ctx.db.prisma, digestId);
+          const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
           ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
           process.stdout.write(`digest ${digestId}: re-queued ${requeued.length} failed deliveries${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`);
           return 0;
         }
-        const result = await resendOne(ctx.db.prisma, digestId, options.email!);
+        await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
+        const result = await resendOne(ctx.db.sql, digestId, options.email!);
         switch (result.kind) {
           case 'queued':
             ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
@@ -31,7 +33,7 @@ export function registerResend(program: Command): void {
             process.stdout.write(`delivery ${result.deliveryId} is already queued\n`);
             return 0;
           case 'in-flight':
-            throw new CliError(`delivery ${result.deliveryId} is being sent right now by a live process; try again when it is done`);
+            throw new CliError(`delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`);
           case 'subscriber-inactive':
             throw new CliError(`the subscriber of delivery ${result.deliveryId} is ${result.status}: not resent`);
         }

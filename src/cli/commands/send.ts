@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { sendDeps } from '../../app/deps.ts';
-import { reportStuck, startWorker } from '../../app/worker.ts';
+import { recover, startWorker } from '../../app/worker.ts';
 import type { AppContext } from '../../app/context.ts';
-import { countSendable } from '../../db/deliveries.ts';
+import { countHeldBack, countSendable, deliveryCounts } from '../../db/deliveries.ts';
 import { sendQueued, type SendSummary } from '../../deliver/send-deliveries.ts';
 import { progressBar } from '../progress.ts';
 import { withContext } from '../run.ts';
@@ -10,7 +10,9 @@ import { withContext } from '../run.ts';
 export function registerSend(program: Command): void {
   program
     .command('send')
-    .description('send every queued delivery (several `send` processes may run at once); exit 1 if any failed or is stuck')
+    .description(
+      'send every queued delivery, waiting for their retries (several `send` processes may run at once); exit 1 if any failed, is unknown or is left queued',
+    )
     .action(async () => {
       await withContext(async (ctx) => finish(ctx, await sendAll(ctx)));
     });
@@ -18,28 +20,38 @@ export function registerSend(program: Command): void {
 
 export interface SendRun {
   summary: SendSummary;
-  stuck: number;
+  /** after the run, in the whole database */
+  left: { unknown: number; heldBack: number; heldBackDigests: number[]; queued: number };
 }
 
-/** Sends what is queued, with a progress bar on a terminal; Ctrl-C stops claiming and ends cleanly. */
+/**
+ * Sends what is queued, with a progress bar on a terminal. Ctrl-C (or SIGTERM) stops claiming and
+ * lets the sends in flight end; a second one cuts them (each recorded: released, or unknown).
+ */
 export async function sendAll(ctx: AppContext): Promise<SendRun> {
-  const worker = await startWorker(ctx.db.prisma, 'send', ctx.log);
+  const worker = await startWorker(ctx.db, 'send', ctx.log);
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cut = new AbortController();
+  const onSignal = () => (stop.signal.aborted ? cut.abort() : stop.abort());
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    await reportStuck(ctx.db.prisma, ctx.log);
-    const total = await countSendable(ctx.db.prisma);
+    const settle = () => recover(ctx.db.sql, ctx.log);
+    await settle();
+    const total = await countSendable(ctx.db.sql);
     const bar = progressBar(total, `sending via ${ctx.mailer.description}`);
-    const summary = await sendQueued(sendDeps(ctx, worker.id), {
+    const summary = await sendQueued(sendDeps(ctx, worker), {
       signal: stop.signal,
-      onProgress: (p) => bar.update(p.sent + p.failed, p.failed ? `${p.failed} failed` : ''),
+      abortSends: cut.signal,
+      maintenance: settle,
+      onProgress: (p) => bar.update(p.sent + p.failed + p.unknown, [p.failed ? `${p.failed} failed` : '', p.unknown ? `${p.unknown} unknown` : ''].filter(Boolean).join(', ')),
     });
     bar.stop();
     await worker.stop();
-    const stuck = await reportStuck(ctx.db.prisma, ctx.log);
-    return { summary, stuck: stuck.length };
+    await settle();
+    const counts = await deliveryCounts(ctx.db.sql);
+    const held = await countHeldBack(ctx.db.sql);
+    return { summary, left: { unknown: counts.unknown, heldBack: held.queued, heldBackDigests: held.digests, queued: counts.queued - held.queued } };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -47,14 +59,16 @@ export async function sendAll(ctx: AppContext): Promise<SendRun> {
   }
 }
 
-/** One line of outcome on stdout; exit 1 with the counts on stderr when not everything was sent. */
-export function finish(ctx: AppContext, { summary, stuck }: SendRun): number {
-  const s = summary;
-  process.stdout.write(`sent ${s.sent}, failed ${s.failed}, retried ${s.retried}${s.bounced ? `, bounced ${s.bounced}` : ''} (${ctx.mailer.description})\n`);
+/** One line of outcome on stdout; exit 1 with what needs a look on stderr when not everything was sent. */
+export function finish(ctx: AppContext, { summary: s, left }: SendRun): number {
+  const parts = [`sent ${s.sent}`, `failed ${s.failed}`, `retried ${s.retried}`, ...(s.unknown ? [`unknown ${s.unknown}`] : []), ...(s.bounced ? [`bounced ${s.bounced}`] : [])];
+  process.stdout.write(`${parts.join(', ')} (${ctx.mailer.description})\n`);
   const problems = [
-    s.failed ? `${s.failed} failed` : '',
-    stuck ? `${stuck} stuck in sending (see the delivery.stuck log lines; resend them once checked)` : '',
-    s.paused.length ? `digest ${s.paused.join(', ')} paused after too many failures (fix the relay, then \`paperboy resume\` or \`paperboy resend --only-failed\`)` : '',
+    s.failed ? `${s.failed} failed (\`paperboy resend <digest> --only-failed\` once fixed)` : '',
+    left.unknown ? `${left.unknown} with an unknown outcome: check the relay's log for their Message-IDs (\`paperboy unknown\`), then \`paperboy resolve\`` : '',
+    s.unrecorded ? `${s.unrecorded} sent or tried but not recorded (the database went away; see delivery.record_failed)` : '',
+    left.queued ? `${left.queued} still queued (stopped early, or another process is sending)` : '',
+    left.heldBack ? `${left.heldBack} queued in paused digest ${left.heldBackDigests.join(', ')} (fix the relay, then \`paperboy resume\` or \`paperboy resend --only-failed\`)` : '',
   ].filter(Boolean);
   if (problems.length === 0) return 0;
   process.stderr.write(`paperboy: ${problems.join('; ')}\n`);

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { startService } from '../../app/service.ts';
+import { startService, type Service } from '../../app/service.ts';
 import { cliEnv } from '../run.ts';
 import { createContext } from '../../app/context.ts';
+import { startedByNpm } from '../../config/config.ts';
+
+/** How often a process started through npm checks that the process that started it is still there. */
+const PARENT_CHECK_MS = 500;
 
 export function registerServe(program: Command): void {
   program
@@ -10,16 +14,36 @@ export function registerServe(program: Command): void {
     .description('the web pages, the admin API, /healthz and /metrics, the schedule and the sender: the main job')
     .action(async () => {
       const { config, log } = cliEnv();
-      const ctx = await createContext(config, log);
-      const service = await startService(ctx);
+      // Signals are taken from the first moment: one that arrives while starting stops the service
+      // as soon as it is up (never a half-started process killed in the middle of a migration).
+      let service: Service | null = null;
+      let stopRequested: string | null = null;
       let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
+      const stop = (reason: string) => {
+        stopRequested ??= reason;
+        if (!service || stopping) return;
         stopping = true;
-        void service.stop(signal).then(({ clean }) => process.exit(clean ? 0 : 1));
+        service.stop(reason).then(
+          ({ clean }) => process.exit(clean ? 0 : 1),
+          (err: unknown) => {
+            log.error({ event: 'service.stop_failed', err }, 'stopping failed');
+            process.exit(1);
+          },
+        );
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => stop('SIGHUP'));
+      if (startedByNpm()) {
+        // `npx paperboy serve`: npm passes SIGTERM to the shell it started, which dies without passing it
+        // on; this process is then re-parented. Its parent going away means: stop, as on SIGTERM.
+        const parent = process.ppid;
+        setInterval(() => process.ppid !== parent && stop('parent process exited'), PARENT_CHECK_MS).unref();
+      }
+
+      const ctx = await createContext(config, log);
+      service = await startService(ctx, { ingestOnStart: stopRequested === null });
+      if (stopRequested) return stop(stopRequested);
 
       const next = service.scheduler.nextRuns();
       const mail = config.SMTP_URL ? `via ${ctx.mailer.description}` : `written to ${path.join(config.DATA_DIR, 'outbox')} (set SMTP_URL to send)`;

@@ -14,8 +14,15 @@ export const digestsQuery = z.object({
 });
 
 export const deliveriesQuery = pageQuery.extend({
-  status: z.enum(['queued', 'sending', 'sent', 'failed']).optional(),
+  status: z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown']).optional(),
 });
+
+export const unknownQuery = pageQuery.extend({
+  digest: z.coerce.number().int().positive().optional(),
+});
+
+/** sent: the relay's log shows it was accepted; resend: it was not, queue a new attempt */
+export const resolveBody = z.object({ outcome: z.enum(['sent', 'resend']) }).strict();
 
 export const subscribersQuery = pageQuery.extend({
   status: z.enum(['pending', 'active', 'unsubscribed', 'bounced']).optional(),

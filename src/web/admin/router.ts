@@ -4,15 +4,15 @@ import express, { Router } from 'express';
 import type { z } from 'zod';
 import { ingestDeps, digestDeps } from '../../app/deps.ts';
 import type { AppContext } from '../../app/context.ts';
-import { reportStuck } from '../../app/worker.ts';
+import { recover } from '../../app/worker.ts';
 import { deliveryPapers, getDigest, listDigests, resumeDigest } from '../../db/digests.ts';
 import { listSubscribers, reactivateSubscriber } from '../../db/subscribers.ts';
 import { buildDigest } from '../../digest/build-digest.ts';
-import { resendFailed, resendOne } from '../../deliver/resend.ts';
+import { listUnknown, resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
 import { ingestInputs } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, subscribersQuery } from './admin.types.ts';
+import { deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, unknownQuery } from './admin.types.ts';
 import { bearerAuth } from './auth.ts';
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
@@ -70,13 +70,14 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
     const body = parse(resendBody, req.body);
     if (!(await getDigest(prisma, id))) throw notFound(`digest ${id}`);
     if ('onlyFailed' in body) {
-      const { requeued, resumed } = await resendFailed(prisma, id);
+      const { requeued, resumed } = await resendFailed(ctx.db.sql, prisma, id);
       ctx.log.info({ event: 'delivery.resend', digestId: id, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
       hooks.onQueued?.();
       res.json({ digestId: id, queued: requeued, resumed });
       return;
     }
-    const result = await resendOne(prisma, id, body.email);
+    await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
+    const result = await resendOne(ctx.db.sql, id, body.email);
     switch (result.kind) {
       case 'queued':
         ctx.log.info({ event: 'delivery.resend', digestId: id, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
@@ -89,7 +90,7 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
         res.json({ digestId: id, queued: [], alreadyQueued: result.deliveryId, resumed: false });
         return;
       case 'in-flight':
-        throw new HttpError(409, 'DELIVERY_IN_FLIGHT', `delivery ${result.deliveryId} is being sent right now; try again when it is done`);
+        throw new HttpError(409, 'DELIVERY_IN_FLIGHT', `delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`);
       case 'subscriber-inactive':
         throw new HttpError(409, 'SUBSCRIBER_INACTIVE', `the subscriber is ${result.status}`);
     }
@@ -104,8 +105,39 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
     res.json({ digestId: id, status: 'ready' });
   });
 
-  router.get('/deliveries/stuck', async (_req, res) => {
-    res.json({ items: await reportStuck(prisma, ctx.log) });
+  router.get('/deliveries/unknown', async (req, res) => {
+    const q = parse(unknownQuery, req.query);
+    await recover(ctx.db.sql, ctx.log);
+    const items = await listUnknown(ctx.db.sql, { limit: q.limit + 1, ...(q.after ? { after: q.after } : {}), ...(q.digest ? { digestId: q.digest } : {}) });
+    const page = items.slice(0, q.limit);
+    res.json({ items: page, next: items.length > q.limit ? page[page.length - 1]!.id : null });
+  });
+
+  const resolve = async (target: { ids: number[] } | { digestId: number }, outcome: Resolution) => {
+    await recover(ctx.db.sql, ctx.log);
+    const note = outcome === 'sent' ? 'resolved by an operator: the relay had it (admin API)' : 'resolved by an operator: resent as a new attempt (admin API)';
+    const result = await resolveUnknown(ctx.db.sql, target, outcome, note);
+    ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${result.resolved.length} unknown deliveries resolved as ${outcome}`);
+    if (outcome === 'resend' && result.resolved.length > 0) hooks.onQueued?.();
+    return result;
+  };
+
+  router.post('/deliveries/:id/resolve', async (req, res) => {
+    const { id } = parse(idParam, req.params);
+    const { outcome } = parse(resolveBody, req.body);
+    const result = await resolve({ ids: [id] }, outcome);
+    const skipped = result.skipped[0];
+    if (skipped && skipped.status === null) throw notFound(`delivery ${id}`);
+    if (skipped) throw new HttpError(409, 'DELIVERY_NOT_UNKNOWN', `delivery ${id} is ${skipped.status}, not unknown: nothing to resolve`);
+    res.json({ outcome, resolved: result.resolved });
+  });
+
+  router.post('/digests/:id/resolve', async (req, res) => {
+    const { id } = parse(idParam, req.params);
+    const { outcome } = parse(resolveBody, req.body);
+    if (!(await getDigest(prisma, id))) throw notFound(`digest ${id}`);
+    const result = await resolve({ digestId: id }, outcome);
+    res.json({ digestId: id, outcome, resolved: result.resolved });
   });
 
   router.get('/source', async (_req, res) => {

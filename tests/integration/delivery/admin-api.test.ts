@@ -60,7 +60,7 @@ describe('admin API', () => {
     const res = await request(http).get('/admin/digests').set(auth);
     expect(res.status).toBe(200);
     const digest = res.body.items.find((d: { id: number }) => d.id === digestId);
-    expect(digest).toMatchObject({ status: 'ready', deliveryCount: 3, counts: { queued: 0, sending: 0, sent: 2, failed: 1 } });
+    expect(digest).toMatchObject({ status: 'ready', deliveryCount: 3, counts: { queued: 0, claimed: 0, handed: 0, sent: 2, failed: 1, unknown: 0 } });
     expect(res.body.items.find((d: { status: string }) => d.status === 'skipped')).toBeTruthy();
   });
 
@@ -123,7 +123,7 @@ describe('admin API', () => {
     const before = sink.messages.length;
     const res = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'ALICE@example.org' });
     expect(res.status).toBe(200);
-    expect(res.body.queued).toEqual([expect.objectContaining({ email: 'ALICE@example.org', attempt: 2, previousStatus: 'sent' })]);
+    expect(res.body.queued).toEqual([expect.objectContaining({ email: 'alice@example.org', attempt: 2, previousStatus: 'sent' })]);
     const summary = await send();
     expect(summary.sent).toBe(1);
     expect(sink.messages).toHaveLength(before + 1);

@@ -1,5 +1,5 @@
 // Exactly once, with real processes: two `paperboy send` at once over 2,000 queued deliveries on
-// PostgreSQL; and a `send` killed with SIGKILL halfway, then run again.
+// PostgreSQL; and a `send` killed with SIGKILL halfway, run again, and its unknowns settled.
 import { afterEach, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
@@ -50,7 +50,7 @@ describe('exactly once', () => {
     expect(await statusCounts(app)).toEqual({ sent: 2000 });
   }, 240_000);
 
-  it('a send killed with SIGKILL halfway: the rerun sends the rest, nothing twice, the in-flight ones reported stuck', async () => {
+  it('a send killed with SIGKILL halfway: its claims are sent by the rerun, its handed ones are unknown, the operator settles them, nobody gets two', async () => {
     // A slow relay keeps deliveries in flight when the kill comes.
     const { app, sink } = await queue(400, { dataDelayMs: 30 });
     const env = { ...app.env, LOG_LEVEL: 'warn' };
@@ -61,23 +61,46 @@ describe('exactly once', () => {
     await done;
 
     const atKill = await statusCounts(app);
-    const inFlight = atKill.sending ?? 0;
-    expect(inFlight).toBeGreaterThan(0);
-    expect((atKill.sent ?? 0) + inFlight + (atKill.queued ?? 0)).toBe(400);
+    const handed = atKill.handed ?? 0;
+    const claimed = atKill.claimed ?? 0;
+    // at most SEND_CONCURRENCY messages were on their way; the rest of the batch was only claimed
+    expect(handed).toBeGreaterThan(0);
+    expect(handed).toBeLessThanOrEqual(4);
+    expect(claimed).toBeGreaterThan(0);
+    expect((atKill.sent ?? 0) + handed + claimed + (atKill.queued ?? 0)).toBe(400);
 
     sink.setBehaviour({});
-    const second = await runCli(['send'], { ...app.env, LOG_LEVEL: 'error' }, { timeoutMs: 120_000 });
-    // The stuck ones make `send` fail, with the count, and a delivery.stuck line each.
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`${inFlight} stuck in sending`));
-    expect(second.stderr.match(/"event":"delivery\.stuck"/g)?.length).toBeGreaterThanOrEqual(inFlight);
+    const second = await runCli(['send'], { ...app.env, LOG_LEVEL: 'warn' }, { timeoutMs: 120_000 });
+    // The claims were released and sent; the handed ones are unknown: `send` fails, saying so.
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`${handed} with an unknown outcome`));
+    expect(second.stderr).toMatch(/"event":"delivery\.released"/);
+    expect(second.stderr.match(/"event":"delivery\.unknown"/g)).toHaveLength(handed);
+    expect(await statusCounts(app)).toEqual({ sent: 400 - handed, unknown: handed });
 
-    const after = await statusCounts(app);
-    expect(after).toEqual({ sent: 400 - inFlight, sending: inFlight });
     // Nobody got two; everyone recorded as sent got theirs.
-    const counts = perAddress(sink);
+    let counts = perAddress(sink);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     const sent = await app.ctx.db.prisma.delivery.findMany({ where: { status: 'sent' }, include: { subscriber: true } });
     for (const d of sent) expect(counts.get(d.subscriber.email)).toBe(1);
+
+    // The operator checks the relay for each unknown Message-ID and settles it.
+    const unknown = await app.ctx.db.prisma.delivery.findMany({ where: { status: 'unknown' }, include: { subscriber: true } });
+    const received = new Set(sink.messages.map((m) => m.messageId));
+    const had = unknown.filter((d) => received.has(d.messageId!)).map((d) => String(d.id));
+    const lost = unknown.filter((d) => !received.has(d.messageId!)).map((d) => String(d.id));
+    if (had.length) expect((await runCli(['resolve', ...had, '--sent'], env)).code).toBe(0);
+    if (lost.length) expect((await runCli(['resolve', ...lost, '--resend'], env)).code).toBe(0);
+    const third = await runCli(['send'], env, { timeoutMs: 60_000 });
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(new RegExp(`^sent ${lost.length},`));
+    expect(await statusCounts(app)).toEqual({ sent: 400 });
+    counts = perAddress(sink);
+    expect(counts.size).toBe(400);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    // every paper of every delivery is now a mailed paper
+    const mailed = await app.ctx.db.prisma.mailedPaper.count();
+    const papers = (await app.ctx.db.prisma.delivery.findMany({ select: { papers: true } })).reduce((n, d) => n + (d.papers as unknown[]).length, 0);
+    expect(mailed).toBe(papers);
   }, 240_000);
 });

@@ -78,8 +78,8 @@ describe('/metrics', () => {
     expect(metricValue(m, 'paperboy_digest_build_seconds_count')).toBe(1);
     expect(metricValue(m, 'paperboy_deliveries', { status: 'queued' })).toBe(2);
 
-    const worker = await startWorker(app.ctx.db.prisma, 'test', app.ctx.log);
-    await sendQueued(sendDeps(app.ctx, worker.id));
+    const worker = await startWorker(app.ctx.db, 'test', app.ctx.log);
+    await sendQueued(sendDeps(app.ctx, worker));
     await worker.stop();
     m = await scrape();
     expect(metricValue(m, 'paperboy_deliveries', { status: 'sent' })).toBe(1);

@@ -26,6 +26,7 @@ describe('configuration', () => {
       BASE_URL: 'https://papers.example.org/',
       SEND_CONCURRENCY: '8',
       SHUTDOWN_TIMEOUT: '1500ms',
+      SMTP_TIMEOUT: '1s',
       SNAPSHOT_SOURCE: 'https://huggingface.co/api/daily_papers',
       TZ: 'Europe/Paris',
       ADMIN_TOKEN: 'x'.repeat(32),
@@ -55,6 +56,8 @@ describe('configuration', () => {
     ['MAIL_FROM', 'paperboy <p@x>\r\nBcc: a@b.c', /^MAIL_FROM: must be an address/],
     ['ADMIN_TOKEN', 'short', /^ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: /],
+    ['SMTP_TIMEOUT', '30s', /^SMTP_TIMEOUT: must be shorter than SHUTDOWN_TIMEOUT \(30000 ms ≥ 25000 ms\)/],
+    ['SMTP_REPLY_TIMEOUT', '5s', /^SMTP_REPLY_TIMEOUT: must be at least SMTP_TIMEOUT/],
   ])('a bad %s stops start-up with one line naming it', (name, value, message) => {
     let error: unknown;
     try {
