@@ -1,7 +1,8 @@
 // Real `paperboy serve` processes on one PostgreSQL database with a short cron: each scheduled tick
 // runs once across both; 2,000 subscribers' deliveries are split between them and each address
-// receives exactly one digest. SIGTERM in the middle of a send: a clean exit, nothing left in
-// `sending`, the rest sent by the next start.
+// receives exactly one digest. SIGTERM in the middle of a send: a clean exit, nothing left claimed or
+// handed, the rest sent by the next start. SIGTERM while the relay withholds its replies: the sends
+// are cut before SHUTDOWN_TIMEOUT and recorded unknown.
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestSeeds, insertReaders, startTestApp, type TestApp } from '../../support/app.ts';
@@ -77,7 +78,7 @@ describe('several serve processes', () => {
     expect(await app.ctx.db.prisma.delivery.count({ where: { status: { not: 'sent' } } })).toBe(0);
   }, 300_000);
 
-  it('SIGTERM during a send: clean exit, nothing left in sending; the next start sends the rest', async () => {
+  it('SIGTERM during a send: clean exit, nothing left claimed or handed; the next start sends the rest', async () => {
     const { app, sink } = await setup(300, { dataDelayMs: 100 });
     const env = { ...app.env, DIGEST_CRON: '*/2 * * * * *', INGEST_CRON: '0 0 1 1 *', SEND_CONCURRENCY: '4', SHUTDOWN_TIMEOUT: '20s' };
     const first = serve(env);
@@ -91,7 +92,7 @@ describe('several serve processes', () => {
 
     const after = await app.ctx.db.prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
     const count = (s: string) => after.find((g) => g.status === s)?._count._all ?? 0;
-    expect(count('sending')).toBe(0);
+    expect(count('claimed') + count('handed')).toBe(0);
     expect(count('queued')).toBeGreaterThan(0);
     expect(count('sent')).toBe(sink.messages.length);
 
@@ -106,4 +107,23 @@ describe('several serve processes', () => {
     expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
     expect(await app.ctx.db.prisma.delivery.count({ where: { status: 'sent' } })).toBe(300);
   }, 300_000);
+
+  it('SIGTERM while the relay withholds its final replies: cut before SHUTDOWN_TIMEOUT, recorded unknown, exit 1', async () => {
+    const { app, sink } = await setup(50, { stall: 'data' });
+    const env = { ...app.env, DIGEST_CRON: '*/2 * * * * *', INGEST_CRON: '0 0 1 1 *', SEND_CONCURRENCY: '3', SMTP_TIMEOUT: '2s', SHUTDOWN_TIMEOUT: '4s' };
+    const first = serve(env);
+    // three messages are waiting for their final reply (SMTP_REPLY_TIMEOUT is 10 minutes)
+    for (let i = 0; i < 200 && (await app.ctx.db.prisma.delivery.count({ where: { status: 'handed' } })) < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    const stoppedAt = Date.now();
+    first.child.kill('SIGTERM');
+    const result = await first.done;
+    expect(Date.now() - stoppedAt).toBeLessThan(4_000 + 2_000);
+    expect(result.code, result.stderr.slice(-2000)).toBe(1);
+    expect(events(result.stderr, 'service.stopped')[0]).toMatchObject({ clean: false, unknownAtStop: 3, unrecorded: 0 });
+    const unknown = events(result.stderr, 'delivery.unknown');
+    expect(unknown.map((e) => e.code)).toEqual(['STOPPED', 'STOPPED', 'STOPPED']);
+    const statuses = await app.ctx.db.prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+    expect(Object.fromEntries(statuses.map((g) => [g.status, g._count._all]))).toEqual({ unknown: 3, queued: 47 });
+    expect(sink.messages).toHaveLength(0);
+  }, 120_000);
 });
