@@ -63,9 +63,11 @@ describe('exactly once', () => {
     const atKill = await statusCounts(app);
     const handed = atKill.handed ?? 0;
     const claimed = atKill.claimed ?? 0;
-    // at most SEND_CONCURRENCY messages were on their way; the rest of the batch was only claimed
+    // Handed: at most SEND_CONCURRENCY messages on their way, plus those the relay had accepted whose
+    // `sent` was still in the record writer's batch. The rest of the claimed batch never went out.
+    const acceptedNotRecorded = sink.messages.length - (atKill.sent ?? 0);
     expect(handed).toBeGreaterThan(0);
-    expect(handed).toBeLessThanOrEqual(4);
+    expect(handed).toBeLessThanOrEqual(4 + acceptedNotRecorded);
     expect(claimed).toBeGreaterThan(0);
     expect((atKill.sent ?? 0) + handed + claimed + (atKill.queued ?? 0)).toBe(400);
 
