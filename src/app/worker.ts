@@ -39,7 +39,7 @@ export async function startWorker(db: WorkerDb, command: string, log: Logger): P
     for (const resolve of w) resolve(value);
   };
 
-  const lock = async (): Promise<void> => {
+  const lock = async (again = false): Promise<void> => {
     const c = new pg.Client(db.pgConfig);
     c.on('error', () => undefined); // 'end' follows; handled there
     await c.connect();
@@ -56,6 +56,7 @@ export async function startWorker(db: WorkerDb, command: string, log: Logger): P
     });
     client = c;
     alive = true;
+    if (again) log.warn({ event: 'worker.lock_regained', workerId: id }, 'this worker is alive again');
     settle(true);
   };
 
@@ -64,8 +65,7 @@ export async function startWorker(db: WorkerDb, command: string, log: Logger): P
       await new Promise((r) => setTimeout(r, delay).unref());
       if (stopped) return;
       try {
-        await lock();
-        log.warn({ event: 'worker.lock_regained', workerId: id }, 'this worker is alive again');
+        await lock(true);
         return;
       } catch {
         // the database is still away: try again
