@@ -84,6 +84,8 @@ export interface SendOptions {
   waitForRetries?: boolean;
   /** without giveUpRecording: how long failing records are tried again once sending ended (default 60 s) */
   recordPatienceMs?: number;
+  /** how long claiming may keep failing (the database away) before the run gives up (default 60 s) */
+  databasePatienceMs?: number;
   /** run now and then during a long run (a recovery of what gone workers left), at most every maintenanceMs */
   maintenance?: () => Promise<unknown>;
   maintenanceMs?: number;
@@ -216,6 +218,8 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     await options.maintenance();
   };
 
+  let awaySince: number | null = null;
+  const patience = options.databasePatienceMs ?? 60_000;
   const batch = Math.max(settings.concurrency * 4, 32);
   const domain = new URL(settings.baseUrl).hostname || 'localhost';
   try {
@@ -225,21 +229,30 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
         continue;
       }
       // hand nothing new over while this worker is away or a record cannot be written
-      if (!worker.alive) {
-        await untilAborted(worker.whenAlive(), options.signal);
+      if (!worker.alive || writer.failing) {
+        const away = Date.now() - (awaySince ??= Date.now());
+        if (away > patience) throw new Error(`the database has been unavailable for ${Math.round(away / 1000)} s: stopped sending`);
+        const back = worker.alive ? writer.whenHealthy(options.signal) : worker.whenAlive();
+        await untilAborted(Promise.race([back, new Promise((r) => setTimeout(r, 1_000))]), options.signal);
         continue;
       }
-      if (writer.failing) {
-        await writer.whenHealthy(options.signal);
+      let claimed: ClaimedDelivery[];
+      try {
+        await maintain();
+        claimed = await claimDeliveries(deps.sql, worker.id, batch - queue.size, domain);
+        if (claimed.length === 0 && !(await waitForWork(deps.sql, queue, options.signal, options.waitForRetries ?? true))) break;
+        awaySince = null;
+      } catch (err) {
+        // The database is away (restarting, unreachable): claim nothing, let the sends in flight end,
+        // and look again with backoff until it is back or patience runs out.
+        const now = Date.now();
+        if (awaySince === null) log.error({ event: 'sender.database_unavailable', err }, `cannot claim deliveries: ${(err as Error).message}; trying again`);
+        const away = now - (awaySince ??= now);
+        if (away > patience) throw err;
+        await untilAborted(new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** Math.floor(away / 1_000)))), options.signal);
         continue;
       }
-      await maintain();
-      const claimed = await claimDeliveries(deps.sql, worker.id, batch - queue.size, domain);
-      if (claimed.length === 0) {
-        const more = await waitForWork(deps.sql, queue, options.signal, options.waitForRetries ?? true);
-        if (!more) break;
-        continue;
-      }
+      if (claimed.length === 0) continue;
       for (const delivery of claimed) {
         waiting.set(delivery.id, delivery);
         void queue.add(() => deliver(delivery)).catch((err) => log.error({ event: 'delivery.error', deliveryId: delivery.id, err }, 'unexpected error while sending'));
