@@ -4,11 +4,18 @@
 import { SnapshotParseError, type ParseOptions, type ParsedPaper, type ParsedSnapshot } from './types.ts';
 import { lineAt } from './parse-encoding.ts';
 import { dailyPaperItem, type DailyPaperItem } from './parse-json-schema.ts';
-import { normalizeArxivId, titleKey } from './paper-identity.ts';
+import { capAuthors, capField, countProblem, dateProblem, titleProblem } from './plausible.ts';
+import { cleanText, quote } from './clean-text.ts';
+import { parseArxivId, titleKey } from './paper-identity.ts';
 
 /** Parses the API's JSON text (already decoded). Throws SnapshotParseError if it is not that list. */
 export function parseDailyPapersJson(text: string, options: ParseOptions): ParsedSnapshot {
-  const items = expectList(parseJson(text), text);
+  return parseDailyPapersValue(parseJson(text), text, options);
+}
+
+/** The same, for JSON already parsed from `text` (which gives the lines). */
+export function parseDailyPapersValue(value: unknown, text: string, options: ParseOptions): ParsedSnapshot {
+  const items = expectList(value, text, options.maxEntries);
   const lines = itemLines(text);
   const warnings: string[] = [];
   const papers: ParsedPaper[] = [];
@@ -16,10 +23,10 @@ export function parseDailyPapersJson(text: string, options: ParseOptions): Parse
   let capturedAt: Date | null = null;
   for (const [index, raw] of items.entries()) {
     const line = lines[index] ?? null;
-    const place: Place = { label: `item ${index + 1} (line ${line ?? '?'})`, line };
+    const place: Place = { label: `item ${index + 1} (line ${line ?? '?'})`, path: `$[${index}]`, line };
     const item = validate(raw, place);
-    const paper = toPaper(item, place, warnings);
-    const listedAt = listingTime(item);
+    const paper = toPaper(item, place, options.now, warnings);
+    const listedAt = listingTime(item, place, options.now);
     if (listedAt && (!capturedAt || listedAt > capturedAt)) capturedAt = listedAt;
     // A paper listed twice keeps its first place (ParsedSnapshot.papers).
     const key = paper.arxivId ?? `title:${titleKey(paper.title) || paper.title}`;
@@ -34,10 +41,16 @@ export function parseDailyPapersJson(text: string, options: ParseOptions): Parse
   return { format: 'json', capturedAt: capturedAt ?? options.now, papers, truncated: false, warnings };
 }
 
-/** Where an item is, for messages: "item 3 (line 41)". */
+/** Where an item is, for messages: "item 3 (line 41)", and its JSON path "$[2]". */
 interface Place {
   label: string;
+  path: string;
   line: number | null;
+}
+
+/** A value the database cannot hold or no real listing has: "item 3 (line 41): $[2].paper.upvotes: …". */
+function implausible(place: Place, field: string, problem: string): SnapshotParseError {
+  return new SnapshotParseError(`${place.label}: ${place.path}.${field}: ${problem}`, place.line);
 }
 
 function parseJson(text: string): unknown {
@@ -63,7 +76,7 @@ function syntaxErrorPlace(text: string, reason: string): { line: number; column:
   return { line: lineAt(text, offset), column: offset - text.lastIndexOf('\n', offset - 1) };
 }
 
-function expectList(value: unknown, text: string): unknown[] {
+function expectList(value: unknown, text: string, maxEntries: number | undefined): unknown[] {
   const line = lineAt(text, Math.max(0, text.search(/\S/)));
   if (!Array.isArray(value)) {
     throw new SnapshotParseError(`JSON of another shape: ${describeNonList(value)} (line ${line})`, line);
@@ -71,13 +84,20 @@ function expectList(value: unknown, text: string): unknown[] {
   if (value.length === 0) {
     throw new SnapshotParseError(`the daily papers list is empty: no paper to ingest (line ${line})`, line, 'empty');
   }
+  if (maxEntries !== undefined && value.length > maxEntries) {
+    throw new SnapshotParseError(
+      `the list has ${value.length.toLocaleString('en')} items, more than SOURCE_MAX_ENTRIES (${maxEntries.toLocaleString('en')}) (line ${line})`,
+      line,
+    );
+  }
   return value;
 }
 
 /** Says what the top-level value is instead of the list, quoting an API error message if it is one. */
 function describeNonList(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    return `a ${value === null ? 'null' : typeof value}, expected the daily papers list (a JSON array)`;
+    const what = value === null ? 'null' : typeof value === 'string' ? `a string ${quote(value, 40)}` : `a ${typeof value} (${String(value).slice(0, 40)})`;
+    return `${what}, expected the daily papers list (a JSON array)`;
   }
   const record = value as Record<string, unknown>;
   if (typeof record.error === 'string') return `an error response ("${record.error.slice(0, 200)}")`;
@@ -96,48 +116,61 @@ function validate(raw: unknown, place: Place): DailyPaperItem {
   return result.data;
 }
 
-function toPaper(item: DailyPaperItem, place: Place, warnings: string[]): ParsedPaper {
+function toPaper(item: DailyPaperItem, place: Place, now: Date, warnings: string[]): ParsedPaper {
   const paper = item.paper;
+  const warn = (message: string) => warnings.push(`${place.label}: ${message}`);
   // The listing repeats the paper's title and summary at the top; either copy will do.
-  const title = oneLine(paper?.title ?? item.title);
+  const title = cleanText(paper?.title ?? item.title);
+  const titleField = paper?.title ? 'paper.title' : 'title';
   if (!title) throw new SnapshotParseError(`JSON of another shape: ${place.label} has no title`, place.line);
-  const abstract = oneLine(paper?.summary ?? item.summary);
-  if (!abstract) warnings.push(`${place.label}: no summary`);
-  const arxivId = paper?.id ? normalizeArxivId(paper.id) : null;
-  if (paper?.id && !arxivId) {
-    warnings.push(`${place.label}: id "${paper.id}" is not an arXiv id; the title identifies the paper`);
-  }
-  const authors = (paper?.authors ?? []).map((a) => oneLine(a.name)).filter((name) => name !== '');
+  const badTitle = titleProblem(title);
+  if (badTitle) throw implausible(place, titleField, badTitle);
+  const abstract = capField(cleanText(paper?.summary ?? item.summary), 'abstract', warn);
+  if (!abstract) warn('no summary');
+  const arxiv = paper?.id ? parseArxivId(paper.id) : null;
+  if (paper?.id && !arxiv) warn(`id ${quote(paper.id)} is not an arXiv id; the title identifies the paper`);
+  const upvotes = paper?.upvotes ?? null;
+  const badUpvotes = upvotes === null ? null : countProblem(upvotes, 'upvotes');
+  if (badUpvotes) throw implausible(place, 'paper.upvotes', badUpvotes);
+  const authorCount = paper?.authors ? paper.authors.length : null;
+  const badCount = authorCount === null ? null : countProblem(authorCount, 'authors');
+  if (badCount) throw implausible(place, 'paper.authors', badCount);
+  const authors = capAuthors((paper?.authors ?? []).map((a) => cleanText(a.name)).filter((name) => name !== ''), warn);
   return {
-    arxivId,
+    arxivId: arxiv?.id ?? null,
+    arxivVersion: arxiv?.version ?? null,
     title,
     abstract,
-    authorCount: paper?.authors ? paper.authors.length : null,
+    authorCount,
     authors,
-    organization: organizationOf(item),
-    publishedOn: paper?.publishedAt ? new Date(paper.publishedAt).toISOString().slice(0, 10) : null,
-    upvotes: paper?.upvotes ?? null,
+    organization: organizationOf(item, warn),
+    publishedOn: paper?.publishedAt ? checkedDate(paper.publishedAt, place, 'paper.publishedAt', now).toISOString().slice(0, 10) : null,
+    upvotes,
   };
 }
 
 /** The listing's organization (what the page shows), else the paper's; the full name before the slug. */
-function organizationOf(item: DailyPaperItem): string | null {
+function organizationOf(item: DailyPaperItem, warn: (message: string) => void): string | null {
   for (const org of [item.organization, item.paper?.organization]) {
-    const name = oneLine(org?.fullname) || oneLine(org?.name);
-    if (name) return name;
+    const name = cleanText(org?.fullname) || cleanText(org?.name);
+    if (name) return capField(name, 'organization', warn);
   }
   return null;
 }
 
 /** When the item was listed: the top-level publishedAt, else the paper's submittedOnDailyAt. */
-function listingTime(item: DailyPaperItem): Date | null {
-  const stamp = item.publishedAt ?? item.paper?.submittedOnDailyAt;
-  return stamp ? new Date(stamp) : null;
+function listingTime(item: DailyPaperItem, place: Place, now: Date): Date | null {
+  if (item.publishedAt) return checkedDate(item.publishedAt, place, 'publishedAt', now);
+  const submitted = item.paper?.submittedOnDailyAt;
+  return submitted ? checkedDate(submitted, place, 'paper.submittedOnDailyAt', now) : null;
 }
 
-/** arXiv titles and abstracts keep the source's hard line breaks; a paper's text is one line here. */
-function oneLine(text: string | null | undefined): string {
-  return (text ?? '').replace(/\s+/g, ' ').trim();
+/** A timestamp inside the plausible window (plausible.ts), or the item is refused. */
+function checkedDate(written: string, place: Place, field: string, now: Date): Date {
+  const date = new Date(written);
+  const problem = dateProblem(date, written, now);
+  if (problem) throw implausible(place, field, problem);
+  return date;
 }
 
 /**
@@ -151,23 +184,25 @@ export function itemLines(text: string): number[] {
   let inString = false;
   let escaped = false;
   let awaitingItem = false;
-  for (const char of text) {
-    if (char === '\n') line++;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a) line++;
     if (inString) {
       if (escaped) escaped = false;
-      else if (char === '\\') escaped = true;
-      else if (char === '"') inString = false;
+      else if (code === 0x5c) escaped = true; // backslash
+      else if (code === 0x22) inString = false; // quote
       continue;
     }
-    if (/\s/.test(char)) continue;
-    if (depth === 1 && awaitingItem && char !== ']') {
+    // JSON whitespace: space, tab, line feed, carriage return
+    if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) continue;
+    if (depth === 1 && awaitingItem && code !== 0x5d) {
       lines.push(line);
       awaitingItem = false;
     }
-    if (char === '"') inString = true;
-    else if (char === '[' || char === '{') awaitingItem = ++depth === 1;
-    else if (char === ']' || char === '}') depth--;
-    else if (char === ',' && depth === 1) awaitingItem = true;
+    if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) awaitingItem = ++depth === 1; // [ {
+    else if (code === 0x5d || code === 0x7d) depth--; // ] }
+    else if (code === 0x2c && depth === 1) awaitingItem = true; // ,
   }
   return lines;
 }

@@ -14,7 +14,8 @@ describe('configuration', () => {
     expect(config.SMTP_URL).toBeUndefined();
     expect(config.SNAPSHOT_SOURCE).toBe('/srv/paperboy/seeds');
     expect(config.SEND_MAX_ERRORS).toBe(50);
-    expect(config.SOURCE_STALE_AFTER).toBe(48 * 3600_000);
+    expect(config.SOURCE_STALE_AFTER).toBe(4 * 24 * 3600_000); // a long weekend of empty listings is not stale
+    expect(config.SOURCE_MAX_ENTRIES).toBe(50_000);
     expect(config.CRON_TZ).toBe('UTC');
     expect(config.ADMIN_TOKEN).toBeUndefined();
   });
