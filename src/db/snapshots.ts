@@ -1,8 +1,10 @@
 // Snapshots and papers in the database. Rows become the domain types of ingest/ here.
+import { LIMITS } from '../ingest/plausible.ts';
 import { identityKeys, resolvePapers, type KnownPaper, type PaperFields } from '../ingest/resolve-papers.ts';
 import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
 import { Prisma, type PrismaClient } from './generated/client.ts';
+import { findKnownPapers, insertEntries, insertPapers, updatePapers } from './paper-rows.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;
@@ -33,7 +35,36 @@ export class DuplicateSnapshotError extends Error {
   }
 }
 
+/**
+ * The database refused a value of the snapshot (out of range, too long for an index…): the parser's
+ * limits (ingest/plausible.ts) should make this impossible, so it is a rejection, never a crash.
+ */
+export class UnstorableSnapshotError extends Error {
+  readonly code = 'SNAPSHOT_UNSTORABLE';
+  constructor(reason: string) {
+    super(`the database cannot hold a value of this snapshot: ${reason}`);
+    this.name = 'UnstorableSnapshotError';
+  }
+}
+
 const LONG_TX = { maxWait: 30_000, timeout: 120_000 };
+
+/**
+ * SQLSTATE classes of a value the database will not hold: 22 data exception (out of range, bad
+ * date, too long…), 54 program limit exceeded (an index row too large), 23514 check violation.
+ */
+function unstorableReason(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const meta = (e as { meta?: { code?: unknown; message?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } }).meta;
+    const cause = meta?.driverAdapterError?.cause ?? (e as { cause?: { originalCode?: unknown; originalMessage?: unknown } }).cause;
+    const code = String(cause?.originalCode ?? meta?.code ?? (e as { code?: unknown }).code ?? '');
+    if (/^(22|54)\w{3}$|^23514$/.test(code)) {
+      const message = String(cause?.originalMessage ?? meta?.message ?? (e as Error).message ?? code);
+      return message.split('\n')[0]!.slice(0, 200);
+    }
+  }
+  return null;
+}
 
 export function toSnapshot(row: SnapshotRow): SnapshotSummary {
   return { ...row, format: row.format };
@@ -43,6 +74,7 @@ export function toPaper(row: PaperRow): Paper {
   return {
     id: row.id,
     arxivId: row.arxivId,
+    arxivVersion: row.arxivVersion,
     titleKey: row.titleKey,
     title: row.title,
     abstract: row.abstract,
@@ -56,11 +88,6 @@ export function toPaper(row: PaperRow): Paper {
   };
 }
 
-function toRow(fields: Partial<PaperFields>) {
-  const { publishedOn, ...rest } = fields;
-  return publishedOn === undefined ? rest : { ...rest, publishedOn: publishedOn === null ? null : new Date(`${publishedOn}T00:00:00Z`) };
-}
-
 export async function findSnapshotByHash(db: Db, contentHash: string): Promise<SnapshotSummary | null> {
   const row = await db.snapshot.findUnique({ where: { contentHash } });
   return row ? toSnapshot(row) : null;
@@ -68,11 +95,14 @@ export async function findSnapshotByHash(db: Db, contentHash: string): Promise<S
 
 /**
  * Stores a parsed snapshot, its papers (created or updated) and its entries in ONE transaction:
- * either all of it is there afterwards or none of it.
+ * either all of it is there afterwards or none of it. Rows are written in batches (paper-rows.ts),
+ * so the size of a snapshot costs statements of bounded size, not one statement per paper.
+ * `ingestedAt` is the ingest clock: a snapshot whose capture date is more than a day after it is
+ * never the newest (latestSnapshot).
  */
 export async function storeSnapshot(
   prisma: PrismaClient,
-  input: { parsed: ParsedSnapshot; source: string; contentHash: string },
+  input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date },
 ): Promise<StoredSnapshot> {
   const { parsed, source, contentHash } = input;
   try {
@@ -80,36 +110,32 @@ export async function storeSnapshot(
       const existing = await tx.snapshot.findUnique({ where: { contentHash }, select: { id: true } });
       if (existing) throw new DuplicateSnapshotError(existing.id);
 
-      const keys = identityKeys(parsed.papers);
-      const known = await tx.paper.findMany({
-        where: { OR: [{ arxivId: { in: keys.arxivIds } }, { titleKey: { in: keys.titleKeys } }] },
-      });
-      const resolution = resolvePapers(parsed.papers, known.map(toPaper), parsed.capturedAt);
+      const known = await findKnownPapers(tx, identityKeys(parsed.papers));
+      const byId = new Map(known.map((p) => [p.id, p]));
+      const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
 
-      const fresh = resolution.entries.filter((e) => e.kind === 'new');
-      const created = fresh.length
-        ? await tx.paper.createManyAndReturn({ data: fresh.map((e) => toRow(e.fields) as Prisma.PaperCreateManyInput), select: { id: true } })
-        : [];
-      let updated = 0;
-      for (const entry of resolution.entries) {
-        if (entry.kind === 'existing' && Object.keys(entry.changes).length > 0) {
-          await tx.paper.update({ where: { id: entry.paperId }, data: toRow(entry.changes) });
-          updated++;
-        }
-      }
+      const fresh = resolution.entries.flatMap((e) => (e.kind === 'new' ? [e.fields] : []));
+      const created = await insertPapers(tx, fresh);
+      const changed = resolution.entries.flatMap((e) => {
+        if (e.kind !== 'existing' || Object.keys(e.changes).length === 0) return [];
+        const { id, ...old } = byId.get(e.paperId)!;
+        return [{ id, fields: { ...old, ...e.changes } }];
+      });
+      await updatePapers(tx, changed);
 
       const snapshot = await tx.snapshot.create({
-        data: { source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, entryCount: resolution.entries.length },
+        data: {
+          source,
+          capturedAt: parsed.capturedAt,
+          contentHash,
+          format: parsed.format,
+          entryCount: resolution.entries.length,
+          ...(input.ingestedAt ? { ingestedAt: input.ingestedAt } : {}),
+        },
       });
       let next = 0;
-      await tx.snapshotEntry.createMany({
-        data: resolution.entries.map((entry, position) => ({
-          snapshotId: snapshot.id,
-          position,
-          paperId: entry.kind === 'existing' ? entry.paperId : created[next++]!.id,
-        })),
-      });
-      return { snapshot: toSnapshot(snapshot), createdPapers: created.length, updatedPapers: updated, duplicates: resolution.duplicates };
+      await insertEntries(tx, snapshot.id, resolution.entries.map((entry) => (entry.kind === 'existing' ? entry.paperId : created[next++]!)));
+      return { snapshot: toSnapshot(snapshot), createdPapers: created.length, updatedPapers: changed.length, duplicates: resolution.duplicates };
     }, LONG_TX);
   } catch (err) {
     // Another process stored the same content between our check and our insert.
@@ -117,25 +143,39 @@ export async function storeSnapshot(
       const winner = await findSnapshotByHash(prisma, contentHash);
       if (winner) throw new DuplicateSnapshotError(winner.id);
     }
+    const unstorable = err instanceof DuplicateSnapshotError ? null : unstorableReason(err);
+    if (unstorable) throw new UnstorableSnapshotError(unstorable);
     throw err;
   }
 }
 
-/** The newest snapshot: latest capture date, then latest ingested. */
+/**
+ * Only snapshots whose capture date is at most LIMITS.futureDays after their ingest take part in
+ * "newest" and "previous". Ingest refuses later dates, so this only ever leaves out a snapshot
+ * stored by an older paperboy that did not (one dated 2030 would otherwise be the newest for years).
+ */
+const PLAUSIBLE = Prisma.sql`captured_at <= ingested_at + make_interval(days => ${LIMITS.futureDays}::int)`;
+const SNAPSHOT_COLUMNS = Prisma.sql`id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
+  entry_count AS "entryCount", ingested_at AS "ingestedAt"`;
+
+/**
+ * The newest snapshot (CONTEXT.md): of the snapshots with a plausible capture date (see PLAUSIBLE),
+ * the one with the latest capture date; of several with the same capture date, the last ingested.
+ */
 export async function latestSnapshot(db: Db): Promise<SnapshotSummary | null> {
-  const row = await db.snapshot.findFirst({ orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }] });
-  return row ? toSnapshot(row) : null;
+  const rows = await db.$queryRaw<SnapshotSummary[]>`
+    SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE} ORDER BY captured_at DESC, id DESC LIMIT 1`;
+  return rows[0] ?? null;
 }
 
-/** The snapshot captured just before this one (capture date, then ingest order). */
+/** The snapshot just before this one in the same order (capture date, then ingest order). */
 export async function previousSnapshot(db: Db, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
-  const row = await db.snapshot.findFirst({
-    where: {
-      OR: [{ capturedAt: { lt: snapshot.capturedAt } }, { capturedAt: snapshot.capturedAt, id: { lt: snapshot.id } }],
-    },
-    orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }],
-  });
-  return row ? toSnapshot(row) : null;
+  const rows = await db.$queryRaw<SnapshotSummary[]>`
+    SELECT ${SNAPSHOT_COLUMNS} FROM snapshot
+     WHERE ${PLAUSIBLE}
+       AND (captured_at < ${snapshot.capturedAt} OR (captured_at = ${snapshot.capturedAt} AND id < ${snapshot.id}))
+     ORDER BY captured_at DESC, id DESC LIMIT 1`;
+  return rows[0] ?? null;
 }
 
 export async function getSnapshot(db: Db, id: number): Promise<SnapshotSummary | null> {

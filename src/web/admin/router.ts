@@ -9,7 +9,7 @@ import { deliveryPapers, getDigest, listDigests, resumeDigest } from '../../db/d
 import { listSubscribers, reactivateSubscriber } from '../../db/subscribers.ts';
 import { buildDigest } from '../../digest/build-digest.ts';
 import { resendFailed, resendOne } from '../../deliver/resend.ts';
-import { ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { displaySource, ingestInputs } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, subscribersQuery } from './admin.types.ts';
@@ -109,9 +109,10 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
   });
 
   router.get('/source', async (_req, res) => {
+    const source = displaySource(ctx.config.SNAPSHOT_SOURCE); // a URL without its credentials or query
     const health = await sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER);
-    const files = await prisma.sourceFile.findMany({ where: { source: ctx.config.SNAPSHOT_SOURCE }, orderBy: { at: 'desc' }, take: 20 });
-    res.json({ source: ctx.config.SNAPSHOT_SOURCE, health, recentFiles: files });
+    const files = await prisma.sourceFile.findMany({ where: { source }, orderBy: { at: 'desc' }, take: 20 });
+    res.json({ source, health, rejectedFiles: health?.rejectedFiles ?? [], recentFiles: files });
   });
 
   router.get('/subscribers', async (req, res) => {

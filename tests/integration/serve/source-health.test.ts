@@ -1,6 +1,7 @@
 // A URL source served by a local HTTP server that answers 500, then garbage, then an empty list,
 // then a good snapshot: the right events, metrics and /healthz states at each step, no digest from
-// the bad ones; and an unchanged listing (ETag) is not downloaded again.
+// the bad ones, an empty list a quiet check (healthy); and an unchanged listing (ETag) is not
+// downloaded again.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -74,11 +75,16 @@ describe('source health (URL source)', () => {
     expect((await health()).status).toBe('degraded');
   });
 
-  it('an empty list: empty, never an empty digest', async () => {
+  it('an empty list (a weekend): a quiet check, healthy again, nothing stored, never an empty digest', async () => {
     answer = { status: 200, body: '[]' };
     const result = await check();
-    expect(result.health.problems.map((p) => p.reason)).toEqual(['empty']);
-    expect(metricValue(await metrics(), 'paperboy_source_unhealthy_total', { reason: 'empty' })).toBe(1);
+    expect(result.outcomes.map((o) => o.kind)).toEqual(['quiet']);
+    expect(result.health).toMatchObject({ healthy: true, problems: [], consecutiveFailures: 0 });
+    expect(metricValue(await metrics(), 'paperboy_snapshots_quiet_total')).toBe(1);
+    expect(metricValue(await metrics(), 'paperboy_source_healthy')).toBe(1);
+    expect(app.captured.events('snapshot.quiet').at(-1)).toMatchObject({ source: url });
+    expect((await health()).status).toBe('ok');
+    expect(await app.ctx.db.prisma.snapshot.count()).toBe(0);
     expect(await buildDigest(digestDeps(app.ctx))).toEqual({ kind: 'no-snapshot' });
     expect(await app.ctx.db.prisma.digest.count()).toBe(0);
   });
