@@ -7,7 +7,7 @@ import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
   const c = ctx.config;
-  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES, metrics: ctx.metrics };
+  return { prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now, maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES, metrics: ctx.metrics };
 }
 
 export function digestDeps(ctx: AppContext): BuildDigestDeps {

@@ -1,104 +1,136 @@
-// The rows a snapshot's ingest reads and writes, in batches of plain SQL: a 50,000-entry snapshot
-// is a few statements per 5,000 rows (each batch sent as one JSON or array parameter), never one
-// statement per paper and never more bind parameters than PostgreSQL takes (32,767).
+// The rows a snapshot's ingest reads and writes, as plain SQL on the pool Prisma shares: a
+// 50,000-entry snapshot is a few lookups and ONE writing statement (its rows sent as one JSON and
+// one array parameter), never one statement per paper and never more bind parameters than
+// PostgreSQL takes. Not through Prisma's raw queries: their query-plan cache keeps every parameter
+// it has seen (a few MB of JSON each time here), which a large snapshot turns into hundreds of MB.
+import type { Sql } from './database.ts';
 import type { KnownPaper, PaperFields } from '../ingest/resolve-papers.ts';
-import type { Tx } from './snapshots.ts';
+import type { ParsedSnapshot } from '../ingest/types.ts';
+import type { SnapshotSummary } from './snapshots.ts';
 
-/** Rows per statement: bounds the size of one parameter (a few MB of JSON). */
-export const BATCH = 5000;
-
-function* chunks<T>(items: T[], size = BATCH): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
+/** Keys per lookup statement. */
+const LOOKUP_BATCH = 10_000;
 
 const PAPER_COLUMNS = `id, arxiv_id AS "arxivId", arxiv_version AS "arxivVersion", title_key AS "titleKey", title, abstract,
   author_count AS "authorCount", authors, organization, published_on::text AS "publishedOn", upvotes,
   first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
 
 /** Papers that have one of these arXiv ids or title keys (the candidates of resolvePapers). */
-export async function findKnownPapers(tx: Tx, keys: { arxivIds: string[]; titleKeys: string[] }): Promise<KnownPaper[]> {
+export async function findKnownPapers(sql: Sql, keys: { arxivIds: string[]; titleKeys: string[] }): Promise<KnownPaper[]> {
   const found = new Map<number, KnownPaper>();
   const lookups: Array<[column: 'arxiv_id' | 'title_key', values: string[]]> = [
     ['arxiv_id', keys.arxivIds],
     ['title_key', keys.titleKeys],
   ];
   for (const [column, values] of lookups) {
-    for (const chunk of chunks(values)) {
-      const rows = await tx.$queryRawUnsafe<KnownPaper[]>(`SELECT ${PAPER_COLUMNS} FROM paper WHERE ${column} = ANY($1::text[])`, chunk);
+    for (let i = 0; i < values.length; i += LOOKUP_BATCH) {
+      const { rows } = await sql.query<KnownPaper>(`SELECT ${PAPER_COLUMNS} FROM paper WHERE ${column} = ANY($1::text[])`, [values.slice(i, i + LOOKUP_BATCH)]);
       for (const row of rows) found.set(row.id, row);
     }
   }
   return [...found.values()];
 }
 
+/** Ids for new papers, drawn before they are written so each row's id is known in advance. */
+export async function drawPaperIds(sql: Sql, count: number): Promise<number[]> {
+  if (count === 0) return [];
+  const { rows } = await sql.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('paper', 'id'))::int AS id FROM generate_series(1, $1::int)`, [count]);
+  return rows.map((r) => r.id);
+}
+
 /** What one paper row holds, as jsonb_to_recordset reads it. */
 const RECORD = `x(id int, arxiv_id text, arxiv_version int, title_key text, title text, abstract text, author_count int,
   authors text[], organization text, published_on date, upvotes int, first_seen_at timestamptz, last_seen_at timestamptz)`;
 
-function record(id: number, f: PaperFields) {
-  return {
-    id,
-    arxiv_id: f.arxivId,
-    arxiv_version: f.arxivVersion ?? null,
-    title_key: f.titleKey,
-    title: f.title,
-    abstract: f.abstract,
-    author_count: f.authorCount,
-    authors: f.authors,
-    organization: f.organization,
-    published_on: f.publishedOn,
-    upvotes: f.upvotes,
-    first_seen_at: f.firstSeenAt.toISOString(),
-    last_seen_at: f.lastSeenAt.toISOString(),
-  };
+const COLUMN: Record<keyof PaperFields, string> = {
+  arxivId: 'arxiv_id',
+  arxivVersion: 'arxiv_version',
+  titleKey: 'title_key',
+  title: 'title',
+  abstract: 'abstract',
+  authorCount: 'author_count',
+  authors: 'authors',
+  organization: 'organization',
+  publishedOn: 'published_on',
+  upvotes: 'upvotes',
+  firstSeenAt: 'first_seen_at',
+  lastSeenAt: 'last_seen_at',
+};
+
+/** A row as jsonb_to_recordset reads it: the given fields only, by column name. */
+function record(id: number, fields: Partial<PaperFields>): Record<string, unknown> {
+  const row: Record<string, unknown> = { id };
+  for (const [field, value] of Object.entries(fields)) {
+    const column = COLUMN[field as keyof PaperFields];
+    if (column) row[column] = value instanceof Date ? value.toISOString() : (value ?? null);
+  }
+  return row;
 }
 
-/** Inserts new papers; returns their ids in the order given. */
-export async function insertPapers(tx: Tx, papers: PaperFields[]): Promise<number[]> {
-  if (papers.length === 0) return [];
-  // Ids are drawn first, so each row's id is known without relying on the order of RETURNING.
-  const drawn = await tx.$queryRaw<Array<{ id: number }>>`
-    SELECT nextval(pg_get_serial_sequence('paper', 'id'))::int AS id FROM generate_series(1, ${papers.length}::int)`;
-  const ids = drawn.map((r) => r.id);
-  let offset = 0;
-  for (const chunk of chunks(papers)) {
-    const rows = chunk.map((fields, i) => record(ids[offset + i]!, fields));
-    offset += chunk.length;
-    await tx.$executeRawUnsafe(
-      `INSERT INTO paper (id, arxiv_id, arxiv_version, title_key, title, abstract, author_count, authors, organization,
+/** "title = CASE WHEN x.v ? 'title' THEN x.title ELSE p.title END, …": only the fields a row names change. */
+const SET_GIVEN = Object.values(COLUMN)
+  .map((c) => `${c} = CASE WHEN r.v ? '${c}' THEN ${c === 'authors' ? `coalesce(x.authors, '{}')` : `x.${c}`} ELSE p.${c} END`)
+  .join(',\n              ');
+
+export interface SnapshotWrite {
+  snapshot: { source: string; capturedAt: Date; contentHash: string; format: ParsedSnapshot['format']; ingestedAt: Date };
+  /** new papers with the ids drawn for them */
+  created: Array<{ id: number; fields: PaperFields }>;
+  /** known papers that changed: their id and the fields that changed */
+  changed: Array<{ id: number; changes: Partial<PaperFields> }>;
+  /** the snapshot's entries: paperIds[i] at position i */
+  paperIds: number[];
+}
+
+/**
+ * Writes a snapshot in one statement, so all of it is stored or none of it: its new papers, the
+ * papers that changed, the snapshot row and its entries. (Data-modifying CTEs run to completion
+ * and foreign keys are checked at the end of the statement, when every row is there.) A snapshot
+ * whose content hash is already stored fails with a unique violation (SQLSTATE 23505).
+ */
+export async function writeSnapshot(sql: Sql, write: SnapshotWrite): Promise<SnapshotSummary> {
+  const { snapshot } = write;
+  const { rows } = await sql.query<SnapshotSummary>(
+    `WITH created AS (
+       INSERT INTO paper (id, arxiv_id, arxiv_version, title_key, title, abstract, author_count, authors, organization,
                           published_on, upvotes, first_seen_at, last_seen_at, updated_at)
        SELECT id, arxiv_id, arxiv_version, title_key, title, abstract, author_count, coalesce(authors, '{}'), organization,
               published_on, upvotes, first_seen_at, last_seen_at, now()
-         FROM jsonb_to_recordset($1::jsonb) AS ${RECORD}`,
-      JSON.stringify(rows),
-    );
-  }
-  return ids;
-}
-
-/** Writes the whole changeable state of papers that changed (their id and every field). */
-export async function updatePapers(tx: Tx, papers: Array<{ id: number; fields: PaperFields }>): Promise<void> {
-  for (const chunk of chunks(papers)) {
-    await tx.$executeRawUnsafe(
-      `UPDATE paper p
-          SET arxiv_id = x.arxiv_id, arxiv_version = x.arxiv_version, title_key = x.title_key, title = x.title,
-              abstract = x.abstract, author_count = x.author_count, authors = coalesce(x.authors, '{}'),
-              organization = x.organization, published_on = x.published_on, upvotes = x.upvotes,
-              first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at, updated_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS ${RECORD}
-        WHERE p.id = x.id`,
-      JSON.stringify(chunk.map((p) => record(p.id, p.fields))),
-    );
-  }
-}
-
-/** The snapshot's entries: paperIds[i] at position i. */
-export async function insertEntries(tx: Tx, snapshotId: number, paperIds: number[]): Promise<void> {
-  for (let start = 0; start < paperIds.length; start += BATCH) {
-    const chunk = paperIds.slice(start, start + BATCH);
-    await tx.$executeRaw`
-      INSERT INTO snapshot_entry (snapshot_id, position, paper_id)
-      SELECT ${snapshotId}::int, (${start}::int + ordinality - 1)::int, paper_id
-        FROM unnest(${chunk}::int[]) WITH ORDINALITY AS u(paper_id, ordinality)`;
-  }
+       RETURNING 1
+     ), changed AS (
+       UPDATE paper p
+          SET ${SET_GIVEN},
+              updated_at = now()
+         FROM jsonb_array_elements($2::jsonb) AS r(v), jsonb_to_record(r.v) AS ${RECORD}
+        WHERE p.id = x.id
+       RETURNING 1
+     ), snap AS (
+       INSERT INTO snapshot (source, captured_at, content_hash, format, entry_count, ingested_at)
+       VALUES ($3, $4, $5, $6::"SnapshotFormat", $7, $8)
+       RETURNING *
+     ), entries AS (
+       INSERT INTO snapshot_entry (snapshot_id, position, paper_id)
+       SELECT snap.id, (u.ordinality - 1)::int, u.paper_id FROM snap, unnest($9::int[]) WITH ORDINALITY AS u(paper_id, ordinality)
+       RETURNING 1
+     )
+     SELECT id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
+            entry_count AS "entryCount", ingested_at AS "ingestedAt",
+            (SELECT count(*) FROM created)::int AS created, (SELECT count(*) FROM changed)::int AS changed,
+            (SELECT count(*) FROM entries)::int AS entries
+       FROM snap`,
+    [
+      JSON.stringify(write.created.map((p) => record(p.id, p.fields))),
+      JSON.stringify(write.changed.map((p) => record(p.id, p.changes))),
+      snapshot.source,
+      snapshot.capturedAt,
+      snapshot.contentHash,
+      snapshot.format,
+      write.paperIds.length,
+      snapshot.ingestedAt,
+      write.paperIds,
+    ],
+  );
+  const { created: _c, changed: _u, entries: _e, ...row } = rows[0] as SnapshotSummary & { created: number; changed: number; entries: number };
+  return row;
 }

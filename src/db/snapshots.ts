@@ -4,7 +4,8 @@ import { identityKeys, resolvePapers, type KnownPaper, type PaperFields } from '
 import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
 import { Prisma, type PrismaClient } from './generated/client.ts';
-import { findKnownPapers, insertEntries, insertPapers, updatePapers } from './paper-rows.ts';
+import type { Sql } from './database.ts';
+import { drawPaperIds, findKnownPapers, writeSnapshot } from './paper-rows.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;
@@ -47,8 +48,6 @@ export class UnstorableSnapshotError extends Error {
   }
 }
 
-const LONG_TX = { maxWait: 30_000, timeout: 120_000 };
-
 /**
  * SQLSTATE classes of a value the database will not hold: 22 data exception (out of range, bad
  * date, too long…), 54 program limit exceeded (an index row too large), 23514 check violation.
@@ -88,64 +87,66 @@ export function toPaper(row: PaperRow): Paper {
   };
 }
 
-export async function findSnapshotByHash(db: Db, contentHash: string): Promise<SnapshotSummary | null> {
-  const row = await db.snapshot.findUnique({ where: { contentHash } });
-  return row ? toSnapshot(row) : null;
+/**
+ * Plain SQL ($1, $2… parameters) on the Prisma client, a transaction or the pool. The ingest path
+ * reads through the pool: a CLI `ingest` then never loads Prisma's query compiler (~60 MB).
+ */
+async function select<T>(db: Db | Sql, text: string, params: unknown[]): Promise<T[]> {
+  if ('$queryRawUnsafe' in db) return db.$queryRawUnsafe<T[]>(text, ...params);
+  return (await db.query(text, params)).rows as T[];
+}
+
+const SNAPSHOT_COLUMNS = `id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
+  entry_count AS "entryCount", ingested_at AS "ingestedAt"`;
+
+export async function findSnapshotByHash(db: Db | Sql, contentHash: string): Promise<SnapshotSummary | null> {
+  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
+  return rows[0] ?? null;
 }
 
 /**
- * Stores a parsed snapshot, its papers (created or updated) and its entries in ONE transaction:
- * either all of it is there afterwards or none of it. Rows are written in batches (paper-rows.ts),
- * so the size of a snapshot costs statements of bounded size, not one statement per paper.
+ * Stores a parsed snapshot, its papers (created or updated) and its entries: either all of it is
+ * there afterwards or none of it (one statement: paper-rows.ts writeSnapshot). The known papers are
+ * read first, without a lock, as before under READ COMMITTED; if another process stores one of the
+ * same papers meanwhile, the write fails on its unique arXiv id and is resolved and tried again.
  * `ingestedAt` is the ingest clock: a snapshot whose capture date is more than a day after it is
  * never the newest (latestSnapshot).
  */
 export async function storeSnapshot(
-  prisma: PrismaClient,
+  db: { sql: Sql },
   input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date },
 ): Promise<StoredSnapshot> {
   const { parsed, source, contentHash } = input;
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const existing = await tx.snapshot.findUnique({ where: { contentHash }, select: { id: true } });
-      if (existing) throw new DuplicateSnapshotError(existing.id);
+  for (let attempt = 1; ; attempt++) {
+    const existing = await findSnapshotByHash(db.sql, contentHash);
+    if (existing) throw new DuplicateSnapshotError(existing.id);
 
-      const known = await findKnownPapers(tx, identityKeys(parsed.papers));
-      const byId = new Map(known.map((p) => [p.id, p]));
-      const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
-
-      const fresh = resolution.entries.flatMap((e) => (e.kind === 'new' ? [e.fields] : []));
-      const created = await insertPapers(tx, fresh);
-      const changed = resolution.entries.flatMap((e) => {
-        if (e.kind !== 'existing' || Object.keys(e.changes).length === 0) return [];
-        const { id, ...old } = byId.get(e.paperId)!;
-        return [{ id, fields: { ...old, ...e.changes } }];
+    const known = await findKnownPapers(db.sql, identityKeys(parsed.papers));
+    const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
+    const fresh = resolution.entries.flatMap((e) => (e.kind === 'new' ? [e.fields] : []));
+    const ids = await drawPaperIds(db.sql, fresh.length);
+    const changed = resolution.entries.flatMap((e) => (e.kind === 'existing' && Object.keys(e.changes).length > 0 ? [{ id: e.paperId, changes: e.changes }] : []));
+    let next = 0;
+    const paperIds = resolution.entries.map((entry) => (entry.kind === 'existing' ? entry.paperId : ids[next++]!));
+    try {
+      const snapshot = await writeSnapshot(db.sql, {
+        snapshot: { source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date() },
+        created: fresh.map((fields, i) => ({ id: ids[i]!, fields })),
+        changed,
+        paperIds,
       });
-      await updatePapers(tx, changed);
-
-      const snapshot = await tx.snapshot.create({
-        data: {
-          source,
-          capturedAt: parsed.capturedAt,
-          contentHash,
-          format: parsed.format,
-          entryCount: resolution.entries.length,
-          ...(input.ingestedAt ? { ingestedAt: input.ingestedAt } : {}),
-        },
-      });
-      let next = 0;
-      await insertEntries(tx, snapshot.id, resolution.entries.map((entry) => (entry.kind === 'existing' ? entry.paperId : created[next++]!)));
-      return { snapshot: toSnapshot(snapshot), createdPapers: created.length, updatedPapers: changed.length, duplicates: resolution.duplicates };
-    }, LONG_TX);
-  } catch (err) {
-    // Another process stored the same content between our check and our insert.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      const winner = await findSnapshotByHash(prisma, contentHash);
-      if (winner) throw new DuplicateSnapshotError(winner.id);
+      return { snapshot, createdPapers: fresh.length, updatedPapers: changed.length, duplicates: resolution.duplicates };
+    } catch (err) {
+      if ((err as { code?: unknown }).code === '23505') {
+        // The same content stored by another process meanwhile, or one of the same papers.
+        const winner = await findSnapshotByHash(db.sql, contentHash);
+        if (winner) throw new DuplicateSnapshotError(winner.id);
+        if (attempt < 3) continue;
+      }
+      const unstorable = unstorableReason(err);
+      if (unstorable) throw new UnstorableSnapshotError(unstorable);
+      throw err;
     }
-    const unstorable = err instanceof DuplicateSnapshotError ? null : unstorableReason(err);
-    if (unstorable) throw new UnstorableSnapshotError(unstorable);
-    throw err;
   }
 }
 
@@ -154,27 +155,26 @@ export async function storeSnapshot(
  * "newest" and "previous". Ingest refuses later dates, so this only ever leaves out a snapshot
  * stored by an older paperboy that did not (one dated 2030 would otherwise be the newest for years).
  */
-const PLAUSIBLE = Prisma.sql`captured_at <= ingested_at + make_interval(days => ${LIMITS.futureDays}::int)`;
-const SNAPSHOT_COLUMNS = Prisma.sql`id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
-  entry_count AS "entryCount", ingested_at AS "ingestedAt"`;
+const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${LIMITS.futureDays})`;
 
 /**
  * The newest snapshot (CONTEXT.md): of the snapshots with a plausible capture date (see PLAUSIBLE),
  * the one with the latest capture date; of several with the same capture date, the last ingested.
  */
 export async function latestSnapshot(db: Db): Promise<SnapshotSummary | null> {
-  const rows = await db.$queryRaw<SnapshotSummary[]>`
-    SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE} ORDER BY captured_at DESC, id DESC LIMIT 1`;
+  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE} ORDER BY captured_at DESC, id DESC LIMIT 1`, []);
   return rows[0] ?? null;
 }
 
 /** The snapshot just before this one in the same order (capture date, then ingest order). */
-export async function previousSnapshot(db: Db, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
-  const rows = await db.$queryRaw<SnapshotSummary[]>`
-    SELECT ${SNAPSHOT_COLUMNS} FROM snapshot
-     WHERE ${PLAUSIBLE}
-       AND (captured_at < ${snapshot.capturedAt} OR (captured_at = ${snapshot.capturedAt} AND id < ${snapshot.id}))
-     ORDER BY captured_at DESC, id DESC LIMIT 1`;
+export async function previousSnapshot(db: Db | Sql, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
+  const rows = await select<SnapshotSummary>(
+    db,
+    `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot
+      WHERE ${PLAUSIBLE} AND (captured_at < $1 OR (captured_at = $1 AND id < $2))
+      ORDER BY captured_at DESC, id DESC LIMIT 1`,
+    [snapshot.capturedAt, snapshot.id],
+  );
   return rows[0] ?? null;
 }
 
@@ -189,9 +189,9 @@ export async function snapshotPapers(db: Db, snapshotId: number): Promise<Paper[
   return entries.map((e) => toPaper(e.paper));
 }
 
-export async function snapshotPaperIds(db: Db, snapshotId: number): Promise<number[]> {
-  const entries = await db.snapshotEntry.findMany({ where: { snapshotId }, orderBy: { position: 'asc' }, select: { paperId: true } });
-  return entries.map((e) => e.paperId);
+export async function snapshotPaperIds(db: Db | Sql, snapshotId: number): Promise<number[]> {
+  const rows = await select<{ paperId: number }>(db, `SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
+  return rows.map((e) => e.paperId);
 }
 
 export async function listSnapshots(db: Db, limit = 20): Promise<SnapshotSummary[]> {

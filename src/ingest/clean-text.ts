@@ -17,8 +17,13 @@ const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
 /** One line of clean text: "Scal\u00ADing\u200B  Laws\n" → "Scaling Laws". */
 export function cleanText(text: string | null | undefined): string {
-  return (text ?? '').replace(HIDING, '').replace(CONTROLS, ' ').replace(WHITESPACE, ' ').trim().normalize('NFC');
+  const value = text ?? '';
+  // Printable ASCII (most of a listing) has nothing to hide or compose: only spaces to collapse.
+  if (PRINTABLE_ASCII.test(value)) return value.includes('  ') ? value.replace(/ {2,}/g, ' ').trim() : value.trim();
+  return value.replace(HIDING, '').replace(CONTROLS, ' ').replace(WHITESPACE, ' ').trim().normalize('NFC');
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
 
 /** Every format character and default-ignorable code point removed (identity only: joiners too). */
 export function stripInvisible(text: string): string {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { newPaperKeys } from '../diff/new-papers.ts';
+import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import {
   DuplicateSnapshotError,
@@ -25,6 +26,8 @@ import { SnapshotParseError } from './types.ts';
 
 export interface IngestDeps {
   prisma: PrismaClient;
+  /** plain SQL on the same pool: a snapshot's rows are written with it (db/paper-rows.ts) */
+  sql: Sql;
   log: Logger;
   now: () => Date;
   maxBytes: number;
@@ -66,11 +69,11 @@ export function describeRejection(outcome: Extract<IngestOutcome, { kind: 'rejec
 
 /** Parses and stores one input's bytes. `source` names it in what is stored and logged (displaySource). */
 export async function ingestContent(deps: IngestDeps, source: string, bytes: Uint8Array): Promise<IngestOutcome> {
-  const { prisma, log } = deps;
+  const { log } = deps;
   source = displaySource(source);
   const hash = contentHash(bytes);
   const metrics = deps.metrics ?? noMetrics;
-  const known = await findSnapshotByHash(prisma, hash);
+  const known = await findSnapshotByHash(deps.sql, hash);
   if (known) {
     metrics.snapshotDuplicate();
     return duplicate(log, source, known.id);
@@ -92,7 +95,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
 
   let stored;
   try {
-    stored = await storeSnapshot(prisma, { parsed, source, contentHash: hash, ingestedAt: now });
+    stored = await storeSnapshot(deps, { parsed, source, contentHash: hash, ingestedAt: now });
   } catch (err) {
     if (err instanceof DuplicateSnapshotError) {
       metrics.snapshotDuplicate();
@@ -110,7 +113,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
     source,
     snapshot: stored.snapshot,
     papers: stored.snapshot.entryCount,
-    newPapers: await countNewPapers(prisma, stored.snapshot),
+    newPapers: await countNewPapers(deps.sql, stored.snapshot),
     createdPapers: stored.createdPapers,
     truncated: parsed.truncated,
     warnings: [...parsed.warnings, ...stored.duplicates.map((p) => `entry ${p + 1} repeats an earlier paper: kept once`)],
@@ -134,9 +137,9 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
 }
 
 /** How many of the snapshot's papers the previous snapshot did not have (ids only: cheap at 50,000). */
-async function countNewPapers(prisma: PrismaClient, snapshot: SnapshotSummary): Promise<number> {
-  const previous = await previousSnapshot(prisma, snapshot);
-  const [current, before] = await Promise.all([snapshotPaperIds(prisma, snapshot.id), previous ? snapshotPaperIds(prisma, previous.id) : null]);
+async function countNewPapers(sql: Sql, snapshot: SnapshotSummary): Promise<number> {
+  const previous = await previousSnapshot(sql, snapshot);
+  const [current, before] = await Promise.all([snapshotPaperIds(sql, snapshot.id), previous ? snapshotPaperIds(sql, previous.id) : null]);
   return newPaperKeys(current, before).length;
 }
 

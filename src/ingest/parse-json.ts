@@ -1,6 +1,9 @@
 // The Hugging Face daily papers API JSON (`/api/daily_papers`): a JSON array of listing items.
 // See parse-json-schema.ts for the fields read. Errors name the item and its line in the JSON text,
-// so an operator can open the file at the offending place.
+// so an operator can open the file at the offending place. A list is read one item at a time (the
+// text is scanned for the items' bounds, each is parsed alone and dropped once read), so a 50,000-item
+// snapshot never becomes one object graph; anything else, or text the scan cannot follow, goes
+// through JSON.parse whole (which also gives syntax errors their exact place).
 import { SnapshotParseError, type ParseOptions, type ParsedPaper, type ParsedSnapshot } from './types.ts';
 import { lineAt } from './parse-encoding.ts';
 import { dailyPaperItem, type DailyPaperItem } from './parse-json-schema.ts';
@@ -10,21 +13,36 @@ import { parseArxivId, titleKey } from './paper-identity.ts';
 
 /** Parses the API's JSON text (already decoded). Throws SnapshotParseError if it is not that list. */
 export function parseDailyPapersJson(text: string, options: ParseOptions): ParsedSnapshot {
+  const scan = scanList(text);
+  if (scan) {
+    const items = scan.map(({ start, end }) => () => JSON.parse(text.slice(start, end)) as unknown);
+    try {
+      return readItems(items, scan.map((i) => i.line), text, options);
+    } catch (err) {
+      // An item the scan cut wrongly: let the whole text speak (a syntax error with its place).
+      if (!(err instanceof SyntaxError)) throw err;
+    }
+  }
   return parseDailyPapersValue(parseJson(text), text, options);
 }
 
 /** The same, for JSON already parsed from `text` (which gives the lines). */
 export function parseDailyPapersValue(value: unknown, text: string, options: ParseOptions): ParsedSnapshot {
-  const items = expectList(value, text, options.maxEntries);
-  const lines = itemLines(text);
+  const list = Array.isArray(value) ? value : null;
+  return readItems(list ? list.map((item) => () => item as unknown) : value, itemLines(text), text, options);
+}
+
+/** The items (each read when its turn comes) or, for anything but a list, the value itself. */
+function readItems(items: Array<() => unknown> | unknown, lines: number[], text: string, options: ParseOptions): ParsedSnapshot {
+  const reads = expectList(items, text, options.maxEntries);
   const warnings: string[] = [];
   const papers: ParsedPaper[] = [];
   const seen = new Map<string, number>();
   let capturedAt: Date | null = null;
-  for (const [index, raw] of items.entries()) {
+  for (const [index, read] of reads.entries()) {
     const line = lines[index] ?? null;
     const place: Place = { label: `item ${index + 1} (line ${line ?? '?'})`, path: `$[${index}]`, line };
-    const item = validate(raw, place);
+    const item = validate(read(), place);
     const paper = toPaper(item, place, options.now, warnings);
     const listedAt = listingTime(item, place, options.now);
     if (listedAt && (!capturedAt || listedAt > capturedAt)) capturedAt = listedAt;
@@ -76,7 +94,7 @@ function syntaxErrorPlace(text: string, reason: string): { line: number; column:
   return { line: lineAt(text, offset), column: offset - text.lastIndexOf('\n', offset - 1) };
 }
 
-function expectList(value: unknown, text: string, maxEntries: number | undefined): unknown[] {
+function expectList(value: unknown, text: string, maxEntries: number | undefined): Array<() => unknown> {
   const line = lineAt(text, Math.max(0, text.search(/\S/)));
   if (!Array.isArray(value)) {
     throw new SnapshotParseError(`JSON of another shape: ${describeNonList(value)} (line ${line})`, line);
@@ -90,7 +108,7 @@ function expectList(value: unknown, text: string, maxEntries: number | undefined
       line,
     );
   }
-  return value;
+  return value as Array<() => unknown>;
 }
 
 /** Says what the top-level value is instead of the list, quoting an API error message if it is one. */
@@ -173,36 +191,66 @@ function checkedDate(written: string, place: Place, field: string, now: Date): D
   return date;
 }
 
-/**
- * The line on which each element of the top-level array starts. JSON.parse keeps no positions, so
- * this walks the (already valid) text once, skipping strings and counting nesting.
- */
+/** The line on which each element of the top-level array starts (JSON.parse keeps no positions). */
 export function itemLines(text: string): number[] {
-  const lines: number[] = [];
+  return scanItems(text).items.map((i) => i.line);
+}
+
+interface ItemBounds {
+  /** offsets of the item's first character and just after its last */
+  start: number;
+  end: number;
+  /** 1-based line of its first character */
+  line: number;
+}
+
+/** The items of a text that is one top-level array, or null when the scan cannot vouch for that. */
+function scanList(text: string): ItemBounds[] | null {
+  const scan = scanItems(text);
+  return scan.closed && /^[ \t\n\r]*$/.test(text.slice(scan.after)) && /^[ \t\n\r]*\[/.test(text) ? scan.items : null;
+}
+
+/**
+ * Walks the text once, skipping strings and counting nesting, and notes where each element of the
+ * top-level array starts and ends. `closed`: the array's "]" was found, at offset `after - 1`.
+ */
+function scanItems(text: string): { items: ItemBounds[]; closed: boolean; after: number } {
+  const items: ItemBounds[] = [];
   let line = 1;
   let depth = 0;
   let inString = false;
   let escaped = false;
   let awaitingItem = false;
+  let lastSignificant = -1;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0x0a) line++;
     if (inString) {
       if (escaped) escaped = false;
       else if (code === 0x5c) escaped = true; // backslash
-      else if (code === 0x22) inString = false; // quote
+      else if (code === 0x22) {
+        inString = false; // quote
+        lastSignificant = i;
+      }
       continue;
     }
     // JSON whitespace: space, tab, line feed, carriage return
     if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) continue;
+    const closesList = depth === 1 && (code === 0x2c || code === 0x5d); // , or ] at the top level
+    if (closesList && items.length > 0 && items[items.length - 1]!.end < 0) items[items.length - 1]!.end = lastSignificant + 1;
+    // "[1,]": a comma with no item after it is not JSON, whatever each item says.
+    if (code === 0x5d && depth === 1 && awaitingItem && items.length > 0) return { items, closed: false, after: i + 1 };
     if (depth === 1 && awaitingItem && code !== 0x5d) {
-      lines.push(line);
+      items.push({ start: i, end: -1, line });
       awaitingItem = false;
     }
     if (code === 0x22) inString = true;
     else if (code === 0x5b || code === 0x7b) awaitingItem = ++depth === 1; // [ {
-    else if (code === 0x5d || code === 0x7d) depth--; // ] }
-    else if (code === 0x2c && depth === 1) awaitingItem = true; // ,
+    else if (code === 0x5d || code === 0x7d) {
+      depth--; // ] }
+      if (depth === 0) return { items, closed: items.every((item) => item.end >= 0), after: i + 1 };
+    } else if (code === 0x2c && depth === 1) awaitingItem = true; // ,
+    lastSignificant = i;
   }
-  return lines;
+  return { items, closed: false, after: text.length };
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { startService } from '../../app/service.ts';
 import { cliEnv } from '../run.ts';
 import { createContext } from '../../app/context.ts';
+import { displaySource } from '../../ingest/ingest-inputs.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -10,6 +10,8 @@ export function registerServe(program: Command): void {
     .description('the web pages, the admin API, /healthz and /metrics, the schedule and the sender: the main job')
     .action(async () => {
       const { config, log } = cliEnv();
+      // Loaded here, not at the top: the web app's modules weigh ~30 MB that no other command needs.
+      const { startService } = await import('../../app/service.ts');
       const ctx = await createContext(config, log);
       const service = await startService(ctx);
       let stopping = false;
@@ -29,7 +31,7 @@ export function registerServe(program: Command): void {
         `  health     ${service.url}/healthz   metrics ${service.url}/metrics`,
         `  admin API  ${config.ADMIN_TOKEN ? `${service.url}/admin (Bearer ADMIN_TOKEN)` : 'off (set ADMIN_TOKEN)'}`,
         `  mail       ${mail}`,
-        `  source     ${config.SNAPSHOT_SOURCE}: next ingest ${next.ingest ?? '?'}, next digest ${next.digest ?? '?'} (${config.CRON_TZ})`,
+        `  source     ${displaySource(config.SNAPSHOT_SOURCE)}: next ingest ${next.ingest ?? '?'}, next digest ${next.digest ?? '?'} (${config.CRON_TZ})`,
         `  logs       one JSON line per event on stderr (LOG_LEVEL=${config.LOG_LEVEL})`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

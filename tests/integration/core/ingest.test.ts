@@ -24,7 +24,7 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(backend);
-    deps = { prisma: t.db.prisma, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000 };
   });
   afterAll(() => t?.close());
 
