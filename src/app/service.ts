@@ -8,6 +8,8 @@ import { createJobLock } from '../jobs/job-lock.ts';
 import { ingestSource } from '../jobs/ingest-source.ts';
 import { Scheduler, type JobDefinition } from '../jobs/scheduler.ts';
 import { SenderService } from '../jobs/sender.ts';
+import { subscriptionDeps } from '../subscriptions/deps.ts';
+import { SubscriptionMailQueue } from '../subscriptions/mail-queue.ts';
 import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
 import type { AppContext } from './context.ts';
@@ -38,6 +40,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   await reportStuck(db.prisma, log);
 
   const sender = new SenderService(sendDeps(ctx, worker.id), options.senderPollMs);
+  const mailQueue = new SubscriptionMailQueue({ ...subscriptionDeps(ctx), workerId: worker.id });
   const jobs: JobDefinition[] = [
     {
       name: 'ingest',
@@ -65,7 +68,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   );
 
   const app = createWebApp(ctx, {
-    pages: pagesRouter(ctx),
+    pages: pagesRouter(ctx, { mailQueue }),
     admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -78,6 +81,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
 
   scheduler.start();
   sender.start();
+  mailQueue.start();
   const ready = options.ingestOnStart === false ? Promise.resolve() : scheduler.run('ingest', 'startup').then(() => undefined);
 
   return {
@@ -92,12 +96,12 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       const left = () => Math.max(0, deadline - Date.now());
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const [jobsEnded, sendsEnded] = await Promise.all([withTimeout(scheduler.stop().then(() => true), left()), sender.stop(left())]);
+      const [jobsEnded, sendsEnded, mailsEnded] = await Promise.all([withTimeout(scheduler.stop().then(() => true), left()), sender.stop(left()), mailQueue.stop(left())]);
       server.closeAllConnections();
       await withTimeout(closing, left());
       await worker.stop();
       await ctx.close();
-      const clean = sendsEnded && jobsEnded === true;
+      const clean = sendsEnded && mailsEnded && jobsEnded === true;
       log.info({ event: 'service.stopped', reason, clean }, clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT');
       return { clean };
     },
