@@ -46,6 +46,8 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
 
   router.get('/digests/:id', async (req, res) => {
     const { id } = parse(idParam, req.params);
+    // (checked first: listing "before id + 1" would overflow the integer for the largest id)
+    if (!(await getDigest(prisma, id))) throw notFound(`digest ${id}`);
     const [digest] = await listDigests(prisma, 1, id + 1);
     if (!digest || digest.id !== id) throw notFound(`digest ${id}`);
     res.json(digest);
