@@ -113,6 +113,19 @@ describe('source health (URL source)', () => {
     expect(result.health.healthy).toBe(true);
   });
 
+  it('a check that fails half-way (the database refuses a write) fails the job and shows in the health at once', async () => {
+    answer = { status: 200, body: GOOD.replace('Tiny Models', 'Tiny Models, Again'), etag: '"v2"' };
+    const refusing = { query: () => Promise.reject(new Error('connection terminated unexpectedly')) };
+    const failing = ingestSource({ ...ingestDeps(app.ctx), sql: refusing }, url, { staleAfterMs: 48 * 3600_000 });
+    await expect(failing).rejects.toThrow('connection terminated unexpectedly');
+    const h = await health();
+    expect(h.status).toBe('degraded');
+    expect(h.reasons[0]).toBe('source check_failed: the check failed: connection terminated unexpectedly');
+    expect(h.source).toMatchObject({ healthy: false, consecutiveFailures: 1 });
+    // the next good check clears it
+    expect((await check()).health).toMatchObject({ healthy: true, problems: [] });
+  });
+
   it('a source with no new snapshot for longer than SOURCE_STALE_AFTER is stale', async () => {
     const later = ingestSource({ ...ingestDeps(app.ctx), now: () => new Date(Date.now() + 49 * 3600_000) }, url, { staleAfterMs: 48 * 3600_000 });
     const result = await later;
