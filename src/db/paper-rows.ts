@@ -4,7 +4,7 @@
 // PostgreSQL takes. Not through Prisma's raw queries: their query-plan cache keeps every parameter
 // it has seen (a few MB of JSON each time here), which a large snapshot turns into hundreds of MB.
 import type { Sql } from './database.ts';
-import type { KnownPaper, PaperFields } from '../ingest/resolve-papers.ts';
+import type { KnownPaper, PaperFields, Resolution } from '../ingest/resolve-papers.ts';
 import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { SnapshotSummary } from './snapshots.ts';
 
@@ -38,48 +38,81 @@ export async function drawPaperIds(sql: Sql, count: number): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
-/** What one paper row holds, as jsonb_to_recordset reads it. */
-const RECORD = `x(id int, arxiv_id text, arxiv_version int, title_key text, title text, abstract text, author_count int,
-  authors text[], organization text, published_on date, upvotes int, first_seen_at timestamptz, last_seen_at timestamptz)`;
+/**
+ * A paper's columns, each with the short key its value has in the JSON parameter (50,000 rows of
+ * full column names would add megabytes) and its type as jsonb_to_recordset reads it.
+ */
+const COLUMNS: Array<[field: keyof PaperFields, column: string, key: string, type: string]> = [
+  ['arxivId', 'arxiv_id', 'a', 'text'],
+  ['arxivVersion', 'arxiv_version', 'v', 'int'],
+  ['titleKey', 'title_key', 'k', 'text'],
+  ['title', 'title', 't', 'text'],
+  ['abstract', 'abstract', 's', 'text'],
+  ['authorCount', 'author_count', 'n', 'int'],
+  ['authors', 'authors', 'w', 'text[]'],
+  ['organization', 'organization', 'o', 'text'],
+  ['publishedOn', 'published_on', 'p', 'date'],
+  ['upvotes', 'upvotes', 'u', 'int'],
+  ['firstSeenAt', 'first_seen_at', 'f', 'timestamptz'],
+  ['lastSeenAt', 'last_seen_at', 'l', 'timestamptz'],
+];
+const KEY = Object.fromEntries(COLUMNS.map(([field, , key]) => [field, key])) as Record<keyof PaperFields, string>;
+const RECORD = `x(i int, ${COLUMNS.map(([, , key, type]) => `${key} ${type}`).join(', ')})`;
 
-const COLUMN: Record<keyof PaperFields, string> = {
-  arxivId: 'arxiv_id',
-  arxivVersion: 'arxiv_version',
-  titleKey: 'title_key',
-  title: 'title',
-  abstract: 'abstract',
-  authorCount: 'author_count',
-  authors: 'authors',
-  organization: 'organization',
-  publishedOn: 'published_on',
-  upvotes: 'upvotes',
-  firstSeenAt: 'first_seen_at',
-  lastSeenAt: 'last_seen_at',
-};
-
-/** A row as jsonb_to_recordset reads it: the given fields only, by column name. */
-function record(id: number, fields: Partial<PaperFields>): Record<string, unknown> {
-  const row: Record<string, unknown> = { id };
+/**
+ * A row for the JSON parameter: its id and the given fields, by short key. An update names a field
+ * set to null (a key present is a field that changes); an insert leaves nulls out, and its first
+ * and last seen, which are the snapshot's capture date for every new paper.
+ */
+function record(id: number, fields: Partial<PaperFields>, use: 'insert' | 'update'): Record<string, unknown> {
+  const row: Record<string, unknown> = { i: id };
   for (const [field, value] of Object.entries(fields)) {
-    const column = COLUMN[field as keyof PaperFields];
-    if (column) row[column] = value instanceof Date ? value.toISOString() : (value ?? null);
+    const key = KEY[field as keyof PaperFields];
+    if (!key || value === undefined) continue;
+    if (use === 'insert' && (value === null || field === 'firstSeenAt' || field === 'lastSeenAt')) continue;
+    row[key] = value instanceof Date ? value.toISOString() : value;
   }
   return row;
 }
 
-/** "title = CASE WHEN x.v ? 'title' THEN x.title ELSE p.title END, …": only the fields a row names change. */
-const SET_GIVEN = Object.values(COLUMN)
-  .map((c) => `${c} = CASE WHEN r.v ? '${c}' THEN ${c === 'authors' ? `coalesce(x.authors, '{}')` : `x.${c}`} ELSE p.${c} END`)
-  .join(',\n              ');
+/** "title = CASE WHEN r.v ? 't' THEN x.t ELSE p.title END, …": only the fields a row names change. */
+const SET_GIVEN = COLUMNS.map(
+  ([, column, key]) => `${column} = CASE WHEN r.v ? '${key}' THEN ${column === 'authors' ? `coalesce(x.w, '{}')` : `x.${key}`} ELSE p.${column} END`,
+).join(',\n              ');
 
-export interface SnapshotWrite {
-  snapshot: { source: string; capturedAt: Date; contentHash: string; format: ParsedSnapshot['format']; ingestedAt: Date };
-  /** new papers with the ids drawn for them */
-  created: Array<{ id: number; fields: PaperFields }>;
-  /** known papers that changed: their id and the fields that changed */
-  changed: Array<{ id: number; changes: Partial<PaperFields> }>;
-  /** the snapshot's entries: paperIds[i] at position i */
-  paperIds: number[];
+/** What writeSnapshot sends: built at once, so nothing else of the snapshot stays alive while it runs. */
+export interface PreparedWrite {
+  params: unknown[];
+  /** how many papers it creates and changes */
+  created: number;
+  changed: number;
+}
+
+/**
+ * The parameters of writeSnapshot from a resolution (resolve-papers.ts) and the ids drawn for its
+ * new papers: new papers, the changed fields of known ones, the snapshot row, its entries in order.
+ */
+export function prepareSnapshotWrite(
+  snapshot: { source: string; capturedAt: Date; contentHash: string; format: ParsedSnapshot['format']; ingestedAt: Date },
+  resolution: Resolution,
+  ids: number[],
+): PreparedWrite {
+  const created: Array<Record<string, unknown>> = [];
+  const changed: Array<Record<string, unknown>> = [];
+  const paperIds = resolution.entries.map((entry) => {
+    if (entry.kind === 'new') {
+      const id = ids[created.length]!;
+      created.push(record(id, entry.fields, 'insert'));
+      return id;
+    }
+    if (Object.keys(entry.changes).length > 0) changed.push(record(entry.paperId, entry.changes, 'update'));
+    return entry.paperId;
+  });
+  return {
+    params: [JSON.stringify(created), JSON.stringify(changed), snapshot.source, snapshot.capturedAt, snapshot.contentHash, snapshot.format, paperIds.length, snapshot.ingestedAt, paperIds],
+    created: created.length,
+    changed: changed.length,
+  };
 }
 
 /**
@@ -88,14 +121,12 @@ export interface SnapshotWrite {
  * and foreign keys are checked at the end of the statement, when every row is there.) A snapshot
  * whose content hash is already stored fails with a unique violation (SQLSTATE 23505).
  */
-export async function writeSnapshot(sql: Sql, write: SnapshotWrite): Promise<SnapshotSummary> {
-  const { snapshot } = write;
+export async function writeSnapshot(sql: Sql, write: PreparedWrite): Promise<SnapshotSummary> {
   const { rows } = await sql.query<SnapshotSummary>(
     `WITH created AS (
        INSERT INTO paper (id, arxiv_id, arxiv_version, title_key, title, abstract, author_count, authors, organization,
                           published_on, upvotes, first_seen_at, last_seen_at, updated_at)
-       SELECT id, arxiv_id, arxiv_version, title_key, title, abstract, author_count, coalesce(authors, '{}'), organization,
-              published_on, upvotes, first_seen_at, last_seen_at, now()
+       SELECT i, a, v, k, t, coalesce(s, ''), n, coalesce(w, '{}'), o, p, u, $4, $4, now()
          FROM jsonb_to_recordset($1::jsonb) AS ${RECORD}
        RETURNING 1
      ), changed AS (
@@ -103,7 +134,7 @@ export async function writeSnapshot(sql: Sql, write: SnapshotWrite): Promise<Sna
           SET ${SET_GIVEN},
               updated_at = now()
          FROM jsonb_array_elements($2::jsonb) AS r(v), jsonb_to_record(r.v) AS ${RECORD}
-        WHERE p.id = x.id
+        WHERE p.id = x.i
        RETURNING 1
      ), snap AS (
        INSERT INTO snapshot (source, captured_at, content_hash, format, entry_count, ingested_at)
@@ -119,17 +150,7 @@ export async function writeSnapshot(sql: Sql, write: SnapshotWrite): Promise<Sna
             (SELECT count(*) FROM created)::int AS created, (SELECT count(*) FROM changed)::int AS changed,
             (SELECT count(*) FROM entries)::int AS entries
        FROM snap`,
-    [
-      JSON.stringify(write.created.map((p) => record(p.id, p.fields))),
-      JSON.stringify(write.changed.map((p) => record(p.id, p.changes))),
-      snapshot.source,
-      snapshot.capturedAt,
-      snapshot.contentHash,
-      snapshot.format,
-      write.paperIds.length,
-      snapshot.ingestedAt,
-      write.paperIds,
-    ],
+    write.params,
   );
   const { created: _c, changed: _u, entries: _e, ...row } = rows[0] as SnapshotSummary & { created: number; changed: number; entries: number };
   return row;

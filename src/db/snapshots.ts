@@ -5,7 +5,7 @@ import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
 import { Prisma, type PrismaClient } from './generated/client.ts';
 import type { Sql } from './database.ts';
-import { drawPaperIds, findKnownPapers, writeSnapshot } from './paper-rows.ts';
+import { drawPaperIds, findKnownPapers, prepareSnapshotWrite, writeSnapshot } from './paper-rows.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;
@@ -123,19 +123,13 @@ export async function storeSnapshot(
 
     const known = await findKnownPapers(db.sql, identityKeys(parsed.papers));
     const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
-    const fresh = resolution.entries.flatMap((e) => (e.kind === 'new' ? [e.fields] : []));
-    const ids = await drawPaperIds(db.sql, fresh.length);
-    const changed = resolution.entries.flatMap((e) => (e.kind === 'existing' && Object.keys(e.changes).length > 0 ? [{ id: e.paperId, changes: e.changes }] : []));
-    let next = 0;
-    const paperIds = resolution.entries.map((entry) => (entry.kind === 'existing' ? entry.paperId : ids[next++]!));
+    const ids = await drawPaperIds(db.sql, resolution.entries.filter((e) => e.kind === 'new').length);
+    // Only the statement's parameters stay alive while it runs (50,000 known papers need not).
+    const write = prepareSnapshotWrite({ source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date() }, resolution, ids);
+    const duplicates = resolution.duplicates;
     try {
-      const snapshot = await writeSnapshot(db.sql, {
-        snapshot: { source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date() },
-        created: fresh.map((fields, i) => ({ id: ids[i]!, fields })),
-        changed,
-        paperIds,
-      });
-      return { snapshot, createdPapers: fresh.length, updatedPapers: changed.length, duplicates: resolution.duplicates };
+      const snapshot = await writeSnapshot(db.sql, write);
+      return { snapshot, createdPapers: write.created, updatedPapers: write.changed, duplicates };
     } catch (err) {
       if ((err as { code?: unknown }).code === '23505') {
         // The same content stored by another process meanwhile, or one of the same papers.
