@@ -1,6 +1,6 @@
 // Snapshots and papers in the database. Rows become the domain types of ingest/ here.
 import { LIMITS } from '../ingest/plausible.ts';
-import { identityKeys, resolvePapers, type KnownPaper, type PaperFields } from '../ingest/resolve-papers.ts';
+import { identityKeys, resolvePapers, type KnownPaper } from '../ingest/resolve-papers.ts';
 import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
 import { Prisma, type PrismaClient } from './generated/client.ts';

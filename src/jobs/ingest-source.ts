@@ -53,7 +53,8 @@ export async function ingestSource(deps: IngestDeps, source: string, options: In
         const outcome = await ingestContent(deps, source, fetched.body);
         outcomes = [outcome];
         // Keep the validators only for a body we could use: a rejected one is fetched again.
-        if (outcome.kind === 'rejected') failure = { code: outcome.code, message: `${outcome.line ? `line ${outcome.line}: ` : ''}${outcome.message}` };
+        // (a rejection's message already says where: "item 2 (line 3): …", "… (line 1)")
+        if (outcome.kind === 'rejected') failure = { code: outcome.code, message: outcome.message };
         else validators = { etag: fetched.etag, lastModified: fetched.lastModified };
       }
     } else {
