@@ -4,6 +4,9 @@
 // PostgreSQL takes. Not through Prisma's raw queries: their query-plan cache keeps every parameter
 // it has seen (a few MB of JSON each time here), which a large snapshot turns into hundreds of MB.
 import type { Sql } from './database.ts';
+
+/** The pool, or one connection of it inside a transaction: anything that runs plain SQL. */
+export type Queryable = Pick<Sql, 'query'>;
 import type { KnownPaper, PaperFields, Resolution } from '../ingest/resolve-papers.ts';
 import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { SnapshotSummary } from './snapshots.ts';
@@ -16,7 +19,7 @@ const PAPER_COLUMNS = `id, arxiv_id AS "arxivId", arxiv_version AS "arxivVersion
   first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
 
 /** Papers that have one of these arXiv ids or title keys (the candidates of resolvePapers). */
-export async function findKnownPapers(sql: Sql, keys: { arxivIds: string[]; titleKeys: string[] }): Promise<KnownPaper[]> {
+export async function findKnownPapers(sql: Queryable, keys: { arxivIds: string[]; titleKeys: string[] }): Promise<KnownPaper[]> {
   const found = new Map<number, KnownPaper>();
   const lookups: Array<[column: 'arxiv_id' | 'title_key', values: string[]]> = [
     ['arxiv_id', keys.arxivIds],
@@ -32,7 +35,7 @@ export async function findKnownPapers(sql: Sql, keys: { arxivIds: string[]; titl
 }
 
 /** Ids for new papers, drawn before they are written so each row's id is known in advance. */
-export async function drawPaperIds(sql: Sql, count: number): Promise<number[]> {
+export async function drawPaperIds(sql: Queryable, count: number): Promise<number[]> {
   if (count === 0) return [];
   const { rows } = await sql.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('paper', 'id'))::int AS id FROM generate_series(1, $1::int)`, [count]);
   return rows.map((r) => r.id);
@@ -121,7 +124,7 @@ export function prepareSnapshotWrite(
  * and foreign keys are checked at the end of the statement, when every row is there.) A snapshot
  * whose content hash is already stored fails with a unique violation (SQLSTATE 23505).
  */
-export async function writeSnapshot(sql: Sql, write: PreparedWrite): Promise<SnapshotSummary> {
+export async function writeSnapshot(sql: Queryable, write: PreparedWrite): Promise<SnapshotSummary> {
   const { rows } = await sql.query<SnapshotSummary>(
     `WITH created AS (
        INSERT INTO paper (id, arxiv_id, arxiv_version, title_key, title, abstract, author_count, authors, organization,

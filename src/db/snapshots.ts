@@ -5,6 +5,7 @@ import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
 import { Prisma, type PrismaClient } from './generated/client.ts';
 import type { Sql } from './database.ts';
+import type { Queryable } from './paper-rows.ts';
 import { drawPaperIds, findKnownPapers, prepareSnapshotWrite, writeSnapshot } from './paper-rows.ts';
 
 export type Tx = Prisma.TransactionClient;
@@ -91,7 +92,7 @@ export function toPaper(row: PaperRow): Paper {
  * Plain SQL ($1, $2… parameters) on the Prisma client, a transaction or the pool. The ingest path
  * reads through the pool: a CLI `ingest` then never loads Prisma's query compiler (~60 MB).
  */
-async function select<T>(db: Db | Sql, text: string, params: unknown[]): Promise<T[]> {
+async function select<T>(db: Db | Queryable, text: string, params: unknown[]): Promise<T[]> {
   if ('$queryRawUnsafe' in db) return db.$queryRawUnsafe<T[]>(text, ...params);
   return (await db.query(text, params)).rows as T[];
 }
@@ -99,16 +100,20 @@ async function select<T>(db: Db | Sql, text: string, params: unknown[]): Promise
 const SNAPSHOT_COLUMNS = `id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
   entry_count AS "entryCount", ingested_at AS "ingestedAt"`;
 
-export async function findSnapshotByHash(db: Db | Sql, contentHash: string): Promise<SnapshotSummary | null> {
+export async function findSnapshotByHash(db: Db | Queryable, contentHash: string): Promise<SnapshotSummary | null> {
   const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
   return rows[0] ?? null;
 }
 
+/** Held (for a transaction) while a snapshot is stored: two ingests never resolve papers at once. */
+const STORE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('paperboy.snapshot.store'))`;
+
 /**
  * Stores a parsed snapshot, its papers (created or updated) and its entries: either all of it is
- * there afterwards or none of it (one statement: paper-rows.ts writeSnapshot). The known papers are
- * read first, without a lock, as before under READ COMMITTED; if another process stores one of the
- * same papers meanwhile, the write fails on its unique arXiv id and is resolved and tried again.
+ * there afterwards or none of it. One transaction on one connection of the pool: under a lock that
+ * makes concurrent ingests (other processes, the CLI beside serve) take turns — two of them reading
+ * the known papers at once would each create the papers they share — the known papers are read,
+ * resolved, and written in one statement (paper-rows.ts writeSnapshot).
  * `ingestedAt` is the ingest clock: a snapshot whose capture date is more than a day after it is
  * never the newest (latestSnapshot).
  */
@@ -117,30 +122,30 @@ export async function storeSnapshot(
   input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date },
 ): Promise<StoredSnapshot> {
   const { parsed, source, contentHash } = input;
-  for (let attempt = 1; ; attempt++) {
-    const existing = await findSnapshotByHash(db.sql, contentHash);
+  const client = await db.sql.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(STORE_LOCK);
+    const existing = await findSnapshotByHash(client, contentHash);
     if (existing) throw new DuplicateSnapshotError(existing.id);
 
-    const known = await findKnownPapers(db.sql, identityKeys(parsed.papers));
+    const known = await findKnownPapers(client, identityKeys(parsed.papers));
     const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
-    const ids = await drawPaperIds(db.sql, resolution.entries.filter((e) => e.kind === 'new').length);
+    const ids = await drawPaperIds(client, resolution.entries.filter((e) => e.kind === 'new').length);
     // Only the statement's parameters stay alive while it runs (50,000 known papers need not).
     const write = prepareSnapshotWrite({ source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date() }, resolution, ids);
     const duplicates = resolution.duplicates;
-    try {
-      const snapshot = await writeSnapshot(db.sql, write);
-      return { snapshot, createdPapers: write.created, updatedPapers: write.changed, duplicates };
-    } catch (err) {
-      if ((err as { code?: unknown }).code === '23505') {
-        // The same content stored by another process meanwhile, or one of the same papers.
-        const winner = await findSnapshotByHash(db.sql, contentHash);
-        if (winner) throw new DuplicateSnapshotError(winner.id);
-        if (attempt < 3) continue;
-      }
-      const unstorable = unstorableReason(err);
-      if (unstorable) throw new UnstorableSnapshotError(unstorable);
-      throw err;
-    }
+    const snapshot = await writeSnapshot(client, write);
+    await client.query('COMMIT');
+    return { snapshot, createdPapers: write.created, updatedPapers: write.changed, duplicates };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (err instanceof DuplicateSnapshotError) throw err;
+    const unstorable = unstorableReason(err);
+    if (unstorable) throw new UnstorableSnapshotError(unstorable);
+    throw err;
+  } finally {
+    client.release();
   }
 }
 
@@ -161,7 +166,7 @@ export async function latestSnapshot(db: Db): Promise<SnapshotSummary | null> {
 }
 
 /** The snapshot just before this one in the same order (capture date, then ingest order). */
-export async function previousSnapshot(db: Db | Sql, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
+export async function previousSnapshot(db: Db | Queryable, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
   const rows = await select<SnapshotSummary>(
     db,
     `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot
@@ -183,7 +188,7 @@ export async function snapshotPapers(db: Db, snapshotId: number): Promise<Paper[
   return entries.map((e) => toPaper(e.paper));
 }
 
-export async function snapshotPaperIds(db: Db | Sql, snapshotId: number): Promise<number[]> {
+export async function snapshotPaperIds(db: Db | Queryable, snapshotId: number): Promise<number[]> {
   const rows = await select<{ paperId: number }>(db, `SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
   return rows.map((e) => e.paperId);
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, ingestDeps } from '../../../src/app/deps.ts';
+import type { Sql } from '../../../src/db/database.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { ingestSource } from '../../../src/jobs/ingest-source.ts';
 import { createWebApp } from '../../../src/web/app.ts';
@@ -115,7 +116,8 @@ describe('source health (URL source)', () => {
 
   it('a check that fails half-way (the database refuses a write) fails the job and shows in the health at once', async () => {
     answer = { status: 200, body: GOOD.replace('Tiny Models', 'Tiny Models, Again'), etag: '"v2"' };
-    const refusing = { query: () => Promise.reject(new Error('connection terminated unexpectedly')) };
+    const gone = () => Promise.reject(new Error('connection terminated unexpectedly'));
+    const refusing = { query: gone, connect: gone } as unknown as Sql;
     const failing = ingestSource({ ...ingestDeps(app.ctx), sql: refusing }, url, { staleAfterMs: 48 * 3600_000 });
     await expect(failing).rejects.toThrow('connection terminated unexpectedly');
     const h = await health();
