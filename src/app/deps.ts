@@ -6,7 +6,8 @@ import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
-  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, maxBytes: ctx.config.SOURCE_MAX_BYTES, timeoutMs: ctx.config.SOURCE_TIMEOUT, metrics: ctx.metrics };
+  const c = ctx.config;
+  return { prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now, maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES, metrics: ctx.metrics };
 }
 
 export function digestDeps(ctx: AppContext): BuildDigestDeps {

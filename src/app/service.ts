@@ -9,6 +9,8 @@ import { createJobLock } from '../jobs/job-lock.ts';
 import { ingestSource } from '../jobs/ingest-source.ts';
 import { Scheduler, type JobDefinition } from '../jobs/scheduler.ts';
 import { SenderService } from '../jobs/sender.ts';
+import { subscriptionDeps } from '../subscriptions/deps.ts';
+import { SubscriptionMailQueue } from '../subscriptions/mail-queue.ts';
 import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
 import type { AppContext } from './context.ts';
@@ -40,6 +42,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   await settle();
 
   const sender = new SenderService(sendDeps(ctx, worker), options.senderPollMs, settle);
+  const mailQueue = new SubscriptionMailQueue({ ...subscriptionDeps(ctx), workerId: worker.id });
   const jobs: JobDefinition[] = [
     {
       name: 'ingest',
@@ -47,7 +50,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       run: async () => {
         const check = await ingestSource(ingestDeps(ctx), config.SNAPSHOT_SOURCE, { staleAfterMs: config.SOURCE_STALE_AFTER });
         const count = (kind: string) => check.outcomes.filter((o) => o.kind === kind).length;
-        return { ingested: count('ingested'), duplicate: count('duplicate'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy };
+        return { ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy };
       },
     },
     {
@@ -67,7 +70,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   );
 
   const app = createWebApp(ctx, {
-    pages: pagesRouter(ctx),
+    pages: pagesRouter(ctx, { mailQueue }),
     admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -80,6 +83,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
 
   scheduler.start();
   sender.start();
+  mailQueue.start();
   const ready = options.ingestOnStart === false ? Promise.resolve() : scheduler.run('ingest', 'startup').then(() => undefined);
 
   return {
@@ -93,15 +97,19 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       const { cutAt, giveUpAt, deadline } = stopSchedule(Date.now(), config.SHUTDOWN_TIMEOUT);
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const [jobsEnded, sending] = await Promise.all([withTimeout(scheduler.stop().then(() => true), cutAt - Date.now()), sender.stop(cutAt, giveUpAt)]);
+      const [jobsEnded, sending, mailsEnded] = await Promise.all([
+        withTimeout(scheduler.stop().then(() => true), cutAt - Date.now()),
+        sender.stop(cutAt, giveUpAt),
+        mailQueue.stop(Math.max(0, cutAt - Date.now())),
+      ]);
       server.closeAllConnections();
       await withTimeout(closing, deadline - Date.now());
       await worker.stop();
       await ctx.close();
-      const clean = sending.clean && jobsEnded === true;
+      const clean = sending.clean && mailsEnded && jobsEnded === true;
       log.info(
-        { event: 'service.stopped', reason, clean, jobsEnded: jobsEnded === true, unknownAtStop: sending.cutUnknown, unrecorded: sending.unrecorded, sent: sender.totals.sent },
-        clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT (see unknownAtStop, unrecorded, jobsEnded)',
+        { event: 'service.stopped', reason, clean, jobsEnded: jobsEnded === true, mailsEnded, unknownAtStop: sending.cutUnknown, unrecorded: sending.unrecorded, sent: sender.totals.sent },
+        clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT (see unknownAtStop, unrecorded, jobsEnded, mailsEnded)',
       );
       return { clean };
     },

@@ -2,7 +2,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { redactUrl } from '../security/redact.ts';
 import { variables, type VariableName } from './variables.ts';
+
+/** Tokens and keys: a bad one is described by its length, never quoted. */
+const SECRETS = new Set(['ADMIN_TOKEN', 'METRICS_TOKEN', 'SECRET_KEY']);
+
+/** A bad value as an error message may show it: secrets by length, URLs without credentials or query. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SECRETS.has(name)) return `${value.length} characters`;
+  return JSON.stringify(redactUrl(value.trim()));
+}
 
 type Parsed<K extends VariableName> = z.output<(typeof variables)[K]['schema']>;
 type RawConfig = { [K in VariableName]: Parsed<K> };
@@ -40,7 +51,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfi
     const result = variable.schema.safeParse(value);
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new ConfigError(name, `${issue?.message ?? 'invalid value'} (got ${JSON.stringify(env[name])})`);
+      throw new ConfigError(name, `${issue?.message ?? 'invalid value'} (got ${shown(name, env[name])})`);
     }
     out[name] = result.data;
   }

@@ -10,7 +10,7 @@ import { PrismaClient } from './generated/client.ts';
 export type DatabaseKind = 'postgres' | 'embedded';
 
 /** A plain SQL runner (node-postgres): the send loop's hot statements skip Prisma's query engine. */
-export type Sql = Pick<pg.Pool, 'query'>;
+export type Sql = Pick<pg.Pool, 'query' | 'connect'>;
 
 export interface Database {
   prisma: PrismaClient;

@@ -1,8 +1,12 @@
 // Snapshots and papers in the database. Rows become the domain types of ingest/ here.
-import { identityKeys, resolvePapers, type KnownPaper, type PaperFields } from '../ingest/resolve-papers.ts';
+import { LIMITS } from '../ingest/plausible.ts';
+import { identityKeys, resolvePapers, type KnownPaper } from '../ingest/resolve-papers.ts';
 import type { ParsedSnapshot } from '../ingest/types.ts';
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
 import { Prisma, type PrismaClient } from './generated/client.ts';
+import type { Sql } from './database.ts';
+import type { Queryable } from './paper-rows.ts';
+import { drawPaperIds, findKnownPapers, prepareSnapshotWrite, writeSnapshot } from './paper-rows.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;
@@ -33,7 +37,34 @@ export class DuplicateSnapshotError extends Error {
   }
 }
 
-const LONG_TX = { maxWait: 30_000, timeout: 120_000 };
+/**
+ * The database refused a value of the snapshot (out of range, too long for an index…): the parser's
+ * limits (ingest/plausible.ts) should make this impossible, so it is a rejection, never a crash.
+ */
+export class UnstorableSnapshotError extends Error {
+  readonly code = 'SNAPSHOT_UNSTORABLE';
+  constructor(reason: string) {
+    super(`the database cannot hold a value of this snapshot: ${reason}`);
+    this.name = 'UnstorableSnapshotError';
+  }
+}
+
+/**
+ * SQLSTATE classes of a value the database will not hold: 22 data exception (out of range, bad
+ * date, too long…), 54 program limit exceeded (an index row too large), 23514 check violation.
+ */
+function unstorableReason(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const meta = (e as { meta?: { code?: unknown; message?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } }).meta;
+    const cause = meta?.driverAdapterError?.cause ?? (e as { cause?: { originalCode?: unknown; originalMessage?: unknown } }).cause;
+    const code = String(cause?.originalCode ?? meta?.code ?? (e as { code?: unknown }).code ?? '');
+    if (/^(22|54)\w{3}$|^23514$/.test(code)) {
+      const message = String(cause?.originalMessage ?? meta?.message ?? (e as Error).message ?? code);
+      return message.split('\n')[0]!.slice(0, 200);
+    }
+  }
+  return null;
+}
 
 export function toSnapshot(row: SnapshotRow): SnapshotSummary {
   return { ...row, format: row.format };
@@ -43,6 +74,7 @@ export function toPaper(row: PaperRow): Paper {
   return {
     id: row.id,
     arxivId: row.arxivId,
+    arxivVersion: row.arxivVersion,
     titleKey: row.titleKey,
     title: row.title,
     abstract: row.abstract,
@@ -56,86 +88,93 @@ export function toPaper(row: PaperRow): Paper {
   };
 }
 
-function toRow(fields: Partial<PaperFields>) {
-  const { publishedOn, ...rest } = fields;
-  return publishedOn === undefined ? rest : { ...rest, publishedOn: publishedOn === null ? null : new Date(`${publishedOn}T00:00:00Z`) };
+/**
+ * Plain SQL ($1, $2… parameters) on the Prisma client, a transaction or the pool. The ingest path
+ * reads through the pool: a CLI `ingest` then never loads Prisma's query compiler (~60 MB).
+ */
+async function select<T>(db: Db | Queryable, text: string, params: unknown[]): Promise<T[]> {
+  if ('$queryRawUnsafe' in db) return db.$queryRawUnsafe<T[]>(text, ...params);
+  return (await db.query(text, params)).rows as T[];
 }
 
-export async function findSnapshotByHash(db: Db, contentHash: string): Promise<SnapshotSummary | null> {
-  const row = await db.snapshot.findUnique({ where: { contentHash } });
-  return row ? toSnapshot(row) : null;
+const SNAPSHOT_COLUMNS = `id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
+  entry_count AS "entryCount", ingested_at AS "ingestedAt"`;
+
+export async function findSnapshotByHash(db: Db | Queryable, contentHash: string): Promise<SnapshotSummary | null> {
+  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
+  return rows[0] ?? null;
 }
+
+/** Held (for a transaction) while a snapshot is stored: two ingests never resolve papers at once. */
+const STORE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('paperboy.snapshot.store'))`;
 
 /**
- * Stores a parsed snapshot, its papers (created or updated) and its entries in ONE transaction:
- * either all of it is there afterwards or none of it.
+ * Stores a parsed snapshot, its papers (created or updated) and its entries: either all of it is
+ * there afterwards or none of it. One transaction on one connection of the pool: under a lock that
+ * makes concurrent ingests (other processes, the CLI beside serve) take turns — two of them reading
+ * the known papers at once would each create the papers they share — the known papers are read,
+ * resolved, and written in one statement (paper-rows.ts writeSnapshot).
+ * `ingestedAt` is the ingest clock: a snapshot whose capture date is more than a day after it is
+ * never the newest (latestSnapshot).
  */
 export async function storeSnapshot(
-  prisma: PrismaClient,
-  input: { parsed: ParsedSnapshot; source: string; contentHash: string },
+  db: { sql: Sql },
+  input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date },
 ): Promise<StoredSnapshot> {
   const { parsed, source, contentHash } = input;
+  const client = await db.sql.connect();
   try {
-    return await prisma.$transaction(async (tx) => {
-      const existing = await tx.snapshot.findUnique({ where: { contentHash }, select: { id: true } });
-      if (existing) throw new DuplicateSnapshotError(existing.id);
+    await client.query('BEGIN');
+    await client.query(STORE_LOCK);
+    const existing = await findSnapshotByHash(client, contentHash);
+    if (existing) throw new DuplicateSnapshotError(existing.id);
 
-      const keys = identityKeys(parsed.papers);
-      const known = await tx.paper.findMany({
-        where: { OR: [{ arxivId: { in: keys.arxivIds } }, { titleKey: { in: keys.titleKeys } }] },
-      });
-      const resolution = resolvePapers(parsed.papers, known.map(toPaper), parsed.capturedAt);
-
-      const fresh = resolution.entries.filter((e) => e.kind === 'new');
-      const created = fresh.length
-        ? await tx.paper.createManyAndReturn({ data: fresh.map((e) => toRow(e.fields) as Prisma.PaperCreateManyInput), select: { id: true } })
-        : [];
-      let updated = 0;
-      for (const entry of resolution.entries) {
-        if (entry.kind === 'existing' && Object.keys(entry.changes).length > 0) {
-          await tx.paper.update({ where: { id: entry.paperId }, data: toRow(entry.changes) });
-          updated++;
-        }
-      }
-
-      const snapshot = await tx.snapshot.create({
-        data: { source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, entryCount: resolution.entries.length },
-      });
-      let next = 0;
-      await tx.snapshotEntry.createMany({
-        data: resolution.entries.map((entry, position) => ({
-          snapshotId: snapshot.id,
-          position,
-          paperId: entry.kind === 'existing' ? entry.paperId : created[next++]!.id,
-        })),
-      });
-      return { snapshot: toSnapshot(snapshot), createdPapers: created.length, updatedPapers: updated, duplicates: resolution.duplicates };
-    }, LONG_TX);
+    const known = await findKnownPapers(client, identityKeys(parsed.papers));
+    const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
+    const ids = await drawPaperIds(client, resolution.entries.filter((e) => e.kind === 'new').length);
+    // Only the statement's parameters stay alive while it runs (50,000 known papers need not).
+    const write = prepareSnapshotWrite({ source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date() }, resolution, ids);
+    const duplicates = resolution.duplicates;
+    const snapshot = await writeSnapshot(client, write);
+    await client.query('COMMIT');
+    return { snapshot, createdPapers: write.created, updatedPapers: write.changed, duplicates };
   } catch (err) {
-    // Another process stored the same content between our check and our insert.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      const winner = await findSnapshotByHash(prisma, contentHash);
-      if (winner) throw new DuplicateSnapshotError(winner.id);
-    }
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (err instanceof DuplicateSnapshotError) throw err;
+    const unstorable = unstorableReason(err);
+    if (unstorable) throw new UnstorableSnapshotError(unstorable);
     throw err;
+  } finally {
+    client.release();
   }
 }
 
-/** The newest snapshot: latest capture date, then latest ingested. */
+/**
+ * Only snapshots whose capture date is at most LIMITS.futureDays after their ingest take part in
+ * "newest" and "previous". Ingest refuses later dates, so this only ever leaves out a snapshot
+ * stored by an older paperboy that did not (one dated 2030 would otherwise be the newest for years).
+ */
+const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${LIMITS.futureDays})`;
+
+/**
+ * The newest snapshot (CONTEXT.md): of the snapshots with a plausible capture date (see PLAUSIBLE),
+ * the one with the latest capture date; of several with the same capture date, the last ingested.
+ */
 export async function latestSnapshot(db: Db): Promise<SnapshotSummary | null> {
-  const row = await db.snapshot.findFirst({ orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }] });
-  return row ? toSnapshot(row) : null;
+  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE} ORDER BY captured_at DESC, id DESC LIMIT 1`, []);
+  return rows[0] ?? null;
 }
 
-/** The snapshot captured just before this one (capture date, then ingest order). */
-export async function previousSnapshot(db: Db, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
-  const row = await db.snapshot.findFirst({
-    where: {
-      OR: [{ capturedAt: { lt: snapshot.capturedAt } }, { capturedAt: snapshot.capturedAt, id: { lt: snapshot.id } }],
-    },
-    orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }],
-  });
-  return row ? toSnapshot(row) : null;
+/** The snapshot just before this one in the same order (capture date, then ingest order). */
+export async function previousSnapshot(db: Db | Queryable, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
+  const rows = await select<SnapshotSummary>(
+    db,
+    `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot
+      WHERE ${PLAUSIBLE} AND (captured_at < $1 OR (captured_at = $1 AND id < $2))
+      ORDER BY captured_at DESC, id DESC LIMIT 1`,
+    [snapshot.capturedAt, snapshot.id],
+  );
+  return rows[0] ?? null;
 }
 
 export async function getSnapshot(db: Db, id: number): Promise<SnapshotSummary | null> {
@@ -149,9 +188,9 @@ export async function snapshotPapers(db: Db, snapshotId: number): Promise<Paper[
   return entries.map((e) => toPaper(e.paper));
 }
 
-export async function snapshotPaperIds(db: Db, snapshotId: number): Promise<number[]> {
-  const entries = await db.snapshotEntry.findMany({ where: { snapshotId }, orderBy: { position: 'asc' }, select: { paperId: true } });
-  return entries.map((e) => e.paperId);
+export async function snapshotPaperIds(db: Db | Queryable, snapshotId: number): Promise<number[]> {
+  const rows = await select<{ paperId: number }>(db, `SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
+  return rows.map((e) => e.paperId);
 }
 
 export async function listSnapshots(db: Db, limit = 20): Promise<SnapshotSummary[]> {

@@ -1,14 +1,8 @@
 // The subscriber writes of the reader's pages (subscribe, confirm, preferences, unsubscribe). Every
 // status change is a guarded update (`WHERE status = …`) whose row count says whether it happened:
 // a caller that gets `false` read a state that has changed since, and reads again.
-import { Prisma, type Subscriber as SubscriberRow } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
-import { emailKey, type Subscriber } from './subscribers.ts';
-
-function toSubscriber(row: SubscriberRow): Subscriber {
-  const { emailKey: _key, ...rest } = row;
-  return rest;
-}
+import { emailKey, getSubscriber, type Subscriber } from './subscribers.ts';
 
 export interface PendingInput {
   topics: string[];
@@ -17,26 +11,17 @@ export interface PendingInput {
   now: Date;
 }
 
-/** A new pending subscriber; null when the address was inserted meanwhile (read it and decide again). */
+/**
+ * A new pending subscriber; null when the address was inserted meanwhile (read it and decide again).
+ * ON CONFLICT rather than catching the unique violation: that would abort a surrounding transaction.
+ */
 export async function createPending(db: Db, input: PendingInput & { email: string }): Promise<Subscriber | null> {
-  try {
-    const row = await db.subscriber.create({
-      data: {
-        email: input.email.trim(),
-        emailKey: emailKey(input.email),
-        topics: input.topics,
-        status: 'pending',
-        paused: false,
-        tokenNonce: input.nonce,
-        createdAt: input.now,
-        updatedAt: input.now,
-      },
-    });
-    return toSubscriber(row);
-  } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
-    throw err;
-  }
+  const rows = await db.$queryRaw<Array<{ id: number }>>`
+    INSERT INTO subscriber (email, email_key, topics, status, paused, token_nonce, created_at, updated_at)
+    VALUES (${input.email.trim()}, ${emailKey(input.email)}, ${input.topics}::text[], 'pending', false, ${input.nonce}, ${input.now}, ${input.now})
+    ON CONFLICT (email_key) DO NOTHING
+    RETURNING id`;
+  return rows[0] ? getSubscriber(db, rows[0].id) : null;
 }
 
 /** pending → pending with a new nonce (older confirmation links stop working) and the new topics. */

@@ -1,23 +1,39 @@
 // The ingest step: bytes from a file, folder or URL → parsed snapshot → stored (one transaction per
-// snapshot). The same content ingested twice is one snapshot. Input that is not a snapshot is
-// rejected with one line naming the input and the line, and the database is left as it was.
+// snapshot). The same content ingested twice is one snapshot. Input that is not a snapshot — or
+// holds a value no real listing has, or the database cannot hold — is rejected with one line naming
+// the input and the line, and the database is left as it was. An empty listing (a weekend) is a
+// quiet check: nothing stored, nothing wrong.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
+import { newPaperKeys } from '../diff/new-papers.ts';
+import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
-import { DuplicateSnapshotError, findSnapshotByHash, storeSnapshot, type SnapshotSummary } from '../db/snapshots.ts';
+import {
+  DuplicateSnapshotError,
+  findSnapshotByHash,
+  previousSnapshot,
+  snapshotPaperIds,
+  storeSnapshot,
+  UnstorableSnapshotError,
+  type SnapshotSummary,
+} from '../db/snapshots.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
+import { redactUrl } from '../security/redact.ts';
 import { parseSnapshot } from './parse-snapshot.ts';
 import { expandInput, fetchCapped, InputError, isUrl, readFileCapped } from './read-input.ts';
 import { SnapshotParseError } from './types.ts';
 
 export interface IngestDeps {
   prisma: PrismaClient;
+  /** plain SQL on the same pool: a snapshot's rows are written with it (db/paper-rows.ts) */
+  sql: Sql;
   log: Logger;
   now: () => Date;
   maxBytes: number;
   timeoutMs: number;
+  /** SOURCE_MAX_ENTRIES: a snapshot with more entries is refused before anything is stored */
+  maxEntries?: number;
   metrics?: Metrics;
 }
 
@@ -33,10 +49,17 @@ export type IngestOutcome =
       warnings: string[];
     }
   | { kind: 'duplicate'; source: string; snapshotId: number }
+  /** an empty listing (weekends, holidays, the start of a day): nothing stored, not a failure */
+  | { kind: 'quiet'; source: string; message: string; line: number | null }
   | { kind: 'rejected'; source: string; code: string; message: string; line: number | null };
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** How an input is named wherever it is shown or stored: a path as given, a URL redacted. */
+export function displaySource(input: string): string {
+  return isUrl(input) ? redactUrl(input) : input;
 }
 
 /** "seeds/x.txt:12: looks like an HTML page" — the one line an operator reads. */
@@ -44,44 +67,53 @@ export function describeRejection(outcome: Extract<IngestOutcome, { kind: 'rejec
   return `${outcome.source}${outcome.line ? `:${outcome.line}` : ''}: ${outcome.message}`;
 }
 
+/** Parses and stores one input's bytes. `source` names it in what is stored and logged (displaySource). */
 export async function ingestContent(deps: IngestDeps, source: string, bytes: Uint8Array): Promise<IngestOutcome> {
-  const { prisma, log } = deps;
+  const { log } = deps;
+  source = displaySource(source);
   const hash = contentHash(bytes);
   const metrics = deps.metrics ?? noMetrics;
-  const known = await findSnapshotByHash(prisma, hash);
+  const known = await findSnapshotByHash(deps.sql, hash);
   if (known) {
     metrics.snapshotDuplicate();
     return duplicate(log, source, known.id);
   }
 
+  const now = deps.now();
   let parsed;
   try {
-    parsed = parseSnapshot(bytes, { now: deps.now() });
+    parsed = parseSnapshot(bytes, { now, ...(deps.maxEntries !== undefined ? { maxEntries: deps.maxEntries } : {}) });
   } catch (err) {
     if (!(err instanceof SnapshotParseError)) throw err;
-    const code = err.kind === 'empty' ? 'SNAPSHOT_EMPTY' : err.code;
-    metrics.snapshotRejected(code);
-    return reject(log, source, code, err.message, err.line);
+    if (err.kind === 'empty') {
+      metrics.snapshotQuiet();
+      return quiet(log, source, err.message, err.line);
+    }
+    metrics.snapshotRejected(err.code);
+    return reject(log, source, err.code, err.message, err.line);
   }
 
   let stored;
   try {
-    stored = await storeSnapshot(prisma, { parsed, source, contentHash: hash });
+    stored = await storeSnapshot(deps, { parsed, source, contentHash: hash, ingestedAt: now });
   } catch (err) {
     if (err instanceof DuplicateSnapshotError) {
       metrics.snapshotDuplicate();
       return duplicate(log, source, err.snapshotId);
     }
+    if (err instanceof UnstorableSnapshotError) {
+      metrics.snapshotRejected(err.code);
+      return reject(log, source, err.code, err.message, null);
+    }
     throw err;
   }
   metrics.snapshotIngested(parsed.format, stored.snapshot.entryCount);
-  const diff = await loadSnapshotDiff(prisma, stored.snapshot);
   const outcome: IngestOutcome = {
     kind: 'ingested',
     source,
     snapshot: stored.snapshot,
     papers: stored.snapshot.entryCount,
-    newPapers: diff.newPaperIds.length,
+    newPapers: await countNewPapers(deps.sql, stored.snapshot),
     createdPapers: stored.createdPapers,
     truncated: parsed.truncated,
     warnings: [...parsed.warnings, ...stored.duplicates.map((p) => `entry ${p + 1} repeats an earlier paper: kept once`)],
@@ -97,15 +129,24 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
       newPapers: outcome.newPapers,
       createdPapers: outcome.createdPapers,
       truncated: parsed.truncated,
+      warnings: outcome.warnings.length,
     },
-    `ingested snapshot ${stored.snapshot.id} from ${source}: ${outcome.papers} papers, ${outcome.newPapers} new`,
+    `ingested snapshot ${stored.snapshot.id} from ${source}: ${outcome.papers} ${outcome.papers === 1 ? 'paper' : 'papers'}, ${outcome.newPapers} new`,
   );
   return outcome;
+}
+
+/** How many of the snapshot's papers the previous snapshot did not have (ids only: cheap at 50,000). */
+async function countNewPapers(sql: Sql, snapshot: SnapshotSummary): Promise<number> {
+  const previous = await previousSnapshot(sql, snapshot);
+  const [current, before] = await Promise.all([snapshotPaperIds(sql, snapshot.id), previous ? snapshotPaperIds(sql, previous.id) : null]);
+  return newPaperKeys(current, before).length;
 }
 
 /** Reads and ingests one input (a file or URL; folders are expanded by ingestInputs). */
 export async function ingestOne(deps: IngestDeps, input: string): Promise<IngestOutcome> {
   const source = isUrl(input) ? input : path.resolve(input);
+  const named = displaySource(input);
   let bytes: Uint8Array;
   try {
     if (isUrl(input)) {
@@ -118,11 +159,11 @@ export async function ingestOne(deps: IngestDeps, input: string): Promise<Ingest
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     (deps.metrics ?? noMetrics).snapshotRejected(err.code);
-    return reject(deps.log, input, err.code, err.message, null);
+    return reject(deps.log, named, err.code, err.message, null);
   }
   const outcome = await ingestContent(deps, source, bytes);
   // Name the input as the operator wrote it in what they read.
-  return outcome.kind === 'rejected' ? { ...outcome, source: input } : outcome;
+  return outcome.kind === 'rejected' || outcome.kind === 'quiet' ? { ...outcome, source: named } : outcome;
 }
 
 /** Each input in turn; a folder is each of its files once, in name order. */
@@ -134,7 +175,7 @@ export async function ingestInputs(deps: IngestDeps, inputs: string[], onOutcome
       files = await expandInput(input);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      const outcome = reject(deps.log, input, err.code, err.message, null);
+      const outcome = reject(deps.log, displaySource(input), err.code, err.message, null);
       outcomes.push(outcome);
       onOutcome?.(outcome);
       continue;
@@ -156,6 +197,11 @@ export async function ingestInputs(deps: IngestDeps, inputs: string[], onOutcome
 function duplicate(log: Logger, source: string, snapshotId: number): IngestOutcome {
   log.info({ event: 'snapshot.duplicate', snapshotId, source }, `${source} is already snapshot ${snapshotId}`);
   return { kind: 'duplicate', source, snapshotId };
+}
+
+function quiet(log: Logger, source: string, message: string, line: number | null): IngestOutcome {
+  log.info({ event: 'snapshot.quiet', source, line, reason: message }, `${source}: an empty listing (a quiet day): nothing stored`);
+  return { kind: 'quiet', source, message, line };
 }
 
 function reject(log: Logger, source: string, code: string, message: string, line: number | null): IngestOutcome {

@@ -53,7 +53,17 @@ function parseCount(text: string): number {
 }
 
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return utcDate(year, month + 1, 0).getUTCDate();
+}
+
+/**
+ * The UTC midnight of a day given as year, month (1–12) and day (which may overflow either way).
+ * Date.UTC reads years 0–99 as 1900–1999; setUTCFullYear takes the year as written.
+ */
+function utcDate(year: number, month: number, day: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date;
 }
 
 /**
@@ -86,11 +96,11 @@ export function utcCalendarDate(instant: Date): CalendarDate {
 }
 
 export function addDays(date: CalendarDate, days: number): CalendarDate {
-  return utcCalendarDate(new Date(Date.UTC(date.year, date.month - 1, date.day + days)));
+  return utcCalendarDate(utcDate(date.year, date.month, date.day + days));
 }
 
 export function toUtcMidnight(date: CalendarDate): Date {
-  return new Date(Date.UTC(date.year, date.month - 1, date.day));
+  return utcDate(date.year, date.month, date.day);
 }
 
 /** YYYY-MM-DD */

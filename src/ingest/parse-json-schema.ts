@@ -6,6 +6,7 @@
 // submittedOnDailyAt, organization?, ai_summary, githubRepo, …).
 // Only the fields used are declared: zod drops the others, so new API fields never break ingest.
 // Optional fields may be missing or null; a present field of the wrong type is another shape.
+// Types only: whether a value is plausible (a count, a date, a length) is plausible.ts's business.
 import { z } from 'zod';
 
 const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
@@ -29,7 +30,7 @@ const paper = z.object({
   authors: z.array(author).nullish(),
   publishedAt: timestamp.nullish(),
   submittedOnDailyAt: timestamp.nullish(),
-  upvotes: z.number().int().nonnegative().nullish(),
+  upvotes: z.number().nullish(),
   organization,
 });
 

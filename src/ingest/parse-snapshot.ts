@@ -3,7 +3,7 @@
 // Pure: no fs, no clock (options.now), no env, no logging.
 import { SnapshotParseError, type ParseOptions, type ParsedSnapshot } from './types.ts';
 import { decodeSnapshotInput, lineAt } from './parse-encoding.ts';
-import { parseDailyPapersJson } from './parse-json.ts';
+import { parseDailyPapersJson, parseDailyPapersValue } from './parse-json.ts';
 import { parseTextCapture } from './parse-text.ts';
 
 /**
@@ -23,7 +23,20 @@ export function parseSnapshot(input: string | Uint8Array, options: ParseOptions)
     const line = lineAt(text, start);
     throw new SnapshotParseError(`not a snapshot: ${markupKind(text.slice(start))} (line ${line})`, line);
   }
+  // Valid JSON that is not a list or an object (null, "a string", 42, true) is JSON of another shape.
+  const scalar = jsonScalar(text, first ?? '');
+  if (scalar.is) return parseDailyPapersValue(scalar.value, text, options);
   return parseTextCapture(text, options);
+}
+
+/** The value of a whole input that is a bare JSON scalar; a text capture never is one. */
+function jsonScalar(text: string, first: string): { is: true; value: unknown } | { is: false } {
+  if (!/["\-0-9tfn]/.test(first)) return { is: false };
+  try {
+    return { is: true, value: JSON.parse(text) };
+  } catch {
+    return { is: false };
+  }
 }
 
 /** Names what a "<" document is, so an operator sees "an HTML page" (an error page) at a glance. */

@@ -21,6 +21,8 @@ export interface MetaBlock {
   authorCount: number | null;
   organization: string | null;
   date: ListingDate | null;
+  /** 1-based line number of the date line, when there is one */
+  dateLine: number | null;
   /** index of the line after the block: the next entry's title */
   next: number;
   /** the input ended inside the block (or right after the abstract, where a block may have been cut) */
@@ -34,7 +36,7 @@ const AUTHOR_COUNT = /^(?:•\s*)?(\d+)\s+authors?$/i;
 
 /** Reads the meta block starting at lines[j] (just after the abstract), if there is one. */
 export function readMetaBlock(lines: Line[], j: number): MetaBlock {
-  const block: MetaBlock = { authorCount: null, organization: null, date: null, next: j, cut: false, warnings: [] };
+  const block: MetaBlock = { authorCount: null, organization: null, date: null, dateLine: null, next: j, cut: false, warnings: [] };
   const first = lines[j];
   // Input ends right after a whole abstract: the paper stays, but its meta block may have been cut.
   if (!first) return { ...block, cut: true };
@@ -72,7 +74,7 @@ function readDate(lines: Line[], k: number, block: MetaBlock): MetaBlock {
   // The final line of a capture has no line break even when whole (the seeds end "Apr 13, 2023"),
   // so a last date line that parses is taken as complete; one that does not parse was cut.
   const date = parseListingDate(line.text);
-  if (date) return { ...block, date, next: k + 1 };
+  if (date) return { ...block, date, dateLine: line.no, next: k + 1 };
   if (!line.whole) return { ...block, next: k, cut: true };
   block.warnings.push('meta block has no date');
   return { ...block, next: k };

@@ -14,6 +14,8 @@ import {
 } from './parse-dates.ts';
 import { readMetaBlock, type Line } from './parse-text-meta.ts';
 import { titleKey } from './paper-identity.ts';
+import { cleanText } from './clean-text.ts';
+import { capField, countProblem, dateProblem, titleProblem } from './plausible.ts';
 
 // The header is a few short lines (more when the copy includes the site's navigation bar);
 // "Daily Papers" further down, or after a long line such as an abstract, is not a header.
@@ -26,7 +28,7 @@ const HEADER_TAGLINES = 2;
 export function parseTextCapture(text: string, options: ParseOptions): ParsedSnapshot {
   const lines = nonBlankLines(text);
   const header = readHeader(lines, options.now);
-  const listing = readEntries(lines, header.firstEntry, header.capturedOn);
+  const listing = readEntries(lines, header.firstEntry, header.capturedOn, options);
   if (listing.papers.length === 0) {
     const line = lines[header.firstEntry]?.no ?? header.dateLine;
     throw new SnapshotParseError(
@@ -45,14 +47,15 @@ export function parseTextCapture(text: string, options: ParseOptions): ParsedSna
 }
 
 /**
- * The non-blank lines, trimmed, with their 1-based line numbers. A line is whole when a line break
- * follows it; only the last line can be otherwise, and that is where a cut shows.
+ * The non-blank lines, cleaned (clean-text.ts: invisible characters and controls gone, whitespace
+ * collapsed), with their 1-based line numbers. A line is whole when a line break follows it; only
+ * the last line can be otherwise, and that is where a cut shows.
  */
 function nonBlankLines(text: string): Line[] {
   const raw = text.split('\n');
   const lines: Line[] = [];
   raw.forEach((content, index) => {
-    const trimmed = content.trim();
+    const trimmed = cleanText(content);
     if (trimmed !== '') lines.push({ text: trimmed, no: index + 1, whole: index < raw.length - 1 });
   });
   return lines;
@@ -80,7 +83,10 @@ function readHeader(lines: Line[], now: Date): Header {
     const line = lines[i] as Line;
     const date = parseListingDate(line.text);
     if (date && date.upvotes === null) {
-      return { capturedOn: resolveYear(date, captureReference(now)), dateLine: line.no, firstEntry: i + 1 };
+      const capturedOn = resolveYear(date, captureReference(now));
+      const problem = dateProblem(toUtcMidnight(capturedOn), line.text, now);
+      if (problem) throw new SnapshotParseError(`capture date at line ${line.no}: ${problem}`, line.no);
+      return { capturedOn, dateLine: line.no, firstEntry: i + 1 };
     }
   }
   const at = lines[title]?.no ?? 1;
@@ -105,12 +111,19 @@ interface Listing {
   warnings: string[];
 }
 
-function readEntries(lines: Line[], start: number, capturedOn: CalendarDate): Listing {
+function readEntries(lines: Line[], start: number, capturedOn: CalendarDate, options: ParseOptions): Listing {
   const listing: Listing = { papers: [], truncated: false, warnings: [] };
   const seen = new Map<string, number>();
   let entry = 1;
   for (let i = start; i < lines.length; entry++) {
-    const read = readEntry(lines, i, entry, capturedOn);
+    if (options.maxEntries !== undefined && entry > options.maxEntries) {
+      const at = (lines[i] as Line).no;
+      throw new SnapshotParseError(
+        `the capture has more than SOURCE_MAX_ENTRIES (${options.maxEntries.toLocaleString('en')}) entries: entry ${entry.toLocaleString('en')} starts at line ${at}`,
+        at,
+      );
+    }
+    const read = readEntry(lines, i, entry, capturedOn, options.now);
     listing.warnings.push(...read.warnings);
     if (read.paper) addOnce(listing, seen, read.paper, entry, lines[i] as Line);
     if (read.cut) {
@@ -144,21 +157,41 @@ interface EntryRead {
   warnings: string[];
 }
 
-function readEntry(lines: Line[], i: number, entry: number, capturedOn: CalendarDate): EntryRead {
+function readEntry(lines: Line[], i: number, entry: number, capturedOn: CalendarDate, now: Date): EntryRead {
   const title = lines[i] as Line;
   const abstract = lines[i + 1];
   // A title or abstract without a line break after it may have been cut mid-sentence: drop the entry.
   if (!title.whole || !abstract?.whole) return { paper: null, next: lines.length, cut: true, warnings: [] };
   const meta = readMetaBlock(lines, i + 2);
-  const warnings = meta.warnings.map((w) => `entry ${entry} (line ${title.no}): ${w}`);
+  const label = `entry ${entry} (line ${title.no})`;
+  const warnings = meta.warnings.map((w) => `${label}: ${w}`);
+  const warn = (message: string) => warnings.push(`${label}: ${message}`);
+  const refuse = (problem: string, line = title.no) => new SnapshotParseError(`${label}: ${problem}`, line);
+  const badTitle = titleProblem(title.text);
+  if (badTitle) throw refuse(badTitle);
+  const badCount = meta.authorCount === null ? null : countProblem(meta.authorCount, 'authors');
+  if (badCount) throw refuse(badCount, lines[i + 2]?.no);
+  let publishedOn: string | null = null;
+  if (meta.date) {
+    const day = resolveYear(meta.date, capturedOn);
+    // the date line is the block's last: the one before the next entry
+    const written = lines[meta.next - 1] as Line;
+    const dateLine = meta.dateLine ?? written.no;
+    const badDate = dateProblem(toUtcMidnight(day), written.text, now);
+    if (badDate) throw refuse(`date ${badDate}`, dateLine);
+    const badUpvotes = meta.date.upvotes === null ? null : countProblem(meta.date.upvotes, 'upvotes');
+    if (badUpvotes) throw refuse(badUpvotes, dateLine);
+    publishedOn = toIsoDate(day);
+  }
   const paper: ParsedPaper = {
     arxivId: null,
+    arxivVersion: null,
     title: title.text,
-    abstract: abstract.text,
+    abstract: capField(abstract.text, 'abstract', warn),
     authorCount: meta.authorCount,
     authors: [],
-    organization: meta.organization,
-    publishedOn: meta.date ? toIsoDate(resolveYear(meta.date, capturedOn)) : null,
+    organization: meta.organization === null ? null : capField(meta.organization, 'organization', warn),
+    publishedOn,
     upvotes: meta.date?.upvotes ?? null,
   };
   return { paper, next: meta.next, cut: meta.cut, warnings };

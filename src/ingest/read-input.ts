@@ -1,6 +1,9 @@
 // Reading a snapshot's bytes from a file or an http(s) URL, with a size cap and a timeout.
+// Credentials in a URL ("https://user:pass@host/…") are sent as HTTP Basic authentication (fetch
+// refuses a URL that carries them); no message made here contains the URL.
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { redactUrlsIn } from '../security/redact.ts';
 
 export class InputError extends Error {
   constructor(
@@ -61,6 +64,17 @@ export type FetchResult =
   | { kind: 'body'; body: Buffer; etag: string | null; lastModified: string | null }
   | { kind: 'not-modified' };
 
+/** The URL without its credentials, and those as an Authorization header. */
+export function withBasicAuth(url: string): { url: string; authorization: string | null } {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { url, authorization: null };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
 export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch }: FetchOptions): Promise<FetchResult> {
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'paperboy' };
   if (etag) headers['if-none-match'] = etag;
@@ -68,11 +82,14 @@ export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, last
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers, signal, redirect: 'follow' });
+    const target = withBasicAuth(url);
+    if (target.authorization) headers.authorization = target.authorization;
+    response = await fetchImpl(target.url, { headers, signal, redirect: 'follow' });
   } catch (err) {
     if (signal.aborted) throw new InputError('FETCH_TIMEOUT', `no answer within ${timeoutMs} ms (SOURCE_TIMEOUT)`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new InputError('FETCH_FAILED', `fetch failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    // Undici's own messages may quote the URL: never let one through.
+    throw new InputError('FETCH_FAILED', redactUrlsIn(`fetch failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`));
   }
   if (response.status === 304) return { kind: 'not-modified' };
   if (!response.ok) {
@@ -95,7 +112,7 @@ export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, last
   } catch (err) {
     if (err instanceof InputError) throw err;
     if (signal.aborted) throw new InputError('FETCH_TIMEOUT', `body not received within ${timeoutMs} ms (SOURCE_TIMEOUT)`);
-    throw new InputError('FETCH_FAILED', `fetch failed while reading: ${(err as Error).message}`);
+    throw new InputError('FETCH_FAILED', redactUrlsIn(`fetch failed while reading: ${(err as Error).message}`));
   }
   return { kind: 'body', body: Buffer.concat(chunks), etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') };
 }

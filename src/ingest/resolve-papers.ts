@@ -9,6 +9,8 @@ import type { ParsedPaper } from './types.ts';
 export interface KnownPaper {
   id: number;
   arxivId: string | null;
+  /** the highest arXiv version any source named, or null (optional: most readers ignore it) */
+  arxivVersion?: number | null;
   titleKey: string;
   title: string;
   abstract: string;
@@ -90,6 +92,7 @@ function findMatch(
 function newFields(p: ParsedPaper, key: string, seenAt: Date): PaperFields {
   return {
     arxivId: p.arxivId,
+    arxivVersion: p.arxivVersion,
     titleKey: key,
     title: p.title,
     abstract: p.abstract,
@@ -111,6 +114,8 @@ export function mergeChanges(old: KnownPaper, p: ParsedPaper, key: string, seenA
     if (JSON.stringify(old[field]) !== JSON.stringify(value)) next[field] = value;
   };
   if (!old.arxivId && p.arxivId) set('arxivId', p.arxivId);
+  // Versions only grow: an older listing that names v1 does not undo a v2 seen before.
+  if (p.arxivVersion !== null && (old.arxivVersion == null || p.arxivVersion > old.arxivVersion)) set('arxivVersion', p.arxivVersion);
   if (isNewer) {
     set('title', p.title);
     set('titleKey', key);

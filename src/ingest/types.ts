@@ -4,6 +4,8 @@
 export interface ParsedPaper {
   /** arXiv id ("2406.12345") when the source gives one (the JSON API does; the text capture does not). */
   arxivId: string | null;
+  /** the arXiv version the source named ("2406.12345v2" → 2), kept as an attribute; null when it named none */
+  arxivVersion: number | null;
   title: string;
   abstract: string;
   /** "• 8 authors" in a text capture; authors.length in the JSON. */
@@ -32,8 +34,10 @@ export interface ParsedSnapshot {
 }
 
 export interface ParseOptions {
-  /** the ingest clock: gives the year of a capture date written without one. */
+  /** the ingest clock: gives the year of a capture date written without one, and bounds every date. */
   now: Date;
+  /** more entries than this are refused up front (SOURCE_MAX_ENTRIES); no limit when unset */
+  maxEntries?: number;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface Metrics {
   snapshotIngested(format: string, papers: number): void;
   snapshotDuplicate(): void;
   snapshotRejected(code: string): void;
+  /** an empty listing: a quiet check, not a failure */
+  snapshotQuiet(): void;
   digestBuilt(seconds: number, matcherSeconds: number): void;
   deliverySent(seconds: number): void;
   /** a failed try: `code` is the stored code ("smtp:451", "ECONNECTION" …) */
@@ -38,6 +40,7 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
   const ingested = new client.Counter({ name: 'paperboy_snapshots_ingested_total', help: 'Snapshots stored, by format', labelNames: ['format'], registers });
   const duplicates = new client.Counter({ name: 'paperboy_snapshots_duplicate_total', help: 'Inputs that were an already stored snapshot', registers });
   const rejected = new client.Counter({ name: 'paperboy_snapshots_rejected_total', help: 'Inputs rejected as not a snapshot, by code', labelNames: ['code'], registers });
+  const quiet = new client.Counter({ name: 'paperboy_snapshots_quiet_total', help: 'Inputs that were an empty listing (a quiet day): nothing stored, not a failure', registers });
   const papers = new client.Histogram({ name: 'paperboy_snapshot_papers', help: 'Papers per ingested snapshot', buckets: [0, 5, 10, 20, 30, 40, 50, 75, 100, 200], registers });
   const digest = new client.Histogram({ name: 'paperboy_digest_build_seconds', help: 'Time to build a digest (plan and queue every delivery)', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers });
   const matcher = new client.Histogram({ name: 'paperboy_matcher_seconds', help: 'Time spent matching topics (per digest build or preview request)', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
@@ -81,6 +84,7 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
     },
     snapshotDuplicate: () => duplicates.inc(),
     snapshotRejected: (code) => rejected.inc({ code }),
+    snapshotQuiet: () => quiet.inc(),
     digestBuilt: (seconds, matcherSeconds) => {
       digest.observe(seconds);
       matcher.observe(matcherSeconds);

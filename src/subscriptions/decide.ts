@@ -65,6 +65,22 @@ export function decidePreferencesAllowed(status: SubscriberStatus): LinkDecision
   return status === 'active' ? { kind: 'ok' } : { kind: 'refuse', code: 'NOT_ACTIVE' };
 }
 
+/**
+ * Whether a queued one-off email is still worth sending, from the subscriber as it is when its turn
+ * comes: a confirmation only while the address is pending and the link's nonce is the latest; the
+ * preferences emails only while it is active.
+ */
+export function decideMail(
+  mail: { kind: 'confirmation' | 'preferences_link' | 'preferences_changed'; nonce: string | null },
+  subscriber: { status: SubscriberStatus; tokenNonce: string } | null,
+): { kind: 'send' } | { kind: 'skip'; reason: string } {
+  if (!subscriber) return { kind: 'skip', reason: 'the subscriber no longer exists' };
+  const wanted = mail.kind === 'confirmation' ? 'pending' : 'active';
+  if (subscriber.status !== wanted) return { kind: 'skip', reason: `the address is ${subscriber.status} now` };
+  if (mail.kind === 'confirmation' && mail.nonce !== subscriber.tokenNonce) return { kind: 'skip', reason: 'a newer confirmation email replaced it' };
+  return { kind: 'send' };
+}
+
 /** Unsubscribing works from any state and twice: the second time changes nothing. */
 export function decideUnsubscribe(status: SubscriberStatus): { kind: 'unsubscribe' } | { kind: 'already' } {
   return status === 'unsubscribed' ? { kind: 'already' } : { kind: 'unsubscribe' };

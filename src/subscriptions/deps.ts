@@ -20,6 +20,8 @@ export interface SubscriptionDeps {
   productName: string;
   compose: ComposeOptions;
   confirmTtlMs: number;
+  /** the one-off emails' loop (mail-queue.ts), woken once a step has queued one */
+  mailQueue?: { wake(): void };
 }
 
 export function subscriptionDeps(ctx: AppContext, overrides: Partial<SubscriptionDeps> = {}): SubscriptionDeps {

@@ -7,9 +7,7 @@ export type SubscriptionErrorCode =
   /** a newer confirmation email replaced this link (or the address changed state since) */
   | 'LINK_REPLACED'
   /** preferences can only change while the subscription is active */
-  | 'NOT_ACTIVE'
-  /** the confirmation (or preferences link) email could not be handed to the mail server */
-  | 'MAIL_FAILED';
+  | 'NOT_ACTIVE';
 
 export class SubscriptionError extends Error {
   constructor(

@@ -1,14 +1,13 @@
 // Preferences: topics and pause, from the signed link in every digest (no expiry). Only an active
 // subscription changes; a change is confirmed on the page and by email (so a forwarded digest's
 // link cannot quietly change someone's subscription).
+import { enqueueMail } from '../db/subscription-mail.ts';
 import { updatePreferences } from '../db/subscriptions.ts';
 import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
-import { SendError } from '../deliver/types.ts';
 import { maskEmail } from '../log/logger.ts';
 import { decidePreferences, decidePreferencesAllowed, type Preferences } from './decide.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { SubscriptionError } from './errors.ts';
-import { sendPreferencesChanged } from './mail.ts';
 import { readLink } from './read-link.ts';
 
 /** The subscriber of a preferences link, in whatever state; throws TokenError or SubscriptionError. */
@@ -24,20 +23,20 @@ export async function changePreferences(deps: SubscriptionDeps, token: string | 
   if (decidePreferencesAllowed(subscriber.status).kind === 'refuse') throw notActive();
   const change = decidePreferences(subscriber, next);
   if (change.kind === 'unchanged') return { kind: 'unchanged', subscriber };
-  if (!(await updatePreferences(deps.prisma, subscriber.id, next, deps.now()))) throw notActive();
+  const now = deps.now();
+  const updatedNow = await deps.prisma.$transaction(async (tx) => {
+    // The notice email is queued with the change: a change is never saved without it.
+    if (!(await updatePreferences(tx, subscriber.id, next, now))) return false;
+    await enqueueMail(tx, { subscriberId: subscriber.id, kind: 'preferences_changed', now });
+    return true;
+  });
+  if (!updatedNow) throw notActive();
+  deps.mailQueue?.wake();
   const updated = (await getSubscriber(deps.prisma, subscriber.id)) ?? { ...subscriber, ...next };
   const to = maskEmail(updated.email);
   deps.log.info(
     { event: 'subscriber.preferences_changed', subscriberId: updated.id, to, topics: updated.topics.length, paused: updated.paused, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged },
     `subscriber ${updated.id} changed their preferences`,
   );
-  try {
-    const receipt = await sendPreferencesChanged(deps, updated);
-    deps.log.info({ event: 'preferences_changed.sent', subscriberId: updated.id, to, messageId: receipt.messageId }, 'preferences-changed email sent');
-  } catch (err) {
-    // The change is saved and shown on the page; the notice email is a courtesy.
-    const code = err instanceof SendError ? err.storedCode : 'EUNKNOWN';
-    deps.log.warn({ event: 'preferences_changed.failed', subscriberId: updated.id, to, code }, `preferences-changed email failed: ${code}`);
-  }
   return { kind: 'updated', subscriber: updated, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged };
 }

@@ -1,14 +1,14 @@
-// Subscribe (double opt-in): store the address pending first, then mail what fits its state
-// (decide.ts). Whatever the state, the caller shows the same page; only a failed send differs, and
-// then the pending row is kept so the reader can simply try again.
+// Subscribe (double opt-in): store the address pending and queue the email that fits its state
+// (decide.ts), in one transaction; the mail loop (mail-queue.ts) sends it. Whatever the state, the
+// caller shows the same page, and no state waits on the mail server: the answer cannot tell them
+// apart by its content or its timing.
 import { createPending, refreshPending, resubscribe } from '../db/subscriptions.ts';
+import { enqueueMail } from '../db/subscription-mail.ts';
 import { findSubscriberByEmail, getSubscriber, newNonce, type Subscriber } from '../db/subscribers.ts';
-import { SendError } from '../deliver/types.ts';
+import type { Db } from '../db/snapshots.ts';
 import { maskEmail } from '../log/logger.ts';
 import { decideSubscribe, type SubscribeAction } from './decide.ts';
 import type { SubscriptionDeps } from './deps.ts';
-import { SubscriptionError } from './errors.ts';
-import { sendConfirmation, sendPreferencesLink } from './mail.ts';
 
 export interface SubscribeInput {
   /** checked by parseEmail */
@@ -18,8 +18,8 @@ export interface SubscribeInput {
 }
 
 export type SubscribeResult =
-  | { kind: 'confirmation-sent'; subscriberId: number; action: 'create' | 'refresh-pending' | 'resubscribe' }
-  | { kind: 'preferences-link-sent'; subscriberId: number }
+  | { kind: 'confirmation-queued'; subscriberId: number; action: 'create' | 'refresh-pending' | 'resubscribe' }
+  | { kind: 'preferences-link-queued'; subscriberId: number }
   | { kind: 'ignored'; subscriberId: number; reason: 'bounced' };
 
 /** A guarded write that lost a race reads again; a few rounds always settle. */
@@ -38,46 +38,34 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       return { kind: 'ignored', subscriberId: action.subscriberId, reason: action.reason };
     }
     if (action.kind === 'send-preferences-link') {
-      const subscriber = existing!;
-      await mailOrFail(deps, 'preferences_link', subscriber, () => sendPreferencesLink(deps, subscriber));
-      return { kind: 'preferences-link-sent', subscriberId: subscriber.id };
+      await enqueueMail(prisma, { subscriberId: action.subscriberId, kind: 'preferences_link', now });
+      deps.mailQueue?.wake();
+      return { kind: 'preferences-link-queued', subscriberId: action.subscriberId };
     }
 
     const nonce = newNonce();
-    const pending = await writePending(deps, action, input, nonce, now);
+    const pending = await prisma.$transaction(async (tx) => {
+      const written = await writePending(tx, action, input, nonce, now);
+      if (written) await enqueueMail(tx, { subscriberId: written.id, kind: 'confirmation', nonce, now });
+      return written;
+    });
     if (!pending) continue; // the address changed state meanwhile: decide again
     log.info({ event: 'subscriber.pending', subscriberId: pending.id, to, action: action.kind, topics: pending.topics.length }, `subscriber ${pending.id} pending (${action.kind})`);
-    await mailOrFail(deps, 'confirmation', pending, () => sendConfirmation(deps, pending, nonce));
-    return { kind: 'confirmation-sent', subscriberId: pending.id, action: action.kind };
+    deps.mailQueue?.wake();
+    return { kind: 'confirmation-queued', subscriberId: pending.id, action: action.kind };
   }
   throw new Error(`subscribe: the address kept changing state (${ATTEMPTS} attempts)`);
 }
 
 async function writePending(
-  deps: SubscriptionDeps,
+  db: Db,
   action: Extract<SubscribeAction, { kind: 'create' | 'refresh-pending' | 'resubscribe' }>,
   input: SubscribeInput,
   nonce: string,
   now: Date,
 ): Promise<Subscriber | null> {
   const values = { topics: input.topics, nonce, now };
-  if (action.kind === 'create') return createPending(deps.prisma, { email: input.email, ...values });
-  const written = action.kind === 'refresh-pending' ? await refreshPending(deps.prisma, action.subscriberId, values) : await resubscribe(deps.prisma, action.subscriberId, values);
-  return written ? getSubscriber(deps.prisma, action.subscriberId) : null;
+  if (action.kind === 'create') return createPending(db, { email: input.email, ...values });
+  const written = action.kind === 'refresh-pending' ? await refreshPending(db, action.subscriberId, values) : await resubscribe(db, action.subscriberId, values);
+  return written ? getSubscriber(db, action.subscriberId) : null;
 }
-
-/** Sends, logs `<what>.sent` or `<what>.failed`; a failed send becomes SubscriptionError MAIL_FAILED. */
-async function mailOrFail(deps: SubscriptionDeps, what: 'confirmation' | 'preferences_link', subscriber: Subscriber, sendIt: () => Promise<{ messageId: string }>): Promise<void> {
-  const context = { subscriberId: subscriber.id, to: maskEmail(subscriber.email) };
-  try {
-    const receipt = await sendIt();
-    deps.log.info({ event: `${what}.sent`, ...context, messageId: receipt.messageId }, `${what.replace('_', ' ')} email sent to subscriber ${subscriber.id}`);
-  } catch (err) {
-    const code = err instanceof SendError ? err.storedCode : 'EUNKNOWN';
-    deps.log.warn({ event: `${what}.failed`, ...context, code, error: withoutAddresses(String((err as Error)?.message)) }, `${what.replace('_', ' ')} email to subscriber ${subscriber.id} failed: ${code}`);
-    throw new SubscriptionError('MAIL_FAILED', 'the email could not be sent', { cause: err });
-  }
-}
-
-/** SMTP replies often quote the recipient ("<ada@example.org>: user unknown"): keep them out of the logs. */
-const withoutAddresses = (text: string): string => text.replace(/[^\s<>"'@]+@[^\s<>"']+/g, '<address>');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { digestDeps } from '../../app/deps.ts';
 import type { AppContext } from '../../app/context.ts';
 import { buildDigest, type BuildDigestResult } from '../../digest/build-digest.ts';
+import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
 
 export function registerDigest(program: Command): void {
@@ -40,7 +41,7 @@ export function describeDigest(result: BuildDigestResult): void {
     default: {
       const day = result.snapshot.capturedAt.toISOString().slice(0, 10);
       const what = result.kind === 'dry-run' ? 'dry run, nothing written:' : `digest ${result.digest!.id}:`;
-      out(`${what} snapshot ${result.snapshot.id} (${day}), ${result.newPapers.length} new papers, ${result.subscribers} active subscribers, ${result.deliveries} deliveries${result.kind === 'built' ? ' queued' : ''}`);
+      out(`${what} snapshot ${result.snapshot.id} (${day}), ${plural(result.newPapers.length, 'new paper')}, ${plural(result.subscribers, 'active subscriber')}, ${plural(result.deliveries, 'delivery', 'deliveries')}${result.kind === 'built' ? ' queued' : ''}`);
       if (result.skippedSnapshots.length) out(`skipped older snapshots (never mailed): ${result.skippedSnapshots.join(', ')}`);
       for (const topic of result.invalidTopics) out(`warning: a stored topic no longer parses and was ignored: ${topic}`);
     }

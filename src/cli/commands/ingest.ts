@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import { ingestDeps } from '../../app/deps.ts';
 import { describeRejection, ingestInputs, type IngestOutcome } from '../../ingest/ingest-inputs.ts';
+import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
+
+/** Warnings shown per snapshot; the rest are counted. */
+const WARNINGS_SHOWN = 5;
 
 export function registerIngest(program: Command): void {
   program
@@ -9,11 +14,10 @@ export function registerIngest(program: Command): void {
     .argument('<inputs...>', 'snapshot files (text capture or daily papers JSON), folders or URLs')
     .action(async (inputs: string[]) => {
       await withContext(async (ctx) => {
-        const deps = { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, maxBytes: ctx.config.SOURCE_MAX_BYTES, timeoutMs: ctx.config.SOURCE_TIMEOUT };
-        const outcomes = await ingestInputs(deps, inputs, (o) => process.stdout.write(`${describe(o)}\n`));
+        const outcomes = await ingestInputs(ingestDeps(ctx), inputs, (o) => process.stdout.write(`${describe(o)}\n`));
         const rejected = outcomes.filter((o) => o.kind === 'rejected');
         if (rejected.length > 0) {
-          process.stderr.write(`paperboy: ${rejected.length} of ${outcomes.length} inputs rejected: ${describeRejection(rejected[0]!)}\n`);
+          process.stderr.write(`paperboy: ${rejected.length} of ${plural(outcomes.length, 'input')} rejected: ${describeRejection(rejected[0]!)}\n`);
           return 1;
         }
         return 0;
@@ -26,10 +30,14 @@ function describe(o: IngestOutcome): string {
     case 'ingested': {
       const day = o.snapshot.capturedAt.toISOString().slice(0, 10);
       const cut = o.truncated ? ' (last entry cut off: dropped)' : '';
-      return `${o.source}: snapshot ${o.snapshot.id} captured ${day}, ${o.papers} papers, ${o.newPapers} new${cut}`;
+      const shown = o.warnings.slice(0, WARNINGS_SHOWN).map((w) => `\n  warning: ${w}`).join('');
+      const more = o.warnings.length > WARNINGS_SHOWN ? `\n  and ${plural(o.warnings.length - WARNINGS_SHOWN, 'more warning')}` : '';
+      return `${o.source}: snapshot ${o.snapshot.id} captured ${day}, ${plural(o.papers, 'paper')}, ${o.newPapers} new${cut}${shown}${more}`;
     }
     case 'duplicate':
       return `${o.source}: already ingested as snapshot ${o.snapshotId} (same content), nothing to do`;
+    case 'quiet':
+      return `${o.source}: an empty listing (a quiet day, such as a weekend): nothing stored — ${o.message}`;
     case 'rejected':
       return `${describeRejection(o)} — rejected, nothing stored`;
   }

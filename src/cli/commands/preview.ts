@@ -7,6 +7,7 @@ import { previewSubscriberDigest } from '../../digest/preview-subscriber.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
 import { latestSnapshot, getSnapshot } from '../../db/snapshots.ts';
 import { compileTopic, indexPapers, matchTopics, splitByRanges, TopicError, type Range } from '../../match/index.ts';
+import { plural } from '../../render/format.ts';
 import { CliError, withContext } from '../run.ts';
 
 interface PreviewOptions {
@@ -53,7 +54,7 @@ export function registerPreview(program: Command): void {
           process.stdout.write(`${JSON.stringify({ snapshot, papersConsidered: papers.length, matches: rows }, null, 2)}\n`);
           return 0;
         }
-        const scope = options.new ? `${papers.length} new papers` : `${papers.length} papers (${fresh.size} new)`;
+        const scope = options.new ? plural(papers.length, 'new paper') : `${plural(papers.length, 'paper')} (${fresh.size} new)`;
         const day = snapshot.capturedAt.toISOString().slice(0, 10);
         const out = [`snapshot ${snapshot.id} captured ${day}: ${scope}; ${matches.length} caught by ${topicLines.map((t) => `"${t}"`).join(', ')}`, ''];
         matches.forEach((m, i) => {
@@ -80,7 +81,7 @@ async function previewEmail(email: string, options: PreviewOptions): Promise<voi
       case 'no-snapshot':
         throw new CliError('no snapshot yet: run `paperboy ingest <file|folder|url>` first');
       case 'nothing':
-        process.stdout.write(`${result.subscriber.email} would get nothing from snapshot ${result.snapshotId}: none of its ${result.newPapers} new papers match their topics, or they were already mailed\n`);
+        process.stdout.write(`${result.subscriber.email} would get nothing from snapshot ${result.snapshotId}: none of its ${plural(result.newPapers, 'new paper')} match their topics, or they were already mailed\n`);
         return 0;
       case 'preview': {
         const dir = path.resolve(options.out ?? path.join(ctx.config.DATA_DIR, 'previews'));
@@ -88,7 +89,7 @@ async function previewEmail(email: string, options: PreviewOptions): Promise<voi
         const base = path.join(dir, `digest-${result.snapshotId}-${result.subscriber.id}`);
         await writeFile(`${base}.html`, result.email.html);
         await writeFile(`${base}.txt`, result.email.text);
-        process.stdout.write(`${result.subscriber.email}: ${result.papers} papers (${result.source}), subject "${result.email.subject}"\n${base}.html\n${base}.txt\n`);
+        process.stdout.write(`${result.subscriber.email}: ${plural(result.papers, 'paper')} (${result.source}), subject "${result.email.subject}"\n${base}.html\n${base}.txt\n`);
         return 0;
       }
     }

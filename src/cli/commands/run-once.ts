@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ingestDeps } from '../../app/deps.ts';
 import { describeRejection, ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
 import { describeDigest, digestNow } from './digest.ts';
 import { finish, sendAll } from './send.ts';
@@ -12,9 +13,9 @@ export function registerRunOnce(program: Command): void {
     .action(async () => {
       await withContext(async (ctx) => {
         const outcomes = await ingestInputs(ingestDeps(ctx), [ctx.config.SNAPSHOT_SOURCE]);
-        const ingested = outcomes.filter((o) => o.kind === 'ingested').length;
+        const count = (kind: string) => outcomes.filter((o) => o.kind === kind).length;
         const rejected = outcomes.filter((o) => o.kind === 'rejected');
-        process.stdout.write(`ingest: ${ingested} new snapshots, ${outcomes.length - ingested - rejected.length} already known, ${rejected.length} rejected\n`);
+        process.stdout.write(`ingest: ${plural(count('ingested'), 'new snapshot')}, ${count('duplicate')} already known, ${count('quiet')} quiet (empty), ${rejected.length} rejected\n`);
         for (const r of rejected) if (r.kind === 'rejected') process.stdout.write(`  ${describeRejection(r)}\n`);
         describeDigest(await digestNow(ctx, false));
         const status = finish(ctx, await sendAll(ctx));

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { startService, type Service } from '../../app/service.ts';
+import type { Service } from '../../app/service.ts';
 import { cliEnv } from '../run.ts';
 import { createContext } from '../../app/context.ts';
 import { startedByNpm } from '../../config/config.ts';
+import { displaySource } from '../../ingest/ingest-inputs.ts';
 
 /** How often a process started through npm checks that the process that started it is still there. */
 const PARENT_CHECK_MS = 500;
@@ -41,6 +42,8 @@ export function registerServe(program: Command): void {
         setInterval(() => process.ppid !== parent && stop('parent process exited'), PARENT_CHECK_MS).unref();
       }
 
+      // Loaded here, not at the top: the web app's modules weigh ~30 MB that no other command needs.
+      const { startService } = await import('../../app/service.ts');
       const ctx = await createContext(config, log);
       service = await startService(ctx, { ingestOnStart: stopRequested === null });
       if (stopRequested) return stop(stopRequested);
@@ -53,7 +56,7 @@ export function registerServe(program: Command): void {
         `  health     ${service.url}/healthz   metrics ${service.url}/metrics`,
         `  admin API  ${config.ADMIN_TOKEN ? `${service.url}/admin (Bearer ADMIN_TOKEN)` : 'off (set ADMIN_TOKEN)'}`,
         `  mail       ${mail}`,
-        `  source     ${config.SNAPSHOT_SOURCE}: next ingest ${next.ingest ?? '?'}, next digest ${next.digest ?? '?'} (${config.CRON_TZ})`,
+        `  source     ${displaySource(config.SNAPSHOT_SOURCE)}: next ingest ${next.ingest ?? '?'}, next digest ${next.digest ?? '?'} (${config.CRON_TZ})`,
         `  logs       one JSON line per event on stderr (LOG_LEVEL=${config.LOG_LEVEL})`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,16 +1,20 @@
 // Request schemas of the admin API (zod), next to the routes that use them.
 import { z } from 'zod';
 
-export const idParam = z.object({ id: z.coerce.number().int().positive() });
+/** Row ids are PostgreSQL integers: a larger number names nothing (and must not reach a query). */
+const INT4_MAX = 2_147_483_647;
+const rowId = z.coerce.number().int().positive().max(INT4_MAX, `must be at most ${INT4_MAX}`);
+
+export const idParam = z.object({ id: rowId });
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  after: z.coerce.number().int().min(0).optional(),
+  after: z.coerce.number().int().min(0).max(INT4_MAX, `must be at most ${INT4_MAX}`).optional(),
 });
 
 export const digestsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  before: z.coerce.number().int().positive().optional(),
+  before: rowId.optional(),
 });
 
 export const deliveriesQuery = pageQuery.extend({

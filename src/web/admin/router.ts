@@ -9,7 +9,7 @@ import { deliveryPapers, getDigest, listDigests, resumeDigest } from '../../db/d
 import { listSubscribers, reactivateSubscriber } from '../../db/subscribers.ts';
 import { buildDigest } from '../../digest/build-digest.ts';
 import { listUnknown, resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
-import { ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { displaySource, ingestInputs } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, unknownQuery } from './admin.types.ts';
@@ -46,6 +46,8 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
 
   router.get('/digests/:id', async (req, res) => {
     const { id } = parse(idParam, req.params);
+    // (checked first: listing "before id + 1" would overflow the integer for the largest id)
+    if (!(await getDigest(prisma, id))) throw notFound(`digest ${id}`);
     const [digest] = await listDigests(prisma, 1, id + 1);
     if (!digest || digest.id !== id) throw notFound(`digest ${id}`);
     res.json(digest);
@@ -141,9 +143,10 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
   });
 
   router.get('/source', async (_req, res) => {
+    const source = displaySource(ctx.config.SNAPSHOT_SOURCE); // a URL without its credentials or query
     const health = await sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER);
-    const files = await prisma.sourceFile.findMany({ where: { source: ctx.config.SNAPSHOT_SOURCE }, orderBy: { at: 'desc' }, take: 20 });
-    res.json({ source: ctx.config.SNAPSHOT_SOURCE, health, recentFiles: files });
+    const files = await prisma.sourceFile.findMany({ where: { source }, orderBy: { at: 'desc' }, take: 20 });
+    res.json({ source, health, rejectedFiles: health?.rejectedFiles ?? [], recentFiles: files });
   });
 
   router.get('/subscribers', async (req, res) => {

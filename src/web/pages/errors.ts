@@ -19,7 +19,6 @@ export const STATUS_OF: Record<string, number> = {
   LINK_REPLACED: 410,
   LINK_SUBSCRIBER_GONE: 410,
   NOT_ACTIVE: 409,
-  MAIL_FAILED: 503,
   RATE_LIMITED: 429,
 };
 
@@ -66,7 +65,7 @@ export function pageErrorHandler(chrome: Chrome, log: Logger): ErrorRequestHandl
     if (res.headersSent || res.locals[PAGES] !== true) return next(err);
     const { status, code, expected } = classify(err);
     if (!expected) log.error({ event: 'http.error', method: req.method, path: req.path, err }, 'page request failed');
-    else if (err instanceof TokenError || (err instanceof SubscriptionError && err.code !== 'MAIL_FAILED')) {
+    else if (err instanceof TokenError || err instanceof SubscriptionError) {
       log.info({ event: 'link.refused', path: req.path, code }, `${req.method} ${req.path}: ${code}`);
     }
     if (isApi(req)) {

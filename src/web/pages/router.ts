@@ -6,6 +6,7 @@ import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { latestSnapshot } from '../../db/snapshots.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
 import { subscriptionDeps, type SubscriptionDeps } from '../../subscriptions/deps.ts';
+import { SubscriptionMailQueue } from '../../subscriptions/mail-queue.ts';
 import { loadAssets } from './assets.ts';
 import { markPagesRequest, pageErrorHandler, sendMessage } from './errors.ts';
 import { PreviewCache } from './preview/preview-cache.ts';
@@ -25,6 +26,13 @@ export interface PagesOptions {
   previewRefreshMs?: number;
   /** e.g. a shorter confirmation lifetime or another clock in tests */
   subscriptions?: Partial<SubscriptionDeps>;
+  /**
+   * The loop that sends the one-off emails (serve passes the one it starts and stops). Without one,
+   * the pages make their own: woken after each step, no polling (retries wait for a started loop).
+   */
+  mailQueue?: SubscriptionMailQueue;
+  /** POST /subscribe answers no sooner than this after the request arrived (default SUBSCRIBE_ANSWER_MS) */
+  subscribeAnswerMs?: number;
 }
 
 export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router {
@@ -36,7 +44,9 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
     }
     sendMessage(chrome, res, 429, 'RATE_LIMITED');
   });
-  const pages: PagesContext = { chrome, deps: subscriptionDeps(ctx, options.subscriptions), limits };
+  const deps = subscriptionDeps(ctx, options.subscriptions);
+  const mailQueue = options.mailQueue ?? new SubscriptionMailQueue(deps);
+  const pages: PagesContext = { chrome, deps: { ...deps, mailQueue }, limits, ...(options.subscribeAnswerMs !== undefined ? { subscribeAnswerMs: options.subscribeAnswerMs } : {}) };
   const preview = new PreviewCache(
     { latest: () => latestSnapshot(ctx.db.prisma), load: (snapshot) => loadSnapshotDiff(ctx.db.prisma, snapshot) },
     { refreshMs: options.previewRefreshMs ?? 5000, log: ctx.log },

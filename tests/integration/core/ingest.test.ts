@@ -24,7 +24,7 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(backend);
-    deps = { prisma: t.db.prisma, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000 };
   });
   afterAll(() => t?.close());
 
@@ -67,7 +67,7 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
     expect(captured.events('snapshot.duplicate').length).toBeGreaterThanOrEqual(1);
   });
 
-  it('rejects what is not a snapshot, naming the input, and leaves the database as it was', async () => {
+  it('rejects what is not a snapshot, naming the input, and leaves the database as it was (an empty listing is quiet)', async () => {
     const dir = path.join(t.dataDir, 'garbage');
     await mkdir(dir, { recursive: true });
     const seed = await readFile(SECOND, 'utf8');
@@ -82,9 +82,9 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
     for (const [name, content] of Object.entries(cases)) await writeFile(path.join(dir, name), content);
     const before = await tableFingerprint(t.db.prisma);
     const outcomes = await ingestInputs(deps, [dir]);
-    expect(outcomes.map((o) => o.kind)).toEqual(Object.keys(cases).map(() => 'rejected'));
+    expect(outcomes.map((o) => o.kind)).toEqual(Object.keys(cases).map((name) => (name === 'header-only.txt' ? 'quiet' : 'rejected')));
     for (const outcome of outcomes) {
-      if (outcome.kind !== 'rejected') continue;
+      if (outcome.kind !== 'rejected' && outcome.kind !== 'quiet') continue;
       expect(outcome.source).toContain(dir);
       expect(outcome.message).not.toMatch(/\n/);
       expect(outcome.message.length).toBeGreaterThan(10);
@@ -92,7 +92,8 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
     const broken = outcomes.find((o) => o.source.endsWith('broken.json'));
     expect(broken?.kind === 'rejected' && broken.line).toBe(2);
     expect(await tableFingerprint(t.db.prisma)).toEqual(before);
-    expect(captured.events('snapshot.rejected')).toHaveLength(Object.keys(cases).length);
+    expect(captured.events('snapshot.rejected')).toHaveLength(Object.keys(cases).length - 1);
+    expect(captured.events('snapshot.quiet')).toHaveLength(1);
   });
 
   it('a paper first seen in a text capture and later in the JSON (with its arXiv id) is one paper', async () => {

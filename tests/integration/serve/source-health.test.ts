@@ -1,11 +1,13 @@
 // A URL source served by a local HTTP server that answers 500, then garbage, then an empty list,
 // then a good snapshot: the right events, metrics and /healthz states at each step, no digest from
-// the bad ones; and an unchanged listing (ETag) is not downloaded again.
+// the bad ones, an empty list a quiet check (healthy); and an unchanged listing (ETag) is not
+// downloaded again.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, ingestDeps } from '../../../src/app/deps.ts';
+import type { Sql } from '../../../src/db/database.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { ingestSource } from '../../../src/jobs/ingest-source.ts';
 import { createWebApp } from '../../../src/web/app.ts';
@@ -74,11 +76,16 @@ describe('source health (URL source)', () => {
     expect((await health()).status).toBe('degraded');
   });
 
-  it('an empty list: empty, never an empty digest', async () => {
+  it('an empty list (a weekend): a quiet check, healthy again, nothing stored, never an empty digest', async () => {
     answer = { status: 200, body: '[]' };
     const result = await check();
-    expect(result.health.problems.map((p) => p.reason)).toEqual(['empty']);
-    expect(metricValue(await metrics(), 'paperboy_source_unhealthy_total', { reason: 'empty' })).toBe(1);
+    expect(result.outcomes.map((o) => o.kind)).toEqual(['quiet']);
+    expect(result.health).toMatchObject({ healthy: true, problems: [], consecutiveFailures: 0 });
+    expect(metricValue(await metrics(), 'paperboy_snapshots_quiet_total')).toBe(1);
+    expect(metricValue(await metrics(), 'paperboy_source_healthy')).toBe(1);
+    expect(app.captured.events('snapshot.quiet').at(-1)).toMatchObject({ source: url });
+    expect((await health()).status).toBe('ok');
+    expect(await app.ctx.db.prisma.snapshot.count()).toBe(0);
     expect(await buildDigest(digestDeps(app.ctx))).toEqual({ kind: 'no-snapshot' });
     expect(await app.ctx.db.prisma.digest.count()).toBe(0);
   });
@@ -105,6 +112,20 @@ describe('source health (URL source)', () => {
     expect(served.conditional - before.conditional).toBe(1);
     expect(served.bodies).toBe(before.bodies);
     expect(result.health.healthy).toBe(true);
+  });
+
+  it('a check that fails half-way (the database refuses a write) fails the job and shows in the health at once', async () => {
+    answer = { status: 200, body: GOOD.replace('Tiny Models', 'Tiny Models, Again'), etag: '"v2"' };
+    const gone = () => Promise.reject(new Error('connection terminated unexpectedly'));
+    const refusing = { query: gone, connect: gone } as unknown as Sql;
+    const failing = ingestSource({ ...ingestDeps(app.ctx), sql: refusing }, url, { staleAfterMs: 48 * 3600_000 });
+    await expect(failing).rejects.toThrow('connection terminated unexpectedly');
+    const h = await health();
+    expect(h.status).toBe('degraded');
+    expect(h.reasons[0]).toBe('source check_failed: the check failed: connection terminated unexpectedly');
+    expect(h.source).toMatchObject({ healthy: false, consecutiveFailures: 1 });
+    // the next good check clears it
+    expect((await check()).health).toMatchObject({ healthy: true, problems: [] });
   });
 
   it('a source with no new snapshot for longer than SOURCE_STALE_AFTER is stale', async () => {

@@ -140,8 +140,10 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     const paused = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' })).expect(200);
     expect(paused.text).toContain('Your digest is paused');
     expect(await getSubscriber(prisma(), ada.id)).toMatchObject({ paused: true });
+    await t.sink.waitFor(2); // its notice, sent by the mail loop after the answer
 
     const before = await tableFingerprint(prisma());
+    const mailsBefore = await prisma().subscriptionMail.count();
     const same = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' })).expect(200);
     expect(same.text).toContain('Nothing to save');
     const bad = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws\n-only' })).expect(400);
@@ -150,6 +152,7 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'x\n'.repeat(6000) })).expect(413);
     await request(t.web).post(preferencesUrl).send({ topics: 'x' }).expect(415);
     expect(await tableFingerprint(prisma())).toEqual(before);
+    expect(await prisma().subscriptionMail.count()).toBe(mailsBefore); // nothing queued: nothing will be mailed
     expect(t.sink.messages).toHaveLength(2);
 
     await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws' })).expect(200); // resume

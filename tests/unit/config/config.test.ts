@@ -14,7 +14,8 @@ describe('configuration', () => {
     expect(config.SMTP_URL).toBeUndefined();
     expect(config.SNAPSHOT_SOURCE).toBe('/srv/paperboy/seeds');
     expect(config.SEND_MAX_ERRORS).toBe(50);
-    expect(config.SOURCE_STALE_AFTER).toBe(48 * 3600_000);
+    expect(config.SOURCE_STALE_AFTER).toBe(4 * 24 * 3600_000); // a long weekend of empty listings is not stale
+    expect(config.SOURCE_MAX_ENTRIES).toBe(50_000);
     expect(config.CRON_TZ).toBe('UTC');
     expect(config.ADMIN_TOKEN).toBeUndefined();
   });
@@ -69,6 +70,24 @@ describe('configuration', () => {
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toMatch(/\n/);
+  });
+
+  it.each([
+    ['ADMIN_TOKEN', 'hunter2-secret', 'ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters (got 14 characters)', 'hunter2'],
+    ['SECRET_KEY', 'sekrit-value', 'SECRET_KEY: SECRET_KEY must be at least 16 characters (got 12 characters)', 'sekrit'],
+    ['DATABASE_URL', 'mysql://root:pa55word@db/x?sslkey=k3y', 'DATABASE_URL: must start with postgres:// or postgresql:// (got "mysql://***@db/x?***")', 'pa55word'],
+    ['SMTP_URL', 'ftp://mailer:s3cret@relay:25', 'SMTP_URL', 's3cret'],
+  ])('a bad %s never quotes a secret in its error', (name, value, message, secret) => {
+    const error = (() => {
+      try {
+        load({ [name]: value });
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.message.startsWith(message)).toBe(true);
+    expect(error.message).not.toContain(secret);
   });
 
   it('parses durations', () => {

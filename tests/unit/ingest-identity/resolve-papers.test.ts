@@ -7,7 +7,7 @@ const T1 = new Date('2026-06-10T00:00:00Z');
 const T2 = new Date('2026-06-11T00:00:00Z');
 
 function parsed(title: string, extra: Partial<ParsedPaper> = {}): ParsedPaper {
-  return { arxivId: null, title, abstract: `About ${title}.`, authorCount: null, authors: [], organization: null, publishedOn: null, upvotes: null, ...extra };
+  return { arxivId: null, arxivVersion: null, title, abstract: `About ${title}.`, authorCount: null, authors: [], organization: null, publishedOn: null, upvotes: null, ...extra };
 }
 function known(id: number, title: string, extra: Partial<KnownPaper> = {}): KnownPaper {
   return { ...parsed(title), id, titleKey: titleKey(title), firstSeenAt: T1, lastSeenAt: T1, ...extra } as KnownPaper;

@@ -29,6 +29,7 @@ describe('the daily papers API fixture', () => {
   it('reads the paper fields, with the text on one line', () => {
     expect(parsed.papers[0]).toEqual({
       arxivId: '2410.11840',
+      arxivVersion: null,
       title: 'A Hitchhiker’s Guide to Scaling Law Estimation',
       abstract:
         'Scaling laws predict the loss of a target machine learning model by extrapolating from easier-to-train models with fewer parameters or smaller training sets.',

@@ -78,8 +78,17 @@ describe('input that is not a snapshot', () => {
     expect(parseError(() => parseSnapshot(gzip, options)).message).toMatch(/^binary input/);
   });
 
-  it('rejects a JSON string or number as text that is neither format', () => {
-    expect(parseError(() => parseSnapshot('"daily papers"', options)).message).toMatch(/neither JSON nor a Daily Papers text capture/);
-    expect(parseError(() => parseSnapshot('42', options)).message).toMatch(/neither JSON nor a Daily Papers text capture/);
+  it.each([
+    ['null', 'null', 'JSON of another shape: null, expected the daily papers list (a JSON array) (line 1)'],
+    ['a bare string', '"daily papers"', 'JSON of another shape: a string "daily papers", expected the daily papers list (a JSON array) (line 1)'],
+    ['a number', '\n42\n', 'JSON of another shape: a number (42), expected the daily papers list (a JSON array) (line 2)'],
+    ['a boolean', 'true', 'JSON of another shape: a boolean (true), expected the daily papers list (a JSON array) (line 1)'],
+  ])('calls valid JSON that is %s JSON of another shape, not "neither format"', (_name, input, message) => {
+    expect(parseError(() => parseSnapshot(input, options)).message).toBe(message);
+  });
+
+  it('still calls text that only starts like JSON neither format', () => {
+    expect(parseError(() => parseSnapshot('nothing to see here', options)).message).toMatch(/neither JSON nor a Daily Papers text capture/);
+    expect(parseError(() => parseSnapshot('42 papers today', options)).message).toMatch(/neither JSON nor a Daily Papers text capture/);
   });
 });

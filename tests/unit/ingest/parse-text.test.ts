@@ -160,6 +160,7 @@ describe('text capture variants', () => {
     expect(expected.papers).toEqual([
       {
         arxivId: null,
+        arxivVersion: null,
         title: 'First Paper',
         abstract: 'First abstract.',
         authorCount: 8,
@@ -170,6 +171,7 @@ describe('text capture variants', () => {
       },
       {
         arxivId: null,
+        arxivVersion: null,
         title: 'Second Paper',
         abstract: 'Second abstract.',
         authorCount: null,

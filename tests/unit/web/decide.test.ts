@@ -1,6 +1,6 @@
 // The subscription decisions, apart from any database.
 import { describe, expect, it } from 'vitest';
-import { decideConfirm, decidePreferences, decidePreferencesAllowed, decideSubscribe, decideUnsubscribe } from '../../../src/subscriptions/decide.ts';
+import { decideConfirm, decideMail, decidePreferences, decidePreferencesAllowed, decideSubscribe, decideUnsubscribe } from '../../../src/subscriptions/decide.ts';
 
 describe('decideSubscribe: what an address gets (the page is the same for all)', () => {
   it.each([
@@ -45,5 +45,21 @@ describe('preferences and unsubscribe', () => {
     for (const s of ['pending', 'unsubscribed', 'bounced'] as const) expect(decidePreferencesAllowed(s)).toEqual({ kind: 'refuse', code: 'NOT_ACTIVE' });
     for (const s of ['pending', 'active', 'bounced'] as const) expect(decideUnsubscribe(s)).toEqual({ kind: 'unsubscribe' });
     expect(decideUnsubscribe('unsubscribed')).toEqual({ kind: 'already' });
+  });
+});
+
+describe('decideMail: a queued email is sent only while it still fits the address', () => {
+  const confirmation = { kind: 'confirmation' as const, nonce: 'n2' };
+  it.each([
+    ['a confirmation to the pending address it was for', confirmation, { status: 'pending' as const, tokenNonce: 'n2' }, { kind: 'send' }],
+    ['a confirmation a newer one replaced', confirmation, { status: 'pending' as const, tokenNonce: 'n3' }, { kind: 'skip', reason: 'a newer confirmation email replaced it' }],
+    ['a confirmation for an address confirmed meanwhile', confirmation, { status: 'active' as const, tokenNonce: 'n2' }, { kind: 'skip', reason: 'the address is active now' }],
+    ['a confirmation for an address that bounced', confirmation, { status: 'bounced' as const, tokenNonce: 'n2' }, { kind: 'skip', reason: 'the address is bounced now' }],
+    ['a preferences link to an active address', { kind: 'preferences_link' as const, nonce: null }, { status: 'active' as const, tokenNonce: 'x' }, { kind: 'send' }],
+    ['a preferences link to an address that left', { kind: 'preferences_link' as const, nonce: null }, { status: 'unsubscribed' as const, tokenNonce: 'x' }, { kind: 'skip', reason: 'the address is unsubscribed now' }],
+    ['a preferences-changed notice to an active address', { kind: 'preferences_changed' as const, nonce: null }, { status: 'active' as const, tokenNonce: 'x' }, { kind: 'send' }],
+    ['anything for a subscriber that is gone', confirmation, null, { kind: 'skip', reason: 'the subscriber no longer exists' }],
+  ])('%s', (_name, mail, subscriber, decision) => {
+    expect(decideMail(mail, subscriber)).toEqual(decision);
   });
 });

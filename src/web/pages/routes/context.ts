@@ -8,6 +8,8 @@ export interface PagesContext {
   chrome: Chrome;
   deps: SubscriptionDeps;
   limits: RateLimiters;
+  /** POST /subscribe's answer time floor (routes/subscribe.ts SUBSCRIBE_ANSWER_MS) */
+  subscribeAnswerMs?: number;
 }
 
 /** A link to one of our pages, relative (it works whatever host the reader came through). */

@@ -1,7 +1,10 @@
 // GET / (the form and the live preview) and POST /subscribe (double opt-in). An accepted request
-// gets the same "check your inbox" page, status and bytes whatever state the address was in; the
-// mailbox alone learns which (subscriptions/decide.ts). The form also accepts a plain cross-site
-// post (EMBED.md): the confirmation email is what guards it, not a CSRF token.
+// gets the same "check your inbox" page, status and bytes whatever state the address was in, and
+// in the same time: the email is queued, never waited for, and the answer leaves no sooner than
+// SUBSCRIBE_ANSWER_MS after the request came, which covers the small differences in database work
+// between the states. The mailbox alone learns which (subscriptions/decide.ts). The form also
+// accepts a plain cross-site post (EMBED.md): the confirmation email guards it, not a CSRF token.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Router } from 'express';
 import { MAX_TOPICS_FIELD_CHARS, parseEmail, parseTopicsField } from '../../../subscriptions/input.ts';
 import { subscribe } from '../../../subscriptions/subscribe.ts';
@@ -10,7 +13,10 @@ import { sendPage } from '../errors.ts';
 import { checkInboxPage, EMPTY_FORM, subscribePage } from '../views/subscribe.ts';
 import type { PagesContext } from './context.ts';
 
-export function subscribeRoutes(router: Router, { chrome, deps, limits }: PagesContext): void {
+/** The least time POST /subscribe takes to answer an accepted request, whatever the address. */
+export const SUBSCRIBE_ANSWER_MS = 200;
+
+export function subscribeRoutes(router: Router, { chrome, deps, limits, subscribeAnswerMs = SUBSCRIBE_ANSWER_MS }: PagesContext): void {
   let home: string | null = null; // the empty form is the same for everyone: rendered once
   router.get('/', (req, res) => {
     // `/?topics=…` prefills the topics (a link from another site: "subscribe to scaling laws")
@@ -38,7 +44,12 @@ export function subscribeRoutes(router: Router, { chrome, deps, limits }: PagesC
       sendPage(res, 400, page);
       return;
     }
-    await subscribe(deps, { email: email.email, topics: topics.topics });
+    const answerAt = performance.now() + subscribeAnswerMs;
+    try {
+      await subscribe(deps, { email: email.email, topics: topics.topics });
+    } finally {
+      await sleep(Math.max(0, answerAt - performance.now()));
+    }
     sendPage(res, 200, checkInboxPage(chrome, email.email));
   });
 }

@@ -63,11 +63,6 @@ export const MESSAGES: Record<string, Message> = {
     heading: 'This subscription is not active',
     body: html`<p>Preferences can only change while the subscription is active. Nothing was saved.</p>${home}`,
   },
-  MAIL_FAILED: {
-    title: 'Email not sent',
-    heading: "We couldn't send the email",
-    body: html`<p>Our mail server did not take the message just now, so no email is on its way. Please try again in a few minutes: your details are kept.</p>${home}`,
-  },
   RATE_LIMITED: {
     title: 'Too many requests',
     heading: 'Slow down a little',

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "paper" ADD COLUMN     "arxiv_version" INTEGER;

@@ -1,0 +1,152 @@
+// The one-off emails of the subscription steps (confirmation, preferences link, preferences
+// changed), sent from the database by their own small loop — apart from the digest sender. The
+// steps only write a row (db/subscription-mail.ts) in the transaction of the change and wake the
+// loop, so a reader's answer never waits on SMTP and takes the same time whatever the address's
+// state; a process that dies after answering loses nothing (the row is there; `start` polls).
+//
+// Each mail is checked against the subscriber as it is when its turn comes (decideMail): a
+// confirmation replaced by a newer one, or for an address that is no longer pending, is skipped.
+// Temporary errors (4xx, connection, timeout) are tried again with backoff up to maxTries;
+// permanent ones (5xx) fail at once. A claim left by a process that died is taken over after
+// leaseMs: these emails are sent at least once (rarely twice), never lost.
+import { randomUUID } from 'node:crypto';
+import { claimMails, settleMail, type ClaimedMail } from '../db/subscription-mail.ts';
+import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
+import { SendError, type SendReceipt } from '../deliver/types.ts';
+import { maskEmail } from '../log/logger.ts';
+import { decideMail } from './decide.ts';
+import type { SubscriptionDeps } from './deps.ts';
+import { sendConfirmation, sendPreferencesChanged, sendPreferencesLink } from './mail.ts';
+
+export interface MailQueueSettings {
+  /** how often a started queue looks for due mails (retries, leftovers of a process that died) */
+  pollMs: number;
+  /** a claim older than this is taken over */
+  leaseMs: number;
+  /** tries of one mail on temporary errors */
+  maxTries: number;
+  /** the first retry delay, doubled on each further try */
+  retryDelayMs: number;
+  /** mails claimed (and sent in parallel) at a time */
+  batch: number;
+}
+
+export const DEFAULT_MAIL_QUEUE: MailQueueSettings = { pollMs: 5000, leaseMs: 10 * 60_000, maxTries: 5, retryDelayMs: 30_000, batch: 4 };
+
+export type MailQueueDeps = Omit<SubscriptionDeps, 'mailQueue'> & {
+  /** names the claims (a serve process passes its worker id) */
+  workerId?: string;
+  settings?: Partial<MailQueueSettings>;
+};
+
+export class SubscriptionMailQueue {
+  private readonly settings: MailQueueSettings;
+  private readonly workerId: string;
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly deps: MailQueueDeps) {
+    this.settings = { ...DEFAULT_MAIL_QUEUE, ...deps.settings };
+    this.workerId = deps.workerId ?? `mail-${randomUUID()}`;
+  }
+
+  /** Something was queued: send what is due, soon (never inside the caller's own tick). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.drain())
+      .catch((err) => this.deps.log.error({ event: 'subscription_mail.loop_failed', err }, `the subscription email loop failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.draining = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Polls for due mails until stopped (serve): retries and what a process that died left. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => this.wake(), this.settings.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** No new claims; waits for the sends in flight (true when they ended within timeoutMs). */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (!this.draining) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([this.draining.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    clearTimeout(timer);
+    return ended;
+  }
+
+  /** Resolves when nothing is being sent or about to be (tests; a clean stop). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    const { prisma } = this.deps;
+    while (!this.stopped) {
+      const claimed = await claimMails(prisma, this.workerId, this.deps.now(), this.settings.leaseMs, this.settings.batch);
+      if (claimed.length === 0) return;
+      await Promise.all(claimed.map((mail) => this.sendOne(mail)));
+    }
+  }
+
+  private async sendOne(mail: ClaimedMail): Promise<void> {
+    const { deps } = this;
+    const subscriber = await getSubscriber(deps.prisma, mail.subscriberId);
+    const decision = decideMail(mail, subscriber);
+    const context = { mailId: mail.id, subscriberId: mail.subscriberId, ...(subscriber ? { to: maskEmail(subscriber.email) } : {}), tries: mail.tries };
+    if (decision.kind === 'skip') {
+      await settleMail(deps.prisma, mail, this.workerId, deps.now(), { status: 'skipped', reason: decision.reason });
+      deps.log.info({ event: `${mail.kind}.skipped`, ...context, reason: decision.reason }, `${label(mail)} not sent: ${decision.reason}`);
+      return;
+    }
+    try {
+      const receipt = await this.send(mail, subscriber!);
+      await settleMail(deps.prisma, mail, this.workerId, deps.now(), { status: 'sent', messageId: receipt.messageId });
+      deps.log.info({ event: `${mail.kind}.sent`, ...context, messageId: receipt.messageId }, `${label(mail)} sent to subscriber ${mail.subscriberId}`);
+    } catch (err) {
+      const code = err instanceof SendError ? err.storedCode : 'EUNKNOWN';
+      const error = withoutAddresses(`${code}: ${String((err as Error)?.message ?? err)}`).slice(0, 500);
+      const again = !(err instanceof SendError && err.permanent) && mail.tries < this.settings.maxTries;
+      if (again) {
+        const nextTryAt = new Date(deps.now().getTime() + this.settings.retryDelayMs * 2 ** (mail.tries - 1));
+        await settleMail(deps.prisma, mail, this.workerId, deps.now(), { status: 'queued', error, nextTryAt });
+        deps.log.warn({ event: `${mail.kind}.retry`, ...context, code, nextTryAt }, `${label(mail)} to subscriber ${mail.subscriberId} failed (${code}); trying again at ${nextTryAt.toISOString()}`);
+      } else {
+        await settleMail(deps.prisma, mail, this.workerId, deps.now(), { status: 'failed', error });
+        deps.log.warn({ event: `${mail.kind}.failed`, ...context, code, error }, `${label(mail)} to subscriber ${mail.subscriberId} failed for good: ${code}`);
+      }
+    }
+  }
+
+  private send(mail: ClaimedMail, subscriber: Subscriber): Promise<SendReceipt> {
+    switch (mail.kind) {
+      case 'confirmation':
+        return sendConfirmation(this.deps, subscriber, mail.nonce!);
+      case 'preferences_link':
+        return sendPreferencesLink(this.deps, subscriber);
+      case 'preferences_changed':
+        return sendPreferencesChanged(this.deps, subscriber);
+    }
+  }
+}
+
+const label = (mail: ClaimedMail): string => `${mail.kind.replace('_', ' ')} email ${mail.id}`;
+
+/** SMTP replies often quote the recipient ("<ada@example.org>: user unknown"): keep them out of logs and rows. */
+const withoutAddresses = (text: string): string => text.replace(/[^\s<>"'@]+@[^\s<>"']+/g, '<address>');
