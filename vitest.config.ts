@@ -1,11 +1,22 @@
+// Three layers, all run by `npm test` (`vitest run`); one at a time with `--project <name>`:
+//   unit         the pure core: no database, no browser, no global setup (npm run test:unit)
+//   integration  PostgreSQL on 127.0.0.1:5432 and the embedded cluster, real processes and SMTP
+//   browser      pages and emails in Debian's Chromium
+// The integration and browser layers share one global setup (tests/support/global-setup.ts) that
+// builds, or reuses from an earlier run, the migrated template databases.
 import { defineConfig } from 'vitest/config';
+
+const setup = ['tests/support/global-setup.ts'];
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: setup } },
+      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], globalSetup: setup } },
+    ],
   },
 });

@@ -1,5 +1,6 @@
 // `paperboy` — the command line. Each command lives in commands/<name>.ts.
 import { Command } from 'commander';
+import { registerDb } from './commands/db.ts';
 import { registerDigest } from './commands/digest.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -24,5 +25,6 @@ registerSend(program);
 registerRunOnce(program);
 registerPreview(program);
 registerResend(program);
+registerDb(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../support/cli.ts';
-import { stopEmbeddedHost } from '../../support/databases.ts';
+import { stopEmbeddedCluster } from '../../support/databases.ts';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -23,7 +23,7 @@ describe('npm start on a fresh clone', () => {
   let dir: string;
   afterAll(async () => {
     if (!dir) return;
-    await stopEmbeddedHost(path.join(dir, 'data'));
+    await stopEmbeddedCluster(path.join(dir, 'data'));
     await rm(dir, { recursive: true, force: true });
   });
 
