@@ -89,12 +89,9 @@ export class EmbeddedCluster {
     this.rejoining = (async () => {
       for (let delay = 200; !this.leaving; delay = Math.min(delay * 2, 5_000)) {
         try {
-          const session = await this.becomeMember();
-          if (this.leaving) {
-            await session.end().catch(() => undefined);
-            return;
-          }
-          this.session = session;
+          // (if the process started leaving meanwhile, leave() goes on with this session: it may
+          // be the last member, and must then stop the server this just started)
+          this.session = await this.becomeMember();
           this.log.info({ event: 'embedded.reconnected', dataDir: this.layout.dataDir }, 'the embedded database is back');
           return;
         } catch (err) {
@@ -134,7 +131,7 @@ export class EmbeddedCluster {
 export function refuseOldLayout(layout: EmbeddedLayout): void {
   if (clusterExists(layout) || !clusterExists({ ...layout, pgdata: layout.pglite })) return;
   throw new EmbeddedDatabaseError(
-    `${layout.pglite} is the embedded database of an earlier paperboy (PGlite), which this version does not open: copy it over with \`npx paperboy db import-pglite\` (README, "Upgrading from PGlite"), or move it aside to start empty`,
+    `${layout.pglite} is the embedded database of an earlier paperboy (PGlite), which this version does not open: copy it over with \`npx paperboy db import-pglite\` (README, "Upgrading from an earlier paperboy"), or move it aside to start empty`,
     'EMBEDDED_DB_OLD_LAYOUT',
   );
 }
