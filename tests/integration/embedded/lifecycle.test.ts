@@ -3,7 +3,7 @@
 // stopped by the last process to exit; two processes starting together on a new DATA_DIR end
 // with one cluster; `db status` / `db stop`; the stop-and-copy backup; the old PGlite layout.
 import { execFileSync, spawn } from 'node:child_process';
-import { chown, cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnvironment, collect, ROOT, runCli } from '../../support/cli.ts';
@@ -124,4 +124,14 @@ describe('the embedded database across processes', () => {
     expect((await stat(path.join(dir, 'postgres'))).uid).toBe(uid);
     expect(await serverRunning(dir)).toBe(false);
   }, 120_000);
+
+  it.skipIf(process.getuid?.() !== 0)('as root, a DATA_DIR the user postgres cannot reach gets one line saying what to do', async () => {
+    const base = await dataDir('new');
+    await chmod(base, 0o700);
+    const result = await runCli(['ingest', FIRST], { DATA_DIR: path.join(base, 'data') });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual([
+      expect.stringMatching(/^paperboy: creating the embedded database failed: .*Permission denied \(it runs as the user postgres, who must be able to reach DATA_DIR: chmod o\+x each private folder on the way, or move DATA_DIR\)$/),
+    ]);
+  }, 60_000);
 });
