@@ -18,6 +18,7 @@
 // without that correction), plus a PACED run: 500 requests/s evenly spaced (one every 2 ms) over
 // 50 keep-alive connections, each latency measured from the moment its request was due (so a
 // stalled server is charged for the requests it delayed). The paced run is the target's measure.
+import '../src/cli/memory.ts'; // the V8 settings `paperboy serve` runs with
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';

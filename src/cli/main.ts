@@ -1,4 +1,5 @@
 // `paperboy` — the command line. Each command lives in commands/<name>.ts.
+import './memory.ts'; // first: V8 settings that must be in place before anything is compiled
 import { Command } from 'commander';
 import { registerDb } from './commands/db.ts';
 import { registerDigest } from './commands/digest.ts';

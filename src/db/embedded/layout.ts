@@ -59,7 +59,7 @@ export function serverSettings(layout: EmbeddedLayout): Record<string, string> {
     autovacuum_max_workers: '2',
     wal_level: 'minimal',
     max_wal_senders: '0',
-    max_wal_size: '256MB',
+    max_wal_size: '64MB',
     min_wal_size: '32MB',
     jit: 'off',
     timezone: 'UTC',
