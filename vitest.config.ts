@@ -1,9 +1,12 @@
 // Three layers, all run by `npm test` (`vitest run`); one at a time with `--project <name>`:
-//   unit         the pure core: no database, no browser, no global setup (npm run test:unit)
+//   unit         the pure core: no database, no browser, no global setup (npm run test:unit);
+//                worker threads sharing their module cache (isolate: false): pure code only
 //   integration  PostgreSQL on 127.0.0.1:5432 and the embedded cluster, real processes and SMTP
 //   browser      pages and emails in Debian's Chromium
 // The integration and browser layers share one global setup (tests/support/global-setup.ts) that
-// builds, or reuses from an earlier run, the migrated template databases.
+// builds, or reuses from an earlier run, the migrated template databases. Two files at a time (one
+// per core: Vitest's default here would be one); more made the timing-sensitive tests flaky on a
+// busy 2-core machine without finishing sooner.
 import { defineConfig } from 'vitest/config';
 
 const setup = ['tests/support/global-setup.ts'];
@@ -13,8 +16,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], pool: 'threads', isolate: false } },
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: setup } },
       { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], globalSetup: setup } },
     ],

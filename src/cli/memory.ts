@@ -13,10 +13,11 @@
 // Both flags are read when they are used (a WebAssembly module's compilation, each resizing of the
 // heap), so setting them at run time takes effect; NODE_OPTIONS still overrides them if needed.
 import v8 from 'node:v8';
+import { nodeOptionsGiven } from '../config/process-env.ts';
 
 export const MEMORY_FLAGS = ['--liftoff-only', '--heap-growing-percent=50'];
 
-const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
+const given = nodeOptionsGiven();
 for (const flag of MEMORY_FLAGS) {
   const name = flag.split('=')[0]!;
   if (!given.includes(name.replace(/^--/, '').replace(/-/g, '_')) && !given.includes(name)) v8.setFlagsFromString(flag);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { serverProcessEnvironment } from '../../config/process-env.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { PostgresBinaries } from './binaries.ts';
 import { EmbeddedDatabaseError } from './errors.ts';
@@ -63,7 +64,7 @@ async function initdb(binaries: PostgresBinaries, pgdata: string, user: ServerUs
     '--locale=C',
     '--no-instructions',
   ];
-  const child = spawn(binaries.initdb, args, { stdio: ['ignore', 'ignore', 'pipe'], env: serverEnvironment(), ...(user ?? {}) });
+  const child = spawn(binaries.initdb, args, { stdio: ['ignore', 'ignore', 'pipe'], env: serverProcessEnvironment(), ...(user ?? {}) });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
   const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve)).catch((err: NodeJS.ErrnoException) => {
@@ -74,11 +75,6 @@ async function initdb(binaries: PostgresBinaries, pgdata: string, user: ServerUs
     const hint = user && /permission denied/i.test(stderr) ? ` (it runs as the user postgres, who must be able to reach DATA_DIR: chmod o+x each private folder on the way, or move DATA_DIR)` : '';
     throw new EmbeddedDatabaseError(`creating the embedded database failed: ${reason}${hint}`);
   }
-}
-
-/** The environment of initdb and postgres: no PG* variables of the caller, messages in English. */
-export function serverEnvironment(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, LC_ALL: 'C', ...(process.env.TZ ? { TZ: process.env.TZ } : {}) };
 }
 
 /** The message for a binary that could not be run (as root: the user postgres cannot reach it). */

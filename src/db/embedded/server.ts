@@ -7,7 +7,8 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { PostgresBinaries } from './binaries.ts';
-import { serverEnvironment, unreachable } from './create-cluster.ts';
+import { serverProcessEnvironment } from '../../config/process-env.ts';
+import { unreachable } from './create-cluster.ts';
 import { EmbeddedDatabaseError } from './errors.ts';
 import { EMBEDDED_DATABASE, EMBEDDED_PORT, EMBEDDED_USER, serverSettings, type EmbeddedLayout } from './layout.ts';
 import { handOver, type ServerUser } from './server-user.ts';
@@ -93,7 +94,7 @@ async function spawnServer(layout: EmbeddedLayout, binaries: PostgresBinaries, u
   try {
     // Detached: a session of its own, so a Ctrl-C at the terminal reaches paperboy, which stops
     // the server in order, and not the server directly; and no process's exit takes it along.
-    const child = spawn(binaries.postgres, args, { detached: true, stdio: ['ignore', logFd, logFd], env: serverEnvironment(), cwd: layout.pgdata, ...(user ?? {}) });
+    const child = spawn(binaries.postgres, args, { detached: true, stdio: ['ignore', logFd, logFd], env: serverProcessEnvironment(), cwd: layout.pgdata, ...(user ?? {}) });
     const ours = { child, exited: false, error: undefined as NodeJS.ErrnoException | undefined };
     child.once('exit', () => (ours.exited = true));
     child.once('error', (err) => ((ours.error = err), (ours.exited = true)));

@@ -3,9 +3,11 @@
 // stopped by the last process to exit; two processes starting together on a new DATA_DIR end
 // with one cluster; `db status` / `db stop`; the stop-and-copy backup; the old PGlite layout.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmod, chown, cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { embeddedLayout } from '../../../src/db/embedded/layout.ts';
 import { BIN, cliEnvironment, collect, ROOT, runCli } from '../../support/cli.ts';
 import { FIRST, SECOND, alive, cleanedUp, health, postmaster, serverRunning, stop } from './support.ts';
 
@@ -104,11 +106,20 @@ describe('the embedded database across processes', () => {
   }, 60_000);
 
   it('a DATA_DIR whose socket path would be too long puts the socket in the temp folder', async () => {
-    const base = await dataDir('new');
+    const base = await dataDir('migrated');
     const dir = path.join(base, 'a-folder-name-long-enough-to-push-the-socket-path-past-the-limit', 'and-some-more');
-    const result = await runCli(['ingest', FIRST], { DATA_DIR: dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/31 papers/);
+    await mkdir(dir, { recursive: true });
+    await rename(path.join(base, 'postgres'), path.join(dir, 'postgres'));
+    const { socketDir } = embeddedLayout(dir);
+    expect(socketDir.startsWith(os.tmpdir())).toBe(true);
+    try {
+      const result = await runCli(['ingest', FIRST], { DATA_DIR: dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/31 papers/);
+      expect((await stat(socketDir)).isDirectory()).toBe(true);
+    } finally {
+      await rm(socketDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   // The suite runs as root in CI and containers (the server then runs as the user postgres); this
