@@ -11,7 +11,9 @@
 //                          bounds it, with no limit that could crash a large ingest (unlike
 //                          --max-old-space-size).
 // Both flags are read when they are used (a WebAssembly module's compilation, each resizing of the
-// heap), so setting them at run time takes effect; NODE_OPTIONS still overrides them if needed.
+// heap), so setting them at run time takes effect. Either is left alone when given on the node
+// command line (e.g. `node --no-liftoff-only bin/paperboy.js serve`; V8 flags are not allowed in
+// NODE_OPTIONS).
 import v8 from 'node:v8';
 import { nodeOptionsGiven } from '../config/process-env.ts';
 
@@ -19,6 +21,6 @@ export const MEMORY_FLAGS = ['--liftoff-only', '--heap-growing-percent=50'];
 
 const given = nodeOptionsGiven();
 for (const flag of MEMORY_FLAGS) {
-  const name = flag.split('=')[0]!;
-  if (!given.includes(name.replace(/^--/, '').replace(/-/g, '_')) && !given.includes(name)) v8.setFlagsFromString(flag);
+  const bare = flag.split('=')[0]!.replace(/^--/, ''); // also matches --no-liftoff-only, --heap_growing_percent=…
+  if (!given.includes(bare) && !given.includes(bare.replace(/-/g, '_'))) v8.setFlagsFromString(flag);
 }
