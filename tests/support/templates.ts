@@ -5,7 +5,7 @@
 //   - a migrated, stopped embedded cluster in node_modules/.cache/paperboy-tests/, copied into each
 //     embedded test's DATA_DIR (initdb takes seconds; a copy, a fraction of one).
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -34,7 +34,7 @@ export async function postgresTemplate(adminUrl: string, key: string): Promise<s
     // (Templates of other migrations stay: another checkout may be testing with one right now.)
     const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rows.length > 0) return name;
-    const building = `${name}_${process.pid}`;
+    const building = `${name}_${randomBytes(4).toString('hex')}`; // unique: two layers' setups may build at once
     await admin.query(`CREATE DATABASE "${building}"`);
     const url = new URL(adminUrl);
     url.pathname = `/${building}`;
