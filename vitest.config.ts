@@ -12,6 +12,8 @@
 import { defineConfig } from 'vitest/config';
 
 const setup = ['tests/support/global-setup.ts'];
+/** as every paperboy process runs (src/cli/memory.ts): Prisma's WebAssembly by the baseline compiler */
+const execArgv = ['--liftoff-only'];
 
 export default defineConfig({
   test: {
@@ -21,8 +23,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], pool: 'threads', isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: setup, isolate: false } },
-      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], globalSetup: setup } },
+      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: setup, execArgv, isolate: false } },
+      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], globalSetup: setup, execArgv } },
     ],
   },
 });
