@@ -18,15 +18,16 @@
 // without that correction), plus a PACED run: 500 requests/s evenly spaced (one every 2 ms) over
 // 50 keep-alive connections, each latency measured from the moment its request was due (so a
 // stalled server is charged for the requests it delayed). The paced run is the target's measure.
+import '../src/cli/memory.ts'; // the V8 settings `paperboy serve` runs with
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stopEmbeddedHost } from '../tests/support/embedded-host.ts';
+import { stopEmbedded } from '../src/db/embedded/admin.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SEEDS = [path.join(ROOT, 'seeds/000_0b7782e3c814158f.txt'), path.join(ROOT, 'seeds/001_92719ba14292193f.txt')];
@@ -109,6 +110,7 @@ interface Run {
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-web-load-'));
+  await chmod(dataDir, 0o755); // as root, the embedded server runs as the user postgres
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
     execArgv: ['--import', 'tsx'],
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) },
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
       JSON.stringify(
         {
           command: process.env.DATABASE_URL ? 'DATABASE_URL=… npx tsx bench/web-load.ts' : 'npx tsx bench/web-load.ts',
-          database: process.env.DATABASE_URL ? 'postgresql' : 'embedded (PGlite)',
+          database: process.env.DATABASE_URL ? 'postgresql' : 'embedded PostgreSQL',
           machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
           seconds: SECONDS,
           connections: CONNECTIONS,
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
   } finally {
     child.disconnect();
     await new Promise((resolve) => child.once('exit', resolve));
-    await stopEmbeddedHost(dataDir);
+    await stopEmbedded(dataDir, { force: true });
     await rm(dataDir, { recursive: true, force: true });
   }
 }

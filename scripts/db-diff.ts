@@ -3,13 +3,14 @@
 // schema engine as WebAssembly instead of the downloaded binary that `prisma migrate dev` needs.
 //   npm run db:diff -- <name>        write prisma/migrations/<timestamp>_<name>/migration.sql
 //   npm run db:diff -- --check       exit 1 if schema.prisma has changes no migration holds
-import { readFile, writeFile, mkdir, copyFile, access } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import { EmbeddedCluster } from '../src/db/embedded/cluster.ts';
+import { createLogger } from '../src/log/logger.ts';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..');
@@ -25,14 +26,19 @@ async function loadEngine() {
   const instance = new wasmApi.Instance(wasm, { './schema_engine_bg.js': bg });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
-  // The engine connects even for a schema-to-schema diff: give it a throwaway in-memory PGlite.
-  const db = await PGlite.create();
-  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 4 });
-  await server.start();
-  const [host, port] = server.getServerConn().split(':');
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ host, port: Number(port), user: 'postgres', database: 'postgres' }) as never);
+  // The engine connects even for a schema-to-schema diff: give it a throwaway embedded cluster.
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-db-diff-'));
+  await chmod(dataDir, 0o755); // as root, the server runs as the user postgres, who must reach it
+  const cluster = await EmbeddedCluster.join({ dataDir, log: createLogger({ level: 'warn' }) });
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(cluster.pgConfig) as never);
   const engine = await bg.SchemaEngine.new({ datamodels: undefined }, () => {}, adapter);
-  return { engine, close: async () => { await server.stop(); await db.close(); } };
+  return {
+    engine,
+    close: async () => {
+      await cluster.leave();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function exists(p: string) {

@@ -1,6 +1,6 @@
 // A fresh PostgreSQL database for a benchmark run (BENCH_PG: an admin URL, default the local one),
 // or a fresh embedded DATA_DIR, with a paperboy context on it.
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -31,7 +31,11 @@ export async function freshBenchDatabase(name: string): Promise<{ url: string; d
 }
 
 export async function benchContext(vars: Record<string, string | undefined>): Promise<{ ctx: AppContext; env: Record<string, string | undefined> }> {
-  const dataDir = vars.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-')));
+  let dataDir = vars.DATA_DIR;
+  if (!dataDir) {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
+    await chmod(dataDir, 0o755); // as root, the embedded server runs as the user postgres
+  }
   const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...vars };
   const ctx = await createContext(loadConfig({ env }), createLogger({ level: 'warn' }));
   return { ctx, env };

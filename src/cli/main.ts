@@ -1,5 +1,7 @@
 // `paperboy` — the command line. Each command lives in commands/<name>.ts.
+import './memory.ts'; // first: V8 settings that must be in place before anything is compiled
 import { Command } from 'commander';
+import { registerDb } from './commands/db.ts';
 import { registerDigest } from './commands/digest.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -26,5 +28,6 @@ registerRunOnce(program);
 registerPreview(program);
 registerResend(program);
 registerResolve(program);
+registerDb(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -15,7 +15,7 @@ const GROUP_TITLES: Record<Variable['group'], string> = {
 export function renderEnvExample(): string {
   const lines = [
     '# paperboy configuration. Every variable is OPTIONAL: with none set, `npm start` runs on its',
-    '# embedded defaults (PGlite under DATA_DIR, mail written to DATA_DIR/outbox). Copy to .env to use.',
+    '# embedded defaults (PostgreSQL in DATA_DIR/postgres, mail written to DATA_DIR/outbox). Copy to .env to use.',
     '# Generated from src/config/variables.ts by `npm run env:example`.',
   ];
   let group: string | null = null;

@@ -19,7 +19,7 @@ export const variables = {
     group: 'DATABASE',
     schema: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
     required: false,
-    doc: 'PostgreSQL connection URL. Unset: the embedded PostgreSQL (PGlite) under DATA_DIR.',
+    doc: 'PostgreSQL connection URL. Unset: an embedded PostgreSQL in DATA_DIR/postgres, started and stopped by paperboy itself.',
   },
   DATA_DIR: {
     group: 'DATABASE',

@@ -1,11 +1,9 @@
 // Applies prisma/migrations/*/migration.sql in name order and records each in _prisma_migrations,
 // exactly as `prisma migrate deploy` does (same table, same checksum), so an operator can use
 // either. Each migration runs in its own transaction together with its record: a failed one
-// leaves nothing behind. Several processes may start at once:
-//   - on PostgreSQL they queue on the advisory lock Prisma Migrate itself takes (72707369);
-//   - on the embedded database every connection shares one backend, so that lock does not
-//     separate them; what does is the check of _prisma_migrations INSIDE the transaction (a
-//     transaction owns the embedded backend until it ends).
+// leaves nothing behind. Several processes may start at once: they queue on the advisory lock
+// Prisma Migrate itself takes (72707369) — on a PostgreSQL server and on the embedded one alike —
+// and each checks _prisma_migrations inside its transaction.
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';

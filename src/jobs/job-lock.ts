@@ -1,11 +1,7 @@
-// One process at a time runs a scheduled job. On PostgreSQL: a session advisory lock, tried (never
-// waited for) on a connection of its own and held only while the job runs; a process that dies
-// drops its connection and with it the lock. On the embedded database every connection shares one
-// backend, so advisory locks do not separate processes there: a lease row does (claimed by one
-// guarded statement, renewed while the job runs, expiring if its holder dies).
+// One process at a time runs a scheduled job: a session advisory lock, tried (never waited for) on a
+// connection of its own and held only while the job runs. A process that dies drops its connection
+// and with it the lock. The same on PostgreSQL and on the embedded database (a real PostgreSQL too).
 import pg from 'pg';
-import type { Db } from '../db/snapshots.ts';
-import type { DatabaseKind } from '../db/database.ts';
 
 export type LockedRun<T> = { ran: true; value: T } | { ran: false };
 
@@ -14,8 +10,12 @@ export interface JobLock {
   tryRun<T>(job: string, fn: () => Promise<T>): Promise<LockedRun<T>>;
 }
 
-export function createJobLock(kind: DatabaseKind, pgConfig: pg.ClientConfig, db: Db, holder: string): JobLock {
-  return kind === 'postgres' ? new AdvisoryJobLock(pgConfig) : new LeaseJobLock(db, holder);
+/**
+ * The job lock for a database. (Its other parameters are kept so that callers written when the
+ * embedded database needed a lease row still compile; only `pgConfig` is used.)
+ */
+export function createJobLock(_kind: unknown, pgConfig: pg.ClientConfig, ..._unused: unknown[]): JobLock {
+  return new AdvisoryJobLock(pgConfig);
 }
 
 export class AdvisoryJobLock implements JobLock {
@@ -35,35 +35,6 @@ export class AdvisoryJobLock implements JobLock {
       }
     } finally {
       await client.end().catch(() => undefined);
-    }
-  }
-}
-
-export class LeaseJobLock implements JobLock {
-  constructor(
-    private readonly db: Db,
-    private readonly holder: string,
-    private readonly ttlMs = 60_000,
-  ) {}
-
-  async tryRun<T>(job: string, fn: () => Promise<T>): Promise<LockedRun<T>> {
-    const claimed = await this.db.$queryRaw<Array<{ holder: string }>>`
-      INSERT INTO job_lease (job, holder, acquired_at, expires_at)
-      VALUES (${job}, ${this.holder}, now(), now() + ${this.ttlMs} * interval '1 millisecond')
-      ON CONFLICT (job) DO UPDATE SET holder = EXCLUDED.holder, acquired_at = now(), expires_at = EXCLUDED.expires_at
-        WHERE job_lease.expires_at < now()
-      RETURNING holder`;
-    if (claimed[0]?.holder !== this.holder) return { ran: false };
-    const renew = setInterval(() => {
-      void this.db.$executeRaw`
-        UPDATE job_lease SET expires_at = now() + ${this.ttlMs} * interval '1 millisecond' WHERE job = ${job} AND holder = ${this.holder}`.catch(() => undefined);
-    }, this.ttlMs / 3);
-    renew.unref();
-    try {
-      return { ran: true, value: await fn() };
-    } finally {
-      clearInterval(renew);
-      await this.db.$executeRaw`DELETE FROM job_lease WHERE job = ${job} AND holder = ${this.holder}`.catch(() => undefined);
     }
   }
 }

@@ -1,8 +1,7 @@
 // A whole paperboy context for a test: its own database (PostgreSQL or embedded), its own DATA_DIR,
 // configuration from the given variables as an operator would set them, a log the test can read.
-import { cp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { inject } from 'vitest';
 import { createContext, type AppContext, type ContextOptions } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { insertSubscriber } from '../../src/db/subscribers.ts';
@@ -11,7 +10,7 @@ import { ingestDeps, sendDeps } from '../../src/app/deps.ts';
 import { startWorker } from '../../src/app/worker.ts';
 import { newNonce } from '../../src/db/subscribers.ts';
 import { sendQueued, type SendSummary } from '../../src/deliver/send-deliveries.ts';
-import { freshDataDir, freshPostgresUrl, stopEmbeddedHost, type Backend } from './databases.ts';
+import { embeddedDataDir, freshDataDir, migratedPostgresUrl, stopEmbeddedCluster, type Backend } from './databases.ts';
 import { capturingLogger, type CapturedLog } from './logs.ts';
 
 export const SEEDS = path.resolve(import.meta.dirname, '../../seeds');
@@ -29,9 +28,8 @@ export interface TestApp {
 }
 
 export async function startTestApp(backend: Backend, vars: Record<string, string | undefined> = {}, options: ContextOptions = {}): Promise<TestApp> {
-  const dataDir = await freshDataDir();
-  if (backend === 'embedded') await cp(path.join(inject('embeddedTemplate'), 'pglite'), path.join(dataDir, 'pglite'), { recursive: true });
-  const databaseUrl = backend === 'postgres' ? await freshPostgresUrl() : undefined;
+  const dataDir = backend === 'embedded' ? await embeddedDataDir() : await freshDataDir();
+  const databaseUrl = backend === 'postgres' ? await migratedPostgresUrl() : undefined;
   const env = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SEND_RETRY_DELAY: '50ms', SMTP_TIMEOUT: '3s', ...vars };
   const captured = capturingLogger();
   const ctx = await createContext(loadConfig({ env }), captured.log, options);
@@ -43,7 +41,7 @@ export async function startTestApp(backend: Backend, vars: Record<string, string
     env,
     close: async () => {
       await ctx.close();
-      await stopEmbeddedHost(dataDir);
+      await stopEmbeddedCluster(dataDir);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,21 +1,18 @@
-// Checks PostgreSQL is there (integration tests need it, as on the development machines and in CI:
-// 127.0.0.1:5432, user postgres, trust; PAPERBOY_TEST_PG overrides) and gives every test file a
-// prefix for the databases it creates (tests/support/databases.ts). At the end, drops them all.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+// Global setup of the integration and browser layers (the unit layer has none). Checks PostgreSQL
+// is there (127.0.0.1:5432, user postgres, trust; PAPERBOY_TEST_PG overrides), builds or reuses the
+// templates (templates.ts), and gives every test file a prefix for the databases it creates
+// (databases.ts). At the end, drops the databases of this run.
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { createLogger } from '../../src/log/logger.ts';
-import { stopEmbeddedHost } from './embedded-host.ts';
+import { embeddedTemplate, postgresTemplate, templateKey } from './templates.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     adminUrl: string;
     runId: string;
-    /** a migrated embedded data folder to copy: creating one from scratch (initdb) takes seconds */
+    /** the migrated template database on the test server */
+    postgresTemplate: string;
+    /** a migrated, stopped embedded cluster folder to copy */
     embeddedTemplate: string;
   }
 }
@@ -29,19 +26,14 @@ export default async function setup(project: TestProject) {
     throw new Error(`integration tests need PostgreSQL at ${adminUrl} (set PAPERBOY_TEST_PG): ${err.message}`);
   });
   await admin.end();
+  const key = await templateKey();
+  const [postgres, embedded] = await Promise.all([postgresTemplate(adminUrl, key), embeddedTemplate(key)]);
   project.provide('adminUrl', adminUrl);
   project.provide('runId', runId);
-
-  const template = await mkdtemp(path.join(os.tmpdir(), 'paperboy-template-'));
-  const log = createLogger({ level: 'silent' });
-  const db = await openDatabase({ databaseUrl: undefined, dataDir: template, log });
-  await migrate(db.pgConfig, log);
-  await db.close();
-  await stopEmbeddedHost(template);
-  project.provide('embeddedTemplate', template);
+  project.provide('postgresTemplate', postgres);
+  project.provide('embeddedTemplate', embedded);
 
   return async () => {
-    await rm(template, { recursive: true, force: true });
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
     const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${runId}%`]);

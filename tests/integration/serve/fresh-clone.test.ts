@@ -3,32 +3,27 @@
 // (The clone shares this checkout's node_modules instead of downloading them again, and generates
 // its Prisma client as `npm install` would; it holds what is committed.)
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { chmod, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../support/cli.ts';
-import { stopEmbeddedHost } from '../../support/databases.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
+import { stopEmbeddedCluster } from '../../support/databases.ts';
+import { freePort } from '../../support/ports.ts';
 
 describe('npm start on a fresh clone', () => {
   let dir: string;
   afterAll(async () => {
     if (!dir) return;
-    await stopEmbeddedHost(path.join(dir, 'data'));
+    await stopEmbeddedCluster(path.join(dir, 'data'));
     await rm(dir, { recursive: true, force: true });
   });
 
   it('serves /healthz and the live preview of the seeds, then stops cleanly on SIGTERM', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-clone-'));
+    // a checkout as CI and containers have it (mkdtemp's folder is private: as root, the embedded
+    // server's user could not reach ./data in it — that case has its own test and message)
+    await chmod(dir, 0o755);
     execFileSync('git', ['clone', '--quiet', ROOT, dir]);
     await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     execFileSync('npm', ['run', '--silent', 'db:generate'], { cwd: dir, stdio: 'ignore' });

@@ -1,4 +1,4 @@
-// The core flow once on the embedded database (PGlite), as a one-machine operator runs it:
+// The core flow once on the embedded database (PostgreSQL in DATA_DIR), as a one-machine operator runs it:
 // subscribe, confirm from the email, change preferences, one-click unsubscribe.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,11 +6,11 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compileDigest, renderConfirmation, renderPreferencesChanged, renderPreferencesLink, type RenderedEmail,
-} from '../../../src/render/index.ts';
-import { CHROMIUM, skipWithoutChromium } from '../../support/chromium.ts';
-import { BASE_URL, recipient, seedDigest } from './builders.ts';
+} from '../../src/render/index.ts';
+import { CHROMIUM, skipWithoutChromium } from '../support/chromium.ts';
+import { BASE_URL, recipient, seedDigest } from '../unit/render/builders.ts';
 
-const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url);
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const WIDTHS = [375, 800] as const;
 
 async function emails(): Promise<Record<string, RenderedEmail>> {
