@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Logger } from '../../log/logger.ts';
 import { copyRows, type CopyResult, type RowSource } from '../copy-rows.ts';
 import { openDatabase } from '../database.ts';
-import { migrate } from '../migrate.ts';
+import { migrate, readMigrations, type Migration } from '../migrate.ts';
 import { EmbeddedDatabaseError } from './errors.ts';
 import { embeddedLayout } from './layout.ts';
 
@@ -42,11 +42,15 @@ export async function importPglite({ dataDir, databaseUrl, log, onTable }: Impor
     await source.waitReady;
     const db = await openDatabase({ databaseUrl, dataDir, log });
     try {
-      await migrate(db.pgConfig, log);
+      // The rows go into a database at the source's own migration, then the later migrations run
+      // over them (they carry data forward: renamed columns, mapped statuses, backfills).
+      const { reached, later } = await migrationsOf(source);
+      await migrate(db.pgConfig, log, reached);
       const dest = new pg.Client(db.pgConfig);
       await dest.connect();
       try {
         const result = await copyRows(source, dest, onTable);
+        await migrate(db.pgConfig, log, later);
         const keptAt = `${layout.pglite}.imported-${new Date().toISOString().slice(0, 10)}`;
         await source.close();
         source = null;
@@ -63,6 +67,18 @@ export async function importPglite({ dataDir, databaseUrl, log, onTable }: Impor
     await source?.close().catch(() => undefined);
     if (existsSync(reading)) await rename(reading, layout.pglite); // not imported: as it was
   }
+}
+
+/** This version's migrations: those the source has applied (a prefix of them), and the rest. */
+async function migrationsOf(source: RowSource): Promise<{ reached: Migration[]; later: Migration[] }> {
+  const all = await readMigrations();
+  const { rows } = await source.query<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+  const applied = new Set(rows.map((r) => r.name));
+  const reached = all.findIndex((m) => !applied.has(m.name));
+  const cut = reached === -1 ? all.length : reached;
+  const gaps = all.slice(cut).filter((m) => applied.has(m.name));
+  if (gaps.length > 0) throw new EmbeddedDatabaseError(`the earlier database skipped migrations before ${gaps[0]!.name}: it cannot be imported as it is`, 'IMPORT_REFUSED');
+  return { reached: all.slice(0, cut), later: all.slice(cut) };
 }
 
 async function loadPglite(): Promise<new (dir: string) => PGliteInstance> {

@@ -63,26 +63,56 @@ async function oldDataDir(): Promise<string> {
     await client.end();
   }
   await old.query("INSERT INTO job_lease (job, holder, acquired_at, expires_at) VALUES ('digest', 'w1', now(), now())");
+  // what the earlier paperboy could leave and this one no longer has: a delivery in `sending`
+  await old.query(
+    `INSERT INTO delivery (id, digest_id, subscriber_id, status, papers, message_id, worker_id, sending_at)
+     SELECT 1000, d.id, s.id, 'sending', '[]', 'delivery-1000.1@localhost', 'old-worker', '2026-11-20T07:00:00Z'
+       FROM digest d, subscriber s WHERE s.email_key = 'grace@example.org' ORDER BY d.id DESC LIMIT 1`,
+  );
   await old.close();
   return dir;
 }
 
+/**
+ * Columns the earlier schema did not have: the rows copied into the "old" database for this test
+ * lose them (the real earlier paperboy never wrote them), so they are not compared.
+ */
+const NEWER_COLUMNS = { delivery: ['claimed_at', 'handed_at', 'smtp_exchange', 'unknown_at'] };
+
 describe('paperboy db import-pglite', () => {
   it('copies every row into the embedded database, keeps the PGlite folder aside, and the next start works', async () => {
     const dir = await oldDataDir();
-    const before = await tableFingerprint(app.ctx.db.prisma);
+    const before = await tableFingerprint(app.ctx.db.prisma, NEWER_COLUMNS);
     expect(Number(before.delivery!.split(':')[0])).toBeGreaterThan(0);
 
     const result = await runCli(['db', 'import-pglite'], { DATA_DIR: dir }, { timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/ {2}snapshot_entry: 67 rows/);
-    expect(result.stdout).toMatch(/\(job_lease: no longer used, not copied\); the PGlite folder is kept as .*pglite\.imported-\d{4}-\d\d-\d\d/);
+    // copied at the old migrations, then the later ones ran (the one that drops job_lease among them)
+    expect(result.stdout).toMatch(/ {2}job_lease: 1 rows/);
+    expect(result.stdout).toMatch(/imported into .*; the PGlite folder is kept as .*pglite\.imported-\d{4}-\d\d-\d\d/);
     expect((await readdir(dir)).filter((f) => f.startsWith('pglite'))).toEqual([expect.stringMatching(/^pglite\.imported-/)]);
 
     const db = await openDatabase({ databaseUrl: undefined, dataDir: dir, log: silentLogger() });
     try {
       // (opening it is the next start: the old layout is no longer in the way)
-      expect(await tableFingerprint(db.prisma)).toEqual(before);
+      // The later migrations ran over the copied rows: the `sending` delivery of those days is now
+      // handed (the conservative reading: it may have reached the relay), claimed when it was.
+      const legacy = await db.prisma.delivery.findUniqueOrThrow({ where: { id: 1000 } });
+      expect(legacy).toMatchObject({ status: 'handed', workerId: 'old-worker', claimedAt: new Date('2026-11-20T07:00:00Z') });
+      await db.prisma.delivery.delete({ where: { id: 1000 } });
+      const tables = await db.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'job_lease'`;
+      expect(Number(tables[0]!.n)).toBe(0);
+      // digest_paper is newer too: the migration that made it froze each earlier digest with the
+      // papers its deliveries name (what their rendering needs), not the whole list of the day
+      const { digest_paper: frozen, ...after } = await tableFingerprint(db.prisma, NEWER_COLUMNS);
+      const { digest_paper: _all, ...expected } = before;
+      expect(after).toEqual(expected);
+      const uncovered = await db.prisma.$queryRaw<Array<{ n: bigint }>>`
+        SELECT count(*) AS n FROM delivery d CROSS JOIN LATERAL jsonb_array_elements(d.papers) p
+         WHERE NOT EXISTS (SELECT 1 FROM digest_paper f WHERE f.digest_id = d.digest_id AND f.paper_id = (p->>'paperId')::int)`;
+      expect(Number(uncovered[0]!.n)).toBe(0);
+      expect(Number(frozen!.split(':')[0])).toBeGreaterThan(0);
       // serial ids continue after the copied ones
       const maxId = await app.ctx.db.prisma.subscriber.aggregate({ _max: { id: true } });
       const next = await db.prisma.subscriber.create({ data: { email: 'new@example.org', emailKey: 'new@example.org', topics: ['x'], tokenNonce: 'n' } });
