@@ -51,6 +51,7 @@ export async function postgresChaosDatabase(): Promise<OwnedChaosDatabase> {
     pgConfig: () => config,
     kill: () => killPostmaster(dir),
     recover: () => untilReady(dir),
+    hold: async () => undefined, // the harness is a member all along
     close: async () => {
       await cluster.leave();
       await stopEmbedded(dir, { force: true }).catch(() => undefined);
@@ -63,13 +64,19 @@ export async function postgresChaosDatabase(): Promise<OwnedChaosDatabase> {
 /** The embedded database of a DATA_DIR; after a kill, the paperboy processes on it start it again. */
 export async function embeddedChaosDatabase(): Promise<OwnedChaosDatabase> {
   const dir = await folder('paperboy-chaos-embedded-');
+  let held: EmbeddedCluster | null = null;
   return {
     kind: 'embedded',
     env: { DATA_DIR: dir },
     pgConfig: () => clientConfig(embeddedLayout(dir)),
     kill: () => killPostmaster(dir),
     recover: () => untilReady(dir),
+    // joined only at the end: while the senders run, they alone bring the database back after a kill
+    hold: async () => {
+      held ??= await EmbeddedCluster.join({ dataDir: dir, log: createLogger({ level: 'silent' }) });
+    },
     close: async () => {
+      await held?.leave();
       await stopEmbedded(dir, { force: true }).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },

@@ -35,6 +35,8 @@ export interface ChaosDatabase {
   kill(): Promise<void>;
   /** bring it back after a kill (PostgreSQL: as a supervisor would; embedded: paperboy itself does) */
   recover(): Promise<void>;
+  /** keep it running for the checks once the senders are gone (the embedded one stops with its last user) */
+  hold(): Promise<void>;
 }
 
 export interface ChaosOptions {
@@ -231,6 +233,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       settledPolls = open === 0 ? settledPolls + 1 : 0;
       if (settledPolls >= 3) break;
     }
+    await db.hold();
     await Promise.all(senders.map(async (s) => (s.kill('SIGTERM'), exited(s))));
     senders.length = 0;
 
