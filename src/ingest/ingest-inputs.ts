@@ -47,6 +47,8 @@ export type IngestOutcome =
       createdPapers: number;
       truncated: boolean;
       warnings: string[];
+      /** a newer snapshot already has its digest: this one is kept as history and never mailed */
+      history: { snapshotId: number; digestId: number } | null;
     }
   | { kind: 'duplicate'; source: string; snapshotId: number }
   /** an empty listing (weekends, holidays, the start of a day): nothing stored, not a failure */
@@ -117,6 +119,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
     createdPapers: stored.createdPapers,
     truncated: parsed.truncated,
     warnings: [...parsed.warnings, ...stored.duplicates.map((p) => `entry ${p + 1} repeats an earlier paper: kept once`)],
+    history: await digestedAfter(deps.sql, stored.snapshot),
   };
   log.info(
     {
@@ -130,10 +133,25 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
       createdPapers: outcome.createdPapers,
       truncated: parsed.truncated,
       warnings: outcome.warnings.length,
+      ...(outcome.history ? { history: outcome.history } : {}),
     },
     `ingested snapshot ${stored.snapshot.id} from ${source}: ${outcome.papers} ${outcome.papers === 1 ? 'paper' : 'papers'}, ${outcome.newPapers} new`,
   );
   return outcome;
+}
+
+/**
+ * The newest snapshot captured after this one that already has its digest, if any: then this one is
+ * history (a folder catching up, a backfill) — stored, never mailed, and the built digests are frozen.
+ */
+async function digestedAfter(sql: Sql, snapshot: SnapshotSummary): Promise<{ snapshotId: number; digestId: number } | null> {
+  const { rows } = await sql.query<{ snapshot_id: number; digest_id: number }>(
+    `SELECT s.id AS snapshot_id, g.id AS digest_id FROM digest g JOIN snapshot s ON s.id = g.snapshot_id
+      WHERE g.status <> 'skipped' AND (s.captured_at > $1 OR (s.captured_at = $1 AND s.id > $2))
+      ORDER BY s.captured_at DESC, s.id DESC LIMIT 1`,
+    [snapshot.capturedAt, snapshot.id],
+  );
+  return rows[0] ? { snapshotId: rows[0].snapshot_id, digestId: rows[0].digest_id } : null;
 }
 
 /** How many of the snapshot's papers the previous snapshot did not have (ids only: cheap at 50,000). */

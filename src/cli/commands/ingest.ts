@@ -32,7 +32,10 @@ function describe(o: IngestOutcome): string {
       const cut = o.truncated ? ' (last entry cut off: dropped)' : '';
       const shown = o.warnings.slice(0, WARNINGS_SHOWN).map((w) => `\n  warning: ${w}`).join('');
       const more = o.warnings.length > WARNINGS_SHOWN ? `\n  and ${plural(o.warnings.length - WARNINGS_SHOWN, 'more warning')}` : '';
-      return `${o.source}: snapshot ${o.snapshot.id} captured ${day}, ${plural(o.papers, 'paper')}, ${o.newPapers} new${cut}${shown}${more}`;
+      const history = o.history
+        ? `; captured before snapshot ${o.history.snapshotId}, whose digest ${o.history.digestId} is built: kept as history, never mailed (built digests do not change)`
+        : '';
+      return `${o.source}: snapshot ${o.snapshot.id} captured ${day}, ${plural(o.papers, 'paper')}, ${o.newPapers} new${history}${cut}${shown}${more}`;
     }
     case 'duplicate':
       return `${o.source}: already ingested as snapshot ${o.snapshotId} (same content), nothing to do`;

@@ -29,6 +29,7 @@ async function ingestJson(a: TestApp, name: string, items: unknown[]) {
   await writeFile(file, JSON.stringify(items));
   const [outcome] = await ingestInputs(ingestDeps(a.ctx), [file]);
   expect(outcome?.kind).toBe('ingested');
+  return outcome!;
 }
 
 describe('a frozen digest', () => {
@@ -51,7 +52,10 @@ describe('a frozen digest', () => {
     expect(frozen.map((f) => (f.paper as { title: string }).title)).toEqual(['Scaling Laws for Sparse Mixtures', 'Broken Neural Scaling Laws Revisited']);
 
     // Now a capture from between the two arrives late, and renames one of the new papers.
-    await ingestJson(app, 'b.json', [old, paper('2606.00042', 'Sparse Mixtures Scale (renamed later)', 'A different abstract entirely.', '11')]);
+    const late = await ingestJson(app, 'b.json', [old, paper('2606.00042', 'Sparse Mixtures Scale (renamed later)', 'A different abstract entirely.', '11')]);
+    // the ingest says what it is: history, never mailed, the built digest unchanged
+    expect(late).toMatchObject({ kind: 'ingested', history: { snapshotId: built.snapshot.id, digestId: built.digest!.id } });
+    expect(app.captured.events('snapshot.ingested').at(-1)).toMatchObject({ history: { digestId: built.digest!.id } });
 
     const summary = await sendNow(app);
     expect(summary).toMatchObject({ sent: 1, failed: 0, unknown: 0 });
