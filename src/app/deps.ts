@@ -26,6 +26,7 @@ export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
     compose: composeOptions(c),
     worker,
     metrics: ctx.metrics,
+    verp: ctx.verp,
     settings: {
       concurrency: c.SEND_CONCURRENCY,
       rateLimit: c.SEND_RATE_LIMIT,
