@@ -3,6 +3,7 @@
 import type { IngestDeps } from '../ingest/ingest-inputs.ts';
 import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
+import type { InboundDeps } from '../inbound/handle-report.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
@@ -37,4 +38,8 @@ export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
       baseUrl: c.BASE_URL,
     },
   };
+}
+
+export function inboundDeps(ctx: AppContext): InboundDeps {
+  return { prisma: ctx.db.prisma, log: ctx.log, metrics: ctx.metrics, bounceLimit: ctx.config.BOUNCE_LIMIT, now: ctx.now };
 }
