@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildDigest } from '../digest/build-digest.ts';
+import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
 import { startBounceReceiver, type BounceReceiver } from '../inbound/smtp-receiver.ts';
 import { createJobLock } from '../jobs/job-lock.ts';
 import { ingestSource } from '../jobs/ingest-source.ts';
@@ -75,6 +76,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
     admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
+    extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter({ ...inboundDeps(ctx), topicArn: config.SES_SNS_TOPIC_ARN, verp: ctx.verp })] : [],
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
