@@ -31,10 +31,10 @@ const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
 
 /** Signs an SNS payload as SNS does (SignatureVersion 2: SHA256withRSA over "Key\nvalue\n" in key order). */
 function signed(fields: Record<string, string>): Record<string, string> {
-  const payload = { ...fields, SignatureVersion: '2', SigningCertURL: CERT_URL };
+  const payload: Record<string, string> = { ...fields, SignatureVersion: '2', SigningCertURL: CERT_URL };
   const keys = payload.Type === 'Notification' ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
   const signer = createSign('sha256WithRSAEncryption');
-  for (const k of keys) if (k in payload) signer.update(`${k}\n${payload[k as keyof typeof payload]}\n`);
+  for (const k of keys) if (k in payload) signer.update(`${k}\n${payload[k]}\n`);
   return { ...payload, Signature: signer.sign(key, 'base64') };
 }
 
@@ -63,11 +63,9 @@ describe('the SES webhook', () => {
     await new Promise<void>((r) => snsServer.listen(0, '127.0.0.1', r));
     const port = (snsServer.address() as AddressInfo).port;
     agent = new (class extends https.Agent {
-      override createConnection(options: tls.ConnectionOptions, callback: (err: Error | null, socket: tls.TLSSocket) => void) {
+      override createConnection(): tls.TLSSocket {
         // sns.us-east-1.amazonaws.com is this local server; its certificate is still checked
-        return tls.connect({ host: '127.0.0.1', port, servername: SNS_HOST, ca: cert }, () => undefined).once('secureConnect', function (this: tls.TLSSocket) {
-          callback?.(null, this);
-        });
+        return tls.connect({ host: '127.0.0.1', port, servername: SNS_HOST, ca: cert });
       }
     })();
     sink = await startSmtpSink();
