@@ -38,7 +38,12 @@ export function smtpErrorClass(code: string): string {
 
 export function createMetrics(prisma: PrismaClient | null, options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();
-  if (options.defaultMetrics !== false) client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_' });
+  if (options.defaultMetrics !== false) {
+    client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_' });
+    // gauges named like counters (promtool check metrics refuses them); the per-type gauges
+    // paperboy_nodejs_active_handles{type} and paperboy_nodejs_active_resources{type} remain
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(`paperboy_${name}`);
+  }
   const registers = [registry];
 
   const ingested = new client.Counter({ name: 'paperboy_snapshots_ingested_total', help: 'Snapshots stored, by format', labelNames: ['format'], registers });
@@ -80,6 +85,26 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       async collect() {
         const groups = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
         for (const status of ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+      },
+    });
+    new client.Gauge({
+      name: 'paperboy_digests',
+      help: 'Digests by status (paused: sending stopped after SEND_MAX_ERRORS until an operator resumes it)',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const groups = await prisma.digest.groupBy({ by: ['status'], _count: { _all: true } });
+        for (const status of ['ready', 'paused', 'skipped']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+      },
+    });
+    new client.Gauge({
+      name: 'paperboy_deliveries_in_flight_oldest_seconds',
+      help: 'Age of the oldest claimed or handed delivery (0 when none): one stuck far past SMTP_REPLY_TIMEOUT needs a look',
+      registers,
+      async collect() {
+        const oldest = await prisma.delivery.aggregate({ where: { status: { in: ['claimed', 'handed'] } }, _min: { claimedAt: true } });
+        const at = oldest._min.claimedAt;
+        this.set(at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0);
       },
     });
   }
