@@ -17,7 +17,7 @@ export interface DigestSummary {
 
 export interface DigestWithCounts extends DigestSummary {
   snapshotCapturedAt: Date;
-  counts: Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown', number>;
+  counts: Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown' | 'bounced', number>;
 }
 
 export async function digestForSnapshot(db: Db, snapshotId: number): Promise<DigestSummary | null> {
