@@ -86,7 +86,7 @@ export const variables = {
     group: 'MAIL',
     schema: optionalString.pipe(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a DNS label such as paperboy2026').optional()),
     required: false,
-    doc: 'DKIM selector (s=): the key is published at <selector>._domainkey.<DKIM_DOMAIN>.',
+    doc: 'DKIM selector (s=): the key is published in DNS at SELECTOR._domainkey.DKIM_DOMAIN.',
   },
   DKIM_PRIVATE_KEY: {
     group: 'MAIL',
@@ -104,7 +104,7 @@ export const variables = {
     group: 'MAIL',
     schema: optionalString.pipe(domainName.optional()),
     required: false,
-    doc: 'Domain whose MX reaches paperboy\'s bounce receiver (or your provider): every delivery goes out with the return path bounces+<signed token>@BOUNCE_DOMAIN (VERP), and List-Unsubscribe gains mailto:unsubscribe+<signed token>@BOUNCE_DOMAIN. Unset: the return path is MAIL_FROM, no mailto.',
+    doc: 'Domain whose MX reaches paperboy\'s bounce receiver (or your provider): every delivery goes out with its own signed return path bounces+TOKEN@BOUNCE_DOMAIN (VERP), and List-Unsubscribe gains mailto:unsubscribe+TOKEN@BOUNCE_DOMAIN. Unset: the return path is MAIL_FROM, no mailto.',
   },
   BOUNCE_SMTP_PORT: {
     group: 'MAIL',

@@ -145,6 +145,23 @@ describe('bounces and complaints over SMTP', () => {
     expect(app.captured.events('inbound.refused').map((e) => e.reason)).toEqual(expect.arrayContaining(['unsigned', 'unknown_report', 'not_ours']));
   });
 
+  it('answers 451 when the report cannot be stored, so the sending MTA tries again', async () => {
+    const away = new Proxy(app.ctx.db.prisma, { get: (target, key) => (key === '$transaction' ? () => Promise.reject(new Error('the database went away')) : Reflect.get(target, key)) });
+    const broken = await startBounceReceiver({ ...inboundDeps(app.ctx), prisma: away, verp: app.ctx.verp! }, { port: 0, host: '127.0.0.1' });
+    const to = nodemailer.createTransport({ host: '127.0.0.1', port: broken.port, secure: false, ignoreTLS: true });
+    try {
+      const before = await reports();
+      const email = 'other@example.org';
+      const err = await refusal(to.sendMail({ envelope: { from: '', to: [returned(email).returnPath] }, raw: postfixHardBounce(returned(email)) }));
+      expect(err.responseCode).toBe(451);
+      expect(await reports()).toBe(before);
+      expect(app.captured.events('inbound.failed')).toHaveLength(1);
+    } finally {
+      to.close();
+      await broken.close();
+    }
+  });
+
   it('counts what came back in /metrics', async () => {
     const text = (await request(createWebApp(app.ctx, { requestLog: false })).get('/metrics')).text;
     expect(text).toMatch(/^paperboy_inbound_reports_total\{kind="hard_bounce",via="smtp"\} 3$/m);
