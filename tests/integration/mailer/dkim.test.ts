@@ -9,6 +9,7 @@ import { composeDigestMessage } from '../../../src/deliver/compose-message.ts';
 import { createDkimSigner, dkimRecord } from '../../../src/deliver/dkim.ts';
 import { createSmtpMailer } from '../../../src/deliver/smtp-mailer.ts';
 import { VerpSigner } from '../../../src/security/verp.ts';
+import { runCli } from '../../support/cli.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 
 const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
@@ -68,5 +69,24 @@ describe('DKIM signing', () => {
       const { results } = await dkimVerify(Buffer.from(raw.replace(from, to), 'latin1'), { resolver });
       expect(results[0]!.status.result).toBe('fail');
     }
+  });
+});
+
+describe('paperboy dkim-record', () => {
+  it('prints the TXT record of the configured key, in strings of at most 255 characters', async () => {
+    const r = await runCli(['dkim-record'], { DKIM_DOMAIN: 'papers.example.org', DKIM_SELECTOR: 'pb2026', DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') });
+    expect(r.code).toBe(0);
+    const m = /^pb2026\._domainkey\.papers\.example\.org\. IN TXT \( ((?:"[^"]{1,255}" ?)+)\)\n$/.exec(r.stdout);
+    expect(m, r.stdout + r.stderr).not.toBeNull();
+    expect([...m![1]!.matchAll(/"([^"]*)"/g)].map((x) => x[1]).join('')).toBe(record.value);
+  });
+
+  it('stops with one line naming the variable when the key is bad, and says when DKIM is off', async () => {
+    const bad = await runCli(['dkim-record'], { DKIM_DOMAIN: 'papers.example.org', DKIM_SELECTOR: 'pb2026', DKIM_PRIVATE_KEY: 'not a key' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/^paperboy: DKIM_PRIVATE_KEY: is not a PEM private key/);
+    const off = await runCli(['dkim-record'], {});
+    expect(off.code).toBe(1);
+    expect(off.stderr.trim()).toMatch(/^paperboy: DKIM is off/);
   });
 });
