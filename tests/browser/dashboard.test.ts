@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, sendDeps } from '../../src/app/deps.ts';
 import { startWorker } from '../../src/app/worker.ts';
+import { pauseDigest } from '../../src/db/digests.ts';
 import { buildDigest } from '../../src/digest/build-digest.ts';
 import { sendQueued } from '../../src/deliver/send-deliveries.ts';
 import { createWebApp } from '../../src/web/app.ts';
@@ -131,6 +132,15 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
     await poll(() => page.getByRole('status').textContent()).toBe('Re-queued 2 failed deliveries.');
     for (const email of ['gone1@example.org', 'gone2@example.org']) expect(await delivery(email)).toMatchObject({ status: 'queued', attempt: 2 });
     await shot('digest-resent');
+  });
+
+  it('resumes a paused digest', async () => {
+    expect(await pauseDigest(app.ctx.db.prisma, digestId, '50 consecutive failed sends (SEND_MAX_ERRORS=50)', new Date())).toBe(true);
+    await page.goto(`${base}/admin/ui/digests/${digestId}`);
+    expect(await page.locator('main > p').first().textContent()).toContain('50 consecutive failed sends');
+    await page.getByRole('button', { name: 'Resume sending' }).click();
+    await poll(() => page.getByRole('status').textContent()).toBe(`Resumed digest ${digestId}.`);
+    expect((await app.ctx.db.prisma.digest.findUniqueOrThrow({ where: { id: digestId } })).status).toBe('ready');
   });
 
   it('finds a subscriber by address, with their history', async () => {

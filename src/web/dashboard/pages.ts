@@ -104,11 +104,10 @@ export function digestBody(
   unknown: UnknownDelivery[],
 ): Html {
   const here = `${BASE}/digests/${digest.id}${filter ? `?status=${filter}` : ''}`;
-  const live = digest.counts.queued + digest.counts.claimed + digest.counts.handed > 0;
   return html`
 <p>Status <span class="badge ${digest.status}">${digest.status}</span>${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; built ${time(digest.createdAt)}; ${digest.newPaperCount} new papers; ${digest.deliveryCount} deliveries.</p>
 ${progressBar(digest.id, digest.counts, digest.deliveryCount)}
-${countsTable(digest.counts, digest.id, live)}
+${countsTable(digest.counts, digest.id)}
 <div class="actions">
 ${digest.counts.failed > 0 ? button(frame, `${BASE}/digests/${digest.id}/resend-failed`, `Resend the ${digest.counts.failed} failed`, { back: here }, 'primary') : ''}
 ${digest.status === 'paused' ? button(frame, `${BASE}/digests/${digest.id}/resume`, 'Resume sending', { back: here }, 'primary') : ''}

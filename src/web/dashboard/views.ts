@@ -76,8 +76,8 @@ export function progressOf(counts: Counts, total: number): { done: number; total
   return { done, total, inFlight: counts.queued + counts.claimed + counts.handed > 0 };
 }
 
-export function countsTable(counts: Counts, digestId: number, live: boolean): Html {
-  return html`<table class="counts"${live ? html` data-live="${BASE}/digests/${digestId}/progress.json"` : ''}>
+export function countsTable(counts: Counts, digestId: number): Html {
+  return html`<table class="counts" data-counts="${digestId}">
 <caption class="visually-hidden">Deliveries by status</caption>
 <thead><tr>${STATUSES.map((s) => html`<th scope="col">${s}</th>`)}</tr></thead>
 <tbody><tr>${STATUSES.map((s) => html`<td data-count="${s}"><a href="${BASE}/digests/${digestId}?status=${s}">${counts[s]}</a></td>`)}</tr></tbody>
@@ -87,7 +87,7 @@ export function countsTable(counts: Counts, digestId: number, live: boolean): Ht
 export function progressBar(digestId: number, counts: Counts, total: number): Html {
   const p = progressOf(counts, total);
   return html`<p class="progress"><label for="progress-${digestId}">Sent or settled</label>
-<progress id="progress-${digestId}" data-progress="${digestId}" value="${p.done}" max="${Math.max(p.total, 1)}">${p.done} of ${p.total}</progress>
+<progress id="progress-${digestId}" data-progress="${digestId}"${p.inFlight ? html` data-live="${BASE}/digests/${digestId}/progress.json"` : ''} value="${p.done}" max="${Math.max(p.total, 1)}">${p.done} of ${p.total}</progress>
 <span data-progress-text="${digestId}">${p.done} of ${p.total}</span>${p.inFlight ? html` <span class="badge live" data-progress-live="${digestId}">sending</span>` : ''}</p>`;
 }
 
