@@ -49,10 +49,17 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
     let email: string | null = null;
     if ('deliveryId' in event.target) {
       const d = await tx.delivery.findUnique({ where: { id: event.target.deliveryId }, select: { id: true, subscriberId: true, subscriber: { select: { email: true } } } });
-      if (d) ({ id: deliveryId, subscriberId } = d), (email = d.subscriber.email);
+      if (d) {
+        deliveryId = d.id;
+        subscriberId = d.subscriberId;
+        email = d.subscriber.email;
+      }
     } else {
       const s = await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true } });
-      if (s) (subscriberId = s.id), (email = s.email);
+      if (s) {
+        subscriberId = s.id;
+        email = s.email;
+      }
     }
     const inserted = await tx.$queryRaw<Array<{ id: number }>>`
       INSERT INTO inbound_report (via, kind, report_key, delivery_id, subscriber_id, recipient, status, diagnostic, outcome, received_at)
