@@ -65,7 +65,7 @@ function hitsOf(matcher: TopicMatcher, paper: DeliveryPaper): TopicHit[] {
   const hits = matcher.hitsFor(paper.paperId, paper.topics);
   if (hits.length > 0) return hits;
   // The stored topics no longer match (a rule changed since): still say why it was chosen.
-  return paper.topics.map((topic) => ({ topic, words: paper.words ?? [], title: [], abstract: [], score: 0 }));
+  return paper.topics.map((topic): TopicHit => ({ topic, words: paper.words ?? [], title: [], abstract: [], score: 0, closeness: 'scattered', field: 'abstract', closest: null }));
 }
 
 const KEEP_DIGESTS = 3;

@@ -49,7 +49,7 @@ export function recipient(papers: RecipientView['papers'], over: Partial<Recipie
 }
 
 export function hit(topic: string, over: Partial<TopicHit> = {}): TopicHit {
-  return { topic, words: [], title: [], abstract: [], score: 1, ...over };
+  return { topic, words: [], title: [], abstract: [], score: 1, closeness: 'scattered', field: 'abstract', closest: null, ...over };
 }
 
 /** The first `count` seed papers as views, varied meta, and what `topics` catch in them (best first). */
