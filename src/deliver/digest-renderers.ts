@@ -36,6 +36,13 @@ export function toPaperView(paper: FrozenPaper): PaperView {
     organization: paper.organization,
     upvotes: paper.upvotes,
     publishedOn: paper.publishedOn,
+    // details: absent from digests frozen before they were stored
+    arxivId: paper.arxivId,
+    aiSummary: paper.aiSummary ?? null,
+    githubRepo: paper.githubRepo ?? null,
+    githubStars: paper.githubStars ?? null,
+    projectPage: paper.projectPage ?? null,
+    comments: paper.comments ?? null,
   };
 }
 

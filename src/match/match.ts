@@ -2,7 +2,7 @@
 // of a hit is its rank (proximity.ts): closeness, then field, then occurrences.
 import type { PaperMatch, Range, TopicHit } from './types.ts';
 import type { CompiledTerm, CompiledTopic } from './compile.ts';
-import type { IndexedField, IndexedPaper, PaperIndex } from './index-papers.ts';
+import { indexField, type IndexedField, type IndexedPaper, type PaperIndex } from './index-papers.ts';
 import { atOf, lengthOf, pack, rankOf } from './proximity.ts';
 
 const NO_HITS: ReadonlyMap<number, TopicHit> = new Map();
@@ -200,4 +200,15 @@ function ranges(field: IndexedField, found: readonly number[]): Range[] {
     else out.push([start, end]);
   }
   return out;
+}
+
+/**
+ * Where a topic's included words and phrases occur in some other text (a TL;DR): ranges to
+ * highlight, as in a hit. Matching decides nothing here: the text is only shown.
+ */
+export function rangesIn(topic: CompiledTopic, text: string): Range[] {
+  const field = indexField(text);
+  const found: number[] = [];
+  for (const group of topic.include) for (const term of group) for (const at of occurrences(term, field)) found.push(pack(at, term.stems.length));
+  return ranges(field, found.sort(ascending));
 }
