@@ -61,7 +61,7 @@ export function groupByTopic<T extends { hits: readonly TopicHit[] }>(items: rea
 
 interface DigestBlocks {
   page: Template<(typeof DIGEST_SLOTS)[number] | RecipientSlot>;
-  group: Template<'topic'>;
+  group: Template<'topic' | 'items'>;
   separator: string;
   paper: PaperBlocks;
 }
@@ -118,18 +118,17 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   const heading = count > 0 ? `${plural(count, 'new paper')} for you` : 'No new papers for you';
   const intro = introParts(labels, formatDay(view.snapshotDate, 'medium'));
   const email = oneLine(rawEmail);
-  const single = groups.length === 1;
 
   let papersHtml = '';
   const textEntries: string[] = [];
   let n = 0;
   for (const group of groups) {
     const label = topicLabel(group.topic);
-    if (!single || label) papersHtml += fill(blocks.group, { topic: escapeHtml(groupHeading(label, group.items.length)) });
     const heading = groupHeading(label, group.items.length);
+    const items = group.items.map(({ rendered }) => rendered.html).join(blocks.separator);
+    papersHtml += fill(blocks.group, { topic: escapeHtml(heading), items });
     textEntries.push(heading, '-'.repeat(Math.min(heading.length, 78)), '');
-    group.items.forEach(({ rendered }, i) => {
-      papersHtml += (i > 0 ? blocks.separator : '') + rendered.html;
+    group.items.forEach(({ rendered }) => {
       n++;
       // "1.  Title", "10. Title": the number goes in the entry's indent
       textEntries.push(`${`${n}. `.padEnd(TEXT_INDENT.length)}${rendered.text.slice(TEXT_INDENT.length)}\n`);
@@ -184,8 +183,8 @@ function digestBlocks(html: string): DigestBlocks {
   const lines = Object.fromEntries(LINE_BLOCKS.map((name) => [name, parseTemplate(take(name), 'digest', TEXT_SLOTS)])) as Record<(typeof LINE_BLOCKS)[number], Template<'text'>>;
   const action = parseTemplate(take('action'), 'digest', ACTION_SLOTS);
   const separator = fill(parseTemplate(take('separator'), 'digest', []), {});
-  const group = parseTemplate(take('group'), 'digest', ['topic'] as const);
-  const paper = parseTemplate(take('paper', '%%papers%%'), 'digest', PAPER_SLOTS);
+  const paper = parseTemplate(take('paper'), 'digest', PAPER_SLOTS);
+  const group = parseTemplate(take('group', '%%papers%%'), 'digest', ['topic', 'items'] as const);
   return {
     page: parseTemplate(rest, 'digest', [...DIGEST_SLOTS, ...RECIPIENT_SLOTS]),
     group,
