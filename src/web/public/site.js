@@ -182,7 +182,7 @@
   function showSnapshot(snapshot) {
     snapshotEl.textContent = snapshot
       ? 'Trending list of ' + formatDate(snapshot.capturedAt) + ': ' + plural(snapshot.papers, 'paper', 'papers') + ', ' + snapshot.newPapers + ' new'
-      : 'No trending list has been loaded yet, so no paper can match.';
+      : 'No Hugging Face Daily Papers listing has been loaded yet, so no paper can match.';
   }
 
   function render(data) {
