@@ -33,6 +33,8 @@ export interface PaperLink {
 /** What does not depend on the recipient, worked out once per digest. */
 export interface PreparedPaper {
   view: PaperView;
+  /** the title on one line (the preheader lists them) */
+  titleLine: string;
   /** the title's link: http(s), or the digest's base URL when the view's is not */
   url: string;
   hrefHtml: string;
@@ -61,6 +63,7 @@ export function preparePaper(view: PaperView, fallbackUrl: string, digestYear: s
   const links = paperLinks(view);
   return {
     view,
+    titleLine: oneLine(view.title),
     url,
     hrefHtml: escapeHtml(url),
     metaHtml: meta.map(escapeHtml).join('&nbsp;· '),

@@ -134,7 +134,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
       textEntries.push(`${`${n}. `.padEnd(TEXT_INDENT.length)}${rendered.text.slice(TEXT_INDENT.length)}\n`);
     });
   }
-  const titles = groups.flatMap((g) => g.items.map((i) => oneLine(i.item.paper.view.title)));
+  const titles = groups.flatMap((g) => g.items.map((i) => i.item.paper.titleLine));
   const html = fill(ctx.page, {
     preview: escapeHtml(clip(titles.join(' · '), 140)),
     heading: escapeHtml(heading),

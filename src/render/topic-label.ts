@@ -5,6 +5,20 @@ import { parseTopic, TopicError } from '../match/index.ts';
 import { oneLine } from './escape.ts';
 
 export function topicLabel(topic: string): string {
+  let label = labels.get(topic);
+  if (label === undefined) {
+    label = labelOf(topic);
+    // bounded: topics are the readers' own lines
+    if (labels.size >= MAX_LABELS) labels.clear();
+    labels.set(topic, label);
+  }
+  return label;
+}
+
+const labels = new Map<string, string>();
+const MAX_LABELS = 10_000;
+
+function labelOf(topic: string): string {
   try {
     const query = parseTopic(topic);
     const label = query.include.map((group) => group.map((term) => oneLine(term.source)).join(' or ')).join(' ');
