@@ -70,11 +70,12 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     const { page } = w;
     await page.goto(`${b.base}/`);
     const order: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate<string>(`document.activeElement.id || document.activeElement.textContent.trim()`));
     }
-    expect(order).toEqual(['Skip to content', 'paperboy.', 'email', 'topics', 'Subscribe']);
+    // the lead names the source, linked, before the form
+    expect(order).toEqual(['Skip to content', 'paperboy.', 'Hugging Face Daily Papers', 'email', 'topics', 'Subscribe']);
     const outline = await page.evaluate<string>(`getComputedStyle(document.activeElement).outlineWidth`);
     expect(parseFloat(outline)).toBeGreaterThanOrEqual(2);
   });
