@@ -28,7 +28,7 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     await page.goto(`${b.base}/`);
     await poll(() => page.locator('#preview').isVisible()).toBe(true);
     // before anything is typed: the newest list, and example topics to try
-    await poll(() => page.locator('[data-role="snapshot"]').textContent()).toMatch(/^Trending list of Jun 10, \d{4}: 36 papers, 10 new$/);
+    await poll(() => page.locator('[data-role="snapshot"]').textContent()).toMatch(/^Hugging Face Daily Papers of Jun 10, \d{4}: 36 papers, 10 new$/);
     await screenshots(page, 'subscribe');
     await page.getByRole('button', { name: 'scaling laws' }).click();
     expect(await page.locator('#topics').inputValue()).toBe('scaling laws');

@@ -181,7 +181,7 @@
 
   function showSnapshot(snapshot) {
     snapshotEl.textContent = snapshot
-      ? 'Trending list of ' + formatDate(snapshot.capturedAt) + ': ' + plural(snapshot.papers, 'paper', 'papers') + ', ' + snapshot.newPapers + ' new'
+      ? 'Hugging Face Daily Papers of ' + formatDate(snapshot.capturedAt) + ': ' + plural(snapshot.papers, 'paper', 'papers') + ', ' + snapshot.newPapers + ' new'
       : 'No Hugging Face Daily Papers listing has been loaded yet, so no paper can match.';
   }
 
