@@ -93,7 +93,7 @@ const FIELD = { title: 'Title', abstract: 'Abstract' } as const;
  * Why a topic caught the paper, in one short clause: "Title matches *Scaling Laws*", "Abstract
  * mentions *law scalings*", "Title and abstract mention *scaling*, *laws*" (src/match/README.md).
  */
-export function reasonPieces(hit: TopicHit, view: PaperView): Piece[] {
+export function reasonPieces(hit: TopicHit, view: Pick<PaperView, 'title' | 'abstract'>): Piece[] {
   if (hit.closest && hit.closeness !== 'scattered') {
     const [from, to] = hit.closest;
     // one line, the same length (the ranges stay put)
@@ -117,6 +117,17 @@ export function reasonPieces(hit: TopicHit, view: PaperView): Piece[] {
   });
   if (hit.abstract.length > 0 && hit.title.length === 0) pieces.push(plain(' (far apart)'));
   return pieces;
+}
+
+/** One topic's reason as text with the ranges to highlight (the live preview builds its marks from these). */
+export function reasonText(hit: TopicHit, view: Pick<PaperView, 'title' | 'abstract'>): { text: string; ranges: Range[] } {
+  let text = '';
+  const ranges: Range[] = [];
+  for (const piece of reasonPieces(hit, view)) {
+    if (piece.hit) ranges.push([text.length, text.length + piece.text.length]);
+    text += piece.text;
+  }
+  return { text, ranges };
 }
 
 /** The reason line: the best topic's clause, then each other topic that caught it, named. */

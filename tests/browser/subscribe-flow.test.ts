@@ -49,6 +49,8 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     await poll(() => first.locator('.pv-title mark').count()).toBeGreaterThan(0);
     expect((await first.locator('.pv-title mark').allTextContents()).map((t) => t.toLowerCase())).toContain('scaling');
     expect(await first.locator('.pv-new').count()).toBeGreaterThan(0);
+    // best match first, with the digest's reason line
+    expect(await first.locator('.pv-reason').first().textContent()).toBe('Title matches Scaling Laws');
     const error = page.locator('.pv-topic').nth(1).locator('.pv-error');
     await poll(() => error.textContent()).toMatch(/never closed/i);
     expect(await page.locator('#topics-live').textContent()).toMatch(/Line 2.*quantum "many.*never closed/i);

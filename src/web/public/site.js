@@ -235,6 +235,7 @@
               badge.title = 'New on the latest list: the kind of paper a digest brings';
               item.appendChild(badge);
             }
+            if (p.reason) item.appendChild(highlighted(el('p', 'pv-reason'), p.reason, p.reasonRanges || []));
             if (p.abstract) item.appendChild(highlighted(el('p', 'pv-abstract'), p.abstract, p.abstractRanges));
             list.appendChild(item);
           });
