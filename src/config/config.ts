@@ -32,8 +32,6 @@ export interface Config extends Omit<RawConfig, 'BASE_URL' | 'DATA_DIR' | 'CRON_
 export interface DkimKey {
   domain: string;
   selector: string;
-  /** PEM (PKCS#1 or PKCS#8), as nodemailer's signer takes it */
-  privateKeyPem: string;
   privateKey: KeyObject;
 }
 
@@ -128,7 +126,7 @@ function checkDkim(c: Pick<RawConfig, 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PR
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (key.asymmetricKeyType !== 'rsa') throw new ConfigError(keyVar, `must be an RSA key (got ${key.asymmetricKeyType ?? 'unknown'}): receivers verify rsa-sha256`);
   if (bits < 1024) throw new ConfigError(keyVar, `is a ${bits}-bit RSA key: receivers ignore signatures by keys under 1024 bits (2048 advised)`);
-  return { domain: c.DKIM_DOMAIN, selector: c.DKIM_SELECTOR, privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }) as string, privateKey: key };
+  return { domain: c.DKIM_DOMAIN, selector: c.DKIM_SELECTOR, privateKey: key };
 }
 
 /** Loads ./.env into process.env (values already set in the environment win), if the file exists. */

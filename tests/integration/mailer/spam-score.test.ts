@@ -1,13 +1,15 @@
 // SpamAssassin (Debian's spamassassin, local tests only: -L, no network) scores the confirmation and
 // a digest as paperboy writes them — DKIM-signed, with the VERP return path and both List-Unsubscribe
-// forms — under 1.0. .ci/run installs it; without it, and outside CI, this file is skipped.
+// forms — under 1.0, and their DKIM signatures verify (mailauth). .ci/run installs it; without it, and outside CI, this file is skipped.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
+import { dkimRecord } from '../../../src/deliver/dkim.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { subscriptionDeps } from '../../../src/subscriptions/deps.ts';
 import { sendConfirmation } from '../../../src/subscriptions/mail.ts';
@@ -62,4 +64,15 @@ describe.skipIf(skip)('spam score', () => {
     console.log(`spamassassin ${path.basename(file!)}: ${result.score} (${result.tests})`);
     expect(result.score).toBeLessThan(1.0);
   }, 120_000);
+
+  it.each([
+    ['the confirmation', /-confirm-\d/],
+    ['a digest', /-delivery-\d/],
+  ])('signs %s with a DKIM signature that verifies', async (_what, pattern) => {
+    const file = [...contents.keys()].find((f) => pattern.test(path.basename(f)))!;
+    const record = dkimRecord(app.ctx.config.dkim!);
+    const resolver = async (name: string) => (name === record.name ? [[record.value]] : Promise.reject(Object.assign(new Error('no record'), { code: 'ENOTFOUND' })));
+    const { results } = await dkimVerify(Buffer.from(contents.get(file)!, 'utf8'), { resolver });
+    expect(results.map((r) => r.status.result)).toEqual(['pass']);
+  });
 });
