@@ -64,7 +64,8 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
             message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3
        FROM picked, subscriber s
       WHERE d.id = picked.id AND d.status = 'queued' AND s.id = d.subscriber_id
-     RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status, s.paused,
+     RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status,
+               (s.paused AND (s.paused_until IS NULL OR s.paused_until > now())) AS paused,
                d.attempt, d.tries, d.papers, d.message_id`,
     [limit, workerId, messageIdDomain],
   );

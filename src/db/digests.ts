@@ -46,11 +46,11 @@ export async function maxSubscriberId(db: Db): Promise<number> {
   return row._max.id ?? 0;
 }
 
-/** The next keyset batch of subscribers who get digests: active, not paused, id in (after, upTo]. */
+/** The next keyset batch of subscribers who get digests: active, not paused now (a timed pause ends by itself), id in (after, upTo]. */
 export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<Array<SubscriberForDigest & { email: string }>> {
   return db.$queryRaw<Array<SubscriberForDigest & { email: string }>>`
     SELECT id, email, topics FROM subscriber
-     WHERE status = 'active' AND NOT paused AND id > ${afterId} AND id <= ${upToId}
+     WHERE status = 'active' AND NOT (paused AND (paused_until IS NULL OR paused_until > now())) AND id > ${afterId} AND id <= ${upToId}
      ORDER BY id
      LIMIT ${limit}`;
 }

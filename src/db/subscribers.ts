@@ -11,6 +11,8 @@ export interface Subscriber {
   status: SubscriberStatus;
   topics: string[];
   paused: boolean;
+  /** a timed pause ends by itself then; null with paused: until the reader resumes */
+  pausedUntil: Date | null;
   tokenNonce: string;
   bounceCount: number;
   createdAt: Date;

@@ -37,7 +37,7 @@ export async function refreshPending(db: Db, id: number, input: PendingInput): P
 export async function resubscribe(db: Db, id: number, input: PendingInput): Promise<boolean> {
   const { count } = await db.subscriber.updateMany({
     where: { id, status: 'unsubscribed' },
-    data: { status: 'pending', topics: input.topics, paused: false, tokenNonce: input.nonce, confirmedAt: null, unsubscribedAt: null, updatedAt: input.now },
+    data: { status: 'pending', topics: input.topics, paused: false, pausedUntil: null, tokenNonce: input.nonce, confirmedAt: null, unsubscribedAt: null, updatedAt: input.now },
   });
   return count === 1;
 }
@@ -60,11 +60,20 @@ export async function unsubscribeSubscriber(db: Db, id: number, now: Date): Prom
   return count === 1;
 }
 
+/** unsubscribed (since `since` or later) → active again, topics as they were, not paused. */
+export async function restoreUnsubscribed(db: Db, id: number, since: Date, now: Date): Promise<boolean> {
+  const { count } = await db.subscriber.updateMany({
+    where: { id, status: 'unsubscribed', unsubscribedAt: { gt: since } },
+    data: { status: 'active', unsubscribedAt: null, paused: false, pausedUntil: null, updatedAt: now },
+  });
+  return count === 1;
+}
+
 /** Topics and pause of an active subscriber; false when they are not active (any more). */
-export async function updatePreferences(db: Db, id: number, input: { topics: string[]; paused: boolean }, now: Date): Promise<boolean> {
+export async function updatePreferences(db: Db, id: number, input: { topics: string[]; paused: boolean; pausedUntil: Date | null }, now: Date): Promise<boolean> {
   const { count } = await db.subscriber.updateMany({
     where: { id, status: 'active' },
-    data: { topics: input.topics, paused: input.paused, updatedAt: now },
+    data: { topics: input.topics, paused: input.paused, pausedUntil: input.paused ? input.pausedUntil : null, updatedAt: now },
   });
   return count === 1;
 }

@@ -62,6 +62,8 @@ export interface PreferencesChangedView {
   email: string;
   topics: string[];
   paused: boolean;
+  /** a timed pause ends then (null or absent: until the reader resumes) */
+  pausedUntil?: Date | null;
   preferencesUrl: string;
   unsubscribeUrl: string;
 }

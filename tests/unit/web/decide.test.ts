@@ -34,13 +34,17 @@ describe('decideConfirm: a link works once, for the latest confirmation email', 
 
 describe('preferences and unsubscribe', () => {
   it('a change is a change of topics (order included) or of pause', () => {
-    const now = { topics: ['a', 'b'], paused: false };
-    expect(decidePreferences(now, { topics: ['a', 'b'], paused: false })).toEqual({ kind: 'unchanged' });
-    expect(decidePreferences(now, { topics: ['b', 'a'], paused: false })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: false });
-    expect(decidePreferences(now, { topics: ['a'], paused: true })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: true });
-    expect(decidePreferences(now, { topics: ['a', 'b'], paused: true })).toEqual({ kind: 'update', topicsChanged: false, pausedChanged: true });
-  });
-  it('only an active subscription changes preferences; unsubscribing works from anywhere, once', () => {
+    const now = { topics: ['a', 'b'], paused: false, pausedUntil: null };
+    expect(decidePreferences(now, { topics: ['a', 'b'], paused: false, pausedUntil: null })).toEqual({ kind: 'unchanged' });
+    expect(decidePreferences(now, { topics: ['b', 'a'], paused: false, pausedUntil: null })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: false });
+    expect(decidePreferences(now, { topics: ['a'], paused: true, pausedUntil: null })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: true });
+    expect(decidePreferences(now, { topics: ['a', 'b'], paused: true, pausedUntil: null })).toEqual({ kind: 'update', topicsChanged: false, pausedChanged: true });
+    // a timed pause chosen again starts again from now; the same indefinite pause is no change
+    const week = { topics: ['a'], paused: true, pausedUntil: new Date('2026-06-08T00:00:00Z') };
+    expect(decidePreferences(week, { ...week, pausedUntil: new Date('2026-06-09T00:00:00Z') })).toEqual({ kind: 'update', topicsChanged: false, pausedChanged: true });
+    expect(decidePreferences(week, { ...week, pausedUntil: null })).toEqual({ kind: 'update', topicsChanged: false, pausedChanged: true });
+    const forever = { topics: ['a'], paused: true, pausedUntil: null };
+    expect(decidePreferences(forever, { ...forever })).toEqual({ kind: 'unchanged' });
     expect(decidePreferencesAllowed('active')).toEqual({ kind: 'ok' });
     for (const s of ['pending', 'unsubscribed', 'bounced'] as const) expect(decidePreferencesAllowed(s)).toEqual({ kind: 'refuse', code: 'NOT_ACTIVE' });
     for (const s of ['pending', 'active', 'bounced'] as const) expect(decideUnsubscribe(s)).toEqual({ kind: 'unsubscribe' });

@@ -5,21 +5,26 @@ import type { Router } from 'express';
 import type { Subscriber } from '../../../db/subscribers.ts';
 import { SubscriptionError } from '../../../subscriptions/errors.ts';
 import { parseTopicsField } from '../../../subscriptions/input.ts';
+import { currentPause, pauseFor, readPauseChoice, type PauseChoice } from '../../../subscriptions/pause.ts';
 import { changePreferences, openPreferences, type PreferencesResult } from '../../../subscriptions/preferences.ts';
+import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
-import { preferencesElsewherePage, preferencesPage, type PreferencesView } from '../views/links.ts';
+import { preferencesElsewherePage, preferencesPage, untilDay, type PreferencesView } from '../views/links.ts';
 import type { PagesContext } from './context.ts';
 
 export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): void {
-  const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => ({
-    token,
-    unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
-    subscriber,
-    topics: { value: subscriber.topics.join('\n') },
-    paused: subscriber.paused,
-    ...rest,
-  });
+  const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => {
+    const pause = currentPause(subscriber, deps.now());
+    return {
+      token,
+      unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
+      subscriber: { email: subscriber.email, topics: subscriber.topics, ...pause },
+      topics: { value: subscriber.topics.join('\n') },
+      pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',
+      ...rest,
+    };
+  };
 
   router.get('/preferences', async (req, res) => {
     const token = tokenParam(req);
@@ -33,15 +38,19 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     const subscriber = await openPreferences(deps, token);
     if (subscriber.status !== 'active') return sendPage(res, 409, preferencesElsewherePage(chrome, subscriber));
     const rawTopics = field(req, 'topics');
-    const paused = field(req, 'paused') === 'on';
+    const rawPause = field(req, 'pause');
+    const choice: PauseChoice | 'keep' | null = rawPause === 'keep' ? 'keep' : readPauseChoice(rawPause, field(req, 'paused'));
+    if (choice === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown pause choice');
     const topics = parseTopicsField(rawTopics);
     if (!topics.ok) {
       const state = { value: rawTopics ?? '', error: topics.error?.message ?? null, lines: topics.lines };
-      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, paused })));
+      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, pause: choice })));
     }
+    // "keep": the timed pause as it stands (a topics change does not start it again)
+    const pause = choice === 'keep' ? currentPause(subscriber, deps.now()) : pauseFor(choice, deps.now());
     let result: PreferencesResult;
     try {
-      result = await changePreferences(deps, token, { topics: topics.topics, paused });
+      result = await changePreferences(deps, token, { topics: topics.topics, ...pause });
     } catch (err) {
       // it stopped being active between the two reads: say where it stands now
       if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, preferencesElsewherePage(chrome, await openPreferences(deps, token)));
@@ -54,7 +63,11 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
 function notice(result: PreferencesResult): PreferencesView['notice'] {
   if (result.kind === 'unchanged') return { tone: 'info', text: 'Nothing to save: these already are your preferences.' };
   const { subscriber, topicsChanged, pausedChanged } = result;
-  const digest = subscriber.paused ? 'Your digest is paused: no emails until you resume it here.' : 'Your digest is on again.';
+  const digest = !subscriber.paused
+    ? 'Your digest is on again.'
+    : subscriber.pausedUntil
+      ? `Your digest is paused until ${untilDay(subscriber.pausedUntil)}: it starts again by itself then.`
+      : 'Your digest is paused: no emails until you resume it here.';
   if (topicsChanged && pausedChanged) return { tone: 'success', text: `Saved. Your topics are updated. ${digest}` };
   if (topicsChanged) return { tone: 'success', text: 'Saved. The next digest uses your new topics.' };
   return { tone: 'success', text: `Saved. ${digest}` };

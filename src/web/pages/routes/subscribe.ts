@@ -13,16 +13,25 @@ import { sendPage } from '../errors.ts';
 import { checkInboxPage, EMPTY_FORM, subscribePage } from '../views/subscribe.ts';
 import type { PagesContext } from './context.ts';
 
+/** The longest address the form takes (as its input's maxlength). */
+const MAX_EMAIL_CHARS = 254;
+
 /** The least time POST /subscribe takes to answer an accepted request, whatever the address. */
 export const SUBSCRIBE_ANSWER_MS = 200;
 
 export function subscribeRoutes(router: Router, { chrome, deps, limits, subscribeAnswerMs = SUBSCRIBE_ANSWER_MS }: PagesContext): void {
   let home: string | null = null; // the empty form is the same for everyone: rendered once
   router.get('/', (req, res) => {
-    // `/?topics=…` prefills the topics (a link from another site: "subscribe to scaling laws")
+    // `/?topics=…` prefills the topics (a link from another site: "subscribe to scaling laws"; every
+    // way back to the form from our own pages), `&email=…` the address ("check the address")
     const topics = req.query.topics;
-    if (typeof topics === 'string' && topics.trim() !== '' && topics.length <= MAX_TOPICS_FIELD_CHARS) {
-      return sendPage(res, 200, subscribePage(chrome, { email: '', topics: { value: topics } }), 'no-cache');
+    const email = req.query.email;
+    const prefill = {
+      topics: typeof topics === 'string' && topics.trim() !== '' && topics.length <= MAX_TOPICS_FIELD_CHARS ? topics : '',
+      email: typeof email === 'string' && email.length <= MAX_EMAIL_CHARS ? email : '',
+    };
+    if (prefill.topics || prefill.email) {
+      return sendPage(res, 200, subscribePage(chrome, { email: prefill.email, topics: { value: prefill.topics } }), 'no-cache');
     }
     home ??= subscribePage(chrome, EMPTY_FORM);
     sendPage(res, 200, home, 'no-cache');
@@ -50,6 +59,14 @@ export function subscribeRoutes(router: Router, { chrome, deps, limits, subscrib
     } finally {
       await sleep(Math.max(0, answerAt - performance.now()));
     }
-    sendPage(res, 200, checkInboxPage(chrome, email.email));
+    // POST-redirect-GET: a reload of the answer shows it again instead of posting the form again
+    res.redirect(303, `/check-inbox?${new URLSearchParams({ email: email.email, topics: topics.topics.join('\n') }).toString()}`);
+  });
+
+  router.get('/check-inbox', (req, res) => {
+    const email = parseEmail(typeof req.query.email === 'string' ? req.query.email : undefined);
+    if (!email.ok) return res.redirect(303, '/');
+    const topics = typeof req.query.topics === 'string' && req.query.topics.length <= MAX_TOPICS_FIELD_CHARS ? req.query.topics.split('\n').filter((t) => t.trim() !== '') : [];
+    sendPage(res, 200, checkInboxPage(chrome, email.email, topics));
   });
 }

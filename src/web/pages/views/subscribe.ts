@@ -51,15 +51,16 @@ function errorSummary(form: SubscribeForm): Html {
 </div>`;
 }
 
-/** The answer to every accepted subscribe request, whatever the address's state was. */
-export function checkInboxPage(chrome: Chrome, email: string): string {
+/** The answer to every accepted subscribe request, whatever the address's state was (GET /check-inbox after the POST's redirect). */
+export function checkInboxPage(chrome: Chrome, email: string, topics: readonly string[] = []): string {
+  const back = new URLSearchParams({ email, ...(topics.length > 0 ? { topics: topics.join('\n') } : {}) });
   const main = card({
     tone: 'success',
     eyebrow: 'Almost there',
     heading: 'Check your inbox',
     body: html`<p>We sent an email to <strong class="address">${email}</strong>. Open it and follow the link to confirm your subscription.</p>
   <p>Nothing is sent until you confirm. The link works for 7 days.</p>
-  <p class="fine">No email after a few minutes? Look in your spam folder, or <a href="/">check the address and try again</a>.</p>`,
+  <p class="fine">No email after a few minutes? Look in your spam folder, or <a href="/?${back.toString()}">check the address and try again</a>.</p>`,
   });
-  return layout(chrome, { title: 'Check your inbox', main });
+  return layout(chrome, { title: 'Check your inbox', main, noindex: true });
 }
