@@ -18,7 +18,7 @@ import type { TokenSigner } from '../security/tokens.ts';
 import { composeDigestMessage, type ComposeOptions } from './compose-message.ts';
 import { renderDelivery, type DigestRenderers } from './digest-renderers.ts';
 import { ClaimLostError, Handover } from './handover.ts';
-import { subscriberLinks } from './links.ts';
+import { readerLinks, subscriberLinks } from './links.ts';
 import { RecordWriter } from './record-writer.ts';
 import { SendError, type Mailer } from './types.ts';
 import { untilAborted, waitForWork } from './wait-for-work.ts';
@@ -148,7 +148,8 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     try {
       const prepared = await deps.renderers.get(delivery.digestId);
       const links = subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId);
-      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links), links);
+      const reader = readerLinks(deps.tokens, settings.baseUrl, delivery.subscriberId, delivery.id);
+      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links, reader), links);
     } catch (err) {
       await writer.failed(delivery, { code: 'render_failed', error: (err as Error).message, response: null });
       summary.failed++;

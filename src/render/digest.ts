@@ -9,13 +9,14 @@ import {
   HIT_SLOTS, MATCH_SLOTS, PAPER_SLOTS, TEXT_INDENT, paperRenderer, preparePaper,
   type PaperBlocks, type PreparedPaper,
 } from './digest-paper.ts';
+import { readerLinkBlock, renderReaderLinks } from './reader-links.ts';
 import { clip, digestSubject } from './subject.ts';
 import { cutBlock, fill, fillSome, parseTemplate, type Template } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
 import type { DigestView, RecipientView, RenderedEmail } from './types.ts';
 
 const DIGEST_SLOTS = ['title', 'homeUrl', 'productName', 'dateline'] as const;
-const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'preferencesUrl', 'unsubscribeUrl'] as const;
+const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'preferencesUrl', 'unsubscribeUrl', 'readerLinks'] as const;
 type RecipientSlot = (typeof RECIPIENT_SLOTS)[number];
 
 export interface DigestRenderer {
@@ -30,7 +31,9 @@ interface Item {
 }
 
 export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
-  const { page, separator, blocks } = digestBlocks(await compiledTemplate('digest'));
+  const footer = cutBlock(await compiledTemplate('digest'), 'digest', 'readerlink', '');
+  const readerBlock = readerLinkBlock(footer.block);
+  const { page, separator, blocks } = digestBlocks(footer.html);
   const homeUrl = ownUrl(view.baseUrl, 'home');
   const dateLong = formatDay(view.snapshotDate, 'long');
   const product = oneLine(view.productName);
@@ -59,6 +62,7 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
       const heading = items.length > 0 ? `${plural(items.length, 'new paper')} for you` : 'No new papers for you';
       const intro = introText(topics, formatDay(view.snapshotDate, 'medium'));
       const email = oneLine(recipient.email);
+      const reader = renderReaderLinks(readerBlock, recipient.reader);
       const html = fill(filled, {
         preview: escapeHtml(clip(items.map((i) => oneLine(i.paper.view.title)).join(' · '), 140)),
         heading: escapeHtml(heading),
@@ -67,6 +71,7 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
         email: escapeHtml(email),
         preferencesUrl: escapeHtml(preferencesUrl),
         unsubscribeUrl: escapeHtml(unsubscribeUrl),
+        readerLinks: reader.html,
       } satisfies Record<RecipientSlot, string>);
       const text = [
         textHeader,
@@ -78,6 +83,7 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
         FOOTER_RULE,
         wrap(`You get this email because ${email} subscribed to the ${product} daily digest and these new papers matched your topics.`),
         '',
+        ...reader.text,
         `Manage preferences: ${preferencesUrl}`,
         `Unsubscribe: ${unsubscribeUrl}`,
         '',

@@ -4,6 +4,7 @@
 import { Router } from 'express';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { latestSnapshot } from '../../db/snapshots.ts';
+import { DigestRenderers } from '../../deliver/digest-renderers.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
 import { subscriptionDeps, type SubscriptionDeps } from '../../subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../../subscriptions/mail-queue.ts';
@@ -12,6 +13,7 @@ import { markPagesRequest, pageErrorHandler, sendMessage } from './errors.ts';
 import { PreviewCache } from './preview/preview-cache.ts';
 import { previewRoute } from './preview/route.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
+import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
 import type { PagesContext } from './routes/context.ts';
 import { preferencesRoutes } from './routes/preferences.ts';
@@ -33,6 +35,8 @@ export interface PagesOptions {
   mailQueue?: SubscriptionMailQueue;
   /** POST /subscribe answers no sooner than this after the request arrived (default SUBSCRIBE_ANSWER_MS) */
   subscribeAnswerMs?: number;
+  /** digests on one page of a reader's archive (default ARCHIVE_PAGE_SIZE) */
+  archivePageSize?: number;
 }
 
 export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router {
@@ -60,6 +64,10 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   confirmRoutes(router, pages);
   preferencesRoutes(router, pages);
   unsubscribeRoutes(router, pages);
+  archiveRoutes(router, pages, {
+    renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
+    pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
+  });
   // A mistyped address in a browser gets a page, not the API's JSON 404 (which everything else keeps).
   router.get(/.*/, (req, res, next) => {
     if (!/\btext\/html\b/.test(req.headers.accept ?? '') || /^\/(admin|api|metrics|healthz)(\/|$)/.test(req.path)) return next();

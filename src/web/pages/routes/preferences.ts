@@ -11,7 +11,7 @@ import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { preferencesElsewherePage, preferencesPage, untilDay, type PreferencesView } from '../views/links.ts';
-import type { PagesContext } from './context.ts';
+import { pageLink, type PagesContext } from './context.ts';
 
 export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): void {
   const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => {
@@ -19,6 +19,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     return {
       token,
       unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
+      archiveUrl: pageLink('/archive', deps.tokens.sign({ purpose: 'archive', subscriberId: subscriber.id })),
       subscriber: { email: subscriber.email, topics: subscriber.topics, ...pause },
       topics: { value: subscriber.topics.join('\n') },
       pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',

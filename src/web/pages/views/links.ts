@@ -55,6 +55,8 @@ export function alreadyConfirmedPage(chrome: Chrome, subscriber: Pick<Subscriber
 export interface PreferencesView {
   token: string;
   unsubscribeToken: string;
+  /** the reader's archive (`/archive?token=…`) */
+  archiveUrl: string;
   /** with the pause as it stands now (a timed pause that ended reads as not paused) */
   subscriber: Pick<Subscriber, 'email' | 'topics' | 'paused' | 'pausedUntil'>;
   /** what the form shows: the stored values, or the reader's input that needs correcting */
@@ -77,6 +79,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
     <h1 id="page-heading">Your preferences</h1>
     <p class="lead">For <strong class="address">${view.subscriber.email}</strong></p>
     <p class="digest-state">${state}</p>
+    <p class="reader-space"><a href="${view.archiveUrl}">Your archive</a>: every digest you were sent, and its papers.</p>
     ${view.notice ? html`<div class="alert alert-${view.notice.tone}" role="status" tabindex="-1" autofocus><p>${view.notice.text}</p></div>` : ''}
     ${invalid ? html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus><p>Nothing was saved yet: please correct your topics (see below the field).</p></div>` : ''}
     <form class="form" method="post" action="${withToken('/preferences', view.token)}" accept-charset="utf-8">

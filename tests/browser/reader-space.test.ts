@@ -1,0 +1,67 @@
+// The reader's space in Chromium at phone and desktop widths: the web view of a digest opened from
+// the email's own link (the email, under its own strict CSP: no console message, nothing from
+// elsewhere), the archive, and the preferences page that links to it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestDeps } from '../../src/app/deps.ts';
+import { subscriberLinks } from '../../src/deliver/links.ts';
+import { buildDigest } from '../../src/digest/build-digest.ts';
+import { addSubscribers, sendNow } from '../support/app.ts';
+import { skipWithoutChromium, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
+
+describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
+  let b: BrowserApp;
+  let w: Watched;
+  let viewUrl = '';
+  let archiveUrl = '';
+  let subscriberId = 0;
+
+  beforeAll(async () => {
+    b = await startBrowserApp();
+    w = await b.context();
+    const [ada] = await addSubscribers(b.app, [['ada@example.org', ['language model', 'scaling laws', 'diffusion']]]);
+    subscriberId = ada!.id;
+    expect((await buildDigest(digestDeps(b.app.ctx))).kind).toBe('built');
+    await sendNow(b.app);
+    const [mail] = await b.sink.waitFor(1);
+    const text = mail!.parsed.text ?? '';
+    viewUrl = /^View in your browser: (\S+)$/m.exec(text)![1]!;
+    archiveUrl = /^Your archive: (\S+)$/m.exec(text)![1]!;
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it('the web view is the email, readable at 375 and 1280 px, with nothing blocked', async () => {
+    const { page } = w;
+    const res = await page.goto(viewUrl);
+    expect(res?.status()).toBe(200);
+    await page.getByRole('heading', { name: /new papers? for you/ }).waitFor();
+    expect(await page.locator('a.paper-link').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: 'View in your browser' }).count()).toBe(0);
+    await screenshots(page, 'web-view');
+    await page.getByRole('link', { name: 'Your archive' }).click();
+    await page.getByRole('heading', { name: 'Your archive' }).waitFor();
+    expect(w.problems).toEqual([]);
+  });
+
+  it('the archive lists the digest with its papers and topics, and opens its web view', async () => {
+    const { page } = w;
+    await page.goto(archiveUrl);
+    await page.getByRole('heading', { name: 'Your archive' }).waitFor();
+    expect(await page.locator('.archive-digest').count()).toBe(1);
+    expect(await page.locator('.archive-paper').count()).toBeGreaterThan(0);
+    expect(await page.locator('.archive-paper .chip').first().textContent()).toMatch(/language model|scaling laws|diffusion/);
+    await screenshots(page, 'archive');
+    await page.locator('.archive-day a').click();
+    await page.getByRole('heading', { name: /new papers? for you/ }).waitFor();
+    expect(w.problems).toEqual([]);
+  });
+
+  it('the preferences page links to the archive', async () => {
+    const { page } = w;
+    await page.goto(subscriberLinks(b.app.ctx.tokens, b.base, subscriberId).preferencesUrl);
+    await page.getByRole('link', { name: 'Your archive' }).click();
+    await page.getByRole('heading', { name: 'Your archive' }).waitFor();
+    expect(w.problems).toEqual([]);
+  });
+});
