@@ -57,9 +57,17 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
     expect(w.problems).toEqual([]);
   });
 
-  it('the preferences page links to the archive', async () => {
+  it('the preferences page shows the feed addresses and links to the archive', async () => {
     const { page } = w;
     await page.goto(subscriberLinks(b.app.ctx.tokens, b.base, subscriberId).preferencesUrl);
+    const atom = await page.getByLabel('Atom feed').inputValue();
+    expect(atom).toMatch(new RegExp(`^${b.base}/feeds/mine\\.atom\\?token=f\\.`));
+    expect(await page.getByLabel('JSON Feed').inputValue()).toBe(atom.replace('mine.atom', 'mine.json'));
+    const feed = await page.request.get(atom);
+    expect(feed.status()).toBe(200);
+    expect(feed.headers()['content-type']).toBe('application/atom+xml; charset=utf-8');
+    await page.locator('#feeds-heading').scrollIntoViewIfNeeded();
+    await screenshots(page, 'preferences-feeds');
     await page.getByRole('link', { name: 'Your archive' }).click();
     await page.getByRole('heading', { name: 'Your archive' }).waitFor();
     expect(w.problems).toEqual([]);

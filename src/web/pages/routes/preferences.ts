@@ -12,6 +12,7 @@ import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { preferencesElsewherePage, preferencesPage, untilDay, type PreferencesView } from '../views/links.ts';
 import { pageLink, type PagesContext } from './context.ts';
+import { readerFeedUrls } from './feeds.ts';
 
 export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): void {
   const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => {
@@ -20,6 +21,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
       token,
       unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
       archiveUrl: pageLink('/archive', deps.tokens.sign({ purpose: 'archive', subscriberId: subscriber.id })),
+      feedUrls: readerFeedUrls(deps.baseUrl, deps.tokens.sign({ purpose: 'feed', subscriberId: subscriber.id })),
       subscriber: { email: subscriber.email, topics: subscriber.topics, ...pause },
       topics: { value: subscriber.topics.join('\n') },
       pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',

@@ -57,6 +57,8 @@ export interface PreferencesView {
   unsubscribeToken: string;
   /** the reader's archive (`/archive?token=…`) */
   archiveUrl: string;
+  /** the reader's feeds (absolute, stable: they go into a feed reader) */
+  feedUrls: { atom: string; json: string };
   /** with the pause as it stands now (a timed pause that ended reads as not paused) */
   subscriber: Pick<Subscriber, 'email' | 'topics' | 'paused' | 'pausedUntil'>;
   /** what the form shows: the stored values, or the reader's input that needs correcting */
@@ -89,6 +91,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
         <button class="button" type="submit">Save changes</button>
       </div>
     </form>
+    ${feedSection(view.feedUrls)}
   </section>
   ${previewPanel()}
   <section class="danger-zone" aria-labelledby="unsubscribe-heading">
@@ -98,6 +101,21 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
   </section>
 </div>`;
   return layout(chrome, { title: 'Your preferences', main, width: 'wide', script: true, noindex: true });
+}
+
+function feedSection(urls: PreferencesView['feedUrls']): Html {
+  return html`<section class="feed-urls" aria-labelledby="feeds-heading">
+  <h2 id="feeds-heading">Your feed</h2>
+  <p>The papers your topics catch, in your feed reader, whatever you choose for email. Keep these addresses to yourself: they are your own.</p>
+  <div class="field">
+    <label for="feed-atom">Atom feed</label>
+    <input id="feed-atom" type="url" readonly value="${urls.atom}">
+  </div>
+  <div class="field">
+    <label for="feed-json">JSON Feed</label>
+    <input id="feed-json" type="url" readonly value="${urls.json}">
+  </div>
+</section>`;
 }
 
 function pauseField(view: PreferencesView): Html {
