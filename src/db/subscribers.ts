@@ -1,5 +1,6 @@
 // Subscribers: one per address whatever its case (email_key). Status changes are guarded updates.
 import { randomBytes } from 'node:crypto';
+import type { Frequency } from '../digest/frequency.ts';
 import type { Subscriber as SubscriberRow } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
 
@@ -13,6 +14,10 @@ export interface Subscriber {
   paused: boolean;
   /** a timed pause ends by itself then; null with paused: until the reader resumes */
   pausedUntil: Date | null;
+  /** daily, weekly (on weeklyDay) or feed: src/digest/frequency.ts */
+  frequency: Frequency;
+  /** 0 Sunday … 6 Saturday (UTC) */
+  weeklyDay: number;
   tokenNonce: string;
   bounceCount: number;
   createdAt: Date;
@@ -48,7 +53,7 @@ export async function findSubscriberByEmail(db: Db, email: string): Promise<Subs
 /** For operators and tests: an address with topics in a given status (default active). */
 export async function insertSubscriber(
   db: Db,
-  input: { email: string; topics: string[]; status?: SubscriberStatus; paused?: boolean },
+  input: { email: string; topics: string[]; status?: SubscriberStatus; paused?: boolean; frequency?: Frequency; weeklyDay?: number },
 ): Promise<Subscriber> {
   const row = await db.subscriber.create({
     data: {
@@ -57,6 +62,8 @@ export async function insertSubscriber(
       topics: input.topics,
       status: input.status ?? 'active',
       paused: input.paused ?? false,
+      frequency: input.frequency ?? 'daily',
+      weeklyDay: input.weeklyDay ?? 1,
       tokenNonce: newNonce(),
       confirmedAt: (input.status ?? 'active') === 'active' ? new Date() : null,
     },

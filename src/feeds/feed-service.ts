@@ -150,7 +150,7 @@ export class FeedService {
       digests.map((digest) => {
         let one = this.loaded.get(digest.id);
         if (!one) {
-          one = digestPapers(this.prisma, digest.id).then((papers) => ({ digest, papers, matcher: new TopicMatcher(papers) }));
+          one = digestPapers(this.prisma, digest.id, { newOnly: true }).then((papers) => ({ digest, papers, matcher: new TopicMatcher(papers) }));
           one.catch(() => this.loaded.delete(digest.id));
           this.loaded.set(digest.id, one);
           const keep = (this.settings.digests ?? 30) * 2;
