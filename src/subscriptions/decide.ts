@@ -1,6 +1,7 @@
 // The decisions of the subscription steps, apart from the rows they read and write. Pure: they take
 // what was read and say what to do; the use cases (subscribe.ts, confirm.ts, …) do it.
 import type { SubscriberStatus } from '../db/subscribers.ts';
+import type { Frequency } from '../digest/frequency.ts';
 import type { SubscriptionErrorCode } from './errors.ts';
 
 /**
@@ -51,9 +52,12 @@ export interface Preferences {
   paused: boolean;
   /** a timed pause ends then; null: until the reader resumes (or not paused) */
   pausedUntil: Date | null;
+  frequency: Frequency;
+  /** weekly: 0 Sunday … 6 Saturday */
+  weeklyDay: number;
 }
 
-export type PreferencesChange = { kind: 'unchanged' } | { kind: 'update'; topicsChanged: boolean; pausedChanged: boolean };
+export type PreferencesChange = { kind: 'unchanged' } | { kind: 'update'; topicsChanged: boolean; pausedChanged: boolean; frequencyChanged: boolean };
 
 /**
  * Topics are compared as typed, in order: reordering them is a change the reader asked for. `current`
@@ -63,7 +67,8 @@ export type PreferencesChange = { kind: 'unchanged' } | { kind: 'update'; topics
 export function decidePreferences(current: Preferences, next: Preferences): PreferencesChange {
   const topicsChanged = current.topics.length !== next.topics.length || current.topics.some((t, i) => t !== next.topics[i]);
   const pausedChanged = current.paused !== next.paused || (current.pausedUntil?.getTime() ?? null) !== (next.pausedUntil?.getTime() ?? null);
-  return topicsChanged || pausedChanged ? { kind: 'update', topicsChanged, pausedChanged } : { kind: 'unchanged' };
+  const frequencyChanged = current.frequency !== next.frequency || (next.frequency === 'weekly' && current.weeklyDay !== next.weeklyDay);
+  return topicsChanged || pausedChanged || frequencyChanged ? { kind: 'update', topicsChanged, pausedChanged, frequencyChanged } : { kind: 'unchanged' };
 }
 
 /** Preferences change only while active; other states get a page that says where they stand. */

@@ -16,14 +16,16 @@ export async function openPreferences(deps: SubscriptionDeps, token: string | un
   return (await readLink(deps, token, 'preferences')).subscriber;
 }
 
-export type PreferencesResult = { kind: 'unchanged'; subscriber: Subscriber } | { kind: 'updated'; subscriber: Subscriber; topicsChanged: boolean; pausedChanged: boolean };
+export type PreferencesResult =
+  | { kind: 'unchanged'; subscriber: Subscriber }
+  | { kind: 'updated'; subscriber: Subscriber; topicsChanged: boolean; pausedChanged: boolean; frequencyChanged: boolean };
 
 export async function changePreferences(deps: SubscriptionDeps, token: string | undefined, next: Preferences): Promise<PreferencesResult> {
   const { subscriber } = await readLink(deps, token, 'preferences');
   const notActive = () => new SubscriptionError('NOT_ACTIVE', `the subscription is ${subscriber.status}`);
   if (decidePreferencesAllowed(subscriber.status).kind === 'refuse') throw notActive();
   const now = deps.now();
-  const change = decidePreferences({ topics: subscriber.topics, ...currentPause(subscriber, now) }, next);
+  const change = decidePreferences({ topics: subscriber.topics, frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay, ...currentPause(subscriber, now) }, next);
   if (change.kind === 'unchanged') return { kind: 'unchanged', subscriber };
   const updatedNow = await deps.prisma.$transaction(async (tx) => {
     // The notice email is queued with the change: a change is never saved without it.
@@ -36,8 +38,8 @@ export async function changePreferences(deps: SubscriptionDeps, token: string | 
   const updated = (await getSubscriber(deps.prisma, subscriber.id)) ?? { ...subscriber, ...next };
   const to = maskEmail(updated.email);
   deps.log.info(
-    { event: 'subscriber.preferences_changed', subscriberId: updated.id, to, topics: updated.topics.length, paused: updated.paused, pausedUntil: updated.pausedUntil, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged },
+    { event: 'subscriber.preferences_changed', subscriberId: updated.id, to, topics: updated.topics.length, paused: updated.paused, pausedUntil: updated.pausedUntil, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged, frequency: updated.frequency, frequencyChanged: change.frequencyChanged },
     `subscriber ${updated.id} changed their preferences`,
   );
-  return { kind: 'updated', subscriber: updated, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged };
+  return { kind: 'updated', subscriber: updated, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged, frequencyChanged: change.frequencyChanged };
 }

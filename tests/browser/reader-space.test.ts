@@ -3,6 +3,7 @@
 // elsewhere), the archive, and the preferences page that links to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../src/app/deps.ts';
+import { findSubscriberByEmail } from '../../src/db/subscribers.ts';
 import { subscriberLinks } from '../../src/deliver/links.ts';
 import { buildDigest } from '../../src/digest/build-digest.ts';
 import { addSubscribers, sendNow } from '../support/app.ts';
@@ -68,6 +69,14 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
     expect(feed.headers()['content-type']).toBe('application/atom+xml; charset=utf-8');
     await page.locator('#feeds-heading').scrollIntoViewIfNeeded();
     await screenshots(page, 'preferences-feeds');
+    // once a week, on Fridays
+    await page.getByLabel('Once a week').check();
+    await page.getByLabel('on', { exact: true }).selectOption('5');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved. From now on: once a week, on Fridays.').waitFor();
+    expect(await page.getByLabel('Once a week').isChecked()).toBe(true);
+    expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({ frequency: 'weekly', weeklyDay: 5 });
+    await screenshots(page, 'preferences-weekly');
     await page.getByRole('link', { name: 'Your archive' }).click();
     await page.getByRole('heading', { name: 'Your archive' }).waitFor();
     expect(w.problems).toEqual([]);

@@ -71,6 +71,42 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     expect(await plannedFor()).toContain(ada.id);
   });
 
+  it('daily, weekly on a day, or feed only: chosen when subscribing and on the preferences page', async () => {
+    const subscribe = (fields: Record<string, string>) => request(t.web).post('/subscribe').type('form').send(form(fields));
+    const home = await request(t.web).get('/').expect(200);
+    expect(home.text).toMatch(/<input id="frequency-daily" name="frequency" type="radio" value="daily" checked>/);
+    expect(home.text).toContain('<option value="5">Friday</option>');
+    await subscribe({ email: 'wes@example.org', topics: 'scaling laws', frequency: 'weekly', weeklyDay: '5' }).expect(303);
+    const wes = (await prisma().subscriber.findUniqueOrThrow({ where: { emailKey: 'wes@example.org' } }));
+    expect(wes).toMatchObject({ status: 'pending', frequency: 'weekly', weeklyDay: 5 });
+    const confirm = t.app.ctx.tokens.sign({ purpose: 'confirm', subscriberId: wes.id, nonce: wes.tokenNonce, expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    expect((await request(t.web).get(`/confirm?token=${confirm}`).expect(200)).text).toContain('Start the weekly digest for');
+
+    // a form with a day that does not exist changes nothing, whatever else it says
+    const before = await tableFingerprint(prisma());
+    await subscribe({ email: 'wes2@example.org', topics: 'scaling laws', frequency: 'weekly', weeklyDay: '9' }).expect(400);
+    await subscribe({ email: 'wes2@example.org', topics: 'scaling laws', frequency: 'hourly' }).expect(400);
+    expect(await tableFingerprint(prisma())).toEqual(before);
+    // the choice is kept when the form comes back for a correction
+    const again = await subscribe({ email: 'not-an-address', topics: 'scaling laws', frequency: 'feed' }).expect(400);
+    expect(again.text).toMatch(/value="feed" checked/);
+
+    const [cy] = (await addSubscribers(t.app, [['cy@example.org', ['scaling laws']]])) as [Subscriber];
+    const { preferencesUrl } = subscriberLinks(t.app.ctx.tokens, '', cy.id);
+    expect((await request(t.web).get(preferencesUrl).expect(200)).text).toContain('You get an email every day new papers match.');
+    const weekly = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws', frequency: 'weekly', weeklyDay: '3', pause: 'none' })).expect(200);
+    expect(weekly.text).toContain('Saved. From now on: once a week, on Wednesdays.');
+    expect(weekly.text).toMatch(/<option value="3" selected>Wednesday<\/option>/);
+    expect(await getSubscriber(prisma(), cy.id)).toMatchObject({ frequency: 'weekly', weeklyDay: 3 });
+    const feed = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws', frequency: 'feed', weeklyDay: '3', pause: 'none' })).expect(200);
+    expect(feed.text).toContain('Feed only');
+    expect(await getSubscriber(prisma(), cy.id)).toMatchObject({ status: 'active', frequency: 'feed' });
+    expect(await plannedFor()).not.toContain(cy.id); // feed only: no email
+    const mid = await tableFingerprint(prisma());
+    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws', frequency: 'weekly', weeklyDay: 'x' })).expect(400);
+    expect(await tableFingerprint(prisma())).toEqual(mid);
+  });
+
   it('unsubscribe: says what the button will do; after, one click brings the same topics back for 30 days', async () => {
     const [bo] = (await addSubscribers(t.app, [['bo@example.org', ['scaling laws', 'diffusion -video']]])) as [Subscriber];
     const { unsubscribeUrl } = subscriberLinks(t.app.ctx.tokens, '', bo.id);

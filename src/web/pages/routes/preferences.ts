@@ -11,6 +11,8 @@ import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { preferencesElsewherePage, preferencesPage, untilDay, type PreferencesView } from '../views/links.ts';
+import { readFrequency } from '../../../digest/frequency.ts';
+import { frequencyText } from '../views/frequency-field.ts';
 import { pageLink, type PagesContext } from './context.ts';
 import { readerFeedUrls } from './feeds.ts';
 
@@ -25,6 +27,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
       subscriber: { email: subscriber.email, topics: subscriber.topics, ...pause },
       topics: { value: subscriber.topics.join('\n') },
       pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',
+      frequency: { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay },
       ...rest,
     };
   };
@@ -44,16 +47,18 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     const rawPause = field(req, 'pause');
     const choice: PauseChoice | 'keep' | null = rawPause === 'keep' ? 'keep' : readPauseChoice(rawPause, field(req, 'paused'));
     if (choice === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown pause choice');
+    const frequency = readFrequency(field(req, 'frequency'), field(req, 'weeklyDay'));
+    if (frequency === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown frequency or day');
     const topics = parseTopicsField(rawTopics);
     if (!topics.ok) {
       const state = { value: rawTopics ?? '', error: topics.error?.message ?? null, lines: topics.lines };
-      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, pause: choice })));
+      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, pause: choice, frequency })));
     }
     // "keep": the timed pause as it stands (a topics change does not start it again)
     const pause = choice === 'keep' ? currentPause(subscriber, deps.now()) : pauseFor(choice, deps.now());
     let result: PreferencesResult;
     try {
-      result = await changePreferences(deps, token, { topics: topics.topics, ...pause });
+      result = await changePreferences(deps, token, { topics: topics.topics, ...pause, ...frequency });
     } catch (err) {
       // it stopped being active between the two reads: say where it stands now
       if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, preferencesElsewherePage(chrome, await openPreferences(deps, token)));
@@ -65,7 +70,10 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
 
 function notice(result: PreferencesResult): PreferencesView['notice'] {
   if (result.kind === 'unchanged') return { tone: 'info', text: 'Nothing to save: these already are your preferences.' };
-  const { subscriber, topicsChanged, pausedChanged } = result;
+  const { subscriber, topicsChanged, pausedChanged, frequencyChanged } = result;
+  if (frequencyChanged && !topicsChanged && !pausedChanged) {
+    return { tone: 'success', text: `Saved. From now on: ${frequencyText(subscriber)}.` };
+  }
   const digest = !subscriber.paused
     ? 'Your digest is on again.'
     : subscriber.pausedUntil

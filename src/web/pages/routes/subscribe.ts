@@ -7,7 +7,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Router } from 'express';
 import { MAX_TOPICS_FIELD_CHARS, parseEmail, parseTopicsField } from '../../../subscriptions/input.ts';
+import { readFrequency } from '../../../digest/frequency.ts';
 import { subscribe } from '../../../subscriptions/subscribe.ts';
+import { HttpError } from '../../http-errors.ts';
 import { field, formBody } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { checkInboxPage, EMPTY_FORM, subscribePage } from '../views/subscribe.ts';
@@ -44,18 +46,21 @@ export function subscribeRoutes(router: Router, { chrome, deps, limits, subscrib
     const rawTopics = field(req, 'topics');
     const email = parseEmail(rawEmail);
     const topics = parseTopicsField(rawTopics);
+    const frequency = readFrequency(field(req, 'frequency'), field(req, 'weeklyDay'));
+    if (frequency === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown frequency or day');
     if (!email.ok || !topics.ok) {
       const page = subscribePage(chrome, {
         email: rawEmail ?? '',
         emailError: email.ok ? null : email.error.message,
         topics: { value: rawTopics ?? '', error: topics.ok ? null : (topics.error?.message ?? null), lines: topics.ok ? [] : topics.lines },
+        frequency,
       });
       sendPage(res, 400, page);
       return;
     }
     const answerAt = performance.now() + subscribeAnswerMs;
     try {
-      await subscribe(deps, { email: email.email, topics: topics.topics });
+      await subscribe(deps, { email: email.email, topics: topics.topics, ...frequency });
     } finally {
       await sleep(Math.max(0, answerAt - performance.now()));
     }

@@ -5,6 +5,7 @@ import type { PauseChoice } from '../../../subscriptions/pause.ts';
 import { html, when, type Html } from '../html.ts';
 import { formatDay } from '../../../render/format.ts';
 import { card, layout, topicChips, type Chrome } from './layout.ts';
+import { frequencyField, frequencyText, type FrequencyState } from './frequency-field.ts';
 import { previewPanel, topicsField, type TopicsFieldState } from './topics-field.ts';
 
 /** "December 7, 2026" */
@@ -12,11 +13,12 @@ export const untilDay = (when: Date): string => formatDay(when.toISOString().sli
 
 const withToken = (path: string, token: string): string => `${path}?token=${encodeURIComponent(token)}`;
 
-export function confirmPage(chrome: Chrome, token: string, subscriber: Pick<Subscriber, 'email' | 'topics'>): string {
+export function confirmPage(chrome: Chrome, token: string, subscriber: Pick<Subscriber, 'email' | 'topics' | 'frequency' | 'weeklyDay'>): string {
+  const what = subscriber.frequency === 'feed' ? 'your feed' : subscriber.frequency === 'weekly' ? 'the weekly digest' : 'the daily digest';
   const main = card({
     eyebrow: 'One last step',
     heading: 'Confirm your subscription',
-    body: html`<p>Start the daily digest for <strong class="address">${subscriber.email}</strong> on these topics:</p>
+    body: html`<p>Start ${what} for <strong class="address">${subscriber.email}</strong> on these topics:</p>
   ${topicChips(subscriber.topics)}
   <form method="post" action="${withToken('/confirm', token)}" class="single-action">
     <button class="button" type="submit">Confirm my subscription</button>
@@ -65,6 +67,8 @@ export interface PreferencesView {
   topics: TopicsFieldState;
   /** the pause choice checked ("keep": the timed pause running now) */
   pause: PauseChoice | 'keep';
+  /** how often, as stored or as the reader just chose */
+  frequency: FrequencyState;
   notice?: { tone: 'success' | 'info'; text: string } | null;
 }
 
@@ -72,7 +76,9 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
   const invalid = Boolean(view.topics.error) || (view.topics.lines?.length ?? 0) > 0;
   const until = view.subscriber.pausedUntil;
   const state = !view.subscriber.paused
-    ? html`<span class="pill pill-on">On</span> You get an email when new papers match.`
+    ? view.frequency.frequency === 'feed'
+      ? html`<span class="pill pill-on">Feed only</span> No emails: the papers your topics catch are in your feed.`
+      : html`<span class="pill pill-on">On</span> You get an email ${frequencyText(view.frequency)}.`
     : until
       ? html`<span class="pill pill-paused">Paused</span> No emails until ${untilDay(until)}; the digest starts again by itself then.`
       : html`<span class="pill pill-paused">Paused</span> No emails until you resume.`;
@@ -86,6 +92,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
     ${invalid ? html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus><p>Nothing was saved yet: please correct your topics (see below the field).</p></div>` : ''}
     <form class="form" method="post" action="${withToken('/preferences', view.token)}" accept-charset="utf-8">
       ${topicsField(view.topics, 'Your topics')}
+      ${frequencyField(view.frequency)}
       ${pauseField(view)}
       <div class="actions">
         <button class="button" type="submit">Save changes</button>

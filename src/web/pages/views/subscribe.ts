@@ -3,12 +3,15 @@
 // whatever state the address was in.
 import { html, when, type Html } from '../html.ts';
 import { card, layout, type Chrome } from './layout.ts';
+import { DAILY, frequencyField, type FrequencyState } from './frequency-field.ts';
 import { previewPanel, topicsField, type TopicsFieldState } from './topics-field.ts';
 
 export interface SubscribeForm {
   email: string;
   emailError?: string | null;
   topics: TopicsFieldState;
+  /** how often (default daily) */
+  frequency?: FrequencyState;
 }
 
 export const EMPTY_FORM: SubscribeForm = { email: '', topics: { value: '' } };
@@ -28,6 +31,7 @@ export function subscribePage(chrome: Chrome, form: SubscribeForm): string {
         ${form.emailError ? html`<p class="field-error" id="email-error">${form.emailError}</p>` : ''}
       </div>
       ${topicsField(form.topics)}
+      ${frequencyField(form.frequency ?? DAILY)}
       <div class="actions">
         <button class="button" type="submit">Subscribe</button>
         <p class="fine">We'll email you a link to confirm first. Nothing else is sent until you click it.</p>
