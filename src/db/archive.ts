@@ -44,7 +44,7 @@ export async function archivePage(db: Db, subscriberId: number, options: { limit
 }
 
 /** The papers of these deliveries, in the order mailed, with only what a list shows (title, id). */
-async function deliveryPapers(db: Db, deliveryIds: number[]): Promise<Map<number, ArchivedPaper[]>> {
+export async function deliveryPapers(db: Db, deliveryIds: number[]): Promise<Map<number, ArchivedPaper[]>> {
   const out = new Map<number, ArchivedPaper[]>();
   if (deliveryIds.length === 0) return out;
   const rows = await db.$queryRaw<Array<{ delivery_id: number; paper_id: number; title: string; arxiv_id: string | null; topics: string[] }>>`

@@ -57,11 +57,11 @@ export type SubscriberInBatch = SubscriberForDigest & {
 
 /**
  * The next keyset batch of subscribers who get digests: active, mailed (not feed only), not paused
- * now (a timed pause ends by itself), id in (after, upTo].
+ * now (a timed pause ends by itself), id in (after, upTo]; their topics without the muted ones.
  */
 export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<SubscriberInBatch[]> {
   return db.$queryRaw<SubscriberInBatch[]>`
-    SELECT id, email, topics, frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since FROM subscriber
+    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics, frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since FROM subscriber
      WHERE status = 'active' AND frequency <> 'feed' AND NOT (paused AND (paused_until IS NULL OR paused_until > now()))
        AND id > ${afterId} AND id <= ${upToId}
      ORDER BY id

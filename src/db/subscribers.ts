@@ -18,6 +18,8 @@ export interface Subscriber {
   frequency: Frequency;
   /** 0 Sunday … 6 Saturday (UTC) */
   weeklyDay: number;
+  /** topics muted from a digest's feedback page: they catch nothing until restored */
+  mutedTopics: string[];
   tokenNonce: string;
   bounceCount: number;
   createdAt: Date;
@@ -37,7 +39,7 @@ export function newNonce(): string {
 
 function toSubscriber(row: SubscriberRow): Subscriber {
   const { emailKey: _key, ...rest } = row;
-  return rest;
+  return { ...rest, mutedTopics: rest.mutedTopics ?? [] };
 }
 
 export async function getSubscriber(db: Db, id: number): Promise<Subscriber | null> {

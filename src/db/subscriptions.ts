@@ -77,12 +77,13 @@ export async function restoreUnsubscribed(db: Db, id: number, since: Date, now: 
 export async function updatePreferences(
   db: Db,
   id: number,
-  input: { topics: string[]; paused: boolean; pausedUntil: Date | null; frequency: Frequency; weeklyDay: number },
+  input: { topics: string[]; paused: boolean; pausedUntil: Date | null; frequency: Frequency; weeklyDay: number; mutedTopics?: string[] },
   now: Date,
 ): Promise<boolean> {
   const { count } = await db.subscriber.updateMany({
     where: { id, status: 'active' },
-    data: { topics: input.topics, paused: input.paused, pausedUntil: input.paused ? input.pausedUntil : null, frequency: input.frequency, weeklyDay: input.weeklyDay, updatedAt: now },
+    data: { topics: input.topics, paused: input.paused, pausedUntil: input.paused ? input.pausedUntil : null, frequency: input.frequency, weeklyDay: input.weeklyDay,
+      ...(input.mutedTopics ? { mutedTopics: input.mutedTopics } : {}), updatedAt: now },
   });
   return count === 1;
 }

@@ -29,7 +29,8 @@ export async function changePreferences(deps: SubscriptionDeps, token: string | 
   if (change.kind === 'unchanged') return { kind: 'unchanged', subscriber };
   const updatedNow = await deps.prisma.$transaction(async (tx) => {
     // The notice email is queued with the change: a change is never saved without it.
-    if (!(await updatePreferences(tx, subscriber.id, next, now))) return false;
+    // a muted topic the reader took out of their topics is not muted any more
+    if (!(await updatePreferences(tx, subscriber.id, { ...next, mutedTopics: subscriber.mutedTopics.filter((t) => next.topics.includes(t)) }, now))) return false;
     await enqueueMail(tx, { subscriberId: subscriber.id, kind: 'preferences_changed', now });
     return true;
   });

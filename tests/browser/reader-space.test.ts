@@ -14,6 +14,7 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
   let w: Watched;
   let viewUrl = '';
   let archiveUrl = '';
+  let feedbackUrl = '';
   let subscriberId = 0;
 
   beforeAll(async () => {
@@ -27,6 +28,7 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
     const text = mail!.parsed.text ?? '';
     viewUrl = /^View in your browser: (\S+)$/m.exec(text)![1]!;
     archiveUrl = /^Your archive: (\S+)$/m.exec(text)![1]!;
+    feedbackUrl = /^Which papers fit\?: (\S+)$/m.exec(text)![1]!;
   });
   afterAll(async () => {
     await b?.close();
@@ -55,6 +57,26 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
     await screenshots(page, 'archive');
     await page.locator('.archive-day a').click();
     await page.getByRole('heading', { name: /new papers? for you/ }).waitFor();
+    expect(w.problems).toEqual([]);
+  });
+
+  it('feedback: the page from the email, its buttons, mute a topic and restore it on the preferences page', async () => {
+    const { page } = w;
+    await page.goto(feedbackUrl);
+    await page.getByRole('heading', { name: 'Which papers fit?' }).waitFor();
+    await screenshots(page, 'feedback');
+    await page.getByRole('button', { name: 'More like this' }).first().click();
+    await page.getByText('Thanks: noted as more like this.').waitFor();
+    expect(await b.app.ctx.db.prisma.feedback.count({ where: { subscriberId, kind: 'more_like_this' } })).toBe(1);
+    await page.locator('.topic-actions li', { hasText: 'diffusion' }).getByRole('button', { name: 'Mute this topic' }).click();
+    await page.getByText(/Muted “diffusion”/).waitFor();
+    await screenshots(page, 'feedback-muted');
+    await page.getByRole('link', { name: 'your preferences page' }).click();
+    await page.getByRole('heading', { name: 'Muted topics' }).waitFor();
+    await screenshots(page, 'preferences-muted');
+    await page.locator('.muted-topics').getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('Restored “diffusion”: it catches papers again.').waitFor();
+    expect((await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org'))!.mutedTopics).toEqual([]);
     expect(w.problems).toEqual([]);
   });
 

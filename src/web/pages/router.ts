@@ -16,6 +16,7 @@ import { previewRoute } from './preview/route.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
 import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import type { PagesContext } from './routes/context.ts';
 import { preferencesRoutes } from './routes/preferences.ts';
@@ -66,7 +67,8 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   router.get('/api/preview', limits.preview, previewRoute(preview));
   subscribeRoutes(router, pages);
   confirmRoutes(router, pages);
-  preferencesRoutes(router, pages);
+  const preferencesWithNotice = preferencesRoutes(router, pages);
+  feedbackRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
   archiveRoutes(router, pages, {
     renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),

@@ -5,6 +5,7 @@
 // A delivery of someone else, or one that never left, is 404 whatever the token.
 import type { Router } from 'express';
 import { archivePage as loadArchivePage, viewableDelivery } from '../../../db/archive.ts';
+import { latestPaperFeedback } from '../../../db/feedback.ts';
 import { renderDelivery, type DigestRenderers } from '../../../deliver/digest-renderers.ts';
 import { readerLinks, subscriberLinks } from '../../../deliver/links.ts';
 import { readLink } from '../../../subscriptions/read-link.ts';
@@ -12,6 +13,7 @@ import { HttpError } from '../../http-errors.ts';
 import { tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { archivePage } from '../views/archive.ts';
+import { SAID } from '../views/feedback.ts';
 import { pageLink, type PagesContext } from './context.ts';
 
 /** Digests on one page of the archive. */
@@ -29,6 +31,7 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
     const { subscriber } = await readLink(deps, token, 'archive');
     const before = pageParam(req.query.before);
     const page = await loadArchivePage(deps.prisma, subscriber.id, { limit: pageSize, before });
+    const said = await latestPaperFeedback(deps.prisma, subscriber.id, page.items.flatMap((d) => d.papers.map((p) => p.paperId)));
     const own = `/archive?token=${encodeURIComponent(token!)}`;
     sendPage(
       res,
@@ -40,6 +43,7 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
         archiveUrl: own,
         preferencesUrl: subscriber.status === 'active' ? pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: subscriber.id })) : null,
         viewUrl: (id) => `/archive/${id}?token=${encodeURIComponent(token!)}`,
+        feedback: new Map([...said].map(([paperId, kind]) => [paperId, SAID[kind]])),
       }),
     );
   });

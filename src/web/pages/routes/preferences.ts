@@ -16,7 +16,10 @@ import { frequencyText } from '../views/frequency-field.ts';
 import { pageLink, type PagesContext } from './context.ts';
 import { readerFeedUrls } from './feeds.ts';
 
-export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): void {
+/** The preferences page of a token with a notice on top (another route changed something): its HTML. */
+export type PreferencesWithNotice = (token: string, notice: string) => Promise<string>;
+
+export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): PreferencesWithNotice {
   const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => {
     const pause = currentPause(subscriber, deps.now());
     return {
@@ -28,6 +31,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
       topics: { value: subscriber.topics.join('\n') },
       pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',
       frequency: { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay },
+      mutedTopics: subscriber.mutedTopics.filter((t) => subscriber.topics.includes(t)),
       ...rest,
     };
   };
@@ -66,6 +70,11 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     }
     sendPage(res, 200, preferencesPage(chrome, view(token!, result.subscriber, { notice: notice(result) })));
   });
+
+  return async (token, text) => {
+    const subscriber = await openPreferences(deps, token);
+    return preferencesPage(chrome, view(token, subscriber, { notice: { tone: 'success', text } }));
+  };
 }
 
 function notice(result: PreferencesResult): PreferencesView['notice'] {

@@ -69,6 +69,8 @@ export interface PreferencesView {
   pause: PauseChoice | 'keep';
   /** how often, as stored or as the reader just chose */
   frequency: FrequencyState;
+  /** topics muted from a digest's feedback page, each with a button to restore it */
+  mutedTopics: readonly string[];
   notice?: { tone: 'success' | 'info'; text: string } | null;
 }
 
@@ -98,6 +100,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
         <button class="button" type="submit">Save changes</button>
       </div>
     </form>
+    ${view.mutedTopics.length > 0 ? mutedSection(view) : ''}
     ${feedSection(view.feedUrls)}
   </section>
   ${previewPanel()}
@@ -108,6 +111,20 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
   </section>
 </div>`;
   return layout(chrome, { title: 'Your preferences', main, width: 'wide', script: true, noindex: true });
+}
+
+function mutedSection(view: PreferencesView): Html {
+  return html`<section class="muted-topics" aria-labelledby="muted-heading">
+  <h2 id="muted-heading">Muted topics</h2>
+  <p>Muted from a digest: they catch nothing, in emails and in your feed, until you restore them.</p>
+  <ul class="topic-actions">${view.mutedTopics.map(
+    (t) => html`<li><span class="chip">${t}</span>
+    <form method="post" action="${withToken('/preferences/restore-topic', view.token)}" class="inline-action">
+      <input type="hidden" name="topic" value="${t}">
+      <button class="button button-secondary" type="submit">Restore</button>
+    </form></li>`,
+  )}</ul>
+</section>`;
 }
 
 function feedSection(urls: PreferencesView['feedUrls']): Html {
