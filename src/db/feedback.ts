@@ -1,5 +1,6 @@
 // Feedback events (every one kept) and muted topics. Muting is a guarded update of an active
 // subscriber's own topic; it also moves updated_at, so their feed's validator changes.
+import type { Sql } from './database.ts';
 import type { Db } from './snapshots.ts';
 
 export type FeedbackKind = 'more_like_this' | 'not_relevant' | 'mute_topic' | 'restore_topic';
@@ -19,13 +20,15 @@ export async function recordFeedback(db: Db, event: FeedbackEvent): Promise<void
   });
 }
 
-/** What the reader last said about each of these papers. */
-export async function latestPaperFeedback(db: Db, subscriberId: number, paperIds: number[]): Promise<Map<number, FeedbackKind>> {
+/** What the reader last said about each of these papers (on the plain pool: the archive reads it on every page). */
+export async function latestPaperFeedback(sql: Sql, subscriberId: number, paperIds: number[]): Promise<Map<number, FeedbackKind>> {
   if (paperIds.length === 0) return new Map();
-  const rows = await db.$queryRaw<Array<{ paper_id: number; kind: FeedbackKind }>>`
-    SELECT DISTINCT ON (paper_id) paper_id, kind::text AS kind FROM feedback
-     WHERE subscriber_id = ${subscriberId} AND paper_id = ANY(${paperIds}::int[])
-     ORDER BY paper_id, at DESC, id DESC`;
+  const { rows } = await sql.query<{ paper_id: number; kind: FeedbackKind }>(
+    `SELECT DISTINCT ON (paper_id) paper_id, kind::text AS kind FROM feedback
+      WHERE subscriber_id = $1 AND paper_id = ANY($2::int[])
+      ORDER BY paper_id, at DESC, id DESC`,
+    [subscriberId, paperIds],
+  );
   return new Map(rows.map((r) => [r.paper_id, r.kind]));
 }
 

@@ -1,6 +1,7 @@
 // Subscribers: one per address whatever its case (email_key). Status changes are guarded updates.
 import { randomBytes } from 'node:crypto';
 import type { Frequency } from '../digest/frequency.ts';
+import type { Sql } from './database.ts';
 import type { Subscriber as SubscriberRow } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
 
@@ -45,6 +46,22 @@ function toSubscriber(row: SubscriberRow): Subscriber {
 export async function getSubscriber(db: Db, id: number): Promise<Subscriber | null> {
   const row = await db.subscriber.findUnique({ where: { id } });
   return row ? toSubscriber(row) : null;
+}
+
+/**
+ * The same as getSubscriber, on the plain pool: the reader's pages (archive, feeds) read the
+ * subscriber of their link on every request, and a query there costs a fraction of one through Prisma.
+ */
+export async function readSubscriber(sql: Sql, id: number): Promise<Subscriber | null> {
+  const { rows } = await sql.query<Subscriber>(
+    `SELECT id, email, status::text AS status, topics, paused, paused_until AS "pausedUntil", frequency::text AS frequency,
+            weekly_day AS "weeklyDay", coalesce(muted_topics, '{}') AS "mutedTopics", token_nonce AS "tokenNonce",
+            bounce_count AS "bounceCount", created_at AS "createdAt", updated_at AS "updatedAt", confirmed_at AS "confirmedAt",
+            unsubscribed_at AS "unsubscribedAt", bounced_at AS "bouncedAt"
+       FROM subscriber WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
 }
 
 export async function findSubscriberByEmail(db: Db, email: string): Promise<Subscriber | null> {

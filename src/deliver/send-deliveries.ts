@@ -138,8 +138,9 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     if (paused.has(delivery.digestId) || stopping()) return release(delivery);
     // the masked address costs a hash: only for the lines actually written
     const context = () => ({ deliveryId: delivery.id, digestId: delivery.digestId, subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) });
-    if (delivery.subscriberStatus !== 'active' || delivery.subscriberPaused) {
-      const code = delivery.subscriberPaused && delivery.subscriberStatus === 'active' ? 'subscriber_paused' : `subscriber_${delivery.subscriberStatus}`;
+    if (delivery.subscriberStatus !== 'active' || delivery.subscriberPaused || delivery.subscriberFeedOnly) {
+      const code =
+        delivery.subscriberStatus !== 'active' ? `subscriber_${delivery.subscriberStatus}` : delivery.subscriberPaused ? 'subscriber_paused' : 'subscriber_feed_only';
       await writer.failed(delivery, { code, error: 'not sent: the subscriber no longer gets digests', response: null });
       log.info({ event: 'delivery.skipped', ...context(), code }, `delivery ${delivery.id} not sent: ${code}`);
       return;

@@ -26,7 +26,8 @@ export interface FeedReader {
 export interface FeedResponse {
   etag: string;
   lastModified: Date;
-  body(): string;
+  /** the encoded document: rendered once per validator (never for a 304), then kept */
+  body(): Promise<Buffer>;
 }
 
 export interface FeedSettings {
@@ -34,7 +35,7 @@ export interface FeedSettings {
   productName: string;
   /** how many of the newest digests a feed covers (default 30: a month of weekdays and more) */
   digests?: number;
-  /** at most this many entries (default 100) */
+  /** at most this many entries (default 50) */
   maxEntries?: number;
   /** how long the list of newest digests is reused (default 2 s) */
   recentMs?: number;
@@ -46,13 +47,14 @@ interface Loaded {
   matcher: TopicMatcher;
 }
 
-/** rendered feeds kept by validator: the public one and the readers asking most (each up to ~150 kB) */
-const KEEP_BODIES = 64;
+/** rendered feeds kept by validator, oldest dropped first past this many bytes (each feed: tens of kB) */
+const KEEP_BYTES = 32 * 1024 * 1024;
 
 export class FeedService {
   private readonly loaded = new Map<number, Promise<Loaded>>();
   private recent: { at: number; list: Promise<FeedDigest[]> } | null = null;
-  private readonly bodies = new Map<string, string>();
+  private readonly bodies = new Map<string, { body: Promise<Buffer>; bytes: number }>();
+  private keptBytes = 0;
   private readonly host: string;
 
   constructor(
@@ -79,7 +81,7 @@ export class FeedService {
           return one.matcher.scorePapers(topics).map((s) => ({ paper: byId.get(s.paperId)!, topics: s.topics }));
         },
         (p) => paperUrl(p.arxivId, p.title),
-        this.settings.maxEntries ?? 100,
+        this.settings.maxEntries ?? 50,
       );
       const doc: FeedDocument = {
         id: `tag:${this.host},2026:reader/${reader.id}`,
@@ -107,7 +109,7 @@ export class FeedService {
         loaded.map(toDigestPapers),
         (d) => d.papers.map((paper) => ({ paper, topics: [] })),
         (p) => paperUrl(p.arxivId, p.title),
-        this.settings.maxEntries ?? 100,
+        this.settings.maxEntries ?? 50,
       );
       return atomFeed({
         id: `tag:${this.host},2026:new-papers`,
@@ -122,17 +124,28 @@ export class FeedService {
     });
   }
 
-  private async response(etag: string, lastModified: Date, render: () => Promise<string>): Promise<FeedResponse> {
-    let body = this.bodies.get(etag);
-    if (body === undefined) {
-      // rendered only when asked for (not for a 304), then kept by its validator
-      const rendered = await render();
-      body = rendered;
-      if (this.bodies.size >= KEEP_BODIES) this.bodies.delete(this.bodies.keys().next().value!);
-      this.bodies.set(etag, rendered);
-    }
-    const text = body;
-    return { etag, lastModified, body: () => text };
+  private response(etag: string, lastModified: Date, render: () => Promise<string>): FeedResponse {
+    const body = (): Promise<Buffer> => {
+      const kept = this.bodies.get(etag);
+      if (kept) return kept.body;
+      // requests arriving while it renders wait for the same one
+      const entry = { body: render().then((text) => Buffer.from(text, 'utf8')), bytes: 0 };
+      this.bodies.set(etag, entry);
+      entry.body.then(
+        (buffer) => {
+          entry.bytes = buffer.length;
+          this.keptBytes += buffer.length;
+          for (const [key, old] of this.bodies) {
+            if (this.keptBytes <= KEEP_BYTES) break;
+            this.bodies.delete(key);
+            this.keptBytes -= old.bytes;
+          }
+        },
+        () => this.bodies.delete(etag),
+      );
+      return entry.body;
+    };
+    return { etag, lastModified, body };
   }
 
   private newest(): Promise<FeedDigest[]> {

@@ -25,8 +25,8 @@ export async function openFeedback(deps: SubscriptionDeps, token: string | undef
   const { subscriber } = await readLink(deps, token, 'feedback');
   const delivery = deliveryId === null ? null : await viewableDelivery(deps.prisma, subscriber.id, deliveryId);
   if (!delivery) throw new SubscriptionError('LINK_NOT_FOUND', 'no such digest for this reader');
-  const papers = (await deliveryPapers(deps.prisma, [delivery.id])).get(delivery.id) ?? [];
-  return { subscriber, deliveryId: delivery.id, papers, said: await latestPaperFeedback(deps.prisma, subscriber.id, papers.map((p) => p.paperId)) };
+  const papers = (await deliveryPapers(deps.sql, [delivery.id])).get(delivery.id) ?? [];
+  return { subscriber, deliveryId: delivery.id, papers, said: await latestPaperFeedback(deps.sql, subscriber.id, papers.map((p) => p.paperId)) };
 }
 
 /** Stores one feedback event (a paper of that delivery, or a topic that caught one of its papers). */

@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
-import { getSubscriber, type Subscriber } from '../../../src/db/subscribers.ts';
+import { getSubscriber, readSubscriber, type Subscriber } from '../../../src/db/subscribers.ts';
 import { subscriberLinks } from '../../../src/deliver/links.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { addSubscribers } from '../../support/app.ts';
@@ -145,6 +145,13 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     const page = await request(t.web).get(unsubscribeUrl).expect(200);
     expect(page.text).not.toContain('/resubscribe');
     expect(page.text).toContain('href="/?topics=scaling+laws%0Adiffusion+-video&amp;email=bo%40example.org">Subscribe again</a>');
+  });
+
+  it('the pages read the subscriber of a link on the plain pool: the same subscriber as through Prisma', async () => {
+    const [eve] = (await addSubscribers(t.app, [['eve@example.org', ['a', 'b']]])) as [Subscriber];
+    await prisma().subscriber.update({ where: { id: eve.id }, data: { paused: true, pausedUntil: new Date('2030-01-01T00:00:00Z'), frequency: 'weekly', weeklyDay: 4, mutedTopics: ['b'] } });
+    expect(await readSubscriber(t.app.ctx.db.sql, eve.id)).toEqual(await getSubscriber(prisma(), eve.id));
+    expect(await readSubscriber(t.app.ctx.db.sql, 999_999)).toBeNull();
   });
 
   it('/resubscribe refuses a forged, damaged or wrong-purpose token, and a pending or bounced address, changing nothing', async () => {

@@ -81,6 +81,19 @@ describe('daily and weekly (PostgreSQL, SMTP)', () => {
     expect(await deliveriesOf(weekly)).toHaveLength(1);
   });
 
+  it('a reader who switches to their feed only after the digest was built gets no email from it', async () => {
+    const prisma = w.app.ctx.db.prisma;
+    await w.ingest('2026-06-09', [item('2606.00400', 'Scaling Laws, Day 9', 'New scaling laws.', '2026-06-09')]);
+    expect((await build('2026-06-09')).kind).toBe('built');
+    await prisma.subscriber.update({ where: { id: daily.id }, data: { frequency: 'feed' } });
+    const before = w.sink.messages.length;
+    await sendNow(w.app);
+    const last = (await deliveriesOf(daily)).at(-1)!;
+    expect(last).toMatchObject({ status: 'failed', errorCode: 'subscriber_feed_only' });
+    expect(w.sink.messages.length).toBe(before);
+    await prisma.subscriber.update({ where: { id: daily.id }, data: { frequency: 'daily' } });
+  });
+
   it('a feed-only reader is active and gets no email, but their feed', async () => {
     expect(await deliveriesOf(feedOnly)).toHaveLength(0);
     expect(w.sink.messages.filter((m) => m.envelope.to.includes('feed@example.org'))).toHaveLength(0);

@@ -4,7 +4,7 @@
 //                                             email's own renderer from the frozen digest
 // A delivery of someone else, or one that never left, is 404 whatever the token.
 import type { Router } from 'express';
-import { archivePage as loadArchivePage, viewableDelivery } from '../../../db/archive.ts';
+import { archiveVersion, DeliveryPapersCache, archivePage as loadArchivePage, viewableDelivery } from '../../../db/archive.ts';
 import { latestPaperFeedback } from '../../../db/feedback.ts';
 import { renderDelivery, type DigestRenderers } from '../../../deliver/digest-renderers.ts';
 import { readerLinks, subscriberLinks } from '../../../deliver/links.ts';
@@ -19,6 +19,9 @@ import { pageLink, type PagesContext } from './context.ts';
 /** Digests on one page of the archive. */
 export const ARCHIVE_PAGE_SIZE = 10;
 
+/** rendered archive pages kept (each some tens of kB) */
+const KEEP_PAGES = 200;
+
 /**
  * The email's HTML has its styles inline (as every mail client needs) and no script: the web view
  * allows inline styles and https images, and nothing else.
@@ -26,26 +29,31 @@ export const ARCHIVE_PAGE_SIZE = 10;
 const WEB_VIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { renderers, pageSize }: { renderers: DigestRenderers; pageSize: number }): void {
+  const papers = new DeliveryPapersCache(deps.sql);
+  // rendered pages, by everything they show: a reader reloading their archive costs one small query
+  const pages = new Map<string, string>();
   router.get('/archive', async (req, res) => {
     const token = tokenParam(req);
     const { subscriber } = await readLink(deps, token, 'archive');
     const before = pageParam(req.query.before);
-    const page = await loadArchivePage(deps.prisma, subscriber.id, { limit: pageSize, before });
-    const said = await latestPaperFeedback(deps.prisma, subscriber.id, page.items.flatMap((d) => d.papers.map((p) => p.paperId)));
+    const key = [token, before, subscriber.status, subscriber.email, await archiveVersion(deps.sql, subscriber.id)].join('\u0000');
+    const kept = pages.get(key);
+    if (kept !== undefined) return sendPage(res, 200, kept);
+    const page = await loadArchivePage(deps.sql, papers, subscriber.id, { limit: pageSize, before });
+    const said = await latestPaperFeedback(deps.sql, subscriber.id, page.items.flatMap((d) => d.papers.map((p) => p.paperId)));
     const own = `/archive?token=${encodeURIComponent(token!)}`;
-    sendPage(
-      res,
-      200,
-      archivePage(chrome, {
-        email: subscriber.email,
-        page,
-        first: before === null,
-        archiveUrl: own,
-        preferencesUrl: subscriber.status === 'active' ? pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: subscriber.id })) : null,
-        viewUrl: (id) => `/archive/${id}?token=${encodeURIComponent(token!)}`,
-        feedback: new Map([...said].map(([paperId, kind]) => [paperId, SAID[kind]])),
-      }),
-    );
+    const html = archivePage(chrome, {
+      email: subscriber.email,
+      page,
+      first: before === null,
+      archiveUrl: own,
+      preferencesUrl: subscriber.status === 'active' ? pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: subscriber.id })) : null,
+      viewUrl: (id) => `/archive/${id}?token=${encodeURIComponent(token!)}`,
+      feedback: new Map([...said].map(([paperId, kind]) => [paperId, SAID[kind]])),
+    });
+    if (pages.size >= KEEP_PAGES) pages.delete(pages.keys().next().value!);
+    pages.set(key, html);
+    sendPage(res, 200, html);
   });
 
   router.get('/archive/:delivery', async (req, res) => {

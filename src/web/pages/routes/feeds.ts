@@ -28,16 +28,16 @@ export function feedRoutes(router: Router, { deps }: PagesContext, feeds: FeedSe
       const urls = readerFeedUrls(deps.baseUrl, token!);
       const archive = `${deps.baseUrl}/archive?token=${encodeURIComponent(deps.tokens.sign({ purpose: 'archive', subscriberId: subscriber.id }))}`;
       const feed = await feeds.readerFeed(subscriber, format, { ...urls, home: archive });
-      send(req, res, feed, format, 'private, no-cache');
+      await send(req, res, feed, format, 'private, no-cache');
     });
   }
 
   router.get('/feeds/new-papers.atom', async (req, res) => {
-    send(req, res, await feeds.publicFeed(), 'atom', 'public, no-cache');
+    await send(req, res, await feeds.publicFeed(), 'atom', 'public, no-cache');
   });
 }
 
-function send(req: Request, res: Response, feed: FeedResponse, format: FeedFormat, cache: string): void {
+async function send(req: Request, res: Response, feed: FeedResponse, format: FeedFormat, cache: string): Promise<void> {
   res.set({
     'Content-Type': TYPES[format],
     'Cache-Control': cache,
@@ -50,5 +50,5 @@ function send(req: Request, res: Response, feed: FeedResponse, format: FeedForma
     res.status(304).end();
     return;
   }
-  res.status(200).send(feed.body());
+  res.status(200).send(await feed.body());
 }
