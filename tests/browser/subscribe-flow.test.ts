@@ -83,11 +83,12 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     const { page } = w;
     await page.goto(`${b.base}/`);
     const order: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate<string>(`document.activeElement.id || document.activeElement.textContent.trim()`));
     }
-    expect(order).toEqual(['Skip to content', 'paperboy.', 'email', 'topics', 'Subscribe']);
+    // how often: one stop for the radio group (arrows move within it), one for the weekday
+    expect(order).toEqual(['Skip to content', 'paperboy.', 'email', 'topics', 'frequency-daily', 'weekly-day', 'Subscribe']);
     const outline = await page.evaluate<string>(`getComputedStyle(document.activeElement).outlineWidth`);
     expect(parseFloat(outline)).toBeGreaterThanOrEqual(2);
   });

@@ -113,6 +113,7 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
       [`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`, 400, /belongs to another page/],
       [`/archive/${adasDelivery.id}?token=${w.app.ctx.tokens.sign({ purpose: 'unsubscribe', subscriberId: ada.id })}`, 400, /belongs to another page/],
       [`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: 999_999 })}`, 410, /no longer exists/],
+      [`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id, expiresAt: Math.floor(Date.now() / 1000) - 60 })}`, 410, /This link has expired/],
       [`/archive/${bobsDelivery.id}?token=${good}`, 404, /Page not found/],
       [`/archive/99999999?token=${good}`, 404, /Page not found/],
       [`/archive/12abc?token=${good}`, 404, /Page not found/],
