@@ -13,7 +13,20 @@ import { rng, seededTopics } from './support/topics.ts';
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 const now = new Date('2026-11-23T12:00:00Z');
 const seed = parseSnapshot(readFileSync(path.resolve(import.meta.dirname, '../seeds/001_92719ba14292193f.txt')), { now });
-const papers: Paper[] = seed.papers.map((p, i) => ({ ...p, id: i + 1, titleKey: titleKey(p.title), firstSeenAt: now, lastSeenAt: now }));
+// with the daily papers API's details, as about a third of recent papers have them: an arXiv id
+// (the Paper · arXiv · PDF links) on all, a TL;DR on a third, code and comments on a quarter
+const papers: Paper[] = seed.papers.map((p, i) => ({
+  ...p,
+  id: i + 1,
+  titleKey: titleKey(p.title),
+  firstSeenAt: now,
+  lastSeenAt: now,
+  arxivId: `2406.${String(10_000 + i).padStart(5, '0')}`,
+  aiSummary: i % 3 === 0 ? `${p.title}: what it finds, in one sentence of the length the API writes.` : null,
+  githubRepo: i % 4 === 0 ? `https://github.com/example/paper-${i}` : null,
+  githubStars: i % 4 === 0 ? 100 * i : null,
+  comments: i % 4 === 1 ? i : null,
+}));
 const snapshot = { id: 1, source: 'bench', capturedAt: seed.capturedAt, contentHash: 'x', format: 'text' as const, entryCount: papers.length, ingestedAt: now };
 
 const t0 = performance.now();

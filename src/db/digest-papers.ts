@@ -3,9 +3,13 @@
 // so a snapshot ingested later (an older capture, a backfill) never changes or breaks a digest.
 import type { Paper } from './snapshots.ts';
 import type { Db } from './snapshots.ts';
+import type { PaperDetails } from '../ingest/types.ts';
 
-/** What a frozen paper keeps: the attributes a digest shows and matches on. */
-export type FrozenPaper = Pick<Paper, 'id' | 'arxivId' | 'title' | 'abstract' | 'authorCount' | 'authors' | 'organization' | 'publishedOn' | 'upvotes'>;
+/**
+ * What a frozen paper keeps: the attributes a digest shows and matches on. The details (TL;DR,
+ * links, stars, comments …) came later: a digest frozen before them has none, and shows none.
+ */
+export type FrozenPaper = Pick<Paper, 'id' | 'arxivId' | 'title' | 'abstract' | 'authorCount' | 'authors' | 'organization' | 'publishedOn' | 'upvotes'> & PaperDetails;
 
 export function freezePaper(paper: FrozenPaper): FrozenPaper {
   return {
@@ -18,6 +22,13 @@ export function freezePaper(paper: FrozenPaper): FrozenPaper {
     organization: paper.organization,
     publishedOn: paper.publishedOn,
     upvotes: paper.upvotes,
+    aiSummary: paper.aiSummary ?? null,
+    aiKeywords: paper.aiKeywords ?? [],
+    githubRepo: paper.githubRepo ?? null,
+    githubStars: paper.githubStars ?? null,
+    projectPage: paper.projectPage ?? null,
+    comments: paper.comments ?? null,
+    listedOn: paper.listedOn ?? null,
   };
 }
 

@@ -16,6 +16,8 @@ const LOOKUP_BATCH = 10_000;
 
 const PAPER_COLUMNS = `id, arxiv_id AS "arxivId", arxiv_version AS "arxivVersion", title_key AS "titleKey", title, abstract,
   author_count AS "authorCount", authors, organization, published_on::text AS "publishedOn", upvotes,
+  ai_summary AS "aiSummary", ai_keywords AS "aiKeywords", github_repo AS "githubRepo", github_stars AS "githubStars",
+  project_page AS "projectPage", comments, listed_on::text AS "listedOn",
   first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
 
 /** Papers that have one of these arXiv ids or title keys (the candidates of resolvePapers). */
@@ -56,6 +58,13 @@ const COLUMNS: Array<[field: keyof PaperFields, column: string, key: string, typ
   ['organization', 'organization', 'o', 'text'],
   ['publishedOn', 'published_on', 'p', 'date'],
   ['upvotes', 'upvotes', 'u', 'int'],
+  ['aiSummary', 'ai_summary', 'ts', 'text'],
+  ['aiKeywords', 'ai_keywords', 'kw', 'text[]'],
+  ['githubRepo', 'github_repo', 'gh', 'text'],
+  ['githubStars', 'github_stars', 'gs', 'int'],
+  ['projectPage', 'project_page', 'pp', 'text'],
+  ['comments', 'comments', 'nc', 'int'],
+  ['listedOn', 'listed_on', 'ld', 'date'],
   ['firstSeenAt', 'first_seen_at', 'f', 'timestamptz'],
   ['lastSeenAt', 'last_seen_at', 'l', 'timestamptz'],
 ];
@@ -80,7 +89,7 @@ function record(id: number, fields: Partial<PaperFields>, use: 'insert' | 'updat
 
 /** "title = CASE WHEN r.v ? 't' THEN x.t ELSE p.title END, …": only the fields a row names change. */
 const SET_GIVEN = COLUMNS.map(
-  ([, column, key]) => `${column} = CASE WHEN r.v ? '${key}' THEN ${column === 'authors' ? `coalesce(x.w, '{}')` : `x.${key}`} ELSE p.${column} END`,
+  ([, column, key, type]) => `${column} = CASE WHEN r.v ? '${key}' THEN ${type === 'text[]' ? `coalesce(x.${key}, '{}')` : `x.${key}`} ELSE p.${column} END`,
 ).join(',\n              ');
 
 /** What writeSnapshot sends: built at once, so nothing else of the snapshot stays alive while it runs. */
@@ -128,8 +137,10 @@ export async function writeSnapshot(sql: Queryable, write: PreparedWrite): Promi
   const { rows } = await sql.query<SnapshotSummary>(
     `WITH created AS (
        INSERT INTO paper (id, arxiv_id, arxiv_version, title_key, title, abstract, author_count, authors, organization,
-                          published_on, upvotes, first_seen_at, last_seen_at, updated_at)
-       SELECT i, a, v, k, t, coalesce(s, ''), n, coalesce(w, '{}'), o, p, u, $4, $4, now()
+                          published_on, upvotes, ai_summary, ai_keywords, github_repo, github_stars, project_page,
+                          comments, listed_on, first_seen_at, last_seen_at, updated_at)
+       SELECT i, a, v, k, t, coalesce(s, ''), n, coalesce(w, '{}'), o, p, u, ts, coalesce(kw, '{}'), gh, gs, pp,
+              nc, ld, $4, $4, now()
          FROM jsonb_to_recordset($1::jsonb) AS ${RECORD}
        RETURNING 1
      ), changed AS (

@@ -83,6 +83,13 @@ export function toPaper(row: PaperRow): Paper {
     organization: row.organization,
     publishedOn: row.publishedOn ? row.publishedOn.toISOString().slice(0, 10) : null,
     upvotes: row.upvotes,
+    aiSummary: row.aiSummary,
+    aiKeywords: row.aiKeywords,
+    githubRepo: row.githubRepo,
+    githubStars: row.githubStars,
+    projectPage: row.projectPage,
+    comments: row.comments,
+    listedOn: row.listedOn ? row.listedOn.toISOString().slice(0, 10) : null,
     firstSeenAt: row.firstSeenAt,
     lastSeenAt: row.lastSeenAt,
   };

@@ -37,6 +37,13 @@ export function toPaperView(paper: FrozenPaper): PaperView {
     organization: paper.organization,
     upvotes: paper.upvotes,
     publishedOn: paper.publishedOn,
+    // details: absent from digests frozen before they were stored
+    arxivId: paper.arxivId,
+    aiSummary: paper.aiSummary ?? null,
+    githubRepo: paper.githubRepo ?? null,
+    githubStars: paper.githubStars ?? null,
+    projectPage: paper.projectPage ?? null,
+    comments: paper.comments ?? null,
   };
 }
 
@@ -67,7 +74,7 @@ function hitsOf(matcher: TopicMatcher, paper: DeliveryPaper): TopicHit[] {
   const hits = matcher.hitsFor(paper.paperId, paper.topics);
   if (hits.length > 0) return hits;
   // The stored topics no longer match (a rule changed since): still say why it was chosen.
-  return paper.topics.map((topic) => ({ topic, words: paper.words ?? [], title: [], abstract: [], score: 0 }));
+  return paper.topics.map((topic): TopicHit => ({ topic, words: paper.words ?? [], title: [], abstract: [], score: 0, closeness: 'scattered', field: 'abstract', closest: null }));
 }
 
 const KEEP_DIGESTS = 3;

@@ -33,7 +33,18 @@ export function planDelivery(matcher: TopicMatcher, subscriber: SubscriberForDig
   let papers: DeliveryPaper[] = matcher.scorePapers(subscriber.topics);
   if (alreadyMailed?.size) papers = papers.filter((p) => !alreadyMailed.has(p.paperId));
   if (papers.length > MAX_PAPERS_PER_EMAIL) papers = papers.slice(0, MAX_PAPERS_PER_EMAIL);
-  return papers.length === 0 ? null : { subscriberId: subscriber.id, papers };
+  return papers.length === 0 ? null : { subscriberId: subscriber.id, papers: inTopicOrder(papers, subscriber.topics) };
+}
+
+/**
+ * The papers (best first) grouped by their best topic, groups in the subscriber's topic order, best
+ * first inside each: the order the email shows them in (src/render/digest.ts groupByTopic keeps it),
+ * stored with the delivery so a later change of topics does not reorder a frozen digest.
+ */
+export function inTopicOrder<P extends { topics: readonly string[] }>(papers: readonly P[], topics: readonly string[]): P[] {
+  const rank = new Map(topics.map((t, i) => [t, i]));
+  const place = (p: P): number => rank.get(p.topics[0] ?? '') ?? topics.length;
+  return papers.map((p, i) => ({ p, i })).sort((a, b) => place(a.p) - place(b.p) || a.i - b.i).map((x) => x.p);
 }
 
 /** A subscriber with no such papers gets no delivery at all (and no email). */

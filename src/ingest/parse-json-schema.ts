@@ -5,7 +5,10 @@
 // `paper` (id = arXiv id, title, summary, authors, publishedAt = arXiv publication, upvotes,
 // submittedOnDailyAt, organization?, ai_summary, githubRepo, …).
 // Only the fields used are declared: zod drops the others, so new API fields never break ingest.
-// Optional fields may be missing or null; a present field of the wrong type is another shape.
+// Optional fields may be missing or null; a present field of the wrong type is another shape —
+// except the newer, optional details (ai_summary, ai_keywords, githubRepo, githubStars, projectPage,
+// numComments, an author's hidden flag): read as unknown here, and parse-details.ts drops one of
+// the wrong type with a warning, so a change of the API there never stops an ingest.
 // Types only: whether a value is plausible (a count, a date, a length) is plausible.ts's business.
 import { z } from 'zod';
 
@@ -21,6 +24,7 @@ const organization = z
 
 const author = z.object({
   name: text,
+  hidden: z.unknown().optional(),
 });
 
 const paper = z.object({
@@ -32,6 +36,11 @@ const paper = z.object({
   submittedOnDailyAt: timestamp.nullish(),
   upvotes: z.number().nullish(),
   organization,
+  ai_summary: z.unknown().optional(),
+  ai_keywords: z.unknown().optional(),
+  githubRepo: z.unknown().optional(),
+  githubStars: z.unknown().optional(),
+  projectPage: z.unknown().optional(),
 });
 
 export const dailyPaperItem = z.object({
@@ -40,6 +49,7 @@ export const dailyPaperItem = z.object({
   summary: text,
   publishedAt: timestamp.nullish(),
   organization,
+  numComments: z.unknown().optional(),
 });
 
 export type DailyPaperItem = z.infer<typeof dailyPaperItem>;

@@ -10,6 +10,7 @@ import { dailyPaperItem, type DailyPaperItem } from './parse-json-schema.ts';
 import { capAuthors, capField, countProblem, dateProblem, titleProblem } from './plausible.ts';
 import { cleanText, quote } from './clean-text.ts';
 import { parseArxivId, titleKey } from './paper-identity.ts';
+import { readDetails, visibleAuthorNames } from './parse-details.ts';
 
 /** Parses the API's JSON text (already decoded). Throws SnapshotParseError if it is not that list. */
 export function parseDailyPapersJson(text: string, options: ParseOptions): ParsedSnapshot {
@@ -153,7 +154,10 @@ function toPaper(item: DailyPaperItem, place: Place, now: Date, warnings: string
   const authorCount = paper?.authors ? paper.authors.length : null;
   const badCount = authorCount === null ? null : countProblem(authorCount, 'authors');
   if (badCount) throw implausible(place, 'paper.authors', badCount);
-  const authors = capAuthors((paper?.authors ?? []).map((a) => cleanText(a.name)).filter((name) => name !== ''), warn);
+  // hidden authors count, but their names are not shown
+  const authors = capAuthors(visibleAuthorNames(paper?.authors ?? []), warn);
+  const submitted = paper?.submittedOnDailyAt;
+  const listedOn = submitted ? checkedDate(submitted, place, 'paper.submittedOnDailyAt', now).toISOString().slice(0, 10) : null;
   return {
     arxivId: arxiv?.id ?? null,
     arxivVersion: arxiv?.version ?? null,
@@ -164,6 +168,7 @@ function toPaper(item: DailyPaperItem, place: Place, now: Date, warnings: string
     organization: organizationOf(item, warn),
     publishedOn: paper?.publishedAt ? checkedDate(paper.publishedAt, place, 'paper.publishedAt', now).toISOString().slice(0, 10) : null,
     upvotes,
+    ...readDetails(item, listedOn, { warn, refuse: (field, problem) => { throw implausible(place, field, problem); } }),
   };
 }
 

@@ -5,7 +5,10 @@
 // Refused (the whole file is rejected): counts that are not whole numbers, negative or implausibly
 // large; dates outside the window below; titles too long to be a title (a paper's identity cannot
 // be cut). Capped with a warning (the file is ingested): abstracts, organization and author names,
-// and the number of author names kept — free text that a digest shows shortened anyway.
+// and the number of author names kept — free text that a digest shows shortened anyway. The newer
+// optional details of the API (parse-details.ts) follow the same rules: their counts (stars,
+// comments) are refused when implausible, their text (TL;DR, keywords) is cut; a link that is not
+// an http(s) URL of plausible length is left out with a warning (a link is never cut).
 import { capText, quote } from './clean-text.ts';
 import { titleKey } from './paper-identity.ts';
 
@@ -24,6 +27,16 @@ export const LIMITS = {
   authorCount: 100_000,
   /** refused above: the most upvoted papers have a few thousand */
   upvotes: 10_000_000,
+  /** refused above (GitHub stars, comments): the most starred repositories have a few hundred thousand */
+  stars: 10_000_000,
+  comments: 10_000_000,
+  /** cut above: the API's TL;DR is one sentence of 100–300 characters */
+  summaryChars: 1_000,
+  /** keywords kept per paper, and cut above this length each */
+  keywordsKept: 50,
+  keywordChars: 100,
+  /** left out above: a link to code or a project page */
+  urlChars: 2_000,
   /** refused before: arXiv began in August 1991 */
   earliestDay: '1991-01-01',
   /** refused after: the ingest clock plus this many days (a listing is dated in its own time zone) */
@@ -52,8 +65,8 @@ export function dateProblem(date: Date, written: string, now: Date): string | nu
 }
 
 /** Why a count (upvotes, authors) cannot be right, or null. `written` is the source's text for it. */
-export function countProblem(value: number, what: 'upvotes' | 'authors', written = String(value)): string | null {
-  const max = what === 'upvotes' ? LIMITS.upvotes : LIMITS.authorCount;
+export function countProblem(value: number, what: 'upvotes' | 'authors' | 'stars' | 'comments', written = String(value)): string | null {
+  const max = what === 'authors' ? LIMITS.authorCount : LIMITS[what];
   if (!Number.isFinite(value) || !Number.isInteger(value)) return `${quote(written)} is not a whole number of ${what}`;
   if (value < 0) return `${quote(written)} is a negative number of ${what}`;
   if (value > max) return `${quote(written)} is more than ${max.toLocaleString('en')} ${what}: not a plausible count`;
@@ -75,8 +88,8 @@ export function titleProblem(title: string): string | null {
 }
 
 /** A free-text field cut to its limit; `warn` hears about it when it was. */
-export function capField(text: string, field: 'abstract' | 'organization' | 'author name', warn: (message: string) => void): string {
-  const max = field === 'abstract' ? LIMITS.abstractChars : LIMITS.nameChars;
+export function capField(text: string, field: 'abstract' | 'organization' | 'author name' | 'TL;DR' | 'keyword', warn: (message: string) => void): string {
+  const max = field === 'abstract' ? LIMITS.abstractChars : field === 'TL;DR' ? LIMITS.summaryChars : field === 'keyword' ? LIMITS.keywordChars : LIMITS.nameChars;
   if (text.length <= max) return text;
   warn(`${field} of ${text.length.toLocaleString('en')} characters cut to ${max.toLocaleString('en')}`);
   return capText(text, max);
@@ -90,4 +103,18 @@ export function capAuthors(names: string[], warn: (message: string) => void): st
   const capped = kept.map((name) => capField(name, 'author name', () => cut++));
   if (cut > 0) warn(`${cut} author name${cut === 1 ? '' : 's'} cut to ${LIMITS.nameChars} characters`);
   return capped;
+}
+
+/** Why a link (code, project page) cannot be shown, or null: an absolute http(s) URL, not too long. */
+export function urlProblem(url: string): string | null {
+  if (url.length > LIMITS.urlChars) return `a link of ${url.length.toLocaleString('en')} characters (at most ${LIMITS.urlChars.toLocaleString('en')})`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${quote(url, 60)} is not a URL`;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `${quote(url, 60)} is not an http(s) link`;
+  if (parsed.username || parsed.password) return `${quote(url, 60)} carries credentials`;
+  return null;
 }

@@ -3,10 +3,10 @@
 // one paper: when either side lacks an id, the normalized title decides. Pure: the caller loads the
 // candidate papers and writes the result.
 import { titleKey } from './paper-identity.ts';
-import type { ParsedPaper } from './types.ts';
+import type { PaperDetails, ParsedPaper } from './types.ts';
 
 /** What is stored of a paper, as far as identity and its changing attributes go. */
-export interface KnownPaper {
+export interface KnownPaper extends PaperDetails {
   id: number;
   arxivId: string | null;
   /** the highest arXiv version any source named, or null (optional: most readers ignore it) */
@@ -101,6 +101,7 @@ function newFields(p: ParsedPaper, key: string, seenAt: Date): PaperFields {
     organization: p.organization,
     publishedOn: p.publishedOn,
     upvotes: p.upvotes,
+    ...givenDetails(p),
     firstSeenAt: seenAt,
     lastSeenAt: seenAt,
   };
@@ -126,6 +127,9 @@ export function mergeChanges(old: KnownPaper, p: ParsedPaper, key: string, seenA
   if (p.authors.length > 0 && (isNewer || old.authors.length === 0)) set('authors', p.authors);
   if (p.organization !== null && (isNewer || old.organization === null)) set('organization', p.organization);
   if (p.publishedOn !== null && (isNewer || old.publishedOn === null)) set('publishedOn', p.publishedOn);
+  for (const [field, value] of Object.entries(givenDetails(p)) as Array<[keyof PaperDetails, PaperDetails[keyof PaperDetails]]>) {
+    if (isNewer || isMissing(old[field])) set(field, value);
+  }
   if (seenAt < old.firstSeenAt) set('firstSeenAt', seenAt);
   if (seenAt > old.lastSeenAt) set('lastSeenAt', seenAt);
   return next;
@@ -138,4 +142,15 @@ function betterAbstract(old: string, incoming: string, isNewer: boolean): string
   if (b.startsWith(a.replace(/[.…]+$/, ''))) return b.length >= a.length ? incoming : old;
   if (a.startsWith(b.replace(/[.…]+$/, ''))) return old;
   return isNewer ? incoming : old;
+}
+
+const DETAILS = ['aiSummary', 'aiKeywords', 'githubRepo', 'githubStars', 'projectPage', 'comments', 'listedOn'] as const satisfies ReadonlyArray<keyof PaperDetails>;
+
+const isMissing = (value: unknown): boolean => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+
+/** The details this source gives (a field it leaves out, null or an empty list, is not given). */
+function givenDetails(p: ParsedPaper): PaperDetails {
+  const given: Record<string, unknown> = {};
+  for (const field of DETAILS) if (!isMissing(p[field])) given[field] = p[field];
+  return given as PaperDetails;
 }

@@ -1,17 +1,9 @@
-// Matches compiled topics against an indexed snapshot: map lookups and array reads only.
-//
-// Score of one topic on one paper (integers, higher is better):
-//   1000 if at least one include group matched in the title
-//   + round(500 × groups matched in the title / groups)      (0..500)
-//   + min(occurrences of the matched terms in title and abstract, 499)
-// so every title hit (≥ 1000) ranks above every abstract-only hit (≤ 499).
+// Matches compiled topics against an indexed snapshot: map lookups and array reads only. The score
+// of a hit is its rank (proximity.ts): closeness, then field, then occurrences.
 import type { PaperMatch, Range, TopicHit } from './types.ts';
 import type { CompiledTerm, CompiledTopic } from './compile.ts';
-import type { IndexedField, IndexedPaper, PaperIndex } from './index-papers.ts';
-
-export const TITLE_BONUS = 1000;
-export const TITLE_SHARE = 500;
-export const MAX_OCCURRENCE_POINTS = 499;
+import { indexField, type IndexedField, type IndexedPaper, type PaperIndex } from './index-papers.ts';
+import { atOf, lengthOf, pack, rankOf } from './proximity.ts';
 
 const NO_HITS: ReadonlyMap<number, TopicHit> = new Map();
 const NOTHING: readonly number[] = [];
@@ -122,40 +114,43 @@ export const occursIn = (term: CompiledTerm, paper: IndexedPaper): boolean =>
   occurrences(term, paper.title).length > 0 || occurrences(term, paper.abstract).length > 0;
 
 /**
- * One occurrence of a term in a field, packed in one number so hits allocate no objects per occurrence:
- * `at * 64 + (63 - length)` (a term has at most 20 words), so ascending order is text order with the
- * longer of two occurrences at the same token first.
+ * Each include group's occurrences (any of its alternatives; packed, ascending) in the title and in
+ * the abstract, or null when the topic does not catch the paper (an exclusion is there, or a group
+ * is nowhere). Shared by the hits (here) and the scores (score.ts): one decision, one rank.
  */
-const pack = (at: number, length: number): number => at * 64 + (63 - length);
-const atOf = (occurrence: number): number => Math.floor(occurrence / 64);
-const lengthOf = (occurrence: number): number => 63 - (occurrence % 64);
-
-function hitOn(topic: CompiledTopic, paper: IndexedPaper): TopicHit | null {
+export function groupOccurrences(topic: CompiledTopic, paper: IndexedPaper): { title: number[][]; abstract: number[][]; count: number } | null {
   for (const term of topic.exclude) if (occursIn(term, paper)) return null;
-  const title: number[] = [];
-  const abstract: number[] = [];
-  let groupsInTitle = 0;
+  const title: number[][] = [];
+  const abstract: number[][] = [];
+  let count = 0;
   for (const group of topic.include) {
-    let matched = false;
-    let inTitle = false;
+    const inTitle: number[] = [];
+    const inAbstract: number[] = [];
     for (const term of group) {
       const length = term.stems.length;
-      const inTitleAt = occurrences(term, paper.title);
-      const inAbstractAt = occurrences(term, paper.abstract);
-      for (const at of inTitleAt) title.push(pack(at, length));
-      for (const at of inAbstractAt) abstract.push(pack(at, length));
-      if (inTitleAt.length > 0) inTitle = true;
-      if (inTitleAt.length > 0 || inAbstractAt.length > 0) matched = true;
+      for (const at of occurrences(term, paper.title)) inTitle.push(pack(at, length));
+      for (const at of occurrences(term, paper.abstract)) inAbstract.push(pack(at, length));
     }
-    if (!matched) return null;
-    if (inTitle) groupsInTitle++;
+    if (inTitle.length === 0 && inAbstract.length === 0) return null;
+    if (group.length > 1) {
+      inTitle.sort(ascending);
+      inAbstract.sort(ascending);
+    }
+    count += inTitle.length + inAbstract.length;
+    title.push(inTitle);
+    abstract.push(inAbstract);
   }
-  const score =
-    (groupsInTitle > 0 ? TITLE_BONUS : 0) +
-    Math.round((TITLE_SHARE * groupsInTitle) / topic.include.length) +
-    Math.min(title.length + abstract.length, MAX_OCCURRENCE_POINTS);
-  // several terms: put their occurrences in text order (one term's are in order already)
-  if (topic.include.length > 1 || (topic.include[0]?.length ?? 0) > 1) {
+  return { title, abstract, count };
+}
+
+function hitOn(topic: CompiledTopic, paper: IndexedPaper): TopicHit | null {
+  const found = groupOccurrences(topic, paper);
+  if (!found) return null;
+  const rank = rankOf(found.title, found.abstract, found.count);
+  // every group's occurrences together, in text order
+  const title = found.title.flat();
+  const abstract = found.abstract.flat();
+  if (found.title.length > 1) {
     title.sort(ascending);
     abstract.sort(ascending);
   }
@@ -163,12 +158,16 @@ function hitOn(topic: CompiledTopic, paper: IndexedPaper): TopicHit | null {
   const seen = new Set<string>();
   collectWords(paper.title, title, words, seen);
   collectWords(paper.abstract, abstract, words, seen);
+  const field = rank.field === 'title' ? paper.title : paper.abstract;
   return {
     topic: topic.topic,
     words,
     title: ranges(paper.title, title),
     abstract: ranges(paper.abstract, abstract),
-    score,
+    score: rank.score,
+    closeness: rank.closeness,
+    field: rank.field,
+    closest: rank.tokens ? [field.tokens[rank.tokens[0]]?.start ?? 0, field.tokens[rank.tokens[1] - 1]?.end ?? 0] : null,
   };
 }
 
@@ -201,4 +200,15 @@ function ranges(field: IndexedField, found: readonly number[]): Range[] {
     else out.push([start, end]);
   }
   return out;
+}
+
+/**
+ * Where a topic's included words and phrases occur in some other text (a TL;DR): ranges to
+ * highlight, as in a hit. Matching decides nothing here: the text is only shown.
+ */
+export function rangesIn(topic: CompiledTopic, text: string): Range[] {
+  const field = indexField(text);
+  const found: number[] = [];
+  for (const group of topic.include) for (const term of group) for (const at of occurrences(term, field)) found.push(pack(at, term.stems.length));
+  return ranges(field, found.sort(ascending));
 }

@@ -3,7 +3,8 @@
 // subscribers needs only this; highlights are computed later, for the emails actually rendered.
 import type { CompiledTopic } from './compile.ts';
 import type { IndexedPaper, PaperIndex } from './index-papers.ts';
-import { candidatePapers, MAX_OCCURRENCE_POINTS, occurrences, occursIn, TITLE_BONUS, TITLE_SHARE } from './match.ts';
+import { candidatePapers, groupOccurrences } from './match.ts';
+import { rankOf } from './proximity.ts';
 
 const NO_SCORES: ReadonlyMap<number, number> = new Map();
 
@@ -24,21 +25,6 @@ export function scoreTopic(topic: CompiledTopic, index: PaperIndex): ReadonlyMap
 
 /** The hit's score, or -1 when the topic does not catch the paper. */
 function scoreOn(topic: CompiledTopic, paper: IndexedPaper): number {
-  for (const term of topic.exclude) if (occursIn(term, paper)) return -1;
-  let groupsInTitle = 0;
-  let found = 0;
-  for (const group of topic.include) {
-    let matched = false;
-    let inTitle = false;
-    for (const term of group) {
-      const t = occurrences(term, paper.title).length;
-      const a = occurrences(term, paper.abstract).length;
-      found += t + a;
-      if (t > 0) inTitle = true;
-      if (t + a > 0) matched = true;
-    }
-    if (!matched) return -1;
-    if (inTitle) groupsInTitle++;
-  }
-  return (groupsInTitle > 0 ? TITLE_BONUS : 0) + Math.round((TITLE_SHARE * groupsInTitle) / topic.include.length) + Math.min(found, MAX_OCCURRENCE_POINTS);
+  const found = groupOccurrences(topic, paper);
+  return found ? rankOf(found.title, found.abstract, found.count).score : -1;
 }

@@ -35,6 +35,10 @@ export interface MatchablePaper {
   abstract: string;
 }
 
+/** How close a topic's words are in a paper: its phrase, near one another, or scattered (README.md "Ranking"). */
+export type Closeness = 'phrase' | 'near' | 'scattered';
+export type HitField = 'title' | 'abstract';
+
 /** Why one topic caught one paper. */
 export interface TopicHit {
   /** the topic line as the reader wrote it (trimmed). */
@@ -44,8 +48,13 @@ export interface TopicHit {
   /** ranges to highlight in the title and in the abstract. */
   title: Range[];
   abstract: Range[];
-  /** higher is better; any title hit ranks above every abstract-only hit. */
+  /** higher is better: by closeness, then field, then occurrences (README.md "Ranking"). */
   score: number;
+  closeness: Closeness;
+  /** where the closest occurrence is; for a scattered hit, title when any of its words is there */
+  field: HitField;
+  /** the closest occurrence (the phrase or the near words) in `field`, as a range of its text; null when scattered */
+  closest: Range | null;
 }
 
 /** One paper caught by one or more of a subscriber's topics. */

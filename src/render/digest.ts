@@ -1,51 +1,90 @@
 // The digest email: the MJML template is compiled once per process (mjml.ts); compileDigest fills in
 // the digest's own data once; render() fills in one recipient by string assembly — never mjml.
+// Structure, for whatever a later email adds around it: paperRenderer (digest-paper.ts) renders one
+// paper; groupByTopic orders a recipient's papers; renderEmail assembles the email from the groups
+// and the recipient's links (RecipientLinks).
 import type { TopicHit } from '../match/index.ts';
 import { RenderError } from './errors.ts';
 import { escapeHtml, oneLine, ownUrl } from './escape.ts';
 import { formatDay, plural } from './format.ts';
 import { compiledTemplate } from './mjml.ts';
 import {
-  HIT_SLOTS, MATCH_SLOTS, PAPER_SLOTS, TEXT_INDENT, paperRenderer, preparePaper,
-  type PaperBlocks, type PreparedPaper,
+  ACTION_SLOTS, LINE_BLOCKS, PAPER_SLOTS, TEXT_INDENT, TEXT_SLOTS, paperRenderer, preparePaper,
+  type PaperBlocks, type PreparedPaper, type RenderedPaper,
 } from './digest-paper.ts';
-import { readerLinkBlock, renderReaderLinks } from './reader-links.ts';
+import { readerLinkBlock, renderReaderLinks, type ReaderLinkBlock } from './reader-links.ts';
 import { clip, digestSubject } from './subject.ts';
 import { cutBlock, fill, fillSome, parseTemplate, type Template } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
-import type { DigestView, RecipientView, RenderedEmail } from './types.ts';
+import { joinAnd, topicLabel } from './topic-label.ts';
+import type { DigestView, RecipientLinks, RecipientView, RenderedEmail } from './types.ts';
 
 const DIGEST_SLOTS = ['title', 'homeUrl', 'productName', 'dateline'] as const;
 const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'preferencesUrl', 'unsubscribeUrl', 'readerLinks'] as const;
 type RecipientSlot = (typeof RECIPIENT_SLOTS)[number];
 
+/** Where the papers come from, named in every digest. */
+export const SOURCE = { name: 'Hugging Face Daily Papers', url: 'https://huggingface.co/papers' } as const;
+
 export interface DigestRenderer {
   readonly digestId: number;
-  /** One recipient's email: their papers, in the order given, with their topics highlighted. */
+  /** One recipient's email: their papers grouped by topic, with their topics highlighted. */
   render(recipient: RecipientView): RenderedEmail;
 }
 
-interface Item {
+export interface Item {
   paper: PreparedPaper;
+  /** the topics that caught it, best first: the first is its group */
   hits: readonly TopicHit[];
+}
+
+export interface Group<T extends { hits: readonly TopicHit[] }> {
+  topic: string;
+  items: T[];
+}
+
+/**
+ * Papers grouped by their best topic: groups in the order their first paper comes (the digest plan
+ * stores a subscriber's papers in their topic order), best score first inside a group (ties keep
+ * the order given). A paper is in one group only, whatever else caught it.
+ */
+export function groupByTopic<T extends { hits: readonly TopicHit[] }>(items: readonly T[]): Group<T>[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const topic = item.hits[0]?.topic ?? '';
+    const list = groups.get(topic);
+    if (list) list.push(item);
+    else groups.set(topic, [item]);
+  }
+  const score = (item: T): number => item.hits[0]?.score ?? 0;
+  return [...groups].map(([topic, list]) => ({ topic, items: list.sort((a, b) => score(b) - score(a)) }));
+}
+
+interface DigestBlocks {
+  page: Template<(typeof DIGEST_SLOTS)[number] | RecipientSlot>;
+  group: Template<'topic' | 'items'>;
+  separator: string;
+  paper: PaperBlocks;
 }
 
 export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
   const footer = cutBlock(await compiledTemplate('digest'), 'digest', 'readerlink', '');
   const readerBlock = readerLinkBlock(footer.block);
-  const { page, separator, blocks } = digestBlocks(footer.html);
+  const blocks = digestBlocks(footer.html);
   const homeUrl = ownUrl(view.baseUrl, 'home');
   const dateLong = formatDay(view.snapshotDate, 'long');
   const product = oneLine(view.productName);
-  const filled = fillSome(page, {
+  const page = fillSome(blocks.page, {
     title: escapeHtml(`${product} — ${dateLong}`),
     homeUrl: escapeHtml(homeUrl),
     productName: escapeHtml(product),
     dateline: escapeHtml(dateLong),
   });
-  const papers = new Map(view.papers.map((p) => [p.paperId, preparePaper(p, homeUrl)]));
-  const textHeader = `${product} · ${dateLong}`;
-  const renderPaper = paperRenderer(blocks);
+  const year = view.snapshotDate.slice(0, 4);
+  const papers = new Map(view.papers.map((p) => [p.paperId, preparePaper(p, homeUrl, year, blocks.paper)]));
+  const renderPaper = paperRenderer(blocks.paper);
+  const sourceHtml = fill(blocks.paper.action, { href: SOURCE.url, text: SOURCE.name });
+  const context: EmailContext = { view, product, page, blocks, sourceHtml, readerBlock, textHeader: `${product} · ${dateLong}` };
 
   return {
     digestId: view.digestId,
@@ -55,75 +94,109 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
         if (!paper) throw new RenderError('RENDER_UNKNOWN_PAPER', `paper ${paperId} is not in digest ${view.digestId}`);
         return { paper, hits };
       });
-      const rendered = items.map((i) => renderPaper(i.paper, i.hits));
-      const topics = topicsOf(items);
-      const preferencesUrl = ownUrl(recipient.preferencesUrl, 'preferences');
-      const unsubscribeUrl = ownUrl(recipient.unsubscribeUrl, 'unsubscribe');
-      const heading = items.length > 0 ? `${plural(items.length, 'new paper')} for you` : 'No new papers for you';
-      const intro = introText(topics, formatDay(view.snapshotDate, 'medium'));
-      const email = oneLine(recipient.email);
-      const reader = renderReaderLinks(readerBlock, recipient.reader);
-      const html = fill(filled, {
-        preview: escapeHtml(clip(items.map((i) => oneLine(i.paper.view.title)).join(' · '), 140)),
-        heading: escapeHtml(heading),
-        intro: escapeHtml(intro),
-        papers: rendered.map((p, n) => (n > 0 ? separator : '') + p.html).join(''),
-        email: escapeHtml(email),
-        preferencesUrl: escapeHtml(preferencesUrl),
-        unsubscribeUrl: escapeHtml(unsubscribeUrl),
-        readerLinks: reader.html,
-      } satisfies Record<RecipientSlot, string>);
-      const text = [
-        textHeader,
-        '',
-        wrap(`${heading}. ${intro}`),
-        '',
-        // "1.  Title", "10. Title": the number goes in the entry's indent
-        ...rendered.map((p, n) => `${`${n + 1}. `.padEnd(TEXT_INDENT.length)}${p.text.slice(TEXT_INDENT.length)}\n`),
-        FOOTER_RULE,
-        wrap(`You get this email because ${email} subscribed to the ${product} daily digest and these new papers matched your topics.`),
-        '',
-        ...reader.text,
-        `Manage preferences: ${preferencesUrl}`,
-        `Unsubscribe: ${unsubscribeUrl}`,
-        '',
-      ].join('\n');
-      return { subject: digestSubject(items.length, topics, view.snapshotDate), html, text };
+      const groups = groupByTopic(items).map((g) => ({ topic: g.topic, items: g.items.map((i) => ({ item: i, rendered: renderPaper(i.paper, i.hits) })) }));
+      return renderEmail(context, groups, recipient.email, recipient);
     },
   };
 }
 
-/** The distinct topics that caught the recipient's papers, best paper's best topic first. */
-function topicsOf(items: readonly Item[]): string[] {
-  const topics = new Set<string>();
-  for (const { hits } of items) for (const h of hits) topics.add(oneLine(h.topic));
-  return [...topics];
+interface EmailContext {
+  view: DigestView;
+  /** the footer's reader links (view in the browser, archive, feedback): reader-links.ts */
+  readerBlock: ReaderLinkBlock;
+  product: string;
+  page: Template<RecipientSlot>;
+  blocks: DigestBlocks;
+  sourceHtml: string;
+  textHeader: string;
 }
 
-function introText(topics: readonly string[], date: string): string {
-  if (topics.length === 0) return `Nothing new on the trending list of ${date} matched your topics.`;
-  const quoted = topics.slice(0, 4).map((t) => `“${t}”`);
-  const list = topics.length > 4 ? `${quoted.join(', ')} and ${topics.length - 4} more` : joinAnd(quoted);
-  return `New on the trending list of ${date} and matching ${topics.length === 1 ? 'your topic' : 'your topics'} ${list}.`;
+type RenderedGroup = { topic: string; items: Array<{ item: Item; rendered: RenderedPaper }> };
+
+/** The whole email from its rendered groups and the recipient's links. */
+function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientLinks): RenderedEmail {
+  const { view, product, blocks } = ctx;
+  const count = groups.reduce((n, g) => n + g.items.length, 0);
+  const labels = groups.map((g) => topicLabel(g.topic)).filter((l) => l !== '');
+  const preferencesUrl = ownUrl(links.preferencesUrl, 'preferences');
+  const unsubscribeUrl = ownUrl(links.unsubscribeUrl, 'unsubscribe');
+  const heading = count > 0 ? `${plural(count, 'new paper')} for you` : 'No new papers for you';
+  const intro = introParts(labels, formatDay(view.snapshotDate, 'medium'));
+  const email = oneLine(rawEmail);
+  const reader = renderReaderLinks(ctx.readerBlock, links.reader);
+
+  let papersHtml = '';
+  const textEntries: string[] = [];
+  let n = 0;
+  for (const group of groups) {
+    const label = topicLabel(group.topic);
+    const heading = groupHeading(label, group.items.length);
+    const items = group.items.map(({ rendered }) => rendered.html).join(blocks.separator);
+    papersHtml += fill(blocks.group, { topic: escapeHtml(heading), items });
+    textEntries.push(heading, '-'.repeat(Math.min(heading.length, 78)), '');
+    group.items.forEach(({ rendered }) => {
+      n++;
+      // "1.  Title", "10. Title": the number goes in the entry's indent
+      textEntries.push(`${`${n}. `.padEnd(TEXT_INDENT.length)}${rendered.text.slice(TEXT_INDENT.length)}\n`);
+    });
+  }
+  const titles = groups.flatMap((g) => g.items.map((i) => i.item.paper.titleLine));
+  const html = fill(ctx.page, {
+    preview: escapeHtml(clip(titles.join(' · '), 140)),
+    heading: escapeHtml(heading),
+    intro: escapeHtml(intro.before) + ctx.sourceHtml + escapeHtml(intro.after),
+    papers: papersHtml,
+    email: escapeHtml(email),
+    preferencesUrl: escapeHtml(preferencesUrl),
+    unsubscribeUrl: escapeHtml(unsubscribeUrl),
+    readerLinks: reader.html,
+  } satisfies Record<RecipientSlot, string>);
+  const text = [
+    ctx.textHeader,
+    '',
+    wrap(`${heading}. ${intro.before}${SOURCE.name}${intro.after}`),
+    '',
+    ...textEntries,
+    FOOTER_RULE,
+    wrap(`Papers from ${SOURCE.name} (${SOURCE.url}), picked for your topics by ${product}.`),
+    '',
+    wrap(`You get this email because ${email} subscribed to the ${product} daily digest and these new papers matched your topics.`),
+    '',
+    ...reader.text,
+    `Manage preferences: ${preferencesUrl}`,
+    `Unsubscribe: ${unsubscribeUrl}`,
+    '',
+  ].join('\n');
+  return { subject: digestSubject(count, labels, view.snapshotDate), html, text };
 }
 
-const joinAnd = (xs: readonly string[]): string =>
-  xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
+const groupHeading = (label: string, count: number): string => (label ? `${label} · ${plural(count, 'paper')}` : plural(count, 'paper'));
+
+/** The intro around the source's name: "New on " [Hugging Face Daily Papers] " on Jun 10, 2025, for your topics …" */
+function introParts(labels: readonly string[], date: string): { before: string; after: string } {
+  if (labels.length === 0) return { before: 'Nothing new on ', after: ` on ${date} matched your topics.` };
+  const named = labels.slice(0, 4);
+  const list = labels.length > 4 ? `${named.join(', ')} and ${plural(labels.length - 4, 'more topic')}` : joinAnd(named);
+  return { before: 'New on ', after: ` on ${date}, for ${labels.length === 1 ? 'your topic' : 'your topics'} ${list}: best match first.` };
+}
 
 /** Cuts the compiled template into the page and its repeated blocks, checking every slot is there. */
-function digestBlocks(html: string): { page: Template<(typeof DIGEST_SLOTS)[number] | RecipientSlot>; separator: string; blocks: PaperBlocks } {
-  const hit = cutBlock(html, 'digest', 'hit');
-  const match = cutBlock(hit.html, 'digest', 'match', '%%matches%%');
-  const separator = cutBlock(match.html, 'digest', 'separator');
-  const paper = cutBlock(separator.html, 'digest', 'paper', '%%papers%%');
+function digestBlocks(html: string): DigestBlocks {
+  let rest = html;
+  const take = (name: string, replacement = ''): string => {
+    const cut = cutBlock(rest, 'digest', name, replacement);
+    rest = cut.html;
+    return cut.block;
+  };
+  const lines = Object.fromEntries(LINE_BLOCKS.map((name) => [name, parseTemplate(take(name), 'digest', TEXT_SLOTS)])) as Record<(typeof LINE_BLOCKS)[number], Template<'text'>>;
+  const action = parseTemplate(take('action'), 'digest', ACTION_SLOTS);
+  const separator = fill(parseTemplate(take('separator'), 'digest', []), {});
+  const paper = parseTemplate(take('paper'), 'digest', PAPER_SLOTS);
+  const group = parseTemplate(take('group', '%%papers%%'), 'digest', ['topic', 'items'] as const);
   return {
-    page: parseTemplate(paper.html, 'digest', [...DIGEST_SLOTS, ...RECIPIENT_SLOTS]),
-    separator: fill(parseTemplate(separator.block, 'digest', []), {}),
-    blocks: {
-      paper: parseTemplate(paper.block, 'digest', PAPER_SLOTS),
-      match: parseTemplate(match.block, 'digest', MATCH_SLOTS),
-      hit: parseTemplate(hit.block, 'digest', HIT_SLOTS),
-    },
+    page: parseTemplate(rest, 'digest', [...DIGEST_SLOTS, ...RECIPIENT_SLOTS]),
+    group,
+    separator,
+    paper: { paper, action, ...lines },
   };
 }
-

@@ -84,3 +84,36 @@ function cutPoint(text: string, start: number, end: number): number {
   while (cut > start && /[\s.,;:(\[{–—-]/.test(text[cut - 1] ?? '')) cut--;
   return cut;
 }
+
+/** "e.g." and such: a full stop after one of these does not end a sentence. */
+const ABBREVIATIONS = /(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Ref|Refs|No|approx|resp|viz)|\b[A-Z])\.$/;
+export const LEAD_CHARS = 280;
+
+/**
+ * The first sentence or two of `text` (as many whole sentences as fit in `max` characters, at least
+ * one), else the first sentence cut at a word boundary with "…": a TL;DR standing in for the
+ * API's. Ranges are kept where they fall inside it.
+ */
+export function leadSentences(text: string, ranges: readonly Range[], max = LEAD_CHARS): Shortened {
+  let end = 0;
+  for (const m of text.matchAll(/[.!?](?=\s+[\p{Lu}\p{N}("“'])/gu)) {
+    const at = m.index + 1;
+    if (ABBREVIATIONS.test(text.slice(Math.max(0, at - 8), at))) continue;
+    if (at > max) break;
+    end = at;
+    if (end >= max / 2) break; // a sentence or two, not a paragraph
+  }
+  if (end === 0) {
+    if (text.length <= max) return shortenAround(text, ranges, max);
+    // one long sentence: cut at a word, keeping its beginning
+    const cut = shortenAround(text, [], max);
+    return { text: cut.text, ranges: clipRanges(ranges, cut.text.length - 1) };
+  }
+  return { text: text.slice(0, end), ranges: clipRanges(ranges, end) };
+}
+
+function clipRanges(ranges: readonly Range[], end: number): Range[] {
+  const out: Range[] = [];
+  for (const [s, e] of mergeRanges(ranges)) if (s < end) out.push([s, Math.min(e, end)]);
+  return out;
+}

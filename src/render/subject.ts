@@ -1,21 +1,37 @@
 // The digest's subject line: what a reader wants to see in the inbox, on one line, under 80 characters.
 import { oneLine } from './escape.ts';
 import { formatDay, plural } from './format.ts';
+import { joinAnd } from './topic-label.ts';
 
 export const MAX_SUBJECT_CHARS = 78;
+/** topics named in a subject; the others are counted */
+const NAMED = 2;
 
 /**
- * `3 new papers on "scaling laws" — Jun 10`, `… on "scaling laws" and 2 more topics — Jun 10`:
- * the count of papers and the first topic (of the best paper); a long topic is shortened with "…".
+ * `4 new papers on scaling laws and quantum — Jun 10`, `… on scaling laws, quantum and 2 more
+ * topics — Jun 10`: the count of papers and the topics in plain words (topicLabel), in the email's
+ * order; a long topic is shortened with "…" so the date always shows.
  */
-export function digestSubject(paperCount: number, topics: readonly string[], snapshotDate: string): string {
+export function digestSubject(paperCount: number, labels: readonly string[], snapshotDate: string): string {
   const date = oneLine(formatDay(snapshotDate, 'short'));
-  const first = oneLine(topics[0] ?? '');
-  if (paperCount === 0 || first === '') return clip(`${plural(paperCount, 'new paper')} on your topics — ${date}`);
-  const others = new Set(topics.map(oneLine)).size - 1;
-  const head = `${plural(paperCount, 'new paper')} on "`;
-  const tail = `"${others > 0 ? ` and ${plural(others, 'more topic')}` : ''} — ${date}`;
-  return clip(head + clip(first, MAX_SUBJECT_CHARS - head.length - tail.length) + tail);
+  const topics = [...new Set(labels.map(oneLine).filter((l) => l !== ''))];
+  const head = `${plural(paperCount, 'new paper')} on `;
+  const tail = ` — ${date}`;
+  if (paperCount === 0 || topics.length === 0) return clip(`${head}your topics${tail}`);
+  const others = topics.length - NAMED;
+  const named = topics.slice(0, NAMED);
+  const more = others > 0 ? ` and ${plural(others, 'more topic')}` : '';
+  // each named topic gets an equal share of the room left, shorter ones giving theirs to longer ones
+  let room = MAX_SUBJECT_CHARS - head.length - tail.length - more.length - (named.length - 1) * (others > 0 ? 2 : 5);
+  const shares = named.map(() => 0);
+  const order = named.map((t, i) => i).sort((a, b) => named[a]!.length - named[b]!.length);
+  order.forEach((i, k) => {
+    shares[i] = Math.min(named[i]!.length, Math.floor(room / (order.length - k)));
+    room -= shares[i]!;
+  });
+  const shown = named.map((t, i) => clip(t, Math.max(shares[i]!, 4)));
+  const list = others > 0 ? shown.join(', ') : joinAnd(shown);
+  return clip(`${head}${list}${more}${tail}`);
 }
 
 /** At most `max` UTF-16 units, cut between code points, with "…" when cut. */

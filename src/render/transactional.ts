@@ -27,7 +27,7 @@ export async function renderConfirmation(view: ConfirmationView): Promise<Render
   const subject = `Confirm your ${product} subscription`;
   const html = await render('confirmation', ['confirmUrl', 'confirmUrlText', 'expires'], view, {
     title: subject,
-    preview: `One click to start getting new trending papers on your topics. The link works until ${expires}.`,
+    preview: `One click to start getting new papers from Hugging Face Daily Papers on your topics. The link works until ${expires}.`,
     dateline: 'Subscription',
   }, {
     confirmUrl: escapeHtml(confirmUrl),
@@ -39,7 +39,7 @@ export async function renderConfirmation(view: ConfirmationView): Promise<Render
     '',
     'Confirm your subscription',
     '',
-    wrap(`Someone — hopefully you — asked for the ${product} daily digest of new trending research papers at ${oneLine(view.email)}, on these topics:`),
+    wrap(`Someone — hopefully you — asked for the ${product} daily digest of new papers from Hugging Face Daily Papers (https://huggingface.co/papers) at ${oneLine(view.email)}, on these topics:`),
     '',
     topicLines(view.topics),
     '',
@@ -62,7 +62,7 @@ export async function renderPreferencesChanged(view: PreferencesChangedView): Pr
     ? view.pausedUntil
       ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then, or resume it from your preferences.`
       : 'Your digest is paused: no emails until you resume it from your preferences.'
-    : "Your digest is on: you'll get an email whenever new trending papers match these topics.";
+    : "Your digest is on: you'll get an email whenever new papers on Hugging Face Daily Papers match these topics.";
   const subject = `Your ${product} preferences were updated`;
   const html = await render('preferences-changed', ['status', 'preferencesUrl', 'unsubscribeUrl'], view, {
     title: subject,

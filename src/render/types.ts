@@ -18,6 +18,15 @@ export interface PaperView {
   upvotes: number | null;
   /** YYYY-MM-DD */
   publishedOn: string | null;
+  /** arXiv id without version ("2406.12345"): the arXiv and PDF links; null for a paper known only by title */
+  arxivId?: string | null;
+  /** the Daily Papers TL;DR; the first sentences of the abstract stand in without one */
+  aiSummary?: string | null;
+  /** http(s) links when known; anything else is never linked */
+  githubRepo?: string | null;
+  githubStars?: number | null;
+  projectPage?: string | null;
+  comments?: number | null;
 }
 
 /** The digest: compiled once, filled per recipient. */
@@ -33,14 +42,25 @@ export interface DigestView {
   baseUrl: string;
 }
 
-export interface RecipientView {
-  email: string;
-  /** the papers this recipient gets, in order, with the topics that caught each */
-  papers: Array<{ paperId: number; hits: TopicHit[] }>;
+/**
+ * The links of one recipient's email (signed by the delivery step). Links a later email adds (a web
+ * view, feedback per paper) belong here, so the renderer keeps one context of links.
+ */
+export interface RecipientLinks {
   preferencesUrl: string;
   unsubscribeUrl: string;
   /** the reader's own links in the footer (view in the browser, archive, feedback …: reader-links.ts) */
   reader?: readonly ReaderLink[];
+}
+
+export interface RecipientView extends RecipientLinks {
+  email: string;
+  /**
+   * the papers this recipient gets with the topics that caught each (best first); shown grouped by
+   * each paper's best topic, groups in the order their first paper comes here (the digest plan
+   * stores them in the subscriber's topic order), best match first within a group
+   */
+  papers: Array<{ paperId: number; hits: TopicHit[] }>;
 }
 
 export interface RenderedEmail {

@@ -1,6 +1,6 @@
 // Renders a realistic digest (seed papers, real topic hits) and the transactional emails, opens
-// each in headless Chromium at phone and desktop widths, checks the layout and writes screenshots
-// to test-artifacts/email-*.png for a person to look at.
+// each in headless Chromium at phone and desktop widths, light and dark, checks the layout and the
+// contrast, and writes screenshots to test-artifacts/email-*.png for a person to look at.
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,23 @@ import { BASE_URL, recipient, seedDigest } from '../unit/render/builders.ts';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const WIDTHS = [375, 800] as const;
+const SCHEMES = ['light', 'dark'] as const;
+
+/**
+ * The lowest contrast ratio (WCAG) between the text colour of the elements matching a selector and
+ * the first opaque background behind each, run in the page.
+ */
+const CONTRAST = `(selector) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c; } return [255, 255, 255]; };
+  let worst = 21;
+  for (const el of document.querySelectorAll(selector)) {
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    worst = Math.min(worst, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05));
+  }
+  return worst;
+}`;
 
 async function emails(): Promise<Record<string, RenderedEmail>> {
   // two title hits, a long title with a hit (synchronization), two hits in one paper (Fermi), and
@@ -52,9 +69,9 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
   });
 
   for (const name of ['digest', 'confirmation', 'preferences-changed', 'preferences-link']) {
-    for (const width of WIDTHS) {
-      it(`${name} at ${width} px: no horizontal scroll, nothing loaded, every title and link visible`, async () => {
-        const page = await browser.newPage({ viewport: { width, height: 800 } });
+    for (const [width, scheme] of WIDTHS.flatMap((w) => SCHEMES.map((s) => [w, s] as const))) {
+      it(`${name} at ${width} px, ${scheme}: no horizontal scroll, nothing loaded, every title and link visible and readable`, async () => {
+        const page = await browser.newPage({ viewport: { width, height: 800 }, colorScheme: scheme });
         const requests: string[] = [];
         page.on('request', (r) => requests.push(r.url()));
         await page.setContent(rendered[name]!.html, { waitUntil: 'load' });
@@ -76,19 +93,27 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
         }
         if (name === 'digest') {
           const titles = await page.evaluate<Array<{ text: string; fontSize: number }>>(
-            `[...document.querySelectorAll('h2')].map((h) => ({ text: h.textContent, fontSize: parseFloat(getComputedStyle(h).fontSize) }))`,
+            `[...document.querySelectorAll('h3')].map((h) => ({ text: h.textContent, fontSize: parseFloat(getComputedStyle(h).fontSize) }))`,
           );
           expect(titles.length).toBeGreaterThanOrEqual(4);
           for (const title of titles) {
             await expect(page.getByRole('link', { name: title.text.trim(), exact: true }).isVisible()).resolves.toBe(true);
             expect(title.fontSize).toBeGreaterThanOrEqual(17);
           }
-          expect(await page.locator('mark').count()).toBeGreaterThan(5);
+          expect(await page.locator('span.hit').count()).toBeGreaterThan(5);
+          expect(await page.locator('mark').count()).toBe(0);
+          // readable in both schemes: titles on the card, highlights, meta, TL;DR, links (WCAG AA: 4.5)
+          for (const selector of ['.paper-link', '.hit', '.meta', '.reason', '.tldr', '.action', '.group-heading', '.lead', '.footer']) {
+            const ratio = await page.evaluate<number>(`(${CONTRAST})(${JSON.stringify(selector)})`);
+            expect(ratio, `${selector} in ${scheme}`).toBeGreaterThanOrEqual(4.5);
+          }
+          const card = await page.evaluate<string>(`getComputedStyle(document.querySelector('.card')).backgroundColor`);
+          expect(card).toBe(scheme === 'dark' ? 'rgb(34, 36, 41)' : 'rgb(255, 255, 255)');
         }
         for (const label of name === 'confirmation' ? ['Confirm my subscription'] : ['Manage preferences']) {
           await expect(page.getByRole('link', { name: label }).first().isVisible()).resolves.toBe(true);
         }
-        await page.screenshot({ path: new URL(`email-${name}-${width}.png`, ARTIFACTS).pathname, fullPage: true });
+        await page.screenshot({ path: new URL(`email-${name}-${width}-${scheme}.png`, ARTIFACTS).pathname, fullPage: true });
         await page.close();
       });
     }

@@ -28,7 +28,7 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     await page.goto(`${b.base}/`);
     await poll(() => page.locator('#preview').isVisible()).toBe(true);
     // before anything is typed: the newest list, and example topics to try
-    await poll(() => page.locator('[data-role="snapshot"]').textContent()).toMatch(/^Trending list of Jun 10, \d{4}: 36 papers, 10 new$/);
+    await poll(() => page.locator('[data-role="snapshot"]').textContent()).toMatch(/^Hugging Face Daily Papers of Jun 10, \d{4}: 36 papers, 10 new$/);
     await screenshots(page, 'subscribe');
     await page.getByRole('button', { name: 'scaling laws' }).click();
     expect(await page.locator('#topics').inputValue()).toBe('scaling laws');
@@ -49,6 +49,8 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     await poll(() => first.locator('.pv-title mark').count()).toBeGreaterThan(0);
     expect((await first.locator('.pv-title mark').allTextContents()).map((t) => t.toLowerCase())).toContain('scaling');
     expect(await first.locator('.pv-new').count()).toBeGreaterThan(0);
+    // best match first, with the digest's reason line
+    expect(await first.locator('.pv-reason').first().textContent()).toBe('Title matches Scaling Laws');
     const error = page.locator('.pv-topic').nth(1).locator('.pv-error');
     await poll(() => error.textContent()).toMatch(/never closed/i);
     expect(await page.locator('#topics-live').textContent()).toMatch(/Line 2.*quantum "many.*never closed/i);
@@ -83,12 +85,13 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     const { page } = w;
     await page.goto(`${b.base}/`);
     const order: string[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate<string>(`document.activeElement.id || document.activeElement.textContent.trim()`));
     }
-    // how often: one stop for the radio group (arrows move within it), one for the weekday
-    expect(order).toEqual(['Skip to content', 'paperboy.', 'email', 'topics', 'frequency-daily', 'weekly-day', 'Subscribe']);
+    // the lead names the source, linked, before the form; how often: one stop for the radio group
+    // (arrows move within it), one for the weekday
+    expect(order).toEqual(['Skip to content', 'paperboy.', 'Hugging Face Daily Papers', 'email', 'topics', 'frequency-daily', 'weekly-day', 'Subscribe']);
     const outline = await page.evaluate<string>(`getComputedStyle(document.activeElement).outlineWidth`);
     expect(parseFloat(outline)).toBeGreaterThanOrEqual(2);
   });

@@ -198,8 +198,8 @@
 
   function showSnapshot(snapshot) {
     snapshotEl.textContent = snapshot
-      ? 'Trending list of ' + formatDate(snapshot.capturedAt) + ': ' + plural(snapshot.papers, 'paper', 'papers') + ', ' + snapshot.newPapers + ' new'
-      : 'No trending list has been loaded yet, so no paper can match.';
+      ? 'Hugging Face Daily Papers of ' + formatDate(snapshot.capturedAt) + ': ' + plural(snapshot.papers, 'paper', 'papers') + ', ' + snapshot.newPapers + ' new'
+      : 'No Hugging Face Daily Papers listing has been loaded yet, so no paper can match.';
   }
 
   function render(data) {
@@ -252,6 +252,7 @@
               badge.title = 'New on the latest list: the kind of paper a digest brings';
               item.appendChild(badge);
             }
+            if (p.reason) item.appendChild(highlighted(el('p', 'pv-reason'), p.reason, p.reasonRanges || []));
             if (p.abstract) item.appendChild(highlighted(el('p', 'pv-abstract'), p.abstract, p.abstractRanges));
             list.appendChild(item);
           });

@@ -75,12 +75,24 @@ describe('digest and send (PostgreSQL, SMTP)', () => {
     for (const title of SCALING) {
       expect(plain(alice.parsed.text)).toContain(title.split(':')[0]!.slice(0, 30));
     }
-    expect(alice.parsed.html).toContain('<mark');
+    expect(alice.parsed.html).toMatch(/<span class="hit" style="[^"]*">Scaling Laws<\/span>/);
+    expect(alice.parsed.html).not.toContain('<mark');
     expect(alice.parsed.text).toMatch(/scaling laws/i);
-    expect(alice.parsed.subject).toMatch(/4 new papers/);
+    expect(alice.parsed.subject).toMatch(/^4 new papers on scaling laws — \w{3} \d+$/);
+    // best match first: the phrase in a title, then in an abstract, then words near one another
+    const order = SCALING.map((t) => plain(alice.parsed.text).indexOf(t.split(':')[0]!.slice(0, 30)));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(alice.parsed.text).toContain('Title matches *Scaling Laws*');
+    expect(alice.parsed.text).toContain('Abstract mentions *law scalings*');
+    expect(alice.parsed.text).toContain('Hugging Face Daily Papers');
     const bob = sink.messagesTo('Bob@Example.org')[0]!;
     expect(plain(bob.parsed.text)).toContain('Linear equivalence of nonlinear recurrent neural networks');
     expect(plain(bob.parsed.text)).not.toContain('Broken Neural Scaling Laws');
+    // grouped by topic in Bob's order, exclusions and quotes left out of what he reads
+    expect(bob.parsed.subject).toMatch(/^4 new papers on quantum and recurrent neural — \w{3} \d+$/);
+    const text = bob.parsed.text ?? '';
+    expect(text.indexOf('quantum · 3 papers')).toBeGreaterThan(-1);
+    expect(text.indexOf('recurrent neural · 1 paper')).toBeGreaterThan(text.indexOf('quantum · 3 papers'));
 
     const deliveries = await app.ctx.db.prisma.delivery.findMany({ orderBy: { id: 'asc' } });
     for (const [message, delivery] of [
@@ -115,7 +127,15 @@ describe('digest and send (PostgreSQL, SMTP)', () => {
       // Already mailed to alice (seen in the text capture without an id).
       { paper: { id: '2210.14891', title: 'Broken Neural Scaling Laws', summary: 'We present a smoothly broken power law functional form that accurately models scaling laws.', authors: [], upvotes: 12 }, publishedAt: '2026-06-12T06:00:00.000Z' },
       // New, and about scaling laws.
-      { paper: { id: '2606.00042', title: 'Scaling Laws for Sparse Mixtures', summary: 'New scaling laws.', authors: [{ name: 'A. Author' }], upvotes: 3 }, publishedAt: '2026-06-12T06:00:00.000Z' },
+      {
+        paper: {
+          id: '2606.00042', title: 'Scaling Laws for Sparse Mixtures', summary: 'New scaling laws.', authors: [{ name: 'A. Author' }, { name: 'Hidden Person', hidden: true }], upvotes: 3,
+          ai_summary: 'Sparse mixtures follow their own scaling laws.', ai_keywords: ['mixture of experts'], githubRepo: 'https://github.com/example/sparse', githubStars: 2048,
+        },
+        publishedAt: '2026-06-12T06:00:00.000Z',
+        numComments: 4,
+        organization: { name: 'example', fullname: 'Example Lab' },
+      },
     ];
     const file = path.join(app.dataDir, 'daily.json');
     await writeFile(file, JSON.stringify(json));
@@ -130,5 +150,14 @@ describe('digest and send (PostgreSQL, SMTP)', () => {
     expect(plain(latest.parsed.text)).toContain('Scaling Laws for Sparse Mixtures');
     expect(plain(latest.parsed.text)).not.toContain('Broken Neural Scaling Laws');
     expect(latest.parsed.text).toContain('https://huggingface.co/papers/2606.00042');
+    // the details, stored at ingest and frozen with the digest, in both parts
+    expect(plain(latest.parsed.text)).toContain('A. Author et al. · Example Lab · ▲ 3 · 4 comments');
+    expect(plain(latest.parsed.text)).toContain('TL;DR: Sparse mixtures follow their own scaling laws.');
+    expect(latest.parsed.text).toContain('Code (★ 2k): https://github.com/example/sparse');
+    expect(latest.parsed.text).toContain('PDF: https://arxiv.org/pdf/2606.00042');
+    expect(latest.parsed.text).not.toContain('Hidden Person');
+    expect(latest.parsed.html).toContain('href="https://arxiv.org/abs/2606.00042"');
+    const frozen = await app.ctx.db.prisma.digestPaper.findFirst({ where: { paperId: (await app.ctx.db.prisma.paper.findUnique({ where: { arxivId: '2606.00042' } }))!.id } });
+    expect(frozen?.paper).toMatchObject({ aiSummary: 'Sparse mixtures follow their own scaling laws.', githubStars: 2048, comments: 4, aiKeywords: ['mixture of experts'] });
   });
 });

@@ -70,4 +70,21 @@ describe('TopicMatcher', () => {
     expect(some?.papers.map((p) => p.paperId)).not.toContain(all.papers[0]!.paperId);
     expect(planDelivery(matcher, { id: 1, topics: ['zebra'] }, undefined)).toBeNull();
   });
+
+  it('planDelivery stores the papers grouped by best topic, in the subscriber\'s topic order, best first in each', () => {
+    const matcher = new TopicMatcher(papers);
+    const topics = ['quantum', 'scaling laws', 'neural'];
+    const plan = planDelivery(matcher, { id: 1, topics }, undefined)!;
+    const groups = plan.papers.map((p) => p.topics[0]!);
+    // each group in one run, the runs in the subscriber's order
+    const runs = groups.filter((t, i) => i === 0 || groups[i - 1] !== t);
+    expect(runs).toEqual(topics.filter((t) => groups.includes(t)));
+    expect(runs.length).toBeGreaterThan(1);
+    for (const t of runs) {
+      const scores = plan.papers.filter((p) => p.topics[0] === t).map((p) => p.score!);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+    // the same papers as by score alone: grouping orders, it never picks
+    expect(new Set(plan.papers.map((p) => p.paperId))).toEqual(new Set(matcher.scorePapers(topics).slice(0, MAX_PAPERS_PER_EMAIL).map((p) => p.paperId)));
+  });
 });

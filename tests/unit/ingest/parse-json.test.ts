@@ -38,14 +38,21 @@ describe('the daily papers API fixture', () => {
       organization: 'Example Research Lab',
       publishedOn: '2024-10-15',
       upvotes: 12,
+      comments: 2,
+      aiSummary: 'A large dataset of pretrained models is used to study how to estimate scaling laws.',
+      aiKeywords: ['scaling laws', 'extrapolation', 'pretraining'],
+      githubRepo: 'https://github.com/example/scaling-laws-guide',
+      githubStars: 41,
+      projectPage: null,
+      listedOn: '2024-10-16',
     });
   });
 
-  it('keeps zero upvotes, hidden authors and a paper without organization', () => {
+  it('keeps zero upvotes and a paper without organization; counts hidden authors but leaves out their names', () => {
     expect(parsed.papers[1]).toMatchObject({
       title: 'Sparse Mixtures of Experts — Scaling Without the Cost',
       authorCount: 4,
-      authors: ['Rui Wang', 'Élodie Durand', 'Kenji Sato', 'Priya Natarajan'],
+      authors: ['Rui Wang', 'Élodie Durand', 'Priya Natarajan'],
       organization: null,
       upvotes: 0,
       publishedOn: '2024-10-14',

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { compileTopic, indexPapers, matchTopics, type TopicHit } from '../../../src/match/index.ts';
 import type { DigestView, PaperView, RecipientView } from '../../../src/render/types.ts';
+import { paperUrl } from '../../../src/deliver/links.ts';
 
 export const BASE_URL = 'https://paperboy.example';
 
@@ -49,7 +50,7 @@ export function recipient(papers: RecipientView['papers'], over: Partial<Recipie
 }
 
 export function hit(topic: string, over: Partial<TopicHit> = {}): TopicHit {
-  return { topic, words: [], title: [], abstract: [], score: 1, ...over };
+  return { topic, words: [], title: [], abstract: [], score: 1, closeness: 'scattered', field: 'abstract', closest: null, ...over };
 }
 
 /** The first `count` seed papers as views, varied meta, and what `topics` catch in them (best first). */
@@ -65,7 +66,15 @@ export function seedDigest(topics: string[], count = 12): { view: DigestView; ma
         authorCount: i % 3 === 0 ? 8 : i % 3 === 1 ? 2 : null,
         organization: i % 3 === 2 ? 'UC Berkeley' : null,
         upvotes: i % 2 === 0 ? 12 + i : null,
-        publishedOn: `2025-0${1 + (i % 6)}-${10 + i}`,
+        publishedOn: `${i % 4 === 3 ? 2024 : 2025}-0${1 + (i % 6)}-${10 + (i % 18)}`,
+        // the daily papers details on some, as the API gives them on about a third of papers
+        arxivId: i % 4 === 1 ? null : `2406.${String(100 + i).padStart(5, '0')}`,
+        url: paperUrl(i % 4 === 1 ? null : `2406.${String(100 + i).padStart(5, '0')}`, e.title),
+        aiSummary: i % 3 === 1 ? `TL;DR of ${e.title}: it studies scaling and what follows from it.` : null,
+        githubRepo: i % 5 === 0 ? `https://github.com/example/repo-${i}` : null,
+        githubStars: i % 5 === 0 ? 1234 * i : null,
+        projectPage: i % 7 === 0 ? `https://example.org/project-${i}` : null,
+        comments: i % 2 === 1 ? i : null,
       }),
     );
   const index = indexPapers(papers.map((p) => ({ id: p.paperId, title: p.title, abstract: p.abstract })));
@@ -73,9 +82,9 @@ export function seedDigest(topics: string[], count = 12): { view: DigestView; ma
   return { view: digestView(papers), matches };
 }
 
-/** The text inside each <mark>…</mark> of an HTML fragment, entities decoded. */
+/** The text inside each highlight (<span class="hit" …>…</span>) of an HTML fragment, entities decoded. */
 export function marked(html: string): string[] {
-  return [...html.matchAll(/<mark\b[^>]*>(.*?)<\/mark>/gs)].map((m) => decode(m[1] ?? ''));
+  return [...html.matchAll(/<span class="hit"[^>]*>(.*?)<\/span>/gs)].map((m) => decode(m[1] ?? ''));
 }
 
 export function decode(html: string): string {

@@ -5,7 +5,7 @@ import {
 } from './builders.ts';
 
 /** The HTML of each paper block, in order: from one title heading to the next. */
-const blocks = (html: string): string[] => html.split(/<h2\b/).slice(1);
+const blocks = (html: string): string[] => html.split(/<h3\b/).slice(1).map((b) => b.split(/<h2\b/)[0]!);
 const between = (html: string, cls: string, tag: string): string =>
   new RegExp(`<${tag} class="${cls}"[^>]*>(.*?)</${tag}>`, 's').exec(html)?.[1] ?? '';
 
@@ -13,39 +13,46 @@ describe('the digest', () => {
   const topics = ['scaling laws', 'synchronization', 'ergotropy'];
   const { view, matches } = seedDigest(topics);
 
-  it('highlights exactly the matched words, in the title, the abstract and the topic line', async () => {
+  it('highlights exactly the matched words, in the title, the reason and the TL;DR', async () => {
     const mail = (await compileDigest(view)).render(recipient(matches));
     const found = blocks(mail.html);
     expect(found).toHaveLength(matches.length);
-    matches.forEach((m, i) => {
-      const block = found[i]!;
-      // the matcher lists each word once, as first written: compare without case
+    const shown = new Map(found.map((b) => [decode(between(b, 'paper-link', 'a').replace(/<[^>]+>/g, '')), b]));
+    for (const m of matches) {
+      const block = shown.get(view.papers.find((p) => p.paperId === m.paperId)!.title)!;
+      expect(block).toBeDefined();
+      // the matcher lists each word once, as first written: compare without case; stems may differ ("scales")
       const words = new Set(m.hits.flatMap((h) => h.words).map((w) => w.toLowerCase()));
-      const highlighted = [...marked(between(block, 'paper-link', 'a')), ...marked(between(block, 'abstract', 'p'))];
+      const highlighted = [...marked(between(block, 'paper-link', 'a')), ...marked(between(block, 'reason', 'p'))];
       expect(highlighted.length).toBeGreaterThan(0);
       for (const piece of highlighted) for (const w of piece.split(/\s+/)) expect(words).toContain(w.toLowerCase());
-      const topicLines = [...block.matchAll(/<p class="match"[^>]*>(.*?)<\/p>/gs)].map((x) => x[1]!);
-      expect(topicLines.map((l) => marked(l))).toEqual(m.hits.map((h) => h.words));
-      expect(topicLines.map((l) => decode(between(l, 'topic', 'span')))).toEqual(m.hits.map((h) => h.topic));
-    });
+      // one reason line, naming every other topic that caught it; no second row of chips
+      const reason = decode(between(block, 'reason', 'p').replace(/<[^>]+>/g, ''));
+      for (const h of m.hits.slice(1)) expect(reason).toContain(`also ${h.topic}:`);
+      expect(block).not.toMatch(/class="match"|class="topic"/);
+    }
   });
 
-  it('puts the mark on the right characters', async () => {
+  it('puts the highlight on the right characters, in inline-styled spans (never only <mark>)', async () => {
     const p = paper({ paperId: 1, title: 'Neural Scaling Laws Revisited', abstract: 'We fit power laws. Scaling helps.' });
-    const h = hit('scaling laws', { words: ['Scaling', 'Laws', 'laws'], title: [[7, 14], [15, 19]], abstract: [[13, 17], [19, 26]] });
+    const h = hit('scaling laws', { words: ['Scaling', 'Laws', 'laws'], title: [[7, 14], [15, 19]], abstract: [[13, 17], [19, 26]], closeness: 'phrase', field: 'title', closest: [7, 19] });
     const mail = (await compileDigest(digestView([p]))).render(recipient([{ paperId: 1, hits: [h] }]));
     expect(marked(between(mail.html, 'paper-link', 'a'))).toEqual(['Scaling Laws']);
     expect(decode(between(mail.html, 'paper-link', 'a')).replace(/<[^>]+>/g, '')).toBe('Neural Scaling Laws Revisited');
-    expect(marked(between(mail.html, 'abstract', 'p'))).toEqual(['laws', 'Scaling']);
+    expect(marked(between(mail.html, 'tldr', 'p'))).toEqual(['laws']);
+    expect(mail.html).not.toContain('<mark');
+    expect(mail.html).toMatch(/<span class="hit" style="[^"]*background-color:#fff0a6[^"]*">Scaling Laws<\/span>/);
     expect(mail.text).toContain('1.  Neural *Scaling Laws* Revisited');
-    expect(mail.text).toContain('We fit power *laws*. *Scaling* helps.');
-    expect(mail.text).toContain('Matched "scaling laws": *Scaling*, *Laws*, *laws*');
+    expect(mail.text).toContain('Title matches *Scaling Laws*');
+    expect(mail.text).toContain('We fit power *laws*.');
+    expect(mail.text).not.toContain('Scaling helps'); // the TL;DR is the first sentence or two, not the abstract
   });
 
-  it('gives each recipient only their papers, in the order given', async () => {
+  it('gives each recipient only their papers, grouped by topic in the order given', async () => {
     const papers = [1, 2, 3, 4].map((id) => paper({ paperId: id, title: `Title number ${id}` }));
     const renderer = await compileDigest(digestView(papers));
     const mail = renderer.render(recipient([{ paperId: 3, hits: [hit('a')] }, { paperId: 1, hits: [hit('b')] }]));
+    expect([...mail.html.matchAll(/<h2 class="group-heading"[^>]*>(.*?)<\/h2>/g)].map((m) => m[1])).toEqual(['a · 1 paper', 'b · 1 paper']);
     const titles = blocks(mail.html).map((b) => /Title number (\d)/.exec(b)?.[1]);
     expect(titles).toEqual(['3', '1']);
     expect([...mail.text.matchAll(/Title number (\d)/g)].map((m) => m[1])).toEqual(['3', '1']);
@@ -104,13 +111,13 @@ describe('the digest', () => {
 
   it('has a subject a reader wants, under 80 characters, never with a line break', async () => {
     const renderer = await compileDigest(view);
-    expect(renderer.render(recipient(matches)).subject).toBe(`${matches.length} new papers on "scaling laws" and 2 more topics — Jun 10`);
-    expect(renderer.render(recipient(matches.slice(0, 1))).subject).toBe('1 new paper on "scaling laws" — Jun 10');
+    expect(renderer.render(recipient(matches)).subject).toBe(`${matches.length} new papers on scaling laws, ergotropy and 1 more topic — Jun 10`);
+    expect(renderer.render(recipient(matches.slice(0, 1))).subject).toBe('1 new paper on scaling laws — Jun 10');
     const evil = hit(`${'very long topic '.repeat(10)}\r\nBcc: x@example.com`);
     const subject = renderer.render(recipient([{ paperId: matches[0]!.paperId, hits: [evil] }])).subject;
     expect(subject).not.toMatch(/[\r\n]/);
     expect(subject.length).toBeLessThan(80);
-    expect(subject).toMatch(/^1 new paper on "very long topic .*…" — Jun 10$/);
+    expect(subject).toMatch(/^1 new paper on very long topic .*… — Jun 10$/);
     expect(renderer.render(recipient([])).subject).toBe('0 new papers on your topics — Jun 10');
   });
 

@@ -71,6 +71,6 @@ describe('escaping', () => {
     expect(mail.html).toContain('$&amp;@example.com');
     expect(mail.html).toContain('$1 boy');
     expect(mail.text).toContain("Costs $& gains $1 and $$ of $`x$'");
-    expect(mail.subject).toBe('1 new paper on "$& topic $1" — Jun 10');
+    expect(mail.subject).toBe('1 new paper on $& topic $1 — Jun 10');
   });
 });

@@ -88,6 +88,8 @@ describe('PreviewCorpus', () => {
     expect(answer).toMatchObject({ topic: 'scaling laws', total: 2, newTotal: 1 });
     expect(answer.papers.map((p: { id: number; new: boolean }) => [p.id, p.new])).toEqual([[2, true], [1, false]]);
     expect(answer.papers[1].titleRanges).toEqual([[0, 12]]); // "Scaling Laws" as one mark
+    // the digest's reason line, from the same hit: the preview and the email say the same
+    expect(answer.papers[1]).toMatchObject({ reason: 'Title matches Scaling Laws', reasonRanges: [[14, 26]] });
     expect(answer.papers[1].url).toBe('https://huggingface.co/papers/2606.00001');
     expect(corpus.topicJson('scaling laws')).toBe(corpus.topicJson('scaling laws'));
     expect(JSON.parse(corpus.topicJson('"unclosed'))).toEqual({ topic: '"unclosed', error: { code: 'TOPIC_UNBALANCED_QUOTE', message: expect.any(String), column: 0 } });

@@ -4,6 +4,7 @@
 import type { Paper } from '../../../db/snapshots.ts';
 import { paperUrl } from '../../../deliver/links.ts';
 import { joinAdjacent, type Range, type TopicHit } from '../../../match/index.ts';
+import { reasonText } from '../../../render/digest-paper.ts';
 import { shortenAround } from '../../../render/shorten.ts';
 
 /** papers shown per topic (new ones first, then by score); `total` says how many it catches */
@@ -17,6 +18,9 @@ export interface PreviewPaper {
   /** not in the snapshot before: the kind of paper a digest mails */
   new: boolean;
   titleRanges: Range[];
+  /** why the topic caught it, as the digest says it ("Title matches Scaling Laws"), with its highlights */
+  reason: string;
+  reasonRanges: Range[];
   /** the abstract shortened around what matched, with its ranges moved along */
   abstract: string;
   abstractRanges: Range[];
@@ -45,12 +49,15 @@ export function topicPreview(
     const hit = hits.get(id)!;
     if (!paper) continue;
     const abstract = shortenAround(paper.abstract, hit.abstract, ABSTRACT_CHARS);
+    const reason = reasonText(hit, paper);
     shown.push({
       id,
       title: paper.title,
       url: paperUrl(paper.arxivId, paper.title),
       new: newIds.has(id),
       titleRanges: joinAdjacent(paper.title, hit.title),
+      reason: reason.text,
+      reasonRanges: reason.ranges,
       abstract: abstract.text,
       abstractRanges: joinAdjacent(abstract.text, abstract.ranges),
       words: hit.words,

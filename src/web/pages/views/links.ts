@@ -33,7 +33,7 @@ export function confirmedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'emai
     tone: 'success',
     eyebrow: 'Confirmed',
     heading: "You're subscribed",
-    body: html`<p><strong class="address">${subscriber.email}</strong> will get an email when new trending papers match these topics:</p>
+    body: html`<p><strong class="address">${subscriber.email}</strong> will get an email when new papers on Hugging Face Daily Papers match these topics:</p>
   ${topicChips(subscriber.topics)}
   <p>Every email has a link to change your topics, pause, or unsubscribe. You can also <a href="${preferencesUrl}">open your preferences now</a>.</p>`,
   });

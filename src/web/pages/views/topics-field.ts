@@ -80,5 +80,5 @@ export function previewPanel(): Html {
   </div>
   <div class="preview-results" data-role="results"></div>
 </section>
-<noscript><aside class="preview-off" aria-label="Live preview"><h2>See what your topics catch</h2><p>With JavaScript on, this space shows, as you type, which papers of the latest trending list each topic would catch, with the matching words highlighted. Everything else works without it.</p></aside></noscript>`;
+<noscript><aside class="preview-off" aria-label="Live preview"><h2>See what your topics catch</h2><p>With JavaScript on, this space shows, as you type, which papers of the latest Hugging Face Daily Papers listing each topic would catch, with the matching words highlighted. Everything else works without it.</p></aside></noscript>`;
 }
