@@ -1,10 +1,13 @@
 // Load on the reader's pages from a second process on loopback: `GET /` and the live preview
-// (`GET /api/preview`) with the seeds ingested (the newest snapshot loaded), autocannon for 10 s
-// with 50 connections each run. Target: preview p99 under 50 ms at 500 requests/s.
+// (`GET /api/preview`) with the seeds ingested (the newest snapshot loaded), and the reader's space
+// (an archive page of 10 digests, a reader's Atom feed, the public feed) after 30 more daily listings
+// were digested and their deliveries recorded sent; autocannon for 10 s with 50 connections each run.
+// Target: preview, archive and feed p99 under 50 ms at 500 requests/s.
 //
 //   npx tsx bench/web-load.ts                      # embedded database in a temporary DATA_DIR
 //   DATABASE_URL=postgres://… npx tsx bench/web-load.ts
 //   BENCH_SECONDS=5 npx tsx bench/web-load.ts      # shorter runs
+//   BENCH_WEB=reader npx tsx bench/web-load.ts     # only the reader's space (archive, feeds)
 //
 // The app runs in a CHILD process (this file with --serve), so the load generator and the server
 // do not share an event loop. The child raises the pages' rate limits (600 previews/min per client
@@ -52,14 +55,67 @@ async function serve(): Promise<void> {
   const outcomes = await ingestInputs(ingestDeps(ctx), SEEDS);
   const rejected = outcomes.find((o) => o.kind === 'rejected');
   if (rejected) throw new Error(`seed rejected: ${JSON.stringify(rejected)}`);
+  const reader = await readerSpace(ctx);
   const unlimited = { limit: 1_000_000_000, windowMs: 60_000 };
   const pages = pagesRouter(ctx, { rateLimits: { preview: unlimited, subscribePerIp: unlimited, subscribePerAddress: unlimited } });
   const server = createWebApp(ctx, { pages }).listen(0, '127.0.0.1', () => {
-    process.send!({ port: (server.address() as AddressInfo).port });
+    process.send!({ port: (server.address() as AddressInfo).port, reader });
   });
   const stop = () => server.close(() => void ctx.close().then(() => process.exit(0)));
   process.on('disconnect', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * The reader's space under load: 30 daily listings of 40 papers each (a few on the readers' topics),
+ * each digested for 200 readers and its deliveries recorded sent (no SMTP here), then one reader's
+ * archive and feed URLs.
+ */
+async function readerSpace(ctx: import('../src/app/context.ts').AppContext): Promise<ReaderPaths> {
+  const [{ writeFile }, { ingestInputs }, { ingestDeps }, { buildDigest }, { insertSubscriber }] = await Promise.all([
+    import('node:fs/promises'),
+    import('../src/ingest/ingest-inputs.ts'),
+    import('../src/app/deps.ts'),
+    import('../src/digest/build-digest.ts'),
+    import('../src/db/subscribers.ts'),
+  ]);
+  const prisma = ctx.db.prisma;
+  const topics = [['scaling laws', 'language model'], ['diffusion -video'], ['quantum OR entanglement', 'reinforcement learning']];
+  for (let i = 0; i < 200; i++) await insertSubscriber(prisma, { email: `reader${i}@example.org`, topics: topics[i % topics.length]! });
+  const subjects = ['Scaling Laws for', 'Diffusion Models of', 'Quantum Entanglement in', 'Reinforcement Learning with', 'Language Models and', 'Sparse Mixtures of'];
+  for (let day = 0; day < 30; day++) {
+    const date = new Date(Date.UTC(2026, 9, 1 + day));
+    const iso = date.toISOString();
+    const items = Array.from({ length: 40 }, (_, n) => ({
+      paper: {
+        id: `2610.${String(day * 100 + n).padStart(5, '0')}`,
+        title: `${subjects[(day + n) % subjects.length]} Things ${day}-${n}`,
+        summary: `An abstract about ${subjects[(day + n) % subjects.length]!.toLowerCase()} things, day ${day}, paper ${n}. `.repeat(8),
+        authors: [{ name: 'A. Author' }],
+        upvotes: n,
+        publishedAt: iso,
+      },
+      publishedAt: iso,
+    }));
+    const file = path.join(process.env.DATA_DIR ?? os.tmpdir(), `bench-listing-${day}.json`);
+    await writeFile(file, JSON.stringify(items));
+    await ingestInputs(ingestDeps(ctx), [file]);
+    await buildDigest({ prisma, log: ctx.log, now: () => new Date(date.getTime() + 8 * 3600_000) });
+  }
+  await prisma.$executeRaw`UPDATE delivery SET status = 'sent', sent_at = now()`;
+  const ids = (await prisma.subscriber.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((s) => s.id);
+  return {
+    archives: ids.map((id) => `/archive?token=${ctx.tokens.sign({ purpose: 'archive', subscriberId: id })}`),
+    feeds: ids.map((id) => `/feeds/mine.atom?token=${ctx.tokens.sign({ purpose: 'feed', subscriberId: id })}`),
+    publicFeed: '/feeds/new-papers.atom',
+  };
+}
+
+/** every reader's archive and feed (the load goes round them), and the public feed */
+interface ReaderPaths {
+  archives: string[];
+  feeds: string[];
+  publicFeed: string;
 }
 
 interface Histogram {
@@ -118,7 +174,7 @@ async function main(): Promise<void> {
   });
   try {
     process.stderr.write('starting the app (seeds ingested) in a child process…\n');
-    const port = await portOf(child);
+    const { port, reader } = await portOf(child);
     const url = `http://127.0.0.1:${port}`;
     const fixed = '/api/preview?topics=scaling%20laws%0Aquantum%20-gravity';
     const varied = variedPaths(5000);
@@ -126,20 +182,23 @@ async function main(): Promise<void> {
     await fetch(`${url}${fixed}`);
     await autocannon({ url, connections: 10, duration: 3, requests: [{ method: 'GET', path: fixed }, { method: 'GET', path: '/' }] });
     const runs: Run[] = [];
-    runs.push(await run('GET / (unthrottled)', url, { path: '/' }, null));
-    runs.push(await paced(`GET /, paced ${RATE}/s`, url, '/', () => '/'));
-    runs.push(await paced(`preview, fixed topics, paced ${RATE}/s`, url, fixed, () => fixed));
-    runs.push(await run(`preview, fixed topics, autocannon overallRate ${RATE}`, url, { path: fixed }, RATE));
-    runs.push(await run(`preview, fixed topics, autocannon overallRate ${RATE}, raw latencies`, url, { path: fixed }, RATE, true));
-    runs.push(await run('preview, fixed topics (unthrottled)', url, { path: fixed }, null));
-    let next = 0;
-    const nextVaried = () => varied[next++ % varied.length]!;
-    runs.push(await paced(`preview, ${varied.length} varied topic sets, paced ${RATE}/s`, url, '/api/preview?topics=<varied>', nextVaried));
-    const pick = { path: varied[0]!, setupRequest: (r: { path: string }) => ({ ...r, path: nextVaried() }) };
-    runs.push(await run(`preview, ${varied.length} varied topic sets, autocannon overallRate ${RATE}`, url, pick, RATE));
-    runs.push(await run(`preview, ${varied.length} varied topic sets (unthrottled)`, url, pick, null));
+    if (process.env.BENCH_WEB !== 'reader') await previewRuns(runs, url, fixed, varied);
+    // the reader's space: 200 readers' archives (10 digests a page) and feeds, round robin, and the public feed
+    const rotate = (paths: string[]) => {
+      let n = 0;
+      return () => paths[n++ % paths.length]!;
+    };
+    const etags = new Map<string, string>();
+    for (const p of [...reader.archives, ...reader.feeds, reader.publicFeed]) etags.set(p, (await fetch(`${url}${p}`)).headers.get('etag') ?? ''); // first renders, not reported
+    runs.push(await paced(`archive page, ${reader.archives.length} readers, paced ${RATE}/s`, url, '/archive?token=<reader>', rotate(reader.archives)));
+    runs.push(await paced(`reader's Atom feed, ${reader.feeds.length} readers, paced ${RATE}/s`, url, '/feeds/mine.atom?token=<reader>', rotate(reader.feeds)));
+    runs.push(
+      await paced(`reader's Atom feed, ${reader.feeds.length} readers asking again with If-None-Match (304), paced ${RATE}/s`, url, '/feeds/mine.atom?token=<reader>', rotate(reader.feeds), (p) => ({ 'If-None-Match': etags.get(p) ?? '' }), 304),
+    );
+    runs.push(await paced(`public Atom feed, paced ${RATE}/s`, url, reader.publicFeed, () => reader.publicFeed));
 
-    const atRate = runs.filter((r) => r.tool === 'paced' && r.path.startsWith('/api/preview'));
+    const atRate = runs.filter((r) => r.tool === 'paced' && r.path !== '/');
+    // (a run answered 304 counts its non-304 answers in non2xx)
     const snapshot = (await (await fetch(`${url}${fixed}`)).json()) as { snapshot: unknown };
     console.log(
       JSON.stringify(
@@ -150,7 +209,7 @@ async function main(): Promise<void> {
           seconds: SECONDS,
           connections: CONNECTIONS,
           snapshot: snapshot.snapshot,
-          target: { previewP99Ms: TARGET_P99_MS, atRequestsPerSecond: RATE, met: atRate.every((r) => r.latencyMs.p99 < TARGET_P99_MS && r.non2xx === 0 && r.errors === 0) },
+          target: { previewArchiveFeedP99Ms: TARGET_P99_MS, atRequestsPerSecond: RATE, met: atRate.every((r) => r.latencyMs.p99 < TARGET_P99_MS && r.non2xx === 0 && r.errors === 0) },
           runs,
         },
         null,
@@ -165,9 +224,24 @@ async function main(): Promise<void> {
   }
 }
 
-function portOf(child: ChildProcess): Promise<number> {
+async function previewRuns(runs: Run[], url: string, fixed: string, varied: string[]): Promise<void> {
+  runs.push(await run('GET / (unthrottled)', url, { path: '/' }, null));
+  runs.push(await paced(`GET /, paced ${RATE}/s`, url, '/', () => '/'));
+  runs.push(await paced(`preview, fixed topics, paced ${RATE}/s`, url, fixed, () => fixed));
+  runs.push(await run(`preview, fixed topics, autocannon overallRate ${RATE}`, url, { path: fixed }, RATE));
+  runs.push(await run(`preview, fixed topics, autocannon overallRate ${RATE}, raw latencies`, url, { path: fixed }, RATE, true));
+  runs.push(await run('preview, fixed topics (unthrottled)', url, { path: fixed }, null));
+  let next = 0;
+  const nextVaried = () => varied[next++ % varied.length]!;
+  runs.push(await paced(`preview, ${varied.length} varied topic sets, paced ${RATE}/s`, url, '/api/preview?topics=<varied>', nextVaried));
+  const pick = { path: varied[0]!, setupRequest: (r: { path: string }) => ({ ...r, path: nextVaried() }) };
+  runs.push(await run(`preview, ${varied.length} varied topic sets, autocannon overallRate ${RATE}`, url, pick, RATE));
+  runs.push(await run(`preview, ${varied.length} varied topic sets (unthrottled)`, url, pick, null));
+}
+
+function portOf(child: ChildProcess): Promise<{ port: number; reader: ReaderPaths }> {
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('message', (m) => resolve(m as { port: number; reader: ReaderPaths }));
     child.once('exit', (code) => reject(new Error(`the server process exited (${code}) before listening`)));
   });
 }
@@ -201,7 +275,7 @@ async function run(name: string, url: string, request: AutocannonRequest & { pat
  * connections (open loop: a slow answer never delays the next request). Each latency runs from
  * when the request was due to the end of its response.
  */
-async function paced(name: string, url: string, label: string, nextPath: () => string): Promise<Run> {
+async function paced(name: string, url: string, label: string, nextPath: () => string, headersFor: (path: string) => Record<string, string> = () => ({}), expect = 200): Promise<Run> {
   process.stderr.write(`${name}: ${SECONDS} s, ${CONNECTIONS} connections…\n`);
   const { hostname, port } = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -218,11 +292,12 @@ async function paced(name: string, url: string, label: string, nextPath: () => s
     if (wait > 0) await new Promise((r) => setTimeout(r, wait)); // a late timer only adds to the latency measured
     inFlight.push(
       new Promise<void>((resolve) => {
-        const req = http.get({ hostname, port, path: nextPath(), agent }, (res) => {
+        const path = nextPath();
+        const req = http.get({ hostname, port, path, agent, headers: headersFor(path) }, (res) => {
           res.resume();
           res.on('end', () => {
             latencies.push(performance.now() - due);
-            if (res.statusCode !== 200) non2xx++;
+            if (res.statusCode !== expect) non2xx++;
             resolve();
           });
         });

@@ -21,6 +21,8 @@ export interface ClaimedDelivery {
   email: string;
   subscriberStatus: string;
   subscriberPaused: boolean;
+  /** the reader switched to their feed only since the digest was built: no email */
+  subscriberFeedOnly: boolean;
   attempt: number;
   tries: number;
   papers: DeliveryPaper[];
@@ -64,7 +66,8 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
             message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3
        FROM picked, subscriber s
       WHERE d.id = picked.id AND d.status = 'queued' AND s.id = d.subscriber_id
-     RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status, s.paused,
+     RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status,
+               (s.paused AND (s.paused_until IS NULL OR s.paused_until > now())) AS paused, s.frequency = 'feed' AS feed_only,
                d.attempt, d.tries, d.papers, d.message_id`,
     [limit, workerId, messageIdDomain],
   );
@@ -76,6 +79,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
       email: r.email as string,
       subscriberStatus: r.subscriber_status as string,
       subscriberPaused: r.paused as boolean,
+      subscriberFeedOnly: r.feed_only === true,
       attempt: r.attempt as number,
       tries: r.tries as number,
       papers: r.papers as DeliveryPaper[],

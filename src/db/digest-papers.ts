@@ -32,19 +32,40 @@ export function freezePaper(paper: FrozenPaper): FrozenPaper {
   };
 }
 
-/** Stores the digest's papers in listing order (one statement). */
-export async function freezeDigestPapers(db: Db, digestId: number, papers: readonly FrozenPaper[]): Promise<number> {
+/**
+ * Stores the digest's papers in listing order (one statement), from position `from` on; papers carried
+ * over from an earlier digest of the week (for weekly readers) say which (`carriedFrom`).
+ */
+export async function freezeDigestPapers(db: Db, digestId: number, papers: readonly FrozenPaper[], options: { from?: number; carriedFrom?: ReadonlyMap<number, number> } = {}): Promise<number> {
   if (papers.length === 0) return 0;
+  const from = options.from ?? 0;
   return db.$executeRaw`
-    INSERT INTO digest_paper (digest_id, position, paper_id, paper)
-    SELECT ${digestId}, u.position - 1, u.paper_id, u.paper
-      FROM unnest(${papers.map((p) => p.id)}::int[], ${papers.map((p) => JSON.stringify(freezePaper(p)))}::jsonb[])
-           WITH ORDINALITY AS u(paper_id, paper, position)`;
+    INSERT INTO digest_paper (digest_id, position, paper_id, paper, carried_from)
+    SELECT ${digestId}, ${from}::int + u.position - 1, u.paper_id, u.paper, u.carried_from
+      FROM unnest(${papers.map((p) => p.id)}::int[], ${papers.map((p) => JSON.stringify(freezePaper(p)))}::jsonb[],
+                  ${papers.map((p) => options.carriedFrom?.get(p.id) ?? null)}::int[])
+           WITH ORDINALITY AS u(paper_id, paper, carried_from, position)`;
 }
 
-/** The digest's frozen papers, in listing order. */
-export async function digestPapers(db: Db, digestId: number): Promise<FrozenPaper[]> {
-  const rows = await db.$queryRaw<Array<{ paper: FrozenPaper }>>`
-    SELECT paper FROM digest_paper WHERE digest_id = ${digestId} ORDER BY position`;
+/** The digest's frozen papers, in listing order (its new papers first, then any carried for weekly readers). */
+export async function digestPapers(db: Db, digestId: number, options: { newOnly?: boolean } = {}): Promise<FrozenPaper[]> {
+  const rows = options.newOnly
+    ? await db.$queryRaw<Array<{ paper: FrozenPaper }>>`
+        SELECT paper FROM digest_paper WHERE digest_id = ${digestId} AND carried_from IS NULL ORDER BY position`
+    : await db.$queryRaw<Array<{ paper: FrozenPaper }>>`
+        SELECT paper FROM digest_paper WHERE digest_id = ${digestId} ORDER BY position`;
   return rows.map((r) => r.paper);
+}
+
+/**
+ * The new papers of the digests built in [since, before) (frozen as they were then), each once, from
+ * the latest digest that had it: what a weekly digest may carry over.
+ */
+export async function papersOfDigestsBuilt(db: Db, since: Date, before: Date): Promise<Array<{ paper: FrozenPaper; digestId: number }>> {
+  const rows = await db.$queryRaw<Array<{ paper: FrozenPaper; digest_id: number }>>`
+    SELECT DISTINCT ON (dp.paper_id) dp.paper, dp.digest_id
+      FROM digest_paper dp JOIN digest g ON g.id = dp.digest_id
+     WHERE g.created_at >= ${since} AND g.created_at < ${before} AND g.status <> 'skipped' AND dp.carried_from IS NULL
+     ORDER BY dp.paper_id, g.created_at DESC, dp.digest_id DESC`;
+  return rows.map((r) => ({ paper: r.paper, digestId: r.digest_id }));
 }

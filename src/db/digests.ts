@@ -46,19 +46,39 @@ export async function maxSubscriberId(db: Db): Promise<number> {
   return row._max.id ?? 0;
 }
 
-/** The next keyset batch of subscribers who get digests: active, not paused, id in (after, upTo]. */
-export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<Array<SubscriberForDigest & { email: string }>> {
-  return db.$queryRaw<Array<SubscriberForDigest & { email: string }>>`
-    SELECT id, email, topics FROM subscriber
-     WHERE status = 'active' AND NOT paused AND id > ${afterId} AND id <= ${upToId}
+/** A subscriber as the digest builder reads them. */
+export type SubscriberInBatch = SubscriberForDigest & {
+  email: string;
+  frequency: 'daily' | 'weekly';
+  weeklyDay: number;
+  /** when they were confirmed (or created): a weekly reader's first week starts then */
+  since: Date;
+};
+
+/**
+ * The next keyset batch of subscribers who get digests: active, mailed (not feed only), not paused
+ * now (a timed pause ends by itself), id in (after, upTo]; their topics without the muted ones.
+ */
+export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<SubscriberInBatch[]> {
+  return db.$queryRaw<SubscriberInBatch[]>`
+    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics, frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since FROM subscriber
+     WHERE status = 'active' AND frequency <> 'feed' AND NOT (paused AND (paused_until IS NULL OR paused_until > now()))
+       AND id > ${afterId} AND id <= ${upToId}
      ORDER BY id
      LIMIT ${limit}`;
 }
 
-/**
- * Of these papers, the ones each subscriber must not get again: already mailed to them, or in one
- * of their deliveries that is not sent yet or whose outcome is unknown (it may have reached them).
- */
+/** For each of these subscribers that has one: when the digest of their latest delivery was built. */
+export async function lastDeliveryDigestAt(db: Db, subscriberIds: number[]): Promise<Map<number, Date>> {
+  if (subscriberIds.length === 0) return new Map();
+  const rows = await db.$queryRaw<Array<{ subscriber_id: number; at: Date }>>`
+    SELECT d.subscriber_id, max(g.created_at) AS at
+      FROM delivery d JOIN digest g ON g.id = d.digest_id
+     WHERE d.subscriber_id = ANY(${subscriberIds}::int[])
+     GROUP BY d.subscriber_id`;
+  return new Map(rows.map((r) => [r.subscriber_id, r.at]));
+}
+
 export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperIds: number[]): Promise<Map<number, Set<number>>> {
   const result = new Map<number, Set<number>>();
   if (subscriberIds.length === 0 || paperIds.length === 0) return result;

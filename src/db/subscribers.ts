@@ -1,5 +1,7 @@
 // Subscribers: one per address whatever its case (email_key). Status changes are guarded updates.
 import { randomBytes } from 'node:crypto';
+import type { Frequency } from '../digest/frequency.ts';
+import type { Sql } from './database.ts';
 import type { Subscriber as SubscriberRow } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
 
@@ -11,6 +13,14 @@ export interface Subscriber {
   status: SubscriberStatus;
   topics: string[];
   paused: boolean;
+  /** a timed pause ends by itself then; null with paused: until the reader resumes */
+  pausedUntil: Date | null;
+  /** daily, weekly (on weeklyDay) or feed: src/digest/frequency.ts */
+  frequency: Frequency;
+  /** 0 Sunday … 6 Saturday (UTC) */
+  weeklyDay: number;
+  /** topics muted from a digest's feedback page: they catch nothing until restored */
+  mutedTopics: string[];
   tokenNonce: string;
   bounceCount: number;
   createdAt: Date;
@@ -30,12 +40,28 @@ export function newNonce(): string {
 
 function toSubscriber(row: SubscriberRow): Subscriber {
   const { emailKey: _key, ...rest } = row;
-  return rest;
+  return { ...rest, mutedTopics: rest.mutedTopics ?? [] };
 }
 
 export async function getSubscriber(db: Db, id: number): Promise<Subscriber | null> {
   const row = await db.subscriber.findUnique({ where: { id } });
   return row ? toSubscriber(row) : null;
+}
+
+/**
+ * The same as getSubscriber, on the plain pool: the reader's pages (archive, feeds) read the
+ * subscriber of their link on every request, and a query there costs a fraction of one through Prisma.
+ */
+export async function readSubscriber(sql: Sql, id: number): Promise<Subscriber | null> {
+  const { rows } = await sql.query<Subscriber>(
+    `SELECT id, email, status::text AS status, topics, paused, paused_until AS "pausedUntil", frequency::text AS frequency,
+            weekly_day AS "weeklyDay", coalesce(muted_topics, '{}') AS "mutedTopics", token_nonce AS "tokenNonce",
+            bounce_count AS "bounceCount", created_at AS "createdAt", updated_at AS "updatedAt", confirmed_at AS "confirmedAt",
+            unsubscribed_at AS "unsubscribedAt", bounced_at AS "bouncedAt"
+       FROM subscriber WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
 }
 
 export async function findSubscriberByEmail(db: Db, email: string): Promise<Subscriber | null> {
@@ -46,7 +72,7 @@ export async function findSubscriberByEmail(db: Db, email: string): Promise<Subs
 /** For operators and tests: an address with topics in a given status (default active). */
 export async function insertSubscriber(
   db: Db,
-  input: { email: string; topics: string[]; status?: SubscriberStatus; paused?: boolean },
+  input: { email: string; topics: string[]; status?: SubscriberStatus; paused?: boolean; frequency?: Frequency; weeklyDay?: number },
 ): Promise<Subscriber> {
   const row = await db.subscriber.create({
     data: {
@@ -55,6 +81,8 @@ export async function insertSubscriber(
       topics: input.topics,
       status: input.status ?? 'active',
       paused: input.paused ?? false,
+      frequency: input.frequency ?? 'daily',
+      weeklyDay: input.weeklyDay ?? 1,
       tokenNonce: newNonce(),
       confirmedAt: (input.status ?? 'active') === 'active' ? new Date() : null,
     },

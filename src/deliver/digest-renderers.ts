@@ -9,6 +9,7 @@ import type { PrismaClient } from '../db/generated/client.ts';
 import { getSnapshot, type SnapshotSummary } from '../db/snapshots.ts';
 import type { TopicHit } from '../match/index.ts';
 import { compileDigest, type DigestRenderer } from '../render/index.ts';
+import type { ReaderLink } from '../render/reader-links.ts';
 import type { DigestView, PaperView, RecipientView, RenderedEmail } from '../render/types.ts';
 import { paperUrl, type SubscriberLinks } from './links.ts';
 
@@ -59,11 +60,12 @@ export async function prepareDigest(digestId: number, snapshot: SnapshotSummary,
 }
 
 /** One recipient's email from what their delivery row stores. */
-export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks): RenderedEmail {
+export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks, reader?: ReaderLink[]): RenderedEmail {
   const recipient: RecipientView = {
     email,
     papers: papers.map((p) => ({ paperId: p.paperId, hits: hitsOf(prepared.matcher, p) })),
     ...links,
+    ...(reader ? { reader } : {}),
   };
   return prepared.renderer.render(recipient);
 }

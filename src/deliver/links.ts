@@ -1,4 +1,5 @@
 // The links a subscriber gets in every email, signed for their purpose (see security/tokens.ts).
+import type { ReaderLink } from '../render/reader-links.ts';
 import type { TokenSigner } from '../security/tokens.ts';
 
 export interface SubscriberLinks {
@@ -11,6 +12,21 @@ export function subscriberLinks(tokens: TokenSigner, baseUrl: string, subscriber
     preferencesUrl: `${baseUrl}/preferences?token=${tokens.sign({ purpose: 'preferences', subscriberId })}`,
     unsubscribeUrl: `${baseUrl}/unsubscribe?token=${tokens.sign({ purpose: 'unsubscribe', subscriberId })}`,
   };
+}
+
+/** The reader's space, signed to read (no login): their archive, and the web view of one delivery. */
+export function archiveUrl(tokens: TokenSigner, baseUrl: string, subscriberId: number, deliveryId?: number): string {
+  const token = tokens.sign({ purpose: 'archive', subscriberId });
+  return `${baseUrl}/archive${deliveryId === undefined ? '' : `/${deliveryId}`}?token=${token}`;
+}
+
+/** The footer links of a digest email (render/reader-links.ts); `inBrowser: false` for the web view itself. */
+export function readerLinks(tokens: TokenSigner, baseUrl: string, subscriberId: number, deliveryId: number, options: { inBrowser?: boolean } = {}): ReaderLink[] {
+  const links: ReaderLink[] = [];
+  if (options.inBrowser !== false) links.push({ label: 'View in your browser', url: archiveUrl(tokens, baseUrl, subscriberId, deliveryId) });
+  links.push({ label: 'Which papers fit?', url: `${baseUrl}/feedback/${deliveryId}?token=${tokens.sign({ purpose: 'feedback', subscriberId })}` });
+  links.push({ label: 'Your archive', url: archiveUrl(tokens, baseUrl, subscriberId) });
+  return links;
 }
 
 export function confirmUrl(tokens: TokenSigner, baseUrl: string, subscriberId: number, nonce: string, expiresAt: Date): string {

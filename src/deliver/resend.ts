@@ -63,7 +63,7 @@ export async function resendFailed(sql: Sql, db: Db, digestId: number): Promise<
   const { rows } = await sql.query<{ id: number; email: string; attempt: number }>(
     `UPDATE delivery d SET ${REQUEUE}
        FROM subscriber s
-      WHERE d.digest_id = $1 AND d.status = 'failed' AND s.id = d.subscriber_id AND s.status = 'active' AND NOT s.paused
+      WHERE d.digest_id = $1 AND d.status = 'failed' AND s.id = d.subscriber_id AND s.status = 'active' AND NOT (s.paused AND (s.paused_until IS NULL OR s.paused_until > now()))
      RETURNING d.id, s.email, d.attempt`,
     [digestId],
   );

@@ -19,7 +19,7 @@ import type { VerpSigner } from '../security/verp.ts';
 import { composeDigestMessage, type ComposeOptions } from './compose-message.ts';
 import { renderDelivery, type DigestRenderers } from './digest-renderers.ts';
 import { ClaimLostError, Handover } from './handover.ts';
-import { subscriberLinks } from './links.ts';
+import { readerLinks, subscriberLinks } from './links.ts';
 import { RecordWriter } from './record-writer.ts';
 import { SendError, type Mailer } from './types.ts';
 import { untilAborted, waitForWork } from './wait-for-work.ts';
@@ -141,8 +141,9 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     if (paused.has(delivery.digestId) || stopping()) return release(delivery);
     // the masked address costs a hash: only for the lines actually written
     const context = () => ({ deliveryId: delivery.id, digestId: delivery.digestId, subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) });
-    if (delivery.subscriberStatus !== 'active' || delivery.subscriberPaused) {
-      const code = delivery.subscriberPaused && delivery.subscriberStatus === 'active' ? 'subscriber_paused' : `subscriber_${delivery.subscriberStatus}`;
+    if (delivery.subscriberStatus !== 'active' || delivery.subscriberPaused || delivery.subscriberFeedOnly) {
+      const code =
+        delivery.subscriberStatus !== 'active' ? `subscriber_${delivery.subscriberStatus}` : delivery.subscriberPaused ? 'subscriber_paused' : 'subscriber_feed_only';
       await writer.failed(delivery, { code, error: 'not sent: the subscriber no longer gets digests', response: null });
       log.info({ event: 'delivery.skipped', ...context(), code }, `delivery ${delivery.id} not sent: ${code}`);
       return;
@@ -151,8 +152,9 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     try {
       const prepared = await deps.renderers.get(delivery.digestId);
       const links = subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId);
+      const reader = readerLinks(deps.tokens, settings.baseUrl, delivery.subscriberId, delivery.id);
       const bounce = deps.verp ? { returnPath: deps.verp.bounceAddress(delivery.id, delivery.attempt), unsubscribeMailto: deps.verp.unsubscribeAddress(delivery.subscriberId) } : undefined;
-      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links), links, bounce);
+      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links, reader), links, bounce);
     } catch (err) {
       await writer.failed(delivery, { code: 'render_failed', error: (err as Error).message, response: null });
       summary.failed++;

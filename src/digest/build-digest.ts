@@ -3,13 +3,17 @@
 // and why) are written in one transaction before anything is sent. Subscribers are read in keyset batches below a fixed upper id (listmonk's
 // next-campaign-subscribers), never all at once. Older undigested snapshots are marked skipped.
 import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
-import { freezeDigestPapers } from '../db/digest-papers.ts';
-import { activeSubscriberBatch, digestForSnapshot, insertDeliveries, maxSubscriberId, papersNotToRepeat, skipOlderSnapshots, type DigestSummary } from '../db/digests.ts';
+import { freezeDigestPapers, papersOfDigestsBuilt, type FrozenPaper } from '../db/digest-papers.ts';
+import {
+  activeSubscriberBatch, digestForSnapshot, insertDeliveries, lastDeliveryDigestAt, maxSubscriberId, papersNotToRepeat, skipOlderSnapshots,
+  type DigestSummary,
+} from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { latestSnapshot, type Db, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
+import { WEEK_MS, weeklyDue } from './frequency.ts';
 import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
 import { TopicMatcher } from './topic-matcher.ts';
 
@@ -39,7 +43,7 @@ export type BuildDigestResult =
 export interface BuildDigestOptions {
   dryRun?: boolean;
   /** each planned delivery, as it is planned (dry runs print them) */
-  onPlan?: (plan: DeliveryPlan & { email: string }, newPapers: ReadonlyMap<number, Paper>) => void;
+  onPlan?: (plan: DeliveryPlan & { email: string }, papers: ReadonlyMap<number, FrozenPaper>) => void;
 }
 
 const LONG_TX = { maxWait: 60_000, timeout: 30 * 60_000 };
@@ -57,7 +61,16 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   const fresh = new Set(diff.newPaperIds);
   const newPapers = diff.papers.filter((p) => fresh.has(p.id));
   const matcher = new TopicMatcher(newPapers);
-  const byId = new Map(newPapers.map((p) => [p.id, p]));
+  const byId = new Map<number, FrozenPaper>(newPapers.map((p) => [p.id, p]));
+  const builtAt = deps.now();
+  // Weekly readers: the week's papers (new in the digests built in the 7 days before this one, frozen
+  // as they were then) besides this digest's; matched only if a weekly reader is due.
+  const week = (await papersOfDigestsBuilt(prisma, new Date(builtAt.getTime() - WEEK_MS), builtAt)).filter((w) => !fresh.has(w.paper.id));
+  const weekPapers = [...newPapers, ...week.map((w) => w.paper)];
+  let weekMatcher: TopicMatcher | null = null;
+  for (const w of week) byId.set(w.paper.id, w.paper);
+  /** the carried papers some weekly delivery uses: frozen into this digest with them */
+  const carried = new Set<number>();
 
   /** Plans every subscriber's delivery; writes them under `digestId` (null: a dry run writes nothing). */
   const plan = async (db: Db, digestId: number | null) => {
@@ -69,12 +82,18 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;
       subscribers += batch.length;
-      const skip = await papersNotToRepeat(db, batch.map((s) => s.id), diff.newPaperIds);
+      const weekly = batch.filter((s) => s.frequency === 'weekly');
+      const last = await lastDeliveryDigestAt(db, weekly.map((s) => s.id));
+      const due = new Set(weekly.filter((s) => weeklyDue(s.weeklyDay, builtAt, last.get(s.id) ?? s.since)).map((s) => s.id));
+      const skip = await papersNotToRepeat(db, batch.map((s) => s.id), due.size > 0 ? weekPapers.map((p) => p.id) : diff.newPaperIds);
       const plans: DeliveryPlan[] = [];
       const matching = performance.now();
       for (const subscriber of batch) {
-        const p = planDelivery(matcher, subscriber, skip.get(subscriber.id));
+        if (subscriber.frequency === 'weekly' && !due.has(subscriber.id)) continue;
+        const weeklyNow = subscriber.frequency === 'weekly';
+        const p = planDelivery(weeklyNow ? (weekMatcher ??= new TopicMatcher(weekPapers)) : matcher, subscriber, skip.get(subscriber.id));
         if (!p) continue;
+        if (weeklyNow) for (const paper of p.papers) if (!fresh.has(paper.paperId)) carried.add(paper.paperId);
         plans.push(p);
         options.onPlan?.({ ...p, email: subscriber.email }, byId);
       }
@@ -103,11 +122,14 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       // Checked again inside the transaction: another process may have built it meanwhile.
       const other = await digestForSnapshot(tx, snapshot.id);
       if (other) return { other };
-      const digest = await tx.digest.create({ data: { snapshotId: snapshot.id, status: 'ready', newPaperCount: newPapers.length } });
+      const digest = await tx.digest.create({ data: { snapshotId: snapshot.id, status: 'ready', newPaperCount: newPapers.length, createdAt: builtAt } });
       // frozen with it: every delivery renders from these, whatever is ingested later
       await freezeDigestPapers(tx, digest.id, newPapers);
       const skipped = await skipOlderSnapshots(tx, snapshot);
       const counts = await plan(tx, digest.id);
+      // and the earlier papers of the week that weekly deliveries carry
+      const kept = week.filter((w) => carried.has(w.paper.id));
+      await freezeDigestPapers(tx, digest.id, kept.map((w) => w.paper), { from: newPapers.length, carriedFrom: new Map(kept.map((w) => [w.paper.id, w.digestId])) });
       const final = await tx.digest.update({ where: { id: digest.id }, data: { deliveryCount: counts.deliveries } });
       return { digest: final, counts, skipped };
     }, LONG_TX);

@@ -12,6 +12,7 @@ import {
   ACTION_SLOTS, LINE_BLOCKS, PAPER_SLOTS, TEXT_INDENT, TEXT_SLOTS, paperRenderer, preparePaper,
   type PaperBlocks, type PreparedPaper, type RenderedPaper,
 } from './digest-paper.ts';
+import { readerLinkBlock, renderReaderLinks, type ReaderLinkBlock } from './reader-links.ts';
 import { clip, digestSubject } from './subject.ts';
 import { cutBlock, fill, fillSome, parseTemplate, type Template } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
@@ -19,7 +20,7 @@ import { joinAnd, topicLabel } from './topic-label.ts';
 import type { DigestView, RecipientLinks, RecipientView, RenderedEmail } from './types.ts';
 
 const DIGEST_SLOTS = ['title', 'homeUrl', 'productName', 'dateline'] as const;
-const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'preferencesUrl', 'unsubscribeUrl'] as const;
+const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'preferencesUrl', 'unsubscribeUrl', 'readerLinks'] as const;
 type RecipientSlot = (typeof RECIPIENT_SLOTS)[number];
 
 /** Where the papers come from, named in every digest. */
@@ -67,7 +68,9 @@ interface DigestBlocks {
 }
 
 export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
-  const blocks = digestBlocks(await compiledTemplate('digest'));
+  const footer = cutBlock(await compiledTemplate('digest'), 'digest', 'readerlink', '');
+  const readerBlock = readerLinkBlock(footer.block);
+  const blocks = digestBlocks(footer.html);
   const homeUrl = ownUrl(view.baseUrl, 'home');
   const dateLong = formatDay(view.snapshotDate, 'long');
   const product = oneLine(view.productName);
@@ -81,7 +84,7 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
   const papers = new Map(view.papers.map((p) => [p.paperId, preparePaper(p, homeUrl, year, blocks.paper)]));
   const renderPaper = paperRenderer(blocks.paper);
   const sourceHtml = fill(blocks.paper.action, { href: SOURCE.url, text: SOURCE.name });
-  const context: EmailContext = { view, product, page, blocks, sourceHtml, textHeader: `${product} · ${dateLong}` };
+  const context: EmailContext = { view, product, page, blocks, sourceHtml, readerBlock, textHeader: `${product} · ${dateLong}` };
 
   return {
     digestId: view.digestId,
@@ -99,6 +102,8 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
 
 interface EmailContext {
   view: DigestView;
+  /** the footer's reader links (view in the browser, archive, feedback): reader-links.ts */
+  readerBlock: ReaderLinkBlock;
   product: string;
   page: Template<RecipientSlot>;
   blocks: DigestBlocks;
@@ -118,6 +123,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   const heading = count > 0 ? `${plural(count, 'new paper')} for you` : 'No new papers for you';
   const intro = introParts(labels, formatDay(view.snapshotDate, 'medium'));
   const email = oneLine(rawEmail);
+  const reader = renderReaderLinks(ctx.readerBlock, links.reader);
 
   let papersHtml = '';
   const textEntries: string[] = [];
@@ -143,6 +149,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     email: escapeHtml(email),
     preferencesUrl: escapeHtml(preferencesUrl),
     unsubscribeUrl: escapeHtml(unsubscribeUrl),
+    readerLinks: reader.html,
   } satisfies Record<RecipientSlot, string>);
   const text = [
     ctx.textHeader,
@@ -155,6 +162,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     '',
     wrap(`You get this email because ${email} subscribed to the ${product} daily digest and these new papers matched your topics.`),
     '',
+    ...reader.text,
     `Manage preferences: ${preferencesUrl}`,
     `Unsubscribe: ${unsubscribeUrl}`,
     '',

@@ -1,7 +1,7 @@
 // The one-off emails: confirmation (double opt-in), preferences changed, preferences link. Each
 // template is compiled once per process (mjml.ts) and filled with the view; the topic block repeats.
 import { escapeHtml, oneLine, ownUrl } from './escape.ts';
-import { formatUtc } from './format.ts';
+import { formatDay, formatUtc } from './format.ts';
 import { compiledTemplate, type TemplateName } from './mjml.ts';
 import { cutBlock, fill, parseTemplate } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
@@ -59,7 +59,9 @@ export async function renderPreferencesChanged(view: PreferencesChangedView): Pr
   const preferencesUrl = ownUrl(view.preferencesUrl, 'preferences');
   const unsubscribeUrl = ownUrl(view.unsubscribeUrl, 'unsubscribe');
   const status = view.paused
-    ? 'Your digest is paused: no emails until you resume it from your preferences.'
+    ? view.pausedUntil
+      ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then, or resume it from your preferences.`
+      : 'Your digest is paused: no emails until you resume it from your preferences.'
     : "Your digest is on: you'll get an email whenever new papers on Hugging Face Daily Papers match these topics.";
   const subject = `Your ${product} preferences were updated`;
   const html = await render('preferences-changed', ['status', 'preferencesUrl', 'unsubscribeUrl'], view, {

@@ -1,6 +1,7 @@
 // What the renderer needs, as plain data: the digest (once) and each recipient (many times).
 // The renderer never reads the database; the delivery step builds these views.
 import type { TopicHit } from '../match/types.ts';
+import type { ReaderLink } from './reader-links.ts';
 
 /** One paper as every recipient of a digest sees it (the per-recipient part is its hits). */
 export interface PaperView {
@@ -48,6 +49,8 @@ export interface DigestView {
 export interface RecipientLinks {
   preferencesUrl: string;
   unsubscribeUrl: string;
+  /** the reader's own links in the footer (view in the browser, archive, feedback …: reader-links.ts) */
+  reader?: readonly ReaderLink[];
 }
 
 export interface RecipientView extends RecipientLinks {
@@ -82,6 +85,8 @@ export interface PreferencesChangedView {
   email: string;
   topics: string[];
   paused: boolean;
+  /** a timed pause ends then (null or absent: until the reader resumes) */
+  pausedUntil?: Date | null;
   preferencesUrl: string;
   unsubscribeUrl: string;
 }

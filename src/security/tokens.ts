@@ -1,9 +1,19 @@
-// Signed tokens in the links of emails (confirm, preferences, unsubscribe). A token says what it
+// Signed tokens in the links of emails (confirm, preferences, unsubscribe; the reader's space: archive
+// and web views, feeds, feedback). A token says what it
 // is for, whom, and until when; it is HMAC-SHA256 signed with SECRET_KEY and checked in constant
 // time. A confirm token cannot unsubscribe and an unsubscribe token cannot confirm.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe';
+export type TokenPurpose =
+  | 'confirm'
+  | 'preferences'
+  | 'unsubscribe'
+  /** reads the reader's archive and the web view of each digest they were sent */
+  | 'archive'
+  /** reads the reader's Atom and JSON feeds (a URL that goes into a feed reader: it reads, nothing more) */
+  | 'feed'
+  /** the feedback pages of the links in a digest (more like this, not relevant, mute a topic) */
+  | 'feedback';
 
 export interface TokenClaims {
   purpose: TokenPurpose;
@@ -26,8 +36,8 @@ export class TokenError extends Error {
   }
 }
 
-const PURPOSES: Record<string, TokenPurpose> = { c: 'confirm', p: 'preferences', u: 'unsubscribe' };
-const CODES: Record<TokenPurpose, string> = { confirm: 'c', preferences: 'p', unsubscribe: 'u' };
+const CODES: Record<TokenPurpose, string> = { confirm: 'c', preferences: 'p', unsubscribe: 'u', archive: 'a', feed: 'f', feedback: 'k' };
+const PURPOSES = new Map<string, TokenPurpose>(Object.entries(CODES).map(([purpose, code]) => [code, purpose as TokenPurpose]));
 
 export class TokenSigner {
   constructor(private readonly key: Buffer) {
@@ -51,7 +61,7 @@ export class TokenSigner {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new TokenError('TOKEN_FORGED', 'the link is not one we sent');
     }
-    const claimed = PURPOSES[code];
+    const claimed = PURPOSES.get(code);
     const subscriberId = parseInt(id, 36);
     if (!claimed || !Number.isSafeInteger(subscriberId)) throw new TokenError('TOKEN_MALFORMED', 'the link is incomplete or damaged');
     if (claimed !== purpose) throw new TokenError('TOKEN_WRONG_PURPOSE', `this link is for another page (${claimed})`);

@@ -1,6 +1,7 @@
 // The decisions of the subscription steps, apart from the rows they read and write. Pure: they take
 // what was read and say what to do; the use cases (subscribe.ts, confirm.ts, …) do it.
 import type { SubscriberStatus } from '../db/subscribers.ts';
+import type { Frequency } from '../digest/frequency.ts';
 import type { SubscriptionErrorCode } from './errors.ts';
 
 /**
@@ -49,15 +50,25 @@ export function decideConfirm(subscriber: { status: SubscriberStatus; tokenNonce
 export interface Preferences {
   topics: string[];
   paused: boolean;
+  /** a timed pause ends then; null: until the reader resumes (or not paused) */
+  pausedUntil: Date | null;
+  frequency: Frequency;
+  /** weekly: 0 Sunday … 6 Saturday */
+  weeklyDay: number;
 }
 
-export type PreferencesChange = { kind: 'unchanged' } | { kind: 'update'; topicsChanged: boolean; pausedChanged: boolean };
+export type PreferencesChange = { kind: 'unchanged' } | { kind: 'update'; topicsChanged: boolean; pausedChanged: boolean; frequencyChanged: boolean };
 
-/** Topics are compared as typed, in order: reordering them is a change the reader asked for. */
+/**
+ * Topics are compared as typed, in order: reordering them is a change the reader asked for. `current`
+ * is the pause as it stands now (a timed pause that ended reads as not paused: pause.ts currentPause);
+ * choosing a timed pause again starts it again from now, a change.
+ */
 export function decidePreferences(current: Preferences, next: Preferences): PreferencesChange {
   const topicsChanged = current.topics.length !== next.topics.length || current.topics.some((t, i) => t !== next.topics[i]);
-  const pausedChanged = current.paused !== next.paused;
-  return topicsChanged || pausedChanged ? { kind: 'update', topicsChanged, pausedChanged } : { kind: 'unchanged' };
+  const pausedChanged = current.paused !== next.paused || (current.pausedUntil?.getTime() ?? null) !== (next.pausedUntil?.getTime() ?? null);
+  const frequencyChanged = current.frequency !== next.frequency || (next.frequency === 'weekly' && current.weeklyDay !== next.weeklyDay);
+  return topicsChanged || pausedChanged || frequencyChanged ? { kind: 'update', topicsChanged, pausedChanged, frequencyChanged } : { kind: 'unchanged' };
 }
 
 /** Preferences change only while active; other states get a page that says where they stand. */
@@ -84,4 +95,22 @@ export function decideMail(
 /** Unsubscribing works from any state and twice: the second time changes nothing. */
 export function decideUnsubscribe(status: SubscriberStatus): { kind: 'unsubscribe' } | { kind: 'already' } {
   return status === 'unsubscribed' ? { kind: 'already' } : { kind: 'unsubscribe' };
+}
+
+/** "Subscribe again with the same topics" works from the unsubscribe link for this long after leaving. */
+export const UNDO_UNSUBSCRIBE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * The unsubscribe link's "subscribe again": an address that left less than 30 days ago comes back
+ * active with the topics it had (the link proves the mailbox, as the one-click unsubscribe does);
+ * later, only through the subscribe form and a new confirmation.
+ */
+export function decideUndoUnsubscribe(
+  subscriber: { status: SubscriberStatus; unsubscribedAt: Date | null },
+  now: Date,
+): { kind: 'restore' } | { kind: 'already' } | { kind: 'expired' } | { kind: 'refuse'; code: SubscriptionErrorCode } {
+  if (subscriber.status === 'active') return { kind: 'already' };
+  if (subscriber.status !== 'unsubscribed') return { kind: 'refuse', code: 'NOT_ACTIVE' };
+  if (!subscriber.unsubscribedAt || now.getTime() - subscriber.unsubscribedAt.getTime() >= UNDO_UNSUBSCRIBE_MS) return { kind: 'expired' };
+  return { kind: 'restore' };
 }

@@ -1,5 +1,6 @@
 // What the subscription steps need, cut from the context (as app/deps.ts does for the pipeline).
 import { composeOptions, PRODUCT_NAME, type AppContext } from '../app/context.ts';
+import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import type { ComposeOptions } from '../deliver/compose-message.ts';
 import type { Mailer } from '../deliver/types.ts';
@@ -11,6 +12,8 @@ export const CONFIRM_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface SubscriptionDeps {
   prisma: PrismaClient;
+  /** the plain pool, for the reader's pages read most (archive, feedback) */
+  sql: Sql;
   mailer: Mailer;
   tokens: TokenSigner;
   log: Logger;
@@ -27,6 +30,7 @@ export interface SubscriptionDeps {
 export function subscriptionDeps(ctx: AppContext, overrides: Partial<SubscriptionDeps> = {}): SubscriptionDeps {
   return {
     prisma: ctx.db.prisma,
+    sql: ctx.db.sql,
     mailer: ctx.mailer,
     tokens: ctx.tokens,
     log: ctx.log,

@@ -7,7 +7,9 @@ export type SubscriptionErrorCode =
   /** a newer confirmation email replaced this link (or the address changed state since) */
   | 'LINK_REPLACED'
   /** preferences can only change while the subscription is active */
-  | 'NOT_ACTIVE';
+  | 'NOT_ACTIVE'
+  /** the link's digest, paper or topic is not this reader's */
+  | 'LINK_NOT_FOUND';
 
 export class SubscriptionError extends Error {
   constructor(

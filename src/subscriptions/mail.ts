@@ -45,7 +45,7 @@ export async function sendPreferencesLink(deps: MailDeps, to: Recipient): Promis
 }
 
 /** After a change on the preferences page: what they are now, and how to undo it. */
-export async function sendPreferencesChanged(deps: MailDeps, to: Recipient & { paused: boolean }): Promise<SendReceipt> {
+export async function sendPreferencesChanged(deps: MailDeps, to: Recipient & { paused: boolean; pausedUntil?: Date | null }): Promise<SendReceipt> {
   const links = subscriberLinks(deps.tokens, deps.baseUrl, to.id);
   const rendered = await renderPreferencesChanged({
     productName: deps.productName,
@@ -53,6 +53,7 @@ export async function sendPreferencesChanged(deps: MailDeps, to: Recipient & { p
     email: to.email,
     topics: to.topics,
     paused: to.paused,
+    pausedUntil: to.paused ? (to.pausedUntil ?? null) : null,
     ...links,
   });
   return send(deps, 'preferences-changed', to, rendered, links.unsubscribeUrl);

@@ -6,6 +6,7 @@ import { updatePreferences } from '../db/subscriptions.ts';
 import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
 import { maskEmail } from '../log/logger.ts';
 import { decidePreferences, decidePreferencesAllowed, type Preferences } from './decide.ts';
+import { currentPause } from './pause.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { SubscriptionError } from './errors.ts';
 import { readLink } from './read-link.ts';
@@ -15,18 +16,21 @@ export async function openPreferences(deps: SubscriptionDeps, token: string | un
   return (await readLink(deps, token, 'preferences')).subscriber;
 }
 
-export type PreferencesResult = { kind: 'unchanged'; subscriber: Subscriber } | { kind: 'updated'; subscriber: Subscriber; topicsChanged: boolean; pausedChanged: boolean };
+export type PreferencesResult =
+  | { kind: 'unchanged'; subscriber: Subscriber }
+  | { kind: 'updated'; subscriber: Subscriber; topicsChanged: boolean; pausedChanged: boolean; frequencyChanged: boolean };
 
 export async function changePreferences(deps: SubscriptionDeps, token: string | undefined, next: Preferences): Promise<PreferencesResult> {
   const { subscriber } = await readLink(deps, token, 'preferences');
   const notActive = () => new SubscriptionError('NOT_ACTIVE', `the subscription is ${subscriber.status}`);
   if (decidePreferencesAllowed(subscriber.status).kind === 'refuse') throw notActive();
-  const change = decidePreferences(subscriber, next);
-  if (change.kind === 'unchanged') return { kind: 'unchanged', subscriber };
   const now = deps.now();
+  const change = decidePreferences({ topics: subscriber.topics, frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay, ...currentPause(subscriber, now) }, next);
+  if (change.kind === 'unchanged') return { kind: 'unchanged', subscriber };
   const updatedNow = await deps.prisma.$transaction(async (tx) => {
     // The notice email is queued with the change: a change is never saved without it.
-    if (!(await updatePreferences(tx, subscriber.id, next, now))) return false;
+    // a muted topic the reader took out of their topics is not muted any more
+    if (!(await updatePreferences(tx, subscriber.id, { ...next, mutedTopics: subscriber.mutedTopics.filter((t) => next.topics.includes(t)) }, now))) return false;
     await enqueueMail(tx, { subscriberId: subscriber.id, kind: 'preferences_changed', now });
     return true;
   });
@@ -35,8 +39,8 @@ export async function changePreferences(deps: SubscriptionDeps, token: string | 
   const updated = (await getSubscriber(deps.prisma, subscriber.id)) ?? { ...subscriber, ...next };
   const to = maskEmail(updated.email);
   deps.log.info(
-    { event: 'subscriber.preferences_changed', subscriberId: updated.id, to, topics: updated.topics.length, paused: updated.paused, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged },
+    { event: 'subscriber.preferences_changed', subscriberId: updated.id, to, topics: updated.topics.length, paused: updated.paused, pausedUntil: updated.pausedUntil, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged, frequency: updated.frequency, frequencyChanged: change.frequencyChanged },
     `subscriber ${updated.id} changed their preferences`,
   );
-  return { kind: 'updated', subscriber: updated, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged };
+  return { kind: 'updated', subscriber: updated, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged, frequencyChanged: change.frequencyChanged };
 }

@@ -1,6 +1,6 @@
 // The signed link of an email, read: the token checked for its purpose (TokenError when it is
 // missing, damaged, forged, for another page or expired), then the subscriber it names.
-import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
+import { getSubscriber, readSubscriber, type Subscriber } from '../db/subscribers.ts';
 import type { TokenClaims, TokenPurpose } from '../security/tokens.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { SubscriptionError } from './errors.ts';
@@ -10,9 +10,13 @@ export interface OpenedLink {
   subscriber: Subscriber;
 }
 
-export async function readLink(deps: Pick<SubscriptionDeps, 'prisma' | 'tokens' | 'now'>, token: string | undefined, purpose: TokenPurpose): Promise<OpenedLink> {
+export async function readLink(
+  deps: Pick<SubscriptionDeps, 'prisma' | 'tokens' | 'now'> & { sql?: SubscriptionDeps['sql'] },
+  token: string | undefined,
+  purpose: TokenPurpose,
+): Promise<OpenedLink> {
   const claims = deps.tokens.verify(token, purpose, deps.now());
-  const subscriber = await getSubscriber(deps.prisma, claims.subscriberId);
+  const subscriber = deps.sql ? await readSubscriber(deps.sql, claims.subscriberId) : await getSubscriber(deps.prisma, claims.subscriberId);
   if (!subscriber) throw new SubscriptionError('LINK_SUBSCRIBER_GONE', 'this subscription no longer exists');
   return { claims, subscriber };
 }

@@ -3,6 +3,7 @@
 // caller shows the same page, and no state waits on the mail server: the answer cannot tell them
 // apart by its content or its timing.
 import { createPending, refreshPending, resubscribe } from '../db/subscriptions.ts';
+import type { Frequency } from '../digest/frequency.ts';
 import { enqueueMail } from '../db/subscription-mail.ts';
 import { findSubscriberByEmail, getSubscriber, newNonce, type Subscriber } from '../db/subscribers.ts';
 import type { Db } from '../db/snapshots.ts';
@@ -15,6 +16,9 @@ export interface SubscribeInput {
   email: string;
   /** checked by parseTopicsField */
   topics: string[];
+  /** how often (default daily): src/digest/frequency.ts */
+  frequency?: Frequency;
+  weeklyDay?: number;
 }
 
 export type SubscribeResult =
@@ -64,7 +68,7 @@ async function writePending(
   nonce: string,
   now: Date,
 ): Promise<Subscriber | null> {
-  const values = { topics: input.topics, nonce, now };
+  const values = { topics: input.topics, frequency: input.frequency ?? 'daily', weeklyDay: input.weeklyDay ?? 1, nonce, now };
   if (action.kind === 'create') return createPending(db, { email: input.email, ...values });
   const written = action.kind === 'refresh-pending' ? await refreshPending(db, action.subscriberId, values) : await resubscribe(db, action.subscriberId, values);
   return written ? getSubscriber(db, action.subscriberId) : null;

@@ -68,16 +68,30 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     await screenshots(page, 'subscribe-preview');
   });
 
+  it('shows the topic count against the limit while typing, before any submit', async () => {
+    const { page } = w;
+    await page.goto(`${b.base}/`);
+    const counter = page.locator('[data-role="topic-count"]');
+    expect(await counter.textContent()).toBe('0 of 10 topics');
+    await page.locator('#topics').fill(Array.from({ length: 12 }, (_, i) => `topic number ${i + 1}`).join('\n'));
+    await poll(() => counter.textContent()).toBe('12 topics: a subscription takes up to 10. Remove 2.');
+    expect(await counter.getAttribute('data-over')).toBe('true');
+    await screenshots(page, 'topic-limit');
+    await page.locator('#topics').fill('scaling laws');
+    await poll(() => counter.textContent()).toBe('1 of 10 topics');
+  });
+
   it('the keyboard reaches everything in order, with a visible focus', async () => {
     const { page } = w;
     await page.goto(`${b.base}/`);
     const order: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate<string>(`document.activeElement.id || document.activeElement.textContent.trim()`));
     }
-    // the lead names the source, linked, before the form
-    expect(order).toEqual(['Skip to content', 'paperboy.', 'Hugging Face Daily Papers', 'email', 'topics', 'Subscribe']);
+    // the lead names the source, linked, before the form; how often: one stop for the radio group
+    // (arrows move within it), one for the weekday
+    expect(order).toEqual(['Skip to content', 'paperboy.', 'Hugging Face Daily Papers', 'email', 'topics', 'frequency-daily', 'weekly-day', 'Subscribe']);
     const outline = await page.evaluate<string>(`getComputedStyle(document.activeElement).outlineWidth`);
     expect(parseFloat(outline)).toBeGreaterThanOrEqual(2);
   });
@@ -113,16 +127,24 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
 
     await page.locator('#topics').fill('scaling laws\n"language model"');
     await poll(() => page.locator('.pv-topic h3').allTextContents()).toEqual(['scaling laws', '"language model"']);
-    await page.getByLabel('Pause the digest').check();
+    expect(await page.locator('[data-role="topic-count"]').textContent()).toBe('2 of 10 topics');
+    await page.getByLabel('Pause for 1 week').check();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved. Your topics are updated.').waitFor();
-    expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({ topics: ['scaling laws', '"language model"'], paused: true });
+    const paused = await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org');
+    expect(paused).toMatchObject({ topics: ['scaling laws', '"language model"'], paused: true, pausedUntil: expect.any(Date) });
+    expect(await page.getByLabel(/^Stay paused until /).isChecked()).toBe(true);
     await screenshots(page, 'preferences-saved');
 
     await page.getByRole('button', { name: 'Unsubscribe' }).click();
     await page.getByRole('heading', { name: "You're unsubscribed" }).waitFor();
     expect((await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org'))!.status).toBe('unsubscribed');
     await screenshots(page, 'unsubscribed');
+    // changed their mind: one click, the same topics, no confirmation
+    await page.getByRole('button', { name: 'Subscribe again with the same topics' }).click();
+    await page.getByRole('heading', { name: "You're subscribed again" }).waitFor();
+    expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({ status: 'active', topics: ['scaling laws', '"language model"'] });
+    await screenshots(page, 'subscribed-again');
   });
 
   it('the unsubscribe link is a page with a button', async () => {

@@ -44,11 +44,13 @@ describe.skipIf(skipWithoutChromium)('the pages without JavaScript in Chromium',
     await page.getByRole('heading', { name: "You're subscribed" }).waitFor();
     expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({ status: 'active', topics: ['scaling laws', 'quantum "many-body"'] });
 
-    // the same link again: a clear page, not a second confirmation
+    // the same link again: "already subscribed" and the way to preferences, not a second confirmation
     const again = await page.goto(/(http:\/\/127\.0\.0\.1:\d+\/confirm\?token=\S+)/.exec(mail!.parsed.text ?? '')![1]!);
-    expect(again?.status()).toBe(410);
-    await page.getByRole('heading', { name: 'This link was already used' }).waitFor();
+    expect(again?.status()).toBe(200);
+    await page.getByRole('heading', { name: "You're already subscribed" }).waitFor();
     await screenshots(page, 'link-used');
+    await page.getByRole('link', { name: 'Open your preferences' }).click();
+    await page.getByRole('heading', { name: 'Your preferences' }).waitFor();
   });
 
   it('a damaged link, and a page that does not exist', async () => {

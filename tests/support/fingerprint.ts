@@ -1,7 +1,7 @@
 // "Nothing changed": a digest of every row of every paperboy table, to compare before and after.
 import type { PrismaClient } from '../../src/db/generated/client.ts';
 
-const TABLES = ['snapshot', 'paper', 'snapshot_entry', 'subscriber', 'mailed_paper', 'digest', 'digest_paper', 'delivery', 'delivery_attempt'];
+const TABLES = ['snapshot', 'paper', 'snapshot_entry', 'subscriber', 'mailed_paper', 'digest', 'digest_paper', 'delivery', 'delivery_attempt', 'feedback'];
 
 /** `omit`: columns left out per table (a comparison across schemas where some did not exist). */
 export async function tableFingerprint(prisma: PrismaClient, omit: Record<string, string[]> = {}): Promise<Record<string, string>> {

@@ -19,6 +19,7 @@ export const STATUS_OF: Record<string, number> = {
   LINK_REPLACED: 410,
   LINK_SUBSCRIBER_GONE: 410,
   NOT_ACTIVE: 409,
+  LINK_NOT_FOUND: 404,
   RATE_LIMITED: 429,
 };
 

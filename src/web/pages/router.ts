@@ -4,7 +4,9 @@
 import { Router } from 'express';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { latestSnapshot } from '../../db/snapshots.ts';
+import { DigestRenderers } from '../../deliver/digest-renderers.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
+import { FeedService, type FeedSettings } from '../../feeds/feed-service.ts';
 import { subscriptionDeps, type SubscriptionDeps } from '../../subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../../subscriptions/mail-queue.ts';
 import { loadAssets } from './assets.ts';
@@ -12,7 +14,10 @@ import { markPagesRequest, pageErrorHandler, sendMessage } from './errors.ts';
 import { PreviewCache } from './preview/preview-cache.ts';
 import { previewRoute } from './preview/route.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
+import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
+import { feedRoutes } from './routes/feeds.ts';
 import type { PagesContext } from './routes/context.ts';
 import { preferencesRoutes } from './routes/preferences.ts';
 import { subscribeRoutes } from './routes/subscribe.ts';
@@ -33,6 +38,10 @@ export interface PagesOptions {
   mailQueue?: SubscriptionMailQueue;
   /** POST /subscribe answers no sooner than this after the request arrived (default SUBSCRIBE_ANSWER_MS) */
   subscribeAnswerMs?: number;
+  /** digests on one page of a reader's archive (default ARCHIVE_PAGE_SIZE) */
+  archivePageSize?: number;
+  /** how much the feeds cover, how long they reuse the list of newest digests */
+  feeds?: Partial<Pick<FeedSettings, 'digests' | 'maxEntries' | 'recentMs'>>;
 }
 
 export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router {
@@ -58,8 +67,14 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   router.get('/api/preview', limits.preview, previewRoute(preview));
   subscribeRoutes(router, pages);
   confirmRoutes(router, pages);
-  preferencesRoutes(router, pages);
+  const preferencesWithNotice = preferencesRoutes(router, pages);
+  feedbackRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
+  archiveRoutes(router, pages, {
+    renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
+    pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
+  });
+  feedRoutes(router, pages, new FeedService(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds }));
   // A mistyped address in a browser gets a page, not the API's JSON 404 (which everything else keeps).
   router.get(/.*/, (req, res, next) => {
     if (!/\btext\/html\b/.test(req.headers.accept ?? '') || /^\/(admin|api|metrics|healthz)(\/|$)/.test(req.path)) return next();

@@ -32,6 +32,23 @@
   // ---- live preview ----
   var area = document.querySelector('textarea[data-preview]');
   var panel = area && document.getElementById(area.getAttribute('data-preview'));
+
+  // ---- the topic count, against the limit, while typing (the same words as topics-field.ts) ----
+  var counter = document.querySelector('[data-role="topic-count"]');
+  if (area && counter) {
+    var max = Number(counter.getAttribute('data-max'));
+    var count = function () {
+      var n = area.value.split(/\r\n|\r|\n/).filter(function (l) {
+        return l.trim() !== '';
+      }).length;
+      var over = n > max;
+      var text = over ? n + ' topics: a subscription takes up to ' + max + '. Remove ' + (n - max) + '.' : n + ' of ' + max + ' topics';
+      if (counter.textContent !== text) counter.textContent = text;
+      counter.setAttribute('data-over', over ? 'true' : 'false');
+    };
+    area.addEventListener('input', count);
+    count();
+  }
   if (!area || !panel) return;
   var endpoint = panel.getAttribute('data-endpoint');
   var statusEl = panel.querySelector('[data-role="status"]');

@@ -100,7 +100,7 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     });
   });
 
-  it('confirm: the GET shows a button and changes nothing; the POST confirms once; then 410', async () => {
+  it('confirm: the GET shows a button and changes nothing; the POST confirms once; then "already subscribed"', async () => {
     const token = sign('confirm', pending.id, { nonce: pending.tokenNonce, expiresAt: inAWeek() });
     const before = await tableFingerprint(prisma());
     const page = await request(t.web).get(`/confirm?token=${token}`).expect(200);
@@ -114,11 +114,21 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     expect(done.text).toMatch(/href="\/preferences\?token=p\.[^"]+"/);
     expect(await getSubscriber(prisma(), pending.id)).toMatchObject({ status: 'active', confirmedAt: expect.any(Date) });
 
+    // the same link again (reopened from the email, a second click): subscribed, with the way to preferences
     const after = await tableFingerprint(prisma());
-    const again = await request(t.web).post(`/confirm?token=${token}`).type('form').send('').expect(410);
-    expect(again.text).toContain('This link was already used');
-    await request(t.web).get(`/confirm?token=${token}`).expect(410);
+    for (const again of [
+      await request(t.web).post(`/confirm?token=${token}`).type('form').send('').expect(200),
+      await request(t.web).get(`/confirm?token=${token}`).expect(200),
+    ]) {
+      expect(again.text).toContain('You&#39;re already subscribed');
+      expect(again.text).toMatch(/<a class="button" href="\/preferences\?token=p\.[^"]+">Open your preferences<\/a>/);
+      expect(again.text).not.toContain('<form');
+    }
     expect(await tableFingerprint(prisma())).toEqual(after);
+    // once the address left, the used link is an error again (the reader is not subscribed)
+    await prisma().subscriber.update({ where: { id: pending.id }, data: { status: 'unsubscribed' } });
+    expect((await request(t.web).get(`/confirm?token=${token}`).expect(410)).text).toContain('This link was already used');
+    await prisma().subscriber.update({ where: { id: pending.id }, data: { status: 'active' } });
   });
 
   it('preferences: the form with the stored topics; a change saved, confirmed on the page and by email', async () => {
@@ -226,7 +236,7 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     expect(t.app.captured.events('subscriber.unsubscribed').at(-1)).toMatchObject({ subscriberId: dee!.id, via: 'page', from: 'pending' });
     // an unsubscribed reader comes back only through double opt-in
     t.sink.reset();
-    await request(t.web).post('/subscribe').type('form').send(form({ email: 'dee@example.org', topics: 'protein folding' })).expect(200);
+    await request(t.web).post('/subscribe').type('form').send(form({ email: 'dee@example.org', topics: 'protein folding' })).expect(303);
     const [mail] = await t.sink.waitFor(1);
     expect((await getSubscriber(prisma(), dee!.id))!.status).toBe('pending');
     await request(t.web).post(linkIn(mail!, '/confirm')).expect(200);

@@ -20,7 +20,7 @@ describe('subscription email queue (PostgreSQL, SMTP)', () => {
     return t.webWith({ mailQueue: stopped });
   };
   const subscribe = (web: ReturnType<WebTestApp['webWith']>, email: string, topics = 'scaling laws') =>
-    request(web).post('/subscribe').type('form').send(form({ email, topics })).expect(200);
+    request(web).post('/subscribe').type('form').send(form({ email, topics })).expect(303); // redirected to the check-inbox page
   const mailsOf = async (email: string) => {
     const subscriber = await findSubscriberByEmail(prisma(), email);
     return prisma().subscriptionMail.findMany({ where: { subscriberId: subscriber!.id }, orderBy: { id: 'asc' } });

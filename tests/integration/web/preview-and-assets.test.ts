@@ -132,6 +132,7 @@ describe('the live preview API and the assets (PostgreSQL)', () => {
       .set('Referer', 'https://blog.example.com/posts/1')
       .type('form')
       .send('email=embed%40example.org&topics=scaling+laws')
+      .redirects(1) // answered 303 → the check-inbox page
       .expect(200);
     expect(res.text).toContain('Check your inbox');
     await t.sink.waitFor(1);

@@ -87,6 +87,21 @@ describe('the digest', () => {
     for (const line of mail.text.split('\n')) if (!line.includes('://')) expect(line.length).toBeLessThanOrEqual(78);
   });
 
+  it('puts the reader\'s own links in the footer, escaped, in both parts; none given, none shown', async () => {
+    const renderer = await compileDigest(view);
+    const reader = [
+      { label: 'View in your browser', url: 'https://paperboy.example/archive/7?token=a.1..x&y' },
+      { label: 'Your <archive>', url: 'https://paperboy.example/archive?token=a.1..x' },
+    ];
+    const mail = renderer.render({ ...recipient(matches), reader });
+    expect(mail.html).toMatch(/<a class="footer-link" href="https:\/\/paperboy\.example\/archive\/7\?token=a\.1\.\.x&amp;y" style="[^"]+">View in your browser<\/a>&nbsp;·&nbsp; <a [^>]+>Your &lt;archive&gt;<\/a>/);
+    expect(mail.text).toContain('View in your browser: https://paperboy.example/archive/7?token=a.1..x&y\nYour <archive>: https://paperboy.example/archive?token=a.1..x\nManage preferences:');
+    const plain = renderer.render(recipient(matches));
+    expect(plain.html).not.toContain('archive');
+    expect(plain.text).not.toContain('archive');
+    expect(() => renderer.render({ ...recipient(matches), reader: [{ label: 'x', url: 'javascript:alert(1)' }] })).toThrow(RenderError);
+  });
+
   it('leaves no slot or marker in the html, text or subject, and loads nothing from the network', async () => {
     const mail = (await compileDigest(view)).render(recipient(matches));
     for (const part of [mail.html, mail.text, mail.subject]) expect(part).not.toMatch(LEFTOVER);

@@ -34,13 +34,25 @@ describe('decideConfirm: a link works once, for the latest confirmation email', 
 
 describe('preferences and unsubscribe', () => {
   it('a change is a change of topics (order included) or of pause', () => {
-    const now = { topics: ['a', 'b'], paused: false };
-    expect(decidePreferences(now, { topics: ['a', 'b'], paused: false })).toEqual({ kind: 'unchanged' });
-    expect(decidePreferences(now, { topics: ['b', 'a'], paused: false })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: false });
-    expect(decidePreferences(now, { topics: ['a'], paused: true })).toEqual({ kind: 'update', topicsChanged: true, pausedChanged: true });
-    expect(decidePreferences(now, { topics: ['a', 'b'], paused: true })).toEqual({ kind: 'update', topicsChanged: false, pausedChanged: true });
-  });
-  it('only an active subscription changes preferences; unsubscribing works from anywhere, once', () => {
+    const daily = { frequency: 'daily' as const, weeklyDay: 1 };
+    const now = { topics: ['a', 'b'], paused: false, pausedUntil: null, ...daily };
+    const same = { topicsChanged: false, pausedChanged: false, frequencyChanged: false };
+    expect(decidePreferences(now, { ...now })).toEqual({ kind: 'unchanged' });
+    expect(decidePreferences(now, { ...now, topics: ['b', 'a'] })).toEqual({ kind: 'update', ...same, topicsChanged: true });
+    expect(decidePreferences(now, { ...now, topics: ['a'], paused: true })).toEqual({ kind: 'update', ...same, topicsChanged: true, pausedChanged: true });
+    expect(decidePreferences(now, { ...now, paused: true })).toEqual({ kind: 'update', ...same, pausedChanged: true });
+    // a timed pause chosen again starts again from now; the same indefinite pause is no change
+    const week = { ...now, paused: true, pausedUntil: new Date('2026-06-08T00:00:00Z') };
+    expect(decidePreferences(week, { ...week, pausedUntil: new Date('2026-06-09T00:00:00Z') })).toEqual({ kind: 'update', ...same, pausedChanged: true });
+    expect(decidePreferences(week, { ...week, pausedUntil: null })).toEqual({ kind: 'update', ...same, pausedChanged: true });
+    const forever = { ...now, paused: true, pausedUntil: null };
+    expect(decidePreferences(forever, { ...forever })).toEqual({ kind: 'unchanged' });
+    // weekly, another day, feed only; the day of a daily reader is no change
+    expect(decidePreferences(now, { ...now, frequency: 'weekly', weeklyDay: 1 })).toEqual({ kind: 'update', ...same, frequencyChanged: true });
+    const weekly = { ...now, frequency: 'weekly' as const, weeklyDay: 1 };
+    expect(decidePreferences(weekly, { ...weekly, weeklyDay: 5 })).toEqual({ kind: 'update', ...same, frequencyChanged: true });
+    expect(decidePreferences(weekly, { ...weekly, frequency: 'feed' })).toEqual({ kind: 'update', ...same, frequencyChanged: true });
+    expect(decidePreferences(now, { ...now, weeklyDay: 4 })).toEqual({ kind: 'unchanged' });
     expect(decidePreferencesAllowed('active')).toEqual({ kind: 'ok' });
     for (const s of ['pending', 'unsubscribed', 'bounced'] as const) expect(decidePreferencesAllowed(s)).toEqual({ kind: 'refuse', code: 'NOT_ACTIVE' });
     for (const s of ['pending', 'active', 'bounced'] as const) expect(decideUnsubscribe(s)).toEqual({ kind: 'unsubscribe' });

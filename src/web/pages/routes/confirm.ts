@@ -8,19 +8,22 @@ import type { Router } from 'express';
 import { checkConfirmLink, confirmSubscription } from '../../../subscriptions/confirm.ts';
 import { formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
-import { confirmedPage, confirmPage } from '../views/links.ts';
+import { alreadyConfirmedPage, confirmedPage, confirmPage } from '../views/links.ts';
 import { pageLink, type PagesContext } from './context.ts';
 
 export function confirmRoutes(router: Router, { chrome, deps }: PagesContext): void {
+  const preferences = (id: number) => pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: id }));
+
   router.get('/confirm', async (req, res) => {
     const token = tokenParam(req);
-    const subscriber = await checkConfirmLink(deps, token);
-    sendPage(res, 200, confirmPage(chrome, token!, subscriber));
+    const link = await checkConfirmLink(deps, token);
+    if (link.kind === 'already-active') return sendPage(res, 200, alreadyConfirmedPage(chrome, link.subscriber, preferences(link.subscriber.id)));
+    sendPage(res, 200, confirmPage(chrome, token!, link.subscriber));
   });
 
   router.post('/confirm', ...formBody(), async (req, res) => {
-    const subscriber = await confirmSubscription(deps, tokenParam(req));
-    const preferences = pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: subscriber.id }));
-    sendPage(res, 200, confirmedPage(chrome, subscriber, preferences));
+    const link = await confirmSubscription(deps, tokenParam(req));
+    const page = link.kind === 'already-active' ? alreadyConfirmedPage : confirmedPage;
+    sendPage(res, 200, page(chrome, link.subscriber, preferences(link.subscriber.id)));
   });
 }

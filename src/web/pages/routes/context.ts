@@ -13,4 +13,4 @@ export interface PagesContext {
 }
 
 /** A link to one of our pages, relative (it works whatever host the reader came through). */
-export const pageLink = (path: '/preferences' | '/unsubscribe', token: string): string => `${path}?token=${encodeURIComponent(token)}`;
+export const pageLink = (path: '/preferences' | '/unsubscribe' | '/archive', token: string): string => `${path}?token=${encodeURIComponent(token)}`;

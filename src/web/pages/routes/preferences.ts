@@ -5,21 +5,36 @@ import type { Router } from 'express';
 import type { Subscriber } from '../../../db/subscribers.ts';
 import { SubscriptionError } from '../../../subscriptions/errors.ts';
 import { parseTopicsField } from '../../../subscriptions/input.ts';
+import { currentPause, pauseFor, readPauseChoice, type PauseChoice } from '../../../subscriptions/pause.ts';
 import { changePreferences, openPreferences, type PreferencesResult } from '../../../subscriptions/preferences.ts';
+import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
-import { preferencesElsewherePage, preferencesPage, type PreferencesView } from '../views/links.ts';
-import type { PagesContext } from './context.ts';
+import { preferencesElsewherePage, preferencesPage, untilDay, type PreferencesView } from '../views/links.ts';
+import { readFrequency } from '../../../digest/frequency.ts';
+import { frequencyText } from '../views/frequency-field.ts';
+import { pageLink, type PagesContext } from './context.ts';
+import { readerFeedUrls } from './feeds.ts';
 
-export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): void {
-  const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => ({
-    token,
-    unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
-    subscriber,
-    topics: { value: subscriber.topics.join('\n') },
-    paused: subscriber.paused,
-    ...rest,
-  });
+/** The preferences page of a token with a notice on top (another route changed something): its HTML. */
+export type PreferencesWithNotice = (token: string, notice: string) => Promise<string>;
+
+export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): PreferencesWithNotice {
+  const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => {
+    const pause = currentPause(subscriber, deps.now());
+    return {
+      token,
+      unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
+      archiveUrl: pageLink('/archive', deps.tokens.sign({ purpose: 'archive', subscriberId: subscriber.id })),
+      feedUrls: readerFeedUrls(deps.baseUrl, deps.tokens.sign({ purpose: 'feed', subscriberId: subscriber.id })),
+      subscriber: { email: subscriber.email, topics: subscriber.topics, ...pause },
+      topics: { value: subscriber.topics.join('\n') },
+      pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',
+      frequency: { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay },
+      mutedTopics: subscriber.mutedTopics.filter((t) => subscriber.topics.includes(t)),
+      ...rest,
+    };
+  };
 
   router.get('/preferences', async (req, res) => {
     const token = tokenParam(req);
@@ -33,15 +48,21 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     const subscriber = await openPreferences(deps, token);
     if (subscriber.status !== 'active') return sendPage(res, 409, preferencesElsewherePage(chrome, subscriber));
     const rawTopics = field(req, 'topics');
-    const paused = field(req, 'paused') === 'on';
+    const rawPause = field(req, 'pause');
+    const choice: PauseChoice | 'keep' | null = rawPause === 'keep' ? 'keep' : readPauseChoice(rawPause, field(req, 'paused'));
+    if (choice === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown pause choice');
+    const frequency = readFrequency(field(req, 'frequency'), field(req, 'weeklyDay'));
+    if (frequency === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown frequency or day');
     const topics = parseTopicsField(rawTopics);
     if (!topics.ok) {
       const state = { value: rawTopics ?? '', error: topics.error?.message ?? null, lines: topics.lines };
-      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, paused })));
+      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, pause: choice, frequency })));
     }
+    // "keep": the timed pause as it stands (a topics change does not start it again)
+    const pause = choice === 'keep' ? currentPause(subscriber, deps.now()) : pauseFor(choice, deps.now());
     let result: PreferencesResult;
     try {
-      result = await changePreferences(deps, token, { topics: topics.topics, paused });
+      result = await changePreferences(deps, token, { topics: topics.topics, ...pause, ...frequency });
     } catch (err) {
       // it stopped being active between the two reads: say where it stands now
       if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, preferencesElsewherePage(chrome, await openPreferences(deps, token)));
@@ -49,12 +70,24 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     }
     sendPage(res, 200, preferencesPage(chrome, view(token!, result.subscriber, { notice: notice(result) })));
   });
+
+  return async (token, text) => {
+    const subscriber = await openPreferences(deps, token);
+    return preferencesPage(chrome, view(token, subscriber, { notice: { tone: 'success', text } }));
+  };
 }
 
 function notice(result: PreferencesResult): PreferencesView['notice'] {
   if (result.kind === 'unchanged') return { tone: 'info', text: 'Nothing to save: these already are your preferences.' };
-  const { subscriber, topicsChanged, pausedChanged } = result;
-  const digest = subscriber.paused ? 'Your digest is paused: no emails until you resume it here.' : 'Your digest is on again.';
+  const { subscriber, topicsChanged, pausedChanged, frequencyChanged } = result;
+  if (frequencyChanged && !topicsChanged && !pausedChanged) {
+    return { tone: 'success', text: `Saved. From now on: ${frequencyText(subscriber)}.` };
+  }
+  const digest = !subscriber.paused
+    ? 'Your digest is on again.'
+    : subscriber.pausedUntil
+      ? `Your digest is paused until ${untilDay(subscriber.pausedUntil)}: it starts again by itself then.`
+      : 'Your digest is paused: no emails until you resume it here.';
   if (topicsChanged && pausedChanged) return { tone: 'success', text: `Saved. Your topics are updated. ${digest}` };
   if (topicsChanged) return { tone: 'success', text: 'Saved. The next digest uses your new topics.' };
   return { tone: 'success', text: `Saved. ${digest}` };

@@ -7,11 +7,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Router } from 'express';
 import { MAX_TOPICS_FIELD_CHARS, parseEmail, parseTopicsField } from '../../../subscriptions/input.ts';
+import { readFrequency } from '../../../digest/frequency.ts';
 import { subscribe } from '../../../subscriptions/subscribe.ts';
+import { HttpError } from '../../http-errors.ts';
 import { field, formBody } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { checkInboxPage, EMPTY_FORM, subscribePage } from '../views/subscribe.ts';
 import type { PagesContext } from './context.ts';
+
+/** The longest address the form takes (as its input's maxlength). */
+const MAX_EMAIL_CHARS = 254;
 
 /** The least time POST /subscribe takes to answer an accepted request, whatever the address. */
 export const SUBSCRIBE_ANSWER_MS = 200;
@@ -19,10 +24,16 @@ export const SUBSCRIBE_ANSWER_MS = 200;
 export function subscribeRoutes(router: Router, { chrome, deps, limits, subscribeAnswerMs = SUBSCRIBE_ANSWER_MS }: PagesContext): void {
   let home: string | null = null; // the empty form is the same for everyone: rendered once
   router.get('/', (req, res) => {
-    // `/?topics=…` prefills the topics (a link from another site: "subscribe to scaling laws")
+    // `/?topics=…` prefills the topics (a link from another site: "subscribe to scaling laws"; every
+    // way back to the form from our own pages), `&email=…` the address ("check the address")
     const topics = req.query.topics;
-    if (typeof topics === 'string' && topics.trim() !== '' && topics.length <= MAX_TOPICS_FIELD_CHARS) {
-      return sendPage(res, 200, subscribePage(chrome, { email: '', topics: { value: topics } }), 'no-cache');
+    const email = req.query.email;
+    const prefill = {
+      topics: typeof topics === 'string' && topics.trim() !== '' && topics.length <= MAX_TOPICS_FIELD_CHARS ? topics : '',
+      email: typeof email === 'string' && email.length <= MAX_EMAIL_CHARS ? email : '',
+    };
+    if (prefill.topics || prefill.email) {
+      return sendPage(res, 200, subscribePage(chrome, { email: prefill.email, topics: { value: prefill.topics } }), 'no-cache');
     }
     home ??= subscribePage(chrome, EMPTY_FORM);
     sendPage(res, 200, home, 'no-cache');
@@ -35,21 +46,32 @@ export function subscribeRoutes(router: Router, { chrome, deps, limits, subscrib
     const rawTopics = field(req, 'topics');
     const email = parseEmail(rawEmail);
     const topics = parseTopicsField(rawTopics);
+    const frequency = readFrequency(field(req, 'frequency'), field(req, 'weeklyDay'));
+    if (frequency === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown frequency or day');
     if (!email.ok || !topics.ok) {
       const page = subscribePage(chrome, {
         email: rawEmail ?? '',
         emailError: email.ok ? null : email.error.message,
         topics: { value: rawTopics ?? '', error: topics.ok ? null : (topics.error?.message ?? null), lines: topics.ok ? [] : topics.lines },
+        frequency,
       });
       sendPage(res, 400, page);
       return;
     }
     const answerAt = performance.now() + subscribeAnswerMs;
     try {
-      await subscribe(deps, { email: email.email, topics: topics.topics });
+      await subscribe(deps, { email: email.email, topics: topics.topics, ...frequency });
     } finally {
       await sleep(Math.max(0, answerAt - performance.now()));
     }
-    sendPage(res, 200, checkInboxPage(chrome, email.email));
+    // POST-redirect-GET: a reload of the answer shows it again instead of posting the form again
+    res.redirect(303, `/check-inbox?${new URLSearchParams({ email: email.email, topics: topics.topics.join('\n') }).toString()}`);
+  });
+
+  router.get('/check-inbox', (req, res) => {
+    const email = parseEmail(typeof req.query.email === 'string' ? req.query.email : undefined);
+    if (!email.ok) return res.redirect(303, '/');
+    const topics = typeof req.query.topics === 'string' && req.query.topics.length <= MAX_TOPICS_FIELD_CHARS ? req.query.topics.split('\n').filter((t) => t.trim() !== '') : [];
+    sendPage(res, 200, checkInboxPage(chrome, email.email, topics));
   });
 }

@@ -3,18 +3,18 @@
 // POST alike — body `List-Unsubscribe=One-Click` (urlencoded or multipart), no cookie, no Origin,
 // no login: the signed token in the URL is the authority. 200 at once, and again when repeated.
 import type { Router } from 'express';
-import { checkUnsubscribeLink, unsubscribe } from '../../../subscriptions/unsubscribe.ts';
+import { canUndo, checkUnsubscribeLink, undoUnsubscribe, unsubscribe } from '../../../subscriptions/unsubscribe.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
-import { unsubscribedPage, unsubscribePage } from '../views/links.ts';
-import type { PagesContext } from './context.ts';
+import { resubscribedPage, resubscribeExpiredPage, unsubscribedPage, unsubscribePage } from '../views/links.ts';
+import { pageLink, type PagesContext } from './context.ts';
 
 export function unsubscribeRoutes(router: Router, { chrome, deps }: PagesContext): void {
   const preferences = (id: number) => deps.tokens.sign({ purpose: 'preferences', subscriberId: id });
   router.get('/unsubscribe', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await checkUnsubscribeLink(deps, token);
-    sendPage(res, 200, unsubscribePage(chrome, token!, subscriber, preferences(subscriber.id)));
+    sendPage(res, 200, unsubscribePage(chrome, token!, subscriber, preferences(subscriber.id), 200, canUndo(subscriber, deps.now())));
   });
 
   router.post('/unsubscribe', ...formBody({ multipart: true }), async (req, res) => {
@@ -25,6 +25,20 @@ export function unsubscribeRoutes(router: Router, { chrome, deps }: PagesContext
       return sendPage(res, 400, unsubscribePage(chrome, token!, subscriber, preferences(subscriber.id), 400));
     }
     const { subscriber, changed } = await unsubscribe(deps, token, field(req, 'from') === 'page' ? 'page' : 'one-click');
-    sendPage(res, 200, unsubscribedPage(chrome, subscriber, changed));
+    sendPage(res, 200, unsubscribedPage(chrome, subscriber, changed, canUndo(subscriber, deps.now()) ? token! : null));
+  });
+
+  // "Subscribe again with the same topics", a button on the unsubscribed page: only the POST does it.
+  router.get('/resubscribe', async (req, res) => {
+    const token = tokenParam(req);
+    const subscriber = await checkUnsubscribeLink(deps, token);
+    if (subscriber.status === 'active') return sendPage(res, 200, resubscribedPage(chrome, subscriber, pageLink('/preferences', preferences(subscriber.id)), false));
+    sendPage(res, canUndo(subscriber, deps.now()) ? 200 : 410, unsubscribedPage(chrome, subscriber, false, canUndo(subscriber, deps.now()) ? token! : null));
+  });
+
+  router.post('/resubscribe', ...formBody(), async (req, res) => {
+    const result = await undoUnsubscribe(deps, tokenParam(req));
+    if (result.kind === 'expired') return sendPage(res, 410, resubscribeExpiredPage(chrome, result.subscriber));
+    sendPage(res, 200, resubscribedPage(chrome, result.subscriber, pageLink('/preferences', preferences(result.subscriber.id)), result.kind === 'restored'));
   });
 }

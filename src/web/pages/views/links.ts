@@ -1,17 +1,24 @@
 // The pages behind the links in emails: confirm, preferences, unsubscribe. Their forms post back to
 // the same URL, token in the query string, as in the link.
 import type { Subscriber } from '../../../db/subscribers.ts';
+import type { PauseChoice } from '../../../subscriptions/pause.ts';
 import { html, when, type Html } from '../html.ts';
+import { formatDay } from '../../../render/format.ts';
 import { card, layout, topicChips, type Chrome } from './layout.ts';
+import { frequencyField, frequencyText, type FrequencyState } from './frequency-field.ts';
 import { previewPanel, topicsField, type TopicsFieldState } from './topics-field.ts';
+
+/** "December 7, 2026" */
+export const untilDay = (when: Date): string => formatDay(when.toISOString().slice(0, 10), 'long');
 
 const withToken = (path: string, token: string): string => `${path}?token=${encodeURIComponent(token)}`;
 
-export function confirmPage(chrome: Chrome, token: string, subscriber: Pick<Subscriber, 'email' | 'topics'>): string {
+export function confirmPage(chrome: Chrome, token: string, subscriber: Pick<Subscriber, 'email' | 'topics' | 'frequency' | 'weeklyDay'>): string {
+  const what = subscriber.frequency === 'feed' ? 'your feed' : subscriber.frequency === 'weekly' ? 'the weekly digest' : 'the daily digest';
   const main = card({
     eyebrow: 'One last step',
     heading: 'Confirm your subscription',
-    body: html`<p>Start the daily digest for <strong class="address">${subscriber.email}</strong> on these topics:</p>
+    body: html`<p>Start ${what} for <strong class="address">${subscriber.email}</strong> on these topics:</p>
   ${topicChips(subscriber.topics)}
   <form method="post" action="${withToken('/confirm', token)}" class="single-action">
     <button class="button" type="submit">Confirm my subscription</button>
@@ -33,39 +40,68 @@ export function confirmedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'emai
   return layout(chrome, { title: "You're subscribed", main, noindex: true });
 }
 
+/** A confirm link opened again once it did its work: the reader is subscribed, not in trouble. */
+export function alreadyConfirmedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>, preferencesUrl: string): string {
+  const main = card({
+    tone: 'success',
+    eyebrow: 'Already confirmed',
+    heading: "You're already subscribed",
+    body: html`<p><strong class="address">${subscriber.email}</strong> is confirmed and gets an email when new trending papers match these topics:</p>
+  ${topicChips(subscriber.topics)}
+  <p><a class="button" href="${preferencesUrl}">Open your preferences</a></p>
+  <p class="fine">There you can change your topics, pause the digest, or unsubscribe.</p>`,
+  });
+  return layout(chrome, { title: "You're already subscribed", main, noindex: true });
+}
+
 export interface PreferencesView {
   token: string;
   unsubscribeToken: string;
-  subscriber: Pick<Subscriber, 'email' | 'topics' | 'paused'>;
+  /** the reader's archive (`/archive?token=…`) */
+  archiveUrl: string;
+  /** the reader's feeds (absolute, stable: they go into a feed reader) */
+  feedUrls: { atom: string; json: string };
+  /** with the pause as it stands now (a timed pause that ended reads as not paused) */
+  subscriber: Pick<Subscriber, 'email' | 'topics' | 'paused' | 'pausedUntil'>;
   /** what the form shows: the stored values, or the reader's input that needs correcting */
   topics: TopicsFieldState;
-  paused: boolean;
+  /** the pause choice checked ("keep": the timed pause running now) */
+  pause: PauseChoice | 'keep';
+  /** how often, as stored or as the reader just chose */
+  frequency: FrequencyState;
+  /** topics muted from a digest's feedback page, each with a button to restore it */
+  mutedTopics: readonly string[];
   notice?: { tone: 'success' | 'info'; text: string } | null;
 }
 
 export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
   const invalid = Boolean(view.topics.error) || (view.topics.lines?.length ?? 0) > 0;
-  const state = view.subscriber.paused
-    ? html`<span class="pill pill-paused">Paused</span> No emails until you resume.`
-    : html`<span class="pill pill-on">On</span> You get an email when new papers match.`;
+  const until = view.subscriber.pausedUntil;
+  const state = !view.subscriber.paused
+    ? view.frequency.frequency === 'feed'
+      ? html`<span class="pill pill-on">Feed only</span> No emails: the papers your topics catch are in your feed.`
+      : html`<span class="pill pill-on">On</span> You get an email ${frequencyText(view.frequency)}.`
+    : until
+      ? html`<span class="pill pill-paused">Paused</span> No emails until ${untilDay(until)}; the digest starts again by itself then.`
+      : html`<span class="pill pill-paused">Paused</span> No emails until you resume.`;
   const main = html`<div class="columns">
   <section class="intro-and-form" aria-labelledby="page-heading">
     <h1 id="page-heading">Your preferences</h1>
     <p class="lead">For <strong class="address">${view.subscriber.email}</strong></p>
     <p class="digest-state">${state}</p>
+    <p class="reader-space"><a href="${view.archiveUrl}">Your archive</a>: every digest you were sent, and its papers.</p>
     ${view.notice ? html`<div class="alert alert-${view.notice.tone}" role="status" tabindex="-1" autofocus><p>${view.notice.text}</p></div>` : ''}
     ${invalid ? html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus><p>Nothing was saved yet: please correct your topics (see below the field).</p></div>` : ''}
     <form class="form" method="post" action="${withToken('/preferences', view.token)}" accept-charset="utf-8">
       ${topicsField(view.topics, 'Your topics')}
-      <div class="field field-check">
-        <input id="paused" name="paused" type="checkbox" value="on"${when(view.paused, html` checked`)} aria-describedby="paused-hint">
-        <label for="paused">Pause the digest</label>
-        <p class="hint" id="paused-hint">No emails while paused. Come back here to resume; your topics stay as they are.</p>
-      </div>
+      ${frequencyField(view.frequency)}
+      ${pauseField(view)}
       <div class="actions">
         <button class="button" type="submit">Save changes</button>
       </div>
     </form>
+    ${view.mutedTopics.length > 0 ? mutedSection(view) : ''}
+    ${feedSection(view.feedUrls)}
   </section>
   ${previewPanel()}
   <section class="danger-zone" aria-labelledby="unsubscribe-heading">
@@ -77,8 +113,53 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
   return layout(chrome, { title: 'Your preferences', main, width: 'wide', script: true, noindex: true });
 }
 
+function mutedSection(view: PreferencesView): Html {
+  return html`<section class="muted-topics" aria-labelledby="muted-heading">
+  <h2 id="muted-heading">Muted topics</h2>
+  <p>Muted from a digest: they catch nothing, in emails and in your feed, until you restore them.</p>
+  <ul class="topic-actions">${view.mutedTopics.map(
+    (t) => html`<li><span class="chip">${t}</span>
+    <form method="post" action="${withToken('/preferences/restore-topic', view.token)}" class="inline-action">
+      <input type="hidden" name="topic" value="${t}">
+      <button class="button button-secondary" type="submit">Restore</button>
+    </form></li>`,
+  )}</ul>
+</section>`;
+}
+
+function feedSection(urls: PreferencesView['feedUrls']): Html {
+  return html`<section class="feed-urls" aria-labelledby="feeds-heading">
+  <h2 id="feeds-heading">Your feed</h2>
+  <p>The papers your topics catch, in your feed reader, whatever you choose for email. Keep these addresses to yourself: they are your own.</p>
+  <div class="field">
+    <label for="feed-atom">Atom feed</label>
+    <input id="feed-atom" type="url" readonly value="${urls.atom}">
+  </div>
+  <div class="field">
+    <label for="feed-json">JSON Feed</label>
+    <input id="feed-json" type="url" readonly value="${urls.json}">
+  </div>
+</section>`;
+}
+
+function pauseField(view: PreferencesView): Html {
+  const until = view.subscriber.paused ? view.subscriber.pausedUntil : null;
+  const options: Array<[PauseChoice | 'keep', string]> = [
+    ['none', view.subscriber.paused ? 'Resume the digest' : 'Keep the digest on'],
+    ...(until ? ([['keep', `Stay paused until ${untilDay(until)}`]] as Array<['keep', string]>) : []),
+    ['week', 'Pause for 1 week'],
+    ['month', 'Pause for 1 month'],
+    ['indefinite', 'Pause until I resume'],
+  ];
+  return html`<fieldset class="field field-choices" aria-describedby="pause-hint">
+  <legend>Pause</legend>
+  ${options.map(([value, label]) => html`<div class="choice"><input id="pause-${value}" name="pause" type="radio" value="${value}"${when(view.pause === value, html` checked`)}><label for="pause-${value}">${label}</label></div>`)}
+  <p class="hint" id="pause-hint">No emails while paused; your topics stay as they are. A pause of a week or a month ends by itself.</p>
+</fieldset>`;
+}
+
 /** A preferences link of an address that is not active: where it stands, and what to do. */
-export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status'>): string {
+export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>): string {
   const text: Record<string, { heading: string; body: Html }> = {
     pending: {
       heading: 'Confirm your subscription first',
@@ -86,7 +167,7 @@ export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscr
     },
     unsubscribed: {
       heading: "You're unsubscribed",
-      body: html`<p><strong class="address">${subscriber.email}</strong> gets no more emails from us. Changed your mind? <a href="/">Subscribe again</a>: we'll ask you to confirm.</p>`,
+      body: html`<p><strong class="address">${subscriber.email}</strong> gets no more emails from us. Changed your mind? <a href="${subscribeAgainUrl(subscriber)}">Subscribe again</a>: we'll ask you to confirm.</p>`,
     },
     bounced: {
       heading: 'Emails to this address bounce',
@@ -106,11 +187,18 @@ function unsubscribeForm(token: string, buttonClass: string): Html {
   </form>`;
 }
 
-export function unsubscribePage(chrome: Chrome, token: string, subscriber: Pick<Subscriber, 'email' | 'status'>, preferencesToken: string, status = 200): string {
-  if (subscriber.status === 'unsubscribed') return unsubscribedPage(chrome, subscriber, false);
+export function unsubscribePage(
+  chrome: Chrome,
+  token: string,
+  subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>,
+  preferencesToken: string,
+  status = 200,
+  undo = false,
+): string {
+  if (subscriber.status === 'unsubscribed') return unsubscribedPage(chrome, subscriber, false, undo ? token : null);
   const main = card({
     heading: 'Unsubscribe?',
-    body: html`<p><strong class="address">${subscriber.email}</strong> will get no more emails from ${chrome.productName}.</p>
+    body: html`<p>Press the button to stop every email from ${chrome.productName} to <strong class="address">${subscriber.email}</strong>. Nothing changes until you do.</p>
   ${status === 400 ? html`<p class="fine">That request came without its confirmation. Use the button to unsubscribe.</p>` : ''}
   ${unsubscribeForm(token, 'button')}
   ${subscriber.status === 'active' ? html`<p class="fine">Too many emails, or the wrong papers? You can also <a href="${withToken('/preferences', preferencesToken)}">pause the digest or change your topics</a>.</p>` : ''}`,
@@ -118,13 +206,55 @@ export function unsubscribePage(chrome: Chrome, token: string, subscriber: Pick<
   return layout(chrome, { title: 'Unsubscribe', main, script: true, noindex: true });
 }
 
-export function unsubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email'>, justNow: boolean): string {
+/** The subscribe form with the reader's topics already in it (the `/?topics=` prefill). */
+export function subscribeAgainUrl(subscriber: Pick<Subscriber, 'topics'> & { email?: string }): string {
+  const query = new URLSearchParams();
+  if (subscriber.topics.length > 0) query.set('topics', subscriber.topics.join('\n'));
+  if (subscriber.email) query.set('email', subscriber.email);
+  const q = query.toString();
+  return q ? `/?${q}` : '/';
+}
+
+/**
+ * After unsubscribing (or opening the link again): where it stands, and with `undoToken` (under 30
+ * days since leaving) a one-click "subscribe again with the same topics"; later, the prefilled form.
+ */
+export function unsubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>, justNow: boolean, undoToken: string | null = null): string {
   const main = card({
     tone: 'success',
     eyebrow: justNow ? 'Done' : undefined,
     heading: "You're unsubscribed",
     body: html`<p><strong class="address">${subscriber.email}</strong> ${justNow ? 'will get no more emails from us, starting now.' : 'gets no emails from us.'}</p>
-  <p>Changed your mind? <a href="/">Subscribe again</a>: we'll ask you to confirm.</p>`,
+  ${undoToken
+    ? html`<p>Changed your mind? Come back with the same topics, no confirmation needed (this works for 30 days):</p>
+  ${topicChips(subscriber.topics)}
+  <form method="post" action="${withToken('/resubscribe', undoToken)}" class="single-action">
+    <button class="button button-secondary" type="submit">Subscribe again with the same topics</button>
+  </form>`
+    : html`<p>Changed your mind? <a href="${subscribeAgainUrl(subscriber)}">Subscribe again</a>: we'll ask you to confirm.</p>`}`,
   });
-  return layout(chrome, { title: "You're unsubscribed", main, noindex: true });
+  return layout(chrome, { title: "You're unsubscribed", main, script: true, noindex: true });
+}
+
+export function resubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>, preferencesUrl: string, justNow: boolean): string {
+  const main = card({
+    tone: 'success',
+    eyebrow: justNow ? 'Welcome back' : undefined,
+    heading: justNow ? "You're subscribed again" : "You're subscribed",
+    body: html`<p><strong class="address">${subscriber.email}</strong> gets an email again when new trending papers match these topics:</p>
+  ${topicChips(subscriber.topics)}
+  <p><a href="${preferencesUrl}">Open your preferences</a> to change them or pause the digest.</p>`,
+  });
+  return layout(chrome, { title: "You're subscribed", main, noindex: true });
+}
+
+/** More than 30 days after leaving: back through the form (prefilled) and a new confirmation. */
+export function resubscribeExpiredPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>): string {
+  const main = card({
+    heading: 'Subscribe again from the form',
+    body: html`<p>It has been more than 30 days since <strong class="address">${subscriber.email}</strong> unsubscribed, so this link can no longer bring it back by itself.</p>
+  <p><a class="button" href="${subscribeAgainUrl(subscriber)}">Subscribe again with the same topics</a></p>
+  <p class="fine">We'll ask you to confirm by email first.</p>`,
+  });
+  return layout(chrome, { title: 'Subscribe again', main, noindex: true });
 }

@@ -58,6 +58,16 @@ export const MESSAGES: Record<string, Message> = {
     heading: 'This subscription no longer exists',
     body: html`<p>There is nothing to change for this link any more. You can subscribe again at any time.</p>${home}`,
   },
+  LINK_NOT_FOUND: {
+    title: 'Not found',
+    heading: 'Nothing to find here',
+    body: html`<p>This link points to a digest, a paper or a topic that is not yours, or no longer there. Use the links in your latest email.</p>${home}`,
+  },
+  FEED_GONE: {
+    title: 'Feed ended',
+    heading: 'This feed has ended',
+    body: html`<p>The subscription behind this feed is no longer active, so the feed stopped. You can subscribe again at any time.</p>${home}`,
+  },
   NOT_ACTIVE: {
     title: 'Not active',
     heading: 'This subscription is not active',

@@ -3,12 +3,15 @@
 // whatever state the address was in.
 import { html, when, type Html } from '../html.ts';
 import { card, layout, type Chrome } from './layout.ts';
+import { DAILY, frequencyField, type FrequencyState } from './frequency-field.ts';
 import { previewPanel, topicsField, type TopicsFieldState } from './topics-field.ts';
 
 export interface SubscribeForm {
   email: string;
   emailError?: string | null;
   topics: TopicsFieldState;
+  /** how often (default daily) */
+  frequency?: FrequencyState;
 }
 
 export const EMPTY_FORM: SubscribeForm = { email: '', topics: { value: '' } };
@@ -28,6 +31,7 @@ export function subscribePage(chrome: Chrome, form: SubscribeForm): string {
         ${form.emailError ? html`<p class="field-error" id="email-error">${form.emailError}</p>` : ''}
       </div>
       ${topicsField(form.topics)}
+      ${frequencyField(form.frequency ?? DAILY)}
       <div class="actions">
         <button class="button" type="submit">Subscribe</button>
         <p class="fine">We'll email you a link to confirm first. Nothing else is sent until you click it.</p>
@@ -51,15 +55,16 @@ function errorSummary(form: SubscribeForm): Html {
 </div>`;
 }
 
-/** The answer to every accepted subscribe request, whatever the address's state was. */
-export function checkInboxPage(chrome: Chrome, email: string): string {
+/** The answer to every accepted subscribe request, whatever the address's state was (GET /check-inbox after the POST's redirect). */
+export function checkInboxPage(chrome: Chrome, email: string, topics: readonly string[] = []): string {
+  const back = new URLSearchParams({ email, ...(topics.length > 0 ? { topics: topics.join('\n') } : {}) });
   const main = card({
     tone: 'success',
     eyebrow: 'Almost there',
     heading: 'Check your inbox',
     body: html`<p>We sent an email to <strong class="address">${email}</strong>. Open it and follow the link to confirm your subscription.</p>
   <p>Nothing is sent until you confirm. The link works for 7 days.</p>
-  <p class="fine">No email after a few minutes? Look in your spam folder, or <a href="/">check the address and try again</a>.</p>`,
+  <p class="fine">No email after a few minutes? Look in your spam folder, or <a href="/?${back.toString()}">check the address and try again</a>.</p>`,
   });
-  return layout(chrome, { title: 'Check your inbox', main });
+  return layout(chrome, { title: 'Check your inbox', main, noindex: true });
 }

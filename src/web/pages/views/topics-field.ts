@@ -19,13 +19,26 @@ export function topicsField(state: TopicsFieldState, label = 'Topics'): Html {
   return html`<div class="field${invalid ? ' field-invalid' : ''}">
   <label for="topics">${label} <span class="label-hint">one per line, up to ${MAX_TOPICS}</span></label>
   <textarea id="topics" name="topics" rows="5" maxlength="${MAX_TOPICS_FIELD_CHARS}" spellcheck="false" autocapitalize="none" autocomplete="off"
-    aria-describedby="${invalid ? 'topics-error ' : ''}topics-live topics-help" data-preview="preview"${when(invalid, html` aria-invalid="true"`)} required
+    aria-describedby="${invalid ? 'topics-error ' : ''}topics-count topics-live topics-help" data-preview="preview"${when(invalid, html` aria-invalid="true"`)} required
     placeholder="scaling laws&#10;&quot;quantum many-body&quot;&#10;diffusion -video">${state.value}</textarea>
   ${invalid ? topicErrors(state.error ?? null, lines) : ''}
+  ${topicCount(state.value)}
   <div class="field-error" id="topics-live" data-role="live-errors" hidden></div>
   <p class="live-summary" data-role="live-summary" hidden><a href="#preview"></a></p>
   ${syntaxHelp()}
 </div>`;
+}
+
+/** How many topics of the limit the field holds; site.js keeps it current while typing. */
+export function topicCountText(count: number): { text: string; over: boolean } {
+  if (count > MAX_TOPICS) return { text: `${count} topics: a subscription takes up to ${MAX_TOPICS}. Remove ${count - MAX_TOPICS}.`, over: true };
+  return { text: `${count} of ${MAX_TOPICS} topics`, over: false };
+}
+
+function topicCount(value: string): Html {
+  const count = value.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').length;
+  const { text, over } = topicCountText(count);
+  return html`<p class="topic-count" id="topics-count" data-role="topic-count" data-max="${MAX_TOPICS}" data-over="${over ? 'true' : 'false'}" aria-live="polite">${text}</p>`;
 }
 
 function topicErrors(error: string | null, lines: TopicLineError[]): Html {

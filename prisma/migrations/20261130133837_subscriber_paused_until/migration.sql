@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "subscriber" ADD COLUMN     "paused_until" TIMESTAMPTZ(3);

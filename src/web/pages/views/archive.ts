@@ -1,0 +1,52 @@
+// The reader's archive: the digests they were sent, newest first and paged, each with every paper it
+// carried and the topics that caught it, and a link to its web view (the email itself, in the browser).
+import type { ArchivedDigest, ArchivePage } from '../../../db/archive.ts';
+import { paperUrl } from '../../../deliver/links.ts';
+import { formatDay, plural } from '../../../render/format.ts';
+import { html, type Html } from '../html.ts';
+import { layout, topicChips, type Chrome } from './layout.ts';
+
+export interface ArchiveView {
+  email: string;
+  page: ArchivePage;
+  /** whether this is the first (newest) page */
+  first: boolean;
+  /** links of this reader's pages, token included: `/archive?token=…` */
+  archiveUrl: string;
+  preferencesUrl: string | null;
+  /** the web view of one delivery */
+  viewUrl: (deliveryId: number) => string;
+  /** what the reader said about each paper (feedback), by paper id */
+  feedback?: ReadonlyMap<number, string>;
+}
+
+export function archivePage(chrome: Chrome, view: ArchiveView): string {
+  const { items, next } = view.page;
+  const main = html`<section class="archive" aria-labelledby="page-heading">
+  <h1 id="page-heading">Your archive</h1>
+  <p class="lead">The digests sent to <strong class="address">${view.email}</strong>, newest first, with every paper and the topic that caught it.</p>
+  ${view.preferencesUrl ? html`<p class="archive-links"><a href="${view.preferencesUrl}">Your preferences</a></p>` : ''}
+  ${items.length === 0
+    ? html`<p class="archive-empty">${view.first ? 'Nothing was sent to you yet. Your first digest comes when new trending papers match your topics.' : 'No older digests.'}</p>`
+    : html`<ol class="archive-list">${items.map((d) => digestEntry(d, view))}</ol>`}
+  <nav class="pager" aria-label="Older and newer digests">
+    ${view.first ? '' : html`<a href="${view.archiveUrl}">Newest digests</a>`}
+    ${next !== null ? html`<a href="${view.archiveUrl}&amp;before=${String(next)}" rel="next">Older digests</a>` : ''}
+  </nav>
+</section>`;
+  return layout(chrome, { title: 'Your archive', main, noindex: true });
+}
+
+function digestEntry(d: ArchivedDigest, view: ArchiveView): Html {
+  const day = formatDay(d.capturedAt.toISOString().slice(0, 10), 'long');
+  return html`<li class="archive-digest">
+  <h2 class="archive-day"><a href="${view.viewUrl(d.deliveryId)}">${day}</a> <span class="archive-count">${plural(d.papers.length, 'paper')}</span></h2>
+  <ul class="archive-papers">${d.papers.map(
+    (p) => html`<li class="archive-paper">
+    <a class="archive-title" href="${paperUrl(p.arxivId, p.title)}">${p.title}</a>
+    ${topicChips(p.topics)}
+    ${view.feedback?.get(p.paperId) ? html`<p class="archive-feedback">You said: ${view.feedback.get(p.paperId)!}</p>` : ''}
+  </li>`,
+  )}</ul>
+</li>`;
+}
