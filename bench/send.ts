@@ -4,6 +4,7 @@
 // Throughput is measured at the sink (first to last message), so process start-up is not counted
 // for either; wall times are reported too. Target: paperboy ≥ 70 % of the baseline, RSS < 300 MB.
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,9 +26,16 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const root = path.resolve(import.meta.dirname, '..');
 const TOPICS = ['scaling laws', 'quantum -gravity', 'neural networks', '"recurrent neural" OR inflationary', 'benchmark OR phase'];
 
+// BENCH_DKIM=1: paperboy signs every message with a 2048-bit DKIM key and sends it with its VERP
+// return path and mailto unsubscribe (BOUNCE_DOMAIN); the baseline stays bare nodemailer.
+const DKIM = process.env.BENCH_DKIM === '1';
+const keyFile = path.join(os.tmpdir(), `paperboy-bench-dkim-${process.pid}.pem`);
+if (DKIM) await writeFile(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+const dkimEnv = DKIM ? { DKIM_DOMAIN: 'localhost.localdomain', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY_FILE: keyFile, BOUNCE_DOMAIN: 'bounce.localhost.localdomain' } : {};
+
 const sink = await startBenchSink();
 const database = await freshBenchDatabase('send');
-const { ctx, env } = await benchContext({ DATABASE_URL: database.url, SMTP_URL: sink.url, SEND_CONCURRENCY: String(CONCURRENCY) });
+const { ctx, env } = await benchContext({ DATABASE_URL: database.url, SMTP_URL: sink.url, SEND_CONCURRENCY: String(CONCURRENCY), ...dkimEnv });
 try {
   await ingestInputs(ingestDeps(ctx), [path.join(root, 'seeds')]);
   await insertSubscribers(ctx, COUNT, (i) => [TOPICS[i % TOPICS.length]!]);
@@ -61,6 +69,7 @@ try {
   report('send', {
     deliveries: COUNT,
     concurrency: CONCURRENCY,
+    dkim: DKIM,
     baseline: { messagesPerSecond: rate(baselineSink), wallMs: baseline.ms, failed: baseline.failed, peakRssMb: baseline.peakRssMb, received: baselineSink.count },
     paperboy: {
       messagesPerSecond: rate(paperboySink),
@@ -79,6 +88,7 @@ try {
   await ctx.close();
   await database.drop();
   await sink.close();
+  await rm(keyFile, { force: true });
 }
 
 async function run(cmd: string, args: string[], childEnv: NodeJS.ProcessEnv = process.env) {

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { createMailer } from '../deliver/create-mailer.ts';
+import { createDkimSigner } from '../deliver/dkim.ts';
 import { DigestRenderers } from '../deliver/digest-renderers.ts';
 import { mailDomain } from '../deliver/links.ts';
 import type { Mailer } from '../deliver/types.ts';
@@ -13,6 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from '../observe/metrics.ts';
 import { resolveSecretKey } from '../security/secret-key.ts';
 import { TokenSigner } from '../security/tokens.ts';
+import { VerpSigner } from '../security/verp.ts';
 
 export const PRODUCT_NAME = 'paperboy';
 
@@ -22,6 +24,8 @@ export interface AppContext {
   db: Database;
   mailer: Mailer;
   tokens: TokenSigner;
+  /** the signed addresses of BOUNCE_DOMAIN (VERP return paths, mailto unsubscribe); null when unset */
+  verp: VerpSigner | null;
   renderers: DigestRenderers;
   metrics: Metrics;
   now: () => Date;
@@ -60,6 +64,7 @@ export async function createContext(config: Config, log: Logger, options: Contex
         concurrency: config.SEND_CONCURRENCY,
         timeoutMs: config.SMTP_TIMEOUT,
         replyTimeoutMs: config.SMTP_REPLY_TIMEOUT,
+        dkim: config.dkim ? createDkimSigner(config.dkim) : undefined,
         log,
       });
     return {
@@ -68,6 +73,7 @@ export async function createContext(config: Config, log: Logger, options: Contex
       db,
       mailer,
       tokens: new TokenSigner(secret.key),
+      verp: config.BOUNCE_DOMAIN ? new VerpSigner(secret.key, config.BOUNCE_DOMAIN) : null,
       renderers: new DigestRenderers(db.prisma, { baseUrl: config.BASE_URL, productName: PRODUCT_NAME }),
       metrics: createMetrics(db.prisma),
       now: options.now ?? (() => new Date()),

@@ -3,6 +3,7 @@
 import type { IngestDeps } from '../ingest/ingest-inputs.ts';
 import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
+import type { InboundDeps } from '../inbound/handle-report.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
@@ -26,6 +27,7 @@ export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
     compose: composeOptions(c),
     worker,
     metrics: ctx.metrics,
+    verp: ctx.verp,
     settings: {
       concurrency: c.SEND_CONCURRENCY,
       rateLimit: c.SEND_RATE_LIMIT,
@@ -36,4 +38,8 @@ export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
       baseUrl: c.BASE_URL,
     },
   };
+}
+
+export function inboundDeps(ctx: AppContext): InboundDeps {
+  return { prisma: ctx.db.prisma, log: ctx.log, metrics: ctx.metrics, bounceLimit: ctx.config.BOUNCE_LIMIT, now: ctx.now };
 }

@@ -5,6 +5,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildDigest } from '../digest/build-digest.ts';
+import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
+import { startBounceReceiver, type BounceReceiver } from '../inbound/smtp-receiver.ts';
 import { createJobLock } from '../jobs/job-lock.ts';
 import { ingestSource } from '../jobs/ingest-source.ts';
 import { Scheduler, type JobDefinition } from '../jobs/scheduler.ts';
@@ -14,7 +16,7 @@ import { SubscriptionMailQueue } from '../subscriptions/mail-queue.ts';
 import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
 import type { AppContext } from './context.ts';
-import { digestDeps, ingestDeps, sendDeps } from './deps.ts';
+import { digestDeps, inboundDeps, ingestDeps, sendDeps } from './deps.ts';
 import { recover, startWorker, type WorkerHandle } from './worker.ts';
 
 export interface Service {
@@ -22,6 +24,8 @@ export interface Service {
   scheduler: Scheduler;
   sender: SenderService;
   worker: WorkerHandle;
+  /** the built-in bounce receiver (BOUNCE_SMTP_PORT), when it runs */
+  receiver: BounceReceiver | null;
   /** resolves when the start-up ingest is done */
   ready: Promise<void>;
   /** clean: every step ended within SHUTDOWN_TIMEOUT and every outcome was recorded */
@@ -72,6 +76,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
     admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
+    extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter({ ...inboundDeps(ctx), topicArn: config.SES_SNS_TOPIC_ARN, verp: ctx.verp })] : [],
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -80,6 +85,16 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+
+  let receiver: BounceReceiver | null = null;
+  if (config.BOUNCE_SMTP_PORT !== undefined && ctx.verp) {
+    try {
+      receiver = await startBounceReceiver({ ...inboundDeps(ctx), verp: ctx.verp }, { port: config.BOUNCE_SMTP_PORT, host: config.BOUNCE_SMTP_HOST });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new Error(`BOUNCE_SMTP_PORT: cannot listen on ${config.BOUNCE_SMTP_HOST}:${config.BOUNCE_SMTP_PORT}: ${(err as Error).message}`, { cause: err });
+    }
+  }
 
   scheduler.start();
   sender.start();
@@ -91,12 +106,14 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     scheduler,
     sender,
     worker,
+    receiver,
     ready,
     stop: async (reason) => {
       log.info({ event: 'service.stopping', reason }, `stopping (${reason})`);
       const { cutAt, giveUpAt, deadline } = stopSchedule(Date.now(), config.SHUTDOWN_TIMEOUT);
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const receiverClosed = receiver ? withTimeout(receiver.close(), cutAt - Date.now()) : Promise.resolve();
       const [jobsEnded, sending, mailsEnded] = await Promise.all([
         withTimeout(scheduler.stop().then(() => true), cutAt - Date.now()),
         sender.stop(cutAt, giveUpAt),
@@ -104,6 +121,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       ]);
       server.closeAllConnections();
       await withTimeout(closing, deadline - Date.now());
+      await receiverClosed;
       await worker.stop();
       await ctx.close();
       const clean = sending.clean && mailsEnded && jobsEnded === true;

@@ -3,6 +3,7 @@ import './memory.ts'; // first: V8 settings that must be in place before anythin
 import { Command } from 'commander';
 import { registerDb } from './commands/db.ts';
 import { registerDigest } from './commands/digest.ts';
+import { registerDkimRecord } from './commands/dkim-record.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPreview } from './commands/preview.ts';
@@ -29,5 +30,6 @@ registerPreview(program);
 registerResend(program);
 registerResolve(program);
 registerDb(program);
+registerDkimRecord(program);
 
 program.parseAsync(process.argv).catch(fail);

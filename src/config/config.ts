@@ -1,12 +1,13 @@
 // The configuration: parsed once from the environment, then passed down as plain values.
-import { existsSync } from 'node:fs';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { redactUrl } from '../security/redact.ts';
 import { variables, type VariableName } from './variables.ts';
 
 /** Tokens and keys: a bad one is described by its length, never quoted. */
-const SECRETS = new Set(['ADMIN_TOKEN', 'METRICS_TOKEN', 'SECRET_KEY']);
+const SECRETS = new Set(['ADMIN_TOKEN', 'METRICS_TOKEN', 'SECRET_KEY', 'DKIM_PRIVATE_KEY']);
 
 /** A bad value as an error message may show it: secrets by length, URLs without credentials or query. */
 function shown(name: string, value: string | undefined): string {
@@ -24,6 +25,14 @@ export interface Config extends Omit<RawConfig, 'BASE_URL' | 'DATA_DIR' | 'CRON_
   DATA_DIR: string;
   BASE_URL: string;
   CRON_TZ: string;
+  /** DKIM signing, when DKIM_DOMAIN is set (the key checked at start-up) */
+  dkim: DkimKey | undefined;
+}
+
+export interface DkimKey {
+  domain: string;
+  selector: string;
+  privateKey: KeyObject;
 }
 
 /** A bad value: the message names the variable, on one line. */
@@ -57,6 +66,10 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfi
   }
   const raw = out as RawConfig;
   checkTimeouts(raw);
+  const dkim = checkDkim(raw, cwd);
+  if (raw.BOUNCE_SMTP_PORT !== undefined && !raw.BOUNCE_DOMAIN) {
+    throw new ConfigError('BOUNCE_SMTP_PORT', 'needs BOUNCE_DOMAIN (the domain whose MX reaches the receiver)');
+  }
   const source = raw.SNAPSHOT_SOURCE;
   return {
     ...raw,
@@ -64,6 +77,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfi
     SNAPSHOT_SOURCE: /^https?:\/\//i.test(source) ? source : path.resolve(cwd, source),
     BASE_URL: raw.BASE_URL ?? `http://localhost:${raw.PORT}`,
     CRON_TZ: raw.CRON_TZ ?? raw.TZ ?? 'UTC',
+    dkim,
   };
 }
 
@@ -78,6 +92,41 @@ function checkTimeouts(c: Pick<RawConfig, 'SMTP_TIMEOUT' | 'SMTP_REPLY_TIMEOUT' 
   if (c.SMTP_REPLY_TIMEOUT < c.SMTP_TIMEOUT) {
     throw new ConfigError('SMTP_REPLY_TIMEOUT', `must be at least SMTP_TIMEOUT (${c.SMTP_REPLY_TIMEOUT} ms < ${c.SMTP_TIMEOUT} ms)`);
   }
+}
+
+/** DKIM: all of domain, selector and one key, or none; the key must be an RSA private key of 1024+ bits. */
+function checkDkim(c: Pick<RawConfig, 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY' | 'DKIM_PRIVATE_KEY_FILE'>, cwd: string): DkimKey | undefined {
+  const keyVar = c.DKIM_PRIVATE_KEY_FILE ? 'DKIM_PRIVATE_KEY_FILE' : 'DKIM_PRIVATE_KEY';
+  if (!c.DKIM_DOMAIN) {
+    const stray = (['DKIM_SELECTOR', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE'] as const).find((n) => c[n]);
+    if (stray) throw new ConfigError('DKIM_DOMAIN', `is needed with ${stray} (the d= domain of the signature)`);
+    return undefined;
+  }
+  if (!c.DKIM_SELECTOR) throw new ConfigError('DKIM_SELECTOR', 'is needed with DKIM_DOMAIN (the s= selector of the signature)');
+  if (c.DKIM_PRIVATE_KEY && c.DKIM_PRIVATE_KEY_FILE) throw new ConfigError('DKIM_PRIVATE_KEY', 'set DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE, not both');
+  let pem: string;
+  if (c.DKIM_PRIVATE_KEY_FILE) {
+    const file = path.resolve(cwd, c.DKIM_PRIVATE_KEY_FILE);
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError('DKIM_PRIVATE_KEY_FILE', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  } else if (c.DKIM_PRIVATE_KEY) {
+    pem = c.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n');
+  } else {
+    throw new ConfigError('DKIM_PRIVATE_KEY', 'is needed with DKIM_DOMAIN (or DKIM_PRIVATE_KEY_FILE)');
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new ConfigError(keyVar, 'is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)');
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (key.asymmetricKeyType !== 'rsa') throw new ConfigError(keyVar, `must be an RSA key (got ${key.asymmetricKeyType ?? 'unknown'}): receivers verify rsa-sha256`);
+  if (bits < 1024) throw new ConfigError(keyVar, `is a ${bits}-bit RSA key: receivers ignore signatures by keys under 1024 bits (2048 advised)`);
+  return { domain: c.DKIM_DOMAIN, selector: c.DKIM_SELECTOR, privateKey: key };
 }
 
 /** Loads ./.env into process.env (values already set in the environment win), if the file exists. */

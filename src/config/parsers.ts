@@ -62,3 +62,9 @@ export const mailbox = z.string().refine(
 export function secretString(name: string) {
   return z.string().min(16, `${name} must be at least 16 characters`);
 }
+
+/** A DNS name such as papers.example.org (letters, digits, hyphens; at least two labels). */
+export const domainName = z
+  .string()
+  .transform((v) => v.toLowerCase().replace(/\.$/, ''))
+  .refine((v) => validator.isFQDN(v, { require_tld: false }) && v.includes('.'), { message: 'must be a domain name such as papers.example.org' });

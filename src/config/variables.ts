@@ -2,7 +2,7 @@
 // `.env.example` is generated from this table (`npm run env:example`) and a test keeps README and
 // `.env.example` in step with it. Nothing outside src/config/ reads process.env.
 import { z } from 'zod';
-import { cronExpression, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString } from './parsers.ts';
+import { cronExpression, domainName, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString } from './parsers.ts';
 
 export interface Variable {
   group: 'DATABASE' | 'WEB' | 'MAIL' | 'SENDING' | 'SECURITY' | 'SCHEDULE' | 'OPERATIONS';
@@ -75,6 +75,55 @@ export const variables = {
     schema: optionalString.pipe(emailAddress.optional()),
     required: false,
     doc: 'Reply-To: of every email (optional).',
+  },
+  DKIM_DOMAIN: {
+    group: 'MAIL',
+    schema: optionalString.pipe(domainName.optional()),
+    required: false,
+    doc: 'Sign every email with DKIM for this domain (d=), e.g. papers.example.org; needs DKIM_SELECTOR and a key. `paperboy dkim-record` prints the DNS TXT record to publish. Unset: no DKIM signature (the relay may sign).',
+  },
+  DKIM_SELECTOR: {
+    group: 'MAIL',
+    schema: optionalString.pipe(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a DNS label such as paperboy2026').optional()),
+    required: false,
+    doc: 'DKIM selector (s=): the key is published in DNS at SELECTOR._domainkey.DKIM_DOMAIN.',
+  },
+  DKIM_PRIVATE_KEY: {
+    group: 'MAIL',
+    schema: optionalString,
+    required: false,
+    doc: 'The DKIM private key, PEM (RSA, at least 1024 bits; 2048 advised); "\\n" stands for a line break. Or DKIM_PRIVATE_KEY_FILE.',
+  },
+  DKIM_PRIVATE_KEY_FILE: {
+    group: 'MAIL',
+    schema: optionalString,
+    required: false,
+    doc: 'A file holding the DKIM private key (PEM), instead of DKIM_PRIVATE_KEY.',
+  },
+  BOUNCE_DOMAIN: {
+    group: 'MAIL',
+    schema: optionalString.pipe(domainName.optional()),
+    required: false,
+    doc: 'Domain whose MX reaches paperboy\'s bounce receiver (or your provider): every delivery goes out with its own signed return path bounces+TOKEN@BOUNCE_DOMAIN (VERP), and List-Unsubscribe gains mailto:unsubscribe+TOKEN@BOUNCE_DOMAIN. Unset: the return path is MAIL_FROM, no mailto.',
+  },
+  BOUNCE_SMTP_PORT: {
+    group: 'MAIL',
+    schema: intInRange(0, 65535).optional(),
+    required: false,
+    doc: 'Port of the built-in SMTP receiver for bounces (RFC 3464), complaints (RFC 5965) and mailto unsubscribes, run by `serve` (25 for the MX of BOUNCE_DOMAIN, or a port your MTA forwards to). Unset: no receiver. Needs BOUNCE_DOMAIN.',
+  },
+  BOUNCE_SMTP_HOST: {
+    group: 'MAIL',
+    schema: z.string().min(1).default('0.0.0.0'),
+    example: '0.0.0.0',
+    required: false,
+    doc: 'Address the bounce receiver binds to.',
+  },
+  SES_SNS_TOPIC_ARN: {
+    group: 'MAIL',
+    schema: optionalString.pipe(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:ses-feedback').optional()),
+    required: false,
+    doc: 'Amazon SES bounce and complaint notifications via SNS: POST /webhooks/ses accepts signed notifications of this topic only. Unset: no webhook.',
   },
   // [[SENDING]]
   SEND_CONCURRENCY: {

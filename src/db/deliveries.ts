@@ -227,9 +227,9 @@ export async function countSendable(sql: Sql): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-export type DeliveryCounts = Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown', number>;
+export type DeliveryCounts = Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown' | 'bounced', number>;
 
-export const DELIVERY_STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown'] as const;
+export const DELIVERY_STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced'] as const;
 
 /** Deliveries by status (all digests, or one). */
 export async function deliveryCounts(sql: Sql, digestId?: number): Promise<DeliveryCounts> {

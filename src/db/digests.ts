@@ -17,7 +17,7 @@ export interface DigestSummary {
 
 export interface DigestWithCounts extends DigestSummary {
   snapshotCapturedAt: Date;
-  counts: Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown', number>;
+  counts: Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown' | 'bounced', number>;
 }
 
 export async function digestForSnapshot(db: Db, snapshotId: number): Promise<DigestSummary | null> {
@@ -122,7 +122,7 @@ export async function listDigests(db: Db, limit: number, beforeId?: number): Pro
   if (digests.length === 0) return [];
   const groups = await db.delivery.groupBy({ by: ['digestId', 'status'], where: { digestId: { in: digests.map((d) => d.id) } }, _count: { _all: true } });
   return digests.map(({ snapshot, ...d }) => {
-    const counts = { queued: 0, claimed: 0, handed: 0, sent: 0, failed: 0, unknown: 0 };
+    const counts = { queued: 0, claimed: 0, handed: 0, sent: 0, failed: 0, unknown: 0, bounced: 0 };
     for (const g of groups) if (g.digestId === d.id) counts[g.status] = g._count._all;
     return { ...d, snapshotCapturedAt: snapshot.capturedAt, counts };
   });

@@ -11,12 +11,20 @@ export interface ComposeOptions {
   productName: string;
 }
 
+/** With BOUNCE_DOMAIN: the delivery's signed return path (VERP) and the subscriber's mailto unsubscribe. */
+export interface BounceAddresses {
+  returnPath: string;
+  unsubscribeMailto: string;
+}
+
 export function composeDigestMessage(
   options: ComposeOptions,
   delivery: { email: string; messageId: string },
   rendered: RenderedEmail,
   links: SubscriberLinks,
+  bounce?: BounceAddresses,
 ): OutgoingMessage {
+  const unsubscribe = bounce ? `<${links.unsubscribeUrl}>, <mailto:${bounce.unsubscribeMailto}?subject=unsubscribe>` : `<${links.unsubscribeUrl}>`;
   return {
     from: options.from,
     to: delivery.email,
@@ -25,8 +33,9 @@ export function composeDigestMessage(
     html: rendered.html,
     text: rendered.text,
     messageId: delivery.messageId,
+    ...(bounce ? { returnPath: bounce.returnPath } : {}),
     headers: {
-      'List-Unsubscribe': `<${links.unsubscribeUrl}>`,
+      'List-Unsubscribe': unsubscribe,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'List-Id': `${options.productName} digest <digest.${options.domain}>`,
       'X-Auto-Response-Suppress': 'OOF, AutoReply',

@@ -1,6 +1,7 @@
 // Picks the Mailer from the configuration: SMTP when SMTP_URL is set, otherwise the outbox of .eml
 // files under DATA_DIR/outbox. Called once by the composition root; nothing connects until a send.
 import type { Logger } from '../log/logger.ts';
+import type { DkimSign } from './dkim.ts';
 import { createOutboxMailer } from './outbox-mailer.ts';
 import { createSmtpMailer } from './smtp-mailer.ts';
 import type { Mailer } from './types.ts';
@@ -16,10 +17,12 @@ export interface MailerOptions {
   timeoutMs: number;
   /** SMTP_REPLY_TIMEOUT in ms */
   replyTimeoutMs?: number;
+  /** DKIM_DOMAIN set: every message is signed */
+  dkim?: DkimSign | undefined;
   log?: Logger;
 }
 
-export function createMailer({ smtpUrl, outboxDir, concurrency, timeoutMs, replyTimeoutMs, log }: MailerOptions): Mailer {
-  if (smtpUrl) return createSmtpMailer({ url: smtpUrl, concurrency, timeoutMs, ...(replyTimeoutMs ? { replyTimeoutMs } : {}), ...(log ? { log } : {}) });
-  return createOutboxMailer({ dir: outboxDir });
+export function createMailer({ smtpUrl, outboxDir, concurrency, timeoutMs, replyTimeoutMs, dkim, log }: MailerOptions): Mailer {
+  if (smtpUrl) return createSmtpMailer({ url: smtpUrl, concurrency, timeoutMs, dkim, ...(replyTimeoutMs ? { replyTimeoutMs } : {}), ...(log ? { log } : {}) });
+  return createOutboxMailer({ dir: outboxDir, dkim });
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import type { DkimSign } from './dkim.ts';
 import { toMailOptions } from './smtp-mailer.ts';
 import { SendError, type Mailer, type OutgoingMessage, type SendHooks, type SendReceipt } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface OutboxMailerOptions {
   dir: string;
   /** the clock for file names (tests pass a fixed one) */
   now?: () => Date;
+  /** DKIM-sign every message (DKIM_DOMAIN) */
+  dkim?: DkimSign | undefined;
 }
 
 /** "2026-06-10T081500.123Z": ISO time without colons (valid on every file system). */
@@ -55,7 +58,7 @@ async function publish(dir: string, tmp: string, base: string): Promise<string> 
   throw new Error(`no free file name for ${base}.eml`);
 }
 
-export function createOutboxMailer({ dir, now = () => new Date() }: OutboxMailerOptions): Mailer {
+export function createOutboxMailer({ dir, now = () => new Date(), dkim }: OutboxMailerOptions): Mailer {
   const outbox = path.resolve(dir);
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   let ready: Promise<unknown> | null = null;
@@ -68,8 +71,10 @@ export function createOutboxMailer({ dir, now = () => new Date() }: OutboxMailer
     });
     await ready;
     const info = await composer.sendMail(options);
-    const raw = info.message;
-    if (!Buffer.isBuffer(raw)) throw new Error('streamTransport did not return a buffer');
+    if (!Buffer.isBuffer(info.message)) throw new Error('streamTransport did not return a buffer');
+    const signed = dkim ? await dkim(info.message) : info.message;
+    // the return path a mailbox would show (the envelope sender: the VERP address when there is one)
+    const raw = Buffer.concat([Buffer.from(`Return-Path: <${message.returnPath ?? info.envelope.from}>\r\n`), signed]);
     if (hooks.signal?.aborted) throw new SendError('EABORTED', 'stopped before writing the message (shutting down)');
     if (hooks.beforeData) {
       // handed from here: the file is written only once the mark is recorded

@@ -15,6 +15,7 @@ import { recordHardBounce } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import type { TokenSigner } from '../security/tokens.ts';
+import type { VerpSigner } from '../security/verp.ts';
 import { composeDigestMessage, type ComposeOptions } from './compose-message.ts';
 import { renderDelivery, type DigestRenderers } from './digest-renderers.ts';
 import { ClaimLostError, Handover } from './handover.ts';
@@ -53,6 +54,8 @@ export interface SendDeps {
   settings: SendSettings;
   worker: SenderWorker;
   metrics?: Metrics;
+  /** BOUNCE_DOMAIN set: a signed return path per delivery and a mailto: unsubscribe */
+  verp?: VerpSigner | null;
 }
 
 export interface SendProgress {
@@ -150,7 +153,8 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       const prepared = await deps.renderers.get(delivery.digestId);
       const links = subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId);
       const reader = readerLinks(deps.tokens, settings.baseUrl, delivery.subscriberId, delivery.id);
-      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links, reader), links);
+      const bounce = deps.verp ? { returnPath: deps.verp.bounceAddress(delivery.id, delivery.attempt), unsubscribeMailto: deps.verp.unsubscribeAddress(delivery.subscriberId) } : undefined;
+      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links, reader), links, bounce);
     } catch (err) {
       await writer.failed(delivery, { code: 'render_failed', error: (err as Error).message, response: null });
       summary.failed++;

@@ -15,6 +15,7 @@ import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SendMailOptions } from 'nodemailer';
 import type { Logger } from '../log/logger.ts';
+import type { DkimSign } from './dkim.ts';
 import { toSendError } from './smtp-errors.ts';
 import { SendError, type Mailer, type OutgoingMessage, type SendHooks, type SendReceipt, type SendStage } from './types.ts';
 
@@ -27,6 +28,8 @@ export interface SmtpMailerOptions {
   timeoutMs: number;
   /** the reply to the end of the message data, in ms (SMTP_REPLY_TIMEOUT); default timeoutMs */
   replyTimeoutMs?: number;
+  /** DKIM-sign every message (DKIM_DOMAIN) */
+  dkim?: DkimSign | undefined;
   log?: Logger;
 }
 
@@ -50,6 +53,9 @@ export function toMailOptions(message: OutgoingMessage): SendMailOptions {
   if (!MESSAGE_ID.test(message.messageId)) {
     throw new SendError('EMESSAGE', `invalid Message-ID ${JSON.stringify(message.messageId)} (want local@domain, no brackets)`);
   }
+  if (message.returnPath !== undefined && !MESSAGE_ID.test(message.returnPath)) {
+    throw new SendError('EMESSAGE', `invalid return path ${JSON.stringify(message.returnPath)}`);
+  }
   const headers: Record<string, string | { prepared: true; value: string }> = {};
   for (const [name, value] of Object.entries(message.headers)) {
     if (!FIELD_NAME.test(name)) throw new SendError('EMESSAGE', `invalid header name ${JSON.stringify(name)}`);
@@ -66,6 +72,7 @@ export function toMailOptions(message: OutgoingMessage): SendMailOptions {
     html: message.html,
     messageId: `<${message.messageId}>`,
     headers,
+    ...(message.returnPath ? { envelope: { from: message.returnPath, to: message.to } } : {}),
     // the bodies are strings we rendered: never let nodemailer read files or fetch URLs for them
     disableFileAccess: true,
     disableUrlAccess: true,
@@ -87,11 +94,19 @@ export function describeSmtpUrl(url: string): string {
   return parsed.toString().replace(/\/$/, '');
 }
 
-/** The raw message and its envelope, built once (the bytes that go over SMTP). */
-export async function buildRaw(message: OutgoingMessage): Promise<{ raw: Buffer; envelope: { from: string; to: string[] } }> {
+/** The raw message and its envelope, built once (the bytes that go over SMTP), DKIM-signed when asked. */
+export async function buildRaw(message: OutgoingMessage, dkim?: DkimSign): Promise<{ raw: Buffer; envelope: { from: string; to: string[] } }> {
   const node = new MailComposer(toMailOptions(message)).compile();
   const envelope = node.getEnvelope() as { from: string | false; to: string[] };
-  const raw = await new Promise<Buffer>((resolve, reject) => node.build((err, buf) => (err ? reject(err) : resolve(buf))));
+  const built = await new Promise<Buffer>((resolve, reject) => node.build((err, buf) => (err ? reject(err) : resolve(buf))));
+  let raw = built;
+  if (dkim) {
+    try {
+      raw = await dkim(built);
+    } catch (err) {
+      throw new SendError('EMESSAGE', `the message could not be signed: ${(err as Error).message}`);
+    }
+  }
   return { raw, envelope: { from: envelope.from || '', to: envelope.to } };
 }
 
@@ -184,7 +199,7 @@ interface Slot {
 
 type AcquireWaiter = (slot: Slot | null, err?: unknown) => void;
 
-export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs = timeoutMs, log }: SmtpMailerOptions): Mailer {
+export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs = timeoutMs, dkim, log }: SmtpMailerOptions): Mailer {
   const description = describeSmtpUrl(url);
   const { auth, ...connectionOptions } = parseConnectionUrl(url) as Record<string, unknown> & { auth?: { user: string; pass: string } };
   const options = {
@@ -365,7 +380,7 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
   async function sendOne(message: OutgoingMessage, hooks: SendHooks): Promise<SendReceipt> {
     if (closed) throw new SendError('ECONNECTION', 'the SMTP mailer is closed');
     if (hooks.signal?.aborted) throw new SendError('EABORTED', 'stopped before sending (shutting down)');
-    const { raw, envelope } = await buildRaw(message);
+    const { raw, envelope } = await buildRaw(message, dkim);
     for (let round = 1; ; round++) {
       let slot: Slot;
       try {

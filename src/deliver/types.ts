@@ -11,6 +11,8 @@ export interface OutgoingMessage {
   messageId: string;
   /** extra headers: List-Unsubscribe, List-Unsubscribe-Post, List-Id … (no CR/LF in values) */
   headers: Record<string, string>;
+  /** the envelope sender (MAIL FROM, the return path): a VERP address; default the From address */
+  returnPath?: string;
 }
 
 export interface SendReceipt {

@@ -20,6 +20,10 @@ export interface Metrics {
   sourceHealthy(healthy: boolean): void;
   job(job: string, outcome: 'ran' | 'skipped' | 'failed', seconds?: number): void;
   httpRequest(route: string, method: string, status: number, seconds: number): void;
+  /** a bounce, complaint or mailto unsubscribe handled (kind: hard_bounce, soft_bounce, delayed, complaint, unsubscribe) */
+  inboundReport(kind: string, via: string): void;
+  /** an inbound message or notification refused (forged, unsigned, unknown …) */
+  inboundRefused(reason: string, via: string): void;
 }
 
 /** "smtp:451" → 4xx, "smtp:550" → 5xx, ETIMEDOUT → timeout, ECONNECTION → connection … */
@@ -34,7 +38,12 @@ export function smtpErrorClass(code: string): string {
 
 export function createMetrics(prisma: PrismaClient | null, options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();
-  if (options.defaultMetrics !== false) client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_' });
+  if (options.defaultMetrics !== false) {
+    client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_' });
+    // gauges named like counters (promtool check metrics refuses them); the per-type gauges
+    // paperboy_nodejs_active_handles{type} and paperboy_nodejs_active_resources{type} remain
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(`paperboy_${name}`);
+  }
   const registers = [registry];
 
   const ingested = new client.Counter({ name: 'paperboy_snapshots_ingested_total', help: 'Snapshots stored, by format', labelNames: ['format'], registers });
@@ -52,6 +61,10 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
   const jobSeconds = new client.Histogram({ name: 'paperboy_job_seconds', help: 'Duration of scheduled jobs', labelNames: ['job'], buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900], registers });
   const http = new client.Counter({ name: 'paperboy_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'method', 'status'], registers });
   const httpSeconds = new client.Histogram({ name: 'paperboy_http_request_seconds', help: 'HTTP request duration by route', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+
+  const inbound = new client.Counter({ name: 'paperboy_inbound_reports_total', help: 'Bounces, complaints and mailto unsubscribes handled, by kind and where they came from', labelNames: ['kind', 'via'], registers });
+  const inboundRefused = new client.Counter({ name: 'paperboy_inbound_refused_total', help: 'Inbound messages or notifications refused (forged or unsigned token, unknown report …), by reason', labelNames: ['reason', 'via'], registers });
+  for (const via of ['smtp', 'ses']) for (const kind of ['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe']) inbound.inc({ kind, via }, 0);
 
   if (prisma) {
     new client.Gauge({
@@ -71,7 +84,27 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       registers,
       async collect() {
         const groups = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
-        for (const status of ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+        for (const status of ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+      },
+    });
+    new client.Gauge({
+      name: 'paperboy_digests',
+      help: 'Digests by status (paused: sending stopped after SEND_MAX_ERRORS until an operator resumes it)',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const groups = await prisma.digest.groupBy({ by: ['status'], _count: { _all: true } });
+        for (const status of ['ready', 'paused', 'skipped']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+      },
+    });
+    new client.Gauge({
+      name: 'paperboy_deliveries_in_flight_oldest_seconds',
+      help: 'Age of the oldest claimed or handed delivery (0 when none): one stuck far past SMTP_REPLY_TIMEOUT needs a look',
+      registers,
+      async collect() {
+        const oldest = await prisma.delivery.aggregate({ where: { status: { in: ['claimed', 'handed'] } }, _min: { claimedAt: true } });
+        const at = oldest._min.claimedAt;
+        this.set(at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0);
       },
     });
   }
@@ -102,6 +135,8 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       http.inc({ route, method, status: String(status) });
       httpSeconds.observe({ route }, seconds);
     },
+    inboundReport: (kind, via) => inbound.inc({ kind, via }),
+    inboundRefused: (reason, via) => inboundRefused.inc({ reason, via }),
   };
 }
 

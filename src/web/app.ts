@@ -4,6 +4,7 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { AppContext } from '../app/context.ts';
 import { adminRouter, type AdminHooks } from './admin/router.ts';
+import { dashboardRouter } from './dashboard/router.ts';
 import { HttpError, jsonErrorHandler } from './http-errors.ts';
 import { healthRoute } from './health.ts';
 import { metricsRouter } from './metrics-route.ts';
@@ -49,6 +50,9 @@ export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express
   app.use(metricsRouter(ctx.metrics, ctx.config.METRICS_TOKEN));
   for (const router of options.extra ?? []) app.use(router);
   if (ctx.config.ADMIN_TOKEN) {
+    // the dashboard's pages (session cookie) first, then the JSON API (bearer token)
+    app.use('/admin/ui', dashboardRouter(ctx, ctx.config.ADMIN_TOKEN, options.admin));
+    app.get('/admin', (_req, res) => res.redirect(303, '/admin/ui'));
     app.use('/admin', adminRouter(ctx, ctx.config.ADMIN_TOKEN, options.admin));
     app.use('/admin', jsonErrorHandler(ctx.log));
   }

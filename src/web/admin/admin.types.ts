@@ -18,7 +18,7 @@ export const digestsQuery = z.object({
 });
 
 export const deliveriesQuery = pageQuery.extend({
-  status: z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown']).optional(),
+  status: z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']).optional(),
 });
 
 export const unknownQuery = pageQuery.extend({

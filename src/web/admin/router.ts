@@ -5,17 +5,18 @@ import type { z } from 'zod';
 import { ingestDeps, digestDeps } from '../../app/deps.ts';
 import type { AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
-import { deliveryPapers, getDigest, listDigests, resumeDigest } from '../../db/digests.ts';
-import { listSubscribers, reactivateSubscriber } from '../../db/subscribers.ts';
+import { deliveryPapers, getDigest, listDigests } from '../../db/digests.ts';
+import { listSubscribers } from '../../db/subscribers.ts';
 import { buildDigest } from '../../digest/build-digest.ts';
-import { listUnknown, resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
+import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource, ingestInputs } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, unknownQuery } from './admin.types.ts';
+import { reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction } from './actions.ts';
 import { bearerAuth } from './auth.ts';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -70,41 +71,12 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
   router.post('/digests/:id/resend', async (req, res) => {
     const { id } = parse(idParam, req.params);
     const body = parse(resendBody, req.body);
-    if (!(await getDigest(prisma, id))) throw notFound(`digest ${id}`);
-    if ('onlyFailed' in body) {
-      const { requeued, resumed } = await resendFailed(ctx.db.sql, prisma, id);
-      ctx.log.info({ event: 'delivery.resend', digestId: id, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
-      hooks.onQueued?.();
-      res.json({ digestId: id, queued: requeued, resumed });
-      return;
-    }
-    await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
-    const result = await resendOne(ctx.db.sql, id, body.email);
-    switch (result.kind) {
-      case 'queued':
-        ctx.log.info({ event: 'delivery.resend', digestId: id, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
-        hooks.onQueued?.();
-        res.json({ digestId: id, queued: [result.delivery], resumed: false });
-        return;
-      case 'not-found':
-        throw new HttpError(404, 'DELIVERY_NOT_FOUND', `digest ${id} has no delivery for that address`);
-      case 'already-queued':
-        res.json({ digestId: id, queued: [], alreadyQueued: result.deliveryId, resumed: false });
-        return;
-      case 'in-flight':
-        throw new HttpError(409, 'DELIVERY_IN_FLIGHT', `delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`);
-      case 'subscriber-inactive':
-        throw new HttpError(409, 'SUBSCRIBER_INACTIVE', `the subscriber is ${result.status}`);
-    }
+    res.json('onlyFailed' in body ? await resendFailedAction(ctx, hooks, id) : await resendOneAction(ctx, hooks, id, body.email));
   });
 
   router.post('/digests/:id/resume', async (req, res) => {
     const { id } = parse(idParam, req.params);
-    if (!(await getDigest(prisma, id))) throw notFound(`digest ${id}`);
-    if (!(await resumeDigest(prisma, id))) throw new HttpError(409, 'DIGEST_NOT_PAUSED', `digest ${id} is not paused`);
-    ctx.log.info({ event: 'digest.resumed', digestId: id }, `resumed digest ${id}`);
-    hooks.onQueued?.();
-    res.json({ digestId: id, status: 'ready' });
+    res.json(await resumeAction(ctx, hooks, id));
   });
 
   router.get('/deliveries/unknown', async (req, res) => {
@@ -115,30 +87,17 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
     res.json({ items: page, next: items.length > q.limit ? page[page.length - 1]!.id : null });
   });
 
-  const resolve = async (target: { ids: number[] } | { digestId: number }, outcome: Resolution) => {
-    await recover(ctx.db.sql, ctx.log);
-    const note = outcome === 'sent' ? 'resolved by an operator: the relay had it (admin API)' : 'resolved by an operator: resent as a new attempt (admin API)';
-    const result = await resolveUnknown(ctx.db.sql, target, outcome, note);
-    ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${result.resolved.length} unknown deliveries resolved as ${outcome}`);
-    if (outcome === 'resend' && result.resolved.length > 0) hooks.onQueued?.();
-    return result;
-  };
-
   router.post('/deliveries/:id/resolve', async (req, res) => {
     const { id } = parse(idParam, req.params);
     const { outcome } = parse(resolveBody, req.body);
-    const result = await resolve({ ids: [id] }, outcome);
-    const skipped = result.skipped[0];
-    if (skipped && skipped.status === null) throw notFound(`delivery ${id}`);
-    if (skipped) throw new HttpError(409, 'DELIVERY_NOT_UNKNOWN', `delivery ${id} is ${skipped.status}, not unknown: nothing to resolve`);
+    const result = await resolveAction(ctx, hooks, { ids: [id] }, outcome, 'admin API');
     res.json({ outcome, resolved: result.resolved });
   });
 
   router.post('/digests/:id/resolve', async (req, res) => {
     const { id } = parse(idParam, req.params);
     const { outcome } = parse(resolveBody, req.body);
-    if (!(await getDigest(prisma, id))) throw notFound(`digest ${id}`);
-    const result = await resolve({ digestId: id }, outcome);
+    const result = await resolveAction(ctx, hooks, { digestId: id }, outcome, 'admin API');
     res.json({ digestId: id, outcome, resolved: result.resolved });
   });
 
@@ -157,9 +116,7 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
 
   router.post('/subscribers/:id/reactivate', async (req, res) => {
     const { id } = parse(idParam, req.params);
-    if (!(await reactivateSubscriber(prisma, id, ctx.now()))) throw new HttpError(409, 'SUBSCRIBER_NOT_BOUNCED', `subscriber ${id} is not bounced`);
-    ctx.log.info({ event: 'subscriber.reactivated', subscriberId: id }, `reactivated subscriber ${id}`);
-    res.json({ subscriberId: id, status: 'active' });
+    res.json(await reactivateAction(ctx, id));
   });
 
   router.post('/ingest', async (req, res) => {

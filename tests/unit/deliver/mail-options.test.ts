@@ -35,6 +35,13 @@ describe('toMailOptions', () => {
     expect(() => toMailOptions(buildMessage({ messageId: '<a@b>' }))).toThrow(expect.objectContaining({ code: 'EMESSAGE' }));
     expect(() => toMailOptions(buildMessage({ messageId: 'delivery-1' }))).toThrow(expect.objectContaining({ code: 'EMESSAGE' }));
   });
+
+  it('puts a return path in the envelope only (MAIL FROM), and refuses one that could break the command', () => {
+    const message = buildMessage({ returnPath: 'bounces+1-1-0123456789abcdef0123@bounce.papers.example.org' });
+    expect(toMailOptions(message).envelope).toEqual({ from: 'bounces+1-1-0123456789abcdef0123@bounce.papers.example.org', to: message.to });
+    expect(toMailOptions(buildMessage()).envelope).toBeUndefined();
+    expect(() => toMailOptions(buildMessage({ returnPath: 'a@b> SIZE=1' }))).toThrow(expect.objectContaining({ code: 'EMESSAGE' }));
+  });
 });
 
 describe('describeSmtpUrl', () => {

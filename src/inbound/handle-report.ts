@@ -1,0 +1,137 @@
+// The one handler of everything that comes back: DSN bounces, ARF complaints and mailto unsubscribes,
+// whether from the built-in SMTP receiver or a provider's webhook. One transaction per report: the
+// report is stored (once: report_key is unique, so a report delivered twice changes nothing the second
+// time) with what it changed, and the changes are guarded updates.
+//   hard bounce  → the delivery (this attempt, sent or unknown) becomes bounced; the subscriber bounced
+//   soft bounce  → counted towards BOUNCE_LIMIT, as a 5xx at RCPT is
+//   delayed      → nothing changes (stored for the history)
+//   complaint    → the subscriber is unsubscribed at once
+//   unsubscribe  → the subscriber is unsubscribed
+import type { InboundKind, PrismaClient } from '../db/generated/client.ts';
+import { maskEmail, type Logger } from '../log/logger.ts';
+import type { Metrics } from '../observe/metrics.ts';
+
+export type InboundVia = 'smtp' | 'ses';
+
+export type InboundTarget = { deliveryId: number; attempt: number | null } | { subscriberId: number };
+
+export interface InboundEvent {
+  via: InboundVia;
+  kind: InboundKind;
+  reportKey: string;
+  target: InboundTarget;
+  recipient?: string | null;
+  status?: string | null;
+  diagnostic?: string | null;
+}
+
+export interface InboundDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  metrics: Metrics;
+  bounceLimit: number;
+  now: () => Date;
+}
+
+export interface InboundResult {
+  duplicate: boolean;
+  /** null: the delivery or subscriber named does not exist (any more) */
+  subscriberId: number | null;
+  deliveryId: number | null;
+  changes: string[];
+}
+
+export async function handleInbound(deps: InboundDeps, event: InboundEvent): Promise<InboundResult> {
+  const now = deps.now();
+  const result = await deps.prisma.$transaction(async (tx) => {
+    let deliveryId: number | null = null;
+    let subscriberId: number | null = null;
+    let email: string | null = null;
+    if ('deliveryId' in event.target) {
+      const d = await tx.delivery.findUnique({ where: { id: event.target.deliveryId }, select: { id: true, subscriberId: true, subscriber: { select: { email: true } } } });
+      if (d) {
+        deliveryId = d.id;
+        subscriberId = d.subscriberId;
+        email = d.subscriber.email;
+      }
+    } else {
+      const s = await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true } });
+      if (s) {
+        subscriberId = s.id;
+        email = s.email;
+      }
+    }
+    const inserted = await tx.$queryRaw<Array<{ id: number }>>`
+      INSERT INTO inbound_report (via, kind, report_key, delivery_id, subscriber_id, recipient, status, diagnostic, outcome, received_at)
+      VALUES (${event.via}, ${event.kind}::"InboundKind", ${event.reportKey}, ${deliveryId}, ${subscriberId}, ${event.recipient ?? null},
+              ${event.status ?? null}, ${event.diagnostic?.slice(0, 1000) ?? null}, 'nothing', ${now})
+      ON CONFLICT (report_key) DO NOTHING
+      RETURNING id`;
+    if (inserted.length === 0) return { duplicate: true, deliveryId, subscriberId, email, changes: [] as string[] };
+    const changes: string[] = [];
+    if (subscriberId !== null) {
+      switch (event.kind) {
+        case 'hard_bounce': {
+          if (deliveryId !== null && 'deliveryId' in event.target) {
+            const attempt = event.target.attempt;
+            const reason = `bounced: ${event.status ?? 'permanent failure'}${event.diagnostic ? ` ${event.diagnostic}` : ''}`.slice(0, 1000);
+            const n = await tx.$executeRaw`
+              WITH b AS (
+                UPDATE delivery SET status = 'bounced', error_code = ${`bounce:${event.status ?? '5.0.0'}`}, last_error = ${reason}, failed_at = ${now}
+                 WHERE id = ${deliveryId} AND (${attempt}::int IS NULL OR attempt = ${attempt}) AND status IN ('sent', 'unknown')
+                RETURNING id, attempt, message_id)
+              INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
+              SELECT id, attempt, 'bounced', message_id, ${`bounce:${event.status ?? '5.0.0'}`}, ${reason}, ${now} FROM b`;
+            if (n > 0) changes.push('delivery bounced');
+          }
+          const n = await tx.$executeRaw`
+            UPDATE subscriber SET status = 'bounced', bounced_at = ${now}, bounce_count = bounce_count + 1, updated_at = ${now}
+             WHERE id = ${subscriberId} AND status = 'active'`;
+          if (n > 0) changes.push('subscriber bounced');
+          break;
+        }
+        case 'soft_bounce': {
+          const rows = await tx.$queryRaw<Array<{ status: string }>>`
+            UPDATE subscriber
+               SET bounce_count = bounce_count + 1,
+                   status = CASE WHEN bounce_count + 1 >= ${deps.bounceLimit} THEN 'bounced'::"SubscriberStatus" ELSE status END,
+                   bounced_at = CASE WHEN bounce_count + 1 >= ${deps.bounceLimit} THEN ${now} ELSE bounced_at END,
+                   updated_at = ${now}
+             WHERE id = ${subscriberId} AND status = 'active'
+            RETURNING status::text AS status`;
+          if (rows[0]) changes.push(rows[0].status === 'bounced' ? 'subscriber bounced' : 'bounce counted');
+          break;
+        }
+        case 'complaint':
+        case 'unsubscribe': {
+          const n = await tx.$executeRaw`
+            UPDATE subscriber SET status = 'unsubscribed', unsubscribed_at = ${now}, updated_at = ${now}
+             WHERE id = ${subscriberId} AND status <> 'unsubscribed'`;
+          if (n > 0) changes.push('subscriber unsubscribed');
+          break;
+        }
+        case 'delayed':
+          break;
+      }
+    }
+    await tx.inboundReport.update({ where: { id: inserted[0]!.id }, data: { outcome: changes.join(', ') || 'nothing' } });
+    return { duplicate: false, deliveryId, subscriberId, email, changes };
+  });
+
+  const { log } = deps;
+  const context = { via: event.via, kind: event.kind, deliveryId: result.deliveryId, subscriberId: result.subscriberId, ...(result.email ? { to: maskEmail(result.email) } : {}), status: event.status ?? undefined };
+  if (result.duplicate) {
+    log.info({ event: 'inbound.duplicate', ...context, reportKey: event.reportKey }, 'a report already handled came again: nothing changes');
+    return { duplicate: true, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
+  }
+  deps.metrics.inboundReport(event.kind, event.via);
+  const name = event.kind === 'hard_bounce' || event.kind === 'soft_bounce' ? 'inbound.bounce' : `inbound.${event.kind}`;
+  const level = event.kind === 'delayed' ? 'info' : 'warn';
+  log[level]({ event: name, ...context, changes: result.changes, diagnostic: event.diagnostic ?? undefined }, `${event.kind.replace('_', ' ')} via ${event.via}: ${result.changes.join(', ') || 'nothing changes'}`);
+  if (result.changes.includes('delivery bounced')) log.warn({ event: 'delivery.bounced', ...context }, `delivery ${result.deliveryId} bounced (${event.status ?? 'permanent'})`);
+  if (result.changes.includes('subscriber bounced')) log.warn({ event: 'subscriber.bounced', ...context }, `subscriber ${result.subscriberId} is now bounced`);
+  if (result.changes.includes('subscriber unsubscribed')) {
+    log.info({ event: 'subscriber.unsubscribed', ...context, via: event.kind === 'complaint' ? 'complaint' : 'mailto' }, `subscriber ${result.subscriberId} unsubscribed (${event.kind})`);
+  }
+  return { duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: result.changes };
+}

@@ -1,0 +1,77 @@
+// The operator's actions, shared by the JSON admin API and the dashboard's forms: the same checks,
+// the same recovery first, the same log events, the same errors (HttpError with a stable code).
+import type { AppContext } from '../../app/context.ts';
+import { recover } from '../../app/worker.ts';
+import { getDigest, resumeDigest } from '../../db/digests.ts';
+import { reactivateSubscriber } from '../../db/subscribers.ts';
+import { resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
+import { HttpError, notFound } from '../http-errors.ts';
+
+export interface ActionHooks {
+  /** wake the sender after something was queued */
+  onQueued?: () => void;
+}
+
+/** Where an action came from, for the attempt records: "admin API" or "dashboard". */
+export type ActionVia = 'admin API' | 'dashboard';
+
+async function digestMustExist(ctx: AppContext, id: number): Promise<void> {
+  if (!(await getDigest(ctx.db.prisma, id))) throw notFound(`digest ${id}`);
+}
+
+export async function resendFailedAction(ctx: AppContext, hooks: ActionHooks, digestId: number) {
+  await digestMustExist(ctx, digestId);
+  const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
+  ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
+  hooks.onQueued?.();
+  return { digestId, queued: requeued, resumed };
+}
+
+export async function resendOneAction(ctx: AppContext, hooks: ActionHooks, digestId: number, email: string) {
+  await digestMustExist(ctx, digestId);
+  await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
+  const result = await resendOne(ctx.db.sql, digestId, email);
+  switch (result.kind) {
+    case 'queued':
+      ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
+      hooks.onQueued?.();
+      return { digestId, queued: [result.delivery], resumed: false };
+    case 'not-found':
+      throw new HttpError(404, 'DELIVERY_NOT_FOUND', `digest ${digestId} has no delivery for that address`);
+    case 'already-queued':
+      return { digestId, queued: [], alreadyQueued: result.deliveryId, resumed: false };
+    case 'in-flight':
+      throw new HttpError(409, 'DELIVERY_IN_FLIGHT', `delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`);
+    case 'subscriber-inactive':
+      throw new HttpError(409, 'SUBSCRIBER_INACTIVE', `the subscriber is ${result.status}`);
+  }
+}
+
+export async function resumeAction(ctx: AppContext, hooks: ActionHooks, digestId: number) {
+  await digestMustExist(ctx, digestId);
+  if (!(await resumeDigest(ctx.db.prisma, digestId))) throw new HttpError(409, 'DIGEST_NOT_PAUSED', `digest ${digestId} is not paused`);
+  ctx.log.info({ event: 'digest.resumed', digestId }, `resumed digest ${digestId}`);
+  hooks.onQueued?.();
+  return { digestId, status: 'ready' as const };
+}
+
+export async function resolveAction(ctx: AppContext, hooks: ActionHooks, target: { ids: number[] } | { digestId: number }, outcome: Resolution, via: ActionVia) {
+  if ('digestId' in target) await digestMustExist(ctx, target.digestId);
+  await recover(ctx.db.sql, ctx.log);
+  const note = outcome === 'sent' ? `resolved by an operator: the relay had it (${via})` : `resolved by an operator: resent as a new attempt (${via})`;
+  const result = await resolveUnknown(ctx.db.sql, target, outcome, note);
+  ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${result.resolved.length} unknown deliveries resolved as ${outcome}`);
+  if (outcome === 'resend' && result.resolved.length > 0) hooks.onQueued?.();
+  if ('ids' in target && target.ids.length === 1) {
+    const skipped = result.skipped[0];
+    if (skipped && skipped.status === null) throw notFound(`delivery ${target.ids[0]}`);
+    if (skipped) throw new HttpError(409, 'DELIVERY_NOT_UNKNOWN', `delivery ${target.ids[0]} is ${skipped.status}, not unknown: nothing to resolve`);
+  }
+  return result;
+}
+
+export async function reactivateAction(ctx: AppContext, subscriberId: number) {
+  if (!(await reactivateSubscriber(ctx.db.prisma, subscriberId, ctx.now()))) throw new HttpError(409, 'SUBSCRIBER_NOT_BOUNCED', `subscriber ${subscriberId} is not bounced`);
+  ctx.log.info({ event: 'subscriber.reactivated', subscriberId }, `reactivated subscriber ${subscriberId}`);
+  return { subscriberId, status: 'active' as const };
+}

@@ -1,0 +1,186 @@
+// The dashboard's pages, from data the router read: overview, one digest, subscribers, one subscriber.
+import type { SourceHealth } from '../../jobs/source-health.ts';
+import type { UnknownDelivery } from '../../deliver/resend.ts';
+import { html, type Html } from '../pages/html.ts';
+import type { InFlight } from './queries.ts';
+import { BASE, button, countsTable, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
+
+export interface DigestRow {
+  id: number;
+  status: string;
+  createdAt: Date;
+  deliveryCount: number;
+  newPaperCount: number;
+  pauseReason: string | null;
+  counts: Counts;
+}
+
+function unknownTable(frame: Frame, rows: UnknownDelivery[], back: string): Html {
+  if (rows.length === 0) return html`<p>None: every delivery handed to the relay has its reply.</p>`;
+  return html`<table>
+<caption class="visually-hidden">Deliveries with an unknown outcome</caption>
+<thead><tr><th scope="col">Delivery</th><th scope="col">Digest</th><th scope="col">Address</th><th scope="col">Message-ID (find it in the relay's log)</th><th scope="col">What happened</th><th scope="col">Resolve</th></tr></thead>
+<tbody>${rows.map(
+    (u) => html`<tr>
+<td>${u.id}</td><td><a href="${BASE}/digests/${u.digestId}">${u.digestId}</a></td><td>${u.email}</td><td><code>${u.messageId ?? ''}</code></td>
+<td>${u.code ?? ''} ${u.exchange ?? u.error ?? ''}</td>
+<td class="actions">${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Relay had it: mark sent', { outcome: 'sent', back })} ${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Resend', { outcome: 'resend', back })}</td>
+</tr>`,
+  )}</tbody></table>`;
+}
+
+export function overviewBody(
+  frame: Frame,
+  data: {
+    digests: DigestRow[];
+    unknown: UnknownDelivery[];
+    stuck: InFlight[];
+    source: { display: string; health: SourceHealth | null; files: Array<{ name: string; outcome: string; error: string | null; line: number | null; at: Date }> };
+    jobs: Array<{ id: number; job: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null }>;
+    reports: Array<{ id: number; kind: string; via: string; status: string | null; outcome: string; receivedAt: Date; subscriberId: number | null; subscriber: { email: string } | null }>;
+  },
+): Html {
+  const h = data.source.health;
+  return html`
+<section aria-labelledby="digests"><h2 id="digests">Digests</h2>
+${
+  data.digests.length === 0
+    ? html`<p>No digest yet.</p>`
+    : html`<table>
+<caption class="visually-hidden">Digests, newest first</caption>
+<thead><tr><th scope="col">Digest</th><th scope="col">Built</th><th scope="col">Status</th><th scope="col">New papers</th><th scope="col">Progress</th>${STATUSES.map((s) => html`<th scope="col">${s}</th>`)}</tr></thead>
+<tbody>${data.digests.map(
+        (d) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.newPaperCount}</td>
+<td>${progressBar(d.id, d.counts, d.deliveryCount)}</td>${STATUSES.map((s) => html`<td>${d.counts[s]}</td>`)}</tr>`,
+      )}</tbody></table>`
+}
+</section>
+<section aria-labelledby="unknown"><h2 id="unknown">Unknown outcomes</h2>
+${unknownTable(frame, data.unknown, BASE)}
+</section>
+<section aria-labelledby="stuck"><h2 id="stuck">Claimed or handed for long</h2>
+${
+  data.stuck.length === 0
+    ? html`<p>None.</p>`
+    : html`<p>A process that stopped has its claims released and its handed deliveries marked unknown by the next recovery; a row that stays here belongs to a process that is alive but stuck.</p>
+<table><caption class="visually-hidden">Deliveries in flight for long</caption>
+<thead><tr><th scope="col">Delivery</th><th scope="col">Digest</th><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Claimed</th><th scope="col">Handed</th><th scope="col">Worker</th></tr></thead>
+<tbody>${data.stuck.map((s) => html`<tr><td>${s.id}</td><td><a href="${BASE}/digests/${s.digestId}">${s.digestId}</a></td><td>${s.email}</td><td>${s.status}</td><td>${time(s.claimedAt)}</td><td>${time(s.handedAt)}</td><td><code>${s.workerId ?? ''}</code></td></tr>`)}</tbody></table>`
+}
+</section>
+<section aria-labelledby="source"><h2 id="source">Source</h2>
+<p><code>${data.source.display}</code>: ${h ? html`<span class="badge ${h.healthy ? 'ok' : 'bad'}">${h.healthy ? 'healthy' : 'unhealthy'}</span> last checked ${time(h.lastCheckedAt)}, last new snapshot ${time(h.lastNewSnapshotAt)}` : 'not checked yet'}</p>
+${h && h.problems.length ? html`<ul>${h.problems.map((p) => html`<li><strong>${p.reason}</strong>: ${p.message}</li>`)}</ul>` : ''}
+${
+  data.source.files.length
+    ? html`<table><caption>Recent files</caption><thead><tr><th scope="col">File</th><th scope="col">Outcome</th><th scope="col">Error</th><th scope="col">Read</th></tr></thead>
+<tbody>${data.source.files.map((f) => html`<tr><td>${f.name}</td><td><span class="badge ${f.outcome === 'rejected' ? 'bad' : 'ok'}">${f.outcome}</span></td><td>${f.error ? html`${f.line ? `line ${f.line}: ` : ''}${f.error}` : ''}</td><td>${time(f.at)}</td></tr>`)}</tbody></table>`
+    : ''
+}
+</section>
+<section aria-labelledby="jobs"><h2 id="jobs">Recent jobs</h2>
+${
+  data.jobs.length === 0
+    ? html`<p>None yet.</p>`
+    : html`<table><caption class="visually-hidden">Recent jobs</caption><thead><tr><th scope="col">Job</th><th scope="col">Trigger</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
+<tbody>${data.jobs.map((j) => html`<tr><td>${j.job}</td><td>${j.trigger}</td><td><span class="badge ${j.status === 'failed' ? 'bad' : 'ok'}">${j.status}</span></td><td>${time(j.startedAt)}</td><td>${time(j.finishedAt)}</td></tr>`)}</tbody></table>`
+}
+</section>
+<section aria-labelledby="reports"><h2 id="reports">Bounces, complaints, mailto unsubscribes</h2>
+${
+  data.reports.length === 0
+    ? html`<p>None received.</p>`
+    : html`<table><caption class="visually-hidden">Recent inbound reports</caption><thead><tr><th scope="col">Received</th><th scope="col">Kind</th><th scope="col">Via</th><th scope="col">Subscriber</th><th scope="col">Status</th><th scope="col">What changed</th></tr></thead>
+<tbody>${data.reports.map((r) => html`<tr><td>${time(r.receivedAt)}</td><td>${r.kind.replace('_', ' ')}</td><td>${r.via}</td><td>${r.subscriberId ? html`<a href="${BASE}/subscribers/${r.subscriberId}">${r.subscriber?.email ?? r.subscriberId}</a>` : '—'}</td><td>${r.status ?? ''}</td><td>${r.outcome}</td></tr>`)}</tbody></table>`
+}
+</section>`;
+}
+
+export function digestBody(
+  frame: Frame,
+  digest: DigestRow,
+  filter: string | undefined,
+  deliveries: Array<{ id: number; status: string; attempt: number; tries: number; smtpResponse: string | null; errorCode: string | null; lastError: string | null; messageId: string | null; subscriber: { email: string } }>,
+  unknown: UnknownDelivery[],
+): Html {
+  const here = `${BASE}/digests/${digest.id}${filter ? `?status=${filter}` : ''}`;
+  return html`
+<p>Status <span class="badge ${digest.status}">${digest.status}</span>${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; built ${time(digest.createdAt)}; ${digest.newPaperCount} new papers; ${digest.deliveryCount} deliveries.</p>
+${progressBar(digest.id, digest.counts, digest.deliveryCount)}
+${countsTable(digest.counts, digest.id)}
+<div class="actions">
+${digest.counts.failed > 0 ? button(frame, `${BASE}/digests/${digest.id}/resend-failed`, `Resend the ${digest.counts.failed} failed`, { back: here }, 'primary') : ''}
+${digest.status === 'paused' ? button(frame, `${BASE}/digests/${digest.id}/resume`, 'Resume sending', { back: here }, 'primary') : ''}
+${digest.counts.unknown > 0 ? html`${button(frame, `${BASE}/digests/${digest.id}/resolve`, `Mark all ${digest.counts.unknown} unknown sent`, { outcome: 'sent', back: here })} ${button(frame, `${BASE}/digests/${digest.id}/resolve`, `Resend all ${digest.counts.unknown} unknown`, { outcome: 'resend', back: here })}` : ''}
+</div>
+${unknown.length ? html`<h2>Unknown outcomes</h2>${unknownTable(frame, unknown, here)}` : ''}
+<h2 id="deliveries">Deliveries${filter ? html` (${filter})` : ''}</h2>
+<nav aria-label="Filter by status" class="filters"><a href="${BASE}/digests/${digest.id}"${filter ? '' : html` aria-current="page"`}>all</a> ${STATUSES.map((s) => html`<a href="${BASE}/digests/${digest.id}?status=${s}"${filter === s ? html` aria-current="page"` : ''}>${s} (${digest.counts[s]})</a> `)}</nav>
+${
+  deliveries.length === 0
+    ? html`<p>No delivery${filter ? ` is ${filter}` : ''}.</p>`
+    : html`<table class="deliveries"><caption class="visually-hidden">Deliveries of digest ${digest.id}</caption>
+<thead><tr><th scope="col">Delivery</th><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">SMTP reply or error</th><th scope="col">Action</th></tr></thead>
+<tbody>${deliveries.map(
+        (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${d.tries} tries)` : ''}</td>
+<td>${d.smtpResponse ?? ''}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''} ${d.lastError ?? ''}</td>
+<td>${['sent', 'failed', 'unknown'].includes(d.status) ? button(frame, `${BASE}/digests/${digest.id}/resend-one`, 'Resend', { email: d.subscriber.email, back: here }) : ''}</td></tr>`,
+      )}</tbody></table>`
+}`;
+}
+
+export function subscribersBody(q: string, rows: Array<{ id: number; email: string; status: string; paused: boolean; bounceCount: number; createdAt: Date }>): Html {
+  return html`<form method="get" action="${BASE}/subscribers" class="search" role="search">
+<label for="q">Address contains</label> <input id="q" name="q" type="search" value="${q}"> <button type="submit">Search</button>
+</form>
+${
+  rows.length === 0
+    ? html`<p>No subscriber${q ? html` matches “${q}”` : ''}.</p>`
+    : html`<table><caption class="visually-hidden">Subscribers</caption><thead><tr><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Bounces</th><th scope="col">Since</th></tr></thead>
+<tbody>${rows.map((s) => html`<tr><td><a href="${BASE}/subscribers/${s.id}">${s.email}</a></td><td><span class="badge ${s.status}">${s.status}</span>${s.paused ? ' (paused)' : ''}</td><td>${s.bounceCount}</td><td>${time(s.createdAt)}</td></tr>`)}</tbody></table>`
+}`;
+}
+
+export function subscriberBody(
+  frame: Frame,
+  s: {
+    id: number;
+    email: string;
+    status: string;
+    paused: boolean;
+    topics: string[];
+    bounceCount: number;
+    createdAt: Date;
+    confirmedAt: Date | null;
+    unsubscribedAt: Date | null;
+    bouncedAt: Date | null;
+    deliveries: Array<{ id: number; digestId: number; status: string; attempt: number; smtpResponse: string | null; errorCode: string | null; attempts: Array<{ attempt: number; status: string; messageId: string | null; smtpResponse: string | null; reason: string | null; at: Date }> }>;
+    reports: Array<{ kind: string; via: string; status: string | null; diagnostic: string | null; outcome: string; receivedAt: Date }>;
+  },
+): Html {
+  const here = `${BASE}/subscribers/${s.id}`;
+  return html`<dl class="facts">
+<dt>Status</dt><dd><span class="badge ${s.status}">${s.status}</span>${s.paused ? ' (paused by the reader)' : ''} ${s.status === 'bounced' ? button(frame, `${here}/reactivate`, 'Reactivate', { back: here }) : ''}</dd>
+<dt>Topics</dt><dd>${s.topics.join(' · ')}</dd>
+<dt>Bounces counted</dt><dd>${s.bounceCount}</dd>
+<dt>Subscribed</dt><dd>${time(s.createdAt)}</dd><dt>Confirmed</dt><dd>${time(s.confirmedAt)}</dd>
+<dt>Unsubscribed</dt><dd>${time(s.unsubscribedAt)}</dd><dt>Bounced</dt><dd>${time(s.bouncedAt)}</dd>
+</dl>
+<h2>Deliveries</h2>
+${
+  s.deliveries.length === 0
+    ? html`<p>None.</p>`
+    : html`<table><caption class="visually-hidden">Deliveries to ${s.email}</caption><thead><tr><th scope="col">Digest</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Action</th></tr></thead>
+<tbody>${s.deliveries.map(
+        (d) => html`<tr><td><a href="${BASE}/digests/${d.digestId}">Digest ${d.digestId}</a> (delivery ${d.id})</td><td><span class="badge ${d.status}">${d.status}</span> ${d.smtpResponse ?? ''} ${d.errorCode ? html`<code>${d.errorCode}</code>` : ''}</td>
+<td><ul class="attempts">${d.attempts.map((a) => html`<li>${time(a.at)} attempt ${a.attempt}: ${a.status}${a.smtpResponse ? ` — ${a.smtpResponse}` : ''}${a.reason ? ` — ${a.reason}` : ''}</li>`)}</ul></td>
+<td>${['sent', 'failed', 'unknown'].includes(d.status) && s.status === 'active' ? button(frame, `${BASE}/digests/${d.digestId}/resend-one`, 'Resend', { email: s.email, back: here }) : ''}</td></tr>`,
+      )}</tbody></table>`
+}
+<h2>Bounces, complaints, unsubscribes by mail</h2>
+${
+  s.reports.length === 0
+    ? html`<p>None.</p>`
+    : html`<ul>${s.reports.map((r) => html`<li>${time(r.receivedAt)} ${r.kind.replace('_', ' ')} via ${r.via}${r.status ? ` (${r.status})` : ''}${r.diagnostic ? ` — ${r.diagnostic}` : ''}: ${r.outcome}</li>`)}</ul>`
+}`;
+}

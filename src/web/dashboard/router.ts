@@ -1,0 +1,191 @@
+// The operator dashboard under /admin/ui: log in with ADMIN_TOKEN, then server-rendered pages over
+// the same reads and actions as the JSON admin API (web/admin/actions.ts). Mounted only with
+// ADMIN_TOKEN set, before the API's bearer check. Every POST but the login carries the CSRF token of
+// the session; a POST without it is refused (403) and changes nothing.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
+import { recover } from '../../app/worker.ts';
+import { getDigest, listDigests } from '../../db/digests.ts';
+import { listUnknown } from '../../deliver/resend.ts';
+import { displaySource } from '../../ingest/ingest-inputs.ts';
+import { sourceHealth } from '../../jobs/ingest-source.ts';
+import { reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import { HttpError } from '../http-errors.ts';
+import { html } from '../pages/html.ts';
+import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
+import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
+import { cookieValue, SESSION_COOKIE, SESSION_TTL_MS, SessionSigner, type Session } from './session.ts';
+import { BASE, loginPage, page, progressOf, type Frame } from './views.ts';
+
+const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
+const id = z.coerce.number().int().positive().max(2_147_483_647);
+const outcome = z.enum(['sent', 'resend']);
+const status = z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']).optional();
+
+interface Authed extends Request {
+  session?: Session;
+}
+
+export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: ActionHooks = {}): Router {
+  const signer = new SessionSigner(adminToken);
+  const router = Router();
+  const secure = ctx.config.BASE_URL.startsWith('https:');
+  const assets = new Map(Object.keys(ASSETS).map((name) => {
+    const body = readFileSync(new URL(`./public/${name}`, import.meta.url));
+    return [name, { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` }] as const;
+  }));
+  const frame = (req: Authed): Frame => ({ csrf: req.session ? signer.csrfToken(req.session) : null, productName: PRODUCT_NAME });
+  const send = (res: Response, statusCode: number, body: string) => res.status(statusCode).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(body);
+  const back = (req: Request) => {
+    const to = typeof req.body?.back === 'string' ? req.body.back : BASE;
+    return to.startsWith(`${BASE}`) && !to.startsWith('//') ? to : BASE;
+  };
+  const done = (req: Request, res: Response, text: string) => {
+    const to = back(req);
+    res.redirect(303, `${to}${to.includes('?') ? '&' : '?'}done=${encodeURIComponent(text)}`);
+  };
+
+  router.get('/assets/:file', (req, res, next) => {
+    const asset = assets.get(String(req.params.file));
+    if (!asset) return next();
+    res.set({ 'Content-Type': ASSETS[String(req.params.file)]!, 'Cache-Control': 'no-cache', ETag: asset.etag });
+    if (req.headers['if-none-match'] === asset.etag) return void res.status(304).end();
+    res.send(asset.body);
+  });
+
+  router.use(express.urlencoded({ extended: false, limit: '16kb' }));
+
+  router.get('/login', (req, res) => send(res, 200, loginPage(frame(req))));
+  router.post('/login', rateLimit({ windowMs: 15 * 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false }), (req, res) => {
+    const typed = typeof req.body?.token === 'string' ? req.body.token : '';
+    if (!signer.tokenMatches(typed)) {
+      ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
+      return send(res, 200, loginPage(frame(req), 'That is not the admin token.'));
+    }
+    const { value } = signer.issue(ctx.now());
+    res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/admin', maxAge: SESSION_TTL_MS });
+    ctx.log.info({ event: 'admin.login', ip: req.ip }, 'dashboard: logged in');
+    res.redirect(303, BASE);
+  });
+
+  // everything below needs a session; a POST also its CSRF token
+  router.use((req: Authed, res, next) => {
+    const session = signer.read(cookieValue(req.headers.cookie, SESSION_COOKIE), ctx.now());
+    if (!session) {
+      if (req.method === 'GET' && !req.path.endsWith('.json')) return res.redirect(303, `${BASE}/login`);
+      return next(new HttpError(401, 'UNAUTHORIZED', 'log in first'));
+    }
+    req.session = session;
+    if (req.method === 'POST' && !signer.csrfMatches(session, req.body?._csrf)) {
+      ctx.log.warn({ event: 'admin.csrf_refused', path: req.path, ip: req.ip }, 'dashboard: a form without its CSRF token was refused');
+      return next(new HttpError(403, 'CSRF_REFUSED', 'this form is out of date or did not come from the dashboard: reload the page and try again'));
+    }
+    next();
+  });
+
+  router.post('/logout', (_req, res) => {
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/admin' });
+    res.redirect(303, `${BASE}/login`);
+  });
+
+  const notice = (req: Request) => (typeof req.query.done === 'string' && req.query.done.length < 200 ? { kind: 'ok' as const, text: req.query.done } : undefined);
+
+  router.get('/', async (req: Authed, res) => {
+    await recover(ctx.db.sql, ctx.log);
+    const prisma = ctx.db.prisma;
+    const display = displaySource(ctx.config.SNAPSHOT_SOURCE);
+    const [digests, unknown, stuck, health, files, jobs, reports] = await Promise.all([
+      listDigests(prisma, 20),
+      listUnknown(ctx.db.sql, { limit: 50 }),
+      stuckDeliveries(ctx.db.sql, ctx.config.SMTP_REPLY_TIMEOUT + ctx.config.SMTP_TIMEOUT),
+      sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER),
+      prisma.sourceFile.findMany({ where: { source: display }, orderBy: { at: 'desc' }, take: 10 }),
+      recentJobs(prisma),
+      recentReports(prisma),
+    ]);
+    send(res, 200, page(frame(req), 'Overview', overviewBody(frame(req), { digests, unknown, stuck, source: { display, health, files }, jobs, reports }), notice(req)));
+  });
+
+  const digestRow = async (digestId: number) => {
+    if (!(await getDigest(ctx.db.prisma, digestId))) throw new HttpError(404, 'NOT_FOUND', `digest ${digestId} not found`);
+    const [row] = await listDigests(ctx.db.prisma, 1, digestId + 1);
+    return row!;
+  };
+
+  router.get('/digests/:id', async (req: Authed, res) => {
+    const digestId = parse(id, req.params.id);
+    const filter = parse(status, typeof req.query.status === 'string' && req.query.status ? req.query.status : undefined);
+    const digest = await digestRow(digestId);
+    const [deliveries, unknown] = await Promise.all([digestDeliveries(ctx.db.prisma, digestId, filter), listUnknown(ctx.db.sql, { digestId, limit: 50 })]);
+    send(res, 200, page(frame(req), `Digest ${digestId}`, digestBody(frame(req), digest, filter, deliveries, unknown), notice(req)));
+  });
+
+  router.get('/digests/:id/progress.json', async (req, res) => {
+    const digest = await digestRow(parse(id, req.params.id));
+    res.set('Cache-Control', 'no-store').json({ id: digest.id, status: digest.status, counts: digest.counts, ...progressOf(digest.counts, digest.deliveryCount) });
+  });
+
+  router.post('/digests/:id/resend-failed', async (req, res) => {
+    const r = await resendFailedAction(ctx, hooks, parse(id, req.params.id));
+    done(req, res, `Re-queued ${r.queued.length} failed deliveries${r.resumed ? ' and resumed the digest' : ''}.`);
+  });
+  router.post('/digests/:id/resend-one', async (req, res) => {
+    const email = parse(z.string().min(3).max(320), req.body?.email);
+    const r = await resendOneAction(ctx, hooks, parse(id, req.params.id), email);
+    done(req, res, r.queued.length ? `Re-queued the delivery to ${email}.` : `The delivery to ${email} is already queued.`);
+  });
+  router.post('/digests/:id/resume', async (req, res) => {
+    const r = await resumeAction(ctx, hooks, parse(id, req.params.id));
+    done(req, res, `Resumed digest ${r.digestId}.`);
+  });
+  router.post('/digests/:id/resolve', async (req, res) => {
+    const o = parse(outcome, req.body?.outcome);
+    const r = await resolveAction(ctx, hooks, { digestId: parse(id, req.params.id) }, o, 'dashboard');
+    done(req, res, `${r.resolved.length} unknown deliveries resolved: ${o === 'sent' ? 'marked sent' : 'queued again'}.`);
+  });
+  router.post('/deliveries/:id/resolve', async (req, res) => {
+    const deliveryId = parse(id, req.params.id);
+    const o = parse(outcome, req.body?.outcome);
+    await resolveAction(ctx, hooks, { ids: [deliveryId] }, o, 'dashboard');
+    done(req, res, `Delivery ${deliveryId} ${o === 'sent' ? 'marked sent' : 'queued again as a new attempt'}.`);
+  });
+
+  router.get('/subscribers', async (req: Authed, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 320) : '';
+    send(res, 200, page(frame(req), 'Subscribers', subscribersBody(q, await searchSubscribers(ctx.db.prisma, q))));
+  });
+  router.get('/subscribers/:id', async (req: Authed, res) => {
+    const s = await subscriberHistory(ctx.db.prisma, parse(id, req.params.id));
+    if (!s) throw new HttpError(404, 'NOT_FOUND', 'no such subscriber');
+    send(res, 200, page(frame(req), s.email, subscriberBody(frame(req), s), notice(req)));
+  });
+  router.post('/subscribers/:id/reactivate', async (req, res) => {
+    const r = await reactivateAction(ctx, parse(id, req.params.id));
+    done(req, res, `Subscriber ${r.subscriberId} is active again.`);
+  });
+
+  // errors as a page (JSON for the progress poll)
+  router.use((err: unknown, req: Authed, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err instanceof HttpError ? err : null;
+    if (!e) ctx.log.error({ event: 'http.error', err, path: req.path }, 'dashboard error');
+    const statusCode = e?.status ?? 500;
+    const message = e?.message ?? 'something went wrong (the log has the details)';
+    if (req.path.endsWith('.json')) return void res.status(statusCode).json({ error: { code: e?.code ?? 'INTERNAL', message } });
+    send(res, statusCode, page(frame(req), statusCode === 403 ? 'Refused' : statusCode === 401 ? 'Log in' : 'Could not do that', e?.code === 'UNAUTHORIZED' ? html401() : backLink(), { kind: 'error', text: message }));
+  });
+  return router;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new HttpError(400, 'VALIDATION_FAILED', r.error.issues[0]?.message ?? 'invalid request');
+  return r.data;
+}
+
+const backLink = () => html`<p><a href="${BASE}">Back to the overview</a></p>`;
+const html401 = () => html`<p><a href="${BASE}/login">Log in</a></p>`;
