@@ -160,7 +160,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     FOOTER_RULE,
     wrap(`Papers from ${SOURCE.name} (${SOURCE.url}), picked for your topics by ${product}.`),
     '',
-    wrap(`You get this email because ${email} subscribed to the ${product} daily digest and these new papers matched your topics.`),
+    wrap(`You get this email because ${email} subscribed to ${product} and these new papers matched your topics.`),
     '',
     ...reader.text,
     `Manage preferences: ${preferencesUrl}`,

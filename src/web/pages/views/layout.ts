@@ -45,7 +45,7 @@ ${page.script ? html`<script src="${assets.url('site.js')}" defer></script>\n` :
 ${page.main}
 </main>
 <footer class="footer">
-  <p>One email a day at most, only when new papers match. Every email has an unsubscribe link that works in one click.</p>
+  <p>At most one email a day, or a week if you choose, and only when new papers match. Every email has an unsubscribe link that works in one click.</p>
 </footer>
 </body>
 </html>
