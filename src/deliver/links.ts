@@ -24,7 +24,7 @@ export function archiveUrl(tokens: TokenSigner, baseUrl: string, subscriberId: n
 export function readerLinks(tokens: TokenSigner, baseUrl: string, subscriberId: number, deliveryId: number, options: { inBrowser?: boolean } = {}): ReaderLink[] {
   const links: ReaderLink[] = [];
   if (options.inBrowser !== false) links.push({ label: 'View in your browser', url: archiveUrl(tokens, baseUrl, subscriberId, deliveryId) });
-  links.push({ label: 'Which papers fit?', url: `${baseUrl}/feedback/${deliveryId}?token=${tokens.sign({ purpose: 'feedback', subscriberId })}` });
+  links.push({ label: 'Which papers fit?', url: `${baseUrl}/feedback/${deliveryId}?token=${tokens.sign({ purpose: 'feedback', subscriberId })}`, perPaper: true });
   links.push({ label: 'Your archive', url: archiveUrl(tokens, baseUrl, subscriberId) });
   return links;
 }

@@ -64,6 +64,8 @@ interface DigestBlocks {
   page: Template<(typeof DIGEST_SLOTS)[number] | RecipientSlot>;
   group: Template<'topic' | 'items'>;
   separator: string;
+  /** under each paper, when the recipient has a feedback page: "More like this · Not relevant" */
+  feedback: { line: Template<'text'>; link: Template<'href' | 'text'> };
   paper: PaperBlocks;
 }
 
@@ -124,6 +126,8 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   const intro = introParts(labels, formatDay(view.snapshotDate, 'medium'));
   const email = oneLine(rawEmail);
   const reader = renderReaderLinks(ctx.readerBlock, links.reader);
+  const feedbackPage = links.reader?.find((l) => l.perPaper);
+  const feedbackBase = feedbackPage ? ownUrl(feedbackPage.url, feedbackPage.label) : null;
 
   let papersHtml = '';
   const textEntries: string[] = [];
@@ -131,13 +135,16 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   for (const group of groups) {
     const label = topicLabel(group.topic);
     const heading = groupHeading(label, group.items.length);
-    const items = group.items.map(({ rendered }) => rendered.html).join(blocks.separator);
+    const items = group.items
+      .map(({ item, rendered }) => (feedbackBase ? rendered.html + paperFeedbackHtml(blocks.feedback, feedbackBase, item.paper.view.paperId) : rendered.html))
+      .join(blocks.separator);
     papersHtml += fill(blocks.group, { topic: escapeHtml(heading), items });
     textEntries.push(heading, '-'.repeat(Math.min(heading.length, 78)), '');
-    group.items.forEach(({ rendered }) => {
+    group.items.forEach(({ item, rendered }) => {
       n++;
       // "1.  Title", "10. Title": the number goes in the entry's indent
-      textEntries.push(`${`${n}. `.padEnd(TEXT_INDENT.length)}${rendered.text.slice(TEXT_INDENT.length)}\n`);
+      const feedback = feedbackBase ? `\n${TEXT_INDENT}More like this, or not relevant? ${paperFeedbackUrl(feedbackBase, item.paper.view.paperId)}` : '';
+      textEntries.push(`${`${n}. `.padEnd(TEXT_INDENT.length)}${rendered.text.slice(TEXT_INDENT.length)}${feedback}\n`);
     });
   }
   const titles = groups.flatMap((g) => g.items.map((i) => i.item.paper.titleLine));
@@ -170,6 +177,18 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   return { subject: digestSubject(count, labels, view.snapshotDate), html, text };
 }
 
+/**
+ * The digest's feedback page about one paper: with a kind it asks first about that choice (one
+ * button), without one it opens at the paper. Opening it never stores anything.
+ */
+const paperFeedbackUrl = (base: string, paperId: number, kind?: 'more_like_this' | 'not_relevant'): string =>
+  kind ? `${base}&paper=${paperId}&kind=${kind}` : `${base}&paper=${paperId}#paper-${paperId}`;
+
+function paperFeedbackHtml(blocks: DigestBlocks['feedback'], base: string, paperId: number): string {
+  const link = (kind: 'more_like_this' | 'not_relevant', text: string) => fill(blocks.link, { href: escapeHtml(paperFeedbackUrl(base, paperId, kind)), text });
+  return fill(blocks.line, { text: `${link('more_like_this', 'More like this')} &middot; ${link('not_relevant', 'Not relevant')}` });
+}
+
 const groupHeading = (label: string, count: number): string => (label ? `${label} · ${plural(count, 'paper')}` : plural(count, 'paper'));
 
 /** The intro around the source's name: "New on " [Hugging Face Daily Papers] " on Jun 10, 2025, for your topics …" */
@@ -190,6 +209,7 @@ function digestBlocks(html: string): DigestBlocks {
   };
   const lines = Object.fromEntries(LINE_BLOCKS.map((name) => [name, parseTemplate(take(name), 'digest', TEXT_SLOTS)])) as Record<(typeof LINE_BLOCKS)[number], Template<'text'>>;
   const action = parseTemplate(take('action'), 'digest', ACTION_SLOTS);
+  const feedback = { line: parseTemplate(take('feedback'), 'digest', TEXT_SLOTS), link: parseTemplate(take('feedbacklink'), 'digest', ACTION_SLOTS) };
   const separator = fill(parseTemplate(take('separator'), 'digest', []), {});
   const paper = parseTemplate(take('paper'), 'digest', PAPER_SLOTS);
   const group = parseTemplate(take('group', '%%papers%%'), 'digest', ['topic', 'items'] as const);
@@ -197,6 +217,7 @@ function digestBlocks(html: string): DigestBlocks {
     page: parseTemplate(rest, 'digest', [...DIGEST_SLOTS, ...RECIPIENT_SLOTS]),
     group,
     separator,
+    feedback,
     paper: { paper, action, ...lines },
   };
 }

@@ -8,6 +8,8 @@ import { fill, parseTemplate, type Template } from './template.ts';
 export interface ReaderLink {
   label: string;
   url: string;
+  /** the digest's feedback page: also linked under each paper ("More like this · Not relevant", `&paper=…&kind=…`) */
+  perPaper?: boolean;
 }
 
 export const READER_LINK_SLOTS = ['readerUrl', 'readerLabel'] as const;

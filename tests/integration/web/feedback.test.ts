@@ -11,12 +11,14 @@ import { addSubscribers } from '../../support/app.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
 import { footerLink, item, startReaderWorld, type ReaderWorld } from './reader-support.ts';
 import { form, LEAKS } from './support.ts';
+import type { SinkMessage } from '../../support/smtp-sink.ts';
 
 describe('feedback from the email (PostgreSQL, SMTP)', () => {
   let w: ReaderWorld;
   let ada: Subscriber;
   let bob: Subscriber;
   let page = '';
+  let adaMail: SinkMessage;
   let scalingId = 0;
   let diffusionId = 0;
   const prisma = () => w.app.ctx.db.prisma;
@@ -31,6 +33,7 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     ]);
     await w.digestAndSend();
     const [mail] = (await w.sink.waitFor(2)).filter((m) => m.envelope.to.includes('ada@example.org'));
+    adaMail = mail!;
     page = footerLink(mail!, 'Which papers fit\\?');
     expect(page).toMatch(/^\/feedback\/\d+\?token=k\./);
     scalingId = (await prisma().paper.findUniqueOrThrow({ where: { arxivId: '2606.00100' } })).id;
@@ -52,6 +55,21 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     // a per-paper link asks first, with its one button
     const asked = await request(w.web).get(`${page}&paper=${diffusionId}&kind=not_relevant`).expect(200);
     expect(asked.text).toContain('Mark <strong>Diffusion Everywhere</strong> as not relevant?');
+    expect(await tableFingerprint(prisma())).toEqual(before);
+  });
+
+  it('every paper of the email has its own "More like this · Not relevant" links (HTML and text), which ask before storing', async () => {
+    const before = await tableFingerprint(prisma());
+    const html = adaMail.parsed.html || '';
+    for (const id of [scalingId, diffusionId]) {
+      for (const [kind, label] of [['more_like_this', 'More like this'], ['not_relevant', 'Not relevant']] as const) {
+        const link = new RegExp(`<a class="feedback-link"[^>]* href="[^"]*(/feedback/\\d+\\?token=[^"&]+&amp;paper=${id}&amp;kind=${kind})"[^>]*>${label}</a>`).exec(html);
+        expect(link, `${label} for paper ${id}`).not.toBeNull();
+        const res = await request(w.web).get(link![1]!.replace(/&amp;/g, '&')).expect(200);
+        expect(res.text).toContain(`as ${kind === 'more_like_this' ? 'more like this' : 'not relevant'}?`);
+      }
+      expect(adaMail.parsed.text).toMatch(new RegExp(`More like this, or not relevant\\? \\S+/feedback/\\d+\\?token=\\S+&paper=${id}#paper-${id}`));
+    }
     expect(await tableFingerprint(prisma())).toEqual(before);
   });
 

@@ -4,7 +4,7 @@ import { doIUseEmail } from '@jsx-email/doiuse-email';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAPERS_PER_EMAIL } from '../../../src/digest/plan-deliveries.ts';
 import { compileDigest } from '../../../src/render/index.ts';
-import { recipient, seedDigest } from './builders.ts';
+import { BASE_URL, recipient, seedDigest } from './builders.ts';
 
 /** Gmail clips a message whose HTML is over 102 KB ("[Message clipped] View entire message"). */
 const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -26,7 +26,14 @@ async function fullDigest() {
     p.authorCount = 12;
   }
   expect(matches.length).toBeGreaterThanOrEqual(MAX_PAPERS_PER_EMAIL);
-  return (await compileDigest(view)).render(recipient(matches.slice(0, MAX_PAPERS_PER_EMAIL)));
+  // the footer's reader links as senders give them, the feedback page's also under every paper
+  const token = 'k.1234.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789';
+  const reader = [
+    { label: 'View in your browser', url: `${BASE_URL}/archive/123456?token=${token}` },
+    { label: 'Which papers fit?', url: `${BASE_URL}/feedback/123456?token=${token}`, perPaper: true },
+    { label: 'Your archive', url: `${BASE_URL}/archive?token=${token}` },
+  ];
+  return (await compileDigest(view)).render(recipient(matches.slice(0, MAX_PAPERS_PER_EMAIL), { reader }));
 }
 
 describe('the digest in mail clients', async () => {
@@ -34,6 +41,7 @@ describe('the digest in mail clients', async () => {
 
   it(`stays under Gmail's clip with ${MAX_PAPERS_PER_EMAIL} papers and every detail`, () => {
     const bytes = Buffer.byteLength(mail.html);
+    expect(mail.html.match(/class="feedback-link"/g)).toHaveLength(2 * MAX_PAPERS_PER_EMAIL); // the reader's links are counted
     console.log(`digest of ${MAX_PAPERS_PER_EMAIL} papers: ${bytes} bytes of HTML, ${Buffer.byteLength(mail.text)} of text`);
     expect(bytes).toBeLessThan(GMAIL_CLIP_BYTES);
   });
