@@ -47,10 +47,16 @@ const recipients = Array.from({ length: RECIPIENTS }, (_, i) => {
 });
 
 const links = { preferencesUrl: 'https://papers.example.org/preferences?token=p.x', unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=u.x' };
+// the footer's reader links as the sender gives them; the feedback page's also goes under every paper
+const reader = [
+  { label: 'View in your browser', url: 'https://papers.example.org/archive/1?token=a.x' },
+  { label: 'Which papers fit?', url: 'https://papers.example.org/feedback/1?token=f.x', perPaper: true },
+  { label: 'Your archive', url: 'https://papers.example.org/archive?token=a.x' },
+];
 const started = performance.now();
 let bytes = 0;
 for (const r of recipients) {
-  const email = renderDelivery(prepared, r.email, r.papers, links);
+  const email = renderDelivery(prepared, r.email, r.papers, links, reader);
   bytes += email.html.length + email.text.length;
 }
 const ms = performance.now() - started;

@@ -128,6 +128,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   const reader = renderReaderLinks(ctx.readerBlock, links.reader);
   const feedbackPage = links.reader?.find((l) => l.perPaper);
   const feedbackBase = feedbackPage ? ownUrl(feedbackPage.url, feedbackPage.label) : null;
+  const feedbackLine = feedbackBase ? paperFeedbackLine(blocks.feedback, feedbackBase) : null;
 
   let papersHtml = '';
   const textEntries: string[] = [];
@@ -136,7 +137,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     const label = topicLabel(group.topic);
     const heading = groupHeading(label, group.items.length);
     const items = group.items
-      .map(({ item, rendered }) => (feedbackBase ? rendered.html + paperFeedbackHtml(blocks.feedback, feedbackBase, item.paper.view.paperId) : rendered.html))
+      .map(({ item, rendered }) => (feedbackLine ? rendered.html + feedbackLine(item.paper.view.paperId) : rendered.html))
       .join(blocks.separator);
     papersHtml += fill(blocks.group, { topic: escapeHtml(heading), items });
     textEntries.push(heading, '-'.repeat(Math.min(heading.length, 78)), '');
@@ -181,12 +182,15 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
  * The digest's feedback page about one paper: with a kind it asks first about that choice (one
  * button), without one it opens at the paper. Opening it never stores anything.
  */
-const paperFeedbackUrl = (base: string, paperId: number, kind?: 'more_like_this' | 'not_relevant'): string =>
+const paperFeedbackUrl = (base: string, paperId: number | string, kind?: 'more_like_this' | 'not_relevant'): string =>
   kind ? `${base}&paper=${paperId}&kind=${kind}` : `${base}&paper=${paperId}#paper-${paperId}`;
 
-function paperFeedbackHtml(blocks: DigestBlocks['feedback'], base: string, paperId: number): string {
-  const link = (kind: 'more_like_this' | 'not_relevant', text: string) => fill(blocks.link, { href: escapeHtml(paperFeedbackUrl(base, paperId, kind)), text });
-  return fill(blocks.line, { text: `${link('more_like_this', 'More like this')} &middot; ${link('not_relevant', 'Not relevant')}` });
+/** A recipient's feedback line, filled once: then each paper costs a join around its id. */
+function paperFeedbackLine(blocks: DigestBlocks['feedback'], base: string): (paperId: number) => string {
+  const ID = '\u0000'; // never in a URL or the template: where each paper's id goes
+  const link = (kind: 'more_like_this' | 'not_relevant', text: string) => fill(blocks.link, { href: escapeHtml(paperFeedbackUrl(base, ID, kind)), text });
+  const parts = fill(blocks.line, { text: `${link('more_like_this', 'More like this')} &middot; ${link('not_relevant', 'Not relevant')}` }).split(ID);
+  return (paperId) => parts.join(String(paperId));
 }
 
 const groupHeading = (label: string, count: number): string => (label ? `${label} · ${plural(count, 'paper')}` : plural(count, 'paper'));
