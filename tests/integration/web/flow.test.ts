@@ -84,8 +84,13 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
 
     // a form with a day that does not exist changes nothing, whatever else it says
     const before = await tableFingerprint(prisma());
-    await subscribe({ email: 'wes2@example.org', topics: 'scaling laws', frequency: 'weekly', weeklyDay: '9' }).expect(400);
-    await subscribe({ email: 'wes2@example.org', topics: 'scaling laws', frequency: 'hourly' }).expect(400);
+    for (const bad of [{ frequency: 'weekly', weeklyDay: '9' }, { frequency: 'weekly' }, { frequency: 'hourly' }]) {
+      // the form comes back with what the reader typed and says what to choose, not a bare error page
+      const res = await subscribe({ email: 'wes2@example.org', topics: 'scaling laws', ...bad }).expect(400);
+      expect(res.text).toContain('<p class="field-error" id="frequency-error">Choose how often: every day, once a week on a day you pick, or no email (your feed only).</p>');
+      expect(res.text).toContain('value="wes2@example.org"');
+      expect(res.text).toMatch(/<textarea[^>]*>scaling laws<\/textarea>/);
+    }
     expect(await tableFingerprint(prisma())).toEqual(before);
     // the choice is kept when the form comes back for a correction
     const again = await subscribe({ email: 'not-an-address', topics: 'scaling laws', frequency: 'feed' }).expect(400);

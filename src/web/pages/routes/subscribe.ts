@@ -12,8 +12,11 @@ import { subscribe } from '../../../subscriptions/subscribe.ts';
 import { HttpError } from '../../http-errors.ts';
 import { field, formBody } from '../body.ts';
 import { sendPage } from '../errors.ts';
+import { DAILY } from '../views/frequency-field.ts';
 import { checkInboxPage, EMPTY_FORM, subscribePage } from '../views/subscribe.ts';
 import type { PagesContext } from './context.ts';
+
+const FREQUENCY_ERROR = 'Choose how often: every day, once a week on a day you pick, or no email (your feed only).';
 
 /** The longest address the form takes (as its input's maxlength). */
 const MAX_EMAIL_CHARS = 254;
@@ -47,13 +50,13 @@ export function subscribeRoutes(router: Router, { chrome, deps, limits, subscrib
     const email = parseEmail(rawEmail);
     const topics = parseTopicsField(rawTopics);
     const frequency = readFrequency(field(req, 'frequency'), field(req, 'weeklyDay'));
-    if (frequency === null) throw new HttpError(400, 'BAD_REQUEST', 'unknown frequency or day');
-    if (!email.ok || !topics.ok) {
+    if (!email.ok || !topics.ok || frequency === null) {
       const page = subscribePage(chrome, {
         email: rawEmail ?? '',
         emailError: email.ok ? null : email.error.message,
         topics: { value: rawTopics ?? '', error: topics.ok ? null : (topics.error?.message ?? null), lines: topics.ok ? [] : topics.lines },
-        frequency,
+        frequency: frequency ?? DAILY,
+        frequencyError: frequency === null ? FREQUENCY_ERROR : null,
       });
       sendPage(res, 400, page);
       return;

@@ -10,13 +10,14 @@ export interface FrequencyState {
 
 export const DAILY: FrequencyState = { frequency: 'daily', weeklyDay: 1 };
 
-export function frequencyField(state: FrequencyState): Html {
+export function frequencyField(state: FrequencyState, error?: string | null): Html {
   const radio = (value: Frequency, label: Html | string, hint?: string) => html`<div class="choice">
     <input id="frequency-${value}" name="frequency" type="radio" value="${value}"${when(state.frequency === value, html` checked`)}${hint ? html` aria-describedby="frequency-${value}-hint"` : ''}>
     <label for="frequency-${value}">${label}</label>
   </div>${hint ? html`<p class="hint choice-hint" id="frequency-${value}-hint">${hint}</p>` : ''}`;
-  return html`<fieldset class="field field-choices">
+  return html`<fieldset class="field field-choices${error ? ' field-invalid' : ''}"${when(Boolean(error), html` aria-describedby="frequency-error"`)}>
   <legend>How often</legend>
+  ${error ? html`<p class="field-error" id="frequency-error">${error}</p>` : ''}
   ${radio('daily', 'Every day new papers match')}
   ${radio('weekly', 'Once a week')}
   <div class="choice-detail">

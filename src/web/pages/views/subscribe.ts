@@ -12,12 +12,13 @@ export interface SubscribeForm {
   topics: TopicsFieldState;
   /** how often (default daily) */
   frequency?: FrequencyState;
+  frequencyError?: string | null;
 }
 
 export const EMPTY_FORM: SubscribeForm = { email: '', topics: { value: '' } };
 
 export function subscribePage(chrome: Chrome, form: SubscribeForm): string {
-  const invalid = Boolean(form.emailError) || Boolean(form.topics.error) || (form.topics.lines?.length ?? 0) > 0;
+  const invalid = Boolean(form.emailError) || Boolean(form.topics.error) || (form.topics.lines?.length ?? 0) > 0 || Boolean(form.frequencyError);
   const main = html`<div class="columns">
   <section class="intro-and-form" aria-labelledby="page-heading">
     <h1 id="page-heading">New papers on your topics, once a day</h1>
@@ -31,7 +32,7 @@ export function subscribePage(chrome: Chrome, form: SubscribeForm): string {
         ${form.emailError ? html`<p class="field-error" id="email-error">${form.emailError}</p>` : ''}
       </div>
       ${topicsField(form.topics)}
-      ${frequencyField(form.frequency ?? DAILY)}
+      ${frequencyField(form.frequency ?? DAILY, form.frequencyError)}
       <div class="actions">
         <button class="button" type="submit">Subscribe</button>
         <p class="fine">We'll email you a link to confirm first. Nothing else is sent until you click it.</p>
@@ -49,6 +50,7 @@ function errorSummary(form: SubscribeForm): Html {
   const lines = form.topics.lines?.length ?? 0;
   if (form.topics.error) items.push(html`<li><a href="#topics">${form.topics.error}</a></li>`);
   if (lines > 0) items.push(html`<li><a href="#topics">${lines === 1 ? 'One topic does not parse' : `${lines} topics do not parse`}: see below the field.</a></li>`);
+  if (form.frequencyError) items.push(html`<li><a href="#frequency-daily">${form.frequencyError}</a></li>`);
   return html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus>
   <h2 class="alert-title">Please check the form</h2>
   <ul>${items}</ul>
