@@ -47,14 +47,17 @@ export async function freezeDigestPapers(db: Db, digestId: number, papers: reado
            WITH ORDINALITY AS u(paper_id, paper, carried_from, position)`;
 }
 
+/** A digest's frozen paper as read back: `carried` when it came from an earlier digest of the week. */
+export type DigestPaper = FrozenPaper & { carried?: boolean };
+
 /** The digest's frozen papers, in listing order (its new papers first, then any carried for weekly readers). */
-export async function digestPapers(db: Db, digestId: number, options: { newOnly?: boolean } = {}): Promise<FrozenPaper[]> {
+export async function digestPapers(db: Db, digestId: number, options: { newOnly?: boolean } = {}): Promise<DigestPaper[]> {
   const rows = options.newOnly
-    ? await db.$queryRaw<Array<{ paper: FrozenPaper }>>`
-        SELECT paper FROM digest_paper WHERE digest_id = ${digestId} AND carried_from IS NULL ORDER BY position`
-    : await db.$queryRaw<Array<{ paper: FrozenPaper }>>`
-        SELECT paper FROM digest_paper WHERE digest_id = ${digestId} ORDER BY position`;
-  return rows.map((r) => r.paper);
+    ? await db.$queryRaw<Array<{ paper: FrozenPaper; carried: boolean }>>`
+        SELECT paper, false AS carried FROM digest_paper WHERE digest_id = ${digestId} AND carried_from IS NULL ORDER BY position`
+    : await db.$queryRaw<Array<{ paper: FrozenPaper; carried: boolean }>>`
+        SELECT paper, carried_from IS NOT NULL AS carried FROM digest_paper WHERE digest_id = ${digestId} ORDER BY position`;
+  return rows.map((r) => (r.carried ? { ...r.paper, carried: true } : r.paper));
 }
 
 /**

@@ -26,7 +26,7 @@ export interface RenderSettings {
   productName: string;
 }
 
-export function toPaperView(paper: FrozenPaper): PaperView {
+export function toPaperView(paper: FrozenPaper & { carried?: boolean }): PaperView {
   return {
     paperId: paper.id,
     title: paper.title,
@@ -44,6 +44,7 @@ export function toPaperView(paper: FrozenPaper): PaperView {
     githubStars: paper.githubStars ?? null,
     projectPage: paper.projectPage ?? null,
     comments: paper.comments ?? null,
+    ...(paper.carried ? { carried: true } : {}),
   };
 }
 

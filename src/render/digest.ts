@@ -123,7 +123,9 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   const preferencesUrl = ownUrl(links.preferencesUrl, 'preferences');
   const unsubscribeUrl = ownUrl(links.unsubscribeUrl, 'unsubscribe');
   const heading = count > 0 ? `${plural(count, 'new paper')} for you` : 'No new papers for you';
-  const intro = introParts(labels, formatDay(view.snapshotDate, 'medium'));
+  // a weekly reader's digest carries the week's earlier papers: it is about the week, not the day
+  const weekly = groups.some((g) => g.items.some((i) => i.item.paper.view.carried === true));
+  const intro = introParts(labels, weekly ? null : formatDay(view.snapshotDate, 'medium'));
   const email = oneLine(rawEmail);
   const reader = renderReaderLinks(ctx.readerBlock, links.reader);
   const feedbackPage = links.reader?.find((l) => l.perPaper);
@@ -195,12 +197,16 @@ function paperFeedbackLine(blocks: DigestBlocks['feedback'], base: string): (pap
 
 const groupHeading = (label: string, count: number): string => (label ? `${label} · ${plural(count, 'paper')}` : plural(count, 'paper'));
 
-/** The intro around the source's name: "New on " [Hugging Face Daily Papers] " on Jun 10, 2025, for your topics …" */
-function introParts(labels: readonly string[], date: string): { before: string; after: string } {
-  if (labels.length === 0) return { before: 'Nothing new on ', after: ` on ${date} matched your topics.` };
+/**
+ * The intro around the source's name: "New on " [Hugging Face Daily Papers] " on Jun 10, 2025, for your
+ * topics …", or " this week, for your topics …" (no date) for a weekly reader's digest.
+ */
+function introParts(labels: readonly string[], date: string | null): { before: string; after: string } {
+  const when = date ? ` on ${date}` : ' this week';
+  if (labels.length === 0) return { before: 'Nothing new on ', after: `${when} matched your topics.` };
   const named = labels.slice(0, 4);
   const list = labels.length > 4 ? `${named.join(', ')} and ${plural(labels.length - 4, 'more topic')}` : joinAnd(named);
-  return { before: 'New on ', after: ` on ${date}, for ${labels.length === 1 ? 'your topic' : 'your topics'} ${list}: best match first.` };
+  return { before: 'New on ', after: `${when}, for ${labels.length === 1 ? 'your topic' : 'your topics'} ${list}: best match first.` };
 }
 
 /** Cuts the compiled template into the page and its repeated blocks, checking every slot is there. */

@@ -27,6 +27,8 @@ export interface PaperView {
   githubStars?: number | null;
   projectPage?: string | null;
   comments?: number | null;
+  /** new on an earlier listing of the week, carried into this digest for weekly readers */
+  carried?: boolean;
 }
 
 /** The digest: compiled once, filled per recipient. */

@@ -84,7 +84,7 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
 
     // a form with a day that does not exist changes nothing, whatever else it says
     const before = await tableFingerprint(prisma());
-    for (const bad of [{ frequency: 'weekly', weeklyDay: '9' }, { frequency: 'weekly' }, { frequency: 'hourly' }]) {
+    for (const bad of [{ frequency: 'weekly', weeklyDay: '9' }, { frequency: 'weekly' }, { frequency: 'hourly' }] as Array<Record<string, string>>) {
       // the form comes back with what the reader typed and says what to choose, not a bare error page
       const res = await subscribe({ email: 'wes2@example.org', topics: 'scaling laws', ...bad }).expect(400);
       expect(res.text).toContain('<p class="field-error" id="frequency-error">Choose how often: every day, once a week on a day you pick, or no email (your feed only).</p>');

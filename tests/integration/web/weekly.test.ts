@@ -69,6 +69,11 @@ describe('daily and weekly (PostgreSQL, SMTP)', () => {
     for (let n = 1; n <= 7; n++) expect(text).toContain(`Scaling Laws, Day ${n}`);
     expect(text).toContain('Scaling Laws That Come Back');
     expect(text).not.toContain('Other Things');
+    // it is about the week, not the day it was built on; a daily reader's digest names its day
+    expect(text).toContain('New on Hugging Face Daily Papers this week, for your topic');
+    expect(mail[0]!.parsed.html).toContain('this week, for your topic');
+    const dailyText = (w.sink.messages.find((m) => m.envelope.to.includes('daily@example.org'))!.parsed.text ?? '').replace(/\s+/g, ' ');
+    expect(dailyText).toMatch(/New on Hugging Face Daily Papers on Jun \d+, 2026, for your topic/);
     // its web view renders from the same frozen digest
     const view = await request(w.web).get(footerLink(mail[0]!, 'View in your browser')).expect(200);
     expect(view.text).toContain('Scaling Laws, Day 1');
