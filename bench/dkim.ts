@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { loadConfig } from '../src/config/config.ts';
 import { createDkimSigner } from '../src/deliver/dkim.ts';
-import { buildRaw } from '../src/deliver/smtp-mailer.ts';
+import { buildRaw } from '../src/deliver/raw-message.ts';
 import type { OutgoingMessage } from '../src/deliver/types.ts';
 import { peakRssMb, report, round } from './support/measure.ts';
 

@@ -1,15 +1,13 @@
 // The outbox Mailer (SMTP_URL unset): each message becomes one RFC 5322 .eml file under the outbox
-// folder, built by nodemailer's streamTransport from the same options the SMTP Mailer sends, so the
-// file carries exactly the headers SMTP would. A file appears whole or not at all: it is written
+// folder: the very bytes the SMTP Mailer would send (raw-message.ts), after a Return-Path line. A file appears whole or not at all: it is written
 // under a temporary dot-name in the same folder, flushed, then hard-linked to its final name (which
 // fails rather than overwrites if the name is taken, even by another process) and the temporary name
 // removed. File systems without hard links fall back to rename.
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import type { DkimSign } from './dkim.ts';
-import { toMailOptions } from './smtp-mailer.ts';
+import { buildRaw } from './raw-message.ts';
 import { SendError, type Mailer, type OutgoingMessage, type SendHooks, type SendReceipt } from './types.ts';
 
 export interface OutboxMailerOptions {
@@ -60,21 +58,17 @@ async function publish(dir: string, tmp: string, base: string): Promise<string> 
 
 export function createOutboxMailer({ dir, now = () => new Date(), dkim }: OutboxMailerOptions): Mailer {
   const outbox = path.resolve(dir);
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   let ready: Promise<unknown> | null = null;
 
   async function write(message: OutgoingMessage, hooks: SendHooks): Promise<SendReceipt> {
-    const options = toMailOptions(message); // throws SendError for a message that must not be built
+    const built = await buildRaw(message, dkim); // throws SendError for a message that must not be built
     ready ??= mkdir(outbox, { recursive: true }).catch((err: unknown) => {
       ready = null; // try again next time (the folder may be fixed meanwhile)
       throw err;
     });
     await ready;
-    const info = await composer.sendMail(options);
-    if (!Buffer.isBuffer(info.message)) throw new Error('streamTransport did not return a buffer');
-    const signed = dkim ? await dkim(info.message) : info.message;
     // the return path a mailbox would show (the envelope sender: the VERP address when there is one)
-    const raw = Buffer.concat([Buffer.from(`Return-Path: <${message.returnPath ?? info.envelope.from}>\r\n`), signed]);
+    const raw = Buffer.concat([Buffer.from(`Return-Path: <${built.envelope.from}>\r\n`), built.raw]);
     if (hooks.signal?.aborted) throw new SendError('EABORTED', 'stopped before writing the message (shutting down)');
     if (hooks.beforeData) {
       // handed from here: the file is written only once the mark is recorded
@@ -113,8 +107,6 @@ export function createOutboxMailer({ dir, now = () => new Date(), dkim }: Outbox
         throw new SendError('EOUTBOX', `could not write to the outbox ${outbox}: ${reason}`, null, null, hooks.beforeData ? 'in-data' : 'before-data');
       }
     },
-    async close() {
-      composer.close();
-    },
+    async close() {},
   };
 }

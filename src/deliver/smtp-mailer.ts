@@ -10,12 +10,11 @@
 //     a message whose connection closed; a delivery log cannot allow that).
 // `send` resolves only when the server accepted the recipient and the message data.
 import { Readable } from 'node:stream';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { SendMailOptions } from 'nodemailer';
 import type { Logger } from '../log/logger.ts';
 import type { DkimSign } from './dkim.ts';
+import { buildRaw } from './raw-message.ts';
 import { toSendError } from './smtp-errors.ts';
 import { SendError, type Mailer, type OutgoingMessage, type SendHooks, type SendReceipt, type SendStage } from './types.ts';
 
@@ -36,49 +35,6 @@ export interface SmtpMailerOptions {
 /** Messages one connection sends before it is replaced (servers limit messages per session). */
 const MAX_MESSAGES_PER_CONNECTION = 100;
 
-/** RFC 5322 field name: printable US-ASCII except the colon. */
-const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
-/** a value nodemailer may pass through untouched: printable ASCII and spaces/tabs, no CR/LF */
-const PLAIN_VALUE = /^[\x20-\x7e\t]*$/;
-const MESSAGE_ID = /^[^\s<>@]+@[^\s<>@]+$/;
-
-/**
- * The nodemailer message for an OutgoingMessage, shared by the SMTP and the outbox Mailer so the
- * .eml files carry exactly the headers SMTP would send. Extra header values that are plain ASCII go
- * out verbatim and unfolded (a List-Unsubscribe URL stays on one line); others are MIME-encoded by
- * nodemailer. CR/LF in an extra header is refused (the contract forbids it); CR/LF in the subject
- * is turned into a space by nodemailer, so it can never start a header of its own.
- */
-export function toMailOptions(message: OutgoingMessage): SendMailOptions {
-  if (!MESSAGE_ID.test(message.messageId)) {
-    throw new SendError('EMESSAGE', `invalid Message-ID ${JSON.stringify(message.messageId)} (want local@domain, no brackets)`);
-  }
-  if (message.returnPath !== undefined && !MESSAGE_ID.test(message.returnPath)) {
-    throw new SendError('EMESSAGE', `invalid return path ${JSON.stringify(message.returnPath)}`);
-  }
-  const headers: Record<string, string | { prepared: true; value: string }> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (!FIELD_NAME.test(name)) throw new SendError('EMESSAGE', `invalid header name ${JSON.stringify(name)}`);
-    if (/[\r\n]/.test(value)) throw new SendError('EMESSAGE', `header ${name} contains CR/LF`);
-    const verbatim = PLAIN_VALUE.test(value) && name.length + 2 + value.length <= 998;
-    headers[name] = verbatim ? { prepared: true, value } : value;
-  }
-  return {
-    from: message.from,
-    to: message.to,
-    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
-    subject: message.subject,
-    text: message.text,
-    html: message.html,
-    messageId: `<${message.messageId}>`,
-    headers,
-    ...(message.returnPath ? { envelope: { from: message.returnPath, to: message.to } } : {}),
-    // the bodies are strings we rendered: never let nodemailer read files or fetch URLs for them
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  };
-}
-
 /** "smtp://user@relay:587": the URL without its password, for logs and /healthz. */
 export function describeSmtpUrl(url: string): string {
   let parsed: URL;
@@ -92,22 +48,6 @@ export function describeSmtpUrl(url: string): string {
   }
   parsed.password = '';
   return parsed.toString().replace(/\/$/, '');
-}
-
-/** The raw message and its envelope, built once (the bytes that go over SMTP), DKIM-signed when asked. */
-export async function buildRaw(message: OutgoingMessage, dkim?: DkimSign): Promise<{ raw: Buffer; envelope: { from: string; to: string[] } }> {
-  const node = new MailComposer(toMailOptions(message)).compile();
-  const envelope = node.getEnvelope() as { from: string | false; to: string[] };
-  const built = await new Promise<Buffer>((resolve, reject) => node.build((err, buf) => (err ? reject(err) : resolve(buf))));
-  let raw = built;
-  if (dkim) {
-    try {
-      raw = await dkim(built);
-    } catch (err) {
-      throw new SendError('EMESSAGE', `the message could not be signed: ${(err as Error).message}`);
-    }
-  }
-  return { raw, envelope: { from: envelope.from || '', to: envelope.to } };
 }
 
 interface SentInfo {

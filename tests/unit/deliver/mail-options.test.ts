@@ -1,7 +1,8 @@
 // The nodemailer options both Mailers build from an OutgoingMessage, and the choice of Mailer.
 import { describe, expect, it } from 'vitest';
 import { createMailer } from '../../../src/deliver/create-mailer.ts';
-import { describeSmtpUrl, toMailOptions } from '../../../src/deliver/smtp-mailer.ts';
+import { toMailOptions } from '../../../src/deliver/raw-message.ts';
+import { describeSmtpUrl } from '../../../src/deliver/smtp-mailer.ts';
 import { buildMessage } from './build-message.ts';
 
 describe('toMailOptions', () => {
