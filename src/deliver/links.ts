@@ -22,10 +22,11 @@ export function archiveUrl(tokens: TokenSigner, baseUrl: string, subscriberId: n
 
 /** The footer links of a digest email (render/reader-links.ts); `inBrowser: false` for the web view itself. */
 export function readerLinks(tokens: TokenSigner, baseUrl: string, subscriberId: number, deliveryId: number, options: { inBrowser?: boolean } = {}): ReaderLink[] {
+  const archive = tokens.sign({ purpose: 'archive', subscriberId }); // one token for the web view and the archive
   const links: ReaderLink[] = [];
-  if (options.inBrowser !== false) links.push({ label: 'View in your browser', url: archiveUrl(tokens, baseUrl, subscriberId, deliveryId) });
+  if (options.inBrowser !== false) links.push({ label: 'View in your browser', url: `${baseUrl}/archive/${deliveryId}?token=${archive}` });
   links.push({ label: 'Which papers fit?', url: `${baseUrl}/feedback/${deliveryId}?token=${tokens.sign({ purpose: 'feedback', subscriberId })}`, perPaper: true });
-  links.push({ label: 'Your archive', url: archiveUrl(tokens, baseUrl, subscriberId) });
+  links.push({ label: 'Your archive', url: `${baseUrl}/archive?token=${archive}` });
   return links;
 }
 
