@@ -1,17 +1,10 @@
 // `paperboy serve` in a child process, as a supervisor runs it: its stdout and every stderr line
 // kept, HTTP calls against it, a SIGTERM to stop it. For the serve tests that need a real process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { BIN, cliEnvironment, ROOT } from '../../support/cli.ts';
+import { freePort } from '../../support/ports.ts';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export interface ServeChild {
   child: ChildProcess;
