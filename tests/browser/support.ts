@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Request } from 'playwright-core';
 import { createWebApp } from '../../src/web/app.ts';
 import { pagesRouter } from '../../src/web/pages/router.ts';
 import { ingestSeeds, startTestApp, type TestApp } from '../support/app.ts';
@@ -75,13 +75,21 @@ export async function startBrowserApp(): Promise<BrowserApp> {
 function watch(page: Page, base: string, problems: string[], requests: string[]): void {
   page.on('console', (m) => problems.push(`console ${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // which document of the page a request belongs to: a new main-frame navigation starts the next one
+  let document = 0;
+  const documentOf = new WeakMap<Request, number>();
   page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) document++;
+    documentOf.set(r, document);
     requests.push(r.url());
     if (!r.url().startsWith(`${base}/`)) problems.push(`request to another origin: ${r.url()}`);
   });
   page.on('requestfailed', (r) => {
-    // an aborted stale preview request is the design, not a problem
-    if (!(r.url().includes('/api/preview') && /ABORTED/i.test(r.failure()?.errorText ?? ''))) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    const aborted = /ABORTED/i.test(r.failure()?.errorText ?? '');
+    // an aborted stale preview request is the design, not a problem; nor is a request of a document
+    // the test navigated away from (a favicon still loading when the next page.goto starts)
+    if (aborted && (r.url().includes('/api/preview') || (documentOf.get(r) ?? document) < document)) return;
+    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
 }
 
