@@ -7,7 +7,8 @@ import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { feedbackPage, SAID } from '../views/feedback.ts';
-import { pageLink, type PagesContext } from './context.ts';
+import { pageLinks } from '../page-links.ts';
+import type { PagesContext } from './context.ts';
 
 const deliveryParam = (req: Request): number | null => (/^\d{1,9}$/.test(String(req.params.delivery ?? '')) ? Number(req.params.delivery) : null);
 
@@ -20,8 +21,8 @@ export function feedbackRoutes(router: Router, { chrome, deps, limits }: PagesCo
       said: page.said,
       topics: page.subscriber.topics,
       muted: page.subscriber.mutedTopics,
-      preferencesUrl: pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: page.subscriber.id })),
-      archiveUrl: pageLink('/archive', deps.tokens.sign({ purpose: 'archive', subscriberId: page.subscriber.id })),
+      preferencesUrl: pageLinks(deps, 'feedback', page.subscriber.id).preferences(),
+      archiveUrl: pageLinks(deps, 'feedback', page.subscriber.id).archive(),
       ...extra,
     });
 
