@@ -4,7 +4,9 @@
 // every form (as it comes and with every text field changed) within the site. Nothing it does may
 // change the reader's subscription, and nothing it reads may carry a link that changes something.
 // The one thing it may cause: the reader's own preferences link mailed to the reader's own stored
-// address ("email me my preferences link"), at most PREFERENCES_LINK_PER_ADDRESS times an hour.
+// address ("email me my preferences link"), at most PREFERENCES_LINK_LIMIT times an hour: the crawl
+// counts those rows, checks whose they are and where the mail went, and follows nothing in the mail
+// (a crawler holding a read link has no access to the reader's inbox).
 // On both databases.
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import type { Subscriber } from '../../../src/db/subscribers.ts';
 import type { PrismaClient } from '../../../src/db/generated/client.ts';
 import { subscriptionDeps } from '../../../src/subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../../../src/subscriptions/mail-queue.ts';
+import { PREFERENCES_LINK_LIMIT } from '../../../src/subscriptions/preferences-link.ts';
 import { createWebApp } from '../../../src/web/app.ts';
 import { pagesRouter } from '../../../src/web/pages/router.ts';
 import { addSubscribers } from '../../support/app.ts';
@@ -94,6 +97,7 @@ for (const backend of BACKENDS) {
       expect(queued.every((m) => m.kind === 'preferences_link' && m.subscriberId === reader.id)).toBe(true);
       if (expectMail) expect(queued.length).toBeGreaterThanOrEqual(1);
       else expect(queued).toEqual([]);
+      expect(queued.length).toBeLessThanOrEqual(PREFERENCES_LINK_LIMIT.count);
       expect(w.sink.messages.slice(sentBefore).flatMap((m) => m.envelope.to).filter((to) => to !== reader.email)).toEqual([]);
       return result;
     }
