@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { buildDigest } from '../digest/build-digest.ts';
 import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
 import { startBounceReceiver, type BounceReceiver } from '../inbound/smtp-receiver.ts';
+import { ingestBundledSeedsOnce } from '../jobs/bundled-seeds.ts';
 import { createJobLock } from '../jobs/job-lock.ts';
 import { ingestSource } from '../jobs/ingest-source.ts';
 import { Scheduler, type JobDefinition } from '../jobs/scheduler.ts';
@@ -52,9 +53,14 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       name: 'ingest',
       cron: config.INGEST_CRON,
       run: async () => {
+        // left at the default (the live API): a new database first gets the bundled seeds, as history
+        const seeds = config.bundledSeeds ? await ingestBundledSeedsOnce(ingestDeps(ctx)) : null;
         const check = await ingestSource(ingestDeps(ctx), config.SNAPSHOT_SOURCE, { staleAfterMs: config.SOURCE_STALE_AFTER });
         const count = (kind: string) => check.outcomes.filter((o) => o.kind === kind).length;
-        return { ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy };
+        return {
+          ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy,
+          ...(seeds ? { bundledSeeds: seeds.filter((o) => o.kind === 'ingested').length } : {}),
+        };
       },
     },
     {
