@@ -55,7 +55,7 @@ export function dayItems(day: string, count: number): Array<Record<string, any>>
   });
 }
 
-export async function startDailyPapersApi(options: { perDay?: (day: string) => number; newest?: string } = {}): Promise<FakeDailyPapersApi> {
+export async function startDailyPapersApi(options: { perDay?: (day: string) => number; newest?: string; port?: number } = {}): Promise<FakeDailyPapersApi> {
   const perDay = options.perDay ?? (() => 40);
   const requests: ApiRequest[] = [];
   const faults: Array<{ status: number; retryAfter?: string } | 'hang'> = [];
@@ -77,7 +77,7 @@ export async function startDailyPapersApi(options: { perDay?: (day: string) => n
     const items = itemsOf(day).slice(page * limit, (page + 1) * limit);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(items));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/api/daily_papers`,
