@@ -16,6 +16,7 @@ import { subscriptionDeps } from '../subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../subscriptions/mail-queue.ts';
 import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
+import { BackfillRunner } from './backfill-runner.ts';
 import type { AppContext } from './context.ts';
 import { digestDeps, inboundDeps, ingestDeps, sendDeps } from './deps.ts';
 import { recover, startWorker, type WorkerHandle } from './worker.ts';
@@ -79,9 +80,10 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     jobs,
   );
 
+  const backfills = new BackfillRunner(ctx);
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
-    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
+    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), backfill: backfills },
     extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter({ ...inboundDeps(ctx), topicArn: config.SES_SNS_TOPIC_ARN, verp: ctx.verp })] : [],
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -121,7 +123,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       server.closeIdleConnections();
       const receiverClosed = receiver ? withTimeout(receiver.close(), cutAt - Date.now()) : Promise.resolve();
       const [jobsEnded, sending, mailsEnded] = await Promise.all([
-        withTimeout(scheduler.stop().then(() => true), cutAt - Date.now()),
+        withTimeout(Promise.all([scheduler.stop(), backfills.stop()]).then(() => true), cutAt - Date.now()),
         sender.stop(cutAt, giveUpAt),
         mailQueue.stop(Math.max(0, cutAt - Date.now())),
       ]);

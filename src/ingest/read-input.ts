@@ -60,6 +60,8 @@ export interface FetchOptions {
   etag?: string | null;
   lastModified?: string | null;
   fetchImpl?: typeof fetch;
+  /** stops the request (a backfill interrupted) */
+  signal?: AbortSignal;
 }
 
 export type FetchResult =
@@ -95,7 +97,7 @@ export function unreachable(code: string | undefined, message: string): string {
   return `cannot be reached: ${code}${reason ? ` (${reason})` : ''}`;
 }
 
-export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch }: FetchOptions): Promise<FetchResult> {
+export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch, signal: stop }: FetchOptions): Promise<FetchResult> {
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'paperboy' };
   if (etag) headers['if-none-match'] = etag;
   if (lastModified) headers['if-modified-since'] = lastModified;
@@ -104,8 +106,9 @@ export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, last
   try {
     const target = withBasicAuth(url);
     if (target.authorization) headers.authorization = target.authorization;
-    response = await fetchImpl(target.url, { headers, signal, redirect: 'follow' });
+    response = await fetchImpl(target.url, { headers, signal: stop ? AbortSignal.any([signal, stop]) : signal, redirect: 'follow' });
   } catch (err) {
+    if (stop?.aborted) throw new InputError('FETCH_FAILED', 'interrupted');
     if (signal.aborted) throw new InputError('FETCH_TIMEOUT', `no answer within ${timeoutMs} ms (SOURCE_TIMEOUT)`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     // Undici's own messages may quote the URL: never let one through.

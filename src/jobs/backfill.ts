@@ -15,6 +15,12 @@ export type BackfillDay =
   | { day: string; kind: 'already' }
   | { day: string; kind: 'rejected'; error: string };
 
+/** What starting a backfill in the background said (src/app/backfill-runner.ts). */
+export type BackfillStart =
+  | { kind: 'started'; jobId: number; days: number }
+  | { kind: 'busy'; where: 'here' | 'another process' }
+  | { kind: 'not-an-api'; source: string };
+
 export interface BackfillSummary {
   /** the API as shown (redacted) */
   source: string;
@@ -67,10 +73,16 @@ export async function backfill(deps: IngestDeps, options: BackfillOptions): Prom
       nextRequestAt = Date.now() + options.paceMs;
       summary.requests++;
       try {
-        const result = await fetchCapped(url, { maxBytes: deps.maxBytes, timeoutMs: deps.timeoutMs, ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}) });
+        const result = await fetchCapped(url, {
+          maxBytes: deps.maxBytes,
+          timeoutMs: deps.timeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+        });
         if (result.kind === 'body') return result.body;
         throw new InputError('FETCH_STATUS', 'HTTP 304 without a cached copy');
       } catch (err) {
+        if (options.signal?.aborted) throw new Stop('interrupted');
         if (!(err instanceof InputError)) throw err;
         const status = err.status ?? 0;
         const retriable = err.code === 'FETCH_FAILED' || err.code === 'FETCH_TIMEOUT' || status === 429 || status >= 500;
