@@ -31,7 +31,7 @@ export function backfillSection(frame: Frame, job: BackfillJob | null, isUrl: bo
 <form method="post" action="${BASE}/backfill/confirm" class="backfill">
 <input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
 <fieldset><legend>Backfill earlier days</legend>
-<p class="hint">Each listing day from this one to yesterday is fetched from the API (one request a second) and kept as history: the archive, feeds and preview gain them, and no digest is built from them — nobody is mailed old papers. Days already backfilled are not fetched again.</p>
+<p class="hint">Each listing day from this one to yesterday is fetched from the API (one request a second) and kept as history: the preview and the store of papers gain them, and no digest is built from them — nobody is mailed old papers. Days already backfilled are not fetched again.</p>
 <label for="backfill-since">From</label> <input id="backfill-since" name="since" type="date" required max="${yesterday}">
 <label for="backfill-until">to (optional)</label> <input id="backfill-until" name="until" type="date" max="${yesterday}">
 <button type="submit">Backfill…</button>
