@@ -196,7 +196,7 @@ export const variables = {
     group: 'SECURITY',
     schema: optionalString.pipe(secretString('SECRET_KEY').optional()),
     required: false,
-    doc: 'Signs the links in emails (confirm, preferences, unsubscribe). Unset: generated once and kept in DATA_DIR/secret.key.',
+    doc: 'Signs the links in emails (confirm, preferences, unsubscribe). Unset: generated once and kept in DATA_DIR/secret.key. Back it up: without it every link in every email already sent breaks.',
   },
   METRICS_TOKEN: {
     group: 'SECURITY',
