@@ -5,8 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import dockerignore from '@balena/dockerignore';
+import dockerignoreModule from '@balena/dockerignore';
 import { DockerfileParser } from 'dockerfile-ast';
+
+// (a CommonJS module whose types declare a default export: under NodeNext the function is either)
+const dockerignore = ((dockerignoreModule as unknown as { default?: typeof dockerignoreModule }).default ?? dockerignoreModule) as unknown as typeof dockerignoreModule.default;
 
 export type Step =
   | { kind: 'COPY'; from: string | null; sources: string[]; dest: string }
