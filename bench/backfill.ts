@@ -4,41 +4,20 @@
 // database the peak PSS of its server. Paced at 0 (what paperboy itself costs) and at the default
 // 1 s between requests (what an operator waits). The database is created and migrated first, untimed.
 //   npm run bench -- backfill        (BENCH_BACKFILL=postgres or embedded for one; BENCH_PACES=0,1s)
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startDailyPapersApi } from '../tests/support/daily-papers-api.ts';
 import { freshBenchDatabase } from './support/bench-db.ts';
-import { watchPeakPss } from './support/memory.ts';
+import { paperboyCommand } from './support/command.ts';
 import { report } from './support/measure.ts';
-import { watchPeakRss } from './support/sink.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 const backends = (process.env.BENCH_BACKFILL ?? 'embedded,postgres').split(',') as Array<'postgres' | 'embedded'>;
 const paces = (process.env.BENCH_PACES ?? '0,1s').split(',');
 const SINCE = '2026-11-01';
 const UNTIL = '2026-11-30'; // 30 days: 21 weekdays, 9 weekend days
 
-async function paperboy(args: string[], env: NodeJS.ProcessEnv, embeddedDataDir: string | null) {
-  const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin/paperboy.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const peak = watchPeakRss(child.pid!);
-  const server = embeddedDataDir ? watchPeakPss(() => postmaster(embeddedDataDir), 100) : null;
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, ms: Math.round(performance.now() - started), peakRssMb: peak(), serverPeakPssMb: server ? server() : null, stdout, stderr };
-}
-
-function postmaster(dataDir: string): number[] {
-  const file = path.join(dataDir, 'postgres/postmaster.pid');
-  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : 0;
-  return pid > 0 ? [pid] : [];
-}
+const paperboy = paperboyCommand;
 
 for (const backend of backends) {
   for (const pace of paces) {
