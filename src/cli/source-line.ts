@@ -18,7 +18,7 @@ export async function sourceCheckLine(ctx: AppContext): Promise<string> {
   if (!health) return `  source     ${shown}: not checked yet; ${stored}`;
   const unreachable = health.problems.find((p) => p.reason === 'fetch_failed');
   if (unreachable && isUrl(config.SNAPSHOT_SOURCE)) {
-    return `  source     the live source ${shown} cannot be reached (${unreachable.message.replace(/^cannot be reached: /, '')}); ${stored}; paperboy tries again at every ingest`;
+    return `  source     the live source ${shown} ${unreachable.message}; ${stored}; paperboy tries again at every ingest`;
   }
   if (!health.healthy) return `  source     ${shown} is unhealthy: ${health.problems.map((p) => `${p.reason}: ${p.message}`).join('; ')}; ${stored}`;
   return `  source     ${shown} checked: healthy; ${stored}`;

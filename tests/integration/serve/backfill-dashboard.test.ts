@@ -65,9 +65,10 @@ describe('backfill from the dashboard and the admin API', () => {
     }
     expect(jobs).toMatch(/<td>backfill<\/td><td>dashboard<\/td><td><span class="badge ok">ok/);
     expect(api.requests.filter((r) => r.date !== null).map((r) => r.date)).toEqual(days);
-    // paced: a second apart by default
+    // paced: a second apart by default (as the server stamps arrivals: a connection's set-up may make
+    // one arrive a few milliseconds later after its send than the next)
     const at = api.requests.filter((r) => r.date !== null).map((r) => r.at);
-    expect(at.slice(1).every((t, i) => t - at[i]! >= 995)).toBe(true);
+    expect(at.slice(1).map((t, i) => t - at[i]!).filter((gap) => gap < 950)).toEqual([]);
 
     const health = (await (await fetch(`${serve.url}/healthz`)).json()) as { lastDigest: unknown };
     expect(health.lastDigest).toBeNull();
@@ -109,7 +110,7 @@ describe('the overview when the live source cannot be reached', () => {
         /<p class="notice error" role="alert"><strong>The live source cannot be reached<\/strong>: <code>http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers<\/code> — ECONNREFUSED \(nothing listens there: the connection was refused\)\. The pages show the 0 snapshots already stored/,
       );
       for (let i = 0; i < 40 && !/cannot be reached/.test(serve.stdout()); i++) await new Promise((r) => setTimeout(r, 250));
-      expect(serve.stdout()).toMatch(/source +the live source http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers cannot be reached \(ECONNREFUSED/);
+      expect(serve.stdout()).toMatch(/source +the live source http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers cannot be reached: ECONNREFUSED \(nothing listens there/);
     } finally {
       expect(await serve.stop()).toBe(0);
     }

@@ -53,7 +53,7 @@ describe('npm start on a fresh clone', () => {
       expect(stdout).toMatch(/written to .*data\/outbox/);
       expect(stdout).toMatch(/source +https:\/\/huggingface\.co\/api\/daily_papers: next ingest/);
       for (let i = 0; i < 60 && !/the live source/.test(stdout); i++) await new Promise((r) => setTimeout(r, 250));
-      expect(stdout).toMatch(/source +the live source https:\/\/huggingface\.co\/api\/daily_papers cannot be reached \(ENOTFOUND \(the host name does not resolve: no network, or no DNS\)\); the pages show the 2 snapshots stored \(2 of them history: the bundled seeds or backfilled days, never mailed\)/);
+      expect(stdout).toMatch(/source +the live source https:\/\/huggingface\.co\/api\/daily_papers cannot be reached: ENOTFOUND \(the host name does not resolve: no network, or no DNS\); the pages show the 2 snapshots stored \(2 of them history: the bundled seeds or backfilled days, never mailed\)/);
       expect(stderr).toMatch(/"event":"source\.bundled_seeds"[^\n]*"snapshots":2/);
 
       const page = await fetch(`${base}/`);
