@@ -5,12 +5,14 @@
 //   complaints           where feedback loops send ARF reports: the delivery is named by a signed
 //                        address inside the report (Original-Mail-From, the returned headers)
 // Anything else is refused (unknown recipient, forged token, a report that is neither DSN nor ARF, a
-// complaint naming nothing signed), and nothing changes.
+// complaint naming nothing signed, a message mailparser cannot read at all), and nothing changes.
+// Reading is pure work on the bytes: what fails there fails the same way every time (refused: the
+// receiver answers 5xx). Only handling — the database — may fail for a while (it throws: 451).
 import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import type { VerpAddress, VerpSigner } from '../security/verp.ts';
 import { handleInbound, type InboundDeps, type InboundEvent, type InboundResult } from './handle-report.ts';
-import { readReport, type Reading } from './read-report.ts';
+import { readReport, type Reading, type ReportPart } from './read-report.ts';
 
 export interface ReceiveDeps extends InboundDeps {
   verp: VerpSigner;
@@ -33,11 +35,29 @@ export function checkRecipient(verp: VerpSigner, address: string): VerpAddress |
 
 export type ReceiveOutcome = { accepted: true; results: InboundResult[] } | ({ accepted: false } & Refusal);
 
-export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients: string[]): Promise<ReceiveOutcome> {
+interface ReadMessage {
+  messageId: string | undefined;
+  parts: ReportPart[];
+  reading: Reading;
+}
+
+/** The message's MIME parts and what they report; throws on a message that cannot be parsed at all. */
+async function readMessage(raw: Buffer): Promise<ReadMessage> {
   const parsed = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   const parts = parsed.attachments.map((a) => ({ contentType: a.contentType, content: a.content }));
-  const reading = readReport(parts);
-  const key = `smtp:${parsed.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
+  return { messageId: parsed.messageId, parts, reading: readReport(parts) };
+}
+
+export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients: string[]): Promise<ReceiveOutcome> {
+  let read: ReadMessage;
+  try {
+    read = await readMessage(raw);
+  } catch (err) {
+    // mailparser's own limits (a header block over 1 MB, over 1,000 MIME parts …): the same bytes never parse
+    return { accepted: false, reason: 'malformed', message: `the message cannot be read: ${(err as Error).message}` };
+  }
+  const { parts, reading } = read;
+  const key = `smtp:${read.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
   const events: InboundEvent[] = [];
   for (const rcpt of recipients) {
     const target = checkRecipient(deps.verp, rcpt);
@@ -66,7 +86,7 @@ export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients:
 }
 
 /** The first signed address a report carries: its Original-Mail-From, else anywhere in the returned message. */
-function signedIn(verp: VerpSigner, reading: Reading, raw: Buffer, parts: Array<{ content: Buffer }>): VerpAddress | null {
+function signedIn(verp: VerpSigner, reading: Reading, raw: Buffer, parts: ReportPart[]): VerpAddress | null {
   const from = reading.type === 'complaint' && reading.originalMailFrom ? verp.findIn(reading.originalMailFrom) : [];
   const found = [...from, ...verp.findIn(raw.toString('latin1')), ...parts.flatMap((p) => verp.findIn(p.content.toString('utf8')))];
   return found.find((a) => a.kind === 'bounce') ?? found[0] ?? null;
