@@ -15,9 +15,9 @@
 // Answers: 5xx for what will never work (an address we did not sign, a message that is no report or
 // cannot be parsed at all, too large); 4xx only for what may work later (our database away, memory
 // taken by others, no connection free): the sending MTA tries again and nothing is lost.
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { admitConnection, clientKey } from './connection-gate.ts';
+import { admitConnection, ClientSockets, clientKey } from './connection-gate.ts';
 import { checkRecipient, receiveMessage, type ReceiveDeps } from './receive-message.ts';
 
 export interface ReceiverOptions {
@@ -53,6 +53,9 @@ export interface BounceReceiver {
   close(): Promise<void>;
 }
 
+/** how long a cut connection's reply has to reach the client before its socket is destroyed */
+const CUT_LINGER_MS = 1_000;
+
 function reply(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
@@ -70,18 +73,28 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
   const deadlines = new Map<SMTPServerSession, NodeJS.Timeout>();
   let heldBytes = 0;
 
+  /** the sockets let in at accept (limitPerClient), to stop reading one that is cut */
+  const accepted = new Set<Socket>();
   const connectionOf = (session: SMTPServerSession) => [...server.connections].find((c) => c.session === session);
-  /** answers now, in the middle of whatever the client is sending, and closes the connection */
+  /**
+   * Answers now, in the middle of whatever the client is sending, and closes the connection. Its
+   * socket then stops being read (smtp-server would read and drop for 5 s more: a relentless client
+   * pushes hundreds of MB through that, each chunk garbage to collect) and is destroyed a moment
+   * later, once the reply has had time to reach the client.
+   */
   const cut = (session: SMTPServerSession, code: number, message: string) => {
     const connection = connectionOf(session);
     if (!connection) return;
     connection.send(code, message);
     if (code !== 421) connection.close(); // send() closes after a 421 itself
+    const sockets = [...accepted].filter((s) => s.remotePort === connection.remotePort && clientKey(s.remoteAddress) === clientKey(connection.remoteAddress));
+    if (sockets.length !== 1) return; // not told apart (two hosts of one /56 on one port): smtp-server's close alone
+    const socket = sockets[0]!;
+    socket.pause();
+    setTimeout(() => socket.destroy(), CUT_LINGER_MS).unref();
   };
   const held = () =>
-    [...server.connections]
-      .filter((c) => admitted.has(c.session))
-      .map((c) => ({ connection: c, client: clientKey(c.remoteAddress), busy: Boolean(c.session.envelope?.mailFrom), since: admitted.get(c.session)! }));
+    [...server.connections].filter((c) => admitted.has(c.session)).map((c) => ({ connection: c, busy: Boolean(c.session.envelope?.mailFrom), since: admitted.get(c.session)! }));
 
   const server = new SMTPServer({
     name: deps.verp.domain,
@@ -89,18 +102,17 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
     disabledCommands: ['AUTH', 'STARTTLS'],
     authOptional: true,
     size: maxBytes,
-    // a hard cap on sockets before onConnect decides (smtp-server waits 100 ms for early talkers)
-    maxClients: limits.maxConnections * 2,
+    // a hard cap on sockets not yet decided on (smtp-server waits 100 ms for early talkers)
+    maxClients: limits.maxConnections * 5,
     maxRecipients: 100,
     socketTimeout: limits.idleTimeoutMs,
     disableReverseLookup: true,
     logger: false,
     onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void) {
-      const decision = admitConnection(held(), clientKey(session.remoteAddress), limits);
+      const decision = admitConnection(held(), limits.maxConnections);
       if (!decision.admit) {
-        const message = decision.reason === 'client_limit' ? `too many connections from your address (${limits.maxPerClient})` : 'every connection is busy';
-        refused('too_many_connections', { remote: session.remoteAddress, limit: decision.reason }, message);
-        return callback(reply(421, `4.7.0 ${message}, try again later`));
+        refused('too_many_connections', { remote: session.remoteAddress, limit: 'all' }, `all ${limits.maxConnections} connections are busy`);
+        return callback(reply(421, '4.7.0 every connection is busy, try again later'));
       }
       if (decision.evict) {
         const victim = decision.evict.connection;
@@ -185,6 +197,9 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
     },
   });
   server.on('error', (err) => log.warn({ event: 'inbound.receiver_error', err }, `bounce receiver: ${err.message}`));
+  limitPerClient(server.server, new ClientSockets(limits.maxPerClient), accepted, (socket) =>
+    refused('too_many_connections', { remote: socket.remoteAddress, limit: 'client' }, `too many connections from ${socket.remoteAddress} (${limits.maxPerClient})`),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -206,4 +221,32 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
         for (const c of server.connections) if (!c.session.envelope?.mailFrom) c.send(421, '4.3.2 shutting down, try again later');
       }),
   };
+}
+
+/**
+ * Puts the per-client count in front of smtp-server's accept handler (the one 'connection' listener
+ * of its net.Server): a socket over the client's share never reaches it. Throws if smtp-server ever
+ * accepts otherwise, rather than letting every socket through uncounted.
+ */
+function limitPerClient(net: Server, sockets: ClientSockets, accepted: Set<Socket>, onRefused: (socket: Socket) => void): void {
+  const accept = net.listeners('connection') as Array<(socket: Socket) => void>;
+  if (accept.length !== 1) throw new Error(`smtp-server's net.Server has ${accept.length} connection listeners, expected 1: the per-client limit cannot be put in front`);
+  net.removeAllListeners('connection');
+  net.on('connection', (socket: Socket) => {
+    const client = clientKey(socket.remoteAddress);
+    if (!sockets.take(client)) {
+      onRefused(socket);
+      socket.on('error', () => undefined);
+      socket.setTimeout(5_000, () => socket.destroy()); // a client that never closes its side
+      socket.end('421 4.7.0 too many connections from your address, try again later\r\n');
+      socket.resume(); // read (and drop) until the client's FIN
+      return;
+    }
+    accepted.add(socket);
+    socket.once('close', () => {
+      sockets.release(client);
+      accepted.delete(socket);
+    });
+    accept[0]!.call(net, socket);
+  });
 }

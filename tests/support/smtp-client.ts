@@ -23,8 +23,9 @@ export interface RawSmtp {
   destroy(): void;
 }
 
-export function connectSmtp(port: number, options: { host?: string; localAddress?: string } = {}): Promise<RawSmtp> {
-  const socket = net.connect({ port, host: options.host ?? '127.0.0.1', ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+/** allowHalfOpen: keep our side writable after the server closes its side (an attacker that ignores the close) */
+export function connectSmtp(port: number, options: { host?: string; localAddress?: string; allowHalfOpen?: boolean } = {}): Promise<RawSmtp> {
+  const socket = net.connect({ port, host: options.host ?? '127.0.0.1', allowHalfOpen: options.allowHalfOpen ?? false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
   const replies: Reply[] = [];
   const waiting: Array<(r: Reply | null) => void> = [];
   let buffer = '';
@@ -87,40 +88,86 @@ export interface StreamResult {
   /** whether the whole message and its final "." went out before the server's reply came */
   finished: boolean;
   reply: Reply | null;
+  /** relentless: bytes written in all, until the server cut the connection (or all of them) */
+  pushed: number;
+  /** ms from the start of the data to the reply, and to the end of writing */
+  replyAfterMs: number | null;
+  stoppedAfterMs: number;
 }
 
 /**
  * Sends MAIL FROM, RCPT TO and DATA, then a message of `totalBytes` made on the fly (one 64 KiB
  * chunk of 1,000-byte lines written again and again, with backpressure: nothing of it is kept), and
- * the final "." if it gets that far. Stops writing as soon as the server replies.
+ * the final "." if it gets that far. Stops writing as soon as the server replies — or, `relentless`
+ * (connect with allowHalfOpen), goes on writing whatever the server says until it cuts the connection.
  */
-export async function streamMessage(client: RawSmtp, rcpt: string, totalBytes: number): Promise<StreamResult> {
+export async function streamMessage(client: RawSmtp, rcpt: string, totalBytes: number, { relentless = false } = {}): Promise<StreamResult> {
   for (const line of ['EHLO stream.example', 'MAIL FROM:<>', `RCPT TO:<${rcpt}>`, 'DATA']) {
     const r = await client.command(line);
-    if (!r || r.code >= 400) return { written: 0, finished: false, reply: r };
+    if (!r || r.code >= 400) return { written: 0, finished: false, reply: r, pushed: 0, replyAfterMs: null, stoppedAfterMs: 0 };
   }
   const line = `${'x'.repeat(998)}\r\n`;
   const chunk = Buffer.from(line.repeat(64));
   const head = Buffer.from('From: <stream@example.net>\r\nSubject: a very large message\r\nMessage-ID: <stream@example.net>\r\n\r\n');
-  let answer: Reply | null | undefined;
-  const answered = client.reply().then((r) => (answer = r));
   const { socket } = client;
-  const write = (b: Buffer) => (socket.destroyed || !socket.writable ? true : socket.write(b));
-  let written = 0;
+  let answer: Reply | null | undefined;
+  let answeredAt: number | null = null;
+  let writtenAtAnswer = 0;
+  let pushed = 0;
+  const dataStart = performance.now();
+  const answered = client.reply().then((r) => {
+    answer = r;
+    answeredAt = performance.now();
+    writtenAtAnswer = pushed;
+    return r;
+  });
+  let dead = false;
+  const gone = new Promise<void>((resolve) => {
+    const die = () => ((dead = true), resolve());
+    socket.once('close', die);
+    socket.once('error', die);
+  });
+  const writable = () => !dead && !socket.destroyed && socket.writable && (relentless || (answer === undefined && !client.isClosed()));
+  const write = (b: Buffer) => {
+    pushed += b.length;
+    return socket.write(b);
+  };
+  /** until the socket drains, or goes; or (not relentless) the server answers or closes its side */
+  const drain = () =>
+    new Promise<void>((resolve) => {
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+      if (!relentless) void Promise.race([answered, client.closed]).then(done);
+    });
   let drained = write(head);
-  written += head.length;
-  while (written < totalBytes && answer === undefined && !client.isClosed()) {
+  while (pushed < totalBytes && writable()) {
     if (!drained) {
-      await Promise.race([new Promise((r) => socket.once('drain', r)), answered, client.closed]);
-      if (answer !== undefined || client.isClosed()) break;
+      await drain();
+      if (!writable()) break;
     }
     drained = write(chunk);
-    written += chunk.length;
   }
   let finished = false;
-  if (answer === undefined && !client.isClosed()) {
+  if (answer === undefined && writable()) {
     write(Buffer.from('.\r\n'));
     finished = true;
   }
-  return { written, finished, reply: (await answered) ?? null };
+  const stoppedAfterMs = performance.now() - dataStart;
+  const reply = await Promise.race([answered, gone.then(() => answer ?? null)]);
+  return {
+    written: answer === undefined ? pushed : writtenAtAnswer,
+    finished,
+    reply: reply ?? null,
+    pushed,
+    replyAfterMs: answeredAt === null ? null : answeredAt - dataStart,
+    stoppedAfterMs,
+  };
 }

@@ -1,30 +1,35 @@
-// Who may hold a connection to the bounce receiver: one client never more than its share; when all
-// are held, the one open the longest without a transaction makes room; busy ones are never closed.
+// Who may hold a connection to the bounce receiver: one client never more than its share of
+// sockets; when all are held, the one open the longest without a transaction makes room; busy
+// ones are never closed for another.
 import { describe, expect, it } from 'vitest';
-import { admitConnection, clientKey, type HeldConnection } from '../../../src/inbound/connection-gate.ts';
+import { admitConnection, ClientSockets, clientKey, type HeldConnection } from '../../../src/inbound/connection-gate.ts';
 
-const limits = { maxConnections: 4, maxPerClient: 2 };
-const held = (client: string, since: number, busy = false): HeldConnection => ({ client, since, busy });
+const held = (since: number, busy = false): HeldConnection => ({ since, busy });
 
 describe('the connection gate', () => {
-  it('lets a client in while it and the receiver are under their limits', () => {
-    expect(admitConnection([], 'a', limits)).toEqual({ admit: true, evict: null });
-    expect(admitConnection([held('a', 1), held('b', 2)], 'a', limits)).toEqual({ admit: true, evict: null });
-  });
-
-  it('turns a client away at its own limit, even with room left and idle connections to close', () => {
-    expect(admitConnection([held('a', 1), held('a', 2)], 'a', limits)).toEqual({ admit: false, reason: 'client_limit' });
-    expect(admitConnection([held('a', 1), held('a', 2), held('b', 3), held('c', 4)], 'a', limits)).toEqual({ admit: false, reason: 'client_limit' });
+  it('lets a newcomer in while connections are free', () => {
+    expect(admitConnection([], 4)).toEqual({ admit: true, evict: null });
+    expect(admitConnection([held(1), held(2)], 4)).toEqual({ admit: true, evict: null });
   });
 
   it('when every connection is held, closes the idle one open the longest', () => {
-    const all = [held('a', 5), held('b', 2, true), held('c', 3), held('d', 4)];
-    expect(admitConnection(all, 'e', limits)).toEqual({ admit: true, evict: all[2] });
+    const all = [held(5), held(2, true), held(3), held(4)];
+    expect(admitConnection(all, 4)).toEqual({ admit: true, evict: all[2] });
   });
 
   it('turns a newcomer away only when every connection is in a transaction', () => {
-    const busy = [held('a', 1, true), held('b', 2, true), held('c', 3, true), held('d', 4, true)];
-    expect(admitConnection(busy, 'e', limits)).toEqual({ admit: false, reason: 'full' });
+    expect(admitConnection([held(1, true), held(2, true), held(3, true), held(4, true)], 4)).toEqual({ admit: false });
+  });
+
+  it("counts a client's sockets: its share, then no, then room again as they close", () => {
+    const sockets = new ClientSockets(2);
+    expect([sockets.take('a'), sockets.take('a'), sockets.take('a'), sockets.take('b')]).toEqual([true, true, false, true]);
+    sockets.release('a');
+    expect(sockets.take('a')).toBe(true);
+    sockets.release('a');
+    sockets.release('a');
+    sockets.release('b');
+    expect(sockets.clients).toBe(0);
   });
 
   it('counts IPv6 clients by /56 (one host has a whole prefix), IPv4 by address, mapped IPv4 as IPv4', () => {
@@ -33,5 +38,6 @@ describe('the connection gate', () => {
     expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
     expect(clientKey('192.0.2.7')).not.toBe(clientKey('192.0.2.8'));
     expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey(undefined)).toBe('unknown');
   });
 });
