@@ -2,23 +2,25 @@
 // mail only for the signed addresses paperboy issued — refused at RCPT TO otherwise, before any data —
 // and hands each message to receiveMessage. Its address is public (the MX of BOUNCE_DOMAIN, and
 // complaints@ takes mail from anyone), so everything it holds is bounded:
-//   size      a message is read up to `maxBytes`; past it, 552 at once and the connection is closed
-//             (nothing more is read into anything). smtp-server updates the data stream's
+//   size      a message is read up to `maxBytes`; past it, 552 at once, the connection closed and not
+//             read any further (receiver-sockets.ts). smtp-server updates the data stream's
 //             `sizeExceeded` as the bytes come (3.21+); its own `rejectOversized` answers only after
 //             the whole message has arrived, which is what let 1 GB in.
 //   memory    what all connections hold together is at most `memoryBudgetBytes`: a message that would
 //             pass it is answered 452 at once (try later) — many senders at once cannot fill memory
-//   clients   connection-gate.ts: `maxPerClient` per client, `maxConnections` in all, the connection
-//             open the longest without a transaction closed to make room for a newcomer
+//   clients   connection-gate.ts: `maxPerClient` sockets per client (counted from TCP accept),
+//             `maxConnections` in all, the connection open the longest without a transaction closed
+//             to make room for a newcomer
 //   time      `idleTimeoutMs` without a command (smtp-server's socketTimeout) or `maxSessionMs` in all
 //             closes a connection with 421
 // Answers: 5xx for what will never work (an address we did not sign, a message that is no report or
 // cannot be parsed at all, too large); 4xx only for what may work later (our database away, memory
 // taken by others, no connection free): the sending MTA tries again and nothing is lost.
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { admitConnection, ClientSockets, clientKey } from './connection-gate.ts';
+import { admitConnection } from './connection-gate.ts';
 import { checkRecipient, receiveMessage, type ReceiveDeps } from './receive-message.ts';
+import { ReceiverSockets } from './receiver-sockets.ts';
 
 export interface ReceiverOptions {
   port: number;
@@ -53,9 +55,6 @@ export interface BounceReceiver {
   close(): Promise<void>;
 }
 
-/** how long a cut connection's reply has to reach the client before its socket is destroyed */
-const CUT_LINGER_MS = 1_000;
-
 function reply(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
@@ -64,6 +63,7 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
   const { log, metrics } = deps;
   const limits = Object.fromEntries(Object.entries(RECEIVER_LIMITS).map(([k, v]) => [k, options[k as keyof typeof RECEIVER_LIMITS] ?? v])) as Record<keyof typeof RECEIVER_LIMITS, number>;
   const { maxBytes } = limits;
+  const tooLarge = `5.3.4 message larger than ${maxBytes} bytes`;
   const refused = (reason: string, detail: Record<string, unknown>, message: string) => {
     metrics.inboundRefused(reason, 'smtp');
     log.warn({ event: 'inbound.refused', via: 'smtp', reason, ...detail }, `refused an inbound message: ${message}`);
@@ -73,25 +73,15 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
   const deadlines = new Map<SMTPServerSession, NodeJS.Timeout>();
   let heldBytes = 0;
 
-  /** the sockets let in at accept (limitPerClient), to stop reading one that is cut */
-  const accepted = new Set<Socket>();
+  const sockets = new ReceiverSockets(limits.maxPerClient);
   const connectionOf = (session: SMTPServerSession) => [...server.connections].find((c) => c.session === session);
-  /**
-   * Answers now, in the middle of whatever the client is sending, and closes the connection. Its
-   * socket then stops being read (smtp-server would read and drop for 5 s more: a relentless client
-   * pushes hundreds of MB through that, each chunk garbage to collect) and is destroyed a moment
-   * later, once the reply has had time to reach the client.
-   */
+  /** answers now, in the middle of whatever the client is sending; closes the connection and stops reading it */
   const cut = (session: SMTPServerSession, code: number, message: string) => {
     const connection = connectionOf(session);
     if (!connection) return;
     connection.send(code, message);
     if (code !== 421) connection.close(); // send() closes after a 421 itself
-    const sockets = [...accepted].filter((s) => s.remotePort === connection.remotePort && clientKey(s.remoteAddress) === clientKey(connection.remoteAddress));
-    if (sockets.length !== 1) return; // not told apart (two hosts of one /56 on one port): smtp-server's close alone
-    const socket = sockets[0]!;
-    socket.pause();
-    setTimeout(() => socket.destroy(), CUT_LINGER_MS).unref();
+    sockets.stopReading(connection);
   };
   const held = () =>
     [...server.connections].filter((c) => admitted.has(c.session)).map((c) => ({ connection: c, busy: Boolean(c.session.envelope?.mailFrom), since: admitted.get(c.session)! }));
@@ -161,7 +151,7 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
       };
       stream.on('data', (chunk: Buffer) => {
         if (over) return;
-        if (stream.sizeExceeded) return stop(552, 'too_large', `5.3.4 message larger than ${maxBytes} bytes`);
+        if (stream.sizeExceeded) return stop(552, 'too_large', tooLarge);
         if (heldBytes + chunk.length > limits.memoryBudgetBytes) return stop(452, 'busy', '4.3.1 too much mail being received at once, try again later');
         heldBytes += chunk.length;
         mine += chunk.length;
@@ -171,9 +161,10 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
       stream.on('end', () => {
         if (over) return;
         if (stream.sizeExceeded) {
+          // (seen on the data of the last chunk already; kept in case smtp-server ever sets it later)
           release();
-          refused('too_large', { remote: session.remoteAddress }, `larger than ${maxBytes} bytes`);
-          return callback(reply(552, `5.3.4 message larger than ${maxBytes} bytes`));
+          refused('too_large', { remote: session.remoteAddress }, tooLarge);
+          return callback(reply(552, tooLarge));
         }
         const raw = Buffer.concat(chunks, mine);
         chunks.length = 0;
@@ -197,7 +188,7 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
     },
   });
   server.on('error', (err) => log.warn({ event: 'inbound.receiver_error', err }, `bounce receiver: ${err.message}`));
-  limitPerClient(server.server, new ClientSockets(limits.maxPerClient), accepted, (socket) =>
+  sockets.guard(server.server, (socket) =>
     refused('too_many_connections', { remote: socket.remoteAddress, limit: 'client' }, `too many connections from ${socket.remoteAddress} (${limits.maxPerClient})`),
   );
   await new Promise<void>((resolve, reject) => {
@@ -221,32 +212,4 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
         for (const c of server.connections) if (!c.session.envelope?.mailFrom) c.send(421, '4.3.2 shutting down, try again later');
       }),
   };
-}
-
-/**
- * Puts the per-client count in front of smtp-server's accept handler (the one 'connection' listener
- * of its net.Server): a socket over the client's share never reaches it. Throws if smtp-server ever
- * accepts otherwise, rather than letting every socket through uncounted.
- */
-function limitPerClient(net: Server, sockets: ClientSockets, accepted: Set<Socket>, onRefused: (socket: Socket) => void): void {
-  const accept = net.listeners('connection') as Array<(socket: Socket) => void>;
-  if (accept.length !== 1) throw new Error(`smtp-server's net.Server has ${accept.length} connection listeners, expected 1: the per-client limit cannot be put in front`);
-  net.removeAllListeners('connection');
-  net.on('connection', (socket: Socket) => {
-    const client = clientKey(socket.remoteAddress);
-    if (!sockets.take(client)) {
-      onRefused(socket);
-      socket.on('error', () => undefined);
-      socket.setTimeout(5_000, () => socket.destroy()); // a client that never closes its side
-      socket.end('421 4.7.0 too many connections from your address, try again later\r\n');
-      socket.resume(); // read (and drop) until the client's FIN
-      return;
-    }
-    accepted.add(socket);
-    socket.once('close', () => {
-      sockets.release(client);
-      accepted.delete(socket);
-    });
-    accept[0]!.call(net, socket);
-  });
 }
