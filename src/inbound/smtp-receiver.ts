@@ -75,13 +75,12 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
 
   const sockets = new ReceiverSockets(limits.maxPerClient);
   const connectionOf = (session: SMTPServerSession) => [...server.connections].find((c) => c.session === session);
-  /** answers now, in the middle of whatever the client is sending; closes the connection and stops reading it */
+  /** answers now, in the middle of whatever the client is sending, and closes the connection (read no further: receiver-sockets.ts) */
   const cut = (session: SMTPServerSession, code: number, message: string) => {
     const connection = connectionOf(session);
     if (!connection) return;
     connection.send(code, message);
     if (code !== 421) connection.close(); // send() closes after a 421 itself
-    sockets.stopReading(connection);
   };
   const held = () =>
     [...server.connections].filter((c) => admitted.has(c.session)).map((c) => ({ connection: c, busy: Boolean(c.session.envelope?.mailFrom), since: admitted.get(c.session)! }));

@@ -171,3 +171,32 @@ export async function streamMessage(client: RawSmtp, rcpt: string, totalBytes: n
     stoppedAfterMs,
   };
 }
+
+/**
+ * Writes `totalBytes` of junk (one 64 KiB chunk again and again, with backpressure) to a socket
+ * whatever comes back, until the other side cuts it off; returns how much got out. The socket should
+ * allow half-open (a client that ignores the server's close).
+ */
+export async function flood(socket: net.Socket, totalBytes: number): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  let pushed = 0;
+  let dead = socket.destroyed;
+  const die = () => (dead = true);
+  socket.once('close', die);
+  socket.once('error', die);
+  while (pushed < totalBytes && !dead && socket.writable) {
+    pushed += chunk.length;
+    if (!socket.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+  }
+  return pushed;
+}

@@ -4,6 +4,8 @@
 // longest makes room; idle connections are closed; what all connections may hold at once is bounded
 // (452, try later); and a message that will never parse is refused for good (5xx), not deferred.
 // (The memory figure of a 1 GB stream against `serve` is a benchmark: npm run bench -- inbound.)
+import { once } from 'node:events';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, inboundDeps } from '../../../src/app/deps.ts';
@@ -11,7 +13,7 @@ import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { startBounceReceiver, type BounceReceiver, type ReceiverOptions } from '../../../src/inbound/smtp-receiver.ts';
 import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { gmailDelay, type Returned } from '../../support/bounce-reports.ts';
-import { connectSmtp, streamMessage, type RawSmtp } from '../../support/smtp-client.ts';
+import { connectSmtp, flood, streamMessage, type RawSmtp } from '../../support/smtp-client.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 
 const DOMAIN = 'bounce.papers.example.org';
@@ -80,6 +82,20 @@ describe('the bounce receiver within bounds', () => {
     expect(r.stats().heldBytes).toBe(0);
     expect(await reports()).toBe(before);
     expect(app.captured.events('inbound.refused').filter((e) => e.reason === 'too_large')).toHaveLength(1);
+  });
+
+  it('reads nothing more from a connection it has closed, whatever the client goes on sending', async () => {
+    const r = await receiver();
+    // a client that floods junk from the start: smtp-server answers 421 (a line too long, or talking
+    // before the greeting) and closes; the client goes on
+    const socket = net.connect({ port: r.port, host: '127.0.0.1', allowHalfOpen: true });
+    await once(socket, 'connect');
+    let replies = '';
+    socket.on('data', (d: Buffer) => (replies += d.toString('latin1')));
+    const pushed = await flood(socket, 256 * 1024 * 1024);
+    socket.destroy();
+    expect(replies).toMatch(/^421 /);
+    expect(pushed).toBeLessThan(48 * 1024 * 1024); // what the TCP buffers took before the window closed, not 256 MB
   });
 
   it('lets one client hold only its share of connections: another is still answered, even during the flood', async () => {
