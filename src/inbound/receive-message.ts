@@ -6,10 +6,10 @@
 //                        address inside the report (Original-Mail-From, the returned headers)
 // Anything else is refused (unknown recipient, forged token, a report that is neither DSN nor ARF, a
 // complaint naming nothing signed, a message mailparser cannot read at all), and nothing changes.
-// Reading is pure work on the bytes: what fails there fails the same way every time (refused: the
-// receiver answers 5xx). Only handling — the database — may fail for a while (it throws: 451).
+// A message mailparser refuses fails the same way every time (refused: the receiver answers 5xx);
+// what throws later — the database away, or a fault of ours — may work later (451).
 import { createHash } from 'node:crypto';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { VerpAddress, VerpSigner } from '../security/verp.ts';
 import { handleInbound, type InboundDeps, type InboundEvent, type InboundResult } from './handle-report.ts';
 import { readReport, type Reading, type ReportPart } from './read-report.ts';
@@ -35,29 +35,18 @@ export function checkRecipient(verp: VerpSigner, address: string): VerpAddress |
 
 export type ReceiveOutcome = { accepted: true; results: InboundResult[] } | ({ accepted: false } & Refusal);
 
-interface ReadMessage {
-  messageId: string | undefined;
-  parts: ReportPart[];
-  reading: Reading;
-}
-
-/** The message's MIME parts and what they report; throws on a message that cannot be parsed at all. */
-async function readMessage(raw: Buffer): Promise<ReadMessage> {
-  const parsed = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
-  const parts = parsed.attachments.map((a) => ({ contentType: a.contentType, content: a.content }));
-  return { messageId: parsed.messageId, parts, reading: readReport(parts) };
-}
-
 export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients: string[]): Promise<ReceiveOutcome> {
-  let read: ReadMessage;
+  let parsed: ParsedMail;
   try {
-    read = await readMessage(raw);
+    parsed = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   } catch (err) {
-    // mailparser's own limits (a header block over 1 MB, over 1,000 MIME parts …): the same bytes never parse
+    // mailparser's own limits (a header block over 1 MB, over 1,000 MIME parts …): the same bytes
+    // never parse. (A fault of ours further on still throws: 451, and the report waits for a fix.)
     return { accepted: false, reason: 'malformed', message: `the message cannot be read: ${(err as Error).message}` };
   }
-  const { parts, reading } = read;
-  const key = `smtp:${read.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
+  const parts = parsed.attachments.map((a) => ({ contentType: a.contentType, content: a.content }));
+  const reading = readReport(parts);
+  const key = `smtp:${parsed.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
   const events: InboundEvent[] = [];
   for (const rcpt of recipients) {
     const target = checkRecipient(deps.verp, rcpt);
