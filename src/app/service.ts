@@ -18,7 +18,7 @@ import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
 import { BackfillRunner } from './backfill-runner.ts';
 import type { AppContext } from './context.ts';
-import { digestDeps, inboundDeps, ingestDeps, sendDeps } from './deps.ts';
+import { digestDeps, inboundDeps, ingestDeps, sendDeps, sesWebhookDeps } from './deps.ts';
 import { recover, startWorker, type WorkerHandle } from './worker.ts';
 
 export interface Service {
@@ -84,7 +84,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
     admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), backfill: backfills },
-    extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter({ ...inboundDeps(ctx), topicArn: config.SES_SNS_TOPIC_ARN, verp: ctx.verp })] : [],
+    extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter(sesWebhookDeps(ctx, config.SES_SNS_TOPIC_ARN))] : [],
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
