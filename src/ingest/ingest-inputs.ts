@@ -17,6 +17,7 @@ import {
   UnstorableSnapshotError,
   type SnapshotSummary,
 } from '../db/snapshots.ts';
+import { countIntoTextModel } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { redactUrl } from '../security/redact.ts';
@@ -110,6 +111,12 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
     throw err;
   }
   metrics.snapshotIngested(parsed.format, stored.snapshot.entryCount);
+  // The text model counts the new papers now; if this fails nothing is lost: the reader-model job
+  // counts whatever was missed before the next digest (db/text-model.ts).
+  const textModel = await countIntoTextModel(deps.sql).catch((err: unknown) => {
+    log.warn({ event: 'relevance.count_failed', snapshotId: stored.snapshot.id, err: String(err) }, `the text model could not count the new papers yet: ${String(err)}`);
+    return null;
+  });
   const outcome: IngestOutcome = {
     kind: 'ingested',
     source,
@@ -133,6 +140,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
       createdPapers: outcome.createdPapers,
       truncated: parsed.truncated,
       warnings: outcome.warnings.length,
+      ...(textModel ? { textModelPapers: textModel.model.documents } : {}),
       ...(outcome.history ? { history: outcome.history } : {}),
     },
     `ingested snapshot ${stored.snapshot.id} from ${source}: ${outcome.papers} ${outcome.papers === 1 ? 'paper' : 'papers'}, ${outcome.newPapers} new`,
