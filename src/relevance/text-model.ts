@@ -112,7 +112,10 @@ export function cosine(a: SparseVector, b: SparseVector): number {
 }
 
 /** The df counts as bytes for the database (little-endian int32 per bucket) and back. */
+const LITTLE_ENDIAN = new Uint8Array(Int32Array.of(1).buffer)[0] === 1;
+
 export function encodeDf(model: TextModel): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(model.df.slice().buffer);
   const out = Buffer.alloc(model.buckets * 4);
   for (let b = 0; b < model.buckets; b++) out.writeInt32LE(model.df[b]!, b * 4);
   return out;
@@ -120,6 +123,7 @@ export function encodeDf(model: TextModel): Buffer {
 
 export function decodeDf(bytes: Uint8Array, buckets: number): Int32Array {
   if (bytes.length !== buckets * 4) throw new Error(`text model: ${bytes.length} bytes of counts for ${buckets} buckets`);
+  if (LITTLE_ENDIAN) return new Int32Array(Uint8Array.from(bytes).buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const df = new Int32Array(buckets);
   for (let b = 0; b < buckets; b++) df[b] = view.getInt32(b * 4, true);
