@@ -7,6 +7,7 @@ import { registerDkimRecord } from './commands/dkim-record.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPreview } from './commands/preview.ts';
+import { registerRelevance } from './commands/relevance.ts';
 import { registerResend } from './commands/resend.ts';
 import { registerResolve } from './commands/resolve.ts';
 import { registerRunOnce } from './commands/run-once.ts';
@@ -29,6 +30,7 @@ registerRunOnce(program);
 registerPreview(program);
 registerResend(program);
 registerResolve(program);
+registerRelevance(program);
 registerDb(program);
 registerDkimRecord(program);
 
