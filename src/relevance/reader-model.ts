@@ -6,7 +6,7 @@
 import { fitLogistic, sigmoid, type Example } from './logistic.ts';
 import { surfaceForms, type PaperText } from './terms.ts';
 import { paperTerms } from './terms.ts';
-import { termBucket, vectorizeTerms, type SparseVector, type TextModel } from './text-model.ts';
+import { dot, termBucket, vectorizeTerms, type SparseVector, type TextModel } from './text-model.ts';
 
 /** What one paper brings to training and scoring: its vector, and (for explanations) its words. */
 export interface PaperFeatures {
@@ -119,17 +119,7 @@ export function trainReaderModel(textModel: TextModel, set: TrainingSet, options
 
 /** The model's log-odds that the reader wants a paper with this vector. */
 export function logOdds(model: ReaderModel, vector: SparseVector): number {
-  let z = model.bias;
-  let i = 0;
-  let j = 0;
-  while (i < model.idx.length && j < vector.idx.length) {
-    const a = model.idx[i]!;
-    const b = vector.idx[j]!;
-    if (a === b) z += model.weights[i++]! * vector.val[j++]!;
-    else if (a < b) i++;
-    else j++;
-  }
-  return z;
+  return model.bias + dot({ idx: model.idx, val: model.weights }, vector);
 }
 
 /** How many standard deviations above an ordinary stored paper the model puts this one. */

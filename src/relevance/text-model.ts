@@ -98,6 +98,11 @@ export function vectorizeTerms(model: TextModel, terms: ReadonlyMap<string, numb
 
 /** Cosine similarity of two L2-normalised vectors (their dot product). */
 export function cosine(a: SparseVector, b: SparseVector): number {
+  return dot(a, b);
+}
+
+/** The dot product of two sparse vectors (indexes ascending). */
+export function dot(a: SparseVector, b: SparseVector): number {
   let i = 0;
   let j = 0;
   let sum = 0;
