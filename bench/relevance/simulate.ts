@@ -108,7 +108,8 @@ export function simulate(corpus: readonly CorpusPaper[], profiles: readonly Read
       if (!v) vectors.set(id, (v = withExtra(vectorizeTerms(textModel, termsOf(id)), options.extra?.of(id), options.extra?.weight ?? 0, textModel.buckets)));
       return v;
     };
-    const pool = samplePool(stored, 1000, rng(day + 1));
+    // (with extra features, only papers that have them: the semantic run embeds the latest papers only)
+    const pool = samplePool(options.extra ? stored.filter((id) => options.extra!.of(id)) : stored, 1000, rng(day + 1));
     const matcher = new TopicMatcher(papers);
     const upvotes = new Map(papers.map((p, i) => [p.id, papers.length - i]));
 

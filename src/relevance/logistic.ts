@@ -37,7 +37,7 @@ export function sigmoid(z: number): number {
 export function fitLogistic(examples: readonly Example[], options: LogisticOptions): LogisticFit {
   const { l2 } = options;
   const maxSteps = options.maxSteps ?? 300;
-  const tolerance = options.tolerance ?? 1e-5;
+  const tolerance = options.tolerance ?? 1e-4;
   // Local dense indexes over the features the examples use.
   const features = new Map<number, number>();
   for (const e of examples) for (const b of e.x.idx) if (!features.has(b)) features.set(b, features.size);
@@ -67,10 +67,13 @@ export function fitLogistic(examples: readonly Example[], options: LogisticOptio
   const grad = new Float64Array(d);
   let steps = 0;
   for (; steps < maxSteps; steps++) {
-    // the look-ahead point
-    for (let j = 0; j < d; j++) lookW[j] = w[j]! + momentum * (w[j]! - prevW[j]!);
+    // the look-ahead point, and the penalty's part of the gradient there
+    for (let j = 0; j < d; j++) {
+      const look = w[j]! + momentum * (w[j]! - prevW[j]!);
+      lookW[j] = look;
+      grad[j] = l2 * look;
+    }
     const lookB = b + momentum * (b - prevB);
-    grad.fill(0);
     let gradB = 0;
     for (const r of rows) {
       let z = lookB;
@@ -79,13 +82,14 @@ export function fitLogistic(examples: readonly Example[], options: LogisticOptio
       gradB += residual;
       for (let k = 0; k < r.idx.length; k++) grad[r.idx[k]!]! += residual * r.val[k]!;
     }
+    // a step from the look-ahead point (into the older buffer)
     let norm = gradB * gradB;
+    const nextW = prevW;
     for (let j = 0; j < d; j++) {
-      grad[j]! += l2 * lookW[j]!;
-      norm += grad[j]! * grad[j]!;
+      const g = grad[j]!;
+      norm += g * g;
+      nextW[j] = lookW[j]! - step * g;
     }
-    const nextW = prevW; // reuse the buffer
-    for (let j = 0; j < d; j++) nextW[j] = lookW[j]! - step * grad[j]!;
     prevW = w;
     w = nextW;
     prevB = b;

@@ -34,6 +34,8 @@ export interface TrainingSet {
 
 export interface TrainingOptions {
   l2: number;
+  /** steps of the fit at most (logistic.ts) */
+  maxSteps: number;
   weakNegativeWeight: number;
   weakPositiveWeight: number;
   /** at most this many weights kept */
@@ -41,7 +43,7 @@ export interface TrainingOptions {
   maxBytes: number;
 }
 
-export const TRAINING: TrainingOptions = { l2: 0.001, weakNegativeWeight: 0.9, weakPositiveWeight: 0.3, maxTerms: 400, maxBytes: 10_000 };
+export const TRAINING: TrainingOptions = { l2: 0.001, maxSteps: 300, weakNegativeWeight: 0.9, weakPositiveWeight: 0.3, maxTerms: 400, maxBytes: 10_000 };
 
 /** How many liked paper ids a model keeps (the "resembles" reason of a suggestion names one). */
 export const MAX_LIKED_KEPT = 30;
@@ -81,12 +83,17 @@ export function trainReaderModel(textModel: TextModel, set: TrainingSet, options
   for (const p of set.liked) examples.push({ x: p.vector, y: 1, weight: 1 });
   for (const p of weakPositives) examples.push({ x: p.vector, y: 1, weight: options.weakPositiveWeight });
   for (const p of set.disliked) examples.push({ x: p.vector, y: 0, weight: 1 });
-  for (const p of set.weakNegatives) examples.push({ x: p.vector, y: 0, weight: options.weakNegativeWeight });
+  // The model's words are those of the papers the reader's side brings; a random paper counts
+  // through them (and the bias) only. Most of a random paper's words would get a weight that
+  // never meets a paper this reader is shown, and cost 4× the time (bench/README.md "relevance-cost").
+  const own = new Set<number>();
+  for (const e of examples) for (const b of e.x.idx) own.add(b);
+  for (const p of set.weakNegatives) examples.push({ x: within(p.vector, own), y: 0, weight: options.weakNegativeWeight });
   // Balanced classes: each side weighs as much in total.
   const positive = examples.filter((e) => e.y === 1).reduce((s, e) => s + e.weight, 0);
   const negative = examples.filter((e) => e.y === 0).reduce((s, e) => s + e.weight, 0);
   if (negative > 0) for (const e of examples) if (e.y === 1) e.weight *= negative / positive;
-  const fit = fitLogistic(examples, { l2: options.l2 });
+  const fit = fitLogistic(examples, { l2: options.l2, maxSteps: options.maxSteps });
 
   // The weights that weigh most, with the words they stand for.
   const order = Array.from(fit.idx.keys()).sort((a, b) => Math.abs(fit.weights[b]!) - Math.abs(fit.weights[a]!)).slice(0, options.maxTerms);
@@ -125,6 +132,13 @@ export function logOdds(model: ReaderModel, vector: SparseVector): number {
 /** How many standard deviations above an ordinary stored paper the model puts this one. */
 export function standardScore(model: ReaderModel, vector: SparseVector): number {
   return (logOdds(model, vector) - model.center) / model.spread;
+}
+
+/** The entries of a vector in these buckets (not normalised again: the rest of the paper still counted in its length). */
+function within(v: SparseVector, buckets: ReadonlySet<number>): SparseVector {
+  const keep: number[] = [];
+  for (let k = 0; k < v.idx.length; k++) if (buckets.has(v.idx[k]!)) keep.push(k);
+  return { idx: Int32Array.from(keep, (k) => v.idx[k]!), val: Float32Array.from(keep, (k) => v.val[k]!) };
 }
 
 /** The probability (0–1) that the reader wants a paper with this vector. */
