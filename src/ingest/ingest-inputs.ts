@@ -56,6 +56,9 @@ export type IngestOutcome =
   | { kind: 'quiet'; source: string; message: string; line: number | null }
   | { kind: 'rejected'; source: string; code: string; message: string; line: number | null };
 
+/** Up to this many new papers are counted into the text model by the ingest itself. */
+const COUNT_AT_INGEST = 2_000;
+
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -111,9 +114,10 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
     throw err;
   }
   metrics.snapshotIngested(parsed.format, stored.snapshot.entryCount);
-  // The text model counts the new papers now; if this fails nothing is lost: the reader-model job
-  // counts whatever was missed before the next digest (db/text-model.ts).
-  const textModel = await countIntoTextModel(deps.sql).catch((err: unknown) => {
+  // The text model counts the new papers now (a day's listing: well under a second); a huge snapshot
+  // (a backfill of thousands) is left to the reader-model job, which counts whatever was not counted
+  // before the next digest — as it does if this fails (db/text-model.ts).
+  const textModel = stored.createdPapers > COUNT_AT_INGEST ? null : await countIntoTextModel(deps.sql).catch((err: unknown) => {
     log.warn({ event: 'relevance.count_failed', snapshotId: stored.snapshot.id, err: String(err) }, `the text model could not count the new papers yet: ${String(err)}`);
     return null;
   });
