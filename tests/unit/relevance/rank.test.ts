@@ -38,6 +38,9 @@ describe('ranking for a reader', () => {
       { paperId: 3, score: 4001, upvotes: 10 },
       { paperId: 4, score: 4001, upvotes: 10 },
     ];
+    // the order alone (a reader who never said "not relevant": nothing is set aside)
+    const ordered = rankForReader({ caught, others: [], model: { ...reader, negatives: 0 }, vectorOf }).ordered.map((p) => p.paperId);
+    expect(ordered.slice(0, 2).sort()).toEqual([3, 4]);
     const r = rankForReader({ caught, others: [], model: reader, vectorOf });
     const shown = [...r.ordered, ...r.notForYou].map((p) => p.paperId);
     expect(shown.indexOf(3)).toBeLessThan(shown.indexOf(103));
