@@ -43,3 +43,6 @@ export const ingestBody = z
   .default({});
 
 export const digestBody = z.object({ dryRun: z.boolean().optional() }).strict().default({});
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day written YYYY-MM-DD');
+export const backfillBody = z.object({ since: day, until: day.optional() }).strict();
