@@ -2,7 +2,7 @@
 // context, with a clean stop: no new jobs, no new claims, sends in flight finished and recorded,
 // the server and the database closed — within SHUTDOWN_TIMEOUT. A send still waiting for its reply
 // near the deadline is cut (released if its data had not ended, unknown if it had) and recorded.
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildDigest } from '../digest/build-digest.ts';
 import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
@@ -78,10 +78,15 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
     extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter({ ...inboundDeps(ctx), topicArn: config.SES_SNS_TOPIC_ARN, verp: ctx.verp })] : [],
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  // A port that cannot be taken stops the start here, with nothing left behind: the worker leaves
+  // (the caller closes the context, so the embedded database loses this member too).
+  let server: Server;
+  try {
+    server = await listen(app, config.PORT, config.HOST);
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
@@ -92,6 +97,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       receiver = await startBounceReceiver({ ...inboundDeps(ctx), verp: ctx.verp }, { port: config.BOUNCE_SMTP_PORT, host: config.BOUNCE_SMTP_HOST });
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
       throw new Error(`BOUNCE_SMTP_PORT: cannot listen on ${config.BOUNCE_SMTP_HOST}:${config.BOUNCE_SMTP_PORT}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -132,6 +138,24 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       return { clean };
     },
   };
+}
+
+/**
+ * The HTTP server listening on PORT, or a one-line error naming PORT. (Express 5's app.listen hands
+ * a listen error to its callback, which then read the address of a server that never listened.)
+ */
+function listen(app: RequestListener, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      if (err.code === 'EADDRINUSE') reject(new Error(`PORT: ${port} is in use on ${host} (another process listens there): stop it, or set PORT to a free port`, { cause: err }));
+      else if (err.code === 'EACCES') reject(new Error(`PORT: not allowed to listen on ${where} (a port below 1024 needs privileges): set PORT to 1024 or above`, { cause: err }));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`HOST: ${host} is not an address of this machine (PORT ${port})`, { cause: err }));
+      else reject(new Error(`PORT: cannot listen on ${where}: ${err.message}`, { cause: err }));
+    });
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 /**
