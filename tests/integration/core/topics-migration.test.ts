@@ -11,7 +11,7 @@ import { cleanText } from '../../../src/ingest/clean-text.ts';
 import { freshPostgresUrl } from '../../support/databases.ts';
 import { silentLogger } from '../../support/logs.ts';
 
-const NAME = '20261201090000_topics_cleaned';
+const NAME = '20261203131200_topics_cleaned';
 
 /** What the forms store for these lines now: cleaned, blanks out, the first of each (any case). */
 function storedNow(topics: string[]): string[] {
