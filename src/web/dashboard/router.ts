@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
+import { sessionEnded } from '../../db/admin-sessions.ts';
 import { getDigest, listDigests } from '../../db/digests.ts';
 import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
@@ -18,8 +18,9 @@ import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
 import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
-import { cookieValue, SESSION_COOKIE, SESSION_TTL_MS, SessionSigner, type Session } from './session.ts';
-import { BASE, loginPage, page, progressOf, type Frame } from './views.ts';
+import { proxyWarning, registerLogin, registerLogout } from './login.ts';
+import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
+import { BASE, page, progressOf, type Frame } from './views.ts';
 
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
 const id = z.coerce.number().int().positive().max(2_147_483_647);
@@ -59,22 +60,13 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
 
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
-  router.get('/login', (req, res) => send(res, 200, loginPage(frame(req))));
-  router.post('/login', rateLimit({ windowMs: 15 * 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false }), (req, res) => {
-    const typed = typeof req.body?.token === 'string' ? req.body.token : '';
-    if (!signer.tokenMatches(typed)) {
-      ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
-      return send(res, 200, loginPage(frame(req), 'That is not the admin token.'));
-    }
-    const { value } = signer.issue(ctx.now());
-    res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/admin', maxAge: SESSION_TTL_MS });
-    ctx.log.info({ event: 'admin.login', ip: req.ip }, 'dashboard: logged in');
-    res.redirect(303, BASE);
-  });
+  const view = { frame, send, secure };
+  registerLogin(router, ctx, signer, view);
 
-  // everything below needs a session; a POST also its CSRF token
-  router.use((req: Authed, res, next) => {
-    const session = signer.read(cookieValue(req.headers.cookie, SESSION_COOKIE), ctx.now());
+  // everything below needs a session (not ended by logging out); a POST also its CSRF token
+  router.use(async (req: Authed, res, next) => {
+    const signed = signer.read(cookieValue(req.headers.cookie, SESSION_COOKIE), ctx.now());
+    const session = signed && !(await sessionEnded(ctx.db.prisma, signed.nonce)) ? signed : null;
     if (!session) {
       if (req.method === 'GET' && !req.path.endsWith('.json')) return res.redirect(303, `${BASE}/login`);
       return next(new HttpError(401, 'UNAUTHORIZED', 'log in first'));
@@ -87,10 +79,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     next();
   });
 
-  router.post('/logout', (_req, res) => {
-    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/admin' });
-    res.redirect(303, `${BASE}/login`);
-  });
+  registerLogout(router, ctx, view);
 
   const notice = (req: Request) => (typeof req.query.done === 'string' && req.query.done.length < 200 ? { kind: 'ok' as const, text: req.query.done } : undefined);
 
@@ -107,7 +96,8 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
       recentJobs(prisma),
       recentReports(prisma),
     ]);
-    send(res, 200, page(frame(req), 'Overview', overviewBody(frame(req), { digests, unknown, stuck, source: { display, health, files }, jobs, reports }), notice(req)));
+    const body = overviewBody(frame(req), { digests, unknown, stuck, source: { display, health, files }, jobs, reports });
+    send(res, 200, page(frame(req), 'Overview', html`${proxyWarning(ctx, req)}${body}`, notice(req)));
   });
 
   const digestRow = async (digestId: number) => {
