@@ -4,6 +4,7 @@
 // near the deadline is cut (released if its data had not ended, unknown if it had) and recorded.
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { watchRelay } from '../deliver/relay-watch.ts';
 import { buildDigest } from '../digest/build-digest.ts';
 import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
 import { startBounceReceiver, type BounceReceiver } from '../inbound/smtp-receiver.ts';
@@ -45,8 +46,10 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const settle = () => recover(db.sql, log).catch((err) => log.warn({ event: 'recovery.failed', err }, 'could not check for deliveries left by stopped processes'));
   await settle();
 
-  const sender = new SenderService(sendDeps(ctx, worker), options.senderPollMs, settle);
-  const mailQueue = new SubscriptionMailQueue({ ...subscriptionDeps(ctx), workerId: worker.id });
+  // every message that goes through after the relay failed tells the subscription mails' loop
+  const mailer = watchRelay(ctx.mailer, () => mailQueue.relayRecovered());
+  const sender = new SenderService({ ...sendDeps(ctx, worker), mailer }, options.senderPollMs, settle);
+  const mailQueue: SubscriptionMailQueue = new SubscriptionMailQueue({ ...subscriptionDeps(ctx, { mailer }), workerId: worker.id });
   const jobs: JobDefinition[] = [
     {
       name: 'ingest',
@@ -75,7 +78,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
 
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
-    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake() },
+    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), onMailQueued: () => mailQueue.wake() },
     extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter({ ...inboundDeps(ctx), topicArn: config.SES_SNS_TOPIC_ARN, verp: ctx.verp })] : [],
   });
   // A port that cannot be taken stops the start here, with nothing left behind: the worker leaves

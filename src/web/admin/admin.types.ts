@@ -43,3 +43,8 @@ export const ingestBody = z
   .default({});
 
 export const digestBody = z.object({ dryRun: z.boolean().optional() }).strict().default({});
+
+/** failed: refused for good or out of time (send them again); waiting: queued or being sent */
+export const subscriptionMailsQuery = pageQuery.extend({
+  status: z.enum(['failed', 'waiting']).default('failed'),
+});

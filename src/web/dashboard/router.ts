@@ -14,11 +14,13 @@ import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import { listMailsAction, resendMailAction, type MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
 import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
 import { proxyWarning, registerLogin, registerLogout } from './login.ts';
+import { failedMailsNotice, subscriptionMailsBody } from './mail-pages.ts';
 import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { BASE, page, progressOf, type Frame } from './views.ts';
 
@@ -31,7 +33,7 @@ interface Authed extends Request {
   session?: Session;
 }
 
-export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: ActionHooks = {}): Router {
+export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: ActionHooks & MailHooks = {}): Router {
   const signer = new SessionSigner(adminToken);
   const router = Router();
   const secure = ctx.config.BASE_URL.startsWith('https:');
@@ -87,7 +89,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     await recover(ctx.db.sql, ctx.log);
     const prisma = ctx.db.prisma;
     const display = displaySource(ctx.config.SNAPSHOT_SOURCE);
-    const [digests, unknown, stuck, health, files, jobs, reports] = await Promise.all([
+    const [digests, unknown, stuck, health, files, jobs, reports, failedMails] = await Promise.all([
       listDigests(prisma, 20),
       listUnknown(ctx.db.sql, { limit: 50 }),
       stuckDeliveries(ctx.db.sql, ctx.config.SMTP_REPLY_TIMEOUT + ctx.config.SMTP_TIMEOUT),
@@ -95,9 +97,10 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
       prisma.sourceFile.findMany({ where: { source: display }, orderBy: { at: 'desc' }, take: 10 }),
       recentJobs(prisma),
       recentReports(prisma),
+      prisma.subscriptionMail.count({ where: { status: 'failed' } }),
     ]);
     const body = overviewBody(frame(req), { digests, unknown, stuck, source: { display, health, files }, jobs, reports });
-    send(res, 200, page(frame(req), 'Overview', html`${proxyWarning(ctx, req)}${body}`, notice(req)));
+    send(res, 200, page(frame(req), 'Overview', html`${proxyWarning(ctx, req)}${failedMailsNotice(failedMails)}${body}`, notice(req)));
   });
 
   const digestRow = async (digestId: number) => {
@@ -142,6 +145,15 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     const o = parse(outcome, req.body?.outcome);
     await resolveAction(ctx, hooks, { ids: [deliveryId] }, o, 'dashboard');
     done(req, res, `Delivery ${deliveryId} ${o === 'sent' ? 'marked sent' : 'queued again as a new attempt'}.`);
+  });
+
+  router.get('/subscription-mails', async (req: Authed, res) => {
+    const [failed, waiting] = await Promise.all([listMailsAction(ctx, 'failed', { limit: 200 }), listMailsAction(ctx, 'waiting', { limit: 200 })]);
+    send(res, 200, page(frame(req), 'Subscription emails', subscriptionMailsBody(frame(req), failed, waiting), notice(req)));
+  });
+  router.post('/subscription-mails/:id/resend', async (req, res) => {
+    const r = await resendMailAction(ctx, hooks, parse(id, req.params.id), 'dashboard');
+    done(req, res, r.outcome === 'queued' ? `Subscription email ${r.id} queued again: it goes out within seconds.` : `Subscription email ${r.id} not sent again: ${r.reason} (marked skipped).`);
   });
 
   router.get('/subscribers', async (req: Authed, res) => {
