@@ -30,8 +30,9 @@ export function registerLogin(router: Router, ctx: AppContext, signer: SessionSi
     identifier: 'admin-login',
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    // a right token answers 303 and is not counted; a wrong one answers 401
+    // only wrong tokens count: a right one is taken back once answered
     skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.locals.loggedIn === true,
     keyGenerator: (req) => {
       const known = device(req);
       return known ? `device:${known}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
@@ -49,8 +50,9 @@ export function registerLogin(router: Router, ctx: AppContext, signer: SessionSi
     const typed = typeof req.body?.token === 'string' ? req.body.token : '';
     if (!signer.tokenMatches(typed)) {
       ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
-      return view.send(res, 401, loginPage(view.frame(req), 'That is not the admin token.'));
+      return view.send(res, 200, loginPage(view.frame(req), 'That is not the admin token.'));
     }
+    res.locals.loggedIn = true;
     const now = ctx.now();
     const { value } = signer.issue(now);
     const cookie = { httpOnly: true, sameSite: 'strict' as const, secure: view.secure };
@@ -88,7 +90,7 @@ ${LOCKOUT_ATTEMPTS} wrong tokens from anyone lock the login for everyone without
 
 function lockedOut(ip: string, until: Date | undefined, proxied: boolean): Html {
   const when = until ? html` until <time datetime="${until.toISOString()}">${until.toISOString().slice(11, 16)} UTC</time>` : html` for up to 15 minutes`;
-  return html`<p>More than ${LOCKOUT_ATTEMPTS} wrong admin tokens came from this address (${ip}) in 15 minutes: logging in from it is refused${when}.
+  return html`<p>${LOCKOUT_ATTEMPTS} wrong admin tokens came from this address (${ip}) in 15 minutes: logging in from it is refused${when}.
 A browser that has logged in here before is counted on its own, so others' wrong tokens never lock it out.</p>
 ${
   proxied

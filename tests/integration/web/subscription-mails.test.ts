@@ -148,7 +148,7 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     expect(twice.stderr.trim().split('\n').at(-1)).toBe(`paperboy: subscription email ${failed.id} is sent: only a failed one is sent again`);
     const none = await runCli(['subscription-mails', 'resend', '99999999999'], app.env);
     expect(none.stderr.trim().split('\n').at(-1)).toBe('paperboy: there is no subscription email 99999999999');
-  });
+   }, 180_000); // four commands, each its own process
 
   it('a failed confirmation a newer one replaced is not sent again but marked skipped (command line)', async () => {
     relay.setPick(({ to }) => (to === 'twice@example.org' ? { kind: 'rcpt-550' } : { kind: 'accept' }));
@@ -168,7 +168,7 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     expect(resent.stderr.trim().split('\n').at(-1)).toBe(`paperboy: subscription email ${first.id} not sent again: a newer confirmation email replaced it (marked skipped)`);
     expect(await prisma().subscriptionMail.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: 'skipped', lastError: 'a newer confirmation email replaced it' });
     expect(takenFor('twice@example.org')).toHaveLength(1);
-  });
+   }, 120_000);
 
   it('the admin API and the dashboard list failed and waiting ones and send a failed one again, once for two clicks', async () => {
     relay.setPick(({ to }) => (to === 'api@example.org' || to === 'board@example.org' ? { kind: 'rcpt-550' } : { kind: 'accept' }));
