@@ -80,6 +80,7 @@ describe('the dashboard login and logout (PostgreSQL)', () => {
     const overview = await request(proxied).get('/admin/ui').set({ 'X-Forwarded-For': '203.0.113.7', Cookie: session }).expect(200);
     expect(overview.text).toMatch(/This page came through a proxy .* but <code>TRUST_PROXY<\/code> is unset/s);
     expect(app.captured.events('admin.login_locked').at(-1)).toMatchObject({ proxyWithoutTrustProxy: true, knownBrowser: false });
+    expect(app.captured.events('http.proxy_untrusted')).toHaveLength(1); // said once per process, in the log
   });
 
   it('a forged or expired device cookie is no way around the lockout', async () => {
@@ -95,6 +96,7 @@ describe('the dashboard login and logout (PostgreSQL)', () => {
       const session = setCookie(await login(on, TOKEN, { 'X-Forwarded-For': '203.0.113.7' }).expect(303), 'paperboy_admin')!;
       const overview = await request(on).get('/admin/ui').set({ 'X-Forwarded-For': '203.0.113.7', Cookie: session }).expect(200);
       expect(overview.text).not.toContain('TRUST_PROXY');
+      expect(trusting.captured.events('http.proxy_untrusted')).toHaveLength(0);
     } finally {
       await trusting.close();
     }
