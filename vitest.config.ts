@@ -21,6 +21,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // nothing in a test reaches the internet: no host name resolves but localhost (child processes: cli.ts)
+    setupFiles: ['tests/support/offline.mjs'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], pool: 'threads', isolate: false } },
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: setup, execArgv, isolate: false } },

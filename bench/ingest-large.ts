@@ -5,19 +5,15 @@
 // the command's peak RSS; on the embedded database also the peak PSS of its server (the postmaster
 // and every process under it; the database is created and migrated first, untimed). Target: < 30 s and < 300 MB.
 //   npm run bench -- ingest-large       (BENCH_INGEST=postgres or embedded for one; BENCH_ENTRIES=n)
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freshBenchDatabase } from './support/bench-db.ts';
-import { watchPeakPss } from './support/memory.ts';
+import { paperboyCommand } from './support/command.ts';
 import { report } from './support/measure.ts';
-import { watchPeakRss } from './support/sink.ts';
 import { rng } from './support/topics.ts';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 50_000);
-const root = path.resolve(import.meta.dirname, '..');
 const backends = (process.env.BENCH_INGEST ?? 'postgres,embedded').split(',') as Array<'postgres' | 'embedded'>;
 const WORDS = 'scaling laws diffusion transformer quantum many body spin chain attention sparse mixture experts graph neural network retrieval reasoning alignment protein folding lattice gauge theory reinforcement learning policy gradient contrastive loss memory barrier'.split(' ');
 
@@ -59,23 +55,8 @@ function asText(list: ReturnType<typeof papers>): string {
 }
 
 async function paperboy(args: string[], env: NodeJS.ProcessEnv, embeddedDataDir: string | null) {
-  const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin/paperboy.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const peak = watchPeakRss(child.pid!);
-  // the embedded server the command starts (and stops when it exits): its postmaster's tree
-  const server = embeddedDataDir ? watchPeakPss(() => postmaster(embeddedDataDir), 100) : null;
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, ms: Math.round(performance.now() - started), peakRssMb: peak(), serverPeakPssMb: server ? server() : null, out: (stdout + stderr).trim().split('\n')[0]!.slice(0, 200) };
-}
-
-function postmaster(dataDir: string): number[] {
-  const file = path.join(dataDir, 'postgres/postmaster.pid');
-  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : 0;
-  return pid > 0 ? [pid] : [];
+  const run = await paperboyCommand(args, env, embeddedDataDir);
+  return { ...run, out: (run.stdout + run.stderr).trim().split('\n')[0]!.slice(0, 200) };
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-ingest-large-'));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npx paperboy …` inside the clone. Runs the compiled dist/ when it is newer than the source
 // (npm install builds it), otherwise the TypeScript source through tsx: an edit is never ignored.
+// Without the source (the Docker image: dist/ only), dist/.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function distIsFresh() {
+  if (!existsSync(path.join(root, 'src/cli/main.ts'))) return existsSync(path.join(root, 'dist/cli/main.js'));
   const stamp = path.join(root, 'dist/.build-stamp');
   if (!existsSync(stamp)) return false;
   const built = statSync(stamp).mtimeMs;

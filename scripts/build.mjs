@@ -10,9 +10,16 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
+const tscBin = path.join(root, 'node_modules/typescript/bin/tsc');
+if (!existsSync(tscBin)) {
+  // `npm install --omit=dev`: no compiler. dist/ is left as it is (bin/ runs the source through tsx
+  // when dist/ is missing or older than the source); the Dockerfile builds dist/ in a stage of its own.
+  console.log('build: typescript is not installed (--omit=dev): dist/ left as it is');
+  process.exit(0);
+}
 rmSync(stamp, { force: true });
 
-const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
+const tsc = spawnSync(process.execPath, [tscBin, '-p', path.join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
 if (!existsSync(path.join(dist, 'cli/main.js'))) {

@@ -4,6 +4,7 @@ import type { IngestDeps } from '../ingest/ingest-inputs.ts';
 import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import type { InboundDeps } from '../inbound/handle-report.ts';
+import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
@@ -42,4 +43,9 @@ export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
 
 export function inboundDeps(ctx: AppContext): InboundDeps {
   return { prisma: ctx.db.prisma, log: ctx.log, metrics: ctx.metrics, bounceLimit: ctx.config.BOUNCE_LIMIT, now: ctx.now };
+}
+
+/** The SES webhook: what names paperboy's own mail (signed return paths, Message-IDs on BASE_URL's host). */
+export function sesWebhookDeps(ctx: AppContext, topicArn: string): SesWebhookDeps {
+  return { ...inboundDeps(ctx), topicArn, verp: ctx.verp, messageIdHost: composeOptions(ctx.config).domain };
 }

@@ -8,6 +8,7 @@ import { watchRelay } from '../deliver/relay-watch.ts';
 import { buildDigest } from '../digest/build-digest.ts';
 import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
 import { startBounceReceiver, type BounceReceiver } from '../inbound/smtp-receiver.ts';
+import { ingestBundledSeedsOnce } from '../jobs/bundled-seeds.ts';
 import { createJobLock } from '../jobs/job-lock.ts';
 import { ingestSource } from '../jobs/ingest-source.ts';
 import { Scheduler, type JobDefinition } from '../jobs/scheduler.ts';
@@ -16,8 +17,9 @@ import { subscriptionDeps } from '../subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../subscriptions/mail-queue.ts';
 import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
+import { BackfillRunner } from './backfill-runner.ts';
 import type { AppContext } from './context.ts';
-import { digestDeps, inboundDeps, ingestDeps, sendDeps } from './deps.ts';
+import { digestDeps, inboundDeps, ingestDeps, sendDeps, sesWebhookDeps } from './deps.ts';
 import { recover, startWorker, type WorkerHandle } from './worker.ts';
 
 export interface Service {
@@ -55,9 +57,14 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       name: 'ingest',
       cron: config.INGEST_CRON,
       run: async () => {
+        // left at the default (the live API): a new database first gets the bundled seeds, as history
+        const seeds = config.bundledSeeds ? await ingestBundledSeedsOnce(ingestDeps(ctx)) : null;
         const check = await ingestSource(ingestDeps(ctx), config.SNAPSHOT_SOURCE, { staleAfterMs: config.SOURCE_STALE_AFTER });
         const count = (kind: string) => check.outcomes.filter((o) => o.kind === kind).length;
-        return { ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy };
+        return {
+          ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy,
+          ...(seeds ? { bundledSeeds: seeds.filter((o) => o.kind === 'ingested').length } : {}),
+        };
       },
     },
     {
@@ -76,10 +83,11 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     jobs,
   );
 
+  const backfills = new BackfillRunner(ctx);
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
-    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), onMailQueued: () => mailQueue.wake() },
-    extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter({ ...inboundDeps(ctx), topicArn: config.SES_SNS_TOPIC_ARN, verp: ctx.verp })] : [],
+    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), onMailQueued: () => mailQueue.wake(), backfill: backfills },
+    extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter(sesWebhookDeps(ctx, config.SES_SNS_TOPIC_ARN))] : [],
   });
   // A port that cannot be taken stops the start here, with nothing left behind: the worker leaves
   // (the caller closes the context, so the embedded database loses this member too).
@@ -124,7 +132,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       server.closeIdleConnections();
       const receiverClosed = receiver ? withTimeout(receiver.close(), cutAt - Date.now()) : Promise.resolve();
       const [jobsEnded, sending, mailsEnded] = await Promise.all([
-        withTimeout(scheduler.stop().then(() => true), cutAt - Date.now()),
+        withTimeout(Promise.all([scheduler.stop(), backfills.stop()]).then(() => true), cutAt - Date.now()),
         sender.stop(cutAt, giveUpAt),
         mailQueue.stop(Math.max(0, cutAt - Date.now())),
       ]);

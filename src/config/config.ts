@@ -25,6 +25,11 @@ export interface Config extends Omit<RawConfig, 'BASE_URL' | 'DATA_DIR' | 'CRON_
   DATA_DIR: string;
   BASE_URL: string;
   CRON_TZ: string;
+  /**
+   * SNAPSHOT_SOURCE was left unset (the live API): a new database also gets the bundled seeds once,
+   * as history. A source the operator sets, even the same URL, gets nothing more.
+   */
+  bundledSeeds: boolean;
   /** DKIM signing, when DKIM_DOMAIN is set (the key checked at start-up) */
   dkim: DkimKey | undefined;
 }
@@ -77,6 +82,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfi
     SNAPSHOT_SOURCE: /^https?:\/\//i.test(source) ? source : path.resolve(cwd, source),
     BASE_URL: raw.BASE_URL ?? `http://localhost:${raw.PORT}`,
     CRON_TZ: raw.CRON_TZ ?? raw.TZ ?? 'UTC',
+    bundledSeeds: !env.SNAPSHOT_SOURCE?.trim(),
     dkim,
   };
 }

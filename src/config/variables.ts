@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { cronExpression, domainName, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString } from './parsers.ts';
 
+/** The Hugging Face Daily Papers API: the live listing, SNAPSHOT_SOURCE's default. */
+export const DAILY_PAPERS_API = 'https://huggingface.co/api/daily_papers';
+
 export interface Variable {
   group: 'DATABASE' | 'WEB' | 'MAIL' | 'SENDING' | 'SECURITY' | 'SCHEDULE' | 'OPERATIONS';
   schema: z.ZodType;
@@ -193,7 +196,7 @@ export const variables = {
     group: 'SECURITY',
     schema: optionalString.pipe(secretString('SECRET_KEY').optional()),
     required: false,
-    doc: 'Signs the links in emails (confirm, preferences, unsubscribe). Unset: generated once and kept in DATA_DIR/secret.key.',
+    doc: 'Signs the links in emails (confirm, preferences, unsubscribe). Unset: generated once and kept in DATA_DIR/secret.key. Back it up: without it every link in every email already sent breaks.',
   },
   METRICS_TOKEN: {
     group: 'SECURITY',
@@ -204,10 +207,10 @@ export const variables = {
   // [[SCHEDULE]]
   SNAPSHOT_SOURCE: {
     group: 'SCHEDULE',
-    schema: z.string().min(1).default('./seeds'),
-    example: './seeds',
+    schema: z.string().min(1).default(DAILY_PAPERS_API),
+    example: DAILY_PAPERS_API,
     required: false,
-    doc: 'Where new snapshots come from: a file, a folder (new files ingested once, in name order) or an http(s) URL.',
+    doc: 'Where new snapshots come from: the Hugging Face Daily Papers API (the live listing), another http(s) URL, a file or a folder (new files ingested once, in name order). Left unset, a new database also gets the bundled seeds once, as history (never mailed), so the page has papers to preview offline; `paperboy ingest --since YYYY-MM-DD` backfills earlier days from the API.',
   },
   INGEST_CRON: {
     group: 'SCHEDULE',

@@ -28,11 +28,15 @@ export async function getDigest(db: Db, id: number): Promise<DigestSummary | nul
   return db.digest.findUnique({ where: { id } });
 }
 
-/** Undigested snapshots captured before this one: they will never be mailed (no backlog). */
+/**
+ * Undigested snapshots captured before this one: they will never be mailed (no backlog). History
+ * snapshots are left as they are: they never have a digest, not even a skipped one.
+ */
 export async function skipOlderSnapshots(db: Db, newest: SnapshotSummary): Promise<number[]> {
   const older = await db.snapshot.findMany({
     where: {
       digest: null,
+      history: false,
       OR: [{ capturedAt: { lt: newest.capturedAt } }, { capturedAt: newest.capturedAt, id: { lt: newest.id } }],
     },
     select: { id: true },

@@ -105,7 +105,7 @@ export interface PreparedWrite {
  * new papers: new papers, the changed fields of known ones, the snapshot row, its entries in order.
  */
 export function prepareSnapshotWrite(
-  snapshot: { source: string; capturedAt: Date; contentHash: string; format: ParsedSnapshot['format']; ingestedAt: Date },
+  snapshot: { source: string; capturedAt: Date; contentHash: string; format: ParsedSnapshot['format']; ingestedAt: Date; history: boolean },
   resolution: Resolution,
   ids: number[],
 ): PreparedWrite {
@@ -121,7 +121,7 @@ export function prepareSnapshotWrite(
     return entry.paperId;
   });
   return {
-    params: [JSON.stringify(created), JSON.stringify(changed), snapshot.source, snapshot.capturedAt, snapshot.contentHash, snapshot.format, paperIds.length, snapshot.ingestedAt, paperIds],
+    params: [JSON.stringify(created), JSON.stringify(changed), snapshot.source, snapshot.capturedAt, snapshot.contentHash, snapshot.format, paperIds.length, snapshot.ingestedAt, paperIds, snapshot.history],
     created: created.length,
     changed: changed.length,
   };
@@ -151,8 +151,8 @@ export async function writeSnapshot(sql: Queryable, write: PreparedWrite): Promi
         WHERE p.id = x.i
        RETURNING 1
      ), snap AS (
-       INSERT INTO snapshot (source, captured_at, content_hash, format, entry_count, ingested_at)
-       VALUES ($3, $4, $5, $6::"SnapshotFormat", $7, $8)
+       INSERT INTO snapshot (source, captured_at, content_hash, format, entry_count, ingested_at, history)
+       VALUES ($3, $4, $5, $6::"SnapshotFormat", $7, $8, $10)
        RETURNING *
      ), entries AS (
        INSERT INTO snapshot_entry (snapshot_id, position, paper_id)
@@ -160,7 +160,7 @@ export async function writeSnapshot(sql: Queryable, write: PreparedWrite): Promi
        RETURNING 1
      )
      SELECT id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
-            entry_count AS "entryCount", ingested_at AS "ingestedAt",
+            entry_count AS "entryCount", ingested_at AS "ingestedAt", history,
             (SELECT count(*) FROM created)::int AS created, (SELECT count(*) FROM changed)::int AS changed,
             (SELECT count(*) FROM entries)::int AS entries
        FROM snap`,

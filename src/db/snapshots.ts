@@ -19,6 +19,8 @@ export interface SnapshotSummary {
   format: 'text' | 'json';
   entryCount: number;
   ingestedAt: Date;
+  /** ingested as history (bundled seeds, a backfilled day): never digested */
+  history: boolean;
 }
 
 export interface Paper extends KnownPaper {}
@@ -105,7 +107,7 @@ async function select<T>(db: Db | Queryable, text: string, params: unknown[]): P
 }
 
 const SNAPSHOT_COLUMNS = `id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
-  entry_count AS "entryCount", ingested_at AS "ingestedAt"`;
+  entry_count AS "entryCount", ingested_at AS "ingestedAt", history`;
 
 export async function findSnapshotByHash(db: Db | Queryable, contentHash: string): Promise<SnapshotSummary | null> {
   const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
@@ -126,7 +128,7 @@ const STORE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('paperboy.snapshot.sto
  */
 export async function storeSnapshot(
   db: { sql: Sql },
-  input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date },
+  input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date; history?: boolean },
 ): Promise<StoredSnapshot> {
   const { parsed, source, contentHash } = input;
   const client = await db.sql.connect();
@@ -140,7 +142,7 @@ export async function storeSnapshot(
     const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
     const ids = await drawPaperIds(client, resolution.entries.filter((e) => e.kind === 'new').length);
     // Only the statement's parameters stay alive while it runs (50,000 known papers need not).
-    const write = prepareSnapshotWrite({ source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date() }, resolution, ids);
+    const write = prepareSnapshotWrite({ source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date(), history: input.history ?? false }, resolution, ids);
     const duplicates = resolution.duplicates;
     const snapshot = await writeSnapshot(client, write);
     await client.query('COMMIT');
@@ -166,9 +168,13 @@ const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${LIMITS.f
 /**
  * The newest snapshot (CONTEXT.md): of the snapshots with a plausible capture date (see PLAUSIBLE),
  * the one with the latest capture date; of several with the same capture date, the last ingested.
+ * `{ history: false }`: of the snapshots that are not history — the one a digest is for. A history
+ * snapshot (the bundled seeds, a backfilled day) never gets a digest, and one newer than it changes
+ * nothing: a backfill never changes which snapshot the next digest mails.
  */
-export async function latestSnapshot(db: Db): Promise<SnapshotSummary | null> {
-  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE} ORDER BY captured_at DESC, id DESC LIMIT 1`, []);
+export async function latestSnapshot(db: Db, options: { history?: boolean } = {}): Promise<SnapshotSummary | null> {
+  const live = options.history === false ? ' AND NOT history' : '';
+  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE}${live} ORDER BY captured_at DESC, id DESC LIMIT 1`, []);
   return rows[0] ?? null;
 }
 

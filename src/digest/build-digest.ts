@@ -2,6 +2,7 @@
 // now (frozen: db/digest-papers.ts) and ALL its delivery rows (status queued, with the matched papers
 // and why) are written in one transaction before anything is sent. Subscribers are read in keyset batches below a fixed upper id (listmonk's
 // next-campaign-subscribers), never all at once. Older undigested snapshots are marked skipped.
+// History snapshots (the bundled seeds, backfilled days) are never digested nor skipped: only diffed against.
 import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
 import { freezeDigestPapers, papersOfDigestsBuilt, type FrozenPaper } from '../db/digest-papers.ts';
 import {
@@ -51,7 +52,7 @@ const LONG_TX = { maxWait: 60_000, timeout: 30 * 60_000 };
 export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOptions = {}): Promise<BuildDigestResult> {
   const { prisma, log } = deps;
   const started = performance.now();
-  const snapshot = await latestSnapshot(prisma);
+  const snapshot = await latestSnapshot(prisma, { history: false });
   if (!snapshot) return { kind: 'no-snapshot' };
   const existing = await digestForSnapshot(prisma, snapshot.id);
   if (existing) return { kind: 'up-to-date', digestId: existing.id, snapshotId: snapshot.id };

@@ -7,13 +7,25 @@
 //   delayed      → nothing changes (stored for the history)
 //   complaint    → the subscriber is unsubscribed at once
 //   unsubscribe  → the subscriber is unsubscribed
+// A report that says which addresses it is about (`about`: a provider's notification) changes
+// something only when the subscriber named is one of them: otherwise it is refused and nothing is
+// stored (a report about someone else's mail).
 import type { InboundKind, PrismaClient } from '../db/generated/client.ts';
+import { emailKey } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
+import { isRowId } from './delivery-message-id.ts';
 
 export type InboundVia = 'smtp' | 'ses';
 
 export type InboundTarget = { deliveryId: number; attempt: number | null } | { subscriberId: number };
+
+/** One recipient a report names, with what it says about that one. */
+export interface ReportedRecipient {
+  address: string;
+  status: string | null;
+  diagnostic: string | null;
+}
 
 export interface InboundEvent {
   via: InboundVia;
@@ -23,6 +35,9 @@ export interface InboundEvent {
   recipient?: string | null;
   status?: string | null;
   diagnostic?: string | null;
+  /** when given: the recipients the report is about; the subscriber named must be one of them (their
+   *  entry then gives recipient, status and diagnostic), else the report is refused */
+  about?: ReportedRecipient[];
 }
 
 export interface InboundDeps {
@@ -34,6 +49,8 @@ export interface InboundDeps {
 }
 
 export interface InboundResult {
+  /** set when nothing was done: the delivery or subscriber named does not exist, or is not whom the report is about */
+  refused?: 'unknown_delivery' | 'wrong_recipient';
   duplicate: boolean;
   /** null: the delivery or subscriber named does not exist (any more) */
   subscriberId: number | null;
@@ -47,41 +64,52 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
     let deliveryId: number | null = null;
     let subscriberId: number | null = null;
     let email: string | null = null;
+    // an id past PostgreSQL's integer names nothing (and would make the query throw)
     if ('deliveryId' in event.target) {
-      const d = await tx.delivery.findUnique({ where: { id: event.target.deliveryId }, select: { id: true, subscriberId: true, subscriber: { select: { email: true } } } });
+      const d = isRowId(event.target.deliveryId)
+        ? await tx.delivery.findUnique({ where: { id: event.target.deliveryId }, select: { id: true, subscriberId: true, subscriber: { select: { email: true } } } })
+        : null;
       if (d) {
         deliveryId = d.id;
         subscriberId = d.subscriberId;
         email = d.subscriber.email;
       }
     } else {
-      const s = await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true } });
+      const s = isRowId(event.target.subscriberId) ? await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true } }) : null;
       if (s) {
         subscriberId = s.id;
         email = s.email;
       }
     }
+    let report = event;
+    if (event.about) {
+      const nothing = { report, duplicate: false, deliveryId, subscriberId, email, changes: [] as string[] };
+      if (subscriberId === null || email === null) return { ...nothing, refused: 'unknown_delivery' as const };
+      const mine = event.about.find((r) => emailKey(r.address) === emailKey(email!));
+      if (!mine) return { ...nothing, refused: 'wrong_recipient' as const };
+      report = { ...event, recipient: mine.address, status: mine.status ?? event.status, diagnostic: mine.diagnostic ?? event.diagnostic };
+    }
     const inserted = await tx.$queryRaw<Array<{ id: number }>>`
       INSERT INTO inbound_report (via, kind, report_key, delivery_id, subscriber_id, recipient, status, diagnostic, outcome, received_at)
-      VALUES (${event.via}, ${event.kind}::"InboundKind", ${event.reportKey}, ${deliveryId}, ${subscriberId}, ${event.recipient ?? null},
-              ${event.status ?? null}, ${event.diagnostic?.slice(0, 1000) ?? null}, 'nothing', ${now})
+      VALUES (${report.via}, ${report.kind}::"InboundKind", ${report.reportKey}, ${deliveryId}, ${subscriberId}, ${report.recipient ?? null},
+              ${report.status ?? null}, ${report.diagnostic?.slice(0, 1000) ?? null}, 'nothing', ${now})
       ON CONFLICT (report_key) DO NOTHING
       RETURNING id`;
-    if (inserted.length === 0) return { duplicate: true, deliveryId, subscriberId, email, changes: [] as string[] };
+    if (inserted.length === 0) return { report, duplicate: true, deliveryId, subscriberId, email, changes: [] as string[] };
     const changes: string[] = [];
     if (subscriberId !== null) {
-      switch (event.kind) {
+      switch (report.kind) {
         case 'hard_bounce': {
-          if (deliveryId !== null && 'deliveryId' in event.target) {
-            const attempt = event.target.attempt;
-            const reason = `bounced: ${event.status ?? 'permanent failure'}${event.diagnostic ? ` ${event.diagnostic}` : ''}`.slice(0, 1000);
+          if (deliveryId !== null && 'deliveryId' in report.target) {
+            const attempt = report.target.attempt;
+            const reason = `bounced: ${report.status ?? 'permanent failure'}${report.diagnostic ? ` ${report.diagnostic}` : ''}`.slice(0, 1000);
             const n = await tx.$executeRaw`
               WITH b AS (
-                UPDATE delivery SET status = 'bounced', error_code = ${`bounce:${event.status ?? '5.0.0'}`}, last_error = ${reason}, failed_at = ${now}
+                UPDATE delivery SET status = 'bounced', error_code = ${`bounce:${report.status ?? '5.0.0'}`}, last_error = ${reason}, failed_at = ${now}
                  WHERE id = ${deliveryId} AND (${attempt}::int IS NULL OR attempt = ${attempt}) AND status IN ('sent', 'unknown')
                 RETURNING id, attempt, message_id)
               INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
-              SELECT id, attempt, 'bounced', message_id, ${`bounce:${event.status ?? '5.0.0'}`}, ${reason}, ${now} FROM b`;
+              SELECT id, attempt, 'bounced', message_id, ${`bounce:${report.status ?? '5.0.0'}`}, ${reason}, ${now} FROM b`;
             if (n > 0) changes.push('delivery bounced');
           }
           const n = await tx.$executeRaw`
@@ -115,23 +143,25 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
       }
     }
     await tx.inboundReport.update({ where: { id: inserted[0]!.id }, data: { outcome: changes.join(', ') || 'nothing' } });
-    return { duplicate: false, deliveryId, subscriberId, email, changes };
+    return { report, duplicate: false, deliveryId, subscriberId, email, changes };
   });
 
   const { log } = deps;
-  const context = { via: event.via, kind: event.kind, deliveryId: result.deliveryId, subscriberId: result.subscriberId, ...(result.email ? { to: maskEmail(result.email) } : {}), status: event.status ?? undefined };
+  const report = result.report;
+  if ('refused' in result && result.refused) return { refused: result.refused, duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
+  const context = { via: report.via, kind: report.kind, deliveryId: result.deliveryId, subscriberId: result.subscriberId, ...(result.email ? { to: maskEmail(result.email) } : {}), status: report.status ?? undefined };
   if (result.duplicate) {
-    log.info({ event: 'inbound.duplicate', ...context, reportKey: event.reportKey }, 'a report already handled came again: nothing changes');
+    log.info({ event: 'inbound.duplicate', ...context, reportKey: report.reportKey }, 'a report already handled came again: nothing changes');
     return { duplicate: true, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
   }
-  deps.metrics.inboundReport(event.kind, event.via);
-  const name = event.kind === 'hard_bounce' || event.kind === 'soft_bounce' ? 'inbound.bounce' : `inbound.${event.kind}`;
-  const level = event.kind === 'delayed' ? 'info' : 'warn';
-  log[level]({ event: name, ...context, changes: result.changes, diagnostic: event.diagnostic ?? undefined }, `${event.kind.replace('_', ' ')} via ${event.via}: ${result.changes.join(', ') || 'nothing changes'}`);
-  if (result.changes.includes('delivery bounced')) log.warn({ event: 'delivery.bounced', ...context }, `delivery ${result.deliveryId} bounced (${event.status ?? 'permanent'})`);
+  deps.metrics.inboundReport(report.kind, report.via);
+  const name = report.kind === 'hard_bounce' || report.kind === 'soft_bounce' ? 'inbound.bounce' : `inbound.${report.kind}`;
+  const level = report.kind === 'delayed' ? 'info' : 'warn';
+  log[level]({ event: name, ...context, changes: result.changes, diagnostic: report.diagnostic ?? undefined }, `${report.kind.replace('_', ' ')} via ${report.via}: ${result.changes.join(', ') || 'nothing changes'}`);
+  if (result.changes.includes('delivery bounced')) log.warn({ event: 'delivery.bounced', ...context }, `delivery ${result.deliveryId} bounced (${report.status ?? 'permanent'})`);
   if (result.changes.includes('subscriber bounced')) log.warn({ event: 'subscriber.bounced', ...context }, `subscriber ${result.subscriberId} is now bounced`);
   if (result.changes.includes('subscriber unsubscribed')) {
-    log.info({ event: 'subscriber.unsubscribed', ...context, via: event.kind === 'complaint' ? 'complaint' : 'mailto' }, `subscriber ${result.subscriberId} unsubscribed (${event.kind})`);
+    log.info({ event: 'subscriber.unsubscribed', ...context, via: report.kind === 'complaint' ? 'complaint' : 'mailto' }, `subscriber ${result.subscriberId} unsubscribed (${report.kind})`);
   }
   return { duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: result.changes };
 }

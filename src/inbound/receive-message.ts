@@ -5,12 +5,14 @@
 //   complaints           where feedback loops send ARF reports: the delivery is named by a signed
 //                        address inside the report (Original-Mail-From, the returned headers)
 // Anything else is refused (unknown recipient, forged token, a report that is neither DSN nor ARF, a
-// complaint naming nothing signed), and nothing changes.
+// complaint naming nothing signed, a message mailparser cannot read at all), and nothing changes.
+// A message mailparser refuses fails the same way every time (refused: the receiver answers 5xx);
+// what throws later — the database away, or a fault of ours — may work later (451).
 import { createHash } from 'node:crypto';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { VerpAddress, VerpSigner } from '../security/verp.ts';
 import { handleInbound, type InboundDeps, type InboundEvent, type InboundResult } from './handle-report.ts';
-import { readReport, type Reading } from './read-report.ts';
+import { readReport, type Reading, type ReportPart } from './read-report.ts';
 
 export interface ReceiveDeps extends InboundDeps {
   verp: VerpSigner;
@@ -34,7 +36,14 @@ export function checkRecipient(verp: VerpSigner, address: string): VerpAddress |
 export type ReceiveOutcome = { accepted: true; results: InboundResult[] } | ({ accepted: false } & Refusal);
 
 export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients: string[]): Promise<ReceiveOutcome> {
-  const parsed = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+  } catch (err) {
+    // mailparser's own limits (a header block over 1 MB, over 1,000 MIME parts …): the same bytes
+    // never parse. (A fault of ours further on still throws: 451, and the report waits for a fix.)
+    return { accepted: false, reason: 'malformed', message: `the message cannot be read: ${(err as Error).message}` };
+  }
   const parts = parsed.attachments.map((a) => ({ contentType: a.contentType, content: a.content }));
   const reading = readReport(parts);
   const key = `smtp:${parsed.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
@@ -66,7 +75,7 @@ export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients:
 }
 
 /** The first signed address a report carries: its Original-Mail-From, else anywhere in the returned message. */
-function signedIn(verp: VerpSigner, reading: Reading, raw: Buffer, parts: Array<{ content: Buffer }>): VerpAddress | null {
+function signedIn(verp: VerpSigner, reading: Reading, raw: Buffer, parts: ReportPart[]): VerpAddress | null {
   const from = reading.type === 'complaint' && reading.originalMailFrom ? verp.findIn(reading.originalMailFrom) : [];
   const found = [...from, ...verp.findIn(raw.toString('latin1')), ...parts.flatMap((p) => verp.findIn(p.content.toString('utf8')))];
   return found.find((a) => a.kind === 'bounce') ?? found[0] ?? null;

@@ -3,50 +3,24 @@
 // signing certificate is fetched only from https://sns.<region>.amazonaws.com/…) and come from that
 // one topic — a signature alone proves SNS sent it, not that it is your topic. Then:
 //   SubscriptionConfirmation → its SubscribeURL is visited (the subscription starts)
-//   Notification Bounce Permanent → hard bounce; Transient or Undetermined → soft bounce
-//   Notification Complaint → complaint
-// The delivery is named by the VERP address SES reports as mail.source, else by our Message-ID
-// (delivery-<id>.<attempt>@host) in mail.commonHeaders. Answers 2xx once handled (SNS retries others).
+//   Notification Bounce or Complaint → read by ses-notification.ts, handled by handle-report.ts
+// Only a notification about paperboy's own mail changes anything: a delivery named by its signed VERP
+// return path or its exact Message-ID, and a recipient that is that delivery's subscriber. Anything
+// else is refused (`inbound.refused`, reason unknown_delivery or wrong_recipient) with a 200, so SNS
+// does not send it again. Answers 2xx once handled or refused for good (SNS retries others).
 import https from 'node:https';
 import express, { Router } from 'express';
 import Validator from 'sns-payload-validator';
-import type { VerpSigner } from '../security/verp.ts';
-import { handleInbound, type InboundDeps, type InboundEvent, type InboundTarget } from './handle-report.ts';
+import { handleInbound, type InboundDeps, type InboundEvent } from './handle-report.ts';
+import { readSesNotification, type OurMail, type SesMessage } from './ses-notification.ts';
 
-export interface SesWebhookDeps extends InboundDeps {
+export interface SesWebhookDeps extends InboundDeps, OurMail {
   topicArn: string;
-  verp: VerpSigner | null;
   /** how the signing certificate and the SubscribeURL are fetched (tests: a local server) */
   agent?: https.Agent;
 }
 
 const SUBSCRIBE_URL = /^https:\/\/sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
-const OUR_MESSAGE_ID = /<?delivery-(\d+)\.(\d+)@[^>\s]+>?/;
-
-interface SesMail {
-  source?: string;
-  messageId?: string;
-  commonHeaders?: { messageId?: string };
-}
-interface SesRecipient {
-  emailAddress?: string;
-  status?: string;
-  diagnosticCode?: string;
-}
-interface SesMessage {
-  notificationType?: string;
-  eventType?: string;
-  mail?: SesMail;
-  bounce?: { bounceType?: string; bounceSubType?: string; bouncedRecipients?: SesRecipient[] };
-  complaint?: { complaintFeedbackType?: string; complainedRecipients?: SesRecipient[] };
-}
-
-function targetOf(verp: VerpSigner | null, mail: SesMail | undefined): InboundTarget | null {
-  const read = verp && mail?.source ? verp.read(mail.source) : null;
-  if (read && !('refused' in read)) return read.kind === 'bounce' ? { deliveryId: read.deliveryId, attempt: read.attempt } : { subscriberId: read.subscriberId };
-  const m = OUR_MESSAGE_ID.exec(mail?.commonHeaders?.messageId ?? '');
-  return m ? { deliveryId: Number(m[1]), attempt: Number(m[2]) } : null;
-}
 
 function visit(url: string, agent: https.Agent | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -104,24 +78,19 @@ export function sesWebhookRouter(deps: SesWebhookDeps): Router {
       } catch {
         return refuse(res, 400, 'malformed', 'the SES notification is not JSON');
       }
-      const type = message.notificationType ?? message.eventType;
-      if (type !== 'Bounce' && type !== 'Complaint') {
-        res.json({ ignored: type ?? null }); // Delivery, Send …: nothing to do
+      const reading = readSesNotification(message, deps);
+      if (reading.type === 'ignored') {
+        res.json({ ignored: reading.notificationType }); // Delivery, Send …: nothing to do
         return;
       }
-      const target = targetOf(deps.verp, message.mail);
-      if (!target) return refuse(res, 200, 'unknown_delivery', 'a notification about a message paperboy did not send', { sesMessageId: message.mail?.messageId });
-      const recipient = (type === 'Bounce' ? message.bounce?.bouncedRecipients : message.complaint?.complainedRecipients)?.[0];
-      const event: InboundEvent = {
-        via: 'ses',
-        kind: type === 'Complaint' ? 'complaint' : message.bounce?.bounceType === 'Permanent' ? 'hard_bounce' : 'soft_bounce',
-        reportKey: `ses:${String(payload.MessageId)}`,
-        target,
-        recipient: recipient?.emailAddress ?? null,
-        status: type === 'Complaint' ? (message.complaint?.complaintFeedbackType ?? 'abuse') : (recipient?.status ?? null),
-        diagnostic: type === 'Bounce' ? (recipient?.diagnosticCode ?? `${message.bounce?.bounceType}/${message.bounce?.bounceSubType}`) : null,
-      };
+      const about = { sesMessageId: message.mail?.messageId, messageId: message.mail?.commonHeaders?.messageId };
+      if (reading.type === 'unknown_delivery') return refuse(res, 200, 'unknown_delivery', 'a notification about a message paperboy did not send', about);
+      const event: InboundEvent = { via: 'ses', kind: reading.kind, reportKey: `ses:${String(payload.MessageId)}`, target: reading.target, about: reading.about };
       const result = await handleInbound(deps, event);
+      if (result.refused === 'unknown_delivery') return refuse(res, 200, 'unknown_delivery', 'a notification naming a delivery that does not exist', about);
+      if (result.refused === 'wrong_recipient') {
+        return refuse(res, 200, 'wrong_recipient', "a notification whose recipient is not that delivery's subscriber", { ...about, deliveryId: result.deliveryId, subscriberId: result.subscriberId });
+      }
       res.json({ handled: event.kind, duplicate: result.duplicate, changes: result.changes });
     } catch (err) {
       next(err);

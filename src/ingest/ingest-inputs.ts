@@ -69,8 +69,13 @@ export function describeRejection(outcome: Extract<IngestOutcome, { kind: 'rejec
   return `${outcome.source}${outcome.line ? `:${outcome.line}` : ''}: ${outcome.message}`;
 }
 
+export interface IngestOptions {
+  /** store it as a history snapshot (the bundled seeds, a backfilled day): never digested */
+  history?: boolean;
+}
+
 /** Parses and stores one input's bytes. `source` names it in what is stored and logged (displaySource). */
-export async function ingestContent(deps: IngestDeps, source: string, bytes: Uint8Array): Promise<IngestOutcome> {
+export async function ingestContent(deps: IngestDeps, source: string, bytes: Uint8Array, options: IngestOptions = {}): Promise<IngestOutcome> {
   const { log } = deps;
   source = displaySource(source);
   const hash = contentHash(bytes);
@@ -97,7 +102,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
 
   let stored;
   try {
-    stored = await storeSnapshot(deps, { parsed, source, contentHash: hash, ingestedAt: now });
+    stored = await storeSnapshot(deps, { parsed, source, contentHash: hash, ingestedAt: now, history: options.history ?? false });
   } catch (err) {
     if (err instanceof DuplicateSnapshotError) {
       metrics.snapshotDuplicate();
@@ -134,6 +139,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
       truncated: parsed.truncated,
       warnings: outcome.warnings.length,
       ...(outcome.history ? { history: outcome.history } : {}),
+      ...(stored.snapshot.history ? { asHistory: true } : {}),
     },
     `ingested snapshot ${stored.snapshot.id} from ${source}: ${outcome.papers} ${outcome.papers === 1 ? 'paper' : 'papers'}, ${outcome.newPapers} new`,
   );
@@ -162,7 +168,7 @@ async function countNewPapers(sql: Sql, snapshot: SnapshotSummary): Promise<numb
 }
 
 /** Reads and ingests one input (a file or URL; folders are expanded by ingestInputs). */
-export async function ingestOne(deps: IngestDeps, input: string): Promise<IngestOutcome> {
+export async function ingestOne(deps: IngestDeps, input: string, options: IngestOptions = {}): Promise<IngestOutcome> {
   const source = isUrl(input) ? input : path.resolve(input);
   const named = displaySource(input);
   let bytes: Uint8Array;
@@ -179,13 +185,13 @@ export async function ingestOne(deps: IngestDeps, input: string): Promise<Ingest
     (deps.metrics ?? noMetrics).snapshotRejected(err.code);
     return reject(deps.log, named, err.code, err.message, null);
   }
-  const outcome = await ingestContent(deps, source, bytes);
+  const outcome = await ingestContent(deps, source, bytes, options);
   // Name the input as the operator wrote it in what they read.
   return outcome.kind === 'rejected' || outcome.kind === 'quiet' ? { ...outcome, source: named } : outcome;
 }
 
 /** Each input in turn; a folder is each of its files once, in name order. */
-export async function ingestInputs(deps: IngestDeps, inputs: string[], onOutcome?: (o: IngestOutcome) => void): Promise<IngestOutcome[]> {
+export async function ingestInputs(deps: IngestDeps, inputs: string[], onOutcome?: (o: IngestOutcome) => void, options: IngestOptions = {}): Promise<IngestOutcome[]> {
   const outcomes: IngestOutcome[] = [];
   for (const input of inputs) {
     let files: string[];
@@ -204,7 +210,7 @@ export async function ingestInputs(deps: IngestDeps, inputs: string[], onOutcome
       onOutcome?.(outcome);
     }
     for (const file of files) {
-      const outcome = await ingestOne(deps, file);
+      const outcome = await ingestOne(deps, file, options);
       outcomes.push(outcome);
       onOutcome?.(outcome);
     }

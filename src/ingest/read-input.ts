@@ -10,6 +10,8 @@ export class InputError extends Error {
     readonly code: 'INPUT_NOT_FOUND' | 'INPUT_TOO_LARGE' | 'INPUT_UNREADABLE' | 'FETCH_FAILED' | 'FETCH_TIMEOUT' | 'FETCH_STATUS',
     message: string,
     readonly status: number | null = null,
+    /** an HTTP status's Retry-After header (429, 503), as given */
+    readonly retryAfter: string | null = null,
   ) {
     super(message);
     this.name = 'InputError';
@@ -58,6 +60,8 @@ export interface FetchOptions {
   etag?: string | null;
   lastModified?: string | null;
   fetchImpl?: typeof fetch;
+  /** stops the request (a backfill interrupted) */
+  signal?: AbortSignal;
 }
 
 export type FetchResult =
@@ -75,7 +79,25 @@ export function withBasicAuth(url: string): { url: string; authorization: string
   return { url: parsed.toString(), authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
 }
 
-export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch }: FetchOptions): Promise<FetchResult> {
+/** What a connection error means, in the words an operator reads ("cannot be reached: ENOTFOUND (…)"). */
+const REASONS: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve: no network, or no DNS',
+  EAI_AGAIN: 'the host name does not resolve: no network, or no DNS',
+  ECONNREFUSED: 'nothing listens there: the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  ENETUNREACH: 'no route to it: no network',
+  EHOSTUNREACH: 'no route to it: no network',
+};
+
+export function unreachable(code: string | undefined, message: string): string {
+  if (!code) return `cannot be reached: ${message}`;
+  const reason = REASONS[code] ?? (/CERT|SSL|TLS/i.test(code) ? 'its TLS certificate was refused' : null);
+  return `cannot be reached: ${code}${reason ? ` (${reason})` : ''}`;
+}
+
+export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch, signal: stop }: FetchOptions): Promise<FetchResult> {
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'paperboy' };
   if (etag) headers['if-none-match'] = etag;
   if (lastModified) headers['if-modified-since'] = lastModified;
@@ -84,17 +106,18 @@ export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, last
   try {
     const target = withBasicAuth(url);
     if (target.authorization) headers.authorization = target.authorization;
-    response = await fetchImpl(target.url, { headers, signal, redirect: 'follow' });
+    response = await fetchImpl(target.url, { headers, signal: stop ? AbortSignal.any([signal, stop]) : signal, redirect: 'follow' });
   } catch (err) {
+    if (stop?.aborted) throw new InputError('FETCH_FAILED', 'interrupted');
     if (signal.aborted) throw new InputError('FETCH_TIMEOUT', `no answer within ${timeoutMs} ms (SOURCE_TIMEOUT)`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     // Undici's own messages may quote the URL: never let one through.
-    throw new InputError('FETCH_FAILED', redactUrlsIn(`fetch failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`));
+    throw new InputError('FETCH_FAILED', redactUrlsIn(unreachable(cause?.code, cause?.message ?? (err as Error).message)));
   }
   if (response.status === 304) return { kind: 'not-modified' };
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
-    throw new InputError('FETCH_STATUS', `HTTP ${response.status} ${response.statusText}`.trim(), response.status);
+    throw new InputError('FETCH_STATUS', `HTTP ${response.status} ${response.statusText}`.trim(), response.status, response.headers.get('retry-after'));
   }
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {

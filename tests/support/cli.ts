@@ -4,6 +4,8 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/paperboy.js');
+/** Loaded into every process a test starts (NODE_OPTIONS): no host name resolves but localhost. */
+export const OFFLINE = `--import=${path.join(ROOT, 'tests/support/offline.mjs')}`;
 
 export interface CliResult {
   code: number | null;
@@ -12,9 +14,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The environment a test gives the CLI: only what it names, plus PATH/HOME, never the developer's .env. */
+/**
+ * The environment a test gives the CLI: only what it names, plus PATH/HOME, never the developer's .env;
+ * and offline (OFFLINE): nothing a test starts reaches the internet.
+ */
 export function cliEnvironment(vars: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', NODE_ENV: 'test' };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', NODE_ENV: 'test', NODE_OPTIONS: OFFLINE };
   for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
   return env;
 }

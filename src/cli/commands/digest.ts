@@ -33,7 +33,7 @@ export function describeDigest(result: BuildDigestResult): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   switch (result.kind) {
     case 'no-snapshot':
-      out('no snapshot yet: run `paperboy ingest <file|folder|url>` first');
+      out('no snapshot to digest yet (history snapshots — the bundled seeds, backfilled days — are never digested): run `paperboy ingest <file|folder|url>` first');
       return;
     case 'up-to-date':
       out(`the newest snapshot (${result.snapshotId}) already has digest ${result.digestId}: nothing to build`);

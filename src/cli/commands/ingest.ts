@@ -3,6 +3,7 @@ import { ingestDeps } from '../../app/deps.ts';
 import { describeRejection, ingestInputs, type IngestOutcome } from '../../ingest/ingest-inputs.ts';
 import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
+import { backfillCommand } from './backfill.ts';
 
 /** Warnings shown per snapshot; the rest are counted. */
 const WARNINGS_SHOWN = 5;
@@ -10,9 +11,16 @@ const WARNINGS_SHOWN = 5;
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .description('store snapshots from files, folders (each file once, in name order) or http(s) URLs')
-    .argument('<inputs...>', 'snapshot files (text capture or daily papers JSON), folders or URLs')
-    .action(async (inputs: string[]) => {
+    .description('store snapshots from files, folders (each file once, in name order) or http(s) URLs; or, with --since, backfill earlier days from the daily papers API')
+    .argument('[inputs...]', 'snapshot files (text capture or daily papers JSON), folders or URLs; with --since, the API (default: SNAPSHOT_SOURCE)')
+    .option('--since <day>', 'backfill the listing days from this one (YYYY-MM-DD) to yesterday, day by day, as history: never mailed')
+    .option('--until <day>', 'with --since: the last day to backfill (default: yesterday, UTC)')
+    .option('--pace <duration>', 'with --since: the least time between two requests to the API', '1s')
+    .addHelpText('after', '\nA backfill is resumable: run the same command again and it continues where it stopped.\n  paperboy ingest --since 2026-11-01')
+    .action(async (inputs: string[], options: { since?: string; until?: string; pace: string }) => {
+      if (options.since !== undefined) return backfillCommand(inputs, { since: options.since, until: options.until, pace: options.pace });
+      if (options.until !== undefined) return fail('--until needs --since (a backfill)');
+      if (inputs.length === 0) return fail('name what to ingest (a file, a folder or a URL), or backfill with --since YYYY-MM-DD');
       await withContext(async (ctx) => {
         const outcomes = await ingestInputs(ingestDeps(ctx), inputs, (o) => process.stdout.write(`${describe(o)}\n`));
         const rejected = outcomes.filter((o) => o.kind === 'rejected');
@@ -23,6 +31,11 @@ export function registerIngest(program: Command): void {
         return 0;
       });
     });
+}
+
+function fail(message: string): void {
+  process.stderr.write(`paperboy: ingest: ${message}\n`);
+  process.exitCode = 2;
 }
 
 function describe(o: IngestOutcome): string {

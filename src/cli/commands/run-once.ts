@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ingestDeps } from '../../app/deps.ts';
 import { describeRejection, ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { ingestBundledSeedsOnce } from '../../jobs/bundled-seeds.ts';
 import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
 import { describeDigest, digestNow } from './digest.ts';
@@ -12,6 +13,7 @@ export function registerRunOnce(program: Command): void {
     .description('ingest what is pending in SNAPSHOT_SOURCE, build the digest, send it, and exit')
     .action(async () => {
       await withContext(async (ctx) => {
+        if (ctx.config.bundledSeeds) await ingestBundledSeedsOnce(ingestDeps(ctx));
         const outcomes = await ingestInputs(ingestDeps(ctx), [ctx.config.SNAPSHOT_SOURCE]);
         const count = (kind: string) => outcomes.filter((o) => o.kind === kind).length;
         const rejected = outcomes.filter((o) => o.kind === 'rejected');

@@ -5,6 +5,7 @@ import { cliEnv } from '../run.ts';
 import { createContext } from '../../app/context.ts';
 import { startedByNpm } from '../../config/config.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
+import { sourceCheckLine } from '../source-line.ts';
 
 /** How often a process started through npm checks that the process that started it is still there. */
 const PARENT_CHECK_MS = 500;
@@ -68,5 +69,7 @@ export function registerServe(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       await service.ready;
+      // what the start-up check found: plainly, when the live source cannot be reached
+      if (!stopRequested) process.stdout.write(`${await sourceCheckLine(ctx).catch(() => '  source     could not read what the start-up check found')}\n`);
     });
 }

@@ -5,11 +5,16 @@ import { recover } from '../../app/worker.ts';
 import { getDigest, resumeDigest } from '../../db/digests.ts';
 import { reactivateSubscriber } from '../../db/subscribers.ts';
 import { resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
+import { backfillDays, BackfillRangeError } from '../../ingest/backfill-plan.ts';
+import { displaySource } from '../../ingest/ingest-inputs.ts';
+import type { BackfillStart } from '../../jobs/backfill.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 
 export interface ActionHooks {
   /** wake the sender after something was queued */
   onQueued?: () => void;
+  /** starts a backfill in the background (serve's BackfillRunner) */
+  backfill?: { start(days: string[], trigger: string): Promise<BackfillStart> };
 }
 
 /** Where an action came from, for the attempt records: "admin API" or "dashboard". */
@@ -74,4 +79,25 @@ export async function reactivateAction(ctx: AppContext, subscriberId: number) {
   if (!(await reactivateSubscriber(ctx.db.prisma, subscriberId, ctx.now()))) throw new HttpError(409, 'SUBSCRIBER_NOT_BOUNCED', `subscriber ${subscriberId} is not bounced`);
   ctx.log.info({ event: 'subscriber.reactivated', subscriberId }, `reactivated subscriber ${subscriberId}`);
   return { subscriberId, status: 'active' as const };
+}
+
+/** The days a backfill from `since` (to `until`, else yesterday) would fetch: 400 with the reason when it cannot. */
+export function backfillRange(ctx: AppContext, since: string, until?: string): string[] {
+  try {
+    return backfillDays(since, until, ctx.now());
+  } catch (err) {
+    if (err instanceof BackfillRangeError) throw new HttpError(400, 'BACKFILL_RANGE', err.message.replace(/^--(since|until) /, '$1 '));
+    throw err;
+  }
+}
+
+/** Starts a backfill of SNAPSHOT_SOURCE in the background (the dashboard's button, the admin API). */
+export async function backfillAction(ctx: AppContext, hooks: ActionHooks, since: string, until: string | undefined, via: ActionVia) {
+  const days = backfillRange(ctx, since, until);
+  if (!hooks.backfill) throw new HttpError(409, 'BACKFILL_UNAVAILABLE', 'backfills run inside `paperboy serve`; on the command line: paperboy ingest --since YYYY-MM-DD');
+  const started = await hooks.backfill.start(days, via === 'dashboard' ? 'dashboard' : 'admin');
+  if (started.kind === 'busy') throw new HttpError(409, 'BACKFILL_RUNNING', `a backfill is already running (${started.where}): wait for it to finish`);
+  if (started.kind === 'not-an-api') throw new HttpError(409, 'SOURCE_NOT_AN_API', `SNAPSHOT_SOURCE is ${started.source}, not the daily papers API: nothing to backfill from`);
+  ctx.log.info({ event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via }, `backfill of ${days.length} days started (${via})`);
+  return { jobId: started.jobId, from: days[0]!, to: days.at(-1)!, days: days.length, source: displaySource(ctx.config.SNAPSHOT_SOURCE) };
 }

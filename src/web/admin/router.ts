@@ -12,8 +12,8 @@ import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource, ingestInputs } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, subscriptionMailsQuery, unknownQuery } from './admin.types.ts';
-import { reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction } from './actions.ts';
+import { backfillBody, deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, subscriptionMailsQuery, unknownQuery } from './admin.types.ts';
+import { backfillAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from './actions.ts';
 import { bearerAuth } from './auth.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from './mail-actions.ts';
 
@@ -27,11 +27,9 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<
   return result.data;
 }
 
-export interface AdminHooks extends MailHooks {
+export interface AdminHooks extends ActionHooks, MailHooks {
   /** the scheduler's own ingest (with source health) when `serve` runs one; else a plain ingest */
   ingestSource?: () => Promise<unknown>;
-  /** wake the sender after something was queued */
-  onQueued?: () => void;
 }
 
 export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = {}): Router {
@@ -141,6 +139,11 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
     }
     const outcomes = await ingestInputs(ingestDeps(ctx), [body.url ?? ctx.config.SNAPSHOT_SOURCE]);
     res.status(outcomes.some((o) => o.kind === 'rejected') ? 422 : 200).json({ outcomes });
+  });
+
+  router.post('/backfill', async (req, res) => {
+    const body = parse(backfillBody, req.body ?? {});
+    res.status(202).json(await backfillAction(ctx, hooks, body.since, body.until, 'admin API'));
   });
 
   router.post('/digest', async (req, res) => {

@@ -3,6 +3,7 @@ import type { SourceHealth } from '../../jobs/source-health.ts';
 import type { UnknownDelivery } from '../../deliver/resend.ts';
 import { html, type Html } from '../pages/html.ts';
 import type { InFlight } from './queries.ts';
+import { backfillSection, unreachableNotice, type BackfillJob } from './source.ts';
 import { BASE, button, countsTable, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
 
 export interface DigestRow {
@@ -35,13 +36,21 @@ export function overviewBody(
     digests: DigestRow[];
     unknown: UnknownDelivery[];
     stuck: InFlight[];
-    source: { display: string; health: SourceHealth | null; files: Array<{ name: string; outcome: string; error: string | null; line: number | null; at: Date }> };
+    source: {
+      display: string;
+      health: SourceHealth | null;
+      files: Array<{ name: string; outcome: string; error: string | null; line: number | null; at: Date }>;
+      isUrl: boolean;
+      snapshots: number;
+      backfill: BackfillJob | null;
+      yesterday: string;
+    };
     jobs: Array<{ id: number; job: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null }>;
     reports: Array<{ id: number; kind: string; via: string; status: string | null; outcome: string; receivedAt: Date; subscriberId: number | null; subscriber: { email: string } | null }>;
   },
 ): Html {
   const h = data.source.health;
-  return html`
+  return html`${unreachableNotice(data.source.display, h, data.source.isUrl, data.source.snapshots)}
 <section aria-labelledby="digests"><h2 id="digests">Digests</h2>
 ${
   data.digests.length === 0
@@ -77,6 +86,7 @@ ${
 <tbody>${data.source.files.map((f) => html`<tr><td>${f.name}</td><td><span class="badge ${f.outcome === 'rejected' ? 'bad' : 'ok'}">${f.outcome}</span></td><td>${f.error ? html`${f.line ? `line ${f.line}: ` : ''}${f.error}` : ''}</td><td>${time(f.at)}</td></tr>`)}</tbody></table>`
     : ''
 }
+${backfillSection(frame, data.source.backfill, data.source.isUrl, data.source.yesterday)}
 </section>
 <section aria-labelledby="jobs"><h2 id="jobs">Recent jobs</h2>
 ${

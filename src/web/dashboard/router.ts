@@ -13,11 +13,13 @@ import { getDigest, listDigests } from '../../db/digests.ts';
 import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
-import { reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import { isUrl } from '../../ingest/read-input.ts';
+import { backfillAction, backfillRange, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
 import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
+import { backfillConfirmBody } from './source.ts';
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
 import { proxyWarning, registerLogin, registerLogout } from './login.ts';
 import { failedMailsNotice, subscriptionMailsBody } from './mail-pages.ts';
@@ -89,7 +91,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     await recover(ctx.db.sql, ctx.log);
     const prisma = ctx.db.prisma;
     const display = displaySource(ctx.config.SNAPSHOT_SOURCE);
-    const [digests, unknown, stuck, health, files, jobs, reports, failedMails] = await Promise.all([
+    const [digests, unknown, stuck, health, files, jobs, reports, backfill, snapshots, failedMails] = await Promise.all([
       listDigests(prisma, 20),
       listUnknown(ctx.db.sql, { limit: 50 }),
       stuckDeliveries(ctx.db.sql, ctx.config.SMTP_REPLY_TIMEOUT + ctx.config.SMTP_TIMEOUT),
@@ -97,9 +99,13 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
       prisma.sourceFile.findMany({ where: { source: display }, orderBy: { at: 'desc' }, take: 10 }),
       recentJobs(prisma),
       recentReports(prisma),
+      prisma.jobRun.findFirst({ where: { job: 'backfill' }, orderBy: { id: 'desc' } }),
+      prisma.snapshot.count(),
       prisma.subscriptionMail.count({ where: { status: 'failed' } }),
     ]);
-    const body = overviewBody(frame(req), { digests, unknown, stuck, source: { display, health, files }, jobs, reports });
+    const yesterday = new Date(ctx.now().getTime() - 86_400_000).toISOString().slice(0, 10);
+    const source = { display, health, files, isUrl: isUrl(ctx.config.SNAPSHOT_SOURCE), snapshots, backfill, yesterday };
+    const body = overviewBody(frame(req), { digests, unknown, stuck, source, jobs, reports });
     send(res, 200, page(frame(req), 'Overview', html`${proxyWarning(ctx, req)}${failedMailsNotice(failedMails)}${body}`, notice(req)));
   });
 
@@ -145,6 +151,23 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     const o = parse(outcome, req.body?.outcome);
     await resolveAction(ctx, hooks, { ids: [deliveryId] }, o, 'dashboard');
     done(req, res, `Delivery ${deliveryId} ${o === 'sent' ? 'marked sent' : 'queued again as a new attempt'}.`);
+  });
+
+  // a backfill: the form posts here first, for a page that says what it will do; its button starts it
+  const backfillInput = (req: Request) => ({
+    since: parse(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick the first day to backfill'), req.body?.since),
+    until: typeof req.body?.until === 'string' && req.body.until !== '' ? parse(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'the last day must be a day'), req.body.until) : undefined,
+  });
+  router.post('/backfill/confirm', (req: Authed, res) => {
+    const { since, until } = backfillInput(req);
+    const days = backfillRange(ctx, since, until);
+    send(res, 200, page(frame(req), 'Backfill', backfillConfirmBody(frame(req), { source: displaySource(ctx.config.SNAPSHOT_SOURCE), since, until, days })));
+  });
+  router.post('/backfill', async (req, res) => {
+    if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', 'start a backfill from its confirmation page');
+    const { since, until } = backfillInput(req);
+    const r = await backfillAction(ctx, hooks, since, until, 'dashboard');
+    done(req, res, `Backfill of ${r.days} days (${r.from} to ${r.to}) started as job ${r.jobId}: its progress is under Source.`);
   });
 
   router.get('/subscription-mails', async (req: Authed, res) => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { createWebApp } from '../../../src/web/app.ts';
-import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
+import { addSubscribers, ingestSeeds, SEEDS, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789';
@@ -21,7 +21,7 @@ describe('admin API', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink({ behaviour: { rejectRecipients: { 'bob@example.org': 450 } } });
-    app = await startTestApp('postgres', { SMTP_URL: sink.url, ADMIN_TOKEN: TOKEN, SEND_MAX_TRIES: '1' });
+    app = await startTestApp('postgres', { SMTP_URL: sink.url, ADMIN_TOKEN: TOKEN, SEND_MAX_TRIES: '1', SNAPSHOT_SOURCE: SEEDS });
     await ingestSeeds(app);
     await addSubscribers(app, [
       ['alice@example.org', ['scaling laws']],

@@ -2,7 +2,9 @@
 // certificate is served by a local HTTPS server standing in for sns.us-east-1.amazonaws.com (reached
 // through an agent that resolves that name to it, the certificate checked against a local CA). A
 // valid Bounce or Complaint changes the right delivery and subscriber; a changed payload, another
-// topic, or a payload delivered twice changes nothing (more).
+// topic, or a payload delivered twice changes nothing (more). A signed notification about somebody
+// else's mail changes nothing either: a Message-ID that only looks like ours (another host, a prefix),
+// a recipient who is not that delivery's subscriber, an id no delivery can have.
 import { execFileSync } from 'node:child_process';
 import { createSign } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestDeps, inboundDeps } from '../../../src/app/deps.ts';
+import { digestDeps, sesWebhookDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { sesWebhookRouter } from '../../../src/inbound/ses-webhook.ts';
 import { createWebApp } from '../../../src/web/app.ts';
@@ -69,12 +71,12 @@ describe('the SES webhook', () => {
       }
     })();
     sink = await startSmtpSink();
-    app = await startTestApp('postgres', { SMTP_URL: sink.url, BOUNCE_DOMAIN: 'bounce.papers.example.org' });
+    app = await startTestApp('postgres', { SMTP_URL: sink.url, BOUNCE_DOMAIN: 'bounce.papers.example.org', BASE_URL: 'https://papers.example.org' });
     await ingestSeeds(app);
-    await addSubscribers(app, ['hard', 'soft', 'complainer', 'bystander'].map((e) => [`${e}@example.org`, ['scaling laws']] as [string, string[]]));
+    await addSubscribers(app, ['hard', 'soft', 'complainer', 'bystander', 'shared', 'target'].map((e) => [`${e}@example.org`, ['scaling laws']] as [string, string[]]));
     expect((await buildDigest(digestDeps(app.ctx))).kind).toBe('built');
     await sendNow(app);
-    http = createWebApp(app.ctx, { requestLog: false, extra: [sesWebhookRouter({ ...inboundDeps(app.ctx), topicArn: TOPIC, verp: app.ctx.verp, agent })] });
+    http = createWebApp(app.ctx, { requestLog: false, extra: [sesWebhookRouter({ ...sesWebhookDeps(app.ctx, TOPIC), agent })] });
   });
   afterAll(async () => {
     await app?.close();
@@ -134,5 +136,65 @@ describe('the SES webhook', () => {
     expect(await app.ctx.db.prisma.inboundReport.count()).toBe(before);
     expect(await subscriber('bystander@example.org')).toMatchObject({ status: 'active', bounceCount: 0 });
     expect(app.captured.events('inbound.refused').map((e) => e.reason)).toEqual(['unsigned', 'wrong_topic', 'unsigned', 'malformed']);
+  });
+
+  describe('notifications about mail paperboy did not send', () => {
+    const refusals = () => app.ctx.db.prisma.inboundReport.count();
+    const refused = (reason: string) => app.captured.events('inbound.refused').filter((e) => e.reason === reason).length;
+    const bounceWith = (messageId: string, recipient: string, source = 'newsletter@other-sender.example') => ({
+      notificationType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: recipient, status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+      mail: { messageId: '0100018c-other', source, commonHeaders: { messageId } },
+    });
+
+    it('leaves a reader alone when another sender\'s Message-ID merely contains delivery-<id>.<attempt>', async () => {
+      const d = await delivery('shared@example.org');
+      const before = await refusals();
+      const lookalikes = [
+        `<delivery-${d.id}.1@mail.other-sender.example>`, // another host
+        `<x-delivery-${d.id}.1@papers.example.org>`, // a prefix
+        `<delivery-${d.id}.1@papers.example.org.other-sender.example>`, // our host as a prefix of theirs
+        `<delivery-${d.id}.1@papers.example.org><evil@x>`, // something after it
+      ];
+      for (const messageId of lookalikes) {
+        const res = await post(notification(bounceWith(messageId, 'shared@example.org')));
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ error: { code: 'INBOUND_UNKNOWN_DELIVERY' } });
+      }
+      const complaint = { notificationType: 'Complaint', complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'shared@example.org' }] }, mail: { source: 'news@other-sender.example', commonHeaders: { messageId: `<delivery-${d.id}.1@other-sender.example>` } } };
+      expect((await post(notification(complaint))).body).toMatchObject({ error: { code: 'INBOUND_UNKNOWN_DELIVERY' } });
+      expect(await subscriber('shared@example.org')).toMatchObject({ status: 'active', bounceCount: 0 });
+      expect(await delivery('shared@example.org')).toMatchObject({ status: 'sent' });
+      expect(await refusals()).toBe(before);
+      expect(refused('unknown_delivery')).toBe(lookalikes.length + 1);
+    });
+
+    it('acts only when the notification\'s recipient is that delivery\'s subscriber', async () => {
+      const m = sink.messagesTo('target@example.org')[0]!;
+      const before = await refusals();
+      // our exact Message-ID and our signed return path, but somebody else's address bounced
+      for (const via of ['messageId', 'source'] as const) {
+        const body = bounceWith(`<${m.messageId}>`, 'stranger@example.net', via === 'source' ? m.envelope.from : 'digest@papers.example.org');
+        const res = await post(notification(body));
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ error: { code: 'INBOUND_WRONG_RECIPIENT' } });
+      }
+      expect(await subscriber('target@example.org')).toMatchObject({ status: 'active', bounceCount: 0 });
+      expect(await refusals()).toBe(before);
+      expect(refused('wrong_recipient')).toBe(2);
+      // the subscriber's own address, as SES may write it (another case): handled
+      const res = await post(notification(bounceWith(`<${m.messageId}>`, 'Target@Example.ORG')));
+      expect(res.body).toMatchObject({ handled: 'hard_bounce', changes: ['delivery bounced', 'subscriber bounced'] });
+    });
+
+    it('answers an id no delivery can have (past PostgreSQL\'s integer) as an unknown delivery, not a 500', async () => {
+      for (const id of ['2147483648', '99999999999999999999']) {
+        const res = await post(notification(bounceWith(`<delivery-${id}.1@papers.example.org>`, 'bystander@example.org')));
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ error: { code: 'INBOUND_UNKNOWN_DELIVERY' } });
+      }
+      expect(app.captured.events('http.error')).toHaveLength(0);
+      expect(await subscriber('bystander@example.org')).toMatchObject({ status: 'active', bounceCount: 0 });
+    });
   });
 });

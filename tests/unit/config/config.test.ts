@@ -12,7 +12,8 @@ describe('configuration', () => {
     expect(config.PORT).toBe(3000);
     expect(config.BASE_URL).toBe('http://localhost:3000');
     expect(config.SMTP_URL).toBeUndefined();
-    expect(config.SNAPSHOT_SOURCE).toBe('/srv/paperboy/seeds');
+    expect(config.SNAPSHOT_SOURCE).toBe('https://huggingface.co/api/daily_papers'); // the live listing
+    expect(config.bundledSeeds).toBe(true); // and, on a new database, the seeds as history
     expect(config.SEND_MAX_ERRORS).toBe(50);
     expect(config.SOURCE_STALE_AFTER).toBe(4 * 24 * 3600_000); // a long weekend of empty listings is not stale
     expect(config.SOURCE_MAX_ENTRIES).toBe(50_000);
@@ -37,6 +38,8 @@ describe('configuration', () => {
     expect(config.SEND_CONCURRENCY).toBe(8);
     expect(config.SHUTDOWN_TIMEOUT).toBe(1500);
     expect(config.SNAPSHOT_SOURCE).toBe('https://huggingface.co/api/daily_papers');
+    expect(config.bundledSeeds).toBe(false); // set by the operator, even to the default: as today
+    expect(load({ SNAPSHOT_SOURCE: './seeds' })).toMatchObject({ SNAPSHOT_SOURCE: '/srv/paperboy/seeds', bundledSeeds: false });
     expect(config.CRON_TZ).toBe('Europe/Paris');
   });
 

@@ -12,7 +12,7 @@ const paper = (id: number, title: string, abstract = 'An abstract.'): Paper => (
   id, arxivId: `2606.${String(id).padStart(5, '0')}`, titleKey: title.toLowerCase(), title, abstract, authorCount: 1, authors: [], organization: null,
   publishedOn: null, upvotes: null, firstSeenAt: new Date(0), lastSeenAt: new Date(0),
 });
-const snapshot = (id: number): SnapshotSummary => ({ id, source: 's', capturedAt: new Date('2026-06-10T00:00:00Z'), contentHash: `h${id}`, format: 'text', entryCount: 2, ingestedAt: new Date(0) });
+const snapshot = (id: number): SnapshotSummary => ({ id, source: 's', capturedAt: new Date('2026-06-10T00:00:00Z'), contentHash: `h${id}`, format: 'text', entryCount: 2, ingestedAt: new Date(0), history: false });
 
 function fakeSource(diffs: Record<number, SnapshotDiff>) {
   const calls = { latest: 0, load: 0 };
