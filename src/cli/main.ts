@@ -13,6 +13,7 @@ import { registerResolve } from './commands/resolve.ts';
 import { registerRunOnce } from './commands/run-once.ts';
 import { registerSend } from './commands/send.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSubscriptionMails } from './commands/subscription-mails.ts';
 import { fail } from './run.ts';
 
 const program = new Command()
@@ -31,6 +32,7 @@ registerPreview(program);
 registerResend(program);
 registerResolve(program);
 registerRelevance(program);
+registerSubscriptionMails(program);
 registerDb(program);
 registerDkimRecord(program);
 
