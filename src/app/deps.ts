@@ -5,6 +5,7 @@ import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import type { InboundDeps } from '../inbound/handle-report.ts';
 import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
+import type { TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
@@ -14,6 +15,11 @@ export function ingestDeps(ctx: AppContext): IngestDeps {
 
 export function digestDeps(ctx: AppContext): BuildDigestDeps {
   return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, metrics: ctx.metrics };
+}
+
+/** The reader-model job (jobs/train-reader-models.ts): run it before building a digest. */
+export function trainReaderModelsDeps(ctx: AppContext): TrainReaderModelsDeps {
+  return { sql: ctx.db.sql, log: ctx.log, now: ctx.now };
 }
 
 export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {

@@ -2,8 +2,9 @@
 // context, with a clean stop: no new jobs, no new claims, sends in flight finished and recorded,
 // the server and the database closed — within SHUTDOWN_TIMEOUT. A send still waiting for its reply
 // near the deadline is cut (released if its data had not ended, unknown if it had) and recorded.
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { watchRelay } from '../deliver/relay-watch.ts';
 import { buildDigest } from '../digest/build-digest.ts';
 import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
 import { startBounceReceiver, type BounceReceiver } from '../inbound/smtp-receiver.ts';
@@ -47,8 +48,10 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const settle = () => recover(db.sql, log).catch((err) => log.warn({ event: 'recovery.failed', err }, 'could not check for deliveries left by stopped processes'));
   await settle();
 
-  const sender = new SenderService(sendDeps(ctx, worker), options.senderPollMs, settle);
-  const mailQueue = new SubscriptionMailQueue({ ...subscriptionDeps(ctx), workerId: worker.id });
+  // every message that goes through after the relay failed tells the subscription mails' loop
+  const mailer = watchRelay(ctx.mailer, () => mailQueue.relayRecovered());
+  const sender = new SenderService({ ...sendDeps(ctx, worker), mailer }, options.senderPollMs, settle);
+  const mailQueue: SubscriptionMailQueue = new SubscriptionMailQueue({ ...subscriptionDeps(ctx, { mailer }), workerId: worker.id });
   const jobs: JobDefinition[] = [
     {
       name: 'ingest',
@@ -83,13 +86,18 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const backfills = new BackfillRunner(ctx);
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
-    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), backfill: backfills },
+    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), onMailQueued: () => mailQueue.wake(), backfill: backfills },
     extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter(sesWebhookDeps(ctx, config.SES_SNS_TOPIC_ARN))] : [],
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  // A port that cannot be taken stops the start here, with nothing left behind: the worker leaves
+  // (the caller closes the context, so the embedded database loses this member too).
+  let server: Server;
+  try {
+    server = await listen(app, config.PORT, config.HOST);
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
@@ -100,6 +108,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       receiver = await startBounceReceiver({ ...inboundDeps(ctx), verp: ctx.verp }, { port: config.BOUNCE_SMTP_PORT, host: config.BOUNCE_SMTP_HOST });
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
       throw new Error(`BOUNCE_SMTP_PORT: cannot listen on ${config.BOUNCE_SMTP_HOST}:${config.BOUNCE_SMTP_PORT}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -140,6 +149,24 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       return { clean };
     },
   };
+}
+
+/**
+ * The HTTP server listening on PORT, or a one-line error naming PORT. (Express 5's app.listen hands
+ * a listen error to its callback, which then read the address of a server that never listened.)
+ */
+function listen(app: RequestListener, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      if (err.code === 'EADDRINUSE') reject(new Error(`PORT: ${port} is in use on ${host} (another process listens there): stop it, or set PORT to a free port`, { cause: err }));
+      else if (err.code === 'EACCES') reject(new Error(`PORT: not allowed to listen on ${where} (a port below 1024 needs privileges): set PORT to 1024 or above`, { cause: err }));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`HOST: ${host} is not an address of this machine (PORT ${port})`, { cause: err }));
+      else reject(new Error(`PORT: cannot listen on ${where}: ${err.message}`, { cause: err }));
+    });
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 /**

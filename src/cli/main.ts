@@ -7,11 +7,13 @@ import { registerDkimRecord } from './commands/dkim-record.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPreview } from './commands/preview.ts';
+import { registerRelevance } from './commands/relevance.ts';
 import { registerResend } from './commands/resend.ts';
 import { registerResolve } from './commands/resolve.ts';
 import { registerRunOnce } from './commands/run-once.ts';
 import { registerSend } from './commands/send.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSubscriptionMails } from './commands/subscription-mails.ts';
 import { fail } from './run.ts';
 
 const program = new Command()
@@ -29,6 +31,8 @@ registerRunOnce(program);
 registerPreview(program);
 registerResend(program);
 registerResolve(program);
+registerRelevance(program);
+registerSubscriptionMails(program);
 registerDb(program);
 registerDkimRecord(program);
 

@@ -57,7 +57,7 @@ export const variables = {
     group: 'WEB',
     schema: optionalString.pipe(z.string().optional()),
     required: false,
-    doc: 'Express "trust proxy" setting when behind a reverse proxy (e.g. 1, loopback), so rate limits see the client address.',
+    doc: 'Express "trust proxy" setting when behind a reverse proxy (e.g. 1, loopback), so rate limits and the dashboard login lockout see the client address. Unset behind a proxy: every client has the proxy address, and 20 wrong admin tokens from anyone lock the login for everyone.',
   },
   // [[MAIL]]
   SMTP_URL: {

@@ -8,6 +8,7 @@ import { digestPapers, type FrozenPaper } from '../db/digest-papers.ts';
 import { recentDigests, type FeedDigest } from '../db/feeds.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { paperUrl } from '../deliver/links.ts';
+import { oneLine } from '../render/escape.ts';
 import { TopicMatcher } from '../digest/topic-matcher.ts';
 import { feedPapers, type DigestPapers } from './feed-items.ts';
 import { atomFeed, jsonFeed, type FeedDocument } from './render-feed.ts';
@@ -89,7 +90,7 @@ export class FeedService {
       const doc: FeedDocument = {
         id: `tag:${this.host},2026:reader/${reader.id}`,
         title: `${this.settings.productName}: new papers on your topics`,
-        description: `New trending papers that your topics catch: ${topics.join(', ') || 'none yet'}.`,
+        description: `New trending papers that your topics catch: ${topics.map(oneLine).join(', ') || 'none yet'}.`,
         homeUrl: `${this.settings.baseUrl}/`,
         atomUrl: urls.atom,
         jsonUrl: urls.json,

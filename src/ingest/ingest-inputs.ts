@@ -17,6 +17,7 @@ import {
   UnstorableSnapshotError,
   type SnapshotSummary,
 } from '../db/snapshots.ts';
+import { countIntoTextModel } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { redactUrl } from '../security/redact.ts';
@@ -54,6 +55,9 @@ export type IngestOutcome =
   /** an empty listing (weekends, holidays, the start of a day): nothing stored, not a failure */
   | { kind: 'quiet'; source: string; message: string; line: number | null }
   | { kind: 'rejected'; source: string; code: string; message: string; line: number | null };
+
+/** Up to this many new papers are counted into the text model by the ingest itself. */
+const COUNT_AT_INGEST = 2_000;
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -115,6 +119,13 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
     throw err;
   }
   metrics.snapshotIngested(parsed.format, stored.snapshot.entryCount);
+  // The text model counts the new papers now (a day's listing: well under a second); a huge snapshot
+  // (a backfill of thousands) is left to the reader-model job, which counts whatever was not counted
+  // before the next digest — as it does if this fails (db/text-model.ts).
+  const textModel = stored.createdPapers > COUNT_AT_INGEST ? null : await countIntoTextModel(deps.sql).catch((err: unknown) => {
+    log.warn({ event: 'relevance.count_failed', snapshotId: stored.snapshot.id, err: String(err) }, `the text model could not count the new papers yet: ${String(err)}`);
+    return null;
+  });
   const outcome: IngestOutcome = {
     kind: 'ingested',
     source,
@@ -138,6 +149,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
       createdPapers: outcome.createdPapers,
       truncated: parsed.truncated,
       warnings: outcome.warnings.length,
+      ...(textModel ? { textModelPapers: textModel.model.documents } : {}),
       ...(outcome.history ? { history: outcome.history } : {}),
       ...(stored.snapshot.history ? { asHistory: true } : {}),
     },

@@ -52,6 +52,28 @@ function parseCount(text: string): number {
   return Number(text.replace(/,/g, ''));
 }
 
+/**
+ * Why a written date names a day no calendar has ("2026-02-30", "Feb 30, 2026", "30 Feb 2026"), or
+ * null when its day exists or the text names no day this can read. JavaScript's Date rolls such a
+ * day over into the next month (2026-02-30 → March 2) instead of refusing it.
+ */
+export function missingDay(written: string): string | null {
+  const text = written.trim();
+  const iso = /^([+-]\d{6}|\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\d])/.exec(text);
+  if (iso) return dayProblem(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  const monthFirst = /^(?:[a-z]{3,9},?\s+)?([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b/i.exec(text);
+  const dayFirst = /^(?:[a-z]{3,9},?\s+)?(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})\b/i.exec(text);
+  const named = monthFirst ? { name: monthFirst[1]!, day: monthFirst[2]!, year: monthFirst[3]! } : dayFirst ? { name: dayFirst[2]!, day: dayFirst[1]!, year: dayFirst[3]! } : null;
+  const month = named ? monthNumber(named.name) : null;
+  return named && month !== null ? dayProblem(Number(named.year), month, Number(named.day)) : null;
+}
+
+function dayProblem(year: number, month: number, day: number): string | null {
+  if (month < 1 || month > 12) return `there is no month ${month}`;
+  if (day < 1 || day > daysInMonth(year, month)) return `${FULL_MONTHS[month - 1]![0]!.toUpperCase()}${FULL_MONTHS[month - 1]!.slice(1)} ${year} has no day ${day}`;
+  return null;
+}
+
 export function daysInMonth(year: number, month: number): number {
   return utcDate(year, month + 1, 0).getUTCDate();
 }

@@ -11,8 +11,14 @@
 // the wrong type with a warning, so a change of the API there never stops an ingest.
 // Types only: whether a value is plausible (a count, a date, a length) is plausible.ts's business.
 import { z } from 'zod';
+import { missingDay } from './parse-dates.ts';
 
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+// Date.parse reads "2026-02-30" as March 2: a day the calendar does not have is not a date either.
+const timestamp = z.string().superRefine((s, ctx) => {
+  if (Number.isNaN(Date.parse(s))) return void ctx.addIssue({ code: 'custom', message: 'not a date' });
+  const missing = missingDay(s);
+  if (missing) ctx.addIssue({ code: 'custom', message: `not a date (${missing})` });
+});
 const text = z.string().nullish();
 
 const organization = z

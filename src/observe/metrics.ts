@@ -88,6 +88,16 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       },
     });
     new client.Gauge({
+      name: 'paperboy_subscription_mails',
+      help: 'Subscription emails (confirmation, preferences link, preferences changed) by status (queued: waiting to be tried, again after a temporary error; failed: waits for an operator)',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const groups = await prisma.subscriptionMail.groupBy({ by: ['status'], _count: { _all: true } });
+        for (const status of ['queued', 'sending', 'sent', 'failed', 'skipped']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+      },
+    });
+    new client.Gauge({
       name: 'paperboy_digests',
       help: 'Digests by status (paused: sending stopped after SEND_MAX_ERRORS until an operator resumes it)',
       labelNames: ['status'],

@@ -1,4 +1,5 @@
 // Untrusted text into HTML, URLs into href attributes, anything into a one-line header.
+import { cleanText } from '../ingest/clean-text.ts';
 import { RenderError } from './errors.ts';
 
 const ENTITIES: Readonly<Record<string, string>> = {
@@ -39,10 +40,12 @@ export function ownUrl(raw: string, what: string): string {
   return url;
 }
 
-// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
-const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** Text on one line (subjects, plain-text lines): no CR, LF or other control characters. */
+/**
+ * Text on one line (subjects, plain-text lines, topics anywhere): no CR, LF or other control
+ * characters, and none of the invisible ones that hide or reorder text (bidi overrides, zero-width
+ * spaces) — the cleaning stored titles get (cleanText), so a topic stored before topics were
+ * cleaned on the way in still reads as what it says.
+ */
 export function oneLine(text: string): string {
-  return text.replace(BREAKS, ' ').replace(/\s+/g, ' ').trim();
+  return cleanText(text);
 }

@@ -148,7 +148,7 @@ async function render<S extends string>(
 }
 
 const topicLines = (topics: readonly string[]): string =>
-  topics.length > 0 ? topics.map((t) => wrap(`- ${t}`, '    ').replace(/^ {4}/, '  ')).join('\n') : '  (no topics)';
+  topics.length > 0 ? topics.map((t) => wrap(`- ${oneLine(t)}`, '    ').replace(/^ {4}/, '  ')).join('\n') : '  (no topics)';
 
 const linkLines = (preferencesUrl: string, unsubscribeUrl: string): string[] => [
   FOOTER_RULE,

@@ -92,6 +92,17 @@ export function decideMail(
   return { kind: 'send' };
 }
 
+/**
+ * When a subscription mail that met a temporary error on its `tries`-th try is tried again: the
+ * delay doubles from `retryDelayMs`, at most `maxRetryDelayMs`, and never after `retryUntil` (its
+ * last try is then); null once that has passed — the mail fails.
+ */
+export function nextTry(settings: { retryDelayMs: number; maxRetryDelayMs: number }, tries: number, now: Date, retryUntil: Date): Date | null {
+  if (now >= retryUntil) return null;
+  const delay = Math.min(settings.retryDelayMs * 2 ** Math.min(Math.max(tries - 1, 0), 40), settings.maxRetryDelayMs);
+  return new Date(Math.min(now.getTime() + delay, retryUntil.getTime()));
+}
+
 /** Unsubscribing works from any state and twice: the second time changes nothing. */
 export function decideUnsubscribe(status: SubscriberStatus): { kind: 'unsubscribe' } | { kind: 'already' } {
   return status === 'unsubscribed' ? { kind: 'already' } : { kind: 'unsubscribe' };

@@ -10,6 +10,12 @@ import type { TokenSigner } from '../security/tokens.ts';
 /** A confirmation link works for a week. */
 export const CONFIRM_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/**
+ * A subscription mail is tried again on temporary errors for as long as a confirm link works: until
+ * then (from when it was queued, or re-sent by an operator), then it is failed.
+ */
+export const mailRetryUntil = (now: Date): Date => new Date(now.getTime() + CONFIRM_TTL_MS);
+
 export interface SubscriptionDeps {
   prisma: PrismaClient;
   /** the plain pool, for the reader's pages read most (archive, feedback) */

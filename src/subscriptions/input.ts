@@ -1,7 +1,12 @@
 // What a reader types into the forms, checked before anything is stored or mailed. Pure.
 // The address reaches the To: header of the confirmation email, so no CR/LF (or any other control
 // character) is accepted anywhere in it, not even at the ends; topics use the matcher's own errors.
+// Topics get the cleaning titles get (cleanText): bidi controls and zero-width characters go, runs
+// of whitespace become one space — the subscribe form is open to anyone, and a topic goes into the
+// confirmation email to the address typed and into digest subjects, where "scaling \u202Egnp.exe"
+// would read as something else. A control character is refused instead, with a message.
 import validator from 'validator';
+import { cleanText } from '../ingest/clean-text.ts';
 import { validateTopics } from '../match/index.ts';
 
 export const MAX_TOPICS = 10;
@@ -51,15 +56,21 @@ export function parseEmail(raw: unknown): EmailResult {
 
 const fail = (code: EmailErrorCode, message: string): EmailResult => ({ ok: false, error: { code, message } });
 
-/** The lines of the field that are not blank, trimmed, with their 1-based line number. */
+/**
+ * The lines of the field that are not blank, cleaned (cleanText: what a title gets), with their
+ * 1-based line number. A line with a control character is kept as typed (trimmed), so that
+ * topicLineProblem refuses it rather than the cleaning hiding it.
+ */
 export function topicLines(raw: string): Array<{ line: number; text: string }> {
   const out: Array<{ line: number; text: string }> = [];
   raw.split(/\r\n|\r|\n|\u2028|\u2029/).forEach((text, i) => {
-    const trimmed = text.trim();
-    if (trimmed !== '') out.push({ line: i + 1, text: trimmed });
+    const cleaned = hasControl(text) ? text.trim() : cleanText(text);
+    if (cleaned !== '') out.push({ line: i + 1, text: cleaned });
   });
   return out;
 }
+
+const hasControl = (text: string) => CONTROL.test(text.replace(/\t/g, ' '));
 
 /** Lines that repeat an earlier one (ignoring case: matching ignores it too) are dropped. */
 export function distinctTopics(lines: ReadonlyArray<{ line: number; text: string }>): Array<{ line: number; text: string }> {
@@ -92,7 +103,7 @@ export function parseTopicsField(raw: unknown): TopicsResult {
 
 /** What is wrong with one (trimmed, non-empty) topic line, or null: the matcher's own errors. */
 export function topicLineProblem(text: string): { code: string; message: string; column: number | null } | null {
-  if (CONTROL.test(text.replace(/\t/g, ' '))) return { code: 'TOPIC_CONTROL_CHARACTER', message: 'The topic contains an invisible control character: type the line again.', column: null };
+  if (hasControl(text)) return { code: 'TOPIC_CONTROL_CHARACTER', message: 'The topic contains an invisible control character: type the line again.', column: null };
   const error = validateTopics([text])[0]?.error;
   return error ? { code: error.code, message: error.message, column: error.column } : null;
 }

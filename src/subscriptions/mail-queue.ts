@@ -6,15 +6,20 @@
 //
 // Each mail is checked against the subscriber as it is when its turn comes (decideMail): a
 // confirmation replaced by a newer one, or for an address that is no longer pending, is skipped.
-// Temporary errors (4xx, connection, timeout) are tried again with backoff up to maxTries;
-// permanent ones (5xx) fail at once. A claim left by a process that died is taken over after
-// leaseMs: these emails are sent at least once (rarely twice), never lost.
+// Permanent errors (5xx) fail at once. Temporary ones (4xx, connection, timeout) are tried again
+// with backoff (doubling from retryDelayMs, at most maxRetryDelayMs apart) for as long as a confirm
+// link works — until the mail's retry_until, 7 days after it was queued — then it is failed; and
+// when the relay works again after failing (relayRecovered: any message accepted after a relay
+// error, a digest's too), every mail waiting on its backoff is tried at once. A failed mail waits
+// for an operator (`paperboy subscription-mails`, the dashboard: resend-mail.ts). A claim left by a
+// process that died is taken over after leaseMs: these emails are sent at least once (rarely
+// twice), never lost.
 import { randomUUID } from 'node:crypto';
-import { claimMails, settleMail, type ClaimedMail } from '../db/subscription-mail.ts';
+import { claimMails, hurryWaitingMails, settleMail, type ClaimedMail } from '../db/subscription-mail.ts';
 import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
 import { SendError, type SendReceipt } from '../deliver/types.ts';
 import { maskEmail } from '../log/logger.ts';
-import { decideMail } from './decide.ts';
+import { decideMail, nextTry } from './decide.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { sendConfirmation, sendPreferencesChanged, sendPreferencesLink } from './mail.ts';
 
@@ -23,15 +28,15 @@ export interface MailQueueSettings {
   pollMs: number;
   /** a claim older than this is taken over */
   leaseMs: number;
-  /** tries of one mail on temporary errors */
-  maxTries: number;
-  /** the first retry delay, doubled on each further try */
+  /** the first retry delay, doubled on each further try … */
   retryDelayMs: number;
+  /** … up to this */
+  maxRetryDelayMs: number;
   /** mails claimed (and sent in parallel) at a time */
   batch: number;
 }
 
-export const DEFAULT_MAIL_QUEUE: MailQueueSettings = { pollMs: 5000, leaseMs: 10 * 60_000, maxTries: 5, retryDelayMs: 30_000, batch: 4 };
+export const DEFAULT_MAIL_QUEUE: MailQueueSettings = { pollMs: 5000, leaseMs: 10 * 60_000, retryDelayMs: 30_000, maxRetryDelayMs: 30 * 60_000, batch: 4 };
 
 export type MailQueueDeps = Omit<SubscriptionDeps, 'mailQueue'> & {
   /** names the claims (a serve process passes its worker id) */
@@ -46,6 +51,8 @@ export class SubscriptionMailQueue {
   private draining: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** the relay works again: bring the mails waiting on backoff forward at the next drain */
+  private hurry = false;
 
   constructor(private readonly deps: MailQueueDeps) {
     this.settings = { ...DEFAULT_MAIL_QUEUE, ...deps.settings };
@@ -69,6 +76,25 @@ export class SubscriptionMailQueue {
           this.wake();
         }
       });
+  }
+
+  /**
+   * The relay accepted a message after failing (deliver/relay-watch.ts): the mails waiting on their
+   * backoff are tried now, once, instead of up to maxRetryDelayMs later.
+   */
+  relayRecovered(): void {
+    if (this.stopped) return;
+    this.hurry = true;
+    this.wake();
+  }
+
+  /**
+   * Sends one mail now if it is due (an operator's re-send from the command line, where no loop
+   * runs), in this process; resolves when its try has ended. Other mails are left to the loop.
+   */
+  async sendNow(id: number): Promise<void> {
+    const claimed = await claimMails(this.deps.prisma, this.workerId, this.deps.now(), this.settings.leaseMs, 1, id);
+    await Promise.all(claimed.map((mail) => this.sendOne(mail)));
   }
 
   /** Polls for due mails until stopped (serve): retries and what a process that died left. */
@@ -98,6 +124,11 @@ export class SubscriptionMailQueue {
 
   private async drain(): Promise<void> {
     const { prisma } = this.deps;
+    if (this.hurry) {
+      this.hurry = false;
+      const count = await hurryWaitingMails(prisma, this.deps.now());
+      if (count > 0) this.deps.log.info({ event: 'subscription_mail.relay_back', mails: count }, `the relay works again: ${count} subscription emails waiting to be tried again are tried now`);
+    }
     while (!this.stopped) {
       const claimed = await claimMails(prisma, this.workerId, this.deps.now(), this.settings.leaseMs, this.settings.batch);
       if (claimed.length === 0) return;
@@ -122,14 +153,20 @@ export class SubscriptionMailQueue {
     } catch (err) {
       const code = err instanceof SendError ? err.storedCode : 'EUNKNOWN';
       const error = withoutAddresses(`${code}: ${String((err as Error)?.message ?? err)}`).slice(0, 500);
-      const again = !(err instanceof SendError && err.permanent) && mail.tries < this.settings.maxTries;
-      if (again) {
-        const nextTryAt = new Date(deps.now().getTime() + this.settings.retryDelayMs * 2 ** (mail.tries - 1));
-        await settleMail(deps.prisma, mail, this.workerId, deps.now(), { status: 'queued', error, nextTryAt });
-        deps.log.warn({ event: `${mail.kind}.retry`, ...context, code, nextTryAt }, `${label(mail)} to subscriber ${mail.subscriberId} failed (${code}); trying again at ${nextTryAt.toISOString()}`);
+      const now = deps.now();
+      const permanent = err instanceof SendError && err.permanent;
+      const nextTryAt = permanent ? null : nextTry(this.settings, mail.tries, now, mail.retryUntil);
+      if (nextTryAt) {
+        await settleMail(deps.prisma, mail, this.workerId, now, { status: 'queued', error, nextTryAt });
+        deps.log.warn({ event: `${mail.kind}.retry`, ...context, code, nextTryAt, retryUntil: mail.retryUntil }, `${label(mail)} to subscriber ${mail.subscriberId} failed (${code}); trying again at ${nextTryAt.toISOString()}`);
       } else {
-        await settleMail(deps.prisma, mail, this.workerId, deps.now(), { status: 'failed', error });
-        deps.log.warn({ event: `${mail.kind}.failed`, ...context, code, error }, `${label(mail)} to subscriber ${mail.subscriberId} failed for good: ${code}`);
+        const why = permanent ? 'refused' : 'out_of_time';
+        const stored = permanent ? error : `${error} (tried ${mail.tries} times until ${mail.retryUntil.toISOString()})`.slice(0, 500);
+        await settleMail(deps.prisma, mail, this.workerId, now, { status: 'failed', error: stored });
+        deps.log.warn(
+          { event: `${mail.kind}.failed`, ...context, code, error, reason: why },
+          `${label(mail)} to subscriber ${mail.subscriberId} failed for good (${permanent ? `refused: ${code}` : `still ${code} after ${mail.tries} tries`}): an operator can send it again (paperboy subscription-mails)`,
+        );
       }
     }
   }

@@ -9,7 +9,7 @@
 import { enqueueMailWithin } from '../db/subscription-mail.ts';
 import type { Subscriber } from '../db/subscribers.ts';
 import { maskEmail } from '../log/logger.ts';
-import type { SubscriptionDeps } from './deps.ts';
+import { mailRetryUntil, type SubscriptionDeps } from './deps.ts';
 import { readLink } from './read-link.ts';
 
 /** Preferences links queued for one address, at most, per window (a holder of a read link cannot flood the inbox). */
@@ -18,7 +18,8 @@ export const PREFERENCES_LINK_LIMIT = { count: 3, windowMs: 3600_000 };
 /** The subscriber of an archive link, and whether a preferences link was queued to them. */
 export async function askForPreferencesLink(deps: SubscriptionDeps, token: string | undefined): Promise<{ subscriber: Subscriber; queued: boolean }> {
   const { subscriber } = await readLink(deps, token, 'archive');
-  const queued = await enqueueMailWithin(deps.prisma, { subscriberId: subscriber.id, kind: 'preferences_link', now: deps.now() }, PREFERENCES_LINK_LIMIT);
+  const now = deps.now();
+  const queued = await enqueueMailWithin(deps.prisma, { subscriberId: subscriber.id, kind: 'preferences_link', now, retryUntil: mailRetryUntil(now) }, PREFERENCES_LINK_LIMIT);
   deps.log.info(
     { event: 'preferences_link.asked', subscriberId: subscriber.id, to: maskEmail(subscriber.email), queued },
     queued ? `preferences link asked for subscriber ${subscriber.id}: queued` : `preferences link asked for subscriber ${subscriber.id}: not queued (${PREFERENCES_LINK_LIMIT.count} in the last hour)`,

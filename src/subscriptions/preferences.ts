@@ -7,7 +7,7 @@ import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
 import { maskEmail } from '../log/logger.ts';
 import { decidePreferences, decidePreferencesAllowed, type Preferences } from './decide.ts';
 import { currentPause } from './pause.ts';
-import type { SubscriptionDeps } from './deps.ts';
+import { mailRetryUntil, type SubscriptionDeps } from './deps.ts';
 import { SubscriptionError } from './errors.ts';
 import { readLink } from './read-link.ts';
 
@@ -31,7 +31,7 @@ export async function changePreferences(deps: SubscriptionDeps, token: string | 
     // The notice email is queued with the change: a change is never saved without it.
     // a muted topic the reader took out of their topics is not muted any more
     if (!(await updatePreferences(tx, subscriber.id, { ...next, mutedTopics: subscriber.mutedTopics.filter((t) => next.topics.includes(t)) }, now))) return false;
-    await enqueueMail(tx, { subscriberId: subscriber.id, kind: 'preferences_changed', now });
+    await enqueueMail(tx, { subscriberId: subscriber.id, kind: 'preferences_changed', now, retryUntil: mailRetryUntil(now) });
     return true;
   });
   if (!updatedNow) throw notActive();

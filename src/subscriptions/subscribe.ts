@@ -9,7 +9,7 @@ import { findSubscriberByEmail, getSubscriber, newNonce, type Subscriber } from 
 import type { Db } from '../db/snapshots.ts';
 import { maskEmail } from '../log/logger.ts';
 import { decideSubscribe, type SubscribeAction } from './decide.ts';
-import type { SubscriptionDeps } from './deps.ts';
+import { mailRetryUntil, type SubscriptionDeps } from './deps.ts';
 
 export interface SubscribeInput {
   /** checked by parseEmail */
@@ -42,7 +42,7 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       return { kind: 'ignored', subscriberId: action.subscriberId, reason: action.reason };
     }
     if (action.kind === 'send-preferences-link') {
-      await enqueueMail(prisma, { subscriberId: action.subscriberId, kind: 'preferences_link', now });
+      await enqueueMail(prisma, { subscriberId: action.subscriberId, kind: 'preferences_link', now, retryUntil: mailRetryUntil(now) });
       deps.mailQueue?.wake();
       return { kind: 'preferences-link-queued', subscriberId: action.subscriberId };
     }
@@ -50,7 +50,7 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
     const nonce = newNonce();
     const pending = await prisma.$transaction(async (tx) => {
       const written = await writePending(tx, action, input, nonce, now);
-      if (written) await enqueueMail(tx, { subscriberId: written.id, kind: 'confirmation', nonce, now });
+      if (written) await enqueueMail(tx, { subscriberId: written.id, kind: 'confirmation', nonce, now, retryUntil: mailRetryUntil(now) });
       return written;
     });
     if (!pending) continue; // the address changed state meanwhile: decide again

@@ -26,6 +26,7 @@ export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express
   if (options.requestLog !== false) app.use(requestLogging(ctx.log));
   app.use(requestMetrics(ctx.metrics));
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(ctx.config.TRUST_PROXY));
+  else app.use(warnOnceBehindProxy(ctx));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -60,6 +61,22 @@ export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `${req.method} ${req.path} not found`)));
   app.use(jsonErrorHandler(ctx.log));
   return app;
+}
+
+/**
+ * TRUST_PROXY unset, and a request carries X-Forwarded-For: paperboy runs behind a proxy it does not
+ * trust, so every client has the proxy's address (the rate limits, the dashboard's login lockout).
+ * Said once per process, in the log, where the operator looks.
+ */
+function warnOnceBehindProxy(ctx: AppContext): express.RequestHandler {
+  let said = false;
+  return (req, _res, next) => {
+    if (!said && req.headers['x-forwarded-for']) {
+      said = true;
+      ctx.log.warn({ event: 'http.proxy_untrusted', ip: req.ip }, 'requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is unset: every client has the proxy\'s address for the rate limits and the dashboard login lockout (20 wrong tokens from anyone lock everyone out): set TRUST_PROXY (e.g. 1)');
+    }
+    next();
+  };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -9,6 +9,7 @@
 //   relay.taken                          messages the relay took (it replied 250, or it keeps them despite a fault)
 //   relay.takenBy(messageId)             how many times that Message-ID was taken
 //   relay.seen                           every message whose data began, with its fault
+//   relay.setConnectionFault(f)          from now on, each new connection's fault (a relay that goes down and comes back)
 //
 // Faults (Fault.kind), per message unless said:
 //   accept                   250 after the final "."
@@ -63,6 +64,7 @@ export interface FaultRelay {
   /** resolves once `count` messages were taken */
   waitForTaken(count: number, timeoutMs?: number): Promise<void>;
   setPick(pick: FaultRelayOptions['pick']): void;
+  setConnectionFault(fault: FaultRelayOptions['connectionFault']): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ const REPLY: Record<string, string> = {
 
 export async function startFaultRelay(options: FaultRelayOptions = {}): Promise<FaultRelay> {
   let pick = options.pick ?? (() => ({ kind: 'accept' }) as Fault);
+  let connectionFault = options.connectionFault;
   const taken: RelayMessage[] = [];
   const seen: RelayMessage[] = [];
   const byId = new Map<string, number>();
@@ -95,7 +98,7 @@ export async function startFaultRelay(options: FaultRelayOptions = {}): Promise<
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
     socket.once('close', () => sockets.delete(socket));
-    const fault = options.connectionFault?.(index) ?? { kind: 'none' };
+    const fault = connectionFault?.(index) ?? { kind: 'none' };
     if (fault.kind === 'stall-greeting') return;
     if (fault.kind === 'greeting-421') {
       socket.end('421 4.3.2 Service shutting down\r\n');
@@ -271,6 +274,9 @@ export async function startFaultRelay(options: FaultRelayOptions = {}): Promise<
     },
     setPick(next) {
       pick = next ?? (() => ({ kind: 'accept' }));
+    },
+    setConnectionFault(next) {
+      connectionFault = next;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -46,7 +46,14 @@ export function registerServe(program: Command): void {
       // Loaded here, not at the top: the web app's modules weigh ~30 MB that no other command needs.
       const { startService } = await import('../../app/service.ts');
       const ctx = await createContext(config, log);
-      service = await startService(ctx, { ingestOnStart: stopRequested === null });
+      try {
+        service = await startService(ctx, { ingestOnStart: stopRequested === null });
+      } catch (err) {
+        // a start that fails (PORT in use …) leaves as a stop does: the database closed, and the
+        // embedded server stopped when this was its last member — one line, exit 1 (run.ts fail)
+        await ctx.close();
+        throw err;
+      }
       if (stopRequested) return stop(stopRequested);
 
       const next = service.scheduler.nextRuns();

@@ -14,7 +14,7 @@
 import pg from 'pg';
 import type { Logger } from '../../log/logger.ts';
 import { postgresBinaries } from './binaries.ts';
-import { clusterExists, createCluster } from './create-cluster.ts';
+import { clusterExists, createCluster, removeAbandoned } from './create-cluster.ts';
 import { EmbeddedDatabaseError } from './errors.ts';
 import { embeddedLayout, type EmbeddedLayout } from './layout.ts';
 import { clientConfig, sleep, startServer, stateOf, stopServer } from './server.ts';
@@ -57,6 +57,7 @@ export class EmbeddedCluster {
   private async becomeMember(): Promise<pg.Client> {
     const binaries = await postgresBinaries();
     const user = await serverUser(this.log);
+    await removeAbandoned(this.layout, this.log);
     if (!clusterExists(this.layout)) await createCluster(this.layout, binaries, user, this.log);
     else await reclaim(this.layout.pgdata, user, this.log);
     const deadline = Date.now() + this.timeoutMs;

@@ -1,8 +1,10 @@
 // Creates the cluster of a new DATA_DIR with initdb. initdb writes into a folder of its own
 // (DATA_DIR/postgres.creating-<pid>-<random>) that is renamed to DATA_DIR/postgres only when it is
 // complete: two processes creating at once both run initdb, the first rename wins and the other
-// discards its copy; a process killed during creation leaves only a `.creating-` folder, which a
-// later creation removes once it is old. So DATA_DIR/postgres is either absent or a whole cluster.
+// discards its copy; a process killed during creation leaves only a `.creating-` folder (~40 MB),
+// which every later start removes once the process named in it is gone (removeAbandoned) — also
+// when another start has created the cluster meanwhile. So DATA_DIR/postgres is either absent or a
+// whole cluster, and no copy is left behind for good.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,7 +17,10 @@ import { EmbeddedDatabaseError } from './errors.ts';
 import { EMBEDDED_USER, type EmbeddedLayout } from './layout.ts';
 import { handOver, type ServerUser } from './server-user.ts';
 
-/** A `.creating-` folder older than this was left by a process that died creating it. */
+/**
+ * A `.creating-` folder older than this was left by a process that died creating it, even when its
+ * pid is alive again (another process reused it: a restarted container counts from 1 again).
+ */
 const ABANDONED_AFTER_MS = 10 * 60_000;
 
 export function clusterExists(layout: EmbeddedLayout): boolean {
@@ -31,7 +36,6 @@ export async function createCluster(layout: EmbeddedLayout, binaries: PostgresBi
       throw new EmbeddedDatabaseError(`${layout.pgdata} exists but is not a PostgreSQL data folder: move it aside`);
     });
   }
-  await removeAbandoned(layout);
   log.info({ event: 'embedded.creating', dataDir: layout.dataDir }, 'creating the embedded database (first start)…');
   const started = Date.now();
   const staging = `${layout.pgdata}.creating-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -85,12 +89,38 @@ export function unreachable(binary: string, user: ServerUser | undefined, err: N
   return `could not run ${binary}: ${err.message}`;
 }
 
-async function removeAbandoned(layout: EmbeddedLayout): Promise<void> {
+/**
+ * Removes the `.creating-<pid>-…` folders of creations that will never finish: their process is gone
+ * (or is this one, which has none under way: an earlier process had its pid), or they are older than
+ * any creation takes. Run at every start. A folder that cannot be removed now is tried again next time.
+ */
+export async function removeAbandoned(layout: EmbeddedLayout, log: Logger): Promise<void> {
   const prefix = `${path.basename(layout.pgdata)}.creating-`;
-  for (const name of await readdir(layout.dataDir)) {
+  const names = await readdir(layout.dataDir).catch(() => [] as string[]);
+  for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const dir = path.join(layout.dataDir, name);
     const info = await stat(dir).catch(() => null);
-    if (info && Date.now() - info.mtimeMs > ABANDONED_AFTER_MS) await rm(dir, { recursive: true, force: true });
+    if (!info) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    const old = Date.now() - info.mtimeMs > ABANDONED_AFTER_MS;
+    if (!old && pid !== process.pid && processAlive(pid)) continue;
+    try {
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      log.info({ event: 'embedded.leftover_removed', dir }, `removed ${dir}, left by a creation of the embedded database that was interrupted`);
+    } catch (err) {
+      log.warn({ event: 'embedded.leftover_removed', dir, err, removed: false }, `could not remove ${dir} (left by an interrupted creation): ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Whether a process with this pid exists (one of another user counts: EPERM). */
+function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -46,3 +46,8 @@ export const digestBody = z.object({ dryRun: z.boolean().optional() }).strict().
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day written YYYY-MM-DD');
 export const backfillBody = z.object({ since: day, until: day.optional() }).strict();
+
+/** failed: refused for good or out of time (send them again); waiting: queued or being sent */
+export const subscriptionMailsQuery = pageQuery.extend({
+  status: z.enum(['failed', 'waiting']).default('failed'),
+});

@@ -12,9 +12,10 @@ import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource, ingestInputs } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { backfillBody, deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, unknownQuery } from './admin.types.ts';
+import { backfillBody, deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, subscriptionMailsQuery, unknownQuery } from './admin.types.ts';
 import { backfillAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from './actions.ts';
 import { bearerAuth } from './auth.ts';
+import { listMailsAction, resendMailAction, type MailHooks } from './mail-actions.ts';
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
@@ -26,7 +27,7 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<
   return result.data;
 }
 
-export interface AdminHooks extends ActionHooks {
+export interface AdminHooks extends ActionHooks, MailHooks {
   /** the scheduler's own ingest (with source health) when `serve` runs one; else a plain ingest */
   ingestSource?: () => Promise<unknown>;
 }
@@ -115,6 +116,19 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
   router.post('/subscribers/:id/reactivate', async (req, res) => {
     const { id } = parse(idParam, req.params);
     res.json(await reactivateAction(ctx, id));
+  });
+
+  router.get('/subscription-mails', async (req, res) => {
+    const q = parse(subscriptionMailsQuery, req.query);
+    const items = await listMailsAction(ctx, q.status, { limit: q.limit + 1, ...(q.after ? { after: q.after } : {}) });
+    const page = items.slice(0, q.limit);
+    res.json({ items: page, next: items.length > q.limit ? page[page.length - 1]!.id : null });
+  });
+
+  router.post('/subscription-mails/:id/resend', async (req, res) => {
+    const { id } = parse(idParam, req.params);
+    const { mail, ...result } = await resendMailAction(ctx, hooks, id, 'admin API');
+    res.json({ ...result, status: mail.status });
   });
 
   router.post('/ingest', async (req, res) => {

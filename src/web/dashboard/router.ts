@@ -5,23 +5,26 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
+import { sessionEnded } from '../../db/admin-sessions.ts';
 import { getDigest, listDigests } from '../../db/digests.ts';
 import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { isUrl } from '../../ingest/read-input.ts';
 import { backfillAction, backfillRange, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import { listMailsAction, resendMailAction, type MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
 import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
 import { backfillConfirmBody } from './source.ts';
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
-import { cookieValue, SESSION_COOKIE, SESSION_TTL_MS, SessionSigner, type Session } from './session.ts';
-import { BASE, loginPage, page, progressOf, type Frame } from './views.ts';
+import { proxyWarning, registerLogin, registerLogout } from './login.ts';
+import { failedMailsNotice, subscriptionMailsBody } from './mail-pages.ts';
+import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
+import { BASE, page, progressOf, type Frame } from './views.ts';
 
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
 const id = z.coerce.number().int().positive().max(2_147_483_647);
@@ -32,7 +35,7 @@ interface Authed extends Request {
   session?: Session;
 }
 
-export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: ActionHooks = {}): Router {
+export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: ActionHooks & MailHooks = {}): Router {
   const signer = new SessionSigner(adminToken);
   const router = Router();
   const secure = ctx.config.BASE_URL.startsWith('https:');
@@ -61,22 +64,13 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
 
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
-  router.get('/login', (req, res) => send(res, 200, loginPage(frame(req))));
-  router.post('/login', rateLimit({ windowMs: 15 * 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false }), (req, res) => {
-    const typed = typeof req.body?.token === 'string' ? req.body.token : '';
-    if (!signer.tokenMatches(typed)) {
-      ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
-      return send(res, 200, loginPage(frame(req), 'That is not the admin token.'));
-    }
-    const { value } = signer.issue(ctx.now());
-    res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/admin', maxAge: SESSION_TTL_MS });
-    ctx.log.info({ event: 'admin.login', ip: req.ip }, 'dashboard: logged in');
-    res.redirect(303, BASE);
-  });
+  const view = { frame, send, secure };
+  registerLogin(router, ctx, signer, view);
 
-  // everything below needs a session; a POST also its CSRF token
-  router.use((req: Authed, res, next) => {
-    const session = signer.read(cookieValue(req.headers.cookie, SESSION_COOKIE), ctx.now());
+  // everything below needs a session (not ended by logging out); a POST also its CSRF token
+  router.use(async (req: Authed, res, next) => {
+    const signed = signer.read(cookieValue(req.headers.cookie, SESSION_COOKIE), ctx.now());
+    const session = signed && !(await sessionEnded(ctx.db.prisma, signed.nonce)) ? signed : null;
     if (!session) {
       if (req.method === 'GET' && !req.path.endsWith('.json')) return res.redirect(303, `${BASE}/login`);
       return next(new HttpError(401, 'UNAUTHORIZED', 'log in first'));
@@ -89,10 +83,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     next();
   });
 
-  router.post('/logout', (_req, res) => {
-    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/admin' });
-    res.redirect(303, `${BASE}/login`);
-  });
+  registerLogout(router, ctx, view);
 
   const notice = (req: Request) => (typeof req.query.done === 'string' && req.query.done.length < 200 ? { kind: 'ok' as const, text: req.query.done } : undefined);
 
@@ -100,7 +91,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     await recover(ctx.db.sql, ctx.log);
     const prisma = ctx.db.prisma;
     const display = displaySource(ctx.config.SNAPSHOT_SOURCE);
-    const [digests, unknown, stuck, health, files, jobs, reports, backfill, snapshots] = await Promise.all([
+    const [digests, unknown, stuck, health, files, jobs, reports, backfill, snapshots, failedMails] = await Promise.all([
       listDigests(prisma, 20),
       listUnknown(ctx.db.sql, { limit: 50 }),
       stuckDeliveries(ctx.db.sql, ctx.config.SMTP_REPLY_TIMEOUT + ctx.config.SMTP_TIMEOUT),
@@ -110,10 +101,12 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
       recentReports(prisma),
       prisma.jobRun.findFirst({ where: { job: 'backfill' }, orderBy: { id: 'desc' } }),
       prisma.snapshot.count(),
+      prisma.subscriptionMail.count({ where: { status: 'failed' } }),
     ]);
     const yesterday = new Date(ctx.now().getTime() - 86_400_000).toISOString().slice(0, 10);
     const source = { display, health, files, isUrl: isUrl(ctx.config.SNAPSHOT_SOURCE), snapshots, backfill, yesterday };
-    send(res, 200, page(frame(req), 'Overview', overviewBody(frame(req), { digests, unknown, stuck, source, jobs, reports }), notice(req)));
+    const body = overviewBody(frame(req), { digests, unknown, stuck, source, jobs, reports });
+    send(res, 200, page(frame(req), 'Overview', html`${proxyWarning(ctx, req)}${failedMailsNotice(failedMails)}${body}`, notice(req)));
   });
 
   const digestRow = async (digestId: number) => {
@@ -175,6 +168,15 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     const { since, until } = backfillInput(req);
     const r = await backfillAction(ctx, hooks, since, until, 'dashboard');
     done(req, res, `Backfill of ${r.days} days (${r.from} to ${r.to}) started as job ${r.jobId}: its progress is under Source.`);
+  });
+
+  router.get('/subscription-mails', async (req: Authed, res) => {
+    const [failed, waiting] = await Promise.all([listMailsAction(ctx, 'failed', { limit: 200 }), listMailsAction(ctx, 'waiting', { limit: 200 })]);
+    send(res, 200, page(frame(req), 'Subscription emails', subscriptionMailsBody(frame(req), failed, waiting), notice(req)));
+  });
+  router.post('/subscription-mails/:id/resend', async (req, res) => {
+    const r = await resendMailAction(ctx, hooks, parse(id, req.params.id), 'dashboard');
+    done(req, res, r.outcome === 'queued' ? `Subscription email ${r.id} queued again: it goes out within seconds.` : `Subscription email ${r.id} not sent again: ${r.reason} (marked skipped).`);
   });
 
   router.get('/subscribers', async (req: Authed, res) => {

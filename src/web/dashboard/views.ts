@@ -33,7 +33,7 @@ export function page(frame: Frame, title: string, main: Html, notice?: { kind: '
   <span class="brand">${frame.productName} admin</span>
   ${
     frame.csrf
-      ? html`<nav aria-label="Dashboard"><a href="${BASE}">Overview</a> <a href="${BASE}/subscribers">Subscribers</a></nav>
+      ? html`<nav aria-label="Dashboard"><a href="${BASE}">Overview</a> <a href="${BASE}/subscribers">Subscribers</a> <a href="${BASE}/subscription-mails">Subscription emails</a></nav>
   <form method="post" action="${BASE}/logout" class="logout">${csrfField(frame)}<button type="submit">Log out</button></form>`
       : ''
   }

@@ -2,7 +2,9 @@
 // starts it again and answers), serve itself (its server keeps running, used by nobody), then the
 // postmaster with nothing running (the next command starts it again after crash recovery), and a
 // command killed while it creates the cluster. Never a cluster the next start cannot use, no row lost.
-import { readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../../support/cli.ts';
 import { FIRST, SECOND, alive, cleanedUp, health, postmaster, serverLog, until } from './support.ts';
@@ -36,14 +38,33 @@ describe('the embedded database when processes are killed', () => {
     expect(await postmaster(dir)).toBeNull(); // and the last process to leave stopped the server
   }, 180_000);
 
-  it('a command killed while it creates the cluster leaves nothing the next start trips on', async () => {
+  it('a command killed while it creates the cluster leaves nothing the next start trips on, nor a copy for good', async () => {
     const dir = await dataDir('new');
     const child = startCli(['ingest', FIRST], { DATA_DIR: dir });
-    await until(async () => (await readdir(dir)).some((f) => f.startsWith('postgres.creating-')), 60_000);
-    child.kill('SIGKILL');
-    const again = await runCli(['ingest', FIRST], { DATA_DIR: dir }, { timeoutMs: 90_000 });
+    const creating = async () => (await readdir(dir)).filter((f) => f.startsWith('postgres.creating-'));
+    await until(async () => (await creating()).length > 0, 60_000);
+    // the whole interrupted start: the command and the initdb it runs (Ctrl-C, a container stopped)
+    const pids = [child.pid!, ...descendants(child.pid!)];
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await until(() => pids.every((pid) => !alive(pid)), 10_000);
+    const [leftover] = await creating();
+    expect(leftover).toMatch(new RegExp(`^postgres\\.creating-${child.pid}-`));
+    // a creation under way in a live process (its pid in the name) is never touched
+    const underWay = `postgres.creating-${process.pid}-0000beef`;
+    await mkdir(path.join(dir, underWay));
+
+    const again = await runCli(['ingest', FIRST], { DATA_DIR: dir, LOG_LEVEL: 'info' }, { timeoutMs: 90_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/31 papers/);
     expect(await postmaster(dir)).toBeNull();
+    expect(await creating()).toEqual([underWay]);
+    expect(again.stderr).toContain('"event":"embedded.leftover_removed"');
+    await rmdir(path.join(dir, underWay));
   }, 180_000);
 });
+
+/** The pids of a process's children, grandchildren … (Linux /proc). */
+function descendants(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}

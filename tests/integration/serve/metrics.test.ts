@@ -47,6 +47,7 @@ describe('/metrics', () => {
       ['paperboy_snapshot_papers', 'histogram'],
       ['paperboy_subscribers', 'gauge'],
       ['paperboy_deliveries', 'gauge'],
+      ['paperboy_subscription_mails', 'gauge'],
       ['paperboy_send_seconds', 'histogram'],
       ['paperboy_smtp_errors_total', 'counter'],
       ['paperboy_digest_build_seconds', 'histogram'],
@@ -72,6 +73,11 @@ describe('/metrics', () => {
     expect(metricValue(m, 'paperboy_snapshot_papers_sum')).toBe(67);
     expect(metricValue(m, 'paperboy_subscribers', { status: 'active' })).toBe(2);
     expect(metricValue(m, 'paperboy_subscribers', { status: 'pending' })).toBe(1);
+    expect(metricValue(m, 'paperboy_subscription_mails', { status: 'failed' })).toBe(0);
+    const pat = await app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'pat@example.org' } });
+    const now = new Date();
+    await app.ctx.db.prisma.subscriptionMail.create({ data: { subscriberId: pat.id, kind: 'confirmation', status: 'failed', nextTryAt: now, retryUntil: now, createdAt: now } });
+    expect(metricValue(await scrape(), 'paperboy_subscription_mails', { status: 'failed' })).toBe(1);
 
     await buildDigest(digestDeps(app.ctx));
     m = await scrape();

@@ -53,7 +53,7 @@ describe.skipIf(skip)('monitoring kit', () => {
 
   it('ships alert rules that load and pass their unit tests', () => {
     const check = promtool(['check', 'rules', 'alerts.yml']);
-    expect(check.out).toContain('SUCCESS: 9 rules found');
+    expect(check.out).toContain('SUCCESS: 11 rules found');
     expect(check.status).toBe(0);
     const test = promtool(['test', 'rules', 'alerts.test.yml']);
     expect(test.out).toContain('SUCCESS');

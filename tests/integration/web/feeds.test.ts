@@ -1,12 +1,13 @@
 // The feeds on a real PostgreSQL: a reader's Atom and JSON Feed (the papers their topics catch, from
 // the frozen digests) and the public Atom feed of the listing's new papers, read back by a maintained
 // feed parser; ids that never change, rel="self", `updated` from the content; ETag and Last-Modified
-// answered with 304; bad, wrong-purpose and ended feeds refused with nothing changed.
-import { parseFeed } from '@rowanmanning/feed-parser';
+// answered with 304; bad, wrong-purpose and ended feeds refused with nothing changed. Every Atom
+// document is checked by a strict XML parser first (support/feeds.ts).
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../../src/db/subscribers.ts';
 import { addSubscribers } from '../../support/app.ts';
+import { parseFeed } from '../../support/feeds.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
 import { item, startReaderWorld, type ReaderWorld } from './reader-support.ts';
 import { BASE_URL, LEAKS } from './support.ts';

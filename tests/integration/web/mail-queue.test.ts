@@ -1,6 +1,8 @@
 // The subscription emails' queue on a real PostgreSQL and a real SMTP server: a process that dies
-// after answering loses nothing, a replaced confirmation is not sent, a 5xx fails at once, a claim
-// left by a dead process is taken over once its lease is over, and two loops never send one mail twice.
+// after answering loses nothing, a replaced confirmation is not sent, a 5xx fails at once, temporary
+// errors are tried again until the mail's retry window ends, a claim left by a dead process is taken
+// over once its lease is over, and two loops never send one mail twice. (A relay that goes down and
+// comes back, and an operator's re-send: subscription-mails.test.ts.)
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findSubscriberByEmail } from '../../../src/db/subscribers.ts';
@@ -72,21 +74,28 @@ describe('subscription email queue (PostgreSQL, SMTP)', () => {
     expect(t.app.captured.events('confirmation.failed').at(-1)).toMatchObject({ subscriberId: row!.subscriberId, code: 'smtp:550' });
   });
 
-  it('temporary errors are tried again with backoff, up to maxTries, then failed', async () => {
-    t.sink.setBehaviour({ failFirst: { stage: 'rcpt', times: 100, code: 451 } });
+  it('temporary errors are tried again with doubling backoff, at most maxRetryDelayMs apart, until retry_until, then failed', async () => {
+    t.sink.setBehaviour({ failFirst: { stage: 'rcpt', times: 1000, code: 451 } });
     await subscribe(await deadAfterAnswer(), 'busy@example.org');
-    let clock = Date.now();
-    const loop = queue({ maxTries: 3, retryDelayMs: 1000 }, () => new Date(clock));
+    const [queued] = await mailsOf('busy@example.org');
+    let clock = queued!.createdAt.getTime();
+    // queued with 7 days to go (as long as a confirm link works); shortened here to 20 s of the test's clock
+    expect(queued!.retryUntil.getTime() - clock).toBe(7 * 24 * 3600_000);
+    await prisma().subscriptionMail.update({ where: { id: queued!.id }, data: { retryUntil: new Date(clock + 20_000) } });
+    const loop = queue({ retryDelayMs: 1000, maxRetryDelayMs: 4000 }, () => new Date(clock));
     const delays: number[] = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 20; round++) {
       loop.wake();
       await loop.idle();
       const [row] = await mailsOf('busy@example.org');
-      if (row!.status === 'queued') delays.push(row!.nextTryAt.getTime() - clock);
+      if (row!.status !== 'queued') break;
+      delays.push(row!.nextTryAt.getTime() - clock);
       clock = row!.nextTryAt.getTime(); // the next try is due
     }
-    expect(delays).toEqual([1000, 2000]);
-    expect(await mailsOf('busy@example.org')).toMatchObject([{ status: 'failed', tries: 3, lastError: expect.stringMatching(/^smtp:451/) }]);
+    expect(delays).toEqual([1000, 2000, 4000, 4000, 4000, 4000, 1000]); // the last try exactly at retry_until
+    const [failed] = await mailsOf('busy@example.org');
+    expect(failed).toMatchObject({ status: 'failed', tries: 8, lastError: expect.stringMatching(/^smtp:451: .*\(tried 8 times until /) });
+    expect(t.app.captured.events('confirmation.failed').at(-1)).toMatchObject({ reason: 'out_of_time', code: 'smtp:451' });
   });
 
   it('a claim left by a process that died is taken over after its lease, not before', async () => {

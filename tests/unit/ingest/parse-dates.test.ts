@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { latestOnOrBefore, parseListingDate, toIsoDate } from '../../../src/ingest/parse-dates.ts';
+import { latestOnOrBefore, missingDay, parseListingDate, toIsoDate } from '../../../src/ingest/parse-dates.ts';
 import { parseSnapshot } from '../../../src/ingest/parse-snapshot.ts';
 import { capture } from './builders.ts';
 
@@ -27,6 +27,26 @@ describe('parseListingDate', () => {
       expect(parseListingDate(line)).toBeNull();
     },
   );
+});
+
+describe('missingDay: a written date whose day the calendar does not have', () => {
+  it.each([
+    ['2026-02-30', 'February 2026 has no day 30'],
+    ['2026-02-30T10:00:00+05:00', 'February 2026 has no day 30'],
+    ['2026-2-30', 'February 2026 has no day 30'],
+    ['2026/06/31', 'June 2026 has no day 31'],
+    ['2026-13-01T00:00:00Z', 'there is no month 13'],
+    ['2026-06-00', 'June 2026 has no day 0'],
+    ['Feb 30, 2026', 'February 2026 has no day 30'],
+    ['Mon, 30 Feb 2026 10:00:00 GMT', 'February 2026 has no day 30'],
+    ['2100-02-29', 'February 2100 has no day 29'],
+  ])('%j', (written, why) => {
+    expect(missingDay(written)).toBe(why);
+  });
+
+  it.each(['2024-02-29', '2000-02-29T00:00:00Z', '2026-12-31T23:59:59.999Z', 'Jun 4, 2025', '4 June 2025', 'yesterday', '1718000000000', ''])('%j names a day that exists, or none', (written) => {
+    expect(missingDay(written)).toBeNull();
+  });
 });
 
 describe('year inference: the latest such day not after the reference day', () => {

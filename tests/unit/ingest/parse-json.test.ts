@@ -212,4 +212,21 @@ describe('JSON that is not the daily papers list', () => {
     const error = parseError(() => parseSnapshot(json([item({ title: 'A' }, { publishedAt: 'yesterday' })]), options));
     expect(error.message).toBe('JSON of another shape: item 1 (line 2): publishedAt: not a date');
   });
+
+  // Date.parse reads a day the calendar does not have as the next month's (2026-02-30 → March 2);
+  // the text format refuses "Feb 30", and so does JSON, whichever field names it.
+  it.each([
+    ['publishedAt', { publishedAt: '2026-02-30T10:00:00.000Z' }, {}, 'February 2026 has no day 30'],
+    ['paper.publishedAt', {}, { publishedAt: '2026-04-31' }, 'April 2026 has no day 31'],
+    ['paper.submittedOnDailyAt', {}, { submittedOnDailyAt: '2025-02-29T00:00:00Z' }, 'February 2025 has no day 29'],
+  ])('rejects %s naming a day that does not exist', (field, top, paper, why) => {
+    const error = parseError(() => parseSnapshot(json([item({ title: 'A', ...paper }, top)]), options));
+    expect(error.message).toBe(`JSON of another shape: item 1 (line 2): ${field}: not a date (${why})`);
+  });
+
+  it('takes Feb 29 of a leap year', () => {
+    const parsed = parseSnapshot(json([item({ title: 'A', publishedAt: '2024-02-29T08:00:00.000Z' }, { publishedAt: '2024-02-29T09:00:00.000Z' })]), options);
+    expect(parsed.capturedAt.toISOString()).toBe('2024-02-29T09:00:00.000Z');
+    expect(parsed.papers[0]?.publishedOn).toBe('2024-02-29');
+  });
 });

@@ -42,6 +42,29 @@ describe('escaping', () => {
     expect(mail.text).toContain('1.  <script>alert(1)</script> & *<b>*bold</b>');
   });
 
+  // A topic stored before topics were cleaned on the way in (subscriptions/input.ts) still renders
+  // as what it says: no bidi override or zero-width character in the subject, the HTML or the text.
+  const HIDING = /[\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/;
+  const dirty = 'scaling \u202Egnp.exe\u202C la\u200Bws';
+
+  it('a stored topic with bidi overrides and zero-width characters renders without them in a digest', async () => {
+    const p = paper({ paperId: 1, title: 'Scaling laws of everything' });
+    const mail = (await compileDigest(digestView([p]))).render(recipient([{ paperId: 1, hits: [hit(dirty, { words: ['scaling'], title: [[0, 7]] })] }]));
+    expect(mail.subject).toBe('1 new paper on scaling gnp.exe laws — Jun 10');
+    for (const part of [mail.subject, mail.html, mail.text]) expect(part).not.toMatch(HIDING);
+    expect(mail.text).toContain('scaling gnp.exe laws');
+  });
+
+  it('and in the confirmation email, which goes to whatever address the form was given', async () => {
+    const mail = await renderConfirmation({
+      productName: 'paperboy', baseUrl: BASE_URL, email: 'victim@example.com', topics: [dirty, '\u2066Call +1 555 0100\u2069\u200F'],
+      confirmUrl: `${BASE_URL}/confirm?token=x`, expiresAt: new Date(0),
+    });
+    for (const part of [mail.subject, mail.html, mail.text]) expect(part).not.toMatch(HIDING);
+    expect(mail.text).toContain('  - scaling gnp.exe laws\n  - Call +1 555 0100\n');
+    expect(mail.html).toContain('scaling gnp.exe laws');
+  });
+
   it('never links a paper to javascript: — its title links home instead', async () => {
     const p = paper({ paperId: 1, url: 'javascript:alert(1)' });
     const mail = (await compileDigest(digestView([p]))).render(recipient([{ paperId: 1, hits: [] }]));

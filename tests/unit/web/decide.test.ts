@@ -1,6 +1,6 @@
 // The subscription decisions, apart from any database.
 import { describe, expect, it } from 'vitest';
-import { decideConfirm, decideMail, decidePreferences, decidePreferencesAllowed, decideSubscribe, decideUnsubscribe } from '../../../src/subscriptions/decide.ts';
+import { decideConfirm, decideMail, decidePreferences, decidePreferencesAllowed, decideSubscribe, decideUnsubscribe, nextTry } from '../../../src/subscriptions/decide.ts';
 
 describe('decideSubscribe: what an address gets (the page is the same for all)', () => {
   it.each([
@@ -73,5 +73,21 @@ describe('decideMail: a queued email is sent only while it still fits the addres
     ['anything for a subscriber that is gone', confirmation, null, { kind: 'skip', reason: 'the subscriber no longer exists' }],
   ])('%s', (_name, mail, subscriber, decision) => {
     expect(decideMail(mail, subscriber)).toEqual(decision);
+  });
+});
+
+describe('nextTry: when a subscription mail that met a temporary error is tried again', () => {
+  const settings = { retryDelayMs: 30_000, maxRetryDelayMs: 30 * 60_000 };
+  const now = new Date('2026-12-01T00:00:00Z');
+  const week = new Date(now.getTime() + 7 * 24 * 3600_000);
+  it('doubles from the first delay, at most maxRetryDelayMs apart', () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 60].map((tries) => nextTry(settings, tries, now, week)!.getTime() - now.getTime());
+    expect(delays).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_800_000, 1_800_000, 1_800_000]);
+  });
+  it('never after retry_until: the last try is then; after it, none (the mail fails)', () => {
+    const soon = new Date(now.getTime() + 45_000);
+    expect(nextTry(settings, 2, now, soon)).toEqual(soon);
+    expect(nextTry(settings, 3, soon, soon)).toBeNull();
+    expect(nextTry(settings, 3, new Date(soon.getTime() + 1), soon)).toBeNull();
   });
 });

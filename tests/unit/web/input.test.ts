@@ -79,6 +79,25 @@ describe('parseTopicsField', () => {
     expect(codeOf('scaling\tlaws')).toBeNull();
   });
 
+  // The subscribe form is open to anyone, and the topics go into the confirmation email to the
+  // address typed and into digest subjects: bidi overrides would turn "scaling \u202Egnp.exe\u202C
+  // laws" into "scaling exe.png laws" on screen. Titles lose them at ingest; topics lose them here.
+  it('takes out bidi controls and zero-width characters, as titles lose them, before anything is stored', () => {
+    const r = parseTopicsField('scaling \u202Egnp.exe\u202C laws\nqu\u200Bantum\u2060 \uFEFFmany-body\n\u200F\u2066diffusion\u2069\u00AD\n\u200B\u200B\nzero\u00A0\u2003width');
+    expect(r).toEqual({ ok: true, topics: ['scaling gnp.exe laws', 'quantum many-body', 'diffusion', 'zero width'] });
+    // a line of invisible characters alone is a blank line; two lines that differ only by them are one topic
+    expect(parseTopicsField('scaling laws\nscaling\u200B laws\u202C')).toEqual({ ok: true, topics: ['scaling laws'] });
+    // joiners stay: some scripts need them to spell a word
+    expect(parseTopicsField('\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toEqual({ ok: true, topics: ['\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645'] });
+  });
+
+  it('the preview sees the same cleaned lines as the form', () => {
+    expect(topicLines('  a\u202E b \n\n\u200B\n c')).toEqual([
+      { line: 1, text: 'a b' },
+      { line: 4, text: 'c' },
+    ]);
+  });
+
   it('topicLineProblem is what the preview says of a line', () => {
     expect(topicLineProblem('scaling laws')).toBeNull();
     expect(topicLineProblem('""')).toMatchObject({ code: 'TOPIC_EMPTY_PHRASE' });
