@@ -2,6 +2,7 @@
 // of the change that asks for it; claimed with a row lock (FOR UPDATE SKIP LOCKED) and a status
 // change, so two processes never send the same row at once; every outcome is a guarded update on
 // the claim (`WHERE status = 'sending' AND claimed_by = …`), an operator's re-send one on `failed`.
+import type { PrismaClient } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
 
 export type SubscriptionMailKind = 'confirmation' | 'preferences_link' | 'preferences_changed';
@@ -135,4 +136,24 @@ export async function getMail(db: Db, id: number): Promise<MailRow | null> {
 /** Mails waiting (queued) and in flight (sending), for /healthz-like views and tests. */
 export async function pendingMailCount(db: Db): Promise<number> {
   return db.subscriptionMail.count({ where: { status: { in: ['queued', 'sending'] } } });
+}
+
+/**
+ * Queues a mail unless `limit.count` of its kind were queued for the subscriber in the last
+ * `limit.windowMs` (counted under a lock on the subscriber's row: two requests at once cannot both
+ * pass the count). Whether it was queued.
+ */
+export async function enqueueMailWithin(
+  prisma: PrismaClient,
+  mail: { subscriberId: number; kind: SubscriptionMailKind; now: Date; retryUntil: Date },
+  limit: { count: number; windowMs: number },
+): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM subscriber WHERE id = ${mail.subscriberId} FOR NO KEY UPDATE`;
+    const since = new Date(mail.now.getTime() - limit.windowMs);
+    const recent = await tx.subscriptionMail.count({ where: { subscriberId: mail.subscriberId, kind: mail.kind, createdAt: { gt: since } } });
+    if (recent >= limit.count) return false;
+    await enqueueMail(tx, mail);
+    return true;
+  });
 }

@@ -10,7 +10,7 @@ import { getSnapshot, type SnapshotSummary } from '../db/snapshots.ts';
 import type { TopicHit } from '../match/index.ts';
 import { compileDigest, type DigestRenderer } from '../render/index.ts';
 import type { ReaderLink } from '../render/reader-links.ts';
-import type { DigestView, PaperView, RecipientView, RenderedEmail } from '../render/types.ts';
+import type { DigestView, PaperView, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from '../render/types.ts';
 import { paperUrl, type SubscriberLinks } from './links.ts';
 
 export interface PreparedDigest {
@@ -60,9 +60,9 @@ export async function prepareDigest(digestId: number, snapshot: SnapshotSummary,
   return { digestId, snapshot, papers, matcher: new TopicMatcher(papers), renderer: await compileDigest(view) };
 }
 
-/** One recipient's email from what their delivery row stores. */
-export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks, reader?: ReaderLink[]): RenderedEmail {
-  const recipient: RecipientView = {
+/** One recipient's email from what their delivery row stores (or its web view, with WebViewLinks). */
+export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks | WebViewLinks, reader?: ReaderLink[]): RenderedEmail {
+  const recipient: RecipientView | WebViewRecipient = {
     email,
     papers: papers.map((p) => ({ paperId: p.paperId, hits: hitsOf(prepared.matcher, p) })),
     ...links,

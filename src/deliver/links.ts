@@ -20,14 +20,17 @@ export function archiveUrl(tokens: TokenSigner, baseUrl: string, subscriberId: n
   return `${baseUrl}/archive${deliveryId === undefined ? '' : `/${deliveryId}`}?token=${token}`;
 }
 
-/** The footer links of a digest email (render/reader-links.ts); `inBrowser: false` for the web view itself. */
-export function readerLinks(tokens: TokenSigner, baseUrl: string, subscriberId: number, deliveryId: number, options: { inBrowser?: boolean } = {}): ReaderLink[] {
+/**
+ * The footer links of a digest email (render/reader-links.ts). Only the email has them all: its web
+ * view, opened with the archive link, shows read links only (web/pages/routes/archive.ts).
+ */
+export function readerLinks(tokens: TokenSigner, baseUrl: string, subscriberId: number, deliveryId: number): ReaderLink[] {
   const archive = tokens.sign({ purpose: 'archive', subscriberId }); // one token for the web view and the archive
-  const links: ReaderLink[] = [];
-  if (options.inBrowser !== false) links.push({ label: 'View in your browser', url: `${baseUrl}/archive/${deliveryId}?token=${archive}` });
-  links.push({ label: 'Which papers fit?', url: `${baseUrl}/feedback/${deliveryId}?token=${tokens.sign({ purpose: 'feedback', subscriberId })}`, perPaper: true });
-  links.push({ label: 'Your archive', url: `${baseUrl}/archive?token=${archive}` });
-  return links;
+  return [
+    { label: 'View in your browser', url: `${baseUrl}/archive/${deliveryId}?token=${archive}` },
+    { label: 'Which papers fit?', url: `${baseUrl}/feedback/${deliveryId}?token=${tokens.sign({ purpose: 'feedback', subscriberId })}`, perPaper: true },
+    { label: 'Your archive', url: `${baseUrl}/archive?token=${archive}` },
+  ];
 }
 
 export function confirmUrl(tokens: TokenSigner, baseUrl: string, subscriberId: number, nonce: string, expiresAt: Date): string {

@@ -65,8 +65,11 @@ export class FeedService {
     this.host = new URL(settings.baseUrl).hostname || 'localhost';
   }
 
-  /** A reader's feed; `urls` are its own (token included), as the preferences page shows them. */
-  async readerFeed(reader: FeedReader, format: FeedFormat, urls: { atom: string; json: string; home: string }): Promise<FeedResponse> {
+  /**
+   * A reader's feed; `urls` are its own (token included), as the preferences page shows them. Its home
+   * page is the public one: a feed URL is shared and kept in feed readers, and it reads the feed only.
+   */
+  async readerFeed(reader: FeedReader, format: FeedFormat, urls: { atom: string; json: string }): Promise<FeedResponse> {
     const digests = await this.newest();
     const muted = new Set(reader.mutedTopics ?? []);
     const topics = reader.topics.filter((t) => !muted.has(t));
@@ -88,7 +91,7 @@ export class FeedService {
         id: `tag:${this.host},2026:reader/${reader.id}`,
         title: `${this.settings.productName}: new papers on your topics`,
         description: `New trending papers that your topics catch: ${topics.map(oneLine).join(', ') || 'none yet'}.`,
-        homeUrl: urls.home,
+        homeUrl: `${this.settings.baseUrl}/`,
         atomUrl: urls.atom,
         jsonUrl: urls.json,
         updated: lastModified,

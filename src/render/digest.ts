@@ -17,10 +17,10 @@ import { clip, digestSubject } from './subject.ts';
 import { cutBlock, fill, fillSome, parseTemplate, type Template } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
 import { joinAnd, topicLabel } from './topic-label.ts';
-import type { DigestView, RecipientLinks, RecipientView, RenderedEmail } from './types.ts';
+import type { DigestView, RecipientLinks, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from './types.ts';
 
 const DIGEST_SLOTS = ['title', 'homeUrl', 'productName', 'dateline'] as const;
-const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'preferencesUrl', 'unsubscribeUrl', 'readerLinks'] as const;
+const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'changeLinks', 'readerLinks'] as const;
 type RecipientSlot = (typeof RECIPIENT_SLOTS)[number];
 
 /** Where the papers come from, named in every digest. */
@@ -28,8 +28,8 @@ export const SOURCE = { name: 'Hugging Face Daily Papers', url: 'https://hugging
 
 export interface DigestRenderer {
   readonly digestId: number;
-  /** One recipient's email: their papers grouped by topic, with their topics highlighted. */
-  render(recipient: RecipientView): RenderedEmail;
+  /** One recipient's email (or its web view): their papers grouped by topic, with their topics highlighted. */
+  render(recipient: RecipientView | WebViewRecipient): RenderedEmail;
 }
 
 export interface Item {
@@ -66,6 +66,9 @@ interface DigestBlocks {
   separator: string;
   /** under each paper, when the recipient has a feedback page: "More like this · Not relevant" */
   feedback: { line: Template<'text'>; link: Template<'href' | 'text'> };
+  /** the footer's links that change something (the email), or where they are (the web view) */
+  changeLinks: Template<'preferencesUrl' | 'unsubscribeUrl'>;
+  inYourInbox: Template<'preferencesLinkUrl'>;
   paper: PaperBlocks;
 }
 
@@ -90,7 +93,7 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
 
   return {
     digestId: view.digestId,
-    render(recipient: RecipientView): RenderedEmail {
+    render(recipient: RecipientView | WebViewRecipient): RenderedEmail {
       const items = recipient.papers.map(({ paperId, hits }): Item => {
         const paper = papers.get(paperId);
         if (!paper) throw new RenderError('RENDER_UNKNOWN_PAPER', `paper ${paperId} is not in digest ${view.digestId}`);
@@ -116,19 +119,21 @@ interface EmailContext {
 type RenderedGroup = { topic: string; items: Array<{ item: Item; rendered: RenderedPaper }> };
 
 /** The whole email from its rendered groups and the recipient's links. */
-function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientLinks): RenderedEmail {
+function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientLinks | WebViewLinks): RenderedEmail {
   const { view, product, blocks } = ctx;
   const count = groups.reduce((n, g) => n + g.items.length, 0);
   const labels = groups.map((g) => topicLabel(g.topic)).filter((l) => l !== '');
-  const preferencesUrl = ownUrl(links.preferencesUrl, 'preferences');
-  const unsubscribeUrl = ownUrl(links.unsubscribeUrl, 'unsubscribe');
+  const change = footerChangeLinks(blocks, links);
   const heading = count > 0 ? `${plural(count, 'new paper')} for you` : 'No new papers for you';
   // a weekly reader's digest carries the week's earlier papers: it is about the week, not the day
   const weekly = groups.some((g) => g.items.some((i) => i.item.paper.view.carried === true));
   const intro = introParts(labels, weekly ? null : formatDay(view.snapshotDate, 'medium'));
   const email = oneLine(rawEmail);
-  const reader = renderReaderLinks(ctx.readerBlock, links.reader);
-  const feedbackPage = links.reader?.find((l) => l.perPaper);
+  // the web view only reads: no feedback page, under the papers or in the footer, whatever it is given
+  const webView = 'inYourInbox' in links;
+  const readerLinks = webView ? links.reader?.filter((l) => !l.perPaper) : links.reader;
+  const reader = renderReaderLinks(ctx.readerBlock, readerLinks);
+  const feedbackPage = readerLinks?.find((l) => l.perPaper);
   const feedbackBase = feedbackPage ? ownUrl(feedbackPage.url, feedbackPage.label) : null;
   const feedbackLine = feedbackBase ? paperFeedbackLine(blocks.feedback, feedbackBase) : null;
 
@@ -157,8 +162,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     intro: escapeHtml(intro.before) + ctx.sourceHtml + escapeHtml(intro.after),
     papers: papersHtml,
     email: escapeHtml(email),
-    preferencesUrl: escapeHtml(preferencesUrl),
-    unsubscribeUrl: escapeHtml(unsubscribeUrl),
+    changeLinks: change.html,
     readerLinks: reader.html,
   } satisfies Record<RecipientSlot, string>);
   const text = [
@@ -173,8 +177,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     wrap(`You get this email because ${email} subscribed to ${product} and these new papers matched your topics.`),
     '',
     ...reader.text,
-    `Manage preferences: ${preferencesUrl}`,
-    `Unsubscribe: ${unsubscribeUrl}`,
+    ...change.text,
     '',
   ].join('\n');
   return { subject: digestSubject(count, labels, view.snapshotDate), html, text };
@@ -193,6 +196,27 @@ function paperFeedbackLine(blocks: DigestBlocks['feedback'], base: string): (pap
   const link = (kind: 'more_like_this' | 'not_relevant', text: string) => fill(blocks.link, { href: escapeHtml(paperFeedbackUrl(base, ID, kind)), text });
   const parts = fill(blocks.line, { text: `${link('more_like_this', 'More like this')} &middot; ${link('not_relevant', 'Not relevant')}` }).split(ID);
   return (paperId) => parts.join(String(paperId));
+}
+
+/**
+ * The footer's line of links that change something: the email's own (preferences, unsubscribe), or
+ * in the web view, which only reads, where they are (in the email, in the reader's own inbox) and
+ * how to have the preferences link mailed there.
+ */
+function footerChangeLinks(blocks: DigestBlocks, links: RecipientLinks | WebViewLinks): { html: string; text: string[] } {
+  if ('inYourInbox' in links) {
+    const url = ownUrl(links.inYourInbox.preferencesLinkUrl, 'preferences link');
+    return {
+      html: fill(blocks.inYourInbox, { preferencesLinkUrl: escapeHtml(url) }),
+      text: [wrap(`This is the web view: it only reads. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox. Not at hand? Email me my preferences link: ${url}`)],
+    };
+  }
+  const preferencesUrl = ownUrl(links.preferencesUrl, 'preferences');
+  const unsubscribeUrl = ownUrl(links.unsubscribeUrl, 'unsubscribe');
+  return {
+    html: fill(blocks.changeLinks, { preferencesUrl: escapeHtml(preferencesUrl), unsubscribeUrl: escapeHtml(unsubscribeUrl) }),
+    text: [`Manage preferences: ${preferencesUrl}`, `Unsubscribe: ${unsubscribeUrl}`],
+  };
 }
 
 const groupHeading = (label: string, count: number): string => (label ? `${label} · ${plural(count, 'paper')}` : plural(count, 'paper'));
@@ -220,6 +244,8 @@ function digestBlocks(html: string): DigestBlocks {
   const lines = Object.fromEntries(LINE_BLOCKS.map((name) => [name, parseTemplate(take(name), 'digest', TEXT_SLOTS)])) as Record<(typeof LINE_BLOCKS)[number], Template<'text'>>;
   const action = parseTemplate(take('action'), 'digest', ACTION_SLOTS);
   const feedback = { line: parseTemplate(take('feedback'), 'digest', TEXT_SLOTS), link: parseTemplate(take('feedbacklink'), 'digest', ACTION_SLOTS) };
+  const changeLinks = parseTemplate(take('changelinks'), 'digest', ['preferencesUrl', 'unsubscribeUrl'] as const);
+  const inYourInbox = parseTemplate(take('inyourinbox'), 'digest', ['preferencesLinkUrl'] as const);
   const separator = fill(parseTemplate(take('separator'), 'digest', []), {});
   const paper = parseTemplate(take('paper'), 'digest', PAPER_SLOTS);
   const group = parseTemplate(take('group', '%%papers%%'), 'digest', ['topic', 'items'] as const);
@@ -228,6 +254,8 @@ function digestBlocks(html: string): DigestBlocks {
     group,
     separator,
     feedback,
+    changeLinks,
+    inYourInbox,
     paper: { paper, action, ...lines },
   };
 }

@@ -98,7 +98,7 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
   const subject = `Your ${product} preferences link`;
   const html = await render('preferences-link', ['preferencesUrl', 'unsubscribeUrl'], view, {
     title: subject,
-    preview: 'This address is already subscribed: here is the link to your preferences.',
+    preview: 'Here is the link to your preferences, as asked. Nothing has changed.',
     dateline: 'Preferences',
   }, {
     preferencesUrl: escapeHtml(preferencesUrl),
@@ -107,16 +107,16 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
   const text = [
     product,
     '',
-    "You're already subscribed",
+    'Your preferences link',
     '',
-    wrap(`Someone — probably you — asked to subscribe ${oneLine(view.email)} to ${product}. This address is already subscribed, so nothing changed. Your topics:`),
+    wrap(`Someone — probably you — asked for the link to the preferences of ${oneLine(view.email)} on ${product}: by subscribing it again (it is already subscribed), or from your archive. Nothing has changed. Your topics:`),
     '',
     topicLines(view.topics),
     '',
     'To change your topics or pause the digest, open your preferences:',
     preferencesUrl,
     '',
-    wrap("If this wasn't you, ignore this email — nothing happens. Your subscription stays as it is."),
+    wrap("If this wasn't you, ignore this email — nothing happens. Your subscription stays as it is, and only this inbox gets the link."),
     '',
     ...linkLines(preferencesUrl, unsubscribeUrl),
   ].join('\n');

@@ -55,7 +55,19 @@ export interface RecipientLinks {
   reader?: readonly ReaderLink[];
 }
 
-export interface RecipientView extends RecipientLinks {
+/**
+ * The web view's links (it is opened with a read link: security/capabilities.ts): the email without
+ * its links that change something — preferences, unsubscribe, feedback; where they would be, a line
+ * saying they are in the email in the reader's own inbox, and the way to have the preferences link
+ * mailed there.
+ */
+export interface WebViewLinks {
+  inYourInbox: { preferencesLinkUrl: string };
+  /** read links only (the archive) */
+  reader?: readonly ReaderLink[];
+}
+
+interface Recipient {
   email: string;
   /**
    * the papers this recipient gets with the topics that caught each (best first); shown grouped by
@@ -64,6 +76,12 @@ export interface RecipientView extends RecipientLinks {
    */
   papers: Array<{ paperId: number; hits: TopicHit[] }>;
 }
+
+/** One recipient's email. */
+export interface RecipientView extends Recipient, RecipientLinks {}
+
+/** One delivery in the browser (the web view). */
+export interface WebViewRecipient extends Recipient, WebViewLinks {}
 
 export interface RenderedEmail {
   subject: string;

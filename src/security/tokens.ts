@@ -1,7 +1,8 @@
 // Signed tokens in the links of emails (confirm, preferences, unsubscribe; the reader's space: archive
 // and web views, feeds, feedback). A token says what it
 // is for, whom, and until when; it is HMAC-SHA256 signed with SECRET_KEY and checked in constant
-// time. A confirm token cannot unsubscribe and an unsubscribe token cannot confirm.
+// time. A confirm token cannot unsubscribe and an unsubscribe token cannot confirm. Which purpose
+// reaches which page, and which links each page may hand out: capabilities.ts.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type TokenPurpose =
@@ -53,6 +54,26 @@ export class TokenSigner {
   /** The claims of a valid token for `purpose`, or a TokenError saying what is wrong with it. */
   verify(token: string | undefined | null, purpose: TokenPurpose, now: Date): TokenClaims {
     if (!token) throw new TokenError('TOKEN_MISSING', 'the link has no token');
+    const claims = this.read(token);
+    if (claims.purpose !== purpose) throw new TokenError('TOKEN_WRONG_PURPOSE', `this link is for another page (${claims.purpose})`);
+    if (claims.expiresAt !== undefined && claims.expiresAt * 1000 <= now.getTime()) throw new TokenError('TOKEN_EXPIRED', 'the link has expired');
+    return claims;
+  }
+
+  /**
+   * What a token we signed says, whatever its purpose and expiry; null for anything we did not sign.
+   * For looking at links (what a page hands out: web/pages/link-guard.ts), never for letting one in.
+   */
+  claimsOf(token: string): TokenClaims | null {
+    try {
+      return this.read(token);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The claims of a token whose signature checks, before its purpose and expiry are looked at. */
+  private read(token: string): TokenClaims {
     const parts = token.split('.');
     if (parts.length !== 5 || token.length > 200) throw new TokenError('TOKEN_MALFORMED', 'the link is incomplete or damaged');
     const [code, id, expiry, nonce, mac] = parts as [string, string, string, string, string];
@@ -64,12 +85,8 @@ export class TokenSigner {
     const claimed = PURPOSES.get(code);
     const subscriberId = parseInt(id, 36);
     if (!claimed || !Number.isSafeInteger(subscriberId)) throw new TokenError('TOKEN_MALFORMED', 'the link is incomplete or damaged');
-    if (claimed !== purpose) throw new TokenError('TOKEN_WRONG_PURPOSE', `this link is for another page (${claimed})`);
     const claims: TokenClaims = { purpose: claimed, subscriberId };
-    if (expiry) {
-      claims.expiresAt = parseInt(expiry, 36);
-      if (claims.expiresAt * 1000 <= now.getTime()) throw new TokenError('TOKEN_EXPIRED', 'the link has expired');
-    }
+    if (expiry) claims.expiresAt = parseInt(expiry, 36);
     if (nonce) claims.nonce = nonce;
     return claims;
   }

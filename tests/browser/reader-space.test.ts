@@ -1,13 +1,14 @@
 // The reader's space in Chromium at phone and desktop widths: the web view of a digest opened from
-// the email's own link (the email, under its own strict CSP: no console message, nothing from
-// elsewhere), the archive, and the preferences page that links to it.
+// the email's own link (the email without its links that change something, under its own strict
+// CSP: no console message, nothing from elsewhere), "email me my preferences link", the archive, and
+// the preferences page that links to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../src/app/deps.ts';
 import { findSubscriberByEmail } from '../../src/db/subscribers.ts';
 import { subscriberLinks } from '../../src/deliver/links.ts';
 import { buildDigest } from '../../src/digest/build-digest.ts';
 import { addSubscribers, sendNow } from '../support/app.ts';
-import { skipWithoutChromium, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
+import { ARTIFACTS, skipWithoutChromium, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
 
 describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
   let b: BrowserApp;
@@ -34,26 +35,56 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
     await b?.close();
   });
 
-  it('the web view is the email, readable at 375 and 1280 px, with nothing blocked', async () => {
+  it('the web view is the email without its links that change something, readable at 375 and 1280 px, with nothing blocked', async () => {
     const { page } = w;
     const res = await page.goto(viewUrl);
     expect(res?.status()).toBe(200);
     await page.getByRole('heading', { name: /new papers? for you/ }).waitFor();
     expect(await page.locator('a.paper-link').count()).toBeGreaterThan(0);
-    expect(await page.getByRole('link', { name: 'View in your browser' }).count()).toBe(0);
+    // it only reads (its link may have been forwarded): where the email's own links were, a line that says where they are
+    for (const name of ['View in your browser', 'Manage preferences', 'Unsubscribe', 'Which papers fit?', 'More like this', 'Not relevant']) {
+      expect(await page.getByRole('link', { name, exact: true }).count(), name).toBe(0);
+    }
+    await page.getByText('This is the web view: it only reads.').waitFor();
     await screenshots(page, 'web-view');
+    // the footer, where the email's own links were, on a phone
+    await page.setViewportSize({ width: 375, height: 700 });
+    await page.getByText('This is the web view: it only reads.').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: new URL('web-view-footer-375.png', ARTIFACTS).pathname });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('link', { name: 'Your archive' }).click();
     await page.getByRole('heading', { name: 'Your archive' }).waitFor();
     expect(w.problems).toEqual([]);
   });
 
-  it('the archive lists the digest with its papers and topics, and opens its web view', async () => {
+  it('from the web view, "Email me my preferences link": its page, its button, the link in the reader\'s own inbox', async () => {
+    const { page } = w;
+    const before = b.sink.messages.length;
+    await page.goto(viewUrl);
+    await page.getByRole('link', { name: 'Email me my preferences link' }).click();
+    await page.getByRole('heading', { name: 'Email me my preferences link' }).waitFor();
+    await screenshots(page, 'preferences-link');
+    await page.getByRole('button', { name: 'Email me my preferences link' }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await screenshots(page, 'preferences-link-asked');
+    const [, mail] = await b.sink.waitFor(before + 1);
+    expect(mail!.envelope.to).toEqual(['ada@example.org']);
+    // the link it carries opens the preferences: in the reader's own inbox only
+    const preferences = /^(https?:\/\/\S+\/preferences\?token=p\.\S+)$/m.exec(mail!.parsed.text ?? '')![1]!;
+    await page.goto(preferences);
+    await page.getByRole('heading', { name: 'Your preferences' }).waitFor();
+    expect(w.problems).toEqual([]);
+  });
+
+  it('the archive lists the digest with its papers and topics, opens its web view, and offers the preferences link by email', async () => {
     const { page } = w;
     await page.goto(archiveUrl);
     await page.getByRole('heading', { name: 'Your archive' }).waitFor();
     expect(await page.locator('.archive-digest').count()).toBe(1);
     expect(await page.locator('.archive-paper').count()).toBeGreaterThan(0);
     expect(await page.locator('.archive-paper .chip').first().textContent()).toMatch(/language model|scaling laws|diffusion/);
+    expect(await page.getByRole('link', { name: 'Your preferences' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Email me my preferences link' }).waitFor();
     await screenshots(page, 'archive');
     await page.locator('.archive-day a').click();
     await page.getByRole('heading', { name: /new papers? for you/ }).waitFor();

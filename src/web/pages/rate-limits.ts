@@ -21,6 +21,8 @@ export interface RateLimitSettings {
   preview: RateLimit;
   /** POST /preferences, per client address (each change mails the owner a notice) */
   preferences: RateLimit;
+  /** POST /preferences-link, per client address ("email me my preferences link"; per address: PREFERENCES_LINK_LIMIT) */
+  preferencesLink: RateLimit;
 }
 
 const HOUR = 3600_000;
@@ -29,6 +31,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   subscribePerAddress: { limit: 3, windowMs: HOUR },
   preview: { limit: 600, windowMs: 60_000 },
   preferences: { limit: 30, windowMs: HOUR },
+  preferencesLink: { limit: 10, windowMs: HOUR },
 };
 
 export interface RateLimiters {
@@ -36,6 +39,7 @@ export interface RateLimiters {
   subscribePerAddress: RequestHandler;
   preview: RequestHandler;
   preferences: RequestHandler;
+  preferencesLink: RequestHandler;
 }
 
 /** `limited(req, res)` answers a refused request: the friendly page, or JSON for the preview. */
@@ -56,5 +60,6 @@ export function rateLimiters(settings: RateLimitSettings, limited: (req: Request
     }),
     preview: rateLimit({ ...settings.preview, ...common, standardHeaders: 'draft-8', identifier: 'preview' }),
     preferences: rateLimit({ ...settings.preferences, ...common, standardHeaders: 'draft-8', identifier: 'preferences' }),
+    preferencesLink: rateLimit({ ...settings.preferencesLink, ...common, standardHeaders: 'draft-8', identifier: 'preferences-link' }),
   };
 }

@@ -11,6 +11,7 @@ import { subscriptionDeps, type SubscriptionDeps } from '../../subscriptions/dep
 import { SubscriptionMailQueue } from '../../subscriptions/mail-queue.ts';
 import { loadAssets } from './assets.ts';
 import { markPagesRequest, pageErrorHandler, sendMessage } from './errors.ts';
+import { linkGuard } from './link-guard.ts';
 import { PreviewCache } from './preview/preview-cache.ts';
 import { previewRoute } from './preview/route.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
@@ -20,6 +21,7 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import type { PagesContext } from './routes/context.ts';
 import { preferencesRoutes } from './routes/preferences.ts';
+import { preferencesLinkRoutes } from './routes/preferences-link.ts';
 import { subscribeRoutes } from './routes/subscribe.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import type { Chrome } from './views/layout.ts';
@@ -63,6 +65,8 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
 
   const router = Router();
   router.use(markPagesRequest);
+  // every answer carries only the links its own link may hand out (security/capabilities.ts)
+  router.use(linkGuard(ctx.tokens, ctx.log));
   router.get('/assets/:file', chrome.assets.handler);
   router.get('/api/preview', limits.preview, previewRoute(preview));
   subscribeRoutes(router, pages);
@@ -70,6 +74,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   const preferencesWithNotice = preferencesRoutes(router, pages);
   feedbackRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
+  preferencesLinkRoutes(router, pages);
   archiveRoutes(router, pages, {
     renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
     pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,

@@ -56,11 +56,20 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['content-security-policy']).toMatch(/^default-src 'none'; style-src 'unsafe-inline'/);
     expect(res.headers['x-robots-tag']).toBe('noindex, nofollow');
-    // the same bytes as the email's HTML, but the link to itself
+    // the same bytes as the email's HTML, but the link to itself and every link that changes something
+    // (it is opened with a read link): where the footer's were, a line that says they are in the email
     const emailHtml = mail.parsed.html as string;
-    const withoutSelf = emailHtml.replace(/<a [^>]*>View in your browser<\/a>&nbsp;·&nbsp; /, '');
-    expect(withoutSelf).not.toBe(emailHtml);
-    expect(res.text).toBe(withoutSelf);
+    const changeLinks = /<a [^>]*>Manage preferences<\/a>&nbsp;·&nbsp;<a [^>]*>Unsubscribe<\/a>/.exec(emailHtml)![0];
+    const inYourInbox = /This is the web view: it only reads\. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox\. Not at hand\? <a [^>]*href="([^"]+)"[^>]*>Email me my preferences link<\/a>/.exec(res.text)!;
+    expect(inYourInbox[1]).toMatch(/^https:\/\/papers\.example\.org\/preferences-link\?token=a\./);
+    const readOnly = emailHtml
+      .replace(/<a [^>]*>View in your browser<\/a>&nbsp;·&nbsp; /, '')
+      .replace(/<a [^>]*>Which papers fit\?<\/a>&nbsp;·&nbsp; /, '')
+      .replaceAll(/<p class="feedback"[^>]*>.*?<\/p>/g, '')
+      .replace(changeLinks, inYourInbox[0]);
+    expect(emailHtml).toMatch(/<p class="feedback"/);
+    expect(res.text).toBe(readOnly);
+    expect(res.text).not.toMatch(/token=[cpuk]\./);
     expect(res.text).toContain('Scaling Laws, Day 3');
     expect(res.text).not.toMatch(/<script/i);
 

@@ -58,6 +58,7 @@ describe('feeds (PostgreSQL)', () => {
     expect(feed.meta.type).toBe('atom');
     expect(feed.title).toBe('paperboy: new papers on your topics');
     expect(feed.self).toBe(`${BASE_URL}${atomPath}`);
+    expect(feed.url).toBe(`${BASE_URL}/`); // its home page: the public one (the feed links to nothing else of the reader's)
     expect(feed.items.map((i) => i.title)).toEqual(['Scaling Laws & <Friends>, Day 2', 'Scaling Laws & <Friends>, Day 1']);
     const ids = await prisma().paper.findMany({ where: { arxivId: { in: ['2606.00101', '2606.00100'] } }, orderBy: { arxivId: 'desc' } });
     expect(feed.items.map((i) => i.id)).toEqual(ids.map((p) => `tag:papers.example.org,2026:paper/${p.id}`));
@@ -77,7 +78,9 @@ describe('feeds (PostgreSQL)', () => {
     const feed = JSON.parse(res.text) as JsonFeed;
     expect(feed.version).toBe('https://jsonfeed.org/version/1');
     expect(feed.feed_url).toBe(`${BASE_URL}${jsonPath}`);
-    expect(feed.home_page_url).toMatch(/^https:\/\/papers\.example\.org\/archive\?token=a\./);
+    // a feed URL is shared and kept in feed readers: its home page is the public one, never the reader's archive
+    expect(feed.home_page_url).toBe(`${BASE_URL}/`);
+    expect(res.text).not.toMatch(/token=(?!f\.)/);
     expect(feed.items.map((i) => i.title)).toEqual(['Scaling Laws & <Friends>, Day 2', 'Scaling Laws & <Friends>, Day 1']);
     expect(feed.items[0]!.content_html).toContain('New scaling laws ]]&gt; for sparse mixtures.');
     const atom = parseFeed((await request(w.web).get(atomPath)).text);

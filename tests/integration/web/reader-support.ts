@@ -9,6 +9,7 @@ import { ingestInputs } from '../../../src/ingest/ingest-inputs.ts';
 import { createWebApp } from '../../../src/web/app.ts';
 import { pagesRouter, type PagesOptions } from '../../../src/web/pages/router.ts';
 import { sendNow, startTestApp, type TestApp } from '../../support/app.ts';
+import type { Backend } from '../../support/databases.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../../support/smtp-sink.ts';
 import { BASE_URL, GENEROUS } from './support.ts';
 
@@ -29,9 +30,9 @@ export const item = (id: string, title: string, summary: string, day: string) =>
   publishedAt: `${day}T06:00:00.000Z`,
 });
 
-export async function startReaderWorld(pages: PagesOptions = {}, env: Record<string, string> = {}): Promise<ReaderWorld> {
+export async function startReaderWorld(pages: PagesOptions = {}, env: Record<string, string> = {}, backend: Backend = 'postgres'): Promise<ReaderWorld> {
   const sink = await startSmtpSink();
-  const app = await startTestApp('postgres', { SMTP_URL: sink.url, BASE_URL, MAIL_FROM: 'Paperboy <hello@papers.example.org>', ...env });
+  const app = await startTestApp(backend, { SMTP_URL: sink.url, BASE_URL, MAIL_FROM: 'Paperboy <hello@papers.example.org>', ...env });
   const web = createWebApp(app.ctx, { pages: pagesRouter(app.ctx, { ...pages, rateLimits: { ...GENEROUS, ...pages.rateLimits } }), requestLog: false });
   let n = 0;
   return {

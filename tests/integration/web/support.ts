@@ -16,6 +16,7 @@ export const GENEROUS = {
   subscribePerAddress: { limit: 10_000, windowMs: 3600_000 },
   preview: { limit: 10_000, windowMs: 60_000 },
   preferences: { limit: 10_000, windowMs: 3600_000 },
+  preferencesLink: { limit: 10_000, windowMs: 3600_000 },
 };
 
 export interface WebTestApp {

@@ -102,6 +102,33 @@ describe('the digest', () => {
     expect(() => renderer.render({ ...recipient(matches), reader: [{ label: 'x', url: 'javascript:alert(1)' }] })).toThrow(RenderError);
   });
 
+  it('the web view (WebViewLinks): the email without a link that changes something, and a line saying where they are', async () => {
+    const renderer = await compileDigest(view);
+    const reader = [
+      { label: 'Which papers fit?', url: 'https://paperboy.example/feedback/7?token=k.1..x', perPaper: true },
+      { label: 'Your archive', url: 'https://paperboy.example/archive?token=a.1..x' },
+    ];
+    const { preferencesUrl: _p, unsubscribeUrl: _u, ...rest } = recipient(matches);
+    const webView = renderer.render({ ...rest, reader, inYourInbox: { preferencesLinkUrl: 'https://paperboy.example/preferences-link?token=a.1..x' } });
+    const email = renderer.render({ ...recipient(matches), reader });
+    // the email has them all: preferences, unsubscribe, the feedback page under every paper and in the footer
+    expect(email.html).toContain('preferences?token=pref-ada');
+    expect(email.html).toContain('unsubscribe?token=unsub-ada');
+    expect(email.html.match(/feedback\/7\?token=k/g)?.length).toBe(1 + 2 * matches.length);
+    // the web view: none of them, even when handed a feedback link
+    for (const part of [webView.html, webView.text]) {
+      expect(part).not.toMatch(/pref-ada|unsub-ada|feedback\/7|More like this|Manage preferences:/);
+      expect(part).toContain('https://paperboy.example/archive?token=a.1..x');
+      expect(part).not.toMatch(LEFTOVER);
+    }
+    expect(webView.html).toMatch(/This is the web view: it only reads\. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox\. Not at hand\? <a class="footer-link" href="https:\/\/paperboy\.example\/preferences-link\?token=a\.1\.\.x" style="[^"]+">Email me my preferences link<\/a>/);
+    expect(webView.text.replace(/\s+/g, ' ')).toContain('in your own inbox. Not at hand? Email me my preferences link: https://paperboy.example/preferences-link?token=a.1..x');
+    // the papers are the email's
+    const papersOf = (html: string) => html.split('Papers from')[0]!.replace(/<p class="feedback".*?<\/p>/gs, '');
+    expect(papersOf(webView.html)).toBe(papersOf(email.html));
+    expect(() => renderer.render({ ...rest, inYourInbox: { preferencesLinkUrl: 'javascript:alert(1)' } })).toThrow(RenderError);
+  });
+
   it('leaves no slot or marker in the html, text or subject, and loads nothing from the network', async () => {
     const mail = (await compileDigest(view)).render(recipient(matches));
     for (const part of [mail.html, mail.text, mail.subject]) expect(part).not.toMatch(LEFTOVER);

@@ -1,20 +1,24 @@
 // The reader's space, read with the signed `archive` link of every digest (no login):
 //   GET /archive?token=…[&before=<digest>]   the digests they were sent, newest first, paged
 //   GET /archive/:delivery?token=…           the web view of one digest: THE email, rendered by the
-//                                             email's own renderer from the frozen digest
-// A delivery of someone else, or one that never left, is 404 whatever the token.
+//                                             email's own renderer from the frozen digest, without
+//                                             its links that change something
+// A delivery of someone else, or one that never left, is 404 whatever the token. An archive link is
+// a read link (forwarded with a "View in your browser", shared): these pages hand out read links
+// only (page-links.ts), and offer "email me my preferences link" instead (preferences-link.ts). They
+// look the same whatever the state of the subscription.
 import type { Router } from 'express';
 import { archiveVersion, DeliveryPapersCache, archivePage as loadArchivePage, viewableDelivery } from '../../../db/archive.ts';
 import { latestPaperFeedback } from '../../../db/feedback.ts';
 import { renderDelivery, type DigestRenderers } from '../../../deliver/digest-renderers.ts';
-import { readerLinks, subscriberLinks } from '../../../deliver/links.ts';
 import { readLink } from '../../../subscriptions/read-link.ts';
 import { HttpError } from '../../http-errors.ts';
 import { tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { archivePage } from '../views/archive.ts';
 import { SAID } from '../views/feedback.ts';
-import { pageLink, type PagesContext } from './context.ts';
+import { pageLinks } from '../page-links.ts';
+import type { PagesContext } from './context.ts';
 
 /** Digests on one page of the archive. */
 export const ARCHIVE_PAGE_SIZE = 10;
@@ -36,7 +40,7 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
     const token = tokenParam(req);
     const { subscriber } = await readLink(deps, token, 'archive');
     const before = pageParam(req.query.before);
-    const key = [token, before, subscriber.status, subscriber.email, await archiveVersion(deps.sql, subscriber.id)].join('\u0000');
+    const key = [token, before, subscriber.email, await archiveVersion(deps.sql, subscriber.id)].join('\u0000');
     const kept = pages.get(key);
     if (kept !== undefined) return sendPage(res, 200, kept);
     const page = await loadArchivePage(deps.sql, papers, subscriber.id, { limit: pageSize, before });
@@ -47,7 +51,7 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
       page,
       first: before === null,
       archiveUrl: own,
-      preferencesUrl: subscriber.status === 'active' ? pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: subscriber.id })) : null,
+      preferencesLinkUrl: pageLinks(deps, 'archive', subscriber.id).preferencesLinkForm(),
       viewUrl: (id) => `/archive/${id}?token=${encodeURIComponent(token!)}`,
       feedback: new Map([...said].map(([paperId, kind]) => [paperId, SAID[kind]])),
     });
@@ -62,9 +66,10 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
     const delivery = id === null ? null : await viewableDelivery(deps.prisma, subscriber.id, id);
     if (!delivery) throw new HttpError(404, 'NOT_FOUND', 'no such digest for this reader');
     const prepared = await renderers.get(delivery.digestId);
-    const links = subscriberLinks(deps.tokens, deps.baseUrl, subscriber.id);
-    const reader = readerLinks(deps.tokens, deps.baseUrl, subscriber.id, delivery.id, { inBrowser: false });
-    const email = renderDelivery(prepared, subscriber.email, delivery.papers, links, reader);
+    const links = pageLinks(deps, 'archive', subscriber.id);
+    const email = renderDelivery(prepared, subscriber.email, delivery.papers, { inYourInbox: { preferencesLinkUrl: links.preferencesLinkForm({ absolute: true }) } }, [
+      { label: 'Your archive', url: `${deps.baseUrl}${links.archive()}` },
+    ]);
     res.set({ 'Content-Security-Policy': WEB_VIEW_CSP, 'X-Robots-Tag': 'noindex, nofollow' });
     sendPage(res, 200, email.html);
   });

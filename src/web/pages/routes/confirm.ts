@@ -9,10 +9,11 @@ import { checkConfirmLink, confirmSubscription } from '../../../subscriptions/co
 import { formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { alreadyConfirmedPage, confirmedPage, confirmPage } from '../views/links.ts';
-import { pageLink, type PagesContext } from './context.ts';
+import { pageLinks } from '../page-links.ts';
+import type { PagesContext } from './context.ts';
 
 export function confirmRoutes(router: Router, { chrome, deps }: PagesContext): void {
-  const preferences = (id: number) => pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: id }));
+  const preferences = (id: number) => pageLinks(deps, 'confirm', id).preferences();
 
   router.get('/confirm', async (req, res) => {
     const token = tokenParam(req);

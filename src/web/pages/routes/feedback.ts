@@ -7,23 +7,26 @@ import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { feedbackPage, SAID } from '../views/feedback.ts';
-import { pageLink, type PagesContext } from './context.ts';
+import { pageLinks } from '../page-links.ts';
+import type { PagesContext } from './context.ts';
 
 const deliveryParam = (req: Request): number | null => (/^\d{1,9}$/.test(String(req.params.delivery ?? '')) ? Number(req.params.delivery) : null);
 
 export function feedbackRoutes(router: Router, { chrome, deps, limits }: PagesContext, onRestored: (token: string, notice: string) => Promise<string>): void {
-  const render = (token: string, page: FeedbackPage, extra: { notice?: string | null; asked?: ReturnType<typeof askedOf> } = {}) =>
-    feedbackPage(chrome, {
+  const render = (token: string, page: FeedbackPage, extra: { notice?: string | null; asked?: ReturnType<typeof askedOf> } = {}) => {
+    const links = pageLinks(deps, 'feedback', page.subscriber.id);
+    return feedbackPage(chrome, {
       email: page.subscriber.email,
       action: `/feedback/${page.deliveryId}?token=${encodeURIComponent(token)}`,
       papers: page.papers,
       said: page.said,
       topics: page.subscriber.topics,
       muted: page.subscriber.mutedTopics,
-      preferencesUrl: pageLink('/preferences', deps.tokens.sign({ purpose: 'preferences', subscriberId: page.subscriber.id })),
-      archiveUrl: pageLink('/archive', deps.tokens.sign({ purpose: 'archive', subscriberId: page.subscriber.id })),
+      preferencesUrl: links.preferences(),
+      archiveUrl: links.archive(),
       ...extra,
     });
+  };
 
   router.get('/feedback/:delivery', async (req, res) => {
     const token = tokenParam(req);

@@ -3,7 +3,9 @@
 //   GET /feeds/mine.json?token=…   the same as JSON Feed
 //   GET /feeds/new-papers.atom     the public feed of every new paper of the listing
 // A reader's feed works whatever their email frequency ("feed only" included) while the subscription
-// is active; once it is not, 410 Gone, which tells feed readers to stop asking.
+// is active; once it is not, 410 Gone, which tells feed readers to stop asking. A feed URL is a read
+// link that lives in feed readers and gets shared: the feed links to nothing of the reader's but
+// itself (its home page is the public subscribe page, not the archive).
 import type { Request, Response, Router } from 'express';
 import type { FeedFormat, FeedResponse, FeedService } from '../../../feeds/feed-service.ts';
 import { readLink } from '../../../subscriptions/read-link.ts';
@@ -25,9 +27,7 @@ export function feedRoutes(router: Router, { deps }: PagesContext, feeds: FeedSe
       const token = tokenParam(req);
       const { subscriber } = await readLink(deps, token, 'feed');
       if (subscriber.status !== 'active') throw new HttpError(410, 'FEED_GONE', `the subscription is ${subscriber.status}`);
-      const urls = readerFeedUrls(deps.baseUrl, token!);
-      const archive = `${deps.baseUrl}/archive?token=${encodeURIComponent(deps.tokens.sign({ purpose: 'archive', subscriberId: subscriber.id }))}`;
-      const feed = await feeds.readerFeed(subscriber, format, { ...urls, home: archive });
+      const feed = await feeds.readerFeed(subscriber, format, readerFeedUrls(deps.baseUrl, token!));
       await send(req, res, feed, format, 'private, no-cache');
     });
   }

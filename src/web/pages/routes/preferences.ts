@@ -13,8 +13,8 @@ import { sendPage } from '../errors.ts';
 import { preferencesElsewherePage, preferencesPage, untilDay, type PreferencesView } from '../views/links.ts';
 import { readFrequency } from '../../../digest/frequency.ts';
 import { frequencyText } from '../views/frequency-field.ts';
-import { pageLink, type PagesContext } from './context.ts';
-import { readerFeedUrls } from './feeds.ts';
+import { pageLinks } from '../page-links.ts';
+import type { PagesContext } from './context.ts';
 
 /** The preferences page of a token with a notice on top (another route changed something): its HTML. */
 export type PreferencesWithNotice = (token: string, notice: string) => Promise<string>;
@@ -22,11 +22,12 @@ export type PreferencesWithNotice = (token: string, notice: string) => Promise<s
 export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): PreferencesWithNotice {
   const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => {
     const pause = currentPause(subscriber, deps.now());
+    const links = pageLinks(deps, 'preferences', subscriber.id);
     return {
       token,
-      unsubscribeToken: deps.tokens.sign({ purpose: 'unsubscribe', subscriberId: subscriber.id }),
-      archiveUrl: pageLink('/archive', deps.tokens.sign({ purpose: 'archive', subscriberId: subscriber.id })),
-      feedUrls: readerFeedUrls(deps.baseUrl, deps.tokens.sign({ purpose: 'feed', subscriberId: subscriber.id })),
+      unsubscribeToken: links.unsubscribeToken(),
+      archiveUrl: links.archive(),
+      feedUrls: links.feeds(),
       subscriber: { email: subscriber.email, topics: subscriber.topics, ...pause },
       topics: { value: subscriber.topics.join('\n') },
       pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',

@@ -7,10 +7,11 @@ import { canUndo, checkUnsubscribeLink, undoUnsubscribe, unsubscribe } from '../
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { resubscribedPage, resubscribeExpiredPage, unsubscribedPage, unsubscribePage } from '../views/links.ts';
-import { pageLink, type PagesContext } from './context.ts';
+import { pageLinks } from '../page-links.ts';
+import type { PagesContext } from './context.ts';
 
 export function unsubscribeRoutes(router: Router, { chrome, deps }: PagesContext): void {
-  const preferences = (id: number) => deps.tokens.sign({ purpose: 'preferences', subscriberId: id });
+  const preferences = (id: number) => pageLinks(deps, 'unsubscribe', id).preferences();
   router.get('/unsubscribe', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await checkUnsubscribeLink(deps, token);
@@ -32,13 +33,13 @@ export function unsubscribeRoutes(router: Router, { chrome, deps }: PagesContext
   router.get('/resubscribe', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await checkUnsubscribeLink(deps, token);
-    if (subscriber.status === 'active') return sendPage(res, 200, resubscribedPage(chrome, subscriber, pageLink('/preferences', preferences(subscriber.id)), false));
+    if (subscriber.status === 'active') return sendPage(res, 200, resubscribedPage(chrome, subscriber, preferences(subscriber.id), false));
     sendPage(res, canUndo(subscriber, deps.now()) ? 200 : 410, unsubscribedPage(chrome, subscriber, false, canUndo(subscriber, deps.now()) ? token! : null));
   });
 
   router.post('/resubscribe', ...formBody(), async (req, res) => {
     const result = await undoUnsubscribe(deps, tokenParam(req));
     if (result.kind === 'expired') return sendPage(res, 410, resubscribeExpiredPage(chrome, result.subscriber));
-    sendPage(res, 200, resubscribedPage(chrome, result.subscriber, pageLink('/preferences', preferences(result.subscriber.id)), result.kind === 'restored'));
+    sendPage(res, 200, resubscribedPage(chrome, result.subscriber, preferences(result.subscriber.id), result.kind === 'restored'));
   });
 }

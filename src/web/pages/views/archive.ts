@@ -13,7 +13,8 @@ export interface ArchiveView {
   first: boolean;
   /** links of this reader's pages, token included: `/archive?token=…` */
   archiveUrl: string;
-  preferencesUrl: string | null;
+  /** "email me my preferences link" (the archive is opened with a read link: no preferences link here) */
+  preferencesLinkUrl: string;
   /** the web view of one delivery */
   viewUrl: (deliveryId: number) => string;
   /** what the reader said about each paper (feedback), by paper id */
@@ -25,7 +26,7 @@ export function archivePage(chrome: Chrome, view: ArchiveView): string {
   const main = html`<section class="archive" aria-labelledby="page-heading">
   <h1 id="page-heading">Your archive</h1>
   <p class="lead">The digests sent to <strong class="address">${view.email}</strong>, newest first, with every paper and the topic that caught it.</p>
-  ${view.preferencesUrl ? html`<p class="archive-links"><a href="${view.preferencesUrl}">Your preferences</a></p>` : ''}
+  ${preferencesLinkForm(view.preferencesLinkUrl)}
   ${items.length === 0
     ? html`<p class="archive-empty">${view.first ? 'Nothing was sent to you yet. Your first digest comes when new trending papers match your topics.' : 'No older digests.'}</p>`
     : html`<ol class="archive-list">${items.map((d) => digestEntry(d, view))}</ol>`}
@@ -35,6 +36,17 @@ export function archivePage(chrome: Chrome, view: ArchiveView): string {
   </nav>
 </section>`;
   return layout(chrome, { title: 'Your archive', main, noindex: true });
+}
+
+/**
+ * Where the links that change something are (this page only reads: its link may have been
+ * forwarded), and a button that mails the preferences link to the reader's own address.
+ */
+export function preferencesLinkForm(action: string): Html {
+  return html`<form class="archive-links preferences-link" method="post" action="${action}">
+    <p>To change your topics, pause or unsubscribe, use the links in any email from us, in your own inbox. Not at hand?</p>
+    <button class="button button-secondary" type="submit">Email me my preferences link</button>
+  </form>`;
 }
 
 function digestEntry(d: ArchivedDigest, view: ArchiveView): Html {

@@ -191,7 +191,7 @@ export function unsubscribePage(
   chrome: Chrome,
   token: string,
   subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>,
-  preferencesToken: string,
+  preferencesUrl: string,
   status = 200,
   undo = false,
 ): string {
@@ -201,7 +201,7 @@ export function unsubscribePage(
     body: html`<p>Press the button to stop every email from ${chrome.productName} to <strong class="address">${subscriber.email}</strong>. Nothing changes until you do.</p>
   ${status === 400 ? html`<p class="fine">That request came without its confirmation. Use the button to unsubscribe.</p>` : ''}
   ${unsubscribeForm(token, 'button')}
-  ${subscriber.status === 'active' ? html`<p class="fine">Too many emails, or the wrong papers? You can also <a href="${withToken('/preferences', preferencesToken)}">pause the digest or change your topics</a>.</p>` : ''}`,
+  ${subscriber.status === 'active' ? html`<p class="fine">Too many emails, or the wrong papers? You can also <a href="${preferencesUrl}">pause the digest or change your topics</a>.</p>` : ''}`,
   });
   return layout(chrome, { title: 'Unsubscribe', main, script: true, noindex: true });
 }
