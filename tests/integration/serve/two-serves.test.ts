@@ -46,7 +46,12 @@ describe('several serve processes', () => {
     const a = serve(env);
     const b = serve(env);
     await sink.waitFor(2000, 180_000);
-    await new Promise((r) => setTimeout(r, 5_000)); // a few more ticks with nothing left to do
+    // A few more ticks with nothing left to do: wait until each job has run on at least three ticks
+    // (a fast send can be over before the third ingest tick comes).
+    const scheduledRuns = async (job: string) => app.ctx.db.prisma.jobRun.count({ where: { job, trigger: 'schedule', finishedAt: { not: null } } });
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      if ((await scheduledRuns('digest')) >= 3 && (await scheduledRuns('ingest')) >= 3) break;
+    }
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     const [ra, rb] = await Promise.all([a.done, b.done]);
