@@ -61,7 +61,7 @@ export async function sendAll(ctx: AppContext): Promise<SendRun> {
 
 /** One line of outcome on stdout; exit 1 with what needs a look on stderr when not everything was sent. */
 export function finish(ctx: AppContext, { summary: s, left }: SendRun): number {
-  const parts = [`sent ${s.sent}`, `failed ${s.failed}`, `retried ${s.retried}`, ...(s.unknown ? [`unknown ${s.unknown}`] : []), ...(s.bounced ? [`bounced ${s.bounced}`] : [])];
+  const parts = [`sent ${s.sent}`, `failed ${s.failed}`, `retried ${s.retried}`, ...(s.unknown ? [`unknown ${s.unknown}`] : []), ...(s.bounced ? [`bounced ${s.bounced}`] : []), ...(s.skipped ? [`skipped ${s.skipped} (nothing new: the reader got every paper of it in another delivery)`] : [])];
   process.stdout.write(`${parts.join(', ')} (${ctx.mailer.description})\n`);
   const problems = [
     s.failed ? `${s.failed} failed (\`paperboy resend <digest> --only-failed\` once fixed)` : '',

@@ -1,5 +1,6 @@
 // Request schemas of the admin API (zod), next to the routes that use them.
 import { z } from 'zod';
+import { DELIVERY_STATUSES } from '../../db/deliveries.ts';
 
 /** Row ids are PostgreSQL integers: a larger number names nothing (and must not reach a query). */
 const INT4_MAX = 2_147_483_647;
@@ -18,7 +19,7 @@ export const digestsQuery = z.object({
 });
 
 export const deliveriesQuery = pageQuery.extend({
-  status: z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
 });
 
 export const unknownQuery = pageQuery.extend({

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
 import { sessionEnded } from '../../db/admin-sessions.ts';
+import { DELIVERY_STATUSES } from '../../db/deliveries.ts';
 import { getDigest, listDigests } from '../../db/digests.ts';
 import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
@@ -29,7 +30,7 @@ import { BASE, page, progressOf, type Frame } from './views.ts';
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
 const id = z.coerce.number().int().positive().max(2_147_483_647);
 const outcome = z.enum(['sent', 'resend']);
-const status = z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']).optional();
+const status = z.enum(DELIVERY_STATUSES).optional();
 
 interface Authed extends Request {
   session?: Session;

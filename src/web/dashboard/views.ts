@@ -1,11 +1,12 @@
 // The dashboard's pages: plain server-rendered HTML through html`…` (every value escaped), one
 // stylesheet and one small script from /admin/ui/assets (the reader pages' strict CSP holds: no inline
 // script or style). Every form posts with the session's CSRF token.
+import { DELIVERY_STATUSES, type DeliveryCounts } from '../../db/deliveries.ts';
 import { html, type Html } from '../pages/html.ts';
 
 export const BASE = '/admin/ui';
-const STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced'] as const;
-type Counts = Record<(typeof STATUSES)[number], number>;
+const STATUSES = DELIVERY_STATUSES;
+type Counts = DeliveryCounts;
 
 export interface Frame {
   csrf: string | null;
