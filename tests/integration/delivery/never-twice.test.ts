@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, ingestDeps, sendDeps } from '../../../src/app/deps.ts';
 import { startWorker } from '../../../src/app/worker.ts';
 import { pauseDigest, resumeDigest } from '../../../src/db/digests.ts';
+import { archiveUrl } from '../../../src/deliver/links.ts';
 import { resendOne } from '../../../src/deliver/resend.ts';
 import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
@@ -117,9 +118,14 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     expect(last.messageId).toBe(`delivery-${(await deliveryOf('A', 'api@example.org')).id}.2@localhost`);
     expect(last.parsed.subject).toMatch(/^1 new paper on /);
     expect(titlesTo('api@example.org').at(-1)).toEqual([P1]);
-    expect(plain(last.parsed.html)).not.toContain(X);
-    // the delivery now holds what was mailed: the web view and the archive show that
-    expect((await deliveryOf('A', 'api@example.org')).papers).toEqual([expect.objectContaining({ paperId: expect.any(Number) })]);
+    expect(String(last.parsed.html)).not.toContain(X);
+    // the delivery now holds what was mailed, and its web view ("View in your browser") shows that
+    const a = await deliveryOf('A', 'api@example.org');
+    expect(a.papers).toEqual([expect.objectContaining({ paperId: expect.any(Number) })]);
+    const webView = new URL(archiveUrl(app.ctx.tokens, app.ctx.config.BASE_URL, a.subscriberId, a.id));
+    const view = await request(http).get(webView.pathname + webView.search).expect(200);
+    expect(view.text).toContain(P1);
+    expect(view.text).not.toContain(X);
     expect(timesMailed('api@example.org', X)).toBe(1);
   });
 
