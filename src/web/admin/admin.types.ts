@@ -23,7 +23,7 @@ export const deliveriesQuery = pageQuery.extend({
 });
 
 export const unknownQuery = pageQuery.extend({
-  digest: z.coerce.number().int().positive().optional(),
+  digest: rowId.optional(),
 });
 
 /** sent: the relay's log shows it was accepted; resend: it was not, queue a new attempt */
@@ -34,7 +34,15 @@ export const subscribersQuery = pageQuery.extend({
 });
 
 export const resendBody = z.union([
-  z.object({ email: z.string().trim().min(3).max(320) }).strict(),
+  z
+    .object({
+      email: z.string().trim().min(3).max(320),
+      /** a sent delivery is resent (a second copy to the reader) only with confirm: true */
+      confirm: z.boolean().optional(),
+      /** the attempt being resent (from the deliveries listing): the same request twice resends once */
+      attempt: z.number().int().positive().max(INT4_MAX).optional(),
+    })
+    .strict(),
   z.object({ onlyFailed: z.literal(true) }).strict(),
 ]);
 

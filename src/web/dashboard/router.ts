@@ -15,11 +15,11 @@ import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { isUrl } from '../../ingest/read-input.ts';
-import { backfillAction, backfillRange, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import { backfillAction, backfillRange, ConfirmationRequired, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
-import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
+import { digestBody, overviewBody, resendConfirmBody, subscriberBody, subscribersBody } from './pages.ts';
 import { backfillConfirmBody } from './source.ts';
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
 import { proxyWarning, registerLogin, registerLogout } from './login.ts';
@@ -133,10 +133,19 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     const r = await resendFailedAction(ctx, hooks, parse(id, req.params.id));
     done(req, res, `Re-queued ${r.queued.length} failed deliveries${r.resumed ? ' and resumed the digest' : ''}.`);
   });
-  router.post('/digests/:id/resend-one', async (req, res) => {
+  router.post('/digests/:id/resend-one', async (req: Authed, res) => {
+    const digestId = parse(id, req.params.id);
     const email = parse(z.string().min(3).max(320), req.body?.email);
-    const r = await resendOneAction(ctx, hooks, parse(id, req.params.id), email);
-    done(req, res, r.queued.length ? `Re-queued the delivery to ${email}.` : `The delivery to ${email} is already queued.`);
+    const attempt = req.body?.attempt === undefined ? undefined : parse(id, req.body.attempt);
+    try {
+      const r = await resendOneAction(ctx, hooks, digestId, email, { confirmed: req.body?.confirm === 'yes', ...(attempt ? { attempt } : {}) });
+      const already = r.alreadyResent ? `The delivery to ${email} was already resent (attempt ${r.alreadyResent.attempt}): not again.` : `The delivery to ${email} is already queued.`;
+      done(req, res, r.queued.length ? `Re-queued the delivery to ${email}.` : already);
+    } catch (err) {
+      if (!(err instanceof ConfirmationRequired)) throw err;
+      const input = { digestId, deliveryId: err.deliveryId, email, attempt: err.attempt, sentAt: err.sentAt, back: back(req) };
+      send(res, 200, page(frame(req), 'Resend a sent digest?', resendConfirmBody(frame(req), input)));
+    }
   });
   router.post('/digests/:id/resume', async (req, res) => {
     const r = await resumeAction(ctx, hooks, parse(id, req.params.id));
