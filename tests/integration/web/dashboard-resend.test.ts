@@ -71,7 +71,7 @@ describe('dashboard: resending a sent delivery (PostgreSQL, SMTP)', () => {
     const answers = await Promise.all([click(), click()]);
     expect(answers.map((a) => a.status)).toEqual([303, 303]);
     const notices = answers.map((a) => decodeURIComponent(new URL(a.headers.location!, 'http://x').searchParams.get('done') ?? ''));
-    expect(notices.sort()).toEqual(['Re-queued the delivery to alice@example.org.', 'The delivery to alice@example.org is already queued.']);
+    expect(notices.sort()).toEqual(['Re-queued the delivery to alice@example.org.', 'The delivery to alice@example.org was already resent (attempt 2): not again.']);
     const before = sink.messages.length;
     expect(await sendNow(app)).toMatchObject({ sent: 1 });
     expect(sink.messages.length - before).toBe(1);
