@@ -73,7 +73,7 @@ export function loginPage(frame: Frame, error?: string): string {
 }
 
 export function progressOf(counts: Counts, total: number): { done: number; total: number; inFlight: boolean } {
-  const done = counts.sent + counts.failed + counts.unknown + counts.bounced;
+  const done = counts.sent + counts.failed + counts.unknown + counts.bounced + counts.skipped;
   return { done, total, inFlight: counts.queued + counts.claimed + counts.handed > 0 };
 }
 

@@ -179,6 +179,8 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('paperboy_admin='))!.split(';')[0]!;
     const page = await request(http).get(`/admin/ui/digests/${digests.A}`).set('Cookie', cookie).expect(200);
     expect(page.text).toMatch(/<td data-count="skipped"><a [^>]*>2<\/a><\/td>/);
+    const progress = await request(http).get(`/admin/ui/digests/${digests.A}/progress.json`).set('Cookie', cookie).expect(200);
+    expect(progress.body).toMatchObject({ done: READERS.length, total: READERS.length, inFlight: false }); // skipped ones are done
   });
 });
 
