@@ -112,6 +112,51 @@ export async function loadReaderModels(sql: Query, subscriberIds: readonly numbe
   return new Map(rows.map((r) => [r.subscriber_id, r.model]));
 }
 
+export interface ReaderModelState {
+  /** the stored model (compact JSON); null: none, or nothing to learn yet */
+  model: string | null;
+  /** the newest paper mark of the reader (feedback.id), null: none */
+  newestMark: number | null;
+  /** the newest mark the model was trained with, null: no model row */
+  feedbackThrough: number | null;
+}
+
+/** What the preferences page says of a reader's model: it, and whether marks are newer than it. */
+export async function readerModelState(sql: Query, subscriberId: number): Promise<ReaderModelState> {
+  const { rows } = await sql.query<{ model: string | null; newest_mark: number | null; feedback_through: number | null }>(
+    `SELECT m.model, m.feedback_through,
+            (SELECT max(id) FROM feedback WHERE subscriber_id = $1 AND kind IN ('more_like_this', 'not_relevant') AND paper_id IS NOT NULL) AS newest_mark
+       FROM (SELECT 1) one LEFT JOIN reader_model m ON m.subscriber_id = $1`,
+    [subscriberId],
+  );
+  const row = rows[0];
+  return { model: row?.model ?? null, newestMark: row?.newest_mark ?? null, feedbackThrough: row?.feedback_through ?? null };
+}
+
+/**
+ * A mark undone: that paper's "more like this" / "not relevant" events of the reader deleted and,
+ * when there were any, their model dropped in the same transaction (the job trains it again from
+ * what is left before their next digest). How many events went.
+ */
+export async function undoMark(sql: Sql, subscriberId: number, paperId: number): Promise<{ marks: number }> {
+  const client = await sql.connect();
+  try {
+    await client.query('BEGIN');
+    const { rowCount } = await client.query(
+      `DELETE FROM feedback WHERE subscriber_id = $1 AND paper_id = $2 AND kind IN ('more_like_this', 'not_relevant')`,
+      [subscriberId, paperId],
+    );
+    if (rowCount) await dropReaderModel(client, subscriberId);
+    await client.query('COMMIT');
+    return { marks: rowCount ?? 0 };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 /**
  * A reader's model dropped: after an undo of a mark (it is trained again from what is left before
  * their next digest) or with "forget what you learned about me" (with their marks deleted too, in
