@@ -11,7 +11,7 @@ import { digestDeps, trainReaderModelsDeps } from '../../src/app/deps.ts';
 import { buildDigest } from '../../src/digest/build-digest.ts';
 import { trainReaderModels } from '../../src/jobs/train-reader-models.ts';
 import { addSubscribers, sendNow } from '../support/app.ts';
-import { skipWithoutChromium, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
+import { ARTIFACTS, skipWithoutChromium, screenshots, startBrowserApp, type BrowserApp, type Watched } from './support.ts';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -83,10 +83,11 @@ describe.skipIf(skipWithoutChromium)('what paperboy learned, in Chromium', () =>
       await v.page.locator('.pv-topic', { hasText: 'scaling laws' }).locator('.pill-muted').waitFor();
       expect(await axe(v.page)).toEqual([]);
       await screenshots(v.page, `preferences-learned-${scheme}`);
-      await v.page.locator('#learned-heading').scrollIntoViewIfNeeded();
+      // up close on a phone: the section, the topics box with its muted topic, the muted topic in the preview
       await v.page.setViewportSize({ width: 375, height: 900 });
-      await v.page.locator('#learned-heading').scrollIntoViewIfNeeded();
-      await v.page.screenshot({ path: new URL(`../../test-artifacts/web-preferences-learned-section-${scheme}-375.png`, import.meta.url).pathname });
+      for (const [name, selector] of [['section', '.learned'], ['topics', '.field:has(#topics)'], ['preview-muted', '.pv-topic:has(.pill-muted)']] as const) {
+        await v.page.locator(selector).screenshot({ path: new URL(`web-preferences-learned-${name}-${scheme}-375.png`, ARTIFACTS).pathname });
+      }
       await v.page.setViewportSize({ width: 1280, height: 900 });
       expect(v.problems).toEqual([]);
     }

@@ -125,7 +125,7 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     const prefs = await request(w.web).get(prefsUrl).expect(200);
     expect(prefs.text).toContain('Muted topics');
     // shown muted in the topics box too (still one of the topics), and marked in the preview
-    expect(prefs.text).toMatch(/<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted<\/span> <span class="chip chip-muted">diffusion<\/span>: it stays in your topics and catches nothing, in emails and your feed, until you <a href="#muted-heading">restore it<\/a>\.<\/p>/);
+    expect(prefs.text).toMatch(/<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted<\/span> <span class="chip chip-muted">diffusion<\/span> stays in your topics and catches nothing, in emails and your feed, until you <a href="#muted-heading">restore it<\/a>\.<\/p>/);
     expect(prefs.text).toContain('data-muted="[&quot;diffusion&quot;]"');
     const restoreUrl = /<form method="post" action="([^"]+)" class="inline-action">\s*<input type="hidden" name="topic" value="diffusion">/.exec(prefs.text)![1]!.replaceAll('&amp;', '&');
     const restored = await request(w.web).post(restoreUrl).type('form').send(form({ topic: 'diffusion' })).expect(200);

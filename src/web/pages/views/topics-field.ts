@@ -49,7 +49,8 @@ function topicCount(value: string): Html {
 }
 
 function mutedNoteOf(muted: { topics: readonly string[]; restoreAt: string }): Html {
-  return html`<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted</span> ${muted.topics.map((t, i) => html`${i > 0 ? ', ' : ''}<span class="chip chip-muted">${t}</span>`)}: ${muted.topics.length === 1 ? 'it stays in your topics and catches nothing' : 'they stay in your topics and catch nothing'}, in emails and your feed, until you <a href="${muted.restoreAt}">restore ${muted.topics.length === 1 ? 'it' : 'them'}</a>.</p>`;
+  const one = muted.topics.length === 1;
+  return html`<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted</span> ${muted.topics.map((t) => html`<span class="chip chip-muted">${t}</span> `)}${one ? 'stays in your topics and catches nothing' : 'stay in your topics and catch nothing'}, in emails and your feed, until you <a href="${muted.restoreAt}">restore ${one ? 'it' : 'them'}</a>.</p>`;
 }
 
 function topicErrors(error: string | null, lines: TopicLineError[]): Html {
