@@ -102,7 +102,7 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
     await page.locator('.topic-actions li', { hasText: 'diffusion' }).getByRole('button', { name: 'Mute this topic' }).click();
     await page.getByText(/Muted “diffusion”/).waitFor();
     await screenshots(page, 'feedback-muted');
-    await page.getByRole('link', { name: 'your preferences page' }).click();
+    await page.getByRole('link', { name: 'your preferences page' }).first().click();
     await page.getByRole('heading', { name: 'Muted topics' }).waitFor();
     await screenshots(page, 'preferences-muted');
     await page.locator('.muted-topics').getByRole('button', { name: 'Restore' }).click();
