@@ -79,16 +79,25 @@ export interface StoredReaderModel {
   /** compact JSON, or null: nothing to learn yet */
   model: string | null;
   feedbackThrough: number;
+  /** how many mark events (up to feedbackThrough) it was trained from */
+  events: number;
   positives: number;
   negatives: number;
 }
 
-/** Writes these models (one statement), replacing older ones. */
+/**
+ * Writes these models (one statement), replacing older ones. A model whose marks changed under it
+ * — one was undone, or everything forgotten, while it was being trained — is not written: its
+ * events up to feedbackThrough are no longer all there (the reader keeps no model, and the job
+ * trains them again from what is left).
+ */
 export async function saveReaderModels(sql: Query, models: readonly StoredReaderModel[], trainedAt: Date): Promise<void> {
   if (models.length === 0) return;
   await sql.query(
     `INSERT INTO reader_model (subscriber_id, model, bytes, feedback_through, positives, negatives, trained_at)
-     SELECT s, m, coalesce(octet_length(m), 0), f, p, n, $6 FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[]) AS t(s, m, f, p, n)
+     SELECT s, m, coalesce(octet_length(m), 0), f, p, n, $6 FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[], $7::int[]) AS t(s, m, f, p, n, e)
+      WHERE e = (SELECT count(*) FROM feedback x
+                  WHERE x.subscriber_id = t.s AND x.kind IN ('more_like_this', 'not_relevant') AND x.paper_id IS NOT NULL AND x.id <= t.f)
      ON CONFLICT (subscriber_id) DO UPDATE SET model = excluded.model, bytes = excluded.bytes, feedback_through = excluded.feedback_through,
        positives = excluded.positives, negatives = excluded.negatives, trained_at = excluded.trained_at`,
     [
@@ -98,6 +107,7 @@ export async function saveReaderModels(sql: Query, models: readonly StoredReader
       models.map((m) => m.positives),
       models.map((m) => m.negatives),
       trainedAt,
+      models.map((m) => m.events),
     ],
   );
 }

@@ -118,7 +118,7 @@ describe.skipIf(skipWithoutChromium)('what paperboy learned, in Chromium', () =>
     await screenshots(page, 'preferences-forget');
     expect(await marks()).toBe(3);
     await page.getByRole('button', { name: 'Forget what you learned about me' }).click();
-    await page.getByText('Forgotten: the 3 papers you marked and what was learned from them.').waitFor();
+    await page.getByText('Forgotten: your marks on 3 papers and what was learned from them.').waitFor();
     await page.getByText('Nothing learned yet').first().waitFor();
     expect(await marks()).toBe(0);
     expect(await model()).toBeNull();

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainReaderModelsDeps } from '../../../src/app/deps.ts';
 import type { Subscriber } from '../../../src/db/subscribers.ts';
+import { saveReaderModels } from '../../../src/db/reader-models.ts';
 import { trainReaderModels } from '../../../src/jobs/train-reader-models.ts';
 import { decodeReaderModel, explainReaderModel } from '../../../src/relevance/index.ts';
 import type { TokenPurpose } from '../../../src/security/tokens.ts';
@@ -124,18 +125,35 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
     expect(await tableFingerprint(prisma())).toEqual(before);
   });
 
+  it('a model trained from marks that were undone (or forgotten) meanwhile is not written', async () => {
+    const events = await prisma().feedback.findMany({ where: { subscriberId: ada.id, kind: { in: ['more_like_this', 'not_relevant'] } }, orderBy: { id: 'asc' } });
+    const stored = await model();
+    // what a run of the job read before the reader undid a mark: every event up to the newest
+    const read = { subscriberId: ada.id, model: stored!.model, feedbackThrough: events.at(-1)!.id, events: events.length, positives: 2, negatives: 1 };
+    await post(`/preferences/undo-mark?token=${sign('preferences')}`, { paper: String(events[0]!.paperId) }).expect(200);
+    expect(await model()).toBeNull();
+    await saveReaderModels(w.app.ctx.db.sql, [read], new Date());
+    expect(await model()).toBeNull();
+    // trained from what is left, it is written
+    await saveReaderModels(w.app.ctx.db.sql, [{ ...read, events: events.length - 1 }], new Date());
+    expect(await model()).not.toBeNull();
+    // the mark back as it was, and its model, for the tests after this one
+    await post(feedbackPage, { kind: events[0]!.kind, paper: String(events[0]!.paperId) }).expect(200);
+    expect((await train()).trained).toBe(1);
+  });
+
   it('"Forget what you learned about me" asks first (changing nothing), then deletes every mark and the model', async () => {
     await post(feedbackPage, { kind: 'mute_topic', topic: 'scaling laws' }).expect(200);
     const page = (await request(w.web).get(prefs).expect(200)).text;
     const link = /<a href="(\/preferences\/forget\?token=[^"]+)">Forget what you learned about me<\/a>/.exec(page)![1]!.replaceAll('&amp;', '&');
     const before = await tableFingerprint(prisma());
     const ask = await request(w.web).get(link).expect(200);
-    expect(ask.text).toContain('This deletes the 3 papers <strong class="address">ada@example.org</strong> marked');
+    expect(ask.text).toContain('This deletes the “More like this” and “Not relevant” marks <strong class="address">ada@example.org</strong> gave 3 papers');
     expect(await tableFingerprint(prisma())).toEqual(before);
     expect(await model()).not.toBeNull();
     const action = /<form method="post" action="([^"]+)" class="single-action">\s*<button class="button" type="submit">Forget what you learned about me/.exec(ask.text)![1]!.replaceAll('&amp;', '&');
     const done = await post(action).expect(200);
-    expect(done.text).toContain('Forgotten: the 3 papers you marked and what was learned from them.');
+    expect(done.text).toContain('Forgotten: your marks on 3 papers and what was learned from them.');
     expect(done.text).toContain('Nothing learned yet');
     expect(await marks()).toEqual([]);
     expect(await model()).toBeNull();

@@ -37,7 +37,7 @@ export function learnedRoutes(router: Router, { chrome, deps, limits }: PagesCon
   router.post('/preferences/forget', limits.preferences, ...formBody(), async (req, res) => {
     const token = tokenParam(req);
     const { marks } = await forgetLearned(deps, token);
-    const what = marks === 0 ? 'nothing was marked' : marks === 1 ? 'the paper you marked and what was learned from it' : `the ${marks} papers you marked and what was learned from them`;
+    const what = marks === 0 ? 'nothing was marked' : `your marks on ${marks === 1 ? 'one paper' : `${marks} papers`} and what was learned from them`;
     sendPage(res, 200, await withNotice(token!, `Forgotten: ${what}. Your next digests follow your topics alone until you mark papers again.`));
   });
 }

@@ -65,7 +65,7 @@ export function forgetPage(chrome: Chrome, token: string, view: { email: string;
       ? card({ heading: 'Nothing to forget', body: html`<p><strong class="address">${view.email}</strong> has no paper marked, so ${chrome.productName} has learned nothing: your digests follow your topics alone.</p>${back}` })
       : card({
           heading: 'Forget what we learned about you?',
-          body: html`<p>This deletes ${view.marks === 1 ? 'the paper' : `the ${String(view.marks)} papers`} <strong class="address">${view.email}</strong> marked “More like this” or “Not relevant”, and everything ${chrome.productName} learned from them. Your next digests follow your topics alone, in their usual order, until you mark papers again.</p>
+          body: html`<p>This deletes the “More like this” and “Not relevant” marks <strong class="address">${view.email}</strong> gave ${view.marks === 1 ? 'one paper' : `${String(view.marks)} papers`}, and everything ${chrome.productName} learned from them. Your next digests follow your topics alone, in their usual order, until you mark papers again.</p>
   <p>Your topics, muted topics and everything else stay as they are.</p>
   <form method="post" action="${withToken('/preferences/forget', token)}" class="single-action">
     <button class="button" type="submit">Forget what you learned about me</button>
