@@ -37,11 +37,17 @@ async function activeReader(deps: SubscriptionDeps, token: string | undefined): 
 }
 
 /** One paper's mark undone (both kinds, every event of it) with the model; `marks`: 0 when it had none. */
-export async function undoPaperMark(deps: SubscriptionDeps, token: string | undefined, paperId: number): Promise<{ subscriber: Subscriber; marks: number }> {
+export async function undoPaperMark(
+  deps: SubscriptionDeps,
+  token: string | undefined,
+  paperId: number,
+): Promise<{ subscriber: Subscriber; marks: number; title: string | null }> {
   const subscriber = await activeReader(deps, token);
   const { marks } = await undoMark(deps.sql, subscriber.id, paperId);
-  if (marks > 0) deps.log.info({ event: 'feedback.undone', subscriberId: subscriber.id, paperId, marks }, `subscriber ${subscriber.id} undid a mark`);
-  return { subscriber, marks };
+  if (marks === 0) return { subscriber, marks, title: null };
+  deps.log.info({ event: 'feedback.undone', subscriberId: subscriber.id, paperId, marks }, `subscriber ${subscriber.id} undid a mark`);
+  const paper = await deps.prisma.paper.findUnique({ where: { id: paperId }, select: { title: true } });
+  return { subscriber, marks, title: paper?.title ?? null };
 }
 
 /** "Forget what you learned about me": every paper mark of the reader and their model. */

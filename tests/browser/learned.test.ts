@@ -99,7 +99,7 @@ describe.skipIf(skipWithoutChromium)('what paperboy learned, in Chromium', () =>
     const first = page.locator('.marked-paper').first();
     const title = (await first.locator('.marked-title').textContent())!;
     await first.getByRole('button', { name: `Undo “${title}”` }).click();
-    await page.getByText('Undone: that mark no longer counts.').waitFor();
+    await page.getByText(`Undone: your mark on “${title}” no longer counts.`).waitFor();
     expect(await page.locator('.marked-paper').count()).toBe(3);
     expect(await page.locator('.marked-title', { hasText: title }).count()).toBe(0);
     expect(await marks()).toBe(3);

@@ -104,14 +104,14 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
   it('"Undo" deletes every mark of that paper and the model (retrained from what is left)', async () => {
     const page = (await request(w.web).get(prefs).expect(200)).text;
     const undone = await post(formAction(page, 'paper', String(ids['2611.00102']))!, { paper: String(ids['2611.00102']) }).expect(200);
-    expect(undone.text).toContain('Undone: that mark no longer counts.');
+    expect(undone.text).toContain('Undone: your mark on “Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm” no longer counts.');
     expect(await marks()).toEqual([
       [ids['2611.00101'], 'more_like_this'],
       [ids['2611.00103'], 'more_like_this'],
       [ids['2611.00104'], 'not_relevant'],
     ]);
     expect(await model()).toBeNull();
-    expect(undone.text).not.toContain('Anomalous Diffusion of Tracer Particles');
+    expect(undone.text).not.toContain('<a class="marked-title" href="https://huggingface.co/papers/2611.00102">');
     expect(undone.text).toContain('Learning from your marks before your next digest.');
     expect(w.app.captured.events('feedback.undone')).toEqual([expect.objectContaining({ subscriberId: ada.id, paperId: ids['2611.00102'], marks: 2 })]);
     // the job trains it again from the three marks left
