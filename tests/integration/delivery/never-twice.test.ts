@@ -18,6 +18,7 @@ import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { ingestInputs } from '../../../src/ingest/ingest-inputs.ts';
 import { createWebApp } from '../../../src/web/app.ts';
+import { pagesRouter } from '../../../src/web/pages/router.ts';
 import { addSubscribers, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { runCli } from '../../support/cli.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
@@ -123,7 +124,7 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     const a = await deliveryOf('A', 'api@example.org');
     expect(a.papers).toEqual([expect.objectContaining({ paperId: expect.any(Number) })]);
     const webView = new URL(archiveUrl(app.ctx.tokens, app.ctx.config.BASE_URL, a.subscriberId, a.id));
-    const view = await request(http).get(webView.pathname + webView.search).expect(200);
+    const view = await request(createWebApp(app.ctx, { pages: pagesRouter(app.ctx), requestLog: false })).get(webView.pathname + webView.search).expect(200);
     expect(view.text).toContain(P1);
     expect(view.text).not.toContain(X);
     expect(timesMailed('api@example.org', X)).toBe(1);
@@ -140,7 +141,7 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     expect(timesMailed('dash@example.org', X)).toBe(1);
   });
 
-  it('`paperboy resolve <id> --resend` of the unknown A: A goes with X, which C left out', async () => {
+  it('`paperboy resolve <id> --resend` of the unknown A: A goes with X, which C left out', { timeout: 120_000 }, async () => {
     const a = await deliveryOf('A', 'resolve@example.org');
     expect(a.status).toBe('unknown');
     const resolved = await runCli(['resolve', String(a.id), '--resend'], app.env);
@@ -150,7 +151,7 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     expect(timesMailed('resolve@example.org', X)).toBe(1);
   });
 
-  it('`paperboy resend A --only-failed`, the README\'s remedy: what is left goes; nothing left is skipped, never mailed', async () => {
+  it('`paperboy resend A --only-failed`, the README\'s remedy: what is left goes; nothing left is skipped, never mailed', { timeout: 120_000 }, async () => {
     const resent = await runCli(['resend', String(digests.A), '--only-failed'], app.env);
     expect(resent.code, resent.stderr).toBe(0);
     expect(resent.stdout).toContain('re-queued 3 failed deliveries');
