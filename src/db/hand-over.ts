@@ -54,6 +54,9 @@ export async function markHanded(sql: Sql, workerId: string, held: readonly Held
   if (held.length === 0) return { handed: [], taken: [] };
   const client = await sql.connect();
   let broken: Error | undefined;
+  // a checked-out client's connection that drops emits 'error': kept here (the query rejects too), never thrown
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     const ids = `ARRAY[${held.map((h) => int(h.id)).join(',')}]::int[]`;
     const attempts = `ARRAY[${held.map((h) => int(h.attempt)).join(',')}]::int[]`;
@@ -85,9 +88,10 @@ export async function markHanded(sql: Sql, workerId: string, held: readonly Held
     const rows = results[2]!.rows;
     return { handed: rows.filter((r) => r.handed).map((r) => r.id), taken: rows.filter((r) => !r.handed).map((r) => r.id) };
   } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
