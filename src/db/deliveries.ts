@@ -250,3 +250,12 @@ export async function countHeldBack(sql: Sql): Promise<{ queued: number; digests
   );
   return { queued: rows.reduce((n, r) => n + Number(r.n), 0), digests: rows.map((r) => r.digest_id) };
 }
+
+/** Digests with failed deliveries (oldest first), with how many and the latest reply: what `send` names next. */
+export async function failedByDigest(sql: Sql): Promise<Array<{ digestId: number; failed: number; reply: string | null }>> {
+  const { rows } = await sql.query<{ digest_id: number; n: string; reply: string | null }>(
+    `SELECT digest_id, count(*) AS n, (array_agg(coalesce(smtp_response, last_error) ORDER BY id DESC))[1] AS reply
+       FROM delivery WHERE status = 'failed' GROUP BY digest_id ORDER BY digest_id`,
+  );
+  return rows.map((r) => ({ digestId: r.digest_id, failed: Number(r.n), reply: r.reply }));
+}
