@@ -9,6 +9,7 @@ import { backfillDays, BackfillRangeError } from '../../ingest/backfill-plan.ts'
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import type { BackfillStart } from '../../jobs/backfill.ts';
 import { HttpError, notFound } from '../http-errors.ts';
+import { plural } from '../../render/format.ts';
 
 export interface ActionHooks {
   /** wake the sender after something was queued */
@@ -27,7 +28,7 @@ async function digestMustExist(ctx: AppContext, id: number): Promise<void> {
 export async function resendFailedAction(ctx: AppContext, hooks: ActionHooks, digestId: number) {
   await digestMustExist(ctx, digestId);
   const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
-  ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
+  ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`);
   hooks.onQueued?.();
   return { digestId, queued: requeued, resumed };
 }
@@ -65,7 +66,7 @@ export async function resolveAction(ctx: AppContext, hooks: ActionHooks, target:
   await recover(ctx.db.sql, ctx.log);
   const note = outcome === 'sent' ? `resolved by an operator: the relay had it (${via})` : `resolved by an operator: resent as a new attempt (${via})`;
   const result = await resolveUnknown(ctx.db.sql, target, outcome, note);
-  ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${result.resolved.length} unknown deliveries resolved as ${outcome}`);
+  ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${plural(result.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved as ${outcome}`);
   if (outcome === 'resend' && result.resolved.length > 0) hooks.onQueued?.();
   if ('ids' in target && target.ids.length === 1) {
     const skipped = result.skipped[0];
@@ -98,6 +99,6 @@ export async function backfillAction(ctx: AppContext, hooks: ActionHooks, since:
   const started = await hooks.backfill.start(days, via === 'dashboard' ? 'dashboard' : 'admin');
   if (started.kind === 'busy') throw new HttpError(409, 'BACKFILL_RUNNING', `a backfill is already running (${started.where}): wait for it to finish`);
   if (started.kind === 'not-an-api') throw new HttpError(409, 'SOURCE_NOT_AN_API', `SNAPSHOT_SOURCE is ${started.source}, not the daily papers API: nothing to backfill from`);
-  ctx.log.info({ event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via }, `backfill of ${days.length} days started (${via})`);
+  ctx.log.info({ event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via }, `backfill of ${plural(days.length, 'day')} started (${via})`);
   return { jobId: started.jobId, from: days[0]!, to: days.at(-1)!, days: days.length, source: displaySource(ctx.config.SNAPSHOT_SOURCE) };
 }

@@ -5,6 +5,7 @@ import { html, type Html } from '../pages/html.ts';
 import type { InFlight } from './queries.ts';
 import { backfillSection, unreachableNotice, type BackfillJob } from './source.ts';
 import { BASE, button, countsTable, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
+import { plural } from '../../render/format.ts';
 
 export interface DigestRow {
   id: number;
@@ -115,7 +116,7 @@ export function digestBody(
 ): Html {
   const here = `${BASE}/digests/${digest.id}${filter ? `?status=${filter}` : ''}`;
   return html`
-<p>Status <span class="badge ${digest.status}">${digest.status}</span>${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; built ${time(digest.createdAt)}; ${digest.newPaperCount} new papers; ${digest.deliveryCount} deliveries.</p>
+<p>Status <span class="badge ${digest.status}">${digest.status}</span>${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; built ${time(digest.createdAt)}; ${plural(digest.newPaperCount, 'new paper')}; ${plural(digest.deliveryCount, 'delivery', 'deliveries')}.</p>
 ${progressBar(digest.id, digest.counts, digest.deliveryCount)}
 ${countsTable(digest.counts, digest.id)}
 <div class="actions">
@@ -132,7 +133,7 @@ ${
     : html`<table class="deliveries"><caption class="visually-hidden">Deliveries of digest ${digest.id}</caption>
 <thead><tr><th scope="col">Delivery</th><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">SMTP reply or error</th><th scope="col">Action</th></tr></thead>
 <tbody>${deliveries.map(
-        (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${d.tries} tries)` : ''}</td>
+        (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
 <td>${d.smtpResponse ?? ''}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''} ${d.lastError ?? ''}</td>
 <td>${['sent', 'failed', 'unknown'].includes(d.status) ? button(frame, `${BASE}/digests/${digest.id}/resend-one`, 'Resend', { email: d.subscriber.email, back: here }) : ''}</td></tr>`,
       )}</tbody></table>`

@@ -25,6 +25,7 @@ import { proxyWarning, registerLogin, registerLogout } from './login.ts';
 import { failedMailsNotice, subscriptionMailsBody } from './mail-pages.ts';
 import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { BASE, page, progressOf, type Frame } from './views.ts';
+import { plural } from '../../render/format.ts';
 
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
 const id = z.coerce.number().int().positive().max(2_147_483_647);
@@ -130,7 +131,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
 
   router.post('/digests/:id/resend-failed', async (req, res) => {
     const r = await resendFailedAction(ctx, hooks, parse(id, req.params.id));
-    done(req, res, `Re-queued ${r.queued.length} failed deliveries${r.resumed ? ' and resumed the digest' : ''}.`);
+    done(req, res, `Re-queued ${plural(r.queued.length, 'failed delivery', 'failed deliveries')}${r.resumed ? ' and resumed the digest' : ''}.`);
   });
   router.post('/digests/:id/resend-one', async (req, res) => {
     const email = parse(z.string().min(3).max(320), req.body?.email);
@@ -144,7 +145,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
   router.post('/digests/:id/resolve', async (req, res) => {
     const o = parse(outcome, req.body?.outcome);
     const r = await resolveAction(ctx, hooks, { digestId: parse(id, req.params.id) }, o, 'dashboard');
-    done(req, res, `${r.resolved.length} unknown deliveries resolved: ${o === 'sent' ? 'marked sent' : 'queued again'}.`);
+    done(req, res, `${plural(r.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved: ${o === 'sent' ? 'marked sent' : 'queued again'}.`);
   });
   router.post('/deliveries/:id/resolve', async (req, res) => {
     const deliveryId = parse(id, req.params.id);
@@ -167,7 +168,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', 'start a backfill from its confirmation page');
     const { since, until } = backfillInput(req);
     const r = await backfillAction(ctx, hooks, since, until, 'dashboard');
-    done(req, res, `Backfill of ${r.days} days (${r.from} to ${r.to}) started as job ${r.jobId}: its progress is under Source.`);
+    done(req, res, `Backfill of ${plural(r.days, 'day')} (${r.from} to ${r.to}) started as job ${r.jobId}: its progress is under Source.`);
   });
 
   router.get('/subscription-mails', async (req: Authed, res) => {
