@@ -7,6 +7,7 @@ import { SubscriptionError } from '../../../subscriptions/errors.ts';
 import { parseTopicsField } from '../../../subscriptions/input.ts';
 import { currentPause, pauseFor, readPauseChoice, type PauseChoice } from '../../../subscriptions/pause.ts';
 import { changePreferences, openPreferences, type PreferencesResult } from '../../../subscriptions/preferences.ts';
+import { canUndo } from '../../../subscriptions/unsubscribe.ts';
 import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
@@ -37,17 +38,21 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     };
   };
 
+  /** the page of an address that is no longer active (as the unsubscribe link's page says it) */
+  const elsewhere = (subscriber: Subscriber) =>
+    preferencesElsewherePage(chrome, subscriber, canUndo(subscriber, deps.now()) ? pageLinks(deps, 'preferences', subscriber.id).unsubscribeToken() : null);
+
   router.get('/preferences', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await openPreferences(deps, token);
-    if (subscriber.status !== 'active') return sendPage(res, 200, preferencesElsewherePage(chrome, subscriber));
+    if (subscriber.status !== 'active') return sendPage(res, 200, elsewhere(subscriber));
     sendPage(res, 200, preferencesPage(chrome, view(token!, subscriber)));
   });
 
   router.post('/preferences', limits.preferences, ...formBody(), async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await openPreferences(deps, token);
-    if (subscriber.status !== 'active') return sendPage(res, 409, preferencesElsewherePage(chrome, subscriber));
+    if (subscriber.status !== 'active') return sendPage(res, 409, elsewhere(subscriber));
     const rawTopics = field(req, 'topics');
     const rawPause = field(req, 'pause');
     const choice: PauseChoice | 'keep' | null = rawPause === 'keep' ? 'keep' : readPauseChoice(rawPause, field(req, 'paused'));
@@ -66,7 +71,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
       result = await changePreferences(deps, token, { topics: topics.topics, ...pause, ...frequency });
     } catch (err) {
       // it stopped being active between the two reads: say where it stands now
-      if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, preferencesElsewherePage(chrome, await openPreferences(deps, token)));
+      if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, elsewhere(await openPreferences(deps, token)));
       throw err;
     }
     sendPage(res, 200, preferencesPage(chrome, view(token!, result.subscriber, { notice: notice(result) })));
