@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { sendDeps } from '../../app/deps.ts';
+import { sendByHand } from '../../app/jobs-by-hand.ts';
 import { recover, startWorker } from '../../app/worker.ts';
 import type { AppContext } from '../../app/context.ts';
 import { countHeldBack, countSendable, deliveryCounts, failedByDigest } from '../../db/deliveries.ts';
@@ -14,7 +15,7 @@ export function registerSend(program: Command): void {
       'send every queued delivery, waiting for their retries (several `send` processes may run at once); exit 1 if any failed, is unknown or is left queued',
     )
     .action(async () => {
-      await withContext(async (ctx) => finish(ctx, await sendAll(ctx)));
+      await withContext(async (ctx) => finish(ctx, await sendByHand(ctx, 'cli', () => sendAll(ctx))));
     });
 }
 

@@ -9,6 +9,7 @@ import { backfillDays, BackfillRangeError } from '../../ingest/backfill-plan.ts'
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import type { BackfillStart } from '../../jobs/backfill.ts';
 import { HttpError, notFound } from '../http-errors.ts';
+import { digestByHand, ingestByHand } from '../../app/jobs-by-hand.ts';
 import { plural } from '../../render/format.ts';
 
 export interface ActionHooks {
@@ -16,6 +17,8 @@ export interface ActionHooks {
   onQueued?: () => void;
   /** starts a backfill in the background (serve's BackfillRunner) */
   backfill?: { start(days: string[], trigger: string): Promise<BackfillStart> };
+  /** the scheduler's own ingest (with source health, under the job lock) when `serve` runs one */
+  ingestSource?: (via: ActionVia) => Promise<unknown>;
 }
 
 /** Where an action came from, for the attempt records: "admin API" or "dashboard". */
@@ -101,4 +104,20 @@ export async function backfillAction(ctx: AppContext, hooks: ActionHooks, since:
   if (started.kind === 'not-an-api') throw new HttpError(409, 'SOURCE_NOT_AN_API', `SNAPSHOT_SOURCE is ${started.source}, not the daily papers API: nothing to backfill from`);
   ctx.log.info({ event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via }, `backfill of ${plural(days.length, 'day')} started (${via})`);
   return { jobId: started.jobId, from: days[0]!, to: days.at(-1)!, days: days.length, source: displaySource(ctx.config.SNAPSHOT_SOURCE) };
+}
+
+/** Ingests SNAPSHOT_SOURCE now (or `url`): through serve's scheduler when there is one, else directly; recorded as a job. */
+export async function ingestAction(ctx: AppContext, hooks: ActionHooks, url: string | undefined, via: ActionVia) {
+  if (!url && hooks.ingestSource) return { kind: 'scheduled' as const, result: await hooks.ingestSource(via) };
+  const outcomes = await ingestByHand(ctx, via === 'dashboard' ? 'dashboard' : 'admin', [url ?? ctx.config.SNAPSHOT_SOURCE]);
+  return { kind: 'direct' as const, outcomes };
+}
+
+/** Builds the digest of the newest snapshot now (a dry run writes nothing); recorded as a job. */
+export async function digestAction(ctx: AppContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia) {
+  const result = await digestByHand(ctx, via === 'dashboard' ? 'dashboard' : 'admin', { dryRun });
+  if (result.kind === 'built') hooks.onQueued?.();
+  return result.kind === 'built' || result.kind === 'dry-run'
+    ? { kind: result.kind, digest: result.digest, snapshotId: result.snapshot.id, capturedAt: result.snapshot.capturedAt, newPapers: result.newPapers.length, subscribers: result.subscribers, deliveries: result.deliveries, skippedSnapshots: result.skippedSnapshots }
+    : result;
 }
