@@ -2,7 +2,8 @@
 // the same recovery first, the same log events, the same errors (HttpError with a stable code).
 import type { AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
-import { getDigest, resumeDigest } from '../../db/digests.ts';
+import { getDigest, resumeDigest, type DigestSummary } from '../../db/digests.ts';
+import type { BuildDigestResult } from '../../digest/build-digest.ts';
 import { reactivateSubscriber } from '../../db/subscribers.ts';
 import { resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
 import { backfillDays, BackfillRangeError } from '../../ingest/backfill-plan.ts';
@@ -113,11 +114,15 @@ export async function ingestAction(ctx: AppContext, hooks: ActionHooks, url: str
   return { kind: 'direct' as const, outcomes };
 }
 
+export type DigestActionResult =
+  | Extract<BuildDigestResult, { kind: 'no-snapshot' | 'up-to-date' }>
+  | { kind: 'built' | 'dry-run'; digest: DigestSummary | null; snapshotId: number; capturedAt: Date; newPapers: number; subscribers: number; deliveries: number; skippedSnapshots: number[] };
+
 /** Builds the digest of the newest snapshot now (a dry run writes nothing); recorded as a job. */
-export async function digestAction(ctx: AppContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia) {
+export async function digestAction(ctx: AppContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia): Promise<DigestActionResult> {
   const result = await digestByHand(ctx, via === 'dashboard' ? 'dashboard' : 'admin', { dryRun });
+  if (result.kind === 'no-snapshot' || result.kind === 'up-to-date') return result;
   if (result.kind === 'built') hooks.onQueued?.();
-  return result.kind === 'built' || result.kind === 'dry-run'
-    ? { kind: result.kind, digest: result.digest, snapshotId: result.snapshot.id, capturedAt: result.snapshot.capturedAt, newPapers: result.newPapers.length, subscribers: result.subscribers, deliveries: result.deliveries, skippedSnapshots: result.skippedSnapshots }
-    : result;
+  const { snapshot } = result;
+  return { kind: result.kind, digest: result.digest, snapshotId: snapshot.id, capturedAt: snapshot.capturedAt, newPapers: result.newPapers.length, subscribers: result.subscribers, deliveries: result.deliveries, skippedSnapshots: result.skippedSnapshots };
 }

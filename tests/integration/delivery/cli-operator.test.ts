@@ -46,6 +46,12 @@ describe('the command line on a first day', () => {
     expect(send.stderr).toMatch(/^paperboy: 1 failed \(last reply: 550 5\.1\.1 user unknown\)$/m);
     const last = send.stderr.trim().split('\n').at(-1);
     expect(last).toBe(`next: fix what the reply says (relay, address), then \`paperboy resend ${digestId} --only-failed\`, then \`paperboy send\``);
+ 
+    // each run is a job in "Recent jobs", as the schedule's are
+    const jobs = await app.ctx.db.prisma.jobRun.findMany({ orderBy: { id: 'asc' } });
+    expect(jobs.map((j) => [j.job, j.trigger, j.status])).toEqual([['ingest', 'cli', 'ok'], ['digest', 'cli', 'ok'], ['send', 'cli', 'ok']]);
+    expect(jobs[1]!.detail).toMatchObject({ digestId, deliveries: 2 });
+    expect(jobs[2]!.detail).toMatchObject({ sent: 1, failed: 1 });
   });
 
   it('`paperboy digests` lists the digests with their listing date and deliveries by status', async () => {
