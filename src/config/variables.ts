@@ -1,6 +1,5 @@
-// Every environment variable paperboy reads, in one table: its group, default and meaning.
-// `.env.example` is generated from this table (`npm run env:example`) and a test keeps README and
-// `.env.example` in step with it. Nothing outside src/config/ reads process.env.
+// Every environment variable paperboy reads, in one table: group, default, meaning. `.env.example` and
+// the README's table are generated from it (`npm run env:example`). Nothing outside src/config/ reads process.env.
 import { z } from 'zod';
 import { cronExpression, domainName, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString, timeZone } from './parsers.ts';
 
@@ -121,6 +120,13 @@ export const variables = {
     example: '0.0.0.0',
     required: false,
     doc: 'Address the bounce receiver binds to.',
+  },
+  PREFERENCES_MAIL_DELAY: {
+    group: 'MAIL',
+    schema: duration.prefault('2m'),
+    example: '2m',
+    required: false,
+    doc: 'How long the "preferences updated" email waits for further changes: every save within it is told in that one email (0: at once).',
   },
   SES_SNS_TOPIC_ARN: {
     group: 'MAIL',

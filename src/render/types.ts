@@ -1,5 +1,6 @@
 // What the renderer needs, as plain data: the digest (once) and each recipient (many times).
 // The renderer never reads the database; the delivery step builds these views.
+import type { FrequencyChoice } from './frequency-line.ts';
 import type { TopicHit } from '../match/types.ts';
 import type { ReaderLink } from './reader-links.ts';
 
@@ -89,7 +90,7 @@ export interface RenderedEmail {
   text: string;
 }
 
-export interface ConfirmationView {
+export interface ConfirmationView extends FrequencyChoice {
   productName: string;
   baseUrl: string;
   email: string;
@@ -99,7 +100,7 @@ export interface ConfirmationView {
   expiresAt: Date;
 }
 
-export interface PreferencesChangedView {
+export interface PreferencesChangedView extends FrequencyChoice {
   productName: string;
   baseUrl: string;
   email: string;
@@ -112,7 +113,7 @@ export interface PreferencesChangedView {
 }
 
 /** An address that already exists asked to subscribe again: a link to their preferences. */
-export interface PreferencesLinkView {
+export interface PreferencesLinkView extends FrequencyChoice {
   productName: string;
   baseUrl: string;
   email: string;

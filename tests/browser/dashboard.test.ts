@@ -232,10 +232,11 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
     expect(built.snapshot.capturedAt.toISOString().slice(0, 10)).toBe(listing);
 
     // a form posted without going through its confirmation page does nothing
-    const unconfirmed = await page.evaluate(async () => {
-      const csrf = (document.querySelector('input[name="_csrf"]') as HTMLInputElement).value;
-      return fetch('/admin/ui/digest', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(csrf)}`, redirect: 'manual' }).then((r) => r.status);
-    });
+    const unconfirmed = await page.evaluate<number>(`(async () => {
+      const csrf = document.querySelector('input[name="_csrf"]').value;
+      const r = await fetch('/admin/ui/digest', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '_csrf=' + encodeURIComponent(csrf), redirect: 'manual' });
+      return r.status;
+    })()`);
     expect(unconfirmed).toBe(400);
     problems.splice(0, problems.length, ...problems.filter((p) => !/400/.test(p)));
 

@@ -63,7 +63,7 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
     (m, i) => i < 2 || m.hits.some((h) => h.topic !== 'scaling laws') || m === abstractOnly,
   );
   const links = { preferencesUrl: `${BASE_URL}/preferences?token=p`, unsubscribeUrl: `${BASE_URL}/unsubscribe?token=u` };
-  const base = { productName: 'paperboy', baseUrl: BASE_URL, email: 'ada@example.com', topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'] };
+  const base = { productName: 'paperboy', baseUrl: BASE_URL, email: 'ada@example.com', topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'], frequency: 'weekly' as const, weeklyDay: 1 };
   return {
     digest: (await compileDigest(view)).render(recipient(picked)),
     confirmation: await renderConfirmation({
@@ -73,6 +73,7 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
     }),
     'preferences-changed': await renderPreferencesChanged({ ...base, ...links, paused: true }),
     'preferences-link': await renderPreferencesLink({ ...base, ...links }),
+    'preferences-changed-feed': await renderPreferencesChanged({ ...base, ...links, paused: false, frequency: 'feed' }),
   };
 }
 
@@ -92,7 +93,7 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
     await browser?.close();
   });
 
-  for (const name of ['digest', 'confirmation', 'preferences-changed', 'preferences-link']) {
+  for (const name of ['digest', 'confirmation', 'preferences-changed', 'preferences-link', 'preferences-changed-feed']) {
     it(`${name}: no word broken across two lines at any width`, async () => {
       const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
       await page.setContent(rendered[name]!.html, { waitUntil: 'load' });
