@@ -78,8 +78,10 @@ interface Recipient {
   papers: Array<{ paperId: number; hits: TopicHit[] }>;
 }
 
-/** One recipient's email. */
-export interface RecipientView extends Recipient, RecipientLinks {}
+/** One recipient's email; `frequency`, how often they are mailed now, is said in its footer. */
+export interface RecipientView extends Recipient, RecipientLinks {
+  frequency?: FrequencyChoice;
+}
 
 /** One delivery in the browser (the web view). */
 export interface WebViewRecipient extends Recipient, WebViewLinks {}

@@ -43,6 +43,8 @@ describe('the command line on a first day', () => {
     const send = await runCli(['send'], env);
     expect(send.code).toBe(1);
     expect(send.stdout).toMatch(/^sent 1, failed 1/);
+    // the digest says how often its reader is mailed
+    expect(sink.messagesTo('alice@example.org')[0]!.parsed.text!.replace(/\s+/g, ' ')).toContain('You get an email every day new papers match your topics: change it in your preferences.');
     expect(send.stderr).toMatch(/^paperboy: 1 failed \(last reply: 550 5\.1\.1 user unknown\)$/m);
     const last = send.stderr.trim().split('\n').at(-1);
     expect(last).toBe(`next: fix what the reply says (relay, address), then \`paperboy resend ${digestId} --only-failed\`, then \`paperboy send\``);
@@ -52,7 +54,7 @@ describe('the command line on a first day', () => {
     expect(jobs.map((j) => [j.job, j.trigger, j.status])).toEqual([['ingest', 'cli', 'ok'], ['digest', 'cli', 'ok'], ['send', 'cli', 'ok']]);
     expect(jobs[1]!.detail).toMatchObject({ digestId, deliveries: 2 });
     expect(jobs[2]!.detail).toMatchObject({ sent: 1, failed: 1 });
-  });
+  }, 120_000); // three commands in child processes
 
   it('`paperboy digests` lists the digests with their listing date and deliveries by status', async () => {
     const result = await runCli(['digests'], env);
@@ -78,7 +80,7 @@ describe('the command line on a first day', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(`paperboy: cannot reach the database at DATABASE_URL (postgres://***@127.0.0.1:${port}/papers): connection refused. Is PostgreSQL running there? Check the host and port in DATABASE_URL, then run the command again.\n`);
     }
-  });
+  }, 90_000);
 
   it('a database that does not exist: one line naming it, DATABASE_URL and the next step', async () => {
     const url = 'postgres://postgres@127.0.0.1:5432/paperboy_no_such_database?application_name=x';

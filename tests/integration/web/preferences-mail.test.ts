@@ -33,7 +33,7 @@ describe('preferences updated: one email for several saves', () => {
     const [ada] = await addSubscribers(t.app, [['ada@example.org', ['scaling laws']]]);
     const { preferencesUrl } = subscriberLinks(t.app.ctx.tokens, '', ada!.id);
     t.sink.reset();
-    for (const fields of [
+    for (const fields of <Array<Record<string, string>>>[
       { topics: 'scaling laws\nprotein folding' },
       { topics: 'scaling laws\nprotein folding', frequency: 'weekly', weeklyDay: '3' },
       { topics: 'scaling laws\nprotein folding', frequency: 'feed' },
