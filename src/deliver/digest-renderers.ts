@@ -68,7 +68,7 @@ export function renderDelivery(prepared: PreparedDigest, email: string, papers: 
     papers: papers.map((p) => ({ paperId: p.paperId, hits: hitsOf(prepared.matcher, p) })),
     ...links,
     ...(reader ? { reader } : {}),
-    ...(frequency && !('inYourInbox' in links) ? { frequency } : {}),
+    ...(frequency ? { frequency } : {}),
   };
   return prepared.renderer.render(recipient);
 }

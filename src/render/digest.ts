@@ -120,7 +120,7 @@ interface EmailContext {
 type RenderedGroup = { topic: string; items: Array<{ item: Item; rendered: RenderedPaper }> };
 
 /** The whole email from its rendered groups and the recipient's links. */
-function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientView | WebViewLinks): RenderedEmail {
+function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientView | WebViewRecipient): RenderedEmail {
   const { view, product, blocks } = ctx;
   const count = groups.reduce((n, g) => n + g.items.length, 0);
   const labels = groups.map((g) => topicLabel(g.topic)).filter((l) => l !== '');
@@ -130,7 +130,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   const weekly = groups.some((g) => g.items.some((i) => i.item.paper.view.carried === true));
   const intro = introParts(labels, weekly ? null : formatDay(view.snapshotDate, 'medium'));
   const email = oneLine(rawEmail);
-  const often = 'frequency' in links && links.frequency ? ` You get ${frequencyPhrase(links.frequency)}: change it in your preferences.` : '';
+  const often = links.frequency ? ` You get ${frequencyPhrase(links.frequency)}: change it in your preferences.` : '';
   // the web view only reads: no feedback page, under the papers or in the footer, whatever it is given
   const webView = 'inYourInbox' in links;
   const readerLinks = webView ? links.reader?.filter((l) => !l.perPaper) : links.reader;

@@ -76,12 +76,12 @@ interface Recipient {
    * stores them in the subscriber's topic order), best match first within a group
    */
   papers: Array<{ paperId: number; hits: TopicHit[] }>;
-}
-
-/** One recipient's email; `frequency`, how often they are mailed now, is said in its footer. */
-export interface RecipientView extends Recipient, RecipientLinks {
+  /** how often they are mailed now: said in the footer */
   frequency?: FrequencyChoice;
 }
+
+/** One recipient's email. */
+export interface RecipientView extends Recipient, RecipientLinks {}
 
 /** One delivery in the browser (the web view). */
 export interface WebViewRecipient extends Recipient, WebViewLinks {}
