@@ -65,7 +65,7 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
   const links = { preferencesUrl: `${BASE_URL}/preferences?token=p`, unsubscribeUrl: `${BASE_URL}/unsubscribe?token=u` };
   const base = { productName: 'paperboy', baseUrl: BASE_URL, email: 'ada@example.com', topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'], frequency: 'weekly' as const, weeklyDay: 1 };
   return {
-    digest: (await compileDigest(view)).render(recipient(picked)),
+    digest: (await compileDigest(view)).render(recipient(picked, { frequency: { frequency: 'daily', weeklyDay: 1 } })),
     confirmation: await renderConfirmation({
       ...base,
       confirmUrl: `${BASE_URL}/confirm?token=eyJzdWIiOiJhZGFAZXhhbXBsZS5jb20ifQ.c2lnbmF0dXJl`,
