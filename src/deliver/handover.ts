@@ -45,6 +45,8 @@ export class Handover {
   constructor(
     private readonly sql: Sql,
     private readonly worker: { readonly id: string; readonly alive: boolean },
+    /** the statement that marks a batch (db/hand-over.ts); tests give their own */
+    private readonly markBatch: typeof markHanded = markHanded,
   ) {}
 
   /** Resolves once this delivery is recorded as handed; rejects if it must not be sent. */
@@ -68,7 +70,7 @@ export class Handover {
           continue;
         }
         try {
-          const marked = await markHanded(this.sql, this.worker.id, batch.map((w) => w.held));
+          const marked = await this.markBatch(this.sql, this.worker.id, batch.map((w) => w.held));
           const handed = new Set(marked.handed);
           const taken = new Set(marked.taken);
           for (const w of batch) {
