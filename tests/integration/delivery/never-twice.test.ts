@@ -59,7 +59,7 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    app = await startTestApp(backend, { SMTP_URL: sink.url, ADMIN_TOKEN: TOKEN, SEND_MAX_TRIES: '1', BOUNCE_LIMIT: '10', SMTP_TIMEOUT: '1s', SMTP_REPLY_TIMEOUT: '1s' });
+    app = await startTestApp(backend, { SMTP_URL: sink.url, ADMIN_TOKEN: TOKEN, SEND_MAX_TRIES: '1', BOUNCE_LIMIT: '10', SMTP_TIMEOUT: '5s', SMTP_REPLY_TIMEOUT: '5s' });
     http = createWebApp(app.ctx, { requestLog: false });
     await addSubscribers(app, [
       ['cli@example.org', ['scaling laws']],
