@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestDeps } from '../../../src/app/deps.ts';
+import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { parseSnapshot } from '../../../src/ingest/parse-snapshot.ts';
 import { addSubscribers } from '../../support/app.ts';
+import { capturingLogger } from '../../support/logs.ts';
 import type { SinkMessage } from '../../support/smtp-sink.ts';
 import { footerLink, item, startReaderWorld, type ReaderWorld } from './reader-support.ts';
 import { BASE_URL } from './support.ts';
@@ -127,5 +130,15 @@ describe('relevance through the real email (PostgreSQL, SMTP)', () => {
     const ada = await w.app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'ada@example.org' } });
     const mailed = await w.app.ctx.db.sql.query('SELECT 1 FROM mailed_paper WHERE subscriber_id = $1 AND paper_id = $2', [ada.id, paper.id]);
     expect(mailed.rowCount).toBe(1);
+  });
+
+  it('a failure of the reader-model job is logged and the digest is built anyway, with the models as they were', async () => {
+    const captured = capturingLogger();
+    await w.ingest('2026-07-04', listing('2026-07-04', [PHYSICS[1], ...filler.slice(60, 65)]));
+    const built = await buildDigest({ ...digestDeps(w.app.ctx), log: captured.log, beforeBuild: () => Promise.reject(new Error('the pool is gone')) });
+    expect(built.kind).toBe('built');
+    expect(captured.events('relevance.train_failed')).toHaveLength(1);
+    const [delivery] = await w.app.ctx.db.prisma.delivery.findMany({ where: { digestId: built.kind === 'built' ? built.digest!.id : -1 } });
+    expect(delivery!.papers).toEqual([expect.objectContaining({ section: 'not-for-you' })]);
   });
 });
