@@ -45,13 +45,15 @@ export function rankReaderPapers(
   topics: readonly string[],
   alreadyMailed: ReadonlySet<number> | undefined,
   relevance?: ReaderRelevance,
+  /** at most this many, the three parts together (a feed takes them all) */
+  max = MAX_PAPERS_PER_EMAIL,
 ): DeliveryPaper[] {
   const likeLines = relevance && relevance.likes.size > 0 ? topics.filter((t) => relevance.likes.has(t)) : [];
   const ordinary = likeLines.length > 0 ? topics.filter((t) => !relevance!.likes.has(t)) : topics.filter((t) => likeTopicTarget(t) === null);
   let caught: Caught[] = matcher.scorePapers(ordinary);
   if (relevance && likeLines.length > 0) caught = withLikeHits(caught, likeLines, relevance);
   if (alreadyMailed?.size) caught = caught.filter((p) => !alreadyMailed.has(p.paperId));
-  if (!relevance?.model) return inTopicOrder(caught.slice(0, MAX_PAPERS_PER_EMAIL), topics);
+  if (!relevance?.model) return inTopicOrder(caught.slice(0, max), topics);
 
   const upvotes = new Map(relevance.papers.map((p) => [p.id, p.upvotes ?? 0]));
   const taken = new Set(caught.map((p) => p.paperId));
@@ -61,9 +63,9 @@ export function rankReaderPapers(
     model: relevance.model,
     vectorOf: relevance.vectorOf,
   });
-  const alsoLike = ranking.alsoLike.slice(0, MAX_PAPERS_PER_EMAIL);
-  const ordered = ranking.ordered.slice(0, MAX_PAPERS_PER_EMAIL - alsoLike.length);
-  const notForYou = ranking.notForYou.slice(0, MAX_PAPERS_PER_EMAIL - alsoLike.length - ordered.length);
+  const alsoLike = ranking.alsoLike.slice(0, max);
+  const ordered = ranking.ordered.slice(0, max - alsoLike.length);
+  const notForYou = ranking.notForYou.slice(0, max - alsoLike.length - ordered.length);
   if (ordered.length + notForYou.length === 0) return []; // suggestions alone do not make an email
   const scored = ({ upvotes: _, relevance: r, ...p }: Caught & { upvotes?: number | null; relevance: number | null }): DeliveryPaper => ({
     ...p,

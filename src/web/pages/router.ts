@@ -87,7 +87,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
     renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
     pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   });
-  feedRoutes(router, pages, new FeedService(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds }));
+  feedRoutes(router, pages, new FeedService(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds }, { sql: ctx.db.sql, textModels: ctx.textModels }));
   // A mistyped address in a browser gets a page, not the API's JSON 404 (which everything else keeps).
   router.get(/.*/, (req, res, next) => {
     if (!/\btext\/html\b/.test(req.headers.accept ?? '') || /^\/(admin|api|metrics|healthz)(\/|$)/.test(req.path)) return next();

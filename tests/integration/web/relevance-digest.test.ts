@@ -125,6 +125,17 @@ describe('relevance through the real email (PostgreSQL, SMTP)', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
+  it("the reader's feed is ranked as the digest: the wanted sense before the other, and the suggestion", async () => {
+    const ada = await w.app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'ada@example.org' } });
+    const prefs = await request(w.web).get(`/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`).expect(200);
+    const url = new URL(/<input id="feed-json" type="url" readonly value="([^"]+)">/.exec(prefs.text)![1]!.replace(/&amp;/g, '&'));
+    const feed = (await request(w.web).get(url.pathname + url.search).expect(200)).body as { items: Array<{ title: string }> };
+    const titles = feed.items.map((i) => i.title);
+    expect(titles.indexOf(ML[3][0])).toBeGreaterThanOrEqual(0);
+    expect(titles.indexOf(ML[3][0])).toBeLessThan(titles.indexOf(PHYSICS[3][0]));
+    expect(titles).toContain(UNCAUGHT[0]);
+  });
+
   it('counts the suggestion as mailed: it is never mailed again', async () => {
     const paper = await w.app.ctx.db.prisma.paper.findFirstOrThrow({ where: { title: UNCAUGHT[0] } });
     const ada = await w.app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'ada@example.org' } });
