@@ -20,6 +20,7 @@ import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { feedRoutes } from './routes/feeds.ts';
+import { learnedRoutes } from './routes/learned.ts';
 import type { PagesContext } from './routes/context.ts';
 import { preferencesRoutes } from './routes/preferences.ts';
 import { preferencesLinkRoutes } from './routes/preferences-link.ts';
@@ -81,6 +82,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   confirmRoutes(router, pages);
   const preferencesWithNotice = preferencesRoutes(router, pages);
   feedbackRoutes(router, pages, preferencesWithNotice);
+  learnedRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
   preferencesLinkRoutes(router, pages);
   archiveRoutes(router, pages, {
