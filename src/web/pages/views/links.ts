@@ -163,23 +163,24 @@ function pauseField(view: PreferencesView): Html {
 </fieldset>`;
 }
 
-/** A preferences link of an address that is not active: where it stands, and what to do. */
-export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>): string {
+/**
+ * A preferences link of an address that is not active: where it stands, and what to do. Unsubscribed,
+ * it is the unsubscribe link's own page, so both say the same: within 30 days (`undoToken`, the
+ * reader's unsubscribe token) back in one click without a confirmation, later through the form.
+ */
+export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>, undoToken: string | null): string {
+  if (subscriber.status === 'unsubscribed') return unsubscribedPage(chrome, subscriber, false, undoToken);
   const text: Record<string, { heading: string; body: Html }> = {
     pending: {
       heading: 'Confirm your subscription first',
       body: html`<p><strong class="address">${subscriber.email}</strong> is waiting for confirmation. Follow the link in the latest confirmation email, then your preferences open here.</p>`,
-    },
-    unsubscribed: {
-      heading: "You're unsubscribed",
-      body: html`<p><strong class="address">${subscriber.email}</strong> gets no more emails from us. Changed your mind? <a href="${subscribeAgainUrl(subscriber)}">Subscribe again</a>: we'll ask you to confirm.</p>`,
     },
     bounced: {
       heading: 'Emails to this address bounce',
       body: html`<p>The mail server of <strong class="address">${subscriber.email}</strong> refused our emails, so we stopped sending. If the address works again, ask the operator of this site to reactivate it.</p>`,
     },
   };
-  const page = text[subscriber.status] ?? text.unsubscribed!;
+  const page = text[subscriber.status] ?? text.bounced!;
   return layout(chrome, { title: page.heading, main: card({ heading: page.heading, body: page.body }), noindex: true });
 }
 
