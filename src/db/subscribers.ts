@@ -5,7 +5,8 @@ import type { Sql } from './database.ts';
 import type { Subscriber as SubscriberRow } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
 
-export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced';
+/** erased: a tombstone (src/privacy/erase-subscriber.ts): no address, no topics, never mailed */
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'erased';
 
 export interface Subscriber {
   id: number;
@@ -28,6 +29,7 @@ export interface Subscriber {
   confirmedAt: Date | null;
   unsubscribedAt: Date | null;
   bouncedAt: Date | null;
+  erasedAt?: Date | null;
 }
 
 export function emailKey(email: string): string {
@@ -108,7 +110,7 @@ export async function listSubscribers(db: Db, options: { status?: SubscriberStat
 
 export async function countSubscribersByStatus(db: Db): Promise<Record<SubscriberStatus, number>> {
   const groups = await db.subscriber.groupBy({ by: ['status'], _count: { _all: true } });
-  const counts: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, bounced: 0 };
+  const counts: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, bounced: 0, erased: 0 };
   for (const g of groups) counts[g.status] = g._count._all;
   return counts;
 }
