@@ -2,6 +2,7 @@
 // reader themselves (the preferences page). The same steps whoever asks: recovery first (a gone
 // process's handed deliveries become unknown, never guessed about), then one transaction
 // (db/erase-subscriber.ts), then one log line without the address.
+import type { AppContext } from '../app/context.ts';
 import { recover } from '../app/worker.ts';
 import type { Sql } from '../db/database.ts';
 import { eraseSubscriber, type EraseResult } from '../db/erase-subscriber.ts';
@@ -17,6 +18,8 @@ export interface PrivacyDeps {
   log: Logger;
   now: () => Date;
 }
+
+export const privacyDeps = (ctx: AppContext): PrivacyDeps => ({ prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now });
 
 /** Who asked: an operator through one of their tools, or the reader from their preferences page. */
 export type PrivacyVia = 'command line' | 'admin API' | 'dashboard' | 'reader';
