@@ -17,6 +17,7 @@ import { previewRoute } from './preview/route.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
 import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
+import { deleteMeRoutes } from './routes/delete-me.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import type { PagesContext } from './routes/context.ts';
@@ -72,6 +73,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   subscribeRoutes(router, pages);
   confirmRoutes(router, pages);
   const preferencesWithNotice = preferencesRoutes(router, pages);
+  deleteMeRoutes(router, pages);
   feedbackRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
   preferencesLinkRoutes(router, pages);

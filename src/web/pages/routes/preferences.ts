@@ -40,7 +40,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
   router.get('/preferences', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await openPreferences(deps, token);
-    if (subscriber.status !== 'active') return sendPage(res, 200, preferencesElsewherePage(chrome, subscriber));
+    if (subscriber.status !== 'active') return sendPage(res, 200, preferencesElsewherePage(chrome, subscriber, token));
     sendPage(res, 200, preferencesPage(chrome, view(token!, subscriber)));
   });
 

@@ -5,6 +5,7 @@ import type { PauseChoice } from '../../../subscriptions/pause.ts';
 import { html, when, type Html } from '../html.ts';
 import { formatDay } from '../../../render/format.ts';
 import { card, layout, topicChips, type Chrome } from './layout.ts';
+import { deleteMeLink } from './delete-me.ts';
 import { frequencyField, frequencyText, type FrequencyState } from './frequency-field.ts';
 import { previewPanel, topicsField, type TopicsFieldState } from './topics-field.ts';
 
@@ -108,6 +109,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
     <h2 id="unsubscribe-heading">Unsubscribe</h2>
     <p>Stop every email from ${chrome.productName}. You can subscribe again later.</p>
     ${unsubscribeForm(view.unsubscribeToken, 'button button-secondary')}
+    ${deleteMeLink(view.token)}
   </section>
 </div>`;
   return layout(chrome, { title: 'Your preferences', main, width: 'wide', script: true, noindex: true });
@@ -159,7 +161,7 @@ function pauseField(view: PreferencesView): Html {
 }
 
 /** A preferences link of an address that is not active: where it stands, and what to do. */
-export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>): string {
+export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>, token?: string): string {
   const text: Record<string, { heading: string; body: Html }> = {
     pending: {
       heading: 'Confirm your subscription first',
@@ -175,7 +177,7 @@ export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscr
     },
   };
   const page = text[subscriber.status] ?? text.unsubscribed!;
-  return layout(chrome, { title: page.heading, main: card({ heading: page.heading, body: page.body }), noindex: true });
+  return layout(chrome, { title: page.heading, main: card({ heading: page.heading, body: html`${page.body}${token ? deleteMeLink(token) : ''}` }), noindex: true });
 }
 
 function unsubscribeForm(token: string, buttonClass: string): Html {
