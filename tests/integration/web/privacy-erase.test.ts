@@ -5,11 +5,12 @@
 // nothing, and a bounce about them is not stored again. A delivery handed to the relay at that moment
 // makes the erase wait (409); a claimed one is taken away before its data goes out.
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundDeps } from '../../../src/app/deps.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { inboundDeps, sendDeps } from '../../../src/app/deps.ts';
 import { startWorker, type WorkerHandle } from '../../../src/app/worker.ts';
 import { claimDeliveries, markHanded, markSent } from '../../../src/db/deliveries.ts';
 import { handleInbound } from '../../../src/inbound/handle-report.ts';
+import { SenderService } from '../../../src/jobs/sender.ts';
 import { BACKENDS } from '../../support/databases.ts';
 import { CONTROL_TOPICS, digestCounts, ingestCaught, richReader, TOPICS, traces, type RichReader } from './privacy-support.ts';
 import { startReaderWorld, type ReaderWorld } from './reader-support.ts';
@@ -144,6 +145,31 @@ for (const backend of BACKENDS) {
       const again = await request(w.web).post(`/admin/subscribers/${r.reader.id}/erase`).set(auth).expect(410);
       expect(again.body.error.code).toBe('SUBSCRIBER_ERASED');
       expect((await request(w.web).get(`/admin/subscribers/${r.reader.id}/export`).set(auth).expect(410)).body.error.code).toBe('SUBSCRIBER_ERASED');
+    });
+    it('a running sender never sends the delivery queued for a reader erased meanwhile', async () => {
+      const mary = 'Mary.Jackson@Example.org';
+      const m = await richReader(w, mary, 'mary-control@example.org');
+      // the second digest is held (paused) while the sender runs, so its deliveries wait, queued
+      await prisma().digest.update({ where: { id: m.queuedDigest }, data: { status: 'paused' } });
+      const queued = await prisma().delivery.findMany({ where: { digestId: m.queuedDigest }, orderBy: { id: 'asc' } });
+      expect(queued.map((d) => d.status)).toEqual(queued.map(() => 'queued'));
+      const worker = await startWorker(w.app.ctx.db, 'test', w.app.ctx.log);
+      const sender = new SenderService(sendDeps(w.app.ctx, worker), 50);
+      sender.start();
+      try {
+        await request(w.web).delete(`/admin/subscribers/${encodeURIComponent(mary)}`).set(auth).expect(200);
+        await prisma().digest.update({ where: { id: m.queuedDigest }, data: { status: 'ready' } });
+        sender.wake();
+        await vi.waitFor(async () => expect(await prisma().delivery.count({ where: { digestId: m.queuedDigest, status: { notIn: ['sent', 'failed'] } } })).toBe(0), { timeout: 20_000, interval: 50 });
+      } finally {
+        await sender.stop(Date.now() + 5000, Date.now() + 5000);
+        await worker.stop();
+      }
+      const after = await prisma().delivery.findMany({ where: { digestId: m.queuedDigest }, orderBy: { id: 'asc' } });
+      expect(after.filter((d) => d.subscriberId === m.reader.id).map((d) => [d.status, d.errorCode])).toEqual([['failed', 'subscriber_erased']]);
+      expect(after.filter((d) => d.subscriberId !== m.reader.id).map((d) => d.status)).toEqual(after.filter((d) => d.subscriberId !== m.reader.id).map(() => 'sent'));
+      expect(w.sink.messages.filter((x) => x.envelope.to.some((to) => to.toLowerCase() === 'mary-control@example.org'))).toHaveLength(2);
+      expect(w.sink.messages.filter((x) => x.envelope.to.some((to) => to.toLowerCase() === mary.toLowerCase()))).toHaveLength(1); // the first digest only
     });
   });
 }
