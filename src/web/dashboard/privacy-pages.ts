@@ -22,21 +22,31 @@ export function privacySection(frame: Frame, s: { id: number; status: string; er
 
 async function what(ctx: AppContext, subscriberId: number) {
   const prisma = ctx.db.prisma;
-  const [deliveries, feedback, mails, reports, handed] = await Promise.all([
+  const [deliveries, feedback, mails, reports, handed, mailed] = await Promise.all([
     prisma.delivery.count({ where: { subscriberId } }),
     prisma.feedback.count({ where: { subscriberId } }),
     prisma.subscriptionMail.count({ where: { subscriberId } }),
     prisma.inboundReport.count({ where: { subscriberId } }),
     prisma.delivery.count({ where: { subscriberId, status: 'handed' } }),
+    prisma.mailedPaper.count({ where: { subscriberId } }),
   ]);
-  return { deliveries, feedback, mails, reports, handed };
+  return { deliveries, feedback, mails, reports, handed, mailed };
 }
 
 function confirmBody(frame: Frame, s: { id: number; email: string; topics: string[] }, n: Awaited<ReturnType<typeof what>>): Html {
+  const count = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const gone = [
+    'the address',
+    s.topics.length ? count(s.topics.length, 'topic', 'topics') : '',
+    n.feedback ? `${count(n.feedback, 'feedback mark', 'feedback marks')} (and the reader model learned from them)` : '',
+    n.mails ? count(n.mails, 'subscription email', 'subscription emails') : '',
+    n.mailed ? count(n.mailed, 'paper recorded as mailed', 'papers recorded as mailed') : '',
+    n.reports ? `the recipient and diagnostic of ${count(n.reports, 'bounce or complaint', 'bounces or complaints')}` : '',
+  ].filter(Boolean);
   return html`<p>Erase everything stored about <strong>${s.email}</strong> (subscriber ${s.id})? This cannot be undone.</p>
 <ul>
-<li>Gone: the address, the ${s.topics.length === 1 ? 'topic' : `${s.topics.length} topics`}, ${n.feedback} feedback ${n.feedback === 1 ? 'mark' : 'marks'}, the reader model, ${n.mails} subscription ${n.mails === 1 ? 'email' : 'emails'}, the papers recorded as mailed to them, and the recipient and diagnostic of ${n.reports} ${n.reports === 1 ? 'bounce or complaint' : 'bounces or complaints'}.</li>
-<li>Kept, anonymous: ${n.deliveries} ${n.deliveries === 1 ? 'delivery' : 'deliveries'} (status and time, without papers, topics or address), so every digest's counts still add up.</li>
+<li>Gone: ${gone.join(', ')}.</li>
+<li>Kept, anonymous: ${count(n.deliveries, 'delivery', 'deliveries')} (status and times, without papers, topics or address), so every digest's counts still add up.</li>
 <li>A delivery queued for them is never sent; no later digest mails them. If they subscribe again, they are a new subscriber.</li>
 </ul>
 ${n.handed ? html`<p class="notice error" role="alert">A digest to them is being handed to the relay right now: erasing is refused until its reply is in. Try again in a minute.</p>` : ''}
@@ -73,7 +83,7 @@ export function registerPrivacyPages(
   router.post('/subscribers/:id/erase', async (req, res) => {
     if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
     const r = await eraseAction(ctx, { id: subscriberId(req) }, 'dashboard');
-    req.body.back = `${BASE}/subscribers`;
+    req.body.back = `${BASE}/subscribers/${r.subscriberId}`; // its tombstone, with the notice
     view.done(req, res, `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; ${r.removed.deliveriesKept} anonymous deliveries kept for the counts.`);
   });
 }

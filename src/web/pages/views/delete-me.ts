@@ -18,10 +18,7 @@ export function deleteMePage(chrome: Chrome, token: string, subscriber: Pick<Sub
     heading: 'Delete your data?',
     body: html`<p>This deletes <strong class="address">${subscriber.email}</strong> and everything ${chrome.productName} keeps about it, for good:</p>
   <ul>
-    <li>your address and your topics${subscriber.topics.length ? ':' : ''}</li>
-  </ul>
-  ${subscriber.topics.length ? topicChips(subscriber.topics) : ''}
-  <ul>
+    <li>your address and your topics${subscriber.topics.length ? html`: ${topicChips(subscriber.topics)}` : ''}</li>
     <li>your feedback on papers and what we learned from it;</li>
     <li>the list of papers we mailed you, and the details of any bounce or complaint about your address;</li>
     <li>your archive and your feed stop working.</li>
@@ -40,19 +37,24 @@ export function deleteMePage(chrome: Chrome, token: string, subscriber: Pick<Sub
 
 export function goodbyePage(chrome: Chrome, gone: { email: string; topics: string[]; removed: ErasedCounts }): string {
   const r = gone.removed;
-  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const items = [
+    gone.topics.length ? `your ${n(gone.topics.length, 'topic', 'topics')}` : '',
+    r.feedback ? `your ${n(r.feedback, 'feedback mark', 'feedback marks')}${r.readerModel ? ' and what we learned from them' : ''}` : '',
+    r.mailedPapers ? `the record of the ${n(r.mailedPapers, 'paper', 'papers')} we mailed you` : '',
+    r.subscriptionMails ? `${n(r.subscriptionMails, 'email', 'emails')} about your subscription` : '',
+    r.inboundReports ? `the details of ${n(r.inboundReports, 'bounce or complaint', 'bounces or complaints')} about your address` : '',
+  ].filter(Boolean);
+  const kept = r.deliveriesKept
+    ? `We keep only a count: ${n(r.deliveriesKept, 'digest', 'digests')} went to a reader on ${r.deliveriesKept === 1 ? 'its day' : 'their days'}, with no address, topic or paper.`
+    : 'We keep nothing about you.';
   const main = card({
     tone: 'success',
     eyebrow: 'Done',
     heading: 'Your data is deleted',
-    body: html`<p>We deleted <strong class="address">${gone.email}</strong> and, with it:</p>
-  <ul>
-    <li>your ${plural(gone.topics.length, 'topic', 'topics')};</li>
-    <li>${plural(r.feedback, 'feedback mark', 'feedback marks')}${r.readerModel ? ' and what we learned from them' : ''};</li>
-    <li>the record of ${plural(r.mailedPapers, 'paper', 'papers')} we mailed you, and ${plural(r.subscriptionMails, 'subscription email', 'subscription emails')};</li>
-    <li>the details of ${plural(r.inboundReports, 'bounce or complaint', 'bounces or complaints')} about your address.</li>
-  </ul>
-  <p>We keep ${plural(r.deliveriesKept, 'count', 'counts')} of digests sent, with no address, topic or paper in them. You get no more emails from us${r.deliveriesStopped ? ', not even the one that was waiting to go' : ''}. Your links, archive and feed no longer open anything.</p>
+    body: html`<p>We deleted <strong class="address">${gone.email}</strong>${items.length ? ' and, with it:' : '.'}</p>
+  ${items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : ''}
+  <p>${kept} You get no more emails from us${r.deliveriesStopped ? ', not even the one that was waiting to go' : ''}. Your links, archive and feed no longer open anything.</p>
   <p><a class="button button-secondary" href="/">Go to the subscribe page</a></p>`,
   });
   return layout(chrome, { title: 'Your data is deleted', main, noindex: true });
