@@ -139,7 +139,7 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
         case 'unsubscribe': {
           const n = await tx.$executeRaw`
             UPDATE subscriber SET status = 'unsubscribed', unsubscribed_at = ${now}, updated_at = ${now}
-             WHERE id = ${subscriberId} AND status <> 'unsubscribed'`;
+             WHERE id = ${subscriberId} AND status NOT IN ('unsubscribed', 'erased')`;
           if (n > 0) changes.push('subscriber unsubscribed');
           break;
         }

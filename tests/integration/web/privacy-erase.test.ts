@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inboundDeps, sendDeps } from '../../../src/app/deps.ts';
 import { startWorker, type WorkerHandle } from '../../../src/app/worker.ts';
 import { claimDeliveries, markHanded, markSent } from '../../../src/db/deliveries.ts';
+import { insertDeliveries } from '../../../src/db/digests.ts';
+import { recordFeedback } from '../../../src/db/feedback.ts';
+import { saveReaderModels } from '../../../src/db/reader-models.ts';
 import { handleInbound } from '../../../src/inbound/handle-report.ts';
 import { SenderService } from '../../../src/jobs/sender.ts';
 import { BACKENDS } from '../../support/databases.ts';
@@ -121,6 +124,15 @@ for (const backend of BACKENDS) {
       expect(later.map((d) => d.subscriberId)).toEqual([r.control.id]);
       expect(w.sink.messages.slice(sentBefore).flatMap((m) => m.envelope.to)).toEqual(['bob@example.org']);
       expect(w.sink.messages.filter((m) => m.envelope.to.some((to) => to.toLowerCase() === ADA.toLowerCase()))).toHaveLength(1); // the first digest only
+
+      // a writer that read them before the erase (a digest planning its deliveries, a feedback page,
+      // the reader-model job) adds nothing after it
+      const late = [{ paperId: later[0]!.id, topics: [TOPICS[0]!] }];
+      expect(await insertDeliveries(prisma(), digest, [{ subscriberId: r.reader.id, papers: late }])).toBe(0);
+      await recordFeedback(prisma(), { subscriberId: r.reader.id, kind: 'mute_topic', topic: TOPICS[1]!, at: new Date() });
+      await saveReaderModels(w.app.ctx.db.sql, [{ subscriberId: r.reader.id, model: '{"v":1}', feedbackThrough: 9, positives: 1, negatives: 0 }], new Date());
+      expect(await traces(prisma(), TOPICS)).toEqual([]);
+      expect(await prisma().readerModel.count({ where: { subscriberId: r.reader.id } })).toBe(0);
 
       const prefs = w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: r.reader.id });
       const archive = w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: r.reader.id });
