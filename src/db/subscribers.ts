@@ -29,7 +29,8 @@ export interface Subscriber {
   confirmedAt: Date | null;
   unsubscribedAt: Date | null;
   bouncedAt: Date | null;
-  erasedAt?: Date | null;
+  /** status erased: when their data was erased */
+  erasedAt: Date | null;
 }
 
 export function emailKey(email: string): string {
@@ -59,7 +60,7 @@ export async function readSubscriber(sql: Sql, id: number): Promise<Subscriber |
     `SELECT id, email, status::text AS status, topics, paused, paused_until AS "pausedUntil", frequency::text AS frequency,
             weekly_day AS "weeklyDay", coalesce(muted_topics, '{}') AS "mutedTopics", token_nonce AS "tokenNonce",
             bounce_count AS "bounceCount", created_at AS "createdAt", updated_at AS "updatedAt", confirmed_at AS "confirmedAt",
-            unsubscribed_at AS "unsubscribedAt", bounced_at AS "bouncedAt"
+            unsubscribed_at AS "unsubscribedAt", bounced_at AS "bouncedAt", erased_at AS "erasedAt"
        FROM subscriber WHERE id = $1`,
     [id],
   );
