@@ -7,7 +7,7 @@ import { inTopicOrder } from '../../src/digest/plan-deliveries.ts';
 import { TopicMatcher } from '../../src/digest/topic-matcher.ts';
 import {
   addPapers, emptyTextModel, latestMarks, paperTerms, pickWeakNegatives, rankForReader, RULE, standardScore, weakPositivesFor, trainReaderModel, TRAINING, vectorizeTerms,
-  surfaceForms, type FeedbackMark, type PaperFeatures, type RankingRule, type ReaderModel, type SparseVector, type TextModel, type TrainingOptions,
+  surfaceByBucket, type FeedbackMark, type PaperFeatures, type RankingRule, type ReaderModel, type SparseVector, type TextModel, type TrainingOptions,
 } from '../../src/relevance/index.ts';
 import type { CorpusPaper } from './corpus.ts';
 import { wants, type ReaderProfile } from './readers.ts';
@@ -118,7 +118,7 @@ export function simulate(corpus: readonly CorpusPaper[], profiles: readonly Read
       if (reader.changed) {
         reader.changed = false;
         const marks = latestMarks(reader.events);
-        const features = (id: number, surface = false): PaperFeatures => ({ paperId: id, vector: vectorOf(id), ...(surface ? { surface: surfaceForms(byId.get(id)!) } : {}) });
+        const features = (id: number, surface = false): PaperFeatures => ({ paperId: id, vector: vectorOf(id), ...(surface ? { surface: surfaceByBucket(textModel, byId.get(id)!) } : {}) });
         const marked = new Set([...marks.liked, ...marks.disliked]);
         const weakPositives = weakPositivesFor(marks, [...reader.mailed].reverse());
         reader.model = trainReaderModel(

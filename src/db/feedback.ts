@@ -47,3 +47,33 @@ export async function restoreTopic(db: Db, subscriberId: number, topic: string, 
      WHERE id = ${subscriberId} AND status = 'active' AND ${topic} = ANY(coalesce(muted_topics, '{}'))`;
   return count === 1;
 }
+
+export interface MarkedPaper {
+  paperId: number;
+  kind: 'more_like_this' | 'not_relevant';
+  /** when the reader gave this latest word */
+  at: Date;
+  title: string;
+  arxivId: string | null;
+}
+
+/**
+ * The papers a reader marked "more like this" or "not relevant", the latest word on each (as the
+ * reader model learns it: the newest event), newest first, at most `limit`; and how many in all.
+ */
+export async function markedPapers(sql: Sql, subscriberId: number, limit: number): Promise<{ papers: MarkedPaper[]; total: number }> {
+  const { rows } = await sql.query<{ paper_id: number; kind: MarkedPaper['kind']; at: Date; title: string; arxiv_id: string | null; total: string }>(
+    `SELECT m.paper_id, m.kind, m.at, p.title, p.arxiv_id, count(*) OVER () AS total
+       FROM (SELECT DISTINCT ON (paper_id) id, paper_id, kind::text AS kind, at FROM feedback
+              WHERE subscriber_id = $1 AND kind IN ('more_like_this', 'not_relevant') AND paper_id IS NOT NULL
+              ORDER BY paper_id, id DESC) m
+       JOIN paper p ON p.id = m.paper_id
+      ORDER BY m.id DESC
+      LIMIT $2`,
+    [subscriberId, limit],
+  );
+  return {
+    papers: rows.map((r) => ({ paperId: r.paper_id, kind: r.kind, at: r.at, title: r.title, arxivId: r.arxiv_id })),
+    total: Number(rows[0]?.total ?? 0),
+  };
+}

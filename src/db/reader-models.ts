@@ -79,16 +79,25 @@ export interface StoredReaderModel {
   /** compact JSON, or null: nothing to learn yet */
   model: string | null;
   feedbackThrough: number;
+  /** how many mark events (up to feedbackThrough) it was trained from */
+  events: number;
   positives: number;
   negatives: number;
 }
 
-/** Writes these models (one statement), replacing older ones. */
+/**
+ * Writes these models (one statement), replacing older ones. A model whose marks changed under it
+ * — one was undone, or everything forgotten, while it was being trained — is not written: its
+ * events up to feedbackThrough are no longer all there (the reader keeps no model, and the job
+ * trains them again from what is left).
+ */
 export async function saveReaderModels(sql: Query, models: readonly StoredReaderModel[], trainedAt: Date): Promise<void> {
   if (models.length === 0) return;
   await sql.query(
     `INSERT INTO reader_model (subscriber_id, model, bytes, feedback_through, positives, negatives, trained_at)
-     SELECT s, m, coalesce(octet_length(m), 0), f, p, n, $6 FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[]) AS t(s, m, f, p, n)
+     SELECT s, m, coalesce(octet_length(m), 0), f, p, n, $6 FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[], $7::int[]) AS t(s, m, f, p, n, e)
+      WHERE e = (SELECT count(*) FROM feedback x
+                  WHERE x.subscriber_id = t.s AND x.kind IN ('more_like_this', 'not_relevant') AND x.paper_id IS NOT NULL AND x.id <= t.f)
      ON CONFLICT (subscriber_id) DO UPDATE SET model = excluded.model, bytes = excluded.bytes, feedback_through = excluded.feedback_through,
        positives = excluded.positives, negatives = excluded.negatives, trained_at = excluded.trained_at`,
     [
@@ -98,6 +107,7 @@ export async function saveReaderModels(sql: Query, models: readonly StoredReader
       models.map((m) => m.positives),
       models.map((m) => m.negatives),
       trainedAt,
+      models.map((m) => m.events),
     ],
   );
 }
@@ -110,6 +120,51 @@ export async function loadReaderModels(sql: Query, subscriberIds: readonly numbe
     [subscriberIds],
   );
   return new Map(rows.map((r) => [r.subscriber_id, r.model]));
+}
+
+export interface ReaderModelState {
+  /** the stored model (compact JSON); null: none, or nothing to learn yet */
+  model: string | null;
+  /** the newest paper mark of the reader (feedback.id), null: none */
+  newestMark: number | null;
+  /** the newest mark the model was trained with, null: no model row */
+  feedbackThrough: number | null;
+}
+
+/** What the preferences page says of a reader's model: it, and whether marks are newer than it. */
+export async function readerModelState(sql: Query, subscriberId: number): Promise<ReaderModelState> {
+  const { rows } = await sql.query<{ model: string | null; newest_mark: number | null; feedback_through: number | null }>(
+    `SELECT m.model, m.feedback_through,
+            (SELECT max(id) FROM feedback WHERE subscriber_id = $1 AND kind IN ('more_like_this', 'not_relevant') AND paper_id IS NOT NULL) AS newest_mark
+       FROM (SELECT 1) one LEFT JOIN reader_model m ON m.subscriber_id = $1`,
+    [subscriberId],
+  );
+  const row = rows[0];
+  return { model: row?.model ?? null, newestMark: row?.newest_mark ?? null, feedbackThrough: row?.feedback_through ?? null };
+}
+
+/**
+ * A mark undone: that paper's "more like this" / "not relevant" events of the reader deleted and,
+ * when there were any, their model dropped in the same transaction (the job trains it again from
+ * what is left before their next digest). How many events went.
+ */
+export async function undoMark(sql: Sql, subscriberId: number, paperId: number): Promise<{ marks: number }> {
+  const client = await sql.connect();
+  try {
+    await client.query('BEGIN');
+    const { rowCount } = await client.query(
+      `DELETE FROM feedback WHERE subscriber_id = $1 AND paper_id = $2 AND kind IN ('more_like_this', 'not_relevant')`,
+      [subscriberId, paperId],
+    );
+    if (rowCount) await dropReaderModel(client, subscriberId);
+    await client.query('COMMIT');
+    return { marks: rowCount ?? 0 };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 /**

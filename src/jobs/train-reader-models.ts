@@ -88,7 +88,8 @@ export async function trainReaderModels(deps: TrainReaderModelsDeps, options: Tr
           result.trained++;
           result.largestModelBytes = Math.max(result.largestModelBytes, Buffer.byteLength(json));
         }
-        stored.push({ subscriberId, model: json, feedbackThrough: feedback.get(subscriberId)?.through ?? 0, positives: m.liked.length, negatives: m.disliked.length });
+        const events = feedback.get(subscriberId);
+        stored.push({ subscriberId, model: json, feedbackThrough: events?.through ?? 0, events: events?.marks.length ?? 0, positives: m.liked.length, negatives: m.disliked.length });
       }
       await saveReaderModels(deps.sql, stored, deps.now());
       options.onBatch?.(Math.min(start + batchSize, readers.length), readers.length);

@@ -7,7 +7,7 @@ export {
 } from './text-model.ts';
 export { fitLogistic, sigmoid, type Example, type LogisticFit } from './logistic.ts';
 export {
-  decodeReaderModel, encodeReaderModel, explainReaderModel, logOdds, paperFeatures, scorePaper, standardScore, trainReaderModel, TRAINING,
+  decodeReaderModel, encodeReaderModel, explainReaderModel, heaviest, logOdds, paperFeatures, scorePaper, standardScore, surfaceByBucket, trainReaderModel, TRAINING,
   type PaperFeatures, type ReaderModel, type TrainingOptions, type TrainingSet, type WeighedTerm,
 } from './reader-model.ts';
 export { rankForReader, RULE, type CaughtPaper, type OtherPaper, type Ranked, type RankingRule, type RankInput, type ReaderRanking, type Suggestion } from './rank.ts';

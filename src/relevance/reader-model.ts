@@ -12,13 +12,23 @@ import { dot, termBucket, vectorizeTerms, type SparseVector, type TextModel } fr
 export interface PaperFeatures {
   paperId: number;
   vector: SparseVector;
-  /** term → how it is written in the paper; only needed for the papers the reader marked */
-  surface?: ReadonlyMap<string, string>;
+  /** bucket → how its first term is written in the paper; only needed for the papers the reader marked */
+  surface?: ReadonlyMap<number, string>;
 }
 
 export function paperFeatures(textModel: TextModel, paperId: number, text: PaperText, options: { surface?: boolean } = {}): PaperFeatures {
   const vector = vectorizeTerms(textModel, paperTerms(text));
-  return options.surface ? { paperId, vector, surface: surfaceForms(text) } : { paperId, vector };
+  return options.surface ? { paperId, vector, surface: surfaceByBucket(textModel, text) } : { paperId, vector };
+}
+
+/** How the first term of each bucket is written in the paper (the words a model's weights stand for). */
+export function surfaceByBucket(textModel: TextModel, text: PaperText): Map<number, string> {
+  const surface = new Map<number, string>();
+  for (const [term, written] of surfaceForms(text)) {
+    const b = termBucket(term, textModel.buckets);
+    if (!surface.has(b)) surface.set(b, written);
+  }
+  return surface;
 }
 
 export interface TrainingSet {
@@ -43,7 +53,7 @@ export interface TrainingOptions {
   maxBytes: number;
 }
 
-export const TRAINING: TrainingOptions = { l2: 0.001, maxSteps: 300, weakNegativeWeight: 0.9, weakPositiveWeight: 0.3, maxTerms: 400, maxBytes: 10_000 };
+export const TRAINING: TrainingOptions = { l2: 0.03, maxSteps: 300, weakNegativeWeight: 0.9, weakPositiveWeight: 0.3, maxTerms: 400, maxBytes: 10_000 };
 
 /** How many liked paper ids a model keeps (the "resembles" reason of a suggestion names one). */
 export const MAX_LIKED_KEPT = 30;
@@ -96,14 +106,10 @@ export function trainReaderModel(textModel: TextModel, set: TrainingSet, options
   const fit = fitLogistic(examples, { l2: options.l2, maxSteps: options.maxSteps });
 
   // The weights that weigh most, with the words they stand for.
-  const order = Array.from(fit.idx.keys()).sort((a, b) => Math.abs(fit.weights[b]!) - Math.abs(fit.weights[a]!)).slice(0, options.maxTerms);
-  order.sort((a, b) => fit.idx[a]! - fit.idx[b]!);
+  const order = heaviest(fit.weights, options.maxTerms);
   const kept = new Map<number, string>(order.map((i) => [fit.idx[i]!, '']));
   for (const p of [...set.liked, ...set.disliked]) {
-    for (const [term, written] of p.surface ?? []) {
-      const b = termBucket(term, textModel.buckets);
-      if (kept.get(b) === '') kept.set(b, written);
-    }
+    for (const [b, written] of p.surface ?? []) if (kept.get(b) === '') kept.set(b, written);
   }
   const model: ReaderModel = {
     buckets: textModel.buckets,
@@ -136,9 +142,15 @@ export function standardScore(model: ReaderModel, vector: SparseVector): number 
 
 /** The entries of a vector in these buckets (not normalised again: the rest of the paper still counted in its length). */
 function within(v: SparseVector, buckets: ReadonlySet<number>): SparseVector {
-  const keep: number[] = [];
-  for (let k = 0; k < v.idx.length; k++) if (buckets.has(v.idx[k]!)) keep.push(k);
-  return { idx: Int32Array.from(keep, (k) => v.idx[k]!), val: Float32Array.from(keep, (k) => v.val[k]!) };
+  const idx = new Int32Array(v.idx.length);
+  const val = new Float32Array(v.idx.length);
+  let n = 0;
+  for (let k = 0; k < v.idx.length; k++) {
+    if (!buckets.has(v.idx[k]!)) continue;
+    idx[n] = v.idx[k]!;
+    val[n++] = v.val[k]!;
+  }
+  return { idx: idx.subarray(0, n), val: val.subarray(0, n) };
 }
 
 /** The probability (0–1) that the reader wants a paper with this vector. */
@@ -208,7 +220,7 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 export function encodeReaderModel(model: ReaderModel, maxBytes = TRAINING.maxBytes): string {
   let keep = model.idx.length;
   for (;;) {
-    const order = Array.from(model.idx.keys()).sort((a, b) => Math.abs(model.weights[b]!) - Math.abs(model.weights[a]!)).slice(0, keep).sort((a, b) => a - b);
+    const order = heaviest(model.weights, keep);
     const weights = Float32Array.from(order, (i) => model.weights[i]!);
     const scale = scaleOf(weights);
     const stored: StoredModel = {
@@ -248,4 +260,26 @@ export function decodeReaderModel(json: string): ReaderModel {
     center: stored.c,
     spread: stored.d,
   };
+}
+
+/**
+ * The indexes of the `k` weights largest in size, ascending (of equal ones, the first): what a sort of
+ * every weight by size would keep, without sorting thousands of them by a comparator per reader.
+ */
+export function heaviest(weights: ArrayLike<number>, k: number): number[] {
+  const n = weights.length;
+  if (n <= k) return Array.from({ length: n }, (_, i) => i);
+  if (k <= 0) return [];
+  const sizes = new Float64Array(n);
+  for (let i = 0; i < n; i++) sizes[i] = Math.abs(weights[i]!);
+  const threshold = sizes.sort()[n - k]!;
+  let above = 0;
+  for (let i = 0; i < n; i++) if (Math.abs(weights[i]!) > threshold) above++;
+  let ties = k - above;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const size = Math.abs(weights[i]!);
+    if (size > threshold || (size === threshold && ties-- > 0)) out.push(i);
+  }
+  return out;
 }

@@ -97,12 +97,12 @@ describe.skipIf(skipWithoutChromium)("the reader's space in Chromium", () => {
     await page.getByRole('heading', { name: 'Which papers fit?' }).waitFor();
     await screenshots(page, 'feedback');
     await page.getByRole('button', { name: 'More like this' }).first().click();
-    await page.getByText('Thanks: noted as more like this.').waitFor();
+    await page.getByText(/as more like this: papers like this come first in your next digests\./).waitFor();
     expect(await b.app.ctx.db.prisma.feedback.count({ where: { subscriberId, kind: 'more_like_this' } })).toBe(1);
     await page.locator('.topic-actions li', { hasText: 'diffusion' }).getByRole('button', { name: 'Mute this topic' }).click();
     await page.getByText(/Muted “diffusion”/).waitFor();
     await screenshots(page, 'feedback-muted');
-    await page.getByRole('link', { name: 'your preferences page' }).click();
+    await page.getByRole('link', { name: 'your preferences page' }).first().click();
     await page.getByRole('heading', { name: 'Muted topics' }).waitFor();
     await screenshots(page, 'preferences-muted');
     await page.locator('.muted-topics').getByRole('button', { name: 'Restore' }).click();

@@ -20,6 +20,7 @@ import { confirmRoutes } from './routes/confirm.ts';
 import { deleteMeRoutes } from './routes/delete-me.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { feedRoutes } from './routes/feeds.ts';
+import { learnedRoutes } from './routes/learned.ts';
 import type { PagesContext } from './routes/context.ts';
 import { preferencesRoutes } from './routes/preferences.ts';
 import { preferencesLinkRoutes } from './routes/preferences-link.ts';
@@ -75,6 +76,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   const preferencesWithNotice = preferencesRoutes(router, pages);
   deleteMeRoutes(router, pages);
   feedbackRoutes(router, pages, preferencesWithNotice);
+  learnedRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
   preferencesLinkRoutes(router, pages);
   archiveRoutes(router, pages, {

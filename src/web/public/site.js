@@ -58,6 +58,8 @@
   var liveSummary = document.querySelector('[data-role="live-summary"]');
   var examples = panel.querySelector('[data-role="examples"]');
   var serverErrors = document.getElementById('topics-error');
+  // the reader's muted topics (preferences page): marked in the preview, they catch nothing in digests
+  var muted = JSON.parse(area.getAttribute('data-muted') || '[]');
   var idleText = statusEl.textContent;
   var timer = 0;
   var controller = null;
@@ -216,6 +218,10 @@
       h.appendChild(el('span', 'chip', t.topic));
       head.appendChild(h);
       section.appendChild(head);
+      if (muted.indexOf(t.topic) >= 0) {
+        head.appendChild(el('span', 'pill pill-muted', 'Muted'));
+        section.appendChild(el('p', 'pv-none', 'Muted: it catches nothing in your emails and feed until you restore it. What it would catch:'));
+      }
       if (t.error) {
         broken.push(t);
         head.appendChild(el('span', 'pv-count', 'needs fixing'));

@@ -55,7 +55,12 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     expect(res.text).toContain(`<input type="hidden" name="topic" value="diffusion">`);
     // a per-paper link asks first, with its one button
     const asked = await request(w.web).get(`${page}&paper=${diffusionId}&kind=not_relevant`).expect(200);
-    expect(asked.text).toContain('Mark <strong>Diffusion Everywhere</strong> as not relevant?');
+    expect(asked.text).toContain('Mark <strong>Diffusion Everywhere</strong> as not relevant? Papers like this go to the end of your next digests, under “Probably not for you”.');
+    const askedMore = await request(w.web).get(`${page}&paper=${scalingId}&kind=more_like_this`).expect(200);
+    expect(askedMore.text).toContain('Mark <strong>Scaling Laws Revisited</strong> as more like this? Papers like this come first in your next digests.');
+    // the page says what each button does, and where a mark is undone (the reader's own preferences link)
+    expect(res.text).toContain('<li><strong>Not relevant</strong>: papers like this go to the end of your next digests, under “Probably not for you”, never left out.</li>');
+    expect(res.text).toMatch(/You can undo any mark on <a href="\/preferences\?token=p\.[^"]+">your preferences page<\/a>/);
     expect(await tableFingerprint(prisma())).toEqual(before);
   });
 
@@ -76,8 +81,10 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
 
   it('stores every event (reader, paper, kind, time) and shows the latest in the archive', async () => {
     const more = await post({ kind: 'more_like_this', paper: String(scalingId) }).expect(200);
-    expect(more.text).toContain('Thanks: noted as more like this.');
-    await post({ kind: 'not_relevant', paper: String(diffusionId) }).expect(200);
+    // what the click does, as src/relevance/rank.ts does it, and where to undo it
+    expect(more.text).toContain('Noted “Scaling Laws Revisited” as more like this: papers like this come first in your next digests. You can undo it on your preferences page.');
+    const less = await post({ kind: 'not_relevant', paper: String(diffusionId) }).expect(200);
+    expect(less.text).toContain('Noted “Diffusion Everywhere” as not relevant: papers like this go to the end of your next digests, under “Probably not for you”.');
     await post({ kind: 'more_like_this', paper: String(diffusionId) }).expect(200); // changed their mind
     const events = await prisma().feedback.findMany({ where: { subscriberId: ada.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => [e.paperId, e.kind, e.topic])).toEqual([
@@ -97,7 +104,7 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     expect(parseFeed(feedBefore.text).items.map((i) => i.title)).toContain('Diffusion Everywhere');
 
     const muted = await post({ kind: 'mute_topic', topic: 'diffusion' }).expect(200);
-    expect(muted.text).toContain('Muted “diffusion”');
+    expect(muted.text).toContain('Muted “diffusion”: it catches nothing, in your emails and your feed, until you restore it on your preferences page.');
     expect(await prisma().subscriber.findUniqueOrThrow({ where: { id: ada.id } })).toMatchObject({ topics: ['scaling laws', 'diffusion'], mutedTopics: ['diffusion'] });
     expect((await post({ kind: 'mute_topic', topic: 'diffusion' }).expect(200)).text).toContain('was already muted');
     expect(await prisma().feedback.count({ where: { subscriberId: ada.id, kind: 'mute_topic' } })).toBe(1);
@@ -117,6 +124,9 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     const prefsUrl = `/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`;
     const prefs = await request(w.web).get(prefsUrl).expect(200);
     expect(prefs.text).toContain('Muted topics');
+    // shown muted in the topics box too (still one of the topics), and marked in the preview
+    expect(prefs.text).toMatch(/<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted<\/span> <span class="chip chip-muted">diffusion<\/span> stays in your topics and catches nothing, in emails and your feed, until you <a href="#muted-heading">restore it<\/a>\.<\/p>/);
+    expect(prefs.text).toContain('data-muted="[&quot;diffusion&quot;]"');
     const restoreUrl = /<form method="post" action="([^"]+)" class="inline-action">\s*<input type="hidden" name="topic" value="diffusion">/.exec(prefs.text)![1]!.replaceAll('&amp;', '&');
     const restored = await request(w.web).post(restoreUrl).type('form').send(form({ topic: 'diffusion' })).expect(200);
     expect(restored.text).toContain('Restored “diffusion”: it catches papers again.');

@@ -130,7 +130,7 @@ for (const backend of BACKENDS) {
       const late = [{ paperId: later[0]!.id, topics: [TOPICS[0]!] }];
       expect(await insertDeliveries(prisma(), digest, [{ subscriberId: r.reader.id, papers: late }])).toBe(0);
       await recordFeedback(prisma(), { subscriberId: r.reader.id, kind: 'mute_topic', topic: TOPICS[1]!, at: new Date() });
-      await saveReaderModels(w.app.ctx.db.sql, [{ subscriberId: r.reader.id, model: '{"v":1}', feedbackThrough: 9, positives: 1, negatives: 0 }], new Date());
+      await saveReaderModels(w.app.ctx.db.sql, [{ subscriberId: r.reader.id, model: '{"v":1}', feedbackThrough: 9, events: 0, positives: 1, negatives: 0 }], new Date());
       expect(await traces(prisma(), TOPICS)).toEqual([]);
       expect(await prisma().readerModel.count({ where: { subscriberId: r.reader.id } })).toBe(0);
 

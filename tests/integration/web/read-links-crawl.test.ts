@@ -12,6 +12,8 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../../src/db/subscribers.ts';
 import type { PrismaClient } from '../../../src/db/generated/client.ts';
+import { trainReaderModelsDeps } from '../../../src/app/deps.ts';
+import { trainReaderModels } from '../../../src/jobs/train-reader-models.ts';
 import { subscriptionDeps } from '../../../src/subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../../../src/subscriptions/mail-queue.ts';
 import { PREFERENCES_LINK_LIMIT } from '../../../src/subscriptions/preferences-link.ts';
@@ -24,12 +26,13 @@ import { crawl, type Crawl } from './crawl.ts';
 import { footerLink, item, startReaderWorld, type ReaderWorld } from './reader-support.ts';
 import { BASE_URL, GENEROUS } from './support.ts';
 
-/** What "no state changed" compares: every reader's row, every feedback event, every subscription mail. */
+/** What "no state changed" compares: every reader's row, every feedback event, every reader model, every subscription mail. */
 async function readerState(prisma: PrismaClient) {
   const rows = (table: string) => prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${table}" t ORDER BY id`).then((r) => r.map((x) => x.row));
   return {
     subscriber: await rows('subscriber'),
     feedback: await rows('feedback'),
+    models: (await prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM reader_model t ORDER BY subscriber_id`)).map((r) => r.row),
     mails: await prisma.subscriptionMail.findMany({ orderBy: { id: 'asc' }, select: { id: true, subscriberId: true, kind: true } }),
     everything: await tableFingerprint(prisma),
   };
@@ -67,6 +70,16 @@ for (const backend of BACKENDS) {
         await w.digestAndSend();
       }
       await w.sink.waitFor(6);
+      // marks and a reader model: the preferences page would offer to undo them and to forget
+      const [mark, other] = await prisma().paper.findMany({ where: { arxivId: { in: ['2606.00100', '2606.00200'] } }, orderBy: { id: 'asc' } });
+      await prisma().feedback.createMany({
+        data: [
+          { subscriberId: ada.id, kind: 'more_like_this', paperId: mark!.id, at: new Date() },
+          { subscriberId: ada.id, kind: 'not_relevant', paperId: other!.id, at: new Date() },
+        ],
+      });
+      await trainReaderModels(trainReaderModelsDeps(w.app.ctx));
+      expect(await prisma().readerModel.count({ where: { subscriberId: ada.id } })).toBe(1);
       // uma left two days ago: her unsubscribe link could still bring her back in one click
       await prisma().subscriber.update({ where: { id: uma.id }, data: { status: 'unsubscribed', unsubscribedAt: new Date(Date.now() - 2 * 86400_000) } });
     });
@@ -91,6 +104,7 @@ for (const backend of BACKENDS) {
       // no reader, no feedback changed
       expect(after.subscriber).toEqual(before.subscriber);
       expect(after.feedback).toEqual(before.feedback);
+      expect(after.models).toEqual(before.models);
       expect({ ...after.everything, subscriber: '', feedback: '' }).toEqual({ ...before.everything, subscriber: '', feedback: '' });
       // the one effect allowed: the reader's preferences link, queued for the reader, mailed to the reader's stored address only
       const queued = after.mails.filter((m) => !before.mails.some((b) => b.id === m.id));

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../../src/db/generated/client.ts';
 import type { Subscriber } from '../../../src/db/subscribers.ts';
 import type { TokenPurpose } from '../../../src/security/tokens.ts';
+import { trainReaderModelsDeps } from '../../../src/app/deps.ts';
+import { trainReaderModels } from '../../../src/jobs/train-reader-models.ts';
 import { subscriptionDeps } from '../../../src/subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../../../src/subscriptions/mail-queue.ts';
 import { createWebApp } from '../../../src/web/app.ts';
@@ -39,6 +41,8 @@ const PATHS: Array<[path: string, who: Who, body: Record<string, string>]> = [
   ['/confirm', 'pat', {}],
   ['/preferences', 'ada', { topics: 'scaling laws\nsomething else', pause: 'week', frequency: 'daily' }],
   ['/preferences/restore-topic', 'ada', { topic: 'quantum' }],
+  ['/preferences/undo-mark', 'ada', { paper: ':paper' }],
+  ['/preferences/forget', 'ada', {}],
   ['/preferences/delete', 'eve', { confirm: 'yes' }],
   ['/unsubscribe', 'ada', { 'List-Unsubscribe': 'One-Click' }],
   ['/resubscribe', 'uma', {}],
@@ -58,7 +62,7 @@ const ROUTES: Route[] = PATHS.flatMap(([path, who, body]) => [
 /** Which purpose reaches which route: everything not listed is refused. */
 const ALLOWED: Record<TokenPurpose, string[]> = {
   confirm: ['GET /confirm', 'POST /confirm'],
-  preferences: ['GET /preferences', 'POST /preferences', 'POST /preferences/restore-topic', 'GET /preferences/delete', 'POST /preferences/delete'],
+  preferences: ['GET /preferences', 'POST /preferences', 'POST /preferences/restore-topic', 'POST /preferences/undo-mark', 'GET /preferences/forget', 'POST /preferences/forget', 'GET /preferences/delete', 'POST /preferences/delete'],
   unsubscribe: ['GET /unsubscribe', 'POST /unsubscribe', 'GET /resubscribe', 'POST /resubscribe'],
   feedback: ['GET /feedback/:delivery', 'POST /feedback/:delivery'],
   archive: ['GET /archive', 'GET /archive/:delivery', 'GET /preferences-link', 'POST /preferences-link'],
@@ -80,7 +84,8 @@ const EXISTS = new Set(Object.values(ALLOWED).flat());
 
 async function state(prisma: PrismaClient) {
   const rows = (table: string) => prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${table}" t ORDER BY id`).then((r) => r.map((x) => x.row));
-  return { subscriber: await rows('subscriber'), feedback: await rows('feedback'), mail: await rows('subscription_mail'), everything: await tableFingerprint(prisma) };
+  const model = await prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM reader_model t ORDER BY subscriber_id`);
+  return { subscriber: await rows('subscriber'), feedback: await rows('feedback'), mail: await rows('subscription_mail'), model: model.map((r) => r.row), everything: await tableFingerprint(prisma) };
 }
 
 for (const backend of BACKENDS) {
@@ -92,6 +97,14 @@ for (const backend of BACKENDS) {
     let delivery = 0;
     let paper = 0;
     const prisma = () => w.app.ctx.db.prisma;
+    /** ada's mark on the paper and her reader model: what undo and forget would delete (put back after they did) */
+    const learned = async () => {
+      if ((await prisma().feedback.count({ where: { subscriberId: who.ada.id, kind: 'more_like_this' } })) === 0) {
+        await prisma().feedback.create({ data: { subscriberId: who.ada.id, kind: 'more_like_this', paperId: paper, deliveryId: delivery, at: new Date() } });
+      }
+      await trainReaderModels(trainReaderModelsDeps(w.app.ctx));
+      expect(await prisma().readerModel.count({ where: { subscriberId: who.ada.id } })).toBe(1);
+    };
 
     const sign = (purpose: TokenPurpose, s: Subscriber) =>
       w.app.ctx.tokens.sign({ purpose, subscriberId: s.id, ...(purpose === 'confirm' ? { nonce: s.tokenNonce, expiresAt: Math.floor(Date.now() / 1000) + 86400 } : {}) });
@@ -112,6 +125,7 @@ for (const backend of BACKENDS) {
       await prisma().subscriber.update({ where: { id: who.uma.id }, data: { status: 'unsubscribed', unsubscribedAt: new Date(Date.now() - 86400_000) } });
       delivery = (await prisma().delivery.findFirstOrThrow({ where: { subscriberId: who.ada.id } })).id;
       paper = (await prisma().paper.findFirstOrThrow({ where: { arxivId: '2606.00100' } })).id;
+      await learned();
     });
     afterAll(async () => {
       await queue?.stop(5000);
@@ -150,7 +164,7 @@ for (const backend of BACKENDS) {
           expect(res.status).toBe(name === 'POST /preferences-link' ? 303 : 200);
           expect(tokens.filter((t) => !MAY_CARRY[purpose].includes(t.claims.purpose) || t.claims.subscriberId !== subject.id).map((t) => t.claims)).toEqual([]);
           const now = await prisma().subscriber.findUniqueOrThrow({ where: { id: subject.id } });
-          const changed = (table: 'subscriber' | 'feedback' | 'mail') => after[table].length !== before[table].length || after[table].some((r, i) => r !== before[table][i]);
+          const changed = (table: 'subscriber' | 'feedback' | 'mail' | 'model') => after[table].length !== before[table].length || after[table].some((r, i) => r !== before[table][i]);
           if (route.method === 'GET') {
             // a link opened (by a person, or a mail scanner) changes nothing
             expect(after).toEqual(before);
@@ -168,6 +182,11 @@ for (const backend of BACKENDS) {
             expect(now.status).toBe('unsubscribed');
           } else if (name === 'POST /resubscribe') {
             expect([rows.status, now.status]).toEqual(['unsubscribed', 'active']);
+          } else if (name === 'POST /preferences/undo-mark' || name === 'POST /preferences/forget') {
+            expect(await prisma().feedback.count({ where: { subscriberId: subject.id, kind: { in: ['more_like_this', 'not_relevant'] } } })).toBe(0);
+            expect(await prisma().readerModel.count({ where: { subscriberId: subject.id } })).toBe(0);
+            expect(changed('subscriber')).toBe(false);
+            await learned();
           } else if (name === 'POST /feedback/:delivery') {
             expect(changed('feedback')).toBe(true);
             expect(changed('subscriber')).toBe(false);

@@ -2,7 +2,7 @@
 // word apart, explains itself, and is stored compactly without changing what it says.
 import { describe, expect, it } from 'vitest';
 import {
-  decodeReaderModel, encodeReaderModel, explainReaderModel, paperFeatures, scorePaper, standardScore, trainReaderModel, vectorize, TRAINING,
+  decodeReaderModel, encodeReaderModel, explainReaderModel, heaviest, paperFeatures, scorePaper, standardScore, termBucket, trainReaderModel, vectorize, TRAINING,
 } from '../../../src/relevance/index.ts';
 import { features, ML, OTHER, PHYSICS, textModelOf } from './papers.ts';
 
@@ -57,7 +57,14 @@ describe('reader model', () => {
 
   it('reads a paper it never saw (features from its text)', () => {
     const f = paperFeatures(model, 9, ML[3]!, { surface: true });
-    expect(f.surface?.get('diffus')).toBe('diffusion');
+    expect(f.surface?.get(termBucket('diffus', model.buckets))).toBe('diffusion');
     expect(f.vector.idx.length).toBeGreaterThan(3);
+  });
+
+  it('keeps the heaviest weights by size, in their own order, the first of equal ones', () => {
+    expect(heaviest([0.1, -3, 2, 0.5, -2, 2], 3)).toEqual([1, 2, 4]);
+    expect(heaviest([1, -1, 1, -1], 2)).toEqual([0, 1]);
+    expect(heaviest([0.3, 0.1], 5)).toEqual([0, 1]);
+    expect(heaviest([0.3, 0.1], 0)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { giveFeedback, openFeedback, restoreMutedTopic, type FeedbackInput, type
 import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
-import { feedbackPage, SAID } from '../views/feedback.ts';
+import { feedbackPage, MARK_DOES, SAID } from '../views/feedback.ts';
 import { pageLinks } from '../page-links.ts';
 import type { PagesContext } from './context.ts';
 
@@ -41,9 +41,9 @@ export function feedbackRoutes(router: Router, { chrome, deps, limits }: PagesCo
     const notice =
       input.kind === 'mute_topic'
         ? page.changed
-          ? `Muted “${input.topic}”: it catches nothing until you restore it on your preferences page.`
+          ? `Muted “${input.topic}”: it catches nothing, in your emails and your feed, until you restore it on your preferences page.`
           : `“${input.topic}” was already muted.`
-        : `Thanks: noted as ${SAID[input.kind]}.`;
+        : markedNotice(input.kind, page.papers.find((p) => p.paperId === input.paperId)?.title ?? '');
     sendPage(res, 200, render(token!, page, { notice }));
   });
 
@@ -54,6 +54,11 @@ export function feedbackRoutes(router: Router, { chrome, deps, limits }: PagesCo
     const { changed } = await restoreMutedTopic(deps, token, topic);
     sendPage(res, 200, await onRestored(token!, changed ? `Restored “${topic}”: it catches papers again.` : `“${topic}” was not muted.`));
   });
+}
+
+/** The confirmation of a mark: what it does, as rank.ts does it, and where to undo it. */
+function markedNotice(kind: 'more_like_this' | 'not_relevant', title: string): string {
+  return `Noted “${title}” as ${SAID[kind]}: ${MARK_DOES[kind].does}. You can undo it on your preferences page.`;
 }
 
 function feedbackInput(kind: string | undefined, paper: string | undefined, topic: string | undefined): FeedbackInput {

@@ -6,6 +6,7 @@ import type { Subscriber } from '../../../db/subscribers.ts';
 import { SubscriptionError } from '../../../subscriptions/errors.ts';
 import { parseTopicsField } from '../../../subscriptions/input.ts';
 import { currentPause, pauseFor, readPauseChoice, type PauseChoice } from '../../../subscriptions/pause.ts';
+import { whatWasLearned } from '../../../subscriptions/learned.ts';
 import { changePreferences, openPreferences, type PreferencesResult } from '../../../subscriptions/preferences.ts';
 import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
@@ -20,10 +21,10 @@ import type { PagesContext } from './context.ts';
 export type PreferencesWithNotice = (token: string, notice: string) => Promise<string>;
 
 export function preferencesRoutes(router: Router, { chrome, deps, limits }: PagesContext): PreferencesWithNotice {
-  const view = (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): PreferencesView => {
+  const page = async (token: string, subscriber: Subscriber, rest: Partial<PreferencesView> = {}): Promise<string> => {
     const pause = currentPause(subscriber, deps.now());
     const links = pageLinks(deps, 'preferences', subscriber.id);
-    return {
+    return preferencesPage(chrome, {
       token,
       unsubscribeToken: links.unsubscribeToken(),
       archiveUrl: links.archive(),
@@ -33,15 +34,16 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
       pause: pause.paused ? (pause.pausedUntil ? 'keep' : 'indefinite') : 'none',
       frequency: { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay },
       mutedTopics: subscriber.mutedTopics.filter((t) => subscriber.topics.includes(t)),
+      learned: await whatWasLearned(deps, subscriber.id),
       ...rest,
-    };
+    });
   };
 
   router.get('/preferences', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await openPreferences(deps, token);
     if (subscriber.status !== 'active') return sendPage(res, 200, preferencesElsewherePage(chrome, subscriber, token));
-    sendPage(res, 200, preferencesPage(chrome, view(token!, subscriber)));
+    sendPage(res, 200, await page(token!, subscriber));
   });
 
   router.post('/preferences', limits.preferences, ...formBody(), async (req, res) => {
@@ -57,7 +59,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     const topics = parseTopicsField(rawTopics);
     if (!topics.ok) {
       const state = { value: rawTopics ?? '', error: topics.error?.message ?? null, lines: topics.lines };
-      return sendPage(res, 400, preferencesPage(chrome, view(token!, subscriber, { topics: state, pause: choice, frequency })));
+      return sendPage(res, 400, await page(token!, subscriber, { topics: state, pause: choice, frequency }));
     }
     // "keep": the timed pause as it stands (a topics change does not start it again)
     const pause = choice === 'keep' ? currentPause(subscriber, deps.now()) : pauseFor(choice, deps.now());
@@ -69,12 +71,12 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
       if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, preferencesElsewherePage(chrome, await openPreferences(deps, token)));
       throw err;
     }
-    sendPage(res, 200, preferencesPage(chrome, view(token!, result.subscriber, { notice: notice(result) })));
+    sendPage(res, 200, await page(token!, result.subscriber, { notice: notice(result) }));
   });
 
   return async (token, text) => {
     const subscriber = await openPreferences(deps, token);
-    return preferencesPage(chrome, view(token, subscriber, { notice: { tone: 'success', text } }));
+    return page(token, subscriber, { notice: { tone: 'success', text } });
   };
 }
 

@@ -14,6 +14,18 @@ export const SAID: Record<FeedbackKind, string> = {
   restore_topic: 'restore this topic',
 };
 
+/**
+ * What a mark does to the reader's next digests, as src/relevance/rank.ts does it (within what their
+ * topics catch; nothing is dropped): said on this page, its confirmation and the preferences page.
+ */
+export const MARK_DOES: Record<'more_like_this' | 'not_relevant', { label: string; does: string }> = {
+  more_like_this: { label: 'More like this', does: 'papers like this come first in your next digests' },
+  not_relevant: { label: 'Not relevant', does: 'papers like this go to the end of your next digests, under “Probably not for you”' },
+};
+
+/** "Papers like this come first in your next digests." */
+export const markDoes = (kind: keyof typeof MARK_DOES): string => `${MARK_DOES[kind].does[0]!.toUpperCase()}${MARK_DOES[kind].does.slice(1)}.`;
+
 export interface FeedbackView {
   email: string;
   /** the page's own URL, token included: the forms post to it */
@@ -42,11 +54,16 @@ export function feedbackPage(chrome: Chrome, view: FeedbackView): string {
   const main = html`<section class="feedback" aria-labelledby="page-heading">
   <h1 id="page-heading">Which papers fit?</h1>
   <p class="lead">Tell us about the papers of this digest for <strong class="address">${view.email}</strong>. Nothing changes until you press a button.</p>
+  <ul class="mark-effects">
+    <li><strong>More like this</strong>: ${MARK_DOES.more_like_this.does}.</li>
+    <li><strong>Not relevant</strong>: ${MARK_DOES.not_relevant.does}, never left out.</li>
+  </ul>
+  <p class="fine">You can undo any mark on <a href="${view.preferencesUrl}">your preferences page</a>, where you also see what was learned.</p>
   ${view.notice ? html`<div class="alert alert-success" role="status" tabindex="-1" autofocus><p>${view.notice}</p></div>` : ''}
   ${view.asked
     ? html`<div class="card card-info asked">
-    <p>Mark <strong>${view.asked.paper.title}</strong> as ${SAID[view.asked.kind]}?</p>
-    ${button(view.action, { kind: view.asked.kind, paper: String(view.asked.paper.paperId) }, view.asked.kind === 'more_like_this' ? 'More like this' : 'Not relevant', 'button')}
+    <p>Mark <strong>${view.asked.paper.title}</strong> as ${SAID[view.asked.kind]}? ${markDoes(view.asked.kind)}</p>
+    ${button(view.action, { kind: view.asked.kind, paper: String(view.asked.paper.paperId) }, MARK_DOES[view.asked.kind].label, 'button')}
   </div>`
     : ''}
   <ol class="feedback-list">${view.papers.map(

@@ -4,8 +4,10 @@ import type { Subscriber } from '../../../db/subscribers.ts';
 import type { PauseChoice } from '../../../subscriptions/pause.ts';
 import { html, when, type Html } from '../html.ts';
 import { formatDay } from '../../../render/format.ts';
+import type { Learned } from '../../../subscriptions/learned.ts';
 import { card, layout, topicChips, type Chrome } from './layout.ts';
 import { deleteMeLink } from './delete-me.ts';
+import { learnedSection } from './learned.ts';
 import { frequencyField, frequencyText, type FrequencyState } from './frequency-field.ts';
 import { previewPanel, topicsField, type TopicsFieldState } from './topics-field.ts';
 
@@ -72,6 +74,8 @@ export interface PreferencesView {
   frequency: FrequencyState;
   /** topics muted from a digest's feedback page, each with a button to restore it */
   mutedTopics: readonly string[];
+  /** what paperboy learned from the reader's marks */
+  learned: Learned;
   notice?: { tone: 'success' | 'info'; text: string } | null;
 }
 
@@ -94,7 +98,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
     ${view.notice ? html`<div class="alert alert-${view.notice.tone}" role="status" tabindex="-1" autofocus><p>${view.notice.text}</p></div>` : ''}
     ${invalid ? html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus><p>Nothing was saved yet: please correct your topics (see below the field).</p></div>` : ''}
     <form class="form" method="post" action="${withToken('/preferences', view.token)}" accept-charset="utf-8">
-      ${topicsField(view.topics, 'Your topics')}
+      ${topicsField(view.topics, 'Your topics', { topics: view.mutedTopics, restoreAt: '#muted-heading' })}
       ${frequencyField(view.frequency)}
       ${pauseField(view)}
       <div class="actions">
@@ -102,6 +106,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
       </div>
     </form>
     ${view.mutedTopics.length > 0 ? mutedSection(view) : ''}
+    ${learnedSection(chrome.productName, view.token, view.learned)}
     ${feedSection(view.feedUrls)}
   </section>
   ${previewPanel()}

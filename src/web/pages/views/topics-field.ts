@@ -13,15 +13,22 @@ export interface TopicsFieldState {
 
 const sentence = (text: string): string => (text ? text[0]!.toUpperCase() + text.slice(1) : text).replace(/([^.!?])$/, '$1.');
 
-export function topicsField(state: TopicsFieldState, label = 'Topics'): Html {
+/**
+ * `muted`: the reader's muted topics (the preferences page), said under the field — still in the
+ * topics, catching nothing until restored (`restoreAt`: where the restore buttons are) — and
+ * marked in the preview.
+ */
+export function topicsField(state: TopicsFieldState, label = 'Topics', muted: { topics: readonly string[]; restoreAt: string } | null = null): Html {
   const lines = state.lines ?? [];
   const invalid = Boolean(state.error) || lines.length > 0;
+  const mutedNote = muted && muted.topics.length > 0;
   return html`<div class="field${invalid ? ' field-invalid' : ''}">
   <label for="topics">${label} <span class="label-hint">one per line, up to ${MAX_TOPICS}</span></label>
   <textarea id="topics" name="topics" rows="5" maxlength="${MAX_TOPICS_FIELD_CHARS}" spellcheck="false" autocapitalize="none" autocomplete="off"
-    aria-describedby="${invalid ? 'topics-error ' : ''}topics-count topics-live topics-help" data-preview="preview"${when(invalid, html` aria-invalid="true"`)} required
+    aria-describedby="${invalid ? 'topics-error ' : ''}${mutedNote ? 'topics-muted ' : ''}topics-count topics-live topics-help" data-preview="preview"${when(invalid, html` aria-invalid="true"`)}${when(Boolean(mutedNote), html` data-muted="${JSON.stringify(muted?.topics ?? [])}"`)} required
     placeholder="scaling laws&#10;&quot;quantum many-body&quot;&#10;diffusion -video">${state.value}</textarea>
   ${invalid ? topicErrors(state.error ?? null, lines) : ''}
+  ${mutedNote ? mutedNoteOf(muted) : ''}
   ${topicCount(state.value)}
   <div class="field-error" id="topics-live" data-role="live-errors" hidden></div>
   <p class="live-summary" data-role="live-summary" hidden><a href="#preview"></a></p>
@@ -39,6 +46,11 @@ function topicCount(value: string): Html {
   const count = value.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').length;
   const { text, over } = topicCountText(count);
   return html`<p class="topic-count" id="topics-count" data-role="topic-count" data-max="${MAX_TOPICS}" data-over="${over ? 'true' : 'false'}" aria-live="polite">${text}</p>`;
+}
+
+function mutedNoteOf(muted: { topics: readonly string[]; restoreAt: string }): Html {
+  const one = muted.topics.length === 1;
+  return html`<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted</span> ${muted.topics.map((t) => html`<span class="chip chip-muted">${t}</span> `)}${one ? 'stays in your topics and catches nothing' : 'stay in your topics and catch nothing'}, in emails and your feed, until you <a href="${muted.restoreAt}">restore ${one ? 'it' : 'them'}</a>.</p>`;
 }
 
 function topicErrors(error: string | null, lines: TopicLineError[]): Html {
