@@ -2,9 +2,10 @@
 // queued one, feedback, a reader model, subscription emails, a bounce report, SMTP text quoting their
 // address), and the generic check that nothing of them is left: every text, varchar, array and json
 // column of every table, scanned for their address (any case) and each of their topics.
-import { digestDeps } from '../../../src/app/deps.ts';
+import { digestDeps, trainReaderModelsDeps } from '../../../src/app/deps.ts';
 import type { PrismaClient } from '../../../src/db/generated/client.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
+import { trainReaderModels } from '../../../src/jobs/train-reader-models.ts';
 import type { Subscriber } from '../../../src/db/subscribers.ts';
 import { addSubscribers } from '../../support/app.ts';
 import { item, type ReaderWorld } from './reader-support.ts';
@@ -57,7 +58,9 @@ export async function richReader(w: ReaderWorld, email: string, control: string)
       { subscriberId: reader.id, kind: 'mute_topic', topic: TOPICS[1], deliveryId: delivery.id, at: now },
     ],
   });
-  await prisma.readerModel.create({ data: { subscriberId: reader.id, model: '{"v":1,"w":[0.5]}', bytes: 17, feedbackThrough: 1, positives: 1, trainedAt: now } });
+  // their reader model, trained by the job from that mark (one mark may give nothing to learn yet: a row all the same)
+  await trainReaderModels(trainReaderModelsDeps(w.app.ctx));
+  if ((await prisma.readerModel.count({ where: { subscriberId: reader.id } })) !== 1) throw new Error('no reader model trained');
   await prisma.subscriptionMail.createMany({
     data: [
       { subscriberId: reader.id, kind: 'confirmation', status: 'sent', tries: 1, nextTryAt: now, retryUntil: now, createdAt: now, doneAt: now, messageId: `<c1@papers.example.org>` },
