@@ -183,5 +183,30 @@ for (const backend of BACKENDS) {
       expect(w.sink.messages.filter((x) => x.envelope.to.some((to) => to.toLowerCase() === 'mary-control@example.org'))).toHaveLength(2);
       expect(w.sink.messages.filter((x) => x.envelope.to.some((to) => to.toLowerCase() === mary.toLowerCase()))).toHaveLength(1); // the first digest only
     });
+    it('waits for a writer that added something of theirs and has not committed yet, then erases that too', async () => {
+      const lin = 'Lin.Writer@Example.org';
+      const l = await richReader(w, lin, 'lin-control@example.org');
+      const writer = await w.app.ctx.db.sql.connect();
+      try {
+        await writer.query('BEGIN');
+        await writer.query(`INSERT INTO feedback (subscriber_id, kind, topic, at) VALUES ($1, 'mute_topic', $2, now())`, [l.reader.id, TOPICS[0]]);
+        const erasing = request(w.web).delete(`/admin/subscribers/${l.reader.id}`).set(auth).then((res) => res);
+        // the erase waits on the writer's lock on the subscriber row
+        await vi.waitFor(
+          async () => {
+            const { rows } = await w.app.ctx.db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+            expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+          },
+          { timeout: 20_000, interval: 50 },
+        );
+        await writer.query('COMMIT');
+        const res = await erasing;
+        expect(res.status).toBe(200);
+        expect(res.body.removed.feedback).toBe(3);
+      } finally {
+        writer.release();
+      }
+      expect(await traces(prisma(), [lin, 'lin.writer', ...TOPICS])).toEqual([]);
+    });
   });
 }
