@@ -4,6 +4,8 @@
 // operator runs it). Each ends with nothing of the reader left in any table.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from '../../../src/app/worker.ts';
+import { claimDeliveries, markHanded, markSent, releaseClaims } from '../../../src/db/deliveries.ts';
 import { runCli } from '../../support/cli.ts';
 import { BACKENDS } from '../../support/databases.ts';
 import { richReader, TOPICS, traces } from './privacy-support.ts';
@@ -57,6 +59,28 @@ for (const backend of BACKENDS) {
       // the same link again: gone
       expect((await request(w.web).get(link!).set('Accept', 'text/html')).status).toBe(410);
       expect((await request(w.web).get(prefs).set('Accept', 'text/html')).status).toBe(410);
+    });
+
+    it("a reader's delete is refused while a digest to them is being handed to the relay: the page says try again", async () => {
+      const email = 'Hedy.Lamarr@Example.org';
+      const { reader } = await richReader(w, email, 'hedy-control@example.org');
+      const link = `/preferences/delete?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: reader.id })}`;
+      const worker = await startWorker(w.app.ctx.db, 'test', w.app.ctx.log);
+      try {
+        const claimed = await claimDeliveries(w.app.ctx.db.sql, worker.id, 10, 'papers.example.org');
+        const mine = claimed.find((d) => d.subscriberId === reader.id)!;
+        expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt }])).toEqual([mine.id]);
+        const busy = await request(w.web).post(link).type('form').send('confirm=yes').expect(409);
+        expect(busy.text).toContain('An email to you is being sent this very moment, so nothing was deleted yet');
+        expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: reader.id } })).status).toBe('active');
+        await markSent(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt, response: '250 ok' }]);
+        await releaseClaims(w.app.ctx.db.sql, worker.id, claimed.filter((d) => d !== mine).map((d) => ({ id: d.id, attempt: d.attempt })));
+      } finally {
+        await worker.stop();
+      }
+      const done = await request(w.web).post(link).type('form').send('confirm=yes').expect(200);
+      expect(done.text).toContain('Your data is deleted');
+      expect(await traces(prisma(), [email, ...TOPICS])).toEqual([]);
     });
 
     it('the dashboard exports and erases with its CSRF token, through a confirmation page', async () => {
