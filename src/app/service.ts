@@ -2,6 +2,7 @@
 // context, with a clean stop: no new jobs, no new claims, sends in flight finished and recorded,
 // the server and the database closed — within SHUTDOWN_TIMEOUT. A send still waiting for its reply
 // near the deadline is cut (released if its data had not ended, unknown if it had) and recorded.
+import { digestDetail } from './jobs-by-hand.ts';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { watchRelay } from '../deliver/relay-watch.ts';
@@ -73,8 +74,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       run: async () => {
         const result = await buildDigest(digestDeps(ctx));
         sender.wake();
-        if (result.kind === 'built') return { digestId: result.digest!.id, snapshotId: result.snapshot.id, deliveries: result.deliveries };
-        return { result: result.kind };
+        return digestDetail(result);
       },
     },
   ];
@@ -86,7 +86,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const backfills = new BackfillRunner(ctx);
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
-    admin: { ingestSource: () => scheduler.run('ingest', 'admin'), onQueued: () => sender.wake(), onMailQueued: () => mailQueue.wake(), backfill: backfills },
+    admin: { ingestSource: (via) => scheduler.run('ingest', via === 'dashboard' ? 'dashboard' : 'admin'), onQueued: () => sender.wake(), onMailQueued: () => mailQueue.wake(), backfill: backfills },
     extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter(sesWebhookDeps(ctx, config.SES_SNS_TOPIC_ARN))] : [],
   });
   // A port that cannot be taken stops the start here, with nothing left behind: the worker leaves

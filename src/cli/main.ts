@@ -1,8 +1,10 @@
 // `paperboy` — the command line. Each command lives in commands/<name>.ts.
 import './memory.ts'; // first: V8 settings that must be in place before anything is compiled
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDb } from './commands/db.ts';
 import { registerDigest } from './commands/digest.ts';
+import { registerDigests } from './commands/digests.ts';
 import { registerDkimRecord } from './commands/dkim-record.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -17,8 +19,12 @@ import { registerSubscriber } from './commands/subscriber.ts';
 import { registerSubscriptionMails } from './commands/subscription-mails.ts';
 import { fail } from './run.ts';
 
+// package.json is two folders up from both src/cli/ and dist/cli/ (and is in the image)
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command()
   .name('paperboy')
+  .version(version, '-V, --version', 'print the version of paperboy')
   .description('Trending research papers in your inbox: ingest snapshots of Hugging Face Daily Papers, match topics, mail digests.')
   .showHelpAfterError('(paperboy --help lists every command)')
   .configureHelp({ sortSubcommands: false });
@@ -30,6 +36,7 @@ registerDigest(program);
 registerSend(program);
 registerRunOnce(program);
 registerPreview(program);
+registerDigests(program);
 registerResend(program);
 registerResolve(program);
 registerRelevance(program);

@@ -3,6 +3,7 @@
 import { loadConfig, loadDotEnv, type Config } from '../config/config.ts';
 import { createContext, type AppContext, type ContextOptions } from '../app/context.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { databaseErrorLine } from './database-error.ts';
 
 export interface CliEnv {
   config: Config;
@@ -19,9 +20,13 @@ export class CliError extends Error {
   }
 }
 
+/** The DATABASE_URL of this run, once parsed: a failure to reach it is explained by naming it. */
+let databaseUrl: string | undefined;
+
 export function cliEnv(): CliEnv {
   loadDotEnv();
   const config = loadConfig();
+  databaseUrl = config.DATABASE_URL;
   const pretty = Boolean(process.stderr.isTTY) && config.NODE_ENV === 'development';
   return { config, log: createLogger({ level: config.LOG_LEVEL, pretty }) };
 }
@@ -38,7 +43,7 @@ export async function withContext(body: (ctx: AppContext) => Promise<number>, op
 }
 
 export function fail(err: unknown): never {
-  process.stderr.write(`paperboy: ${oneLine(err)}\n`);
+  process.stderr.write(`paperboy: ${databaseErrorLine(err, databaseUrl) ?? oneLine(err)}\n`);
   process.exit(err instanceof CliError ? err.exitCode : 1);
 }
 

@@ -59,9 +59,21 @@ export const mailbox = z.string().refine(
   { message: 'must be an address or "Name <address>"' },
 );
 
-export function secretString(name: string) {
-  return z.string().min(16, `${name} must be at least 16 characters`);
-}
+/** A token or key: the error names the variable already (ConfigError), so the message does not. */
+export const secretString = z.string().min(16, 'must be at least 16 characters');
+
+/** An IANA time zone name that this Node knows (Europe/Paris, UTC). */
+export const timeZone = z.string().refine(
+  (v) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as UTC or Europe/Paris' },
+);
 
 /** A DNS name such as papers.example.org (letters, digits, hyphens; at least two labels). */
 export const domainName = z

@@ -1,8 +1,7 @@
-// Every environment variable paperboy reads, in one table: its group, default and meaning.
-// `.env.example` is generated from this table (`npm run env:example`) and a test keeps README and
-// `.env.example` in step with it. Nothing outside src/config/ reads process.env.
+// Every environment variable paperboy reads, in one table: group, default, meaning. `.env.example` and
+// the README's table are generated from it (`npm run env:example`). Nothing outside src/config/ reads process.env.
 import { z } from 'zod';
-import { cronExpression, domainName, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString } from './parsers.ts';
+import { cronExpression, domainName, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString, timeZone } from './parsers.ts';
 
 /** The Hugging Face Daily Papers API: the live listing, SNAPSHOT_SOURCE's default. */
 export const DAILY_PAPERS_API = 'https://huggingface.co/api/daily_papers';
@@ -122,6 +121,13 @@ export const variables = {
     required: false,
     doc: 'Address the bounce receiver binds to.',
   },
+  PREFERENCES_MAIL_DELAY: {
+    group: 'MAIL',
+    schema: duration.prefault('2m'),
+    example: '2m',
+    required: false,
+    doc: 'How long the "preferences updated" email waits for further changes: every save within it is told in that one email (0: at once).',
+  },
   SES_SNS_TOPIC_ARN: {
     group: 'MAIL',
     schema: optionalString.pipe(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:ses-feedback').optional()),
@@ -188,19 +194,19 @@ export const variables = {
   // [[SECURITY]]
   ADMIN_TOKEN: {
     group: 'SECURITY',
-    schema: optionalString.pipe(secretString('ADMIN_TOKEN').optional()),
+    schema: optionalString.pipe(secretString.optional()),
     required: false,
     doc: 'Bearer token of the admin API (/admin). Unset: the admin API is off (404).',
   },
   SECRET_KEY: {
     group: 'SECURITY',
-    schema: optionalString.pipe(secretString('SECRET_KEY').optional()),
+    schema: optionalString.pipe(secretString.optional()),
     required: false,
     doc: 'Signs the links in emails (confirm, preferences, unsubscribe). Unset: generated once and kept in DATA_DIR/secret.key. Back it up: without it every link in every email already sent breaks.',
   },
   METRICS_TOKEN: {
     group: 'SECURITY',
-    schema: optionalString.pipe(secretString('METRICS_TOKEN').optional()),
+    schema: optionalString.pipe(secretString.optional()),
     required: false,
     doc: 'Bearer token required by /metrics. Unset: /metrics is open.',
   },
@@ -228,7 +234,7 @@ export const variables = {
   },
   CRON_TZ: {
     group: 'SCHEDULE',
-    schema: optionalString.pipe(z.string().optional()),
+    schema: optionalString.pipe(timeZone.optional()),
     example: 'UTC',
     required: false,
     doc: 'Time zone of the cron lines (IANA name, e.g. Europe/Paris). Default: TZ, else UTC.',
@@ -285,7 +291,7 @@ export const variables = {
   },
   TZ: {
     group: 'OPERATIONS',
-    schema: optionalString.pipe(z.string().optional()),
+    schema: optionalString.pipe(timeZone.optional()),
     required: false,
     doc: 'Process time zone; also the default of CRON_TZ.',
   },

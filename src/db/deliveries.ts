@@ -11,6 +11,7 @@
 // `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
 // that is not handed was certainly not sent. A worker that learns the real outcome of a row a
 // recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
+import type { Frequency } from '../digest/frequency.ts';
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
 import type { Sql } from './database.ts';
 
@@ -23,6 +24,8 @@ export interface ClaimedDelivery {
   subscriberPaused: boolean;
   /** the reader switched to their feed only since the digest was built: no email */
   subscriberFeedOnly: boolean;
+  /** how often the reader is mailed now (their email says it) */
+  frequency: { frequency: Frequency; weeklyDay: number };
   attempt: number;
   tries: number;
   papers: DeliveryPaper[];
@@ -68,7 +71,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
       WHERE d.id = picked.id AND d.status = 'queued' AND s.id = d.subscriber_id
      RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status,
                (s.paused AND (s.paused_until IS NULL OR s.paused_until > now())) AS paused, s.frequency = 'feed' AS feed_only,
-               d.attempt, d.tries, d.papers, d.message_id`,
+               s.frequency::text AS frequency, s.weekly_day, d.attempt, d.tries, d.papers, d.message_id`,
     [limit, workerId, messageIdDomain],
   );
   return rows
@@ -80,6 +83,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
       subscriberStatus: r.subscriber_status as string,
       subscriberPaused: r.paused as boolean,
       subscriberFeedOnly: r.feed_only === true,
+      frequency: { frequency: r.frequency as Frequency, weeklyDay: r.weekly_day as number },
       attempt: r.attempt as number,
       tries: r.tries as number,
       papers: r.papers as DeliveryPaper[],
@@ -249,4 +253,13 @@ export async function countHeldBack(sql: Sql): Promise<{ queued: number; digests
       WHERE d.status = 'queued' AND g.status = 'paused' GROUP BY d.digest_id ORDER BY d.digest_id`,
   );
   return { queued: rows.reduce((n, r) => n + Number(r.n), 0), digests: rows.map((r) => r.digest_id) };
+}
+
+/** Digests with failed deliveries (oldest first), with how many and the latest reply: what `send` names next. */
+export async function failedByDigest(sql: Sql): Promise<Array<{ digestId: number; failed: number; reply: string | null }>> {
+  const { rows } = await sql.query<{ digest_id: number; n: string; reply: string | null }>(
+    `SELECT digest_id, count(*) AS n, (array_agg(coalesce(smtp_response, last_error) ORDER BY id DESC))[1] AS reply
+       FROM delivery WHERE status = 'failed' GROUP BY digest_id ORDER BY digest_id`,
+  );
+  return rows.map((r) => ({ digestId: r.digest_id, failed: Number(r.n), reply: r.reply }));
 }

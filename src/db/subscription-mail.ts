@@ -19,12 +19,24 @@ export interface ClaimedMail {
   retryUntil: Date;
 }
 
-export async function enqueueMail(db: Db, mail: { subscriberId: number; kind: SubscriptionMailKind; nonce?: string; now: Date; retryUntil: Date }): Promise<number> {
+export async function enqueueMail(db: Db, mail: { subscriberId: number; kind: SubscriptionMailKind; nonce?: string; now: Date; retryUntil: Date; notBefore?: Date }): Promise<number> {
   const row = await db.subscriptionMail.create({
-    data: { subscriberId: mail.subscriberId, kind: mail.kind, nonce: mail.nonce ?? null, nextTryAt: mail.now, createdAt: mail.now, retryUntil: mail.retryUntil },
+    data: { subscriberId: mail.subscriberId, kind: mail.kind, nonce: mail.nonce ?? null, nextTryAt: mail.notBefore ?? mail.now, createdAt: mail.now, retryUntil: mail.retryUntil },
     select: { id: true },
   });
   return row.id;
+}
+
+/**
+ * A "preferences changed" mail of this subscriber still queued (not claimed: a mail renders the
+ * subscriber as they are when it is sent) takes this change too, instead of a second mail: true when
+ * one did. The update takes its row lock, so a loop claiming it waits for this transaction, then sees
+ * it joined; one claimed first (sending) is no longer queued and is not joined — the caller queues a
+ * new one, which says the change.
+ */
+export async function joinQueuedPreferencesMail(db: Db, subscriberId: number, retryUntil: Date): Promise<boolean> {
+  const { count } = await db.subscriptionMail.updateMany({ where: { subscriberId, kind: 'preferences_changed', status: 'queued' }, data: { retryUntil } });
+  return count > 0;
 }
 
 /**

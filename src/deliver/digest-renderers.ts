@@ -1,6 +1,7 @@
 // Per digest, once per process: its frozen papers (stored when the digest was built, never a diff
 // re-run now), a matcher (to re-derive each recipient's highlights from the topics stored on the
 // delivery) and the compiled template. Then per recipient: fill.
+import type { FrequencyChoice } from '../render/frequency-line.ts';
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
 import { TopicMatcher } from '../digest/topic-matcher.ts';
 import { digestPapers, type FrozenPaper } from '../db/digest-papers.ts';
@@ -61,12 +62,13 @@ export async function prepareDigest(digestId: number, snapshot: SnapshotSummary,
 }
 
 /** One recipient's email from what their delivery row stores (or its web view, with WebViewLinks). */
-export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks | WebViewLinks, reader?: ReaderLink[]): RenderedEmail {
+export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks | WebViewLinks, reader?: ReaderLink[], frequency?: FrequencyChoice): RenderedEmail {
   const recipient: RecipientView | WebViewRecipient = {
     email,
     papers: papers.map((p) => ({ paperId: p.paperId, hits: hitsOf(prepared.matcher, p) })),
     ...links,
     ...(reader ? { reader } : {}),
+    ...(frequency ? { frequency } : {}),
   };
   return prepared.renderer.render(recipient);
 }

@@ -9,6 +9,7 @@ import { markFailed, markSent, markUnknown, releaseClaims, scheduleRetry, type F
 import type { Sql } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { untilAborted } from './wait-for-work.ts';
+import { plural } from '../render/format.ts';
 
 interface PendingSent extends Held {
   response: string;
@@ -146,14 +147,14 @@ export class RecordWriter {
           if (!failed) {
             failed = true;
             this.failures++;
-            this.log.warn({ event: 'delivery.record_retry', deliveryIds: ids, outcome, err }, `could not record ${ids.length} deliveries as ${outcome}; trying again`);
+            this.log.warn({ event: 'delivery.record_retry', deliveryIds: ids, outcome, err }, `could not record ${plural(ids.length, 'delivery', 'deliveries')} as ${outcome}; trying again`);
           }
           if (this.giveUp.signal.aborted) {
             this.recovered();
             this.unrecorded.push(...ids);
             this.log.error(
               { event: 'delivery.record_failed', deliveryIds: ids, outcome, ...(replies ? { replies } : {}), err },
-              `gave up recording ${ids.length} deliveries as ${outcome}: they stay claimed or handed until a recovery settles them (handed ones become unknown)`,
+              `gave up recording ${plural(ids.length, 'delivery', 'deliveries')} as ${outcome}: they stay claimed or handed until a recovery settles them (handed ones become unknown)`,
             );
             return fallback;
           }

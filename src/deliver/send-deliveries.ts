@@ -154,7 +154,7 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       const links = subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId);
       const reader = readerLinks(deps.tokens, settings.baseUrl, delivery.subscriberId, delivery.id);
       const bounce = deps.verp ? { returnPath: deps.verp.bounceAddress(delivery.id, delivery.attempt), unsubscribeMailto: deps.verp.unsubscribeAddress(delivery.subscriberId) } : undefined;
-      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links, reader), links, bounce);
+      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links, reader, delivery.frequency), links, bounce);
     } catch (err) {
       await writer.failed(delivery, { code: 'render_failed', error: (err as Error).message, response: null });
       summary.failed++;

@@ -17,6 +17,7 @@ import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { WEEK_MS, weeklyDue } from './frequency.ts';
 import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
 import { TopicMatcher } from './topic-matcher.ts';
+import { plural } from '../render/format.ts';
 
 export interface BuildDigestDeps {
   prisma: PrismaClient;
@@ -158,7 +159,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       ms: out.ms,
       matcherMs: Math.round(matcherMs),
     },
-    `built digest ${built.digest.id} of snapshot ${snapshot.id}: ${newPapers.length} new papers, ${out.deliveries} deliveries queued`,
+    `built digest ${built.digest.id} of snapshot ${snapshot.id}: ${plural(newPapers.length, 'new paper')}, ${plural(out.deliveries, 'delivery', 'deliveries')} queued`,
   );
   return out;
 }

@@ -46,6 +46,6 @@ export async function previewSubscriberDigest(
     snapshotId: snapshot.id,
     source: queued ? 'queued delivery' : 'newest snapshot',
     papers: papers.length,
-    email: renderDelivery(prepared, subscriber.email, papers, links(subscriber.id)),
+    email: renderDelivery(prepared, subscriber.email, papers, links(subscriber.id), undefined, { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay }),
   };
 }

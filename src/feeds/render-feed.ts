@@ -1,5 +1,5 @@
 // Atom and JSON Feed documents, by the `feed` library: ids that never change (a tag: URI per paper),
-// a rel="self" link, `updated` from the content (never the clock, so the same content is the same
+// a rel="self" link, the service as the feed's author (RFC 4287 wants one), `updated` from the content (never the clock, so the same content is the same
 // bytes and the same ETag). The abstract goes in as escaped text, the topic as a category.
 //
 // Well-formed whatever the text holds: the library (6.0, through xml-js) escapes "&" and '"' in an
@@ -61,6 +61,8 @@ function build(doc: FeedDocument, format: 'atom' | 'json', category: (topic: str
     generator: 'paperboy',
     feedLinks: { atom: doc.atomUrl, ...(doc.jsonUrl ? { json: doc.jsonUrl } : {}) },
     language: 'en',
+    // RFC 4287 §4.1.1: a feed whose entries have no author has one itself — the service, at its home page
+    author: { name: 'paperboy', link: doc.homeUrl },
   });
   for (const p of doc.papers) {
     feed.addItem({

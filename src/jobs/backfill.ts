@@ -9,6 +9,7 @@ import { doneDays, recordDay, type BackfillOutcome } from '../db/backfill-days.t
 import { dayPageUrl, isWeekend, MAX_PAGES, mergePage, PAGE_SIZE, retryDelayMs } from '../ingest/backfill-plan.ts';
 import { displaySource, ingestContent, type IngestDeps } from '../ingest/ingest-inputs.ts';
 import { fetchCapped, InputError } from '../ingest/read-input.ts';
+import { plural } from '../render/format.ts';
 
 export type BackfillDay =
   | { day: string; kind: BackfillOutcome; snapshotId: number | null; papers: number; newPapers: number }
@@ -150,7 +151,7 @@ export async function backfill(deps: IngestDeps, options: BackfillOptions): Prom
     }
     options.onDay?.(result, index);
   }
-  deps.log.info({ event: 'backfill.finished', ...summary, rejected: summary.rejected.length }, `backfill of ${summary.days} days from ${source}: ${summary.ingested} stored, ${summary.quiet} quiet, ${summary.already} already done${summary.stopped ? `; stopped at ${summary.stopped.day}: ${summary.stopped.error}` : ''}`);
+  deps.log.info({ event: 'backfill.finished', ...summary, rejected: summary.rejected.length }, `backfill of ${plural(summary.days, 'day')} from ${source}: ${summary.ingested} stored, ${summary.quiet} quiet, ${summary.already} already done${summary.stopped ? `; stopped at ${summary.stopped.day}: ${summary.stopped.error}` : ''}`);
   return summary;
 }
 

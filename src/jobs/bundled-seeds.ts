@@ -6,6 +6,7 @@
 // the same content is one snapshot).
 import { fileURLToPath } from 'node:url';
 import { ingestInputs, type IngestDeps, type IngestOutcome } from '../ingest/ingest-inputs.ts';
+import { plural } from '../render/format.ts';
 
 /** seeds/ at the package's root (from src/jobs/ and from dist/jobs/ alike) */
 export const BUNDLED_SEEDS = fileURLToPath(new URL('../../seeds/', import.meta.url));
@@ -16,6 +17,6 @@ export async function ingestBundledSeedsOnce(deps: IngestDeps, folder = BUNDLED_
   if (rowCount) return null;
   const outcomes = await ingestInputs(deps, [folder], undefined, { history: true });
   const stored = outcomes.filter((o) => o.kind === 'ingested').length;
-  deps.log.info({ event: 'source.bundled_seeds', folder, snapshots: stored }, `a new database: the bundled seeds are stored as history (${stored} snapshots, never mailed) so the page has papers to preview`);
+  deps.log.info({ event: 'source.bundled_seeds', folder, snapshots: stored }, `a new database: the bundled seeds are stored as history (${plural(stored, 'snapshot')}, never mailed) so the page has papers to preview`);
   return outcomes;
 }

@@ -63,7 +63,7 @@ export class Scheduler {
    * here is joined. A scheduled run names its tick: the first process to record the tick runs it,
    * every other process skips it — one run per tick across all processes.
    */
-  run(name: string, trigger: 'schedule' | 'startup' | 'admin', tick?: Date): Promise<JobResult> {
+  run(name: string, trigger: 'schedule' | 'startup' | 'admin' | 'dashboard', tick?: Date): Promise<JobResult> {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new Error(`no job ${name}`);
     const current = this.running.get(name);

@@ -11,6 +11,7 @@ import {
   encodeReaderModel, latestMarks, paperFeatures, pickWeakNegatives, trainReaderModel, weakPositivesFor, WEAK_POSITIVES,
   type PaperFeatures, type TextModel,
 } from '../relevance/index.ts';
+import { plural } from '../render/format.ts';
 
 export interface TrainReaderModelsDeps {
   sql: Sql;
@@ -98,7 +99,7 @@ export async function trainReaderModels(deps: TrainReaderModelsDeps, options: Tr
   result.ms = Math.round(performance.now() - started);
   deps.log.info(
     { event: 'relevance.trained', ...result },
-    `reader models: ${result.trained} of ${result.readers} readers with new feedback trained; text model ${result.documents} papers (+${result.countedPapers})`,
+    `reader models: ${result.trained} of ${plural(result.readers, 'reader')} with new feedback trained; text model ${plural(result.documents, 'paper')} (+${result.countedPapers})`,
   );
   return result;
 }

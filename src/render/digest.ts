@@ -13,6 +13,7 @@ import {
   type PaperBlocks, type PreparedPaper, type RenderedPaper,
 } from './digest-paper.ts';
 import { readerLinkBlock, renderReaderLinks, type ReaderLinkBlock } from './reader-links.ts';
+import { frequencyPhrase } from './frequency-line.ts';
 import { clip, digestSubject } from './subject.ts';
 import { cutBlock, fill, fillSome, parseTemplate, type Template } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
@@ -20,7 +21,7 @@ import { joinAnd, topicLabel } from './topic-label.ts';
 import type { DigestView, RecipientLinks, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from './types.ts';
 
 const DIGEST_SLOTS = ['title', 'homeUrl', 'productName', 'dateline'] as const;
-const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'changeLinks', 'readerLinks'] as const;
+const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'changeLinks', 'readerLinks', 'frequency'] as const;
 type RecipientSlot = (typeof RECIPIENT_SLOTS)[number];
 
 /** Where the papers come from, named in every digest. */
@@ -119,7 +120,7 @@ interface EmailContext {
 type RenderedGroup = { topic: string; items: Array<{ item: Item; rendered: RenderedPaper }> };
 
 /** The whole email from its rendered groups and the recipient's links. */
-function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientLinks | WebViewLinks): RenderedEmail {
+function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientView | WebViewRecipient): RenderedEmail {
   const { view, product, blocks } = ctx;
   const count = groups.reduce((n, g) => n + g.items.length, 0);
   const labels = groups.map((g) => topicLabel(g.topic)).filter((l) => l !== '');
@@ -129,6 +130,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   const weekly = groups.some((g) => g.items.some((i) => i.item.paper.view.carried === true));
   const intro = introParts(labels, weekly ? null : formatDay(view.snapshotDate, 'medium'));
   const email = oneLine(rawEmail);
+  const often = links.frequency ? ` You get ${frequencyPhrase(links.frequency)}: change it in your preferences.` : '';
   // the web view only reads: no feedback page, under the papers or in the footer, whatever it is given
   const webView = 'inYourInbox' in links;
   const readerLinks = webView ? links.reader?.filter((l) => !l.perPaper) : links.reader;
@@ -164,6 +166,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     email: escapeHtml(email),
     changeLinks: change.html,
     readerLinks: reader.html,
+    frequency: escapeHtml(often),
   } satisfies Record<RecipientSlot, string>);
   const text = [
     ctx.textHeader,
@@ -174,7 +177,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
     FOOTER_RULE,
     wrap(`Papers from ${SOURCE.name} (${SOURCE.url}), picked for your topics by ${product}.`),
     '',
-    wrap(`You get this email because ${email} subscribed to ${product} and these new papers matched your topics.`),
+    wrap(`You get this email because ${email} subscribed to ${product} and these new papers matched your topics.${often}`),
     '',
     ...reader.text,
     ...change.text,

@@ -10,7 +10,7 @@ const NAMED = 2;
 /**
  * `4 new papers on scaling laws and quantum — Jun 10`, `… on scaling laws, quantum and 2 more
  * topics — Jun 10`: the count of papers and the topics in plain words (topicLabel), in the email's
- * order; a long topic is shortened with "…" so the date always shows.
+ * order; a long topic is shortened at a word with "…" so the date always shows.
  */
 export function digestSubject(paperCount: number, labels: readonly string[], snapshotDate: string): string {
   const date = oneLine(formatDay(snapshotDate, 'short'));
@@ -23,18 +23,21 @@ export function digestSubject(paperCount: number, labels: readonly string[], sna
   const more = others > 0 ? ` and ${plural(others, 'more topic')}` : '';
   // each named topic gets an equal share of the room left, shorter ones giving theirs to longer ones
   let room = MAX_SUBJECT_CHARS - head.length - tail.length - more.length - (named.length - 1) * (others > 0 ? 2 : 5);
-  const shares = named.map(() => 0);
+  // (room a topic cut at a word leaves unused goes to the next)
+  const shown = [...named];
   const order = named.map((t, i) => i).sort((a, b) => named[a]!.length - named[b]!.length);
   order.forEach((i, k) => {
-    shares[i] = Math.min(named[i]!.length, Math.floor(room / (order.length - k)));
-    room -= shares[i]!;
+    shown[i] = clip(named[i]!, Math.max(Math.floor(room / (order.length - k)), 4));
+    room -= shown[i]!.length;
   });
-  const shown = named.map((t, i) => clip(t, Math.max(shares[i]!, 4)));
   const list = others > 0 ? shown.join(', ') : joinAnd(shown);
   return clip(`${head}${list}${more}${tail}`);
 }
 
-/** At most `max` UTF-16 units, cut between code points, with "…" when cut. */
+/**
+ * At most `max` UTF-16 units, with "…" when cut: cut after a whole word ("reinforcement…", never
+ * "reinforcement lear…"); only a first word longer than the room is cut, between code points.
+ */
 export function clip(text: string, max = MAX_SUBJECT_CHARS): string {
   if (text.length <= max) return text;
   let out = '';
@@ -42,5 +45,7 @@ export function clip(text: string, max = MAX_SUBJECT_CHARS): string {
     if (out.length + ch.length > max - 1) break;
     out += ch;
   }
-  return `${out.trimEnd()}…`;
+  const wordEnd = /\s/.test(text[out.length] ?? '') ? out.length : out.search(/\s\S*$/);
+  const words = wordEnd > 0 ? out.slice(0, wordEnd) : out;
+  return `${words.replace(/[\s,;:·–—-]+$/u, '')}…`;
 }

@@ -2,6 +2,7 @@
 // template is compiled once per process (mjml.ts) and filled with the view; the topic block repeats.
 import { escapeHtml, oneLine, ownUrl } from './escape.ts';
 import { formatDay, formatUtc } from './format.ts';
+import { frequencyPhrase, frequencySentence } from './frequency-line.ts';
 import { compiledTemplate, type TemplateName } from './mjml.ts';
 import { cutBlock, fill, parseTemplate } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
@@ -25,7 +26,8 @@ export async function renderConfirmation(view: ConfirmationView): Promise<Render
   const confirmUrl = ownUrl(view.confirmUrl, 'confirm');
   const expires = formatUtc(view.expiresAt);
   const subject = `Confirm your ${product} subscription`;
-  const html = await render('confirmation', ['confirmUrl', 'confirmUrlText', 'expires'], view, {
+  const often = `Once confirmed: ${frequencyPhrase(view)} (change it any time from the link in every email).`;
+  const html = await render('confirmation', ['confirmUrl', 'confirmUrlText', 'expires', 'frequency'], view, {
     title: subject,
     preview: `One click to start getting new papers from Hugging Face Daily Papers on your topics. The link works until ${expires}.`,
     dateline: 'Subscription',
@@ -33,6 +35,7 @@ export async function renderConfirmation(view: ConfirmationView): Promise<Render
     confirmUrl: escapeHtml(confirmUrl),
     confirmUrlText: escapeHtml(confirmUrl),
     expires: escapeHtml(expires),
+    frequency: escapeHtml(often),
   });
   const text = [
     product,
@@ -42,6 +45,8 @@ export async function renderConfirmation(view: ConfirmationView): Promise<Render
     wrap(`Someone — hopefully you — asked for ${product}'s digest of new papers from Hugging Face Daily Papers (https://huggingface.co/papers) at ${oneLine(view.email)}, on these topics:`),
     '',
     topicLines(view.topics),
+    '',
+    wrap(often),
     '',
     'Nothing is sent until you confirm. Confirm your subscription:',
     confirmUrl,
@@ -58,11 +63,11 @@ export async function renderPreferencesChanged(view: PreferencesChangedView): Pr
   const product = oneLine(view.productName);
   const preferencesUrl = ownUrl(view.preferencesUrl, 'preferences');
   const unsubscribeUrl = ownUrl(view.unsubscribeUrl, 'unsubscribe');
-  const status = view.paused
+  const status = view.paused && view.frequency !== 'feed'
     ? view.pausedUntil
-      ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then, or resume it from your preferences.`
-      : 'Your digest is paused: no emails until you resume it from your preferences.'
-    : "Your digest is on: you'll get an email whenever new papers on Hugging Face Daily Papers match these topics.";
+      ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then (${frequencyPhrase(view)}), or resume it from your preferences.`
+      : `Your digest is paused: no emails until you resume it from your preferences (then ${frequencyPhrase(view)}).`
+    : frequencySentence(view);
   const subject = `Your ${product} preferences were updated`;
   const html = await render('preferences-changed', ['status', 'preferencesUrl', 'unsubscribeUrl'], view, {
     title: subject,
@@ -96,13 +101,15 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
   const preferencesUrl = ownUrl(view.preferencesUrl, 'preferences');
   const unsubscribeUrl = ownUrl(view.unsubscribeUrl, 'unsubscribe');
   const subject = `Your ${product} preferences link`;
-  const html = await render('preferences-link', ['preferencesUrl', 'unsubscribeUrl'], view, {
+  const often = frequencySentence(view);
+  const html = await render('preferences-link', ['preferencesUrl', 'unsubscribeUrl', 'frequency'], view, {
     title: subject,
     preview: 'Here is the link to your preferences, as asked. Nothing has changed.',
     dateline: 'Preferences',
   }, {
     preferencesUrl: escapeHtml(preferencesUrl),
     unsubscribeUrl: escapeHtml(unsubscribeUrl),
+    frequency: escapeHtml(often),
   });
   const text = [
     product,
@@ -112,6 +119,8 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
     wrap(`Someone — probably you — asked for the link to the preferences of ${oneLine(view.email)} on ${product}: by subscribing it again (it is already subscribed), or from your archive. Nothing has changed. Your topics:`),
     '',
     topicLines(view.topics),
+    '',
+    wrap(often),
     '',
     'To change your topics or pause the digest, open your preferences:',
     preferencesUrl,

@@ -1,5 +1,6 @@
 // What the renderer needs, as plain data: the digest (once) and each recipient (many times).
 // The renderer never reads the database; the delivery step builds these views.
+import type { FrequencyChoice } from './frequency-line.ts';
 import type { TopicHit } from '../match/types.ts';
 import type { ReaderLink } from './reader-links.ts';
 
@@ -75,6 +76,8 @@ interface Recipient {
    * stores them in the subscriber's topic order), best match first within a group
    */
   papers: Array<{ paperId: number; hits: TopicHit[] }>;
+  /** how often they are mailed now: said in the footer */
+  frequency?: FrequencyChoice;
 }
 
 /** One recipient's email. */
@@ -89,7 +92,7 @@ export interface RenderedEmail {
   text: string;
 }
 
-export interface ConfirmationView {
+export interface ConfirmationView extends FrequencyChoice {
   productName: string;
   baseUrl: string;
   email: string;
@@ -99,7 +102,7 @@ export interface ConfirmationView {
   expiresAt: Date;
 }
 
-export interface PreferencesChangedView {
+export interface PreferencesChangedView extends FrequencyChoice {
   productName: string;
   baseUrl: string;
   email: string;
@@ -112,7 +115,7 @@ export interface PreferencesChangedView {
 }
 
 /** An address that already exists asked to subscribe again: a link to their preferences. */
-export interface PreferencesLinkView {
+export interface PreferencesLinkView extends FrequencyChoice {
   productName: string;
   baseUrl: string;
   email: string;

@@ -29,6 +29,8 @@ export interface SubscriptionDeps {
   productName: string;
   compose: ComposeOptions;
   confirmTtlMs: number;
+  /** PREFERENCES_MAIL_DELAY: the "preferences updated" email waits this long, gathering later changes */
+  preferencesMailDelayMs: number;
   /** the one-off emails' loop (mail-queue.ts), woken once a step has queued one */
   mailQueue?: { wake(): void };
 }
@@ -45,6 +47,7 @@ export function subscriptionDeps(ctx: AppContext, overrides: Partial<Subscriptio
     productName: PRODUCT_NAME,
     compose: composeOptions(ctx.config),
     confirmTtlMs: CONFIRM_TTL_MS,
+    preferencesMailDelayMs: ctx.config.PREFERENCES_MAIL_DELAY,
     ...overrides,
   };
 }

@@ -19,6 +19,7 @@ import { claimMails, hurryWaitingMails, settleMail, type ClaimedMail } from '../
 import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
 import { SendError, type SendReceipt } from '../deliver/types.ts';
 import { maskEmail } from '../log/logger.ts';
+import { plural } from '../render/format.ts';
 import { decideMail, nextTry } from './decide.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { sendConfirmation, sendPreferencesChanged, sendPreferencesLink } from './mail.ts';
@@ -165,7 +166,7 @@ export class SubscriptionMailQueue {
         await settleMail(deps.prisma, mail, this.workerId, now, { status: 'failed', error: stored });
         deps.log.warn(
           { event: `${mail.kind}.failed`, ...context, code, error, reason: why },
-          `${label(mail)} to subscriber ${mail.subscriberId} failed for good (${permanent ? `refused: ${code}` : `still ${code} after ${mail.tries} tries`}): an operator can send it again (paperboy subscription-mails)`,
+          `${label(mail)} to subscriber ${mail.subscriberId} failed for good (${permanent ? `refused: ${code}` : `still ${code} after ${plural(mail.tries, 'try', 'tries')}`}): an operator can send it again (paperboy subscription-mails)`,
         );
       }
     }

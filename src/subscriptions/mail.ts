@@ -5,11 +5,12 @@ import { composeTransactionalMessage } from '../deliver/compose-message.ts';
 import { confirmUrl, subscriberLinks } from '../deliver/links.ts';
 import type { SendReceipt } from '../deliver/types.ts';
 import { renderConfirmation, renderPreferencesChanged, renderPreferencesLink, type RenderedEmail } from '../render/index.ts';
+import type { FrequencyChoice } from '../render/frequency-line.ts';
 import type { SubscriptionDeps } from './deps.ts';
 
 type MailDeps = Pick<SubscriptionDeps, 'mailer' | 'tokens' | 'baseUrl' | 'productName' | 'compose' | 'now' | 'confirmTtlMs'>;
 
-interface Recipient {
+interface Recipient extends FrequencyChoice {
   id: number;
   email: string;
   topics: string[];
@@ -30,6 +31,8 @@ export async function sendConfirmation(deps: MailDeps, to: Recipient, nonce: str
     baseUrl: deps.baseUrl,
     email: to.email,
     topics: to.topics,
+    frequency: to.frequency,
+    weeklyDay: to.weeklyDay,
     confirmUrl: confirmUrl(deps.tokens, deps.baseUrl, to.id, nonce, expiresAt),
     expiresAt,
   });
@@ -40,7 +43,7 @@ export async function sendConfirmation(deps: MailDeps, to: Recipient, nonce: str
 /** To an active address that asked to subscribe again: the way to its preferences. */
 export async function sendPreferencesLink(deps: MailDeps, to: Recipient): Promise<SendReceipt> {
   const links = subscriberLinks(deps.tokens, deps.baseUrl, to.id);
-  const rendered = await renderPreferencesLink({ productName: deps.productName, baseUrl: deps.baseUrl, email: to.email, topics: to.topics, ...links });
+  const rendered = await renderPreferencesLink({ productName: deps.productName, baseUrl: deps.baseUrl, email: to.email, topics: to.topics, frequency: to.frequency, weeklyDay: to.weeklyDay, ...links });
   return send(deps, 'preferences-link', to, rendered, links.unsubscribeUrl);
 }
 
@@ -52,6 +55,8 @@ export async function sendPreferencesChanged(deps: MailDeps, to: Recipient & { p
     baseUrl: deps.baseUrl,
     email: to.email,
     topics: to.topics,
+    frequency: to.frequency,
+    weeklyDay: to.weeklyDay,
     paused: to.paused,
     pausedUntil: to.paused ? (to.pausedUntil ?? null) : null,
     ...links,

@@ -7,6 +7,7 @@ import { deliveryCounts } from '../db/deliveries.ts';
 import { liveWorkers } from '../db/workers.ts';
 import { sourceHealth } from '../jobs/ingest-source.ts';
 import { lastJobRuns } from '../jobs/scheduler.ts';
+import { plural } from '../render/format.ts';
 
 export function healthRoute(ctx: AppContext): RequestHandler {
   return async (_req, res) => {
@@ -29,7 +30,7 @@ export function healthRoute(ctx: AppContext): RequestHandler {
     ]);
     const reasons = [
       ...(source && !source.healthy ? source.problems.map((p) => `source ${p.reason}: ${p.message}`) : []),
-      ...(counts.unknown ? [`${counts.unknown} deliveries with an unknown outcome: check the relay's log, then resolve them (GET /admin/deliveries/unknown)`] : []),
+      ...(counts.unknown ? [`${plural(counts.unknown, 'delivery', 'deliveries')} with an unknown outcome: check the relay's log, then resolve them (GET /admin/deliveries/unknown)`] : []),
       ...paused.map((d) => `digest ${d.id} paused: ${d.pauseReason ?? ''}`.trim()),
       ...Object.entries(jobs).flatMap(([job, run]) => (run?.status === 'failed' ? [`the last ${job} job failed`] : [])),
     ];

@@ -3,8 +3,9 @@
 // delivery, resend the failed ones — each checked in the database — with axe-core finding nothing
 // serious or critical, the reader pages' CSP holding (no console message), and a form posted without
 // its CSRF token refused with nothing changed.
-import { readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -18,6 +19,7 @@ import { sendQueued } from '../../src/deliver/send-deliveries.ts';
 import { createWebApp } from '../../src/web/app.ts';
 import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../support/app.ts';
 import { CHROMIUM, skipWithoutChromium } from '../support/chromium.ts';
+import { dayItems, isWeekendDay } from '../support/daily-papers-api.ts';
 import { startFaultRelay, type FaultRelay } from '../support/fault-relay.ts';
 
 const TOKEN = 'dashboard-admin-token-0123456789';
@@ -43,6 +45,7 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
   let slow = true;
   const problems: string[] = [];
   const delivery = (email: string) => app.ctx.db.prisma.delivery.findFirstOrThrow({ where: { subscriber: { email } } });
+  const source = mkdtempSync(path.join(tmpdir(), 'paperboy-dashboard-source-'));
   const shot = (name: string) => page.screenshot({ path: new URL(`dashboard-${name}.png`, ARTIFACTS).pathname, fullPage: true });
 
   beforeAll(async () => {
@@ -51,7 +54,7 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
       pick: ({ to }) =>
         to === 'lost@example.org' ? { kind: 'drop-after-dot', keep: false } : to.startsWith('gone') ? { kind: slow ? 'rcpt-550' : 'accept' } : slow ? { kind: 'late-reply', delayMs: 400 } : { kind: 'accept' },
     });
-    app = await startTestApp('postgres', { SMTP_URL: relay.url, ADMIN_TOKEN: TOKEN, SEND_CONCURRENCY: '1', SMTP_TIMEOUT: '5s' });
+    app = await startTestApp('postgres', { SMTP_URL: relay.url, ADMIN_TOKEN: TOKEN, SEND_CONCURRENCY: '1', SMTP_TIMEOUT: '5s', SNAPSHOT_SOURCE: source });
     await ingestSeeds(app);
     await addSubscribers(app, READERS.map((e) => [e, ['scaling laws']] as [string, string[]]));
     const built = await buildDigest(digestDeps(app.ctx));
@@ -71,6 +74,7 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
     await new Promise((r) => server?.close(r));
     await app?.close();
     await relay?.close();
+    rmSync(source, { recursive: true, force: true });
   });
 
   it('asks for the admin token, refuses a wrong one, and keeps the session in an HttpOnly SameSite=Strict cookie', async () => {
@@ -183,6 +187,83 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
     expect(await app.ctx.db.prisma.subscriptionMail.findUniqueOrThrow({ where: { id: mail.id } })).toMatchObject({ status: 'queued', tries: 0 });
     expect(await page.locator('#failed + p').textContent()).toBe('None.');
     await shot('subscription-mails-waiting');
+  });
+
+  it('lists the real digest first with its listing date, the skipped one folded, every time with its zone', async () => {
+    await page.goto(`${base}/admin/ui`);
+    const digests = page.locator('section[aria-labelledby="digests"]');
+    const [real, skipped] = await Promise.all(['ready', 'skipped'].map((status) => app.ctx.db.prisma.digest.findFirstOrThrow({ where: { status: status as 'ready' }, include: { snapshot: true } })));
+    const firstRow = digests.locator('table').first().locator('tbody tr').first();
+    expect(await firstRow.locator('td').nth(0).textContent()).toBe(`Digest ${real!.id}`);
+    expect(await firstRow.locator('td').nth(1).textContent()).toBe(real!.snapshot.capturedAt.toISOString().slice(0, 10));
+    const fold = digests.locator('details.skipped');
+    expect(await fold.getAttribute('open')).toBeNull();
+    expect(await fold.locator('summary').textContent()).toMatch(/^1 skipped digest: /);
+    expect(await fold.locator('tbody tr').first().textContent()).toContain(`Digest ${skipped!.id}${skipped!.snapshot.capturedAt.toISOString().slice(0, 10)}`);
+    const times = await page.locator('main time').allTextContents();
+    const moments = times.filter((t) => t.includes(':'));
+    expect(moments.length).toBeGreaterThan(0);
+    for (const t of moments) expect(t).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  });
+
+  it('ingests and builds the digest from buttons, each after a confirmation page, and lists both jobs', async () => {
+    let day = new Date(Date.now() - 86_400_000);
+    while (isWeekendDay(day.toISOString().slice(0, 10))) day = new Date(day.getTime() - 86_400_000);
+    const listing = day.toISOString().slice(0, 10);
+    writeFileSync(path.join(source, `${listing}.json`), JSON.stringify(dayItems(listing, 6)));
+    const digestsBefore = await app.ctx.db.prisma.digest.count();
+
+    await page.goto(`${base}/admin/ui`);
+    await page.getByRole('button', { name: 'Ingest now…' }).click();
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Ingest now');
+    expect(await app.ctx.db.prisma.snapshot.count()).toBe(2); // nothing yet: the page only asks
+    await page.getByRole('button', { name: 'Ingest now', exact: true }).click();
+    await poll(() => page.getByRole('status').textContent()).toBe('Ingested: 1 new snapshot, 0 already stored, 0 quiet, 0 rejected.');
+
+    await page.getByRole('button', { name: 'Build the digest…' }).click();
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Build the digest');
+    expect(await page.locator('main').textContent()).toContain(`Build the digest of the listing of ${listing}`);
+    expect(await app.ctx.db.prisma.digest.count()).toBe(digestsBefore); // the dry run wrote nothing
+    await shot('build-confirm');
+    expect(await axe(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Build and send' }).click();
+    await poll(() => page.getByRole('status').textContent()).toMatch(new RegExp(`^Built digest \\d+ of the listing of ${listing}: \\d+ deliveries queued\\.$`));
+    const built = await app.ctx.db.prisma.digest.findFirstOrThrow({ orderBy: { id: 'desc' }, include: { snapshot: true } });
+    expect(built.snapshot.capturedAt.toISOString().slice(0, 10)).toBe(listing);
+
+    // a form posted without going through its confirmation page does nothing
+    const unconfirmed = await page.evaluate<number>(`(async () => {
+      const csrf = document.querySelector('input[name="_csrf"]').value;
+      const r = await fetch('/admin/ui/digest', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '_csrf=' + encodeURIComponent(csrf), redirect: 'manual' });
+      return r.status;
+    })()`);
+    expect(unconfirmed).toBe(400);
+    problems.splice(0, problems.length, ...problems.filter((p) => !/400/.test(p)));
+
+    await page.goto(`${base}/admin/ui`);
+    const jobs = await page.locator('section[aria-labelledby="jobs"] tbody tr').allTextContents();
+    expect(jobs.slice(0, 2)).toEqual([expect.stringMatching(/^digestdashboardok/), expect.stringMatching(/^ingestdashboardok/)]);
+  });
+
+  it('every page fits a 375 px phone: nothing scrolls sideways', async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await phone.context().addCookies(await page.context().cookies());
+    const subscriber = await app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'gone1@example.org' } });
+    for (const [name, url] of [
+      ['overview', '/admin/ui'],
+      ['digest', `/admin/ui/digests/${digestId}`],
+      ['subscribers', '/admin/ui/subscribers'],
+      ['subscriber', `/admin/ui/subscribers/${subscriber.id}`],
+      ['subscription-mails', '/admin/ui/subscription-mails'],
+    ] as const) {
+      await phone.goto(`${base}${url}`);
+      await phone.locator('details.skipped summary').first().click({ timeout: 1000 }).catch(() => undefined); // open the fold too
+      await phone.screenshot({ path: new URL(`dashboard-375-${name}.png`, ARTIFACTS).pathname, fullPage: true });
+      const wide = await phone.evaluate<string[]>( // what sticks out, if anything
+        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 375).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`);
+      expect(await phone.evaluate<number>('document.documentElement.scrollWidth'), `${name}: ${wide.join(', ')}`).toBeLessThanOrEqual(375);
+    }
+    await phone.close();
   });
 
   it('loaded nothing the CSP refused, and logged no error in the page', () => {

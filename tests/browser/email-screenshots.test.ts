@@ -12,6 +12,30 @@ import { BASE_URL, recipient, seedDigest } from '../unit/render/builders.ts';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const WIDTHS = [375, 800] as const;
+
+/**
+ * Words broken across two lines (CSS such as word-break: break-all), run in the page: each run of
+ * letters and digits must sit on one line. Addresses and URLs (with "://", "@" or a dot inside) may
+ * break anywhere; a hyphen or a dash is a place to break, not a word.
+ */
+const BROKEN_WORDS = `(() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent;
+    for (const chunk of text.matchAll(/\\S+/g)) {
+      if (/:\\/\\/|@|\\w\\.\\w/.test(chunk[0])) continue;
+      for (const word of chunk[0].matchAll(/[\\p{L}\\p{N}'’]+/gu)) {
+        const range = document.createRange();
+        range.setStart(node, chunk.index + word.index);
+        range.setEnd(node, chunk.index + word.index + word[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+})()`;
 const SCHEMES = ['light', 'dark'] as const;
 
 /**
@@ -39,9 +63,9 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
     (m, i) => i < 2 || m.hits.some((h) => h.topic !== 'scaling laws') || m === abstractOnly,
   );
   const links = { preferencesUrl: `${BASE_URL}/preferences?token=p`, unsubscribeUrl: `${BASE_URL}/unsubscribe?token=u` };
-  const base = { productName: 'paperboy', baseUrl: BASE_URL, email: 'ada@example.com', topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'] };
+  const base = { productName: 'paperboy', baseUrl: BASE_URL, email: 'ada@example.com', topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'], frequency: 'weekly' as const, weeklyDay: 1 };
   return {
-    digest: (await compileDigest(view)).render(recipient(picked)),
+    digest: (await compileDigest(view)).render(recipient(picked, { frequency: { frequency: 'daily', weeklyDay: 1 } })),
     confirmation: await renderConfirmation({
       ...base,
       confirmUrl: `${BASE_URL}/confirm?token=eyJzdWIiOiJhZGFAZXhhbXBsZS5jb20ifQ.c2lnbmF0dXJl`,
@@ -49,6 +73,7 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
     }),
     'preferences-changed': await renderPreferencesChanged({ ...base, ...links, paused: true }),
     'preferences-link': await renderPreferencesLink({ ...base, ...links }),
+    'preferences-changed-feed': await renderPreferencesChanged({ ...base, ...links, paused: false, frequency: 'feed' }),
   };
 }
 
@@ -68,7 +93,16 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
     await browser?.close();
   });
 
-  for (const name of ['digest', 'confirmation', 'preferences-changed', 'preferences-link']) {
+  for (const name of ['digest', 'confirmation', 'preferences-changed', 'preferences-link', 'preferences-changed-feed']) {
+    it(`${name}: no word broken across two lines at any width`, async () => {
+      const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+      await page.setContent(rendered[name]!.html, { waitUntil: 'load' });
+      for (let width = 320; width <= 1280; width += 40) {
+        await page.setViewportSize({ width, height: 800 });
+        expect(await page.evaluate<string[]>(BROKEN_WORDS), `at ${width} px`).toEqual([]);
+      }
+      await page.close();
+    });
     for (const [width, scheme] of WIDTHS.flatMap((w) => SCHEMES.map((s) => [w, s] as const))) {
       it(`${name} at ${width} px, ${scheme}: no horizontal scroll, nothing loaded, every title and link visible and readable`, async () => {
         const page = await browser.newPage({ viewport: { width, height: 800 }, colorScheme: scheme });

@@ -30,7 +30,8 @@ export interface TestApp {
 export async function startTestApp(backend: Backend, vars: Record<string, string | undefined> = {}, options: ContextOptions = {}): Promise<TestApp> {
   const dataDir = backend === 'embedded' ? await embeddedDataDir() : await freshDataDir();
   const databaseUrl = backend === 'postgres' ? await migratedPostgresUrl() : undefined;
-  const env = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SEND_RETRY_DELAY: '50ms', SMTP_TIMEOUT: '3s', ...vars };
+  // (a preferences change is mailed at once here: the tests of gathering changes set their own delay)
+  const env = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SEND_RETRY_DELAY: '50ms', SMTP_TIMEOUT: '3s', PREFERENCES_MAIL_DELAY: '0s', ...vars };
   const captured = capturingLogger();
   const ctx = await createContext(loadConfig({ env }), captured.log, options);
   return {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { digestDeps } from '../../app/deps.ts';
 import type { AppContext } from '../../app/context.ts';
-import { buildDigest, type BuildDigestResult } from '../../digest/build-digest.ts';
+import { digestByHand } from '../../app/jobs-by-hand.ts';
+import type { BuildDigestResult } from '../../digest/build-digest.ts';
 import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
 
@@ -19,8 +19,8 @@ export function registerDigest(program: Command): void {
 }
 
 export async function digestNow(ctx: AppContext, dryRun: boolean): Promise<BuildDigestResult> {
-  if (!dryRun) return buildDigest(digestDeps(ctx));
-  return buildDigest(digestDeps(ctx), {
+  if (!dryRun) return digestByHand(ctx, 'cli');
+  return digestByHand(ctx, 'cli', {
     dryRun,
     onPlan: (plan, papers) => {
       const lines = plan.papers.map((p) => `    ${papers.get(p.paperId)?.title ?? `paper ${p.paperId}`}  — matched ${p.topics.map(quoteTopic).join(', ')}`);

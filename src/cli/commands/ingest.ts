@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ingestDeps } from '../../app/deps.ts';
-import { describeRejection, ingestInputs, type IngestOutcome } from '../../ingest/ingest-inputs.ts';
+import { ingestByHand } from '../../app/jobs-by-hand.ts';
+import { describeRejection, type IngestOutcome } from '../../ingest/ingest-inputs.ts';
 import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
 import { backfillCommand } from './backfill.ts';
@@ -22,7 +22,7 @@ export function registerIngest(program: Command): void {
       if (options.until !== undefined) return fail('--until needs --since (a backfill)');
       if (inputs.length === 0) return fail('name what to ingest (a file, a folder or a URL), or backfill with --since YYYY-MM-DD');
       await withContext(async (ctx) => {
-        const outcomes = await ingestInputs(ingestDeps(ctx), inputs, (o) => process.stdout.write(`${describe(o)}\n`));
+        const outcomes = await ingestByHand(ctx, 'cli', inputs, (o) => process.stdout.write(`${describe(o)}\n`));
         const rejected = outcomes.filter((o) => o.kind === 'rejected');
         if (rejected.length > 0) {
           process.stderr.write(`paperboy: ${rejected.length} of ${plural(outcomes.length, 'input')} rejected: ${describeRejection(rejected[0]!)}\n`);

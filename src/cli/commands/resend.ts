@@ -3,6 +3,7 @@ import { resumeDigest } from '../../db/digests.ts';
 import { recover } from '../../app/worker.ts';
 import { resendFailed, resendOne } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
+import { plural } from '../../render/format.ts';
 
 export function registerResend(program: Command): void {
   program
@@ -16,8 +17,8 @@ export function registerResend(program: Command): void {
       await withContext(async (ctx) => {
         if (options.onlyFailed) {
           const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
-          ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
-          process.stdout.write(`digest ${digestId}: re-queued ${requeued.length} failed deliveries${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`);
+          ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`);
+          process.stdout.write(`digest ${digestId}: re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`);
           return 0;
         }
         await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about

@@ -3,6 +3,7 @@ import { recover } from '../../app/worker.ts';
 import { listUnknown, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 import { parseId } from './resend.ts';
+import { plural } from '../../render/format.ts';
 
 export function registerResolve(program: Command): void {
   program
@@ -50,7 +51,7 @@ export function registerResolve(program: Command): void {
         const target = options.digest ? { digestId: options.digest } : { ids: deliveryIds };
         const note = outcome === 'sent' ? 'resolved by an operator: the relay had it' : 'resolved by an operator: resent as a new attempt';
         const result = await resolveUnknown(ctx.db.sql, target, outcome, `${note} (cli)`);
-        ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${result.resolved.length} unknown deliveries resolved as ${outcome}`);
+        ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${plural(result.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved as ${outcome}`);
         for (const r of result.resolved) process.stdout.write(`${r.deliveryId}\t${r.email}\t${outcome === 'sent' ? 'sent' : `queued as attempt ${r.attempt}`}\n`);
         process.stdout.write(`${result.resolved.length} resolved${outcome === 'resend' && result.resolved.length ? '; run `paperboy send`' : ''}\n`);
         if (result.skipped.length === 0) return 0;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ingestDeps } from '../../app/deps.ts';
-import { describeRejection, ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { ingestByHand, sendByHand } from '../../app/jobs-by-hand.ts';
+import { describeRejection } from '../../ingest/ingest-inputs.ts';
 import { ingestBundledSeedsOnce } from '../../jobs/bundled-seeds.ts';
 import { plural } from '../../render/format.ts';
 import { withContext } from '../run.ts';
@@ -14,15 +15,15 @@ export function registerRunOnce(program: Command): void {
     .action(async () => {
       await withContext(async (ctx) => {
         if (ctx.config.bundledSeeds) await ingestBundledSeedsOnce(ingestDeps(ctx));
-        const outcomes = await ingestInputs(ingestDeps(ctx), [ctx.config.SNAPSHOT_SOURCE]);
+        const outcomes = await ingestByHand(ctx, 'cli', [ctx.config.SNAPSHOT_SOURCE]);
         const count = (kind: string) => outcomes.filter((o) => o.kind === kind).length;
         const rejected = outcomes.filter((o) => o.kind === 'rejected');
         process.stdout.write(`ingest: ${plural(count('ingested'), 'new snapshot')}, ${count('duplicate')} already known, ${count('quiet')} quiet (empty), ${rejected.length} rejected\n`);
         for (const r of rejected) if (r.kind === 'rejected') process.stdout.write(`  ${describeRejection(r)}\n`);
         describeDigest(await digestNow(ctx, false));
-        const status = finish(ctx, await sendAll(ctx));
+        const status = finish(ctx, await sendByHand(ctx, 'cli', () => sendAll(ctx)));
         if (rejected.length > 0) {
-          process.stderr.write(`paperboy: ${rejected.length} input(s) of ${ctx.config.SNAPSHOT_SOURCE} rejected\n`);
+          process.stderr.write(`paperboy: ${plural(rejected.length, 'input')} of ${ctx.config.SNAPSHOT_SOURCE} rejected\n`);
           return 1;
         }
         return status;

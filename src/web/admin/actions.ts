@@ -2,19 +2,24 @@
 // the same recovery first, the same log events, the same errors (HttpError with a stable code).
 import type { AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
-import { getDigest, resumeDigest } from '../../db/digests.ts';
+import { getDigest, resumeDigest, type DigestSummary } from '../../db/digests.ts';
+import type { BuildDigestResult } from '../../digest/build-digest.ts';
 import { reactivateSubscriber } from '../../db/subscribers.ts';
 import { resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
 import { backfillDays, BackfillRangeError } from '../../ingest/backfill-plan.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import type { BackfillStart } from '../../jobs/backfill.ts';
 import { HttpError, notFound } from '../http-errors.ts';
+import { digestByHand, ingestByHand } from '../../app/jobs-by-hand.ts';
+import { plural } from '../../render/format.ts';
 
 export interface ActionHooks {
   /** wake the sender after something was queued */
   onQueued?: () => void;
   /** starts a backfill in the background (serve's BackfillRunner) */
   backfill?: { start(days: string[], trigger: string): Promise<BackfillStart> };
+  /** the scheduler's own ingest (with source health, under the job lock) when `serve` runs one */
+  ingestSource?: (via: ActionVia) => Promise<unknown>;
 }
 
 /** Where an action came from, for the attempt records: "admin API" or "dashboard". */
@@ -27,7 +32,7 @@ async function digestMustExist(ctx: AppContext, id: number): Promise<void> {
 export async function resendFailedAction(ctx: AppContext, hooks: ActionHooks, digestId: number) {
   await digestMustExist(ctx, digestId);
   const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
-  ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${requeued.length} failed deliveries`);
+  ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`);
   hooks.onQueued?.();
   return { digestId, queued: requeued, resumed };
 }
@@ -65,7 +70,7 @@ export async function resolveAction(ctx: AppContext, hooks: ActionHooks, target:
   await recover(ctx.db.sql, ctx.log);
   const note = outcome === 'sent' ? `resolved by an operator: the relay had it (${via})` : `resolved by an operator: resent as a new attempt (${via})`;
   const result = await resolveUnknown(ctx.db.sql, target, outcome, note);
-  ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${result.resolved.length} unknown deliveries resolved as ${outcome}`);
+  ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${plural(result.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved as ${outcome}`);
   if (outcome === 'resend' && result.resolved.length > 0) hooks.onQueued?.();
   if ('ids' in target && target.ids.length === 1) {
     const skipped = result.skipped[0];
@@ -98,6 +103,26 @@ export async function backfillAction(ctx: AppContext, hooks: ActionHooks, since:
   const started = await hooks.backfill.start(days, via === 'dashboard' ? 'dashboard' : 'admin');
   if (started.kind === 'busy') throw new HttpError(409, 'BACKFILL_RUNNING', `a backfill is already running (${started.where}): wait for it to finish`);
   if (started.kind === 'not-an-api') throw new HttpError(409, 'SOURCE_NOT_AN_API', `SNAPSHOT_SOURCE is ${started.source}, not the daily papers API: nothing to backfill from`);
-  ctx.log.info({ event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via }, `backfill of ${days.length} days started (${via})`);
+  ctx.log.info({ event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via }, `backfill of ${plural(days.length, 'day')} started (${via})`);
   return { jobId: started.jobId, from: days[0]!, to: days.at(-1)!, days: days.length, source: displaySource(ctx.config.SNAPSHOT_SOURCE) };
+}
+
+/** Ingests SNAPSHOT_SOURCE now (or `url`): through serve's scheduler when there is one, else directly; recorded as a job. */
+export async function ingestAction(ctx: AppContext, hooks: ActionHooks, url: string | undefined, via: ActionVia) {
+  if (!url && hooks.ingestSource) return { kind: 'scheduled' as const, result: await hooks.ingestSource(via) };
+  const outcomes = await ingestByHand(ctx, via === 'dashboard' ? 'dashboard' : 'admin', [url ?? ctx.config.SNAPSHOT_SOURCE]);
+  return { kind: 'direct' as const, outcomes };
+}
+
+export type DigestActionResult =
+  | Extract<BuildDigestResult, { kind: 'no-snapshot' | 'up-to-date' }>
+  | { kind: 'built' | 'dry-run'; digest: DigestSummary | null; snapshotId: number; capturedAt: Date; newPapers: number; subscribers: number; deliveries: number; skippedSnapshots: number[] };
+
+/** Builds the digest of the newest snapshot now (a dry run writes nothing); recorded as a job. */
+export async function digestAction(ctx: AppContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia): Promise<DigestActionResult> {
+  const result = await digestByHand(ctx, via === 'dashboard' ? 'dashboard' : 'admin', { dryRun });
+  if (result.kind === 'no-snapshot' || result.kind === 'up-to-date') return result;
+  if (result.kind === 'built') hooks.onQueued?.();
+  const { snapshot } = result;
+  return { kind: result.kind, digest: result.digest, snapshotId: snapshot.id, capturedAt: snapshot.capturedAt, newPapers: result.newPapers.length, subscribers: result.subscribers, deliveries: result.deliveries, skippedSnapshots: result.skippedSnapshots };
 }

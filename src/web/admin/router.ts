@@ -2,18 +2,16 @@
 // (otherwise /admin does not exist: 404). Resend above all.
 import express, { Router } from 'express';
 import type { z } from 'zod';
-import { ingestDeps, digestDeps } from '../../app/deps.ts';
 import type { AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
 import { deliveryPapers, getDigest, listDigests } from '../../db/digests.ts';
 import { listSubscribers } from '../../db/subscribers.ts';
-import { buildDigest } from '../../digest/build-digest.ts';
 import { listUnknown } from '../../deliver/resend.ts';
-import { displaySource, ingestInputs } from '../../ingest/ingest-inputs.ts';
+import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { backfillBody, deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, subscriptionMailsQuery, unknownQuery } from './admin.types.ts';
-import { backfillAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from './actions.ts';
+import { backfillAction, digestAction, ingestAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from './actions.ts';
 import { bearerAuth } from './auth.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from './mail-actions.ts';
 import { eraseAction, exportAction, subscriberRef } from './privacy-actions.ts';
@@ -28,10 +26,7 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<
   return result.data;
 }
 
-export interface AdminHooks extends ActionHooks, MailHooks {
-  /** the scheduler's own ingest (with source health) when `serve` runs one; else a plain ingest */
-  ingestSource?: () => Promise<unknown>;
-}
+export interface AdminHooks extends ActionHooks, MailHooks {}
 
 export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = {}): Router {
   const prisma = ctx.db.prisma;
@@ -144,12 +139,9 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
 
   router.post('/ingest', async (req, res) => {
     const body = parse(ingestBody, req.body ?? {});
-    if (!body.url && hooks.ingestSource) {
-      res.json(await hooks.ingestSource());
-      return;
-    }
-    const outcomes = await ingestInputs(ingestDeps(ctx), [body.url ?? ctx.config.SNAPSHOT_SOURCE]);
-    res.status(outcomes.some((o) => o.kind === 'rejected') ? 422 : 200).json({ outcomes });
+    const ran = await ingestAction(ctx, hooks, body.url, 'admin API');
+    if (ran.kind === 'scheduled') return void res.json(ran.result);
+    res.status(ran.outcomes.some((o) => o.kind === 'rejected') ? 422 : 200).json({ outcomes: ran.outcomes });
   });
 
   router.post('/backfill', async (req, res) => {
@@ -159,13 +151,7 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
 
   router.post('/digest', async (req, res) => {
     const body = parse(digestBody, req.body ?? {});
-    const result = await buildDigest(digestDeps(ctx), { dryRun: body.dryRun ?? false });
-    if (result.kind === 'built') hooks.onQueued?.();
-    const summary =
-      result.kind === 'built' || result.kind === 'dry-run'
-        ? { kind: result.kind, digest: result.digest, snapshotId: result.snapshot.id, newPapers: result.newPapers.length, subscribers: result.subscribers, deliveries: result.deliveries, skippedSnapshots: result.skippedSnapshots }
-        : result;
-    res.json(summary);
+    res.json(await digestAction(ctx, hooks, body.dryRun ?? false, 'admin API'));
   });
 
   router.use((_req, _res, next) => next(notFound('admin route')));

@@ -4,7 +4,9 @@ import type { UnknownDelivery } from '../../deliver/resend.ts';
 import { html, type Html } from '../pages/html.ts';
 import type { InFlight } from './queries.ts';
 import { backfillSection, unreachableNotice, type BackfillJob } from './source.ts';
-import { BASE, button, countsTable, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
+import { runNowSection } from './run-now.ts';
+import { BASE, button, countsTable, listingDay, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
+import { plural } from '../../render/format.ts';
 
 export interface DigestRow {
   id: number;
@@ -13,6 +15,8 @@ export interface DigestRow {
   deliveryCount: number;
   newPaperCount: number;
   pauseReason: string | null;
+  /** the capture date of its snapshot: the day of the listing it mails */
+  snapshotCapturedAt: Date;
   counts: Counts;
 }
 
@@ -28,6 +32,31 @@ function unknownTable(frame: Frame, rows: UnknownDelivery[], back: string): Html
 <td class="actions">${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Relay had it: mark sent', { outcome: 'sent', back })} ${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Resend', { outcome: 'resend', back })}</td>
 </tr>`,
   )}</tbody></table>`;
+}
+
+/** The real digests (ready, paused) first; the skipped ones folded below them. */
+function digestsTable(digests: DigestRow[]): Html {
+  if (digests.length === 0) return html`<p>No digest yet.</p>`;
+  const real = digests.filter((d) => d.status !== 'skipped');
+  const skipped = digests.filter((d) => d.status === 'skipped');
+  return html`${
+    real.length === 0
+      ? html`<p>No digest mailed anything yet.</p>`
+      : html`<table>
+<caption class="visually-hidden">Digests, newest first</caption>
+<thead><tr><th scope="col">Digest</th><th scope="col">Listing</th><th scope="col">Built</th><th scope="col">Status</th><th scope="col">New papers</th><th scope="col">Progress</th>${STATUSES.map((s) => html`<th scope="col">${s}</th>`)}</tr></thead>
+<tbody>${real.map(
+          (d) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.newPaperCount}</td>
+<td>${progressBar(d.id, d.counts, d.deliveryCount)}</td>${STATUSES.map((s) => html`<td>${d.counts[s]}</td>`)}</tr>`,
+        )}</tbody></table>`
+  }
+${
+  skipped.length
+    ? html`<details class="skipped"><summary>${plural(skipped.length, 'skipped digest')}: older listings that a newer one was digested before (never mailed)</summary>
+<table><caption class="visually-hidden">Skipped digests</caption><thead><tr><th scope="col">Digest</th><th scope="col">Listing</th><th scope="col">Skipped</th></tr></thead>
+<tbody>${skipped.map((d) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td></tr>`)}</tbody></table></details>`
+    : ''
+}`;
 }
 
 export function overviewBody(
@@ -52,17 +81,8 @@ export function overviewBody(
   const h = data.source.health;
   return html`${unreachableNotice(data.source.display, h, data.source.isUrl, data.source.snapshots)}
 <section aria-labelledby="digests"><h2 id="digests">Digests</h2>
-${
-  data.digests.length === 0
-    ? html`<p>No digest yet.</p>`
-    : html`<table>
-<caption class="visually-hidden">Digests, newest first</caption>
-<thead><tr><th scope="col">Digest</th><th scope="col">Built</th><th scope="col">Status</th><th scope="col">New papers</th><th scope="col">Progress</th>${STATUSES.map((s) => html`<th scope="col">${s}</th>`)}</tr></thead>
-<tbody>${data.digests.map(
-        (d) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.newPaperCount}</td>
-<td>${progressBar(d.id, d.counts, d.deliveryCount)}</td>${STATUSES.map((s) => html`<td>${d.counts[s]}</td>`)}</tr>`,
-      )}</tbody></table>`
-}
+${runNowSection(frame)}
+${digestsTable(data.digests)}
 </section>
 <section aria-labelledby="unknown"><h2 id="unknown">Unknown outcomes</h2>
 ${unknownTable(frame, data.unknown, BASE)}
@@ -92,7 +112,7 @@ ${backfillSection(frame, data.source.backfill, data.source.isUrl, data.source.ye
 ${
   data.jobs.length === 0
     ? html`<p>None yet.</p>`
-    : html`<table><caption class="visually-hidden">Recent jobs</caption><thead><tr><th scope="col">Job</th><th scope="col">Trigger</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
+    : html`<table><caption class="visually-hidden">Recent jobs</caption><thead><tr><th scope="col">Job</th><th scope="col">Run by</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
 <tbody>${data.jobs.map((j) => html`<tr><td>${j.job}</td><td>${j.trigger}</td><td><span class="badge ${j.status === 'failed' ? 'bad' : 'ok'}">${j.status}</span></td><td>${time(j.startedAt)}</td><td>${time(j.finishedAt)}</td></tr>`)}</tbody></table>`
 }
 </section>
@@ -115,7 +135,7 @@ export function digestBody(
 ): Html {
   const here = `${BASE}/digests/${digest.id}${filter ? `?status=${filter}` : ''}`;
   return html`
-<p>Status <span class="badge ${digest.status}">${digest.status}</span>${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; built ${time(digest.createdAt)}; ${digest.newPaperCount} new papers; ${digest.deliveryCount} deliveries.</p>
+<p>Status <span class="badge ${digest.status}">${digest.status}</span>${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; listing of ${listingDay(digest.snapshotCapturedAt)}; built ${time(digest.createdAt)}; ${plural(digest.newPaperCount, 'new paper')}; ${plural(digest.deliveryCount, 'delivery', 'deliveries')}.</p>
 ${progressBar(digest.id, digest.counts, digest.deliveryCount)}
 ${countsTable(digest.counts, digest.id)}
 <div class="actions">
@@ -132,7 +152,7 @@ ${
     : html`<table class="deliveries"><caption class="visually-hidden">Deliveries of digest ${digest.id}</caption>
 <thead><tr><th scope="col">Delivery</th><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">SMTP reply or error</th><th scope="col">Action</th></tr></thead>
 <tbody>${deliveries.map(
-        (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${d.tries} tries)` : ''}</td>
+        (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
 <td>${d.smtpResponse ?? ''}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''} ${d.lastError ?? ''}</td>
 <td>${['sent', 'failed', 'unknown'].includes(d.status) ? button(frame, `${BASE}/digests/${digest.id}/resend-one`, 'Resend', { email: d.subscriber.email, back: here }) : ''}</td></tr>`,
       )}</tbody></table>`

@@ -14,18 +14,20 @@ import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { isUrl } from '../../ingest/read-input.ts';
-import { backfillAction, backfillRange, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import { backfillAction, backfillRange, digestAction, ingestAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
 import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
 import { backfillConfirmBody } from './source.ts';
+import { digestConfirmBody, digestDone, ingestConfirmBody, ingestDone } from './run-now.ts';
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
 import { proxyWarning, registerLogin, registerLogout } from './login.ts';
 import { failedMailsNotice, subscriptionMailsBody } from './mail-pages.ts';
 import { privacySection, registerPrivacyPages } from './privacy-pages.ts';
 import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { BASE, page, progressOf, type Frame } from './views.ts';
+import { plural } from '../../render/format.ts';
 
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
 const id = z.coerce.number().int().positive().max(2_147_483_647);
@@ -131,7 +133,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
 
   router.post('/digests/:id/resend-failed', async (req, res) => {
     const r = await resendFailedAction(ctx, hooks, parse(id, req.params.id));
-    done(req, res, `Re-queued ${r.queued.length} failed deliveries${r.resumed ? ' and resumed the digest' : ''}.`);
+    done(req, res, `Re-queued ${plural(r.queued.length, 'failed delivery', 'failed deliveries')}${r.resumed ? ' and resumed the digest' : ''}.`);
   });
   router.post('/digests/:id/resend-one', async (req, res) => {
     const email = parse(z.string().min(3).max(320), req.body?.email);
@@ -145,7 +147,7 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
   router.post('/digests/:id/resolve', async (req, res) => {
     const o = parse(outcome, req.body?.outcome);
     const r = await resolveAction(ctx, hooks, { digestId: parse(id, req.params.id) }, o, 'dashboard');
-    done(req, res, `${r.resolved.length} unknown deliveries resolved: ${o === 'sent' ? 'marked sent' : 'queued again'}.`);
+    done(req, res, `${plural(r.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved: ${o === 'sent' ? 'marked sent' : 'queued again'}.`);
   });
   router.post('/deliveries/:id/resolve', async (req, res) => {
     const deliveryId = parse(id, req.params.id);
@@ -165,10 +167,29 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     send(res, 200, page(frame(req), 'Backfill', backfillConfirmBody(frame(req), { source: displaySource(ctx.config.SNAPSHOT_SOURCE), since, until, days })));
   });
   router.post('/backfill', async (req, res) => {
-    if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', 'start a backfill from its confirmation page');
+    confirmed(req);
     const { since, until } = backfillInput(req);
     const r = await backfillAction(ctx, hooks, since, until, 'dashboard');
-    done(req, res, `Backfill of ${r.days} days (${r.from} to ${r.to}) started as job ${r.jobId}: its progress is under Source.`);
+    done(req, res, `Backfill of ${plural(r.days, 'day')} (${r.from} to ${r.to}) started as job ${r.jobId}: its progress is under Source.`);
+  });
+
+  // ingest and build by hand: a page saying what it will do first, whose button does it
+  const confirmed = (req: Request) => {
+    if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', 'start it from its confirmation page');
+  };
+  router.post('/ingest/confirm', (req: Authed, res) => {
+    send(res, 200, page(frame(req), 'Ingest now', ingestConfirmBody(frame(req), displaySource(ctx.config.SNAPSHOT_SOURCE))));
+  });
+  router.post('/ingest', async (req, res) => {
+    confirmed(req);
+    done(req, res, ingestDone(await ingestAction(ctx, hooks, undefined, 'dashboard')));
+  });
+  router.post('/digest/confirm', async (req: Authed, res) => {
+    send(res, 200, page(frame(req), 'Build the digest', digestConfirmBody(frame(req), await digestAction(ctx, hooks, true, 'dashboard'))));
+  });
+  router.post('/digest', async (req, res) => {
+    confirmed(req);
+    done(req, res, digestDone(await digestAction(ctx, hooks, false, 'dashboard')));
   });
 
   router.get('/subscription-mails', async (req: Authed, res) => {

@@ -4,6 +4,7 @@
 import type { SourceHealth } from '../../jobs/source-health.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, type Frame } from './views.ts';
+import { plural } from '../../render/format.ts';
 
 export interface BackfillJob {
   id: number;
@@ -22,7 +23,7 @@ export function unreachableNotice(display: string, health: SourceHealth | null, 
 function progress(job: BackfillJob | null): Html | '' {
   if (!job || job.status !== 'running') return '';
   const d = (job.detail ?? {}) as { from?: string; to?: string; days?: number; done?: number; last?: string };
-  return html`<p class="notice ok" role="status">Backfill running (job ${job.id}): ${d.from ?? '?'} to ${d.to ?? '?'}, ${d.done ?? 0} of ${d.days ?? '?'} days${d.last ? html`, last ${d.last}` : ''}. Reload to follow it.</p>`;
+  return html`<p class="notice ok" role="status">Backfill running (job ${job.id}): ${d.from ?? '?'} to ${d.to ?? '?'}, ${d.done ?? 0} of ${typeof d.days === 'number' ? plural(d.days, 'day') : '? days'}${d.last ? html`, last ${d.last}` : ''}. Reload to follow it.</p>`;
 }
 
 export function backfillSection(frame: Frame, job: BackfillJob | null, isUrl: boolean, yesterday: string): Html {

@@ -12,7 +12,10 @@ export interface Frame {
   productName: string;
 }
 
-const time = (d: Date | null | undefined) => (d ? html`<time datetime="${d.toISOString()}">${d.toISOString().replace('T', ' ').slice(0, 19)}</time>` : html`—`);
+/** A moment, always with its zone (every time on the dashboard is UTC). */
+const time = (d: Date | null | undefined) => (d ? html`<time datetime="${d.toISOString()}"><span>${d.toISOString().slice(0, 10)}</span> <span>${d.toISOString().slice(11, 19)} UTC</span></time>` : html`—`);
+/** The day of a listing (a snapshot's capture date). */
+const listingDay = (d: Date) => html`<time datetime="${d.toISOString().slice(0, 10)}"><span>${d.toISOString().slice(0, 10)}</span></time>`;
 
 export function page(frame: Frame, title: string, main: Html, notice?: { kind: 'ok' | 'error'; text: string }): string {
   return (
@@ -91,4 +94,4 @@ export function progressBar(digestId: number, counts: Counts, total: number): Ht
 <span data-progress-text="${digestId}">${p.done} of ${p.total}</span>${p.inFlight ? html` <span class="badge live" data-progress-live="${digestId}">sending</span>` : ''}</p>`;
 }
 
-export { time, STATUSES, type Counts };
+export { time, listingDay, STATUSES, type Counts };

@@ -44,7 +44,7 @@ describe.skipIf(skip)('spam score', () => {
     outbox = path.join(app.dataDir, 'outbox');
     await ingestSeeds(app);
     const [reader] = await addSubscribers(app, [['ada.lovelace@example.org', ['scaling laws', 'diffusion -video']]]);
-    await sendConfirmation(subscriptionDeps(app.ctx), { id: reader!.id, email: reader!.email, topics: reader!.topics }, 'nonce1');
+    await sendConfirmation(subscriptionDeps(app.ctx), { id: reader!.id, email: reader!.email, topics: reader!.topics, frequency: 'daily', weeklyDay: 1 }, 'nonce1');
     expect((await buildDigest(digestDeps(app.ctx))).kind).toBe('built');
     expect(await sendNow(app)).toMatchObject({ sent: 1 });
     for (const name of await readdir(outbox)) contents.set(path.join(outbox, name), await readFile(path.join(outbox, name), 'utf8'));

@@ -214,7 +214,12 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
       await new Promise((r) => server.close(r));
     }
     // the preferences link now says where they stand, and refuses changes
-    expect((await request(t.web).get(preferencesUrl).expect(200)).text).toContain('You&#39;re unsubscribed');
+    const elsewhere = (await request(t.web).get(preferencesUrl).expect(200)).text;
+    expect(elsewhere).toContain('You&#39;re unsubscribed');
+    // …in the unsubscribe page's words: within 30 days, back in one click without a confirmation
+    expect(elsewhere).toContain('Come back with the same topics, no confirmation needed');
+    expect(elsewhere).not.toContain('ask you to confirm');
+    expect(elsewhere).toMatch(/<form method="post" action="\/resubscribe\?token=[^"]+"/);
     await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws' })).expect(409);
 
     const built = await buildDigest(digestDeps(t.app.ctx));

@@ -58,7 +58,10 @@ describe('configuration', () => {
     ['DIGEST_CRON', 'every day', /^DIGEST_CRON: must be a cron line/],
     ['BASE_URL', 'ftp://x', /^BASE_URL: must be an http\(s\) URL/],
     ['MAIL_FROM', 'paperboy <p@x>\r\nBcc: a@b.c', /^MAIL_FROM: must be an address/],
-    ['ADMIN_TOKEN', 'short', /^ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/],
+    ['ADMIN_TOKEN', 'short', /^ADMIN_TOKEN: must be at least 16 characters/],
+    ['METRICS_TOKEN', 'short', /^METRICS_TOKEN: must be at least 16 characters/],
+    ['CRON_TZ', 'Mars/Olympus', /^CRON_TZ: must be an IANA time zone such as UTC or Europe\/Paris \(got "Mars\/Olympus"\)/],
+    ['TZ', 'Mars/Olympus', /^TZ: must be an IANA time zone/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: /],
     ['SMTP_TIMEOUT', '30s', /^SMTP_TIMEOUT: must be shorter than SHUTDOWN_TIMEOUT \(30000 ms ≥ 25000 ms\)/],
     ['SMTP_REPLY_TIMEOUT', '5s', /^SMTP_REPLY_TIMEOUT: must be at least SMTP_TIMEOUT/],
@@ -73,11 +76,12 @@ describe('configuration', () => {
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toMatch(/\n/);
+    expect((error as Error).message.match(new RegExp(`\\b${name}\\b`, 'g'))).toHaveLength(1); // named once
   });
 
   it.each([
-    ['ADMIN_TOKEN', 'hunter2-secret', 'ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters (got 14 characters)', 'hunter2'],
-    ['SECRET_KEY', 'sekrit-value', 'SECRET_KEY: SECRET_KEY must be at least 16 characters (got 12 characters)', 'sekrit'],
+    ['ADMIN_TOKEN', 'hunter2-secret', 'ADMIN_TOKEN: must be at least 16 characters (got 14 characters)', 'hunter2'],
+    ['SECRET_KEY', 'sekrit-value', 'SECRET_KEY: must be at least 16 characters (got 12 characters)', 'sekrit'],
     ['DATABASE_URL', 'mysql://root:pa55word@db/x?sslkey=k3y', 'DATABASE_URL: must start with postgres:// or postgresql:// (got "mysql://***@db/x?***")', 'pa55word'],
     ['SMTP_URL', 'ftp://mailer:s3cret@relay:25', 'SMTP_URL', 's3cret'],
   ])('a bad %s never quotes a secret in its error', (name, value, message, secret) => {

@@ -38,6 +38,9 @@ describe('feed entries', () => {
     expect(atom).toContain(`<id>${paperTag('h', 5)}</id>`);
     expect(atom).toContain('<link rel="self" href="https://h/f.atom"/>');
     expect(atom).toContain('<updated>2026-06-12T08:00:00.000Z</updated>');
+    // RFC 4287 §4.1.1: entries without an author need the feed's own, once, before the first entry
+    const head = atom.slice(0, atom.indexOf('<entry>'));
+    expect(head.match(/<author>\s*<name>paperboy<\/name>\s*<uri>https:\/\/h\/<\/uri>\s*<\/author>/g)).toHaveLength(1);
   });
 
   // A topic is whatever a reader typed (or typed before topics were cleaned on the way in): the

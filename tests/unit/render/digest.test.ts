@@ -33,6 +33,16 @@ describe('the digest', () => {
     }
   });
 
+  it('says in its footer how often the reader is mailed now; without a frequency, nothing', async () => {
+    const renderer = await compileDigest(view);
+    const weekly = renderer.render(recipient(matches, { frequency: { frequency: 'weekly', weeklyDay: 1 } }));
+    expect(decode(weekly.html)).toContain('these new papers matched your topics. You get one email a week, on Mondays: change it in your preferences.');
+    expect(weekly.text.replace(/\s+/g, ' ')).toContain('You get one email a week, on Mondays: change it in your preferences.');
+    const daily = renderer.render(recipient(matches, { frequency: { frequency: 'daily', weeklyDay: 1 } }));
+    expect(daily.text.replace(/\s+/g, ' ')).toContain('You get an email every day new papers match your topics: change it in your preferences.');
+    expect(renderer.render(recipient(matches)).text.replace(/\s+/g, ' ')).not.toContain('change it in your preferences');
+  });
+
   it('puts the highlight on the right characters, in inline-styled spans (never only <mark>)', async () => {
     const p = paper({ paperId: 1, title: 'Neural Scaling Laws Revisited', abstract: 'We fit power laws. Scaling helps.' });
     const h = hit('scaling laws', { words: ['Scaling', 'Laws', 'laws'], title: [[7, 14], [15, 19]], abstract: [[13, 17], [19, 26]], closeness: 'phrase', field: 'title', closest: [7, 19] });

@@ -57,7 +57,7 @@ describe('escaping', () => {
 
   it('and in the confirmation email, which goes to whatever address the form was given', async () => {
     const mail = await renderConfirmation({
-      productName: 'paperboy', baseUrl: BASE_URL, email: 'victim@example.com', topics: [dirty, '\u2066Call +1 555 0100\u2069\u200F'],
+      productName: 'paperboy', baseUrl: BASE_URL, frequency: 'daily', weeklyDay: 1, email: 'victim@example.com', topics: [dirty, '\u2066Call +1 555 0100\u2069\u200F'],
       confirmUrl: `${BASE_URL}/confirm?token=x`, expiresAt: new Date(0),
     });
     for (const part of [mail.subject, mail.html, mail.text]) expect(part).not.toMatch(HIDING);
@@ -79,7 +79,7 @@ describe('escaping', () => {
     );
     await expect(
       renderConfirmation({
-        productName: 'paperboy', baseUrl: BASE_URL, email: 'a@example.com', topics: [],
+        productName: 'paperboy', baseUrl: BASE_URL, frequency: 'daily', weeklyDay: 1, email: 'a@example.com', topics: [],
         confirmUrl: 'data:text/html,hi', expiresAt: new Date(0),
       }),
     ).rejects.toBeInstanceOf(RenderError);

@@ -2,7 +2,7 @@
 // and the group headings; a TL;DR cut at a sentence or a word.
 import { describe, expect, it } from 'vitest';
 import { leadSentences } from '../../../src/render/shorten.ts';
-import { digestSubject } from '../../../src/render/subject.ts';
+import { clip, digestSubject } from '../../../src/render/subject.ts';
 import { topicLabel } from '../../../src/render/topic-label.ts';
 
 describe('topics in plain words', () => {
@@ -61,5 +61,25 @@ describe('the TL;DR from the abstract', () => {
 
   it('a short abstract without a sentence end is itself', () => {
     expect(leadSentences('Scaling laws for all', [[0, 7]]).text).toBe('Scaling laws for all');
+  });
+});
+
+describe('a subject cut short', () => {
+  it('cuts a topic after a whole word, never inside one', () => {
+    const labels = ['multi-agent reinforcement learning from human feedback', 'large language model alignment', 'diffusion'];
+    const subject = digestSubject(7, labels, '2025-06-10');
+    expect(subject.length).toBeLessThanOrEqual(78);
+    expect(subject).toMatch(/ and 1 more topic — Jun 10$/);
+    // every word shown is a whole word of a topic (the last one of a cut topic before its "…")
+    const words = new Set(labels.join(' ').split(/\s+/));
+    const shown = subject.replace(/^7 new papers on /, '').replace(/ and 1 more topic — Jun 10$/, '');
+    for (const word of shown.split(/[\s,…]+/).filter(Boolean)) expect(words, `"${word}" in ${subject}`).toContain(word);
+    expect(subject).toContain('…');
+  });
+
+  it('clip keeps whole words, and cuts a single word too long for the room between code points', () => {
+    expect(clip('reinforcement learning from human feedback', 20)).toBe('reinforcement…');
+    expect(clip('scaling laws, quantum', 15)).toBe('scaling laws…');
+    expect(clip('ab😀cdef', 4)).toBe('ab…');
   });
 });

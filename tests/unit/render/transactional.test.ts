@@ -9,6 +9,8 @@ const base = {
   baseUrl: BASE_URL,
   email: 'ada@example.com',
   topics: ['scaling laws', '"quantum many-body" OR <tensor>'],
+  frequency: 'daily' as const,
+  weeklyDay: 1,
 };
 const links = {
   preferencesUrl: `${BASE_URL}/preferences?token=p&x=1`,
@@ -41,13 +43,29 @@ describe('the preferences emails', () => {
     for (const paused of [true, false]) {
       const mail = await renderPreferencesChanged({ ...base, ...links, paused });
       expect(mail.html).toContain('scaling laws');
-      expect(mail.text).toContain(paused ? 'Your digest is paused' : 'Your digest is on');
-      expect(mail.html).toContain(paused ? 'Your digest is paused' : 'Your digest is on');
+      expect(mail.text).toContain(paused ? 'Your digest is paused' : 'You get an email every day new papers match your topics.');
+      expect(mail.html).toContain(paused ? 'Your digest is paused' : 'You get an email every day new papers match your topics.');
       expect(mail.html).toContain('href="https://paperboy.example/preferences?token=p&amp;x=1"');
       expect(mail.html).toContain('href="https://paperboy.example/unsubscribe?token=u"');
       expect(mail.text).toContain(`Manage preferences: ${links.preferencesUrl}`);
       expect(mail.text).toContain(`Unsubscribe: ${links.unsubscribeUrl}`);
     }
+  });
+
+  it('every email says how often mail comes now; feed only says email stopped', async () => {
+    const weekly = { ...base, ...links, frequency: 'weekly' as const, weeklyDay: 3 };
+    const feed = { ...base, ...links, frequency: 'feed' as const };
+    expect((await renderPreferencesChanged({ ...weekly, paused: false })).text).toContain('You get one email a week, on Wednesdays.');
+    expect((await renderPreferencesChanged({ ...weekly, paused: true })).text).toContain('(then one email a week, on Wednesdays)');
+    for (const mail of [await renderPreferencesChanged({ ...feed, paused: false }), await renderPreferencesLink(feed)]) {
+      expect(mail.text).toContain('Email is stopped: you chose your feed only, so no digest is emailed.');
+      expect(decode(mail.html)).toContain('Email is stopped: you chose your feed only');
+      expect(mail.text).not.toContain('You get an email');
+    }
+    expect((await renderPreferencesLink({ ...base, ...links })).text).toContain('You get an email every day new papers match your topics.');
+    const confirm = await renderConfirmation({ ...confirmation, frequency: 'weekly', weeklyDay: 1 });
+    expect(confirm.text).toContain('Once confirmed: one email a week, on Mondays');
+    expect(decode(confirm.html)).toContain('Once confirmed: one email a week, on Mondays');
   });
 
   it('sends an already subscribed address its preferences link, and tells a stranger to ignore it', async () => {

@@ -69,7 +69,7 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
     const links = pageLinks(deps, 'archive', subscriber.id);
     const email = renderDelivery(prepared, subscriber.email, delivery.papers, { inYourInbox: { preferencesLinkUrl: links.preferencesLinkForm({ absolute: true }) } }, [
       { label: 'Your archive', url: `${deps.baseUrl}${links.archive()}` },
-    ]);
+    ], { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay });
     res.set({ 'Content-Security-Policy': WEB_VIEW_CSP, 'X-Robots-Tag': 'noindex, nofollow' });
     sendPage(res, 200, email.html);
   });

@@ -9,9 +9,8 @@ import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { forgetPage } from '../views/learned.ts';
-import { preferencesElsewherePage } from '../views/links.ts';
 import type { PagesContext } from './context.ts';
-import type { PreferencesWithNotice } from './preferences.ts';
+import { notActivePage, type PreferencesWithNotice } from './preferences.ts';
 
 export function learnedRoutes(router: Router, { chrome, deps, limits }: PagesContext, withNotice: PreferencesWithNotice): void {
   router.post('/preferences/undo-mark', limits.preferences, ...formBody(), async (req, res) => {
@@ -29,7 +28,7 @@ export function learnedRoutes(router: Router, { chrome, deps, limits }: PagesCon
   router.get('/preferences/forget', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await openPreferences(deps, token);
-    if (subscriber.status !== 'active') return sendPage(res, 200, preferencesElsewherePage(chrome, subscriber));
+    if (subscriber.status !== 'active') return sendPage(res, 200, notActivePage(chrome, deps, subscriber));
     const { totalMarks } = await whatWasLearned(deps, subscriber.id);
     sendPage(res, 200, forgetPage(chrome, token!, { email: subscriber.email, marks: totalMarks }));
   });

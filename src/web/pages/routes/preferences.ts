@@ -8,6 +8,7 @@ import { parseTopicsField } from '../../../subscriptions/input.ts';
 import { currentPause, pauseFor, readPauseChoice, type PauseChoice } from '../../../subscriptions/pause.ts';
 import { whatWasLearned } from '../../../subscriptions/learned.ts';
 import { changePreferences, openPreferences, type PreferencesResult } from '../../../subscriptions/preferences.ts';
+import { canUndo } from '../../../subscriptions/unsubscribe.ts';
 import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
@@ -15,7 +16,15 @@ import { preferencesElsewherePage, preferencesPage, untilDay, type PreferencesVi
 import { readFrequency } from '../../../digest/frequency.ts';
 import { frequencyText } from '../views/frequency-field.ts';
 import { pageLinks } from '../page-links.ts';
+import type { SubscriptionDeps } from '../../../subscriptions/deps.ts';
+import type { Chrome } from '../views/layout.ts';
 import type { PagesContext } from './context.ts';
+
+/** A preferences link's page for an address that is no longer active (as the unsubscribe link's page says it). */
+export function notActivePage(chrome: Chrome, deps: SubscriptionDeps, subscriber: Subscriber): string {
+  const links = pageLinks(deps, 'preferences', subscriber.id);
+  return preferencesElsewherePage(chrome, subscriber, canUndo(subscriber, deps.now()) ? links.unsubscribeToken() : null, links.deleteMe());
+}
 
 /** The preferences page of a token with a notice on top (another route changed something): its HTML. */
 export type PreferencesWithNotice = (token: string, notice: string) => Promise<string>;
@@ -39,17 +48,19 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
     });
   };
 
+  const elsewhere = (subscriber: Subscriber) => notActivePage(chrome, deps, subscriber);
+
   router.get('/preferences', async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await openPreferences(deps, token);
-    if (subscriber.status !== 'active') return sendPage(res, 200, preferencesElsewherePage(chrome, subscriber, token));
+    if (subscriber.status !== 'active') return sendPage(res, 200, elsewhere(subscriber));
     sendPage(res, 200, await page(token!, subscriber));
   });
 
   router.post('/preferences', limits.preferences, ...formBody(), async (req, res) => {
     const token = tokenParam(req);
     const subscriber = await openPreferences(deps, token);
-    if (subscriber.status !== 'active') return sendPage(res, 409, preferencesElsewherePage(chrome, subscriber));
+    if (subscriber.status !== 'active') return sendPage(res, 409, elsewhere(subscriber));
     const rawTopics = field(req, 'topics');
     const rawPause = field(req, 'pause');
     const choice: PauseChoice | 'keep' | null = rawPause === 'keep' ? 'keep' : readPauseChoice(rawPause, field(req, 'paused'));
@@ -68,7 +79,7 @@ export function preferencesRoutes(router: Router, { chrome, deps, limits }: Page
       result = await changePreferences(deps, token, { topics: topics.topics, ...pause, ...frequency });
     } catch (err) {
       // it stopped being active between the two reads: say where it stands now
-      if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, preferencesElsewherePage(chrome, await openPreferences(deps, token)));
+      if (err instanceof SubscriptionError && err.code === 'NOT_ACTIVE') return sendPage(res, 409, elsewhere(await openPreferences(deps, token)));
       throw err;
     }
     sendPage(res, 200, await page(token!, result.subscriber, { notice: notice(result) }));

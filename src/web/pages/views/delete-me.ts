@@ -7,9 +7,9 @@ import { card, layout, topicChips, type Chrome } from './layout.ts';
 
 const withToken = (path: string, token: string): string => `${path}?token=${encodeURIComponent(token)}`;
 
-/** Under the unsubscribe button of the preferences pages. */
-export function deleteMeLink(token: string): Html {
-  return html`<p class="fine">Or <a href="${withToken('/preferences/delete', token)}">delete your subscription and everything we keep about you</a>.</p>`;
+/** Under the unsubscribe button of the preferences pages (`url`: /preferences/delete?token=<preferences>). */
+export function deleteMeLink(url: string): Html {
+  return html`<p class="fine">Or <a href="${url}">delete your subscription and everything we keep about you</a>.</p>`;
 }
 
 export function deleteMePage(chrome: Chrome, token: string, subscriber: Pick<Subscriber, 'email' | 'topics'>, problem?: 'unconfirmed' | 'in-flight'): string {

@@ -1,0 +1,32 @@
+// The jobs run by hand — from the command line, the admin API or the dashboard — recorded in
+// `job_run` as the schedule's are (src/db/job-runs.ts), so "Recent jobs" shows every run, whoever ran it.
+import { recordJob, type JobTrigger } from '../db/job-runs.ts';
+import { buildDigest, type BuildDigestOptions, type BuildDigestResult } from '../digest/build-digest.ts';
+import { ingestInputs, type IngestOutcome } from '../ingest/ingest-inputs.ts';
+import type { SendSummary } from '../deliver/send-deliveries.ts';
+import type { AppContext } from './context.ts';
+import { digestDeps, ingestDeps } from './deps.ts';
+
+/** What a digest run says in `job_run.detail` (the schedule's run says the same). */
+export function digestDetail(result: BuildDigestResult): Record<string, unknown> {
+  if (result.kind === 'built') return { digestId: result.digest!.id, snapshotId: result.snapshot.id, deliveries: result.deliveries };
+  return { result: result.kind };
+}
+
+/** Builds the digest of the newest snapshot; a dry run writes nothing, not even its job. */
+export function digestByHand(ctx: AppContext, trigger: JobTrigger, options: BuildDigestOptions = {}): Promise<BuildDigestResult> {
+  if (options.dryRun) return buildDigest(digestDeps(ctx), options);
+  return recordJob(ctx.db.prisma, 'digest', trigger, () => buildDigest(digestDeps(ctx), options), digestDetail);
+}
+
+export function ingestByHand(ctx: AppContext, trigger: JobTrigger, inputs: string[], onOutcome?: (o: IngestOutcome) => void): Promise<IngestOutcome[]> {
+  return recordJob(ctx.db.prisma, 'ingest', trigger, () => ingestInputs(ingestDeps(ctx), inputs, onOutcome), (outcomes) => {
+    const count = (kind: IngestOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
+    return { ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected') };
+  });
+}
+
+/** A `paperboy send` run: recorded as the job `send`. */
+export function sendByHand<T extends { summary: SendSummary }>(ctx: AppContext, trigger: JobTrigger, run: () => Promise<T>): Promise<T> {
+  return recordJob(ctx.db.prisma, 'send', trigger, run, ({ summary: s }) => ({ sent: s.sent, failed: s.failed, retried: s.retried, unknown: s.unknown, bounced: s.bounced }));
+}
