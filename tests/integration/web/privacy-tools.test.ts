@@ -6,6 +6,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../../src/app/worker.ts';
 import { claimDeliveries, markHanded, markSent, releaseClaims } from '../../../src/db/deliveries.ts';
+import { addSubscribers } from '../../support/app.ts';
 import { runCli } from '../../support/cli.ts';
 import { BACKENDS } from '../../support/databases.ts';
 import { richReader, TOPICS, traces } from './privacy-support.ts';
@@ -59,6 +60,17 @@ for (const backend of BACKENDS) {
       // the same link again: gone
       expect((await request(w.web).get(link!).set('Accept', 'text/html')).status).toBe(410);
       expect((await request(w.web).get(prefs).set('Accept', 'text/html')).status).toBe(410);
+    });
+
+    it('an unsubscribed reader finds the delete link on the page their old preferences link opens', async () => {
+      const [gone] = await addSubscribers(w.app, [['left.long.ago@example.org', ['zebrafish fin'], 'unsubscribed']]);
+      const prefs = `/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: gone!.id })}`;
+      const page = await request(w.web).get(prefs).set('Accept', 'text/html').expect(200);
+      expect(page.text).toMatch(/You(&#39;|&#x27;|')re unsubscribed/);
+      const link = /href="(\/preferences\/delete\?token=[^"]+)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+      expect(link).toBeTruthy();
+      expect((await request(w.web).post(link!).type('form').send('confirm=yes').expect(200)).text).toContain('Your data is deleted');
+      expect(await traces(prisma(), ['left.long.ago@example.org'])).toEqual([]);
     });
 
     it("a reader's delete is refused while a digest to them is being handed to the relay: the page says try again", async () => {
