@@ -5,7 +5,7 @@
 //   const sink = await startSmtpSink();                 // accepts everything
 //   const mailer = createSmtpMailer({ url: sink.url, concurrency: 4, timeoutMs: 2000 });
 //   await mailer.send(message);                         // when send() resolves, the message is in sink.messages
-//   const [m] = await sink.waitFor(1);                  // or wait for n messages (default 5 s, then a clear error)
+//   const [m] = await sink.waitFor(1);                  // or wait for n messages (default 20 s, then a clear error)
 //   m.envelope.to; m.parsed.subject; m.parsed.text; m.parsed.html; m.messageId; m.header('List-Id');
 //   sink.messagesTo('a@example.org'); sink.stats.accepted;
 //   sink.setBehaviour({ rejectRecipients: { 'gone@example.org': 550 } });
@@ -256,7 +256,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       const wanted = address.toLowerCase();
       return messages.filter((m) => m.envelope.to.some((to) => to.toLowerCase() === wanted));
     },
-    waitFor(count, timeoutMs = 5000) {
+    waitFor(count, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (messages.length < count) return;
