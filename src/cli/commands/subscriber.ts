@@ -4,6 +4,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { eraseSubscriberData, exportSubscriberData, parseSubscriberRef, privacyDeps, privacyRefusal, type SubscriberRef } from '../../privacy/subscriber-data.ts';
+import { plural } from '../../render/format.ts';
 import { CliError, withContext } from '../run.ts';
 
 function ref(text: string): SubscriberRef {
@@ -53,8 +54,8 @@ export function registerSubscriber(program: Command): void {
         if (result.kind !== 'erased') throw new CliError(privacyRefusal(who, result)!.message);
         const r = result.removed;
         process.stdout.write(
-          `erased subscriber ${result.subscriberId}: address and topics gone; removed ${r.feedback} feedback, ${r.mailedPapers} mailed papers, ${r.subscriptionMails} subscription emails${r.readerModel ? ', the reader model' : ''}; ` +
-            `${r.deliveriesKept} deliveries and ${r.inboundReports} bounce or complaint reports kept anonymous for the counts${r.deliveriesStopped ? ` (${r.deliveriesStopped} not yet sent: never will be)` : ''}\n`,
+          `erased subscriber ${result.subscriberId}: address and topics gone; removed ${plural(r.feedback, 'feedback mark')}, ${plural(r.mailedPapers, 'mailed paper')}, ${plural(r.subscriptionMails, 'subscription email')}${r.readerModel ? ', the reader model' : ''}; ` +
+            `kept anonymous for the counts: ${plural(r.deliveriesKept, 'delivery', 'deliveries')}, ${plural(r.inboundReports, 'bounce or complaint report')}${r.deliveriesStopped ? ` (${r.deliveriesStopped} not yet sent: never will be)` : ''}\n`,
         );
         return 0;
       });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { eraseAction, exportAction } from '../admin/privacy-actions.ts';
 import { HttpError } from '../http-errors.ts';
+import { plural } from '../../render/format.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, button, page, time, type Frame } from './views.ts';
 
@@ -34,19 +35,18 @@ async function what(ctx: AppContext, subscriberId: number) {
 }
 
 function confirmBody(frame: Frame, s: { id: number; email: string; topics: string[] }, n: Awaited<ReturnType<typeof what>>): Html {
-  const count = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
   const gone = [
     'the address',
-    s.topics.length ? count(s.topics.length, 'topic', 'topics') : '',
-    n.feedback ? `${count(n.feedback, 'feedback mark', 'feedback marks')} (and the reader model learned from them)` : '',
-    n.mails ? count(n.mails, 'subscription email', 'subscription emails') : '',
-    n.mailed ? count(n.mailed, 'paper recorded as mailed', 'papers recorded as mailed') : '',
-    n.reports ? `the recipient and diagnostic of ${count(n.reports, 'bounce or complaint', 'bounces or complaints')}` : '',
+    s.topics.length ? plural(s.topics.length, 'topic', 'topics') : '',
+    n.feedback ? `${plural(n.feedback, 'feedback mark', 'feedback marks')} (and the reader model learned from them)` : '',
+    n.mails ? plural(n.mails, 'subscription email', 'subscription emails') : '',
+    n.mailed ? plural(n.mailed, 'paper recorded as mailed', 'papers recorded as mailed') : '',
+    n.reports ? `the recipient and diagnostic of ${plural(n.reports, 'bounce or complaint', 'bounces or complaints')}` : '',
   ].filter(Boolean);
   return html`<p>Erase everything stored about <strong>${s.email}</strong> (subscriber ${s.id})? This cannot be undone.</p>
 <ul>
 <li>Gone: ${gone.join(', ')}.</li>
-<li>Kept, anonymous: ${count(n.deliveries, 'delivery', 'deliveries')} (status and times, without papers, topics or address), so every digest's counts still add up.</li>
+<li>Kept, anonymous: ${plural(n.deliveries, 'delivery', 'deliveries')} (status and times, without papers, topics or address), so every digest's counts still add up.</li>
 <li>A delivery queued for them is never sent; no later digest mails them. If they subscribe again, they are a new subscriber.</li>
 </ul>
 ${n.handed ? html`<p class="notice error" role="alert">A digest to them is being handed to the relay right now: erasing is refused until its reply is in. Try again in a minute.</p>` : ''}
@@ -84,6 +84,6 @@ export function registerPrivacyPages(
     if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
     const r = await eraseAction(ctx, { id: subscriberId(req) }, 'dashboard');
     req.body.back = `${BASE}/subscribers/${r.subscriberId}`; // its tombstone, with the notice
-    view.done(req, res, `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; ${r.removed.deliveriesKept} anonymous deliveries kept for the counts.`);
+    view.done(req, res, `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`);
   });
 }

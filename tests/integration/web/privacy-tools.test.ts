@@ -151,7 +151,7 @@ for (const backend of BACKENDS) {
       const erased = await runCli(['subscriber', 'erase', String(reader.id), '--yes'], w.app.env);
       expect(erased.stderr).not.toMatch(/^paperboy:/m);
       expect(erased.code).toBe(0);
-      expect(erased.stdout).toMatch(new RegExp(`^erased subscriber ${reader.id}: address and topics gone; removed 2 feedback, 2 mailed papers`));
+      expect(erased.stdout).toMatch(new RegExp(`^erased subscriber ${reader.id}: address and topics gone; removed 2 feedback marks, 2 mailed papers`));
       expect(await traces(prisma(), [email, 'dorothy.vaughan', ...TOPICS])).toEqual([]);
       const again = await runCli(['subscriber', 'export', String(reader.id)], w.app.env);
       expect(again.code).toBe(1);

@@ -2,6 +2,7 @@
 // nothing), and the goodbye page saying what was deleted and what is kept.
 import type { Subscriber } from '../../../db/subscribers.ts';
 import type { ErasedCounts } from '../../../db/erase-subscriber.ts';
+import { plural } from '../../../render/format.ts';
 import { html, type Html } from '../html.ts';
 import { card, layout, topicChips, type Chrome } from './layout.ts';
 
@@ -37,16 +38,15 @@ export function deleteMePage(chrome: Chrome, token: string, subscriber: Pick<Sub
 
 export function goodbyePage(chrome: Chrome, gone: { email: string; topics: string[]; removed: ErasedCounts }): string {
   const r = gone.removed;
-  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const items = [
-    gone.topics.length ? `your ${n(gone.topics.length, 'topic', 'topics')}` : '',
-    r.feedback ? `your ${n(r.feedback, 'feedback mark', 'feedback marks')}${r.readerModel ? ' and what we learned from them' : ''}` : '',
-    r.mailedPapers ? `the record of the ${n(r.mailedPapers, 'paper', 'papers')} we mailed you` : '',
-    r.subscriptionMails ? `${n(r.subscriptionMails, 'email', 'emails')} about your subscription` : '',
-    r.inboundReports ? `the details of ${n(r.inboundReports, 'bounce or complaint', 'bounces or complaints')} about your address` : '',
+    gone.topics.length ? `your ${plural(gone.topics.length, 'topic', 'topics')}` : '',
+    r.feedback ? `your ${plural(r.feedback, 'feedback mark', 'feedback marks')}${r.readerModel ? ' and what we learned from them' : ''}` : '',
+    r.mailedPapers ? `the record of the ${plural(r.mailedPapers, 'paper', 'papers')} we mailed you` : '',
+    r.subscriptionMails ? `${plural(r.subscriptionMails, 'email', 'emails')} about your subscription` : '',
+    r.inboundReports ? `the details of ${plural(r.inboundReports, 'bounce or complaint', 'bounces or complaints')} about your address` : '',
   ].filter(Boolean);
   const kept = r.deliveriesKept
-    ? `We keep only a count: ${n(r.deliveriesKept, 'digest', 'digests')} went to a reader on ${r.deliveriesKept === 1 ? 'its day' : 'their days'}, with no address, topic or paper.`
+    ? `We keep only a count: ${plural(r.deliveriesKept, 'digest', 'digests')} went to a reader on ${r.deliveriesKept === 1 ? 'its day' : 'their days'}, with no address, topic or paper.`
     : 'We keep nothing about you.';
   const main = card({
     tone: 'success',
