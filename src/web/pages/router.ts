@@ -18,6 +18,7 @@ import { previewRoute } from './preview/route.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
 import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
+import { deleteMeRoutes } from './routes/delete-me.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { learnedRoutes } from './routes/learned.ts';
@@ -81,6 +82,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   subscribeRoutes(router, pages);
   confirmRoutes(router, pages);
   const preferencesWithNotice = preferencesRoutes(router, pages);
+  deleteMeRoutes(router, pages);
   feedbackRoutes(router, pages, preferencesWithNotice);
   learnedRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
