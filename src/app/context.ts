@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { TextModelCache } from '../db/text-model.ts';
 import { createMailer } from '../deliver/create-mailer.ts';
 import { createDkimSigner } from '../deliver/dkim.ts';
 import { DigestRenderers } from '../deliver/digest-renderers.ts';
@@ -27,6 +28,8 @@ export interface AppContext {
   /** the signed addresses of BOUNCE_DOMAIN (VERP return paths, mailto unsubscribe); null when unset */
   verp: VerpSigner | null;
   renderers: DigestRenderers;
+  /** this process's copy of the text model (relevance), read again only when it moved */
+  textModels: TextModelCache;
   metrics: Metrics;
   now: () => Date;
   close(): Promise<void>;
@@ -75,6 +78,7 @@ export async function createContext(config: Config, log: Logger, options: Contex
       tokens: new TokenSigner(secret.key),
       verp: config.BOUNCE_DOMAIN ? new VerpSigner(secret.key, config.BOUNCE_DOMAIN) : null,
       renderers: new DigestRenderers(db.prisma, { baseUrl: config.BASE_URL, productName: PRODUCT_NAME }),
+      textModels: new TextModelCache(),
       metrics: createMetrics(db.prisma),
       now: options.now ?? (() => new Date()),
       close: async () => {

@@ -5,7 +5,7 @@ import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import type { InboundDeps } from '../inbound/handle-report.ts';
 import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
-import type { TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
+import { trainReaderModels, type TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
@@ -13,13 +13,21 @@ export function ingestDeps(ctx: AppContext): IngestDeps {
   return { prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now, maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES, metrics: ctx.metrics };
 }
 
+/** Building a digest: the reader-model job runs first (feedback given before the build counts in it). */
 export function digestDeps(ctx: AppContext): BuildDigestDeps {
-  return { prisma: ctx.db.prisma, log: ctx.log, now: ctx.now, metrics: ctx.metrics };
+  return {
+    prisma: ctx.db.prisma,
+    log: ctx.log,
+    now: ctx.now,
+    metrics: ctx.metrics,
+    relevance: { sql: ctx.db.sql, textModels: ctx.textModels },
+    beforeBuild: () => trainReaderModels(trainReaderModelsDeps(ctx)),
+  };
 }
 
-/** The reader-model job (jobs/train-reader-models.ts): run it before building a digest. */
+/** The reader-model job (jobs/train-reader-models.ts): run before building a digest. */
 export function trainReaderModelsDeps(ctx: AppContext): TrainReaderModelsDeps {
-  return { sql: ctx.db.sql, log: ctx.log, now: ctx.now };
+  return { sql: ctx.db.sql, log: ctx.log, now: ctx.now, textModels: ctx.textModels };
 }
 
 export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {

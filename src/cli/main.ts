@@ -15,6 +15,7 @@ import { registerResolve } from './commands/resolve.ts';
 import { registerRunOnce } from './commands/run-once.ts';
 import { registerSend } from './commands/send.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSubscriber } from './commands/subscriber.ts';
 import { registerSubscriptionMails } from './commands/subscription-mails.ts';
 import { fail } from './run.ts';
 
@@ -40,6 +41,7 @@ registerResend(program);
 registerResolve(program);
 registerRelevance(program);
 registerSubscriptionMails(program);
+registerSubscriber(program);
 registerDb(program);
 registerDkimRecord(program);
 

@@ -186,3 +186,12 @@ export async function forgetReader(sql: Query, subscriberId: number): Promise<{ 
   );
   return { marks: Number(rows[0]?.marks ?? 0) };
 }
+
+/** What changes whenever a reader's model is trained again or dropped (null: no model row): part of their feed's validator. */
+export async function readerModelStamp(sql: Query, subscriberId: number): Promise<string | null> {
+  const { rows } = await sql.query<{ stamp: string }>(
+    `SELECT feedback_through || ':' || extract(epoch FROM trained_at)::text AS stamp FROM reader_model WHERE subscriber_id = $1`,
+    [subscriberId],
+  );
+  return rows[0]?.stamp ?? null;
+}

@@ -5,7 +5,8 @@ import type { Sql } from './database.ts';
 import type { Subscriber as SubscriberRow } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
 
-export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced';
+/** erased: a tombstone (src/privacy/erase-subscriber.ts): no address, no topics, never mailed */
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'erased';
 
 export interface Subscriber {
   id: number;
@@ -28,6 +29,8 @@ export interface Subscriber {
   confirmedAt: Date | null;
   unsubscribedAt: Date | null;
   bouncedAt: Date | null;
+  /** status erased: when their data was erased */
+  erasedAt: Date | null;
 }
 
 export function emailKey(email: string): string {
@@ -57,7 +60,7 @@ export async function readSubscriber(sql: Sql, id: number): Promise<Subscriber |
     `SELECT id, email, status::text AS status, topics, paused, paused_until AS "pausedUntil", frequency::text AS frequency,
             weekly_day AS "weeklyDay", coalesce(muted_topics, '{}') AS "mutedTopics", token_nonce AS "tokenNonce",
             bounce_count AS "bounceCount", created_at AS "createdAt", updated_at AS "updatedAt", confirmed_at AS "confirmedAt",
-            unsubscribed_at AS "unsubscribedAt", bounced_at AS "bouncedAt"
+            unsubscribed_at AS "unsubscribedAt", bounced_at AS "bouncedAt", erased_at AS "erasedAt"
        FROM subscriber WHERE id = $1`,
     [id],
   );
@@ -108,7 +111,7 @@ export async function listSubscribers(db: Db, options: { status?: SubscriberStat
 
 export async function countSubscribersByStatus(db: Db): Promise<Record<SubscriberStatus, number>> {
   const groups = await db.subscriber.groupBy({ by: ['status'], _count: { _all: true } });
-  const counts: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, bounced: 0 };
+  const counts: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, bounced: 0, erased: 0 };
   for (const g of groups) counts[g.status] = g._count._all;
   return counts;
 }

@@ -58,7 +58,7 @@ export async function confirmPending(db: Db, id: number, nonce: string, now: Dat
 /** any state → unsubscribed; false when it already was (nothing written: repeating is harmless). */
 export async function unsubscribeSubscriber(db: Db, id: number, now: Date): Promise<boolean> {
   const { count } = await db.subscriber.updateMany({
-    where: { id, status: { not: 'unsubscribed' } },
+    where: { id, status: { notIn: ['unsubscribed', 'erased'] } },
     data: { status: 'unsubscribed', unsubscribedAt: now, updatedAt: now },
   });
   return count === 1;

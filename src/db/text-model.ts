@@ -102,3 +102,13 @@ export async function paperTexts(sql: Pick<Sql, 'query'>, where: string, params:
 export function paperTextsById(sql: Pick<Sql, 'query'>, ids: readonly number[]): Promise<PaperTextRow[]> {
   return ids.length === 0 ? Promise.resolve([]) : paperTexts(sql, `WHERE id = ANY($1::int[])`, [ids]);
 }
+
+/** The papers these arXiv ids name (a `like:` topic's paper), with their ids: those not stored are absent. */
+export async function paperTextsByArxivId(sql: Pick<Sql, 'query'>, arxivIds: readonly string[]): Promise<Map<string, PaperTextRow>> {
+  if (arxivIds.length === 0) return new Map();
+  const { rows } = await sql.query<{ id: number; arxiv_id: string; title: string; abstract: string; ai_keywords: string[] | null }>(
+    `SELECT id, arxiv_id, title, abstract, ai_keywords FROM paper WHERE arxiv_id = ANY($1::text[])`,
+    [arxivIds],
+  );
+  return new Map(rows.map((r) => [r.arxiv_id, { id: r.id, title: r.title, abstract: r.abstract, keywords: r.ai_keywords ?? [] }]));
+}

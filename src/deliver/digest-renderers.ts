@@ -9,6 +9,7 @@ import { getDigest } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { getSnapshot, type SnapshotSummary } from '../db/snapshots.ts';
 import type { TopicHit } from '../match/index.ts';
+import { likeTopicTarget } from '../relevance/index.ts';
 import { compileDigest, type DigestRenderer } from '../render/index.ts';
 import type { ReaderLink } from '../render/reader-links.ts';
 import type { DigestView, PaperView, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from '../render/types.ts';
@@ -65,7 +66,12 @@ export async function prepareDigest(digestId: number, snapshot: SnapshotSummary,
 export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks | WebViewLinks, reader?: ReaderLink[], frequency?: FrequencyChoice): RenderedEmail {
   const recipient: RecipientView | WebViewRecipient = {
     email,
-    papers: papers.map((p) => ({ paperId: p.paperId, hits: hitsOf(prepared.matcher, p) })),
+    papers: papers.map((p) => ({
+      paperId: p.paperId,
+      hits: hitsOf(prepared.matcher, p),
+      ...(p.section ? { section: p.section } : {}),
+      ...(p.resembles ? { like: p.resembles.title } : {}),
+    })),
     ...links,
     ...(reader ? { reader } : {}),
     ...(frequency ? { frequency } : {}),
@@ -74,11 +80,20 @@ export function renderDelivery(prepared: PreparedDigest, email: string, papers: 
 }
 
 function hitsOf(matcher: TopicMatcher, paper: DeliveryPaper): TopicHit[] {
-  const hits = matcher.hitsFor(paper.paperId, paper.topics);
+  const like = paper.topics.filter((t) => likeTopicTarget(t) !== null);
+  const words = like.length > 0 ? paper.topics.filter((t) => !like.includes(t)) : paper.topics;
+  const hits = matcher.hitsFor(paper.paperId, words);
+  if (like.length > 0) {
+    // a `like:` line matches no words: its hit says only which line caught it, in the order stored
+    const order = new Map(paper.topics.map((t, i) => [t, i]));
+    return [...hits, ...like.map((topic) => reasonOnly(topic, [], paper.score ?? 0))].sort((a, b) => order.get(a.topic)! - order.get(b.topic)!);
+  }
   if (hits.length > 0) return hits;
   // The stored topics no longer match (a rule changed since): still say why it was chosen.
-  return paper.topics.map((topic): TopicHit => ({ topic, words: paper.words ?? [], title: [], abstract: [], score: 0, closeness: 'scattered', field: 'abstract', closest: null }));
+  return paper.topics.map((topic) => reasonOnly(topic, paper.words ?? [], 0));
 }
+
+const reasonOnly = (topic: string, words: string[], score: number): TopicHit => ({ topic, words, title: [], abstract: [], score, closeness: 'scattered', field: 'abstract', closest: null });
 
 const KEEP_DIGESTS = 3;
 

@@ -12,10 +12,13 @@ import {
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { latestSnapshot, type Db, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
+import type { Sql } from '../db/database.ts';
+import type { TextModelCache } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { WEEK_MS, weeklyDue } from './frequency.ts';
 import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
+import { ReaderRelevanceLoader } from './reader-relevance.ts';
 import { TopicMatcher } from './topic-matcher.ts';
 import { plural } from '../render/format.ts';
 
@@ -25,6 +28,13 @@ export interface BuildDigestDeps {
   now: () => Date;
   batchSize?: number;
   metrics?: Metrics;
+  /** the pool and the text model: readers' models and `like:` topics (absent: topics alone for everyone) */
+  relevance?: { sql: Pick<Sql, 'query'>; textModels: TextModelCache };
+  /**
+   * run once a digest is to be built, before anything is planned: the reader-model job, so feedback
+   * given before the build counts in it. A failure is logged and the digest built anyway.
+   */
+  beforeBuild?: () => Promise<unknown>;
 }
 
 export type BuildDigestResult =
@@ -58,7 +68,17 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   const existing = await digestForSnapshot(prisma, snapshot.id);
   if (existing) return { kind: 'up-to-date', digestId: existing.id, snapshotId: snapshot.id };
 
+  if (deps.beforeBuild && !options.dryRun) {
+    try {
+      await deps.beforeBuild();
+    } catch (err) {
+      log.error({ event: 'relevance.train_failed', snapshotId: snapshot.id, err }, `reader models not trained before the digest (built anyway, with the models as they were): ${(err as Error).message}`);
+    }
+  }
   const diff = await loadSnapshotDiff(prisma, snapshot);
+  const textModel = deps.relevance ? await deps.relevance.textModels.current(deps.relevance.sql) : null;
+  /** one per build: each paper vectorised once, whichever readers need it */
+  const relevance = deps.relevance && textModel ? new ReaderRelevanceLoader(deps.relevance.sql, textModel) : null;
   let matcherMs = 0;
   const fresh = new Set(diff.newPaperIds);
   const newPapers = diff.papers.filter((p) => fresh.has(p.id));
@@ -90,10 +110,13 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       const skip = await papersNotToRepeat(db, batch.map((s) => s.id), due.size > 0 ? weekPapers.map((p) => p.id) : diff.newPaperIds);
       const plans: DeliveryPlan[] = [];
       const matching = performance.now();
+      const daily = relevance ? await relevance.load(batch.filter((s) => s.frequency !== 'weekly'), newPapers) : null;
+      const weeklyRelevance = relevance && due.size > 0 ? await relevance.load(weekly.filter((s) => due.has(s.id)), weekPapers) : null;
       for (const subscriber of batch) {
         if (subscriber.frequency === 'weekly' && !due.has(subscriber.id)) continue;
         const weeklyNow = subscriber.frequency === 'weekly';
-        const p = planDelivery(weeklyNow ? (weekMatcher ??= new TopicMatcher(weekPapers)) : matcher, subscriber, skip.get(subscriber.id));
+        const readerRelevance = (weeklyNow ? weeklyRelevance : daily)?.get(subscriber.id);
+        const p = planDelivery(weeklyNow ? (weekMatcher ??= new TopicMatcher(weekPapers)) : matcher, subscriber, skip.get(subscriber.id), readerRelevance);
         if (!p) continue;
         if (weeklyNow) for (const paper of p.papers) if (!fresh.has(paper.paperId)) carried.add(paper.paperId);
         plans.push(p);

@@ -1,6 +1,9 @@
 // Which papers each subscriber gets in a digest: the snapshot's new papers their topics catch,
 // minus any paper already mailed to them (or waiting in one of their unsent deliveries). Pure.
+import { rankReaderPapers, type ReaderRelevance } from './rank-reader-papers.ts';
 import type { TopicMatcher } from './topic-matcher.ts';
+
+export { inTopicOrder, MAX_PAPERS_PER_EMAIL } from './rank-reader-papers.ts';
 
 /** What a delivery row keeps of each paper: enough to render it again and to explain it. */
 export interface DeliveryPaper {
@@ -11,6 +14,15 @@ export interface DeliveryPaper {
   score?: number;
   /** the words that matched, as written in the paper (not stored by digest builds: derived from the topics when shown) */
   words?: string[];
+  /**
+   * where it goes after the topics' groups (absent: in its topic's group): under "Probably not for
+   * you", or under "You may also like" (a paper no topic caught; `topics` is empty)
+   */
+  section?: 'not-for-you' | 'also-like';
+  /** the paper a `like:` topic named, or the liked paper a suggestion most resembles: its reason ("Like <title>") */
+  resembles?: { paperId: number; title: string };
+  /** the reader model's standard score (absent: the reader has no model) */
+  relevance?: number;
 }
 
 export interface SubscriberForDigest {
@@ -24,27 +36,17 @@ export interface DeliveryPlan {
 }
 
 /**
- * At most this many papers in one email (the best-scored): about 2.7 KiB of HTML each, and Gmail
- * clips messages over 102 KB. The rest are not mailed, so they stay eligible for a later digest.
+ * One subscriber's delivery (null: their topics caught nothing). `relevance` brings their reader model
+ * and `like:` topics in (rank-reader-papers.ts); without it, or for a reader with neither, topics alone.
  */
-export const MAX_PAPERS_PER_EMAIL = 25;
-
-export function planDelivery(matcher: TopicMatcher, subscriber: SubscriberForDigest, alreadyMailed: ReadonlySet<number> | undefined): DeliveryPlan | null {
-  let papers: DeliveryPaper[] = matcher.scorePapers(subscriber.topics);
-  if (alreadyMailed?.size) papers = papers.filter((p) => !alreadyMailed.has(p.paperId));
-  if (papers.length > MAX_PAPERS_PER_EMAIL) papers = papers.slice(0, MAX_PAPERS_PER_EMAIL);
-  return papers.length === 0 ? null : { subscriberId: subscriber.id, papers: inTopicOrder(papers, subscriber.topics) };
-}
-
-/**
- * The papers (best first) grouped by their best topic, groups in the subscriber's topic order, best
- * first inside each: the order the email shows them in (src/render/digest.ts groupByTopic keeps it),
- * stored with the delivery so a later change of topics does not reorder a frozen digest.
- */
-export function inTopicOrder<P extends { topics: readonly string[] }>(papers: readonly P[], topics: readonly string[]): P[] {
-  const rank = new Map(topics.map((t, i) => [t, i]));
-  const place = (p: P): number => rank.get(p.topics[0] ?? '') ?? topics.length;
-  return papers.map((p, i) => ({ p, i })).sort((a, b) => place(a.p) - place(b.p) || a.i - b.i).map((x) => x.p);
+export function planDelivery(
+  matcher: TopicMatcher,
+  subscriber: SubscriberForDigest,
+  alreadyMailed: ReadonlySet<number> | undefined,
+  relevance?: ReaderRelevance,
+): DeliveryPlan | null {
+  const papers = rankReaderPapers(matcher, subscriber.topics, alreadyMailed, relevance);
+  return papers.length === 0 ? null : { subscriberId: subscriber.id, papers };
 }
 
 /** A subscriber with no such papers gets no delivery at all (and no email). */

@@ -8,7 +8,10 @@ import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
 import { prepareDigest, renderDelivery, type RenderSettings } from '../deliver/digest-renderers.ts';
 import type { SubscriberLinks } from '../deliver/links.ts';
 import type { RenderedEmail } from '../render/types.ts';
+import type { Sql } from '../db/database.ts';
+import type { TextModelCache } from '../db/text-model.ts';
 import { planDelivery } from './plan-deliveries.ts';
+import { ReaderRelevanceLoader } from './reader-relevance.ts';
 
 export type PreviewResult =
   | { kind: 'no-subscriber' }
@@ -21,6 +24,8 @@ export async function previewSubscriberDigest(
   email: string,
   settings: RenderSettings,
   links: (subscriberId: number) => SubscriberLinks,
+  /** the reader's model and `like:` topics, as the digest ranks with them (absent: topics alone) */
+  relevance?: { sql: Pick<Sql, 'query'>; textModels: TextModelCache },
 ): Promise<PreviewResult> {
   const subscriber = await findSubscriberByEmail(prisma, email);
   if (!subscriber) return { kind: 'no-subscriber' };
@@ -37,7 +42,9 @@ export async function previewSubscriberDigest(
   let papers = queued ? deliveryPapers(queued.papers) : null;
   if (!papers) {
     const skip = await papersNotToRepeat(prisma, [subscriber.id], diff.newPaperIds);
-    papers = planDelivery(prepared.matcher, subscriber, skip.get(subscriber.id))?.papers ?? [];
+    const textModel = relevance ? await relevance.textModels.current(relevance.sql) : null;
+    const ranking = textModel ? (await new ReaderRelevanceLoader(relevance!.sql, textModel).load([subscriber], prepared.papers)).get(subscriber.id) : undefined;
+    papers = planDelivery(prepared.matcher, subscriber, skip.get(subscriber.id), ranking)?.papers ?? [];
   }
   if (papers.length === 0) return { kind: 'nothing', subscriber, snapshotId: snapshot.id, newPapers: diff.newPaperIds.length };
   return {

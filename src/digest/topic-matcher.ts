@@ -23,12 +23,16 @@ export class TopicMatcher {
   private readonly cache = new Map<string, TopicResult>();
   private readonly scores = new Map<string, ReadonlyMap<number, number> | null>();
   private readonly position = new Map<number, number>();
+  private readonly upvotes = new Map<number, number>();
   /** topics that no longer parse (stored before a rule changed): skipped, reported once each */
   readonly invalidTopics = new Map<string, TopicError>();
 
-  constructor(papers: readonly MatchablePaper[]) {
+  constructor(papers: ReadonlyArray<MatchablePaper & { upvotes?: number | null }>) {
     this.index = indexPapers(papers);
-    papers.forEach((p, i) => this.position.set(p.id, i));
+    papers.forEach((p, i) => {
+      this.position.set(p.id, i);
+      this.upvotes.set(p.id, p.upvotes ?? 0);
+    });
   }
 
   /** Compiled on each cache miss only (results are cached, not the compiled form: memory). */
@@ -71,7 +75,8 @@ export class TopicMatcher {
   }
 
   /**
-   * What one subscriber's topics catch, best first (ties in listing order), without highlights:
+   * What one subscriber's topics catch, best first (ties: more upvotes first, then listing order:
+   * CONTEXT.md "Ranking"), without highlights:
    * the digest plan needs only this; the email computes the highlights of what it shows.
    */
   scorePapers(topics: readonly string[]): ScoredPaper[] {
@@ -91,7 +96,7 @@ export class TopicMatcher {
     }
     if (!out) return [];
     for (const p of out) if (p.topics.length > 1) p.topics.sort((a, b) => (this.scores.get(b)?.get(p.paperId) ?? 0) - (this.scores.get(a)?.get(p.paperId) ?? 0));
-    return out.sort((a, b) => b.score - a.score || this.position.get(a.paperId)! - this.position.get(b.paperId)!);
+    return out.sort((a, b) => b.score - a.score || this.upvotes.get(b.paperId)! - this.upvotes.get(a.paperId)! || this.position.get(a.paperId)! - this.position.get(b.paperId)!);
   }
 
   /** The hits of one topic, by paper id (null if the topic does not parse). */

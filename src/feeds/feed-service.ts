@@ -9,7 +9,13 @@ import { recentDigests, type FeedDigest } from '../db/feeds.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { paperUrl } from '../deliver/links.ts';
 import { oneLine } from '../render/escape.ts';
+import type { Sql } from '../db/database.ts';
+import { readerModelStamp } from '../db/reader-models.ts';
+import type { TextModelCache } from '../db/text-model.ts';
+import { rankReaderPapers } from '../digest/rank-reader-papers.ts';
+import { ReaderRelevanceLoader } from '../digest/reader-relevance.ts';
 import { TopicMatcher } from '../digest/topic-matcher.ts';
+import { likeTopicTarget } from '../relevance/index.ts';
 import { feedPapers, type DigestPapers } from './feed-items.ts';
 import { atomFeed, jsonFeed, type FeedDocument } from './render-feed.ts';
 
@@ -61,6 +67,8 @@ export class FeedService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly settings: FeedSettings,
+    /** readers' models and `like:` topics (absent: topics alone) */
+    private readonly relevance: { sql: Pick<Sql, 'query'>; textModels: TextModelCache } | null = null,
   ) {
     this.host = new URL(settings.baseUrl).hostname || 'localhost';
   }
@@ -73,17 +81,16 @@ export class FeedService {
     const digests = await this.newest();
     const muted = new Set(reader.mutedTopics ?? []);
     const topics = reader.topics.filter((t) => !muted.has(t));
-    const etag = validator(format, 'reader', reader.id, reader.updatedAt.getTime(), topics.join('\n'), digests.map((d) => d.id).join(','));
+    // the model's stamp too: the feed is ranked as the digest is (rank-reader-papers.ts)
+    const stamp = this.relevance ? await readerModelStamp(this.relevance.sql, reader.id) : null;
+    const etag = validator(format, 'reader', reader.id, reader.updatedAt.getTime(), topics.join('\n'), digests.map((d) => d.id).join(','), stamp ?? '');
     const lastModified = maxDate(digests[0]?.createdAt, reader.updatedAt);
     return this.response(etag, lastModified, async () => {
       const loaded = await this.load(digests);
+      const picks = await this.rank(loaded, reader.id, topics, stamp !== null);
       const papers = feedPapers(
         loaded.map(toDigestPapers),
-        (d) => {
-          const one = loaded.find((l) => l.digest.id === d.digestId)!;
-          const byId = new Map(one.papers.map((p) => [p.id, p]));
-          return one.matcher.scorePapers(topics).map((s) => ({ paper: byId.get(s.paperId)!, topics: s.topics }));
-        },
+        (d) => picks.get(d.digestId) ?? [],
         (p) => paperUrl(p.arxivId, p.title),
         this.settings.maxEntries ?? 50,
       );
@@ -126,6 +133,19 @@ export class FeedService {
         host: this.host,
       });
     });
+  }
+
+  /** Each digest's papers for one reader, ranked as their digest would be: topics, `like:` lines and their model. */
+  private async rank(loaded: readonly Loaded[], readerId: number, topics: readonly string[], hasModel: boolean): Promise<Map<number, Array<{ paper: FrozenPaper; topics: string[] }>>> {
+    const textModel = this.relevance && (hasModel || topics.some((t) => likeTopicTarget(t) !== null)) ? await this.relevance.textModels.current(this.relevance.sql) : null;
+    const loader = textModel ? new ReaderRelevanceLoader(this.relevance!.sql, textModel) : null;
+    const out = new Map<number, Array<{ paper: FrozenPaper; topics: string[] }>>();
+    for (const one of loaded) {
+      const byId = new Map(one.papers.map((p) => [p.id, p]));
+      const relevance = loader ? (await loader.load([{ id: readerId, topics }], one.papers)).get(readerId) : undefined;
+      out.set(one.digest.id, rankReaderPapers(one.matcher, topics, undefined, relevance, Infinity).map((p) => ({ paper: byId.get(p.paperId)!, topics: p.topics })));
+    }
+    return out;
   }
 
   private response(etag: string, lastModified: Date, render: () => Promise<string>): FeedResponse {

@@ -50,7 +50,7 @@ export interface InboundDeps {
 
 export interface InboundResult {
   /** set when nothing was done: the delivery or subscriber named does not exist, or is not whom the report is about */
-  refused?: 'unknown_delivery' | 'wrong_recipient';
+  refused?: 'unknown_delivery' | 'wrong_recipient' | 'erased';
   duplicate: boolean;
   /** null: the delivery or subscriber named does not exist (any more) */
   subscriberId: number | null;
@@ -64,23 +64,28 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
     let deliveryId: number | null = null;
     let subscriberId: number | null = null;
     let email: string | null = null;
+    let erased = false;
     // an id past PostgreSQL's integer names nothing (and would make the query throw)
     if ('deliveryId' in event.target) {
       const d = isRowId(event.target.deliveryId)
-        ? await tx.delivery.findUnique({ where: { id: event.target.deliveryId }, select: { id: true, subscriberId: true, subscriber: { select: { email: true } } } })
+        ? await tx.delivery.findUnique({ where: { id: event.target.deliveryId }, select: { id: true, subscriberId: true, subscriber: { select: { email: true, status: true } } } })
         : null;
       if (d) {
         deliveryId = d.id;
         subscriberId = d.subscriberId;
         email = d.subscriber.email;
+        erased = d.subscriber.status === 'erased';
       }
     } else {
-      const s = isRowId(event.target.subscriberId) ? await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true } }) : null;
+      const s = isRowId(event.target.subscriberId) ? await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true, status: true } }) : null;
       if (s) {
         subscriberId = s.id;
         email = s.email;
+        erased = s.status === 'erased';
       }
     }
+    // their data was erased: a report about them (which names their address) is not stored, changes nothing
+    if (erased) return { report: event, duplicate: false, deliveryId, subscriberId, email: null, changes: [] as string[], refused: 'erased' as const };
     let report = event;
     if (event.about) {
       const nothing = { report, duplicate: false, deliveryId, subscriberId, email, changes: [] as string[] };
@@ -134,7 +139,7 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
         case 'unsubscribe': {
           const n = await tx.$executeRaw`
             UPDATE subscriber SET status = 'unsubscribed', unsubscribed_at = ${now}, updated_at = ${now}
-             WHERE id = ${subscriberId} AND status <> 'unsubscribed'`;
+             WHERE id = ${subscriberId} AND status NOT IN ('unsubscribed', 'erased')`;
           if (n > 0) changes.push('subscriber unsubscribed');
           break;
         }

@@ -70,7 +70,14 @@ export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients:
     });
   }
   const results: InboundResult[] = [];
-  for (const event of events) results.push(await handleInbound(deps, event));
+  for (const event of events) {
+    const result = await handleInbound(deps, event);
+    if (result.refused === 'erased') {
+      deps.metrics.inboundRefused('erased', 'smtp');
+      deps.log.info({ event: 'inbound.refused', via: 'smtp', reason: 'erased', deliveryId: result.deliveryId, subscriberId: result.subscriberId }, 'a report about a subscriber whose data was erased: accepted, not stored');
+    }
+    results.push(result);
+  }
   return { accepted: true, results };
 }
 

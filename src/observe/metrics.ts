@@ -75,7 +75,7 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       registers,
       async collect() {
         const groups = await prisma.subscriber.groupBy({ by: ['status'], _count: { _all: true } });
-        for (const status of ['pending', 'active', 'unsubscribed', 'bounced']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+        for (const status of ['pending', 'active', 'unsubscribed', 'bounced', 'erased']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
       },
     });
     new client.Gauge({

@@ -2,6 +2,7 @@
 // its plain-text entry. What does not depend on the recipient (meta line, links) is prepared once
 // per digest (preparePaper); the rest comes from the recipient's topic hits (renderPaper).
 import { compileTopic, joinAdjacent, rangesIn, splitByRanges, TopicError, type CompiledTopic, type Range, type TopicHit } from '../match/index.ts';
+import { likeTopicTarget } from '../relevance/index.ts';
 import { escapeHtml, httpUrl, oneLine } from './escape.ts';
 import { compactCount, metaParts } from './format.ts';
 import { leadSentences } from './shorten.ts';
@@ -130,15 +131,31 @@ export function reasonText(hit: TopicHit, view: Pick<PaperView, 'title' | 'abstr
   return { text, ranges };
 }
 
-/** The reason line: the best topic's clause, then each other topic that caught it, named. */
-function reasonLine(hits: readonly TopicHit[], view: PaperView): Piece[] {
+/**
+ * The reason line: the best topic's clause, then each other topic that caught it, named. A `like:`
+ * topic's clause (or a suggestion's, with no topic) names the paper: "Like “<title>”".
+ */
+function reasonLine(hits: readonly TopicHit[], view: PaperView, like: string | undefined): Piece[] {
   const pieces: Piece[] = [];
-  hits.forEach((hit, i) => {
-    if (i > 0) pieces.push(plain(` · also ${topicLabel(hit.topic)}: `));
+  const likeClause = like === undefined ? null : plain(`Like “${oneLine(like)}”`);
+  if (hits.length === 0 && likeClause) return [likeClause];
+  let liked = false;
+  let said = 0;
+  for (const hit of hits) {
+    const isLike = likeTopicTarget(hit.topic) !== null;
+    if (isLike && (liked || !likeClause)) continue;
+    const first = said++ === 0;
+    if (!first) pieces.push(plain(' · also '));
+    if (isLike) {
+      liked = true;
+      pieces.push(first ? likeClause! : plain(likeClause!.text.charAt(0).toLowerCase() + likeClause!.text.slice(1)));
+      continue;
+    }
+    if (!first) pieces.push(plain(`${topicLabel(hit.topic)}: `));
     const clause = reasonPieces(hit, view);
-    if (i > 0 && clause[0]) clause[0] = plain(clause[0].text.charAt(0).toLowerCase() + clause[0].text.slice(1));
+    if (!first && clause[0]) clause[0] = plain(clause[0].text.charAt(0).toLowerCase() + clause[0].text.slice(1));
     pieces.push(...clause);
-  });
+  }
   return pieces;
 }
 
@@ -159,7 +176,7 @@ const CACHE_LIMIT = 2_000;
  * Renders papers, remembering each (paper, hits) it has seen: recipients with the same topics get the
  * same blocks, so most of a digest's recipients cost a key and a lookup. The key is the hits' content.
  */
-export function paperRenderer(blocks: PaperBlocks): (paper: PreparedPaper, hits: readonly TopicHit[]) => RenderedPaper {
+export function paperRenderer(blocks: PaperBlocks): (paper: PreparedPaper, hits: readonly TopicHit[], like?: string) => RenderedPaper {
   const cache = new Map<string, RenderedPaper>();
   const topics = new Map<string, CompiledTopic | null>();
   const compiled = (topic: string): CompiledTopic | null => {
@@ -186,12 +203,12 @@ export function paperRenderer(blocks: PaperBlocks): (paper: PreparedPaper, hits:
     }
     return key;
   };
-  return (paper, hits) => {
-    let key = String(paper.view.paperId);
+  return (paper, hits, like) => {
+    let key = like === undefined ? String(paper.view.paperId) : `${paper.view.paperId}\u0002${like}`;
     for (const h of hits) key += hitKey(h);
     let done = cache.get(key);
     if (!done) {
-      done = renderPaper(blocks, paper, hits, compiled);
+      done = renderPaper(blocks, paper, hits, compiled, like);
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(key, done);
     }
@@ -218,10 +235,12 @@ export function renderPaper(
   paper: PreparedPaper,
   hits: readonly TopicHit[],
   compiled: (topic: string) => CompiledTopic | null = () => null,
+  like?: string,
 ): RenderedPaper {
   const title = joinAdjacent(paper.view.title, hits.flatMap((h) => h.title));
-  const reason = hits.length > 0 ? reasonLine(hits, paper.view) : [];
-  const tldr = tldrOf(paper, hits, compiled);
+  const reason = hits.length > 0 || like !== undefined ? reasonLine(hits, paper.view, like) : [];
+  // a `like:` line has no words to highlight
+  const tldr = tldrOf(paper, hits.filter((h) => likeTopicTarget(h.topic) === null), compiled);
   let lines = '';
   if (paper.metaHtml) lines += fill(blocks.meta, { text: paper.metaHtml });
   if (reason.length > 0) lines += fill(blocks.reason, { text: piecesHtml(reason, blocks.hit) });

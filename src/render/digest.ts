@@ -18,7 +18,7 @@ import { clip, digestSubject } from './subject.ts';
 import { cutBlock, fill, fillSome, parseTemplate, type Template } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
 import { joinAnd, topicLabel } from './topic-label.ts';
-import type { DigestView, RecipientLinks, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from './types.ts';
+import type { DigestView, RecipientLinks, RecipientPaper, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from './types.ts';
 
 const DIGEST_SLOTS = ['title', 'homeUrl', 'productName', 'dateline'] as const;
 const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'changeLinks', 'readerLinks', 'frequency'] as const;
@@ -37,7 +37,15 @@ export interface Item {
   paper: PreparedPaper;
   /** the topics that caught it, best first: the first is its group */
   hits: readonly TopicHit[];
+  section?: RecipientPaper['section'];
+  like?: string;
 }
+
+/** The sections after the topics' groups, in their order, with their headings. */
+export const SECTIONS = [
+  { key: 'not-for-you', heading: 'Probably not for you — like papers you marked not relevant' },
+  { key: 'also-like', heading: 'You may also like' },
+] as const;
 
 export interface Group<T extends { hits: readonly TopicHit[] }> {
   topic: string;
@@ -45,9 +53,10 @@ export interface Group<T extends { hits: readonly TopicHit[] }> {
 }
 
 /**
- * Papers grouped by their best topic: groups in the order their first paper comes (the digest plan
- * stores a subscriber's papers in their topic order), best score first inside a group (ties keep
- * the order given). A paper is in one group only, whatever else caught it.
+ * Papers grouped by their best topic: groups in the order their first paper comes, papers in the
+ * order given inside a group (the digest plan stores a subscriber's papers in their topic order, best
+ * first — by match score, or by their reader model's ranking). A paper is in one group only,
+ * whatever else caught it.
  */
 export function groupByTopic<T extends { hits: readonly TopicHit[] }>(items: readonly T[]): Group<T>[] {
   const groups = new Map<string, T[]>();
@@ -57,13 +66,13 @@ export function groupByTopic<T extends { hits: readonly TopicHit[] }>(items: rea
     if (list) list.push(item);
     else groups.set(topic, [item]);
   }
-  const score = (item: T): number => item.hits[0]?.score ?? 0;
-  return [...groups].map(([topic, list]) => ({ topic, items: list.sort((a, b) => score(b) - score(a)) }));
+  return [...groups].map(([topic, items]) => ({ topic, items }));
 }
 
 interface DigestBlocks {
   page: Template<(typeof DIGEST_SLOTS)[number] | RecipientSlot>;
   group: Template<'topic' | 'items'>;
+  section: Template<'sectionTitle' | 'items'>;
   separator: string;
   /** under each paper, when the recipient has a feedback page: "More like this · Not relevant" */
   feedback: { line: Template<'text'>; link: Template<'href' | 'text'> };
@@ -95,13 +104,15 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
   return {
     digestId: view.digestId,
     render(recipient: RecipientView | WebViewRecipient): RenderedEmail {
-      const items = recipient.papers.map(({ paperId, hits }): Item => {
+      const items = recipient.papers.map(({ paperId, hits, section, like }): Item => {
         const paper = papers.get(paperId);
         if (!paper) throw new RenderError('RENDER_UNKNOWN_PAPER', `paper ${paperId} is not in digest ${view.digestId}`);
-        return { paper, hits };
+        return { paper, hits, section, like };
       });
-      const groups = groupByTopic(items).map((g) => ({ topic: g.topic, items: g.items.map((i) => ({ item: i, rendered: renderPaper(i.paper, i.hits) })) }));
-      return renderEmail(context, groups, recipient.email, recipient);
+      const rendered = (list: readonly Item[]) => list.map((i) => ({ item: i, rendered: renderPaper(i.paper, i.hits, i.like) }));
+      const groups: RenderedGroup[] = groupByTopic(items.filter((i) => !i.section)).map((g) => ({ topic: g.topic, items: rendered(g.items) }));
+      const sections = SECTIONS.map((s) => ({ heading: s.heading, items: rendered(items.filter((i) => i.section === s.key)) })).filter((s) => s.items.length > 0);
+      return renderEmail(context, groups, sections, recipient.email, recipient);
     },
   };
 }
@@ -117,12 +128,14 @@ interface EmailContext {
   textHeader: string;
 }
 
-type RenderedGroup = { topic: string; items: Array<{ item: Item; rendered: RenderedPaper }> };
+type RenderedItems = Array<{ item: Item; rendered: RenderedPaper }>;
+type RenderedGroup = { topic: string; items: RenderedItems };
+type RenderedSection = { heading: string; items: RenderedItems };
 
 /** The whole email from its rendered groups and the recipient's links. */
-function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEmail: string, links: RecipientView | WebViewRecipient): RenderedEmail {
+function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], sections: readonly RenderedSection[], rawEmail: string, links: RecipientView | WebViewRecipient): RenderedEmail {
   const { view, product, blocks } = ctx;
-  const count = groups.reduce((n, g) => n + g.items.length, 0);
+  const count = [...groups, ...sections].reduce((n, g) => n + g.items.length, 0);
   const labels = groups.map((g) => topicLabel(g.topic)).filter((l) => l !== '');
   const change = footerChangeLinks(blocks, links);
   const heading = count > 0 ? `${plural(count, 'new paper')} for you` : 'No new papers for you';
@@ -142,13 +155,16 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
   let papersHtml = '';
   const textEntries: string[] = [];
   let n = 0;
-  for (const group of groups) {
-    const label = topicLabel(group.topic);
-    const heading = groupHeading(label, group.items.length);
+  const listed = [
+    ...groups.map((g) => ({ heading: groupHeading(topicLabel(g.topic), g.items.length), items: g.items, section: false })),
+    ...sections.map((s) => ({ ...s, section: true })),
+  ];
+  for (const group of listed) {
+    const heading = group.heading;
     const items = group.items
       .map(({ item, rendered }) => (feedbackLine ? rendered.html + feedbackLine(item.paper.view.paperId) : rendered.html))
       .join(blocks.separator);
-    papersHtml += fill(blocks.group, { topic: escapeHtml(heading), items });
+    papersHtml += group.section ? fill(blocks.section, { sectionTitle: escapeHtml(heading), items }) : fill(blocks.group, { topic: escapeHtml(heading), items });
     textEntries.push(heading, '-'.repeat(Math.min(heading.length, 78)), '');
     group.items.forEach(({ item, rendered }) => {
       n++;
@@ -157,7 +173,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], rawEma
       textEntries.push(`${`${n}. `.padEnd(TEXT_INDENT.length)}${rendered.text.slice(TEXT_INDENT.length)}${feedback}\n`);
     });
   }
-  const titles = groups.flatMap((g) => g.items.map((i) => i.item.paper.titleLine));
+  const titles = listed.flatMap((g) => g.items.map((i) => i.item.paper.titleLine));
   const html = fill(ctx.page, {
     preview: escapeHtml(clip(titles.join(' · '), 140)),
     heading: escapeHtml(heading),
@@ -251,10 +267,12 @@ function digestBlocks(html: string): DigestBlocks {
   const inYourInbox = parseTemplate(take('inyourinbox'), 'digest', ['preferencesLinkUrl'] as const);
   const separator = fill(parseTemplate(take('separator'), 'digest', []), {});
   const paper = parseTemplate(take('paper'), 'digest', PAPER_SLOTS);
+  const section = parseTemplate(take('section'), 'digest', ['sectionTitle', 'items'] as const);
   const group = parseTemplate(take('group', '%%papers%%'), 'digest', ['topic', 'items'] as const);
   return {
     page: parseTemplate(rest, 'digest', [...DIGEST_SLOTS, ...RECIPIENT_SLOTS]),
     group,
+    section,
     separator,
     feedback,
     changeLinks,

@@ -1,7 +1,8 @@
 // A topic line in plain words, for subjects, intros and headings: no operators, no quotes, no
 // exclusions. `"language model" -vision` → "language model"; `inflationary OR cosmic` →
-// "inflationary or cosmic"; `quantum -gravity` → "quantum".
+// "inflationary or cosmic"; `quantum -gravity` → "quantum"; `like:2407.13168` → "papers like 2407.13168".
 import { parseTopic, TopicError } from '../match/index.ts';
+import { likeTopicTarget } from '../relevance/index.ts';
 import { oneLine } from './escape.ts';
 
 export function topicLabel(topic: string): string {
@@ -19,6 +20,8 @@ const labels = new Map<string, string>();
 const MAX_LABELS = 10_000;
 
 function labelOf(topic: string): string {
+  const like = likeTopicTarget(topic);
+  if (like) return `papers like ${like}`;
   try {
     const query = parseTopic(topic);
     const label = query.include.map((group) => group.map((term) => oneLine(term.source)).join(' or ')).join(' ');

@@ -75,9 +75,19 @@ interface Recipient {
    * each paper's best topic, groups in the order their first paper comes here (the digest plan
    * stores them in the subscriber's topic order), best match first within a group
    */
-  papers: Array<{ paperId: number; hits: TopicHit[] }>;
+  papers: RecipientPaper[];
   /** how often they are mailed now: said in the footer */
   frequency?: FrequencyChoice;
+}
+
+/** One paper of a recipient's email. */
+export interface RecipientPaper {
+  paperId: number;
+  hits: TopicHit[];
+  /** after the topics' groups: under "Probably not for you", or "You may also like" (src/digest/plan-deliveries.ts) */
+  section?: 'not-for-you' | 'also-like';
+  /** the title of the paper a `like:` topic named or a suggestion resembles: its reason reads "Like “<title>”" */
+  like?: string;
 }
 
 /** One recipient's email. */

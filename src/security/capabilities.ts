@@ -5,6 +5,8 @@
 // Which route takes which purpose is each route's own check (readLink); what a page opened with a
 // purpose may hand out is this table, enforced twice: by the link helpers a page builds its links
 // with (web/pages/page-links.ts) and by a guard on every answer (web/pages/link-guard.ts).
+// Erasing the reader's data (GET|POST /preferences/delete) takes a preferences link: a change link,
+// from the reader's own mailbox, never a read link.
 // CONTEXT.md "Links and what they may reach" is this file in words.
 import type { TokenClaims, TokenPurpose, TokenSigner } from './tokens.ts';
 

@@ -31,6 +31,8 @@ export function decideSubscribe(existing: { id: number; status: SubscriberStatus
       return { kind: 'send-preferences-link', subscriberId: existing.id };
     case 'bounced':
       return { kind: 'ignore', subscriberId: existing.id, reason: 'bounced' };
+    case 'erased': // a tombstone's key (erased:<id>) is no address: an address coming back is a new subscriber
+      return { kind: 'create' };
   }
 }
 

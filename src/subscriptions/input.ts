@@ -8,6 +8,7 @@
 import validator from 'validator';
 import { cleanText } from '../ingest/clean-text.ts';
 import { validateTopics } from '../match/index.ts';
+import { likeTopicTarget } from '../relevance/index.ts';
 
 export const MAX_TOPICS = 10;
 /** the whole topics field, line breaks counted as one character */
@@ -65,10 +66,15 @@ export function topicLines(raw: string): Array<{ line: number; text: string }> {
   const out: Array<{ line: number; text: string }> = [];
   raw.split(/\r\n|\r|\n|\u2028|\u2029/).forEach((text, i) => {
     const cleaned = hasControl(text) ? text.trim() : cleanText(text);
-    if (cleaned !== '') out.push({ line: i + 1, text: cleaned });
+    // a line naming a paper (its arXiv id, or its Hugging Face or arXiv link) is kept as `like:<id>`
+    const like = likeTopicTarget(cleaned);
+    if (cleaned !== '') out.push({ line: i + 1, text: like ? `like:${like}` : cleaned });
   });
   return out;
 }
+
+/** a line that means to name a paper */
+const LIKE_PREFIX = /^like\s*:/i;
 
 const hasControl = (text: string) => CONTROL.test(text.replace(/\t/g, ' '));
 
@@ -104,6 +110,10 @@ export function parseTopicsField(raw: unknown): TopicsResult {
 /** What is wrong with one (trimmed, non-empty) topic line, or null: the matcher's own errors. */
 export function topicLineProblem(text: string): { code: string; message: string; column: number | null } | null {
   if (hasControl(text)) return { code: 'TOPIC_CONTROL_CHARACTER', message: 'The topic contains an invisible control character: type the line again.', column: null };
+  if (LIKE_PREFIX.test(text) && likeTopicTarget(text) === null) {
+    return { code: 'TOPIC_LIKE_INVALID', message: '“like:” takes a paper’s arXiv id, like:2407.13168, or its Hugging Face or arXiv link.', column: null };
+  }
+  if (likeTopicTarget(text) !== null) return null;
   const error = validateTopics([text])[0]?.error;
   return error ? { code: error.code, message: error.message, column: error.column } : null;
 }

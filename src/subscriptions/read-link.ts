@@ -17,6 +17,7 @@ export async function readLink(
 ): Promise<OpenedLink> {
   const claims = deps.tokens.verify(token, purpose, deps.now());
   const subscriber = deps.sql ? await readSubscriber(deps.sql, claims.subscriberId) : await getSubscriber(deps.prisma, claims.subscriberId);
-  if (!subscriber) throw new SubscriptionError('LINK_SUBSCRIBER_GONE', 'this subscription no longer exists');
+  // an erased subscriber is a tombstone kept for the counts: none of their links opens anything
+  if (!subscriber || subscriber.status === 'erased') throw new SubscriptionError('LINK_SUBSCRIBER_GONE', 'this subscription no longer exists');
   return { claims, subscriber };
 }

@@ -64,8 +64,20 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
   );
   const links = { preferencesUrl: `${BASE_URL}/preferences?token=p`, unsubscribeUrl: `${BASE_URL}/unsubscribe?token=u` };
   const base = { productName: 'paperboy', baseUrl: BASE_URL, email: 'ada@example.com', topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'], frequency: 'weekly' as const, weeklyDay: 1 };
+  // a reader with a model: one caught paper set aside under "Probably not for you", one paper no
+  // topic caught suggested under "You may also like", with the liked paper it resembles
+  const pickedIds = new Set(picked.map((m) => m.paperId));
+  const suggested = view.papers.find((p) => !matches.some((m) => m.paperId === p.paperId))!;
+  const learned = [
+    ...picked.slice(1),
+    { ...picked[0]!, section: 'not-for-you' as const },
+    { paperId: suggested.paperId, hits: [], section: 'also-like' as const, like: view.papers.find((p) => pickedIds.has(p.paperId))!.title },
+  ];
+  const digest = await compileDigest(view);
+  const frequency = { frequency: { frequency: 'daily' as const, weeklyDay: 1 } };
   return {
-    digest: (await compileDigest(view)).render(recipient(picked, { frequency: { frequency: 'daily', weeklyDay: 1 } })),
+    digest: digest.render(recipient(picked, frequency)),
+    'digest-learned': digest.render(recipient(learned, frequency)),
     confirmation: await renderConfirmation({
       ...base,
       confirmUrl: `${BASE_URL}/confirm?token=eyJzdWIiOiJhZGFAZXhhbXBsZS5jb20ifQ.c2lnbmF0dXJl`,
@@ -93,7 +105,7 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
     await browser?.close();
   });
 
-  for (const name of ['digest', 'confirmation', 'preferences-changed', 'preferences-link', 'preferences-changed-feed']) {
+  for (const name of ['digest', 'digest-learned', 'confirmation', 'preferences-changed', 'preferences-link', 'preferences-changed-feed']) {
     it(`${name}: no word broken across two lines at any width`, async () => {
       const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
       await page.setContent(rendered[name]!.html, { waitUntil: 'load' });
@@ -125,7 +137,7 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
           expect(link.left, link.text).toBeGreaterThanOrEqual(0);
           expect(link.right, link.text).toBeLessThanOrEqual(width);
         }
-        if (name === 'digest') {
+        if (name.startsWith('digest')) {
           const titles = await page.evaluate<Array<{ text: string; fontSize: number }>>(
             `[...document.querySelectorAll('h3')].map((h) => ({ text: h.textContent, fontSize: parseFloat(getComputedStyle(h).fontSize) }))`,
           );
@@ -137,9 +149,14 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
           expect(await page.locator('span.hit').count()).toBeGreaterThan(5);
           expect(await page.locator('mark').count()).toBe(0);
           // readable in both schemes: titles on the card, highlights, meta, TL;DR, links (WCAG AA: 4.5)
-          for (const selector of ['.paper-link', '.hit', '.meta', '.reason', '.tldr', '.action', '.group-heading', '.lead', '.footer']) {
+          for (const selector of ['.paper-link', '.hit', '.meta', '.reason', '.tldr', '.action', '.group-heading', '.lead', '.footer', ...(name === 'digest-learned' ? ['.section-heading'] : [])]) {
             const ratio = await page.evaluate<number>(`(${CONTRAST})(${JSON.stringify(selector)})`);
             expect(ratio, `${selector} in ${scheme}`).toBeGreaterThanOrEqual(4.5);
+          }
+          if (name === 'digest-learned') {
+            for (const heading of ['Probably not for you — like papers you marked not relevant', 'You may also like']) {
+              await expect(page.getByRole('heading', { name: heading }).isVisible()).resolves.toBe(true);
+            }
           }
           const card = await page.evaluate<string>(`getComputedStyle(document.querySelector('.card')).backgroundColor`);
           expect(card).toBe(scheme === 'dark' ? 'rgb(34, 36, 41)' : 'rgb(255, 255, 255)');

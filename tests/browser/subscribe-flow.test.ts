@@ -66,6 +66,14 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     await poll(() => page.locator('.pv-error').count()).toBe(0);
     await poll(() => page.locator('#topics-live').isHidden()).toBe(true);
     await screenshots(page, 'subscribe-preview');
+
+    // a paper two topics catch is one paper, as in the digest: every "scaling laws" paper is a "scaling" one
+    await topics.fill('scaling laws\nscaling');
+    await poll(() => page.locator('.pv-topic h3').nth(1).textContent()).toBe('scaling');
+    const counts = await page.locator('.pv-count').allTextContents();
+    const scaling = Number(/^(\d+) papers/.exec((await page.locator('.pv-count').nth(1).textContent()) ?? '')?.[1]);
+    expect(scaling, String(counts)).toBeGreaterThan(0);
+    await poll(() => page.locator('[data-role="status"]').textContent()).toMatch(new RegExp(`^2 topics catch ${scaling} papers`));
   });
 
   it('shows the topic count against the limit while typing, before any submit', async () => {

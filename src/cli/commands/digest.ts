@@ -23,7 +23,10 @@ export async function digestNow(ctx: AppContext, dryRun: boolean): Promise<Build
   return digestByHand(ctx, 'cli', {
     dryRun,
     onPlan: (plan, papers) => {
-      const lines = plan.papers.map((p) => `    ${papers.get(p.paperId)?.title ?? `paper ${p.paperId}`}  — matched ${p.topics.map(quoteTopic).join(', ')}`);
+      const why = (p: (typeof plan.papers)[number]) =>
+        p.section === 'also-like' ? `you may also like: like “${p.resembles?.title ?? ''}”`
+          : `matched ${p.topics.map(quoteTopic).join(', ')}${p.section === 'not-for-you' ? ' (probably not for you)' : ''}`;
+      const lines = plan.papers.map((p) => `    ${papers.get(p.paperId)?.title ?? `paper ${p.paperId}`}  — ${why(p)}`);
       process.stdout.write(`${plan.email}: ${plan.papers.length} paper${plan.papers.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
     },
   });

@@ -74,7 +74,10 @@ export function registerPreview(program: Command): void {
 async function previewEmail(email: string, options: PreviewOptions): Promise<void> {
   await withContext(async (ctx) => {
     const settings = { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME };
-    const result = await previewSubscriberDigest(ctx.db.prisma, email, settings, (id) => subscriberLinks(ctx.tokens, ctx.config.BASE_URL, id));
+    const result = await previewSubscriberDigest(ctx.db.prisma, email, settings, (id) => subscriberLinks(ctx.tokens, ctx.config.BASE_URL, id), {
+      sql: ctx.db.sql,
+      textModels: ctx.textModels,
+    });
     switch (result.kind) {
       case 'no-subscriber':
         throw new CliError(`no subscriber ${email}`);

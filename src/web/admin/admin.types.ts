@@ -30,7 +30,7 @@ export const unknownQuery = pageQuery.extend({
 export const resolveBody = z.object({ outcome: z.enum(['sent', 'resend']) }).strict();
 
 export const subscribersQuery = pageQuery.extend({
-  status: z.enum(['pending', 'active', 'unsubscribed', 'bounced']).optional(),
+  status: z.enum(['pending', 'active', 'unsubscribed', 'bounced', 'erased']).optional(),
 });
 
 export const resendBody = z.union([

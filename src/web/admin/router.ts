@@ -14,6 +14,7 @@ import { backfillBody, deliveriesQuery, digestBody, digestsQuery, idParam, inges
 import { backfillAction, digestAction, ingestAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from './actions.ts';
 import { bearerAuth } from './auth.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from './mail-actions.ts';
+import { eraseAction, exportAction, subscriberRef } from './privacy-actions.ts';
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
@@ -116,6 +117,16 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
     const { id } = parse(idParam, req.params);
     res.json(await reactivateAction(ctx, id));
   });
+
+  // privacy: one subscriber's data (by address or id), exported or erased
+  router.get('/subscribers/:ref/export', async (req, res) => {
+    res.json(await exportAction(ctx, subscriberRef(req.params.ref), 'admin API'));
+  });
+  const erase: express.RequestHandler = async (req, res) => {
+    res.json(await eraseAction(ctx, subscriberRef(req.params.ref), 'admin API'));
+  };
+  router.delete('/subscribers/:ref', erase);
+  router.post('/subscribers/:ref/erase', erase);
 
   router.get('/subscription-mails', async (req, res) => {
     const q = parse(subscriptionMailsQuery, req.query);

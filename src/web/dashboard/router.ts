@@ -25,6 +25,7 @@ import { digestConfirmBody, digestDone, ingestConfirmBody, ingestDone } from './
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
 import { proxyWarning, registerLogin, registerLogout } from './login.ts';
 import { failedMailsNotice, subscriptionMailsBody } from './mail-pages.ts';
+import { privacySection, registerPrivacyPages } from './privacy-pages.ts';
 import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { BASE, page, progressOf, type Frame } from './views.ts';
 import { plural } from '../../render/format.ts';
@@ -217,12 +218,13 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
   router.get('/subscribers/:id', async (req: Authed, res) => {
     const s = await subscriberHistory(ctx.db.prisma, parse(id, req.params.id));
     if (!s) throw new HttpError(404, 'NOT_FOUND', 'no such subscriber');
-    send(res, 200, page(frame(req), s.email, subscriberBody(frame(req), s), notice(req)));
+    send(res, 200, page(frame(req), s.email, html`${subscriberBody(frame(req), s)}${privacySection(frame(req), s)}`, notice(req)));
   });
   router.post('/subscribers/:id/reactivate', async (req, res) => {
     const r = await reactivateAction(ctx, parse(id, req.params.id));
     done(req, res, `Subscriber ${r.subscriberId} is active again.`);
   });
+  registerPrivacyPages(router, ctx, { frame, send, done });
 
   // errors as a page (JSON for the progress poll)
   router.use((err: unknown, req: Authed, res: Response, next: NextFunction) => {

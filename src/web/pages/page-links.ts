@@ -42,6 +42,11 @@ export class PageLinks<P extends TokenPurpose> {
     return withToken('/preferences', this.token('preferences'));
   }
 
+  /** "Delete my data": `/preferences/delete?token=…` (a preferences link). */
+  deleteMe(this: PageLinks<Opener<'preferences'>>): string {
+    return withToken('/preferences/delete', this.token('preferences'));
+  }
+
   /** The unsubscribe token, for the preferences page's own unsubscribe button. */
   unsubscribeToken(this: PageLinks<Opener<'unsubscribe'>>): string {
     return this.token('unsubscribe');

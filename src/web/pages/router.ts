@@ -1,6 +1,7 @@
 // The reader's pages: subscribe with a live preview, confirm, preferences, unsubscribe, their
 // assets and the preview API. Mounted by createWebApp(ctx, { pages: pagesRouter(ctx) }), after the
 // app's helmet/CSP (default-src 'self': the pages load only their own CSS and script, no inline).
+import { paperTextsByArxivId } from '../../db/text-model.ts';
 import { Router } from 'express';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { latestSnapshot } from '../../db/snapshots.ts';
@@ -17,6 +18,7 @@ import { previewRoute } from './preview/route.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
 import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
+import { deleteMeRoutes } from './routes/delete-me.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { learnedRoutes } from './routes/learned.ts';
@@ -60,7 +62,14 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   const mailQueue = options.mailQueue ?? new SubscriptionMailQueue(deps);
   const pages: PagesContext = { chrome, deps: { ...deps, mailQueue }, limits, ...(options.subscribeAnswerMs !== undefined ? { subscribeAnswerMs: options.subscribeAnswerMs } : {}) };
   const preview = new PreviewCache(
-    { latest: () => latestSnapshot(ctx.db.prisma), load: (snapshot) => loadSnapshotDiff(ctx.db.prisma, snapshot) },
+    {
+      latest: () => latestSnapshot(ctx.db.prisma),
+      load: (snapshot) => loadSnapshotDiff(ctx.db.prisma, snapshot),
+      likes: {
+        textModel: () => ctx.textModels.current(ctx.db.sql),
+        paper: async (arxivId) => (await paperTextsByArxivId(ctx.db.sql, [arxivId])).get(arxivId) ?? null,
+      },
+    },
     { refreshMs: options.previewRefreshMs ?? 5000, log: ctx.log },
   );
 
@@ -73,6 +82,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   subscribeRoutes(router, pages);
   confirmRoutes(router, pages);
   const preferencesWithNotice = preferencesRoutes(router, pages);
+  deleteMeRoutes(router, pages);
   feedbackRoutes(router, pages, preferencesWithNotice);
   learnedRoutes(router, pages, preferencesWithNotice);
   unsubscribeRoutes(router, pages);
@@ -81,7 +91,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
     renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
     pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   });
-  feedRoutes(router, pages, new FeedService(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds }));
+  feedRoutes(router, pages, new FeedService(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds }, { sql: ctx.db.sql, textModels: ctx.textModels }));
   // A mistyped address in a browser gets a page, not the API's JSON 404 (which everything else keeps).
   router.get(/.*/, (req, res, next) => {
     if (!/\btext\/html\b/.test(req.headers.accept ?? '') || /^\/(admin|api|metrics|healthz)(\/|$)/.test(req.path)) return next();

@@ -242,8 +242,10 @@
         papers += t.total;
         fresh += t.newTotal;
         head.appendChild(el('span', 'pv-count', t.total === 0 ? 'no match' : plural(t.total, 'paper', 'papers') + (t.newTotal ? ', ' + t.newTotal + ' new' : '')));
-        if (t.total === 0) {
-          section.appendChild(el('p', 'pv-none', 'No paper on the latest list matches this topic. It may catch future ones.'));
+        if (t.like && !t.like.title) {
+          section.appendChild(el('p', 'pv-none', 'paperboy has not stored the paper ' + t.like.arxivId + ' yet: this line catches nothing until it appears on the list.'));
+        } else if (t.total === 0) {
+          section.appendChild(el('p', 'pv-none', t.like ? 'No paper on the latest list resembles “' + t.like.title + '”. It may catch future ones.' : 'No paper on the latest list matches this topic. It may catch future ones.'));
         } else {
           var list = el('ol', 'pv-papers');
           t.papers.forEach(function (p) {
@@ -271,6 +273,11 @@
     if (data.overLimit) sections.push(el('p', 'pv-note', 'Only the first ' + data.maxTopics + ' topics are shown: a subscription takes up to ' + data.maxTopics + '.'));
     resultsEl.replaceChildren.apply(resultsEl, sections);
 
+    // a paper two topics catch is one paper (as in the digest): the server counts them together
+    if (data.caught) {
+      papers = data.caught.papers;
+      fresh = data.caught['new'];
+    }
     var ok = data.topics.length - broken.length;
     var summary = ok > 0 ? plural(ok, 'topic catches', 'topics catch') + ' ' + plural(papers, 'paper', 'papers') + (fresh ? ' (' + fresh + ' new)' : '') + ' on the latest list.' : '';
     if (broken.length) summary += (summary ? ' ' : '') + plural(broken.length, 'topic needs', 'topics need') + ' fixing.';

@@ -20,7 +20,8 @@ interface Preview {
   snapshot: { id: number; capturedAt: string; papers: number; newPapers: number } | null;
   maxTopics: number;
   overLimit: boolean;
-  topics: Array<{ topic: string; total?: number; newTotal?: number; papers?: PreviewPaper[]; error?: { code: string; message: string; column: number | null } }>;
+  caught: { papers: number; new: number };
+  topics: Array<{ topic: string; like?: { arxivId: string; title: string | null }; total?: number; newTotal?: number; papers?: PreviewPaper[]; error?: { code: string; message: string; column: number | null } }>;
 }
 
 describe('the live preview API and the assets (PostgreSQL)', () => {
@@ -32,6 +33,30 @@ describe('the live preview API and the assets (PostgreSQL)', () => {
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('counts a paper two topics catch once, as the digest does', async () => {
+    const body = await preview('scaling laws\nscaling\nneural');
+    const totals = body.topics.reduce((n, x) => n + x.total!, 0);
+    const fresh = body.topics.reduce((n, x) => n + x.newTotal!, 0);
+    expect(body.caught.papers).toBeGreaterThan(0);
+    expect(body.caught.papers).toBeLessThan(totals); // "scaling laws" papers are all "scaling" papers
+    expect(body.caught.papers).toBeGreaterThanOrEqual(Math.max(...body.topics.map((x) => x.total!)));
+    expect(body.caught.new).toBeLessThan(fresh);
+  });
+
+  it('a like: line shows the papers resembling the stored paper it names, with it as the reason; one not stored catches nothing and says so', async () => {
+    await t.app.ctx.db.sql.query(`UPDATE paper SET arxiv_id = '2210.14891' WHERE title = 'Broken Neural Scaling Laws'`);
+    const body = await preview('like:2210.14891\nhttps://huggingface.co/papers/2412.99999');
+    const [named, unknown] = body.topics;
+    expect(named).toMatchObject({ topic: 'like:2210.14891', like: { arxivId: '2210.14891', title: 'Broken Neural Scaling Laws' } });
+    expect(named!.total).toBeGreaterThan(0);
+    for (const p of named!.papers!) {
+      expect(p.title).not.toBe('Broken Neural Scaling Laws');
+      expect((p as PreviewPaper & { reason: string }).reason).toBe('Like “Broken Neural Scaling Laws”');
+    }
+    expect(unknown).toEqual({ topic: 'like:2412.99999', like: { arxivId: '2412.99999', title: null }, total: 0, newTotal: 0, papers: [] });
+    expect(body.caught.papers).toBe(named!.total);
   });
 
   it('answers per topic line: the papers of the newest snapshot, best first, new ones marked, with highlight ranges', async () => {

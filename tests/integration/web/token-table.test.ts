@@ -25,8 +25,8 @@ import { form, GENEROUS, LEAKS } from './support.ts';
 
 const PURPOSES: TokenPurpose[] = ['confirm', 'preferences', 'unsubscribe', 'feedback', 'archive', 'feed'];
 
-/** Who each route is tried for: a pending reader (confirm), one who left a day ago (resubscribe), an active one. */
-type Who = 'pat' | 'uma' | 'ada';
+/** Who each route is tried for: a pending reader (confirm), one who left a day ago (resubscribe), an active one, one to delete (restored after each cell). */
+type Who = 'pat' | 'uma' | 'ada' | 'eve';
 
 interface Route {
   method: 'GET' | 'POST';
@@ -43,6 +43,7 @@ const PATHS: Array<[path: string, who: Who, body: Record<string, string>]> = [
   ['/preferences/restore-topic', 'ada', { topic: 'quantum' }],
   ['/preferences/undo-mark', 'ada', { paper: ':paper' }],
   ['/preferences/forget', 'ada', {}],
+  ['/preferences/delete', 'eve', { confirm: 'yes' }],
   ['/unsubscribe', 'ada', { 'List-Unsubscribe': 'One-Click' }],
   ['/resubscribe', 'uma', {}],
   ['/feedback/:delivery', 'ada', { kind: 'not_relevant', paper: ':paper' }],
@@ -61,7 +62,7 @@ const ROUTES: Route[] = PATHS.flatMap(([path, who, body]) => [
 /** Which purpose reaches which route: everything not listed is refused. */
 const ALLOWED: Record<TokenPurpose, string[]> = {
   confirm: ['GET /confirm', 'POST /confirm'],
-  preferences: ['GET /preferences', 'POST /preferences', 'POST /preferences/restore-topic', 'POST /preferences/undo-mark', 'GET /preferences/forget', 'POST /preferences/forget'],
+  preferences: ['GET /preferences', 'POST /preferences', 'POST /preferences/restore-topic', 'POST /preferences/undo-mark', 'GET /preferences/forget', 'POST /preferences/forget', 'GET /preferences/delete', 'POST /preferences/delete'],
   unsubscribe: ['GET /unsubscribe', 'POST /unsubscribe', 'GET /resubscribe', 'POST /resubscribe'],
   feedback: ['GET /feedback/:delivery', 'POST /feedback/:delivery'],
   archive: ['GET /archive', 'GET /archive/:delivery', 'GET /preferences-link', 'POST /preferences-link'],
@@ -112,11 +113,12 @@ for (const backend of BACKENDS) {
       w = await startReaderWorld({}, {}, backend);
       queue = new SubscriptionMailQueue(subscriptionDeps(w.app.ctx));
       web = createWebApp(w.app.ctx, { pages: pagesRouter(w.app.ctx, { mailQueue: queue, rateLimits: GENEROUS, subscribeAnswerMs: 0 }), requestLog: false });
-      [who.ada, who.uma, who.pat] = (await addSubscribers(w.app, [
+      [who.ada, who.uma, who.pat, who.eve] = (await addSubscribers(w.app, [
         ['ada@example.org', ['scaling laws', 'quantum']],
         ['uma@example.org', ['scaling laws']],
         ['pat@example.org', ['scaling laws'], 'pending'],
-      ])) as [Subscriber, Subscriber, Subscriber];
+        ['eve@example.org', ['zebrafish fins']],
+      ])) as [Subscriber, Subscriber, Subscriber, Subscriber];
       await w.ingest('2026-06-08', [item('2606.00100', 'Scaling Laws, Day 1', 'New scaling laws.', '2026-06-08')]);
       await w.digestAndSend();
       await prisma().subscriber.update({ where: { id: who.ada.id }, data: { mutedTopics: ['quantum'] } });
@@ -173,6 +175,9 @@ for (const backend of BACKENDS) {
             expect(now.paused).toBe(true);
           } else if (name === 'POST /preferences/restore-topic') {
             expect(now.mutedTopics).toEqual([]);
+          } else if (name === 'POST /preferences/delete') {
+            expect(now).toMatchObject({ status: 'erased', topics: [] });
+            expect(now.email).not.toContain('eve');
           } else if (name === 'POST /unsubscribe') {
             expect(now.status).toBe('unsubscribed');
           } else if (name === 'POST /resubscribe') {

@@ -102,4 +102,12 @@ describe('parseTopicsField', () => {
     expect(topicLineProblem('scaling laws')).toBeNull();
     expect(topicLineProblem('""')).toMatchObject({ code: 'TOPIC_EMPTY_PHRASE' });
   });
+  it('keeps a line naming a paper as like:<id>, whichever way it was written, once; refuses a like: without a paper', () => {
+    const r = parseTopicsField('like:2407.13168\nhttps://huggingface.co/papers/2407.13168\n  https://arxiv.org/abs/2406.00001v2 \nscaling laws');
+    expect(r).toEqual({ ok: true, topics: ['like:2407.13168', 'like:2406.00001', 'scaling laws'] });
+    const bad = parseTopicsField('like: not a paper\ndiffusion');
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.lines).toEqual([expect.objectContaining({ line: 1, code: 'TOPIC_LIKE_INVALID' })]);
+    expect(topicLineProblem('like:2407.13168')).toBeNull();
+  });
 });

@@ -8,7 +8,10 @@ import type { Paper, SnapshotSummary } from '../../../db/snapshots.ts';
 import { TopicMatcher } from '../../../digest/topic-matcher.ts';
 import type { SnapshotDiff } from '../../../diff/load-new-papers.ts';
 import type { Logger } from '../../../log/logger.ts';
+import type { PaperTextRow } from '../../../db/text-model.ts';
+import { likeTopicTarget, papersLike, vectorize, type SparseVector, type TextModel } from '../../../relevance/index.ts';
 import { topicLineProblem } from '../../../subscriptions/input.ts';
+import { likePreview } from './like-preview.ts';
 import { topicPreview, type TopicPreview } from './topic-preview.ts';
 
 export interface PreviewSnapshot {
@@ -22,6 +25,8 @@ export interface PreviewSnapshot {
 export interface PreviewSource {
   latest(): Promise<SnapshotSummary | null>;
   load(snapshot: SnapshotSummary): Promise<SnapshotDiff>;
+  /** `like:` lines: the text model (null: nothing counted yet) and a stored paper by arXiv id (absent: they catch nothing) */
+  likes?: { textModel(): Promise<TextModel | null>; paper(arxivId: string): Promise<PaperTextRow | null> };
 }
 
 export interface PreviewCacheOptions {
@@ -42,10 +47,14 @@ export class PreviewCorpus {
   private readonly results = new Map<string, string>();
   private readonly papers: ReadonlyMap<number, Paper>;
   private readonly newIds: ReadonlySet<number>;
+  /** the papers each answered line catches (the summary counts a paper two lines catch once) */
+  private readonly caught = new Map<string, readonly number[]>();
+  private vectors: Array<{ paperId: number; vector: SparseVector }> | null = null;
 
   constructor(
     diff: SnapshotDiff,
     private readonly maxTopics = 5000,
+    private readonly likes: { textModel: TextModel; paper(arxivId: string): Promise<PaperTextRow | null> } | null = null,
   ) {
     this.papers = new Map(diff.papers.map((p) => [p.id, p]));
     this.newIds = new Set(diff.newPaperIds);
@@ -58,26 +67,52 @@ export class PreviewCorpus {
   topicJson(topic: string): string {
     const cached = this.results.get(topic);
     if (cached !== undefined) return cached;
+    const { preview, ids } = this.preview(topic);
+    return this.remember(topic, preview, ids);
+  }
+
+  /** Any line: a `like:` line looks its paper up (once per snapshot), the others are topicJson. */
+  async lineJson(topic: string): Promise<string> {
+    const arxivId = likeTopicTarget(topic);
+    if (arxivId === null) return this.topicJson(topic);
+    const cached = this.results.get(topic);
+    if (cached !== undefined) return cached;
+    const stored = this.likes ? await this.likes.paper(arxivId) : null;
+    if (!stored || !this.likes) return this.remember(topic, likePreview(topic, { arxivId, title: stored?.title ?? null }, [], this.papers, this.newIds), []);
+    this.vectors ??= [...this.papers.values()].map((p) => ({ paperId: p.id, vector: vectorize(this.likes!.textModel, { title: p.title, abstract: p.abstract, keywords: p.aiKeywords ?? [] }) }));
+    const hits = papersLike({ paperId: stored.id, vector: vectorize(this.likes.textModel, stored) }, this.vectors);
+    return this.remember(topic, likePreview(topic, { arxivId, title: stored.title }, hits, this.papers, this.newIds), hits.map((h) => h.paperId));
+  }
+
+  /** The papers of the newest snapshot the given (answered) lines catch, each once, and how many of them are new. */
+  caughtBy(topics: readonly string[]): { papers: number; new: number } {
+    const ids = new Set(topics.flatMap((t) => this.caught.get(t) ?? []));
+    return { papers: ids.size, new: [...ids].filter((id) => this.newIds.has(id)).length };
+  }
+
+  private remember(topic: string, preview: TopicPreview, ids: readonly number[]): string {
     if (this.results.size >= this.maxTopics) {
       this.results.clear();
+      this.caught.clear();
       this.matcher = new TopicMatcher([...this.papers.values()]);
     }
-    const json = JSON.stringify(this.preview(topic));
+    const json = JSON.stringify(preview);
     this.results.set(topic, json);
+    this.caught.set(topic, ids);
     return json;
   }
 
-  private preview(topic: string): TopicPreview {
+  private preview(topic: string): { preview: TopicPreview; ids: readonly number[] } {
     // the form's own check first (control characters, then the matcher's parse errors), so the
     // preview and a submitted form always say the same thing about a line
     const problem = topicLineProblem(topic);
-    if (problem) return { topic, error: problem };
+    if (problem) return { preview: { topic, error: problem }, ids: [] };
     const hits = this.matcher.topicHits(topic);
     if (!hits) {
       const error = this.matcher.invalidTopics.get(topic);
-      return { topic, error: { code: error?.code ?? 'TOPIC_INVALID', message: error?.message ?? 'This topic does not parse.', column: error?.column ?? null } };
+      return { preview: { topic, error: { code: error?.code ?? 'TOPIC_INVALID', message: error?.message ?? 'This topic does not parse.', column: error?.column ?? null } }, ids: [] };
     }
-    return topicPreview(topic, hits, this.papers, this.newIds);
+    return { preview: topicPreview(topic, hits, this.papers, this.newIds), ids: [...hits.keys()] };
   }
 }
 
@@ -112,7 +147,9 @@ export class PreviewCache {
       if (!latest) this.corpus = null;
       else if (this.corpus?.snapshot.id !== latest.id) {
         const started = performance.now();
-        this.corpus = new PreviewCorpus(await this.source.load(latest), this.options.maxTopics);
+        const likes = this.source.likes;
+        const textModel = likes ? await likes.textModel() : null;
+        this.corpus = new PreviewCorpus(await this.source.load(latest), this.options.maxTopics, likes && textModel ? { textModel, paper: likes.paper } : null);
         this.options.log.info(
           { event: 'preview.snapshot_loaded', snapshotId: latest.id, papers: this.corpus.snapshot.papers, ms: Math.round(performance.now() - started) },
           `live preview now uses snapshot ${latest.id}`,

@@ -22,7 +22,8 @@ import type { PagesContext } from './context.ts';
 
 /** A preferences link's page for an address that is no longer active (as the unsubscribe link's page says it). */
 export function notActivePage(chrome: Chrome, deps: SubscriptionDeps, subscriber: Subscriber): string {
-  return preferencesElsewherePage(chrome, subscriber, canUndo(subscriber, deps.now()) ? pageLinks(deps, 'preferences', subscriber.id).unsubscribeToken() : null);
+  const links = pageLinks(deps, 'preferences', subscriber.id);
+  return preferencesElsewherePage(chrome, subscriber, canUndo(subscriber, deps.now()) ? links.unsubscribeToken() : null, links.deleteMe());
 }
 
 /** The preferences page of a token with a notice on top (another route changed something): its HTML. */

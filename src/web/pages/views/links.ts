@@ -7,6 +7,7 @@ import { formatDay } from '../../../render/format.ts';
 import type { Learned } from '../../../subscriptions/learned.ts';
 import { card, layout, topicChips, type Chrome } from './layout.ts';
 import { learnedSection } from './learned.ts';
+import { deleteMeLink } from './delete-me.ts';
 import { frequencyField, frequencyText, type FrequencyState } from './frequency-field.ts';
 import { previewPanel, topicsField, type TopicsFieldState } from './topics-field.ts';
 
@@ -113,6 +114,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
     <h2 id="unsubscribe-heading">Unsubscribe</h2>
     <p>Stop every email from ${chrome.productName}. You can subscribe again later.</p>
     ${unsubscribeForm(view.unsubscribeToken, 'button button-secondary')}
+    ${deleteMeLink(withToken('/preferences/delete', view.token))}
   </section>
 </div>`;
   return layout(chrome, { title: 'Your preferences', main, width: 'wide', script: true, noindex: true });
@@ -168,8 +170,8 @@ function pauseField(view: PreferencesView): Html {
  * it is the unsubscribe link's own page, so both say the same: within 30 days (`undoToken`, the
  * reader's unsubscribe token) back in one click without a confirmation, later through the form.
  */
-export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>, undoToken: string | null): string {
-  if (subscriber.status === 'unsubscribed') return unsubscribedPage(chrome, subscriber, false, undoToken);
+export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>, undoToken: string | null, deleteUrl?: string): string {
+  if (subscriber.status === 'unsubscribed') return unsubscribedPage(chrome, subscriber, false, undoToken, deleteUrl);
   const text: Record<string, { heading: string; body: Html }> = {
     pending: {
       heading: 'Confirm your subscription first',
@@ -181,7 +183,7 @@ export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscr
     },
   };
   const page = text[subscriber.status] ?? text.bounced!;
-  return layout(chrome, { title: page.heading, main: card({ heading: page.heading, body: page.body }), noindex: true });
+  return layout(chrome, { title: page.heading, main: card({ heading: page.heading, body: html`${page.body}${deleteUrl ? deleteMeLink(deleteUrl) : ''}` }), noindex: true });
 }
 
 function unsubscribeForm(token: string, buttonClass: string): Html {
@@ -225,7 +227,7 @@ export function subscribeAgainUrl(subscriber: Pick<Subscriber, 'topics'> & { ema
  * After unsubscribing (or opening the link again): where it stands, and with `undoToken` (under 30
  * days since leaving) a one-click "subscribe again with the same topics"; later, the prefilled form.
  */
-export function unsubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>, justNow: boolean, undoToken: string | null = null): string {
+export function unsubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>, justNow: boolean, undoToken: string | null = null, deleteUrl?: string): string {
   const main = card({
     tone: 'success',
     eyebrow: justNow ? 'Done' : undefined,
@@ -237,7 +239,8 @@ export function unsubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'e
   <form method="post" action="${withToken('/resubscribe', undoToken)}" class="single-action">
     <button class="button button-secondary" type="submit">Subscribe again with the same topics</button>
   </form>`
-    : html`<p>Changed your mind? <a href="${subscribeAgainUrl(subscriber)}">Subscribe again</a>: we'll ask you to confirm.</p>`}`,
+    : html`<p>Changed your mind? <a href="${subscribeAgainUrl(subscriber)}">Subscribe again</a>: we'll ask you to confirm.</p>`}
+  ${deleteUrl ? deleteMeLink(deleteUrl) : ''}`,
   });
   return layout(chrome, { title: "You're unsubscribed", main, script: true, noindex: true });
 }

@@ -1,0 +1,49 @@
+// What the live preview shows for a `like:` line: the papers of the newest snapshot that resemble the
+// paper it names, each with the reason the digest gives ("Like “<title>”"), or — when that paper is
+// not stored yet — that the line catches nothing until it is. Pure.
+import type { Paper } from '../../../db/snapshots.ts';
+import { paperUrl } from '../../../deliver/links.ts';
+import type { LikeHit } from '../../../relevance/index.ts';
+import { shortenAround } from '../../../render/shorten.ts';
+import { PREVIEW_PAPERS, type PreviewPaper, type TopicPreview } from './topic-preview.ts';
+
+const ABSTRACT_CHARS = 240;
+
+/** The named paper: its arXiv id, and its title when it is stored (null: not yet). */
+export interface LikeNamed {
+  arxivId: string;
+  title: string | null;
+}
+
+export type LikePreview = Extract<TopicPreview, { total: number }> & { like: LikeNamed };
+
+export function likePreview(
+  topic: string,
+  named: LikeNamed,
+  hits: readonly LikeHit[],
+  papers: ReadonlyMap<number, Paper>,
+  newIds: ReadonlySet<number>,
+  max = PREVIEW_PAPERS,
+): LikePreview {
+  // new papers first (what a digest would mail), then most similar first
+  const ranked = [...hits].sort((a, b) => Number(newIds.has(b.paperId)) - Number(newIds.has(a.paperId)) || b.similarity - a.similarity);
+  const shown: PreviewPaper[] = [];
+  for (const hit of ranked.slice(0, max)) {
+    const paper = papers.get(hit.paperId);
+    if (!paper) continue;
+    const abstract = shortenAround(paper.abstract, [], ABSTRACT_CHARS);
+    shown.push({
+      id: paper.id,
+      title: paper.title,
+      url: paperUrl(paper.arxivId, paper.title),
+      new: newIds.has(paper.id),
+      titleRanges: [],
+      reason: `Like “${named.title ?? named.arxivId}”`,
+      reasonRanges: [],
+      abstract: abstract.text,
+      abstractRanges: [],
+      words: [],
+    });
+  }
+  return { topic, like: named, total: hits.length, newTotal: hits.filter((h) => newIds.has(h.paperId)).length, papers: shown };
+}
