@@ -3,17 +3,20 @@
 // second sender, a retry, a recovery or a crash can never send a delivery twice:
 //
 //   queued --claim--> claimed --hand--> handed --sent--> sent       (+ papers mailed, attempt recorded)
+//                     claimed --skip--> skipped                      (nothing new for the reader: hand-over.ts)
 //                     claimed --release--> queued                    (stopped, paused: nothing went out)
 //           claimed | handed --retry--> queued (later)              (4xx, connection: SEND_MAX_TRIES)
 //           claimed | handed --fail--> failed                       (5xx, out of tries; reply stored)
 //                              handed --no final reply--> unknown   (an operator decides: resolve.ts)
 //
-// `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
+// Claim and hand-over leave out the papers the reader got (or may be getting) in another delivery
+// (hand-over.ts). `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
 // that is not handed was certainly not sent. A worker that learns the real outcome of a row a
 // recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
 import type { Frequency } from '../digest/frequency.ts';
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
 import type { Sql } from './database.ts';
+import { papersLeft } from './hand-over.ts';
 
 export interface ClaimedDelivery {
   id: number;
@@ -54,7 +57,11 @@ export const RECORD_MAILED = `
          FROM done CROSS JOIN LATERAL jsonb_array_elements(done.papers) AS p
        ON CONFLICT (subscriber_id, paper_id) DO NOTHING`;
 
-/** Claims up to `limit` sendable deliveries (queued, due, digest ready) for this worker. */
+/**
+ * Claims up to `limit` sendable deliveries (queued, due, digest ready) for this worker. Each one's
+ * papers are narrowed to those its reader did not get (nor may be getting) in another delivery
+ * (hand-over.ts); `papers` comes back empty when nothing is left: the sender skips it.
+ */
 export async function claimDeliveries(sql: Sql, workerId: string, limit: number, messageIdDomain: string): Promise<ClaimedDelivery[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
     `WITH picked AS (
@@ -63,15 +70,18 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
         ORDER BY d.id
         LIMIT $1
           FOR UPDATE OF d SKIP LOCKED
+     ), narrowed AS (
+       SELECT d.id, ${papersLeft('d')} AS papers FROM delivery d JOIN picked ON picked.id = d.id
      )
      UPDATE delivery d
         SET status = 'claimed', worker_id = $2, claimed_at = now(), handed_at = NULL,
-            message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3
-       FROM picked, subscriber s
-      WHERE d.id = picked.id AND d.status = 'queued' AND s.id = d.subscriber_id
+            message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3,
+            papers = CASE WHEN jsonb_array_length(n.papers) IN (0, jsonb_array_length(d.papers)) THEN d.papers ELSE n.papers END
+       FROM narrowed n, subscriber s
+      WHERE d.id = n.id AND d.status = 'queued' AND s.id = d.subscriber_id
      RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status,
                (s.paused AND (s.paused_until IS NULL OR s.paused_until > now())) AS paused, s.frequency = 'feed' AS feed_only,
-               s.frequency::text AS frequency, s.weekly_day, d.attempt, d.tries, d.papers, d.message_id`,
+               s.frequency::text AS frequency, s.weekly_day, d.attempt, d.tries, n.papers, d.message_id`,
     [limit, workerId, messageIdDomain],
   );
   return rows
@@ -90,22 +100,6 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
       messageId: r.message_id as string,
     }))
     .sort((a, b) => a.id - b.id);
-}
-
-/**
- * claimed → handed for a batch: committed before any of their message data goes to the relay.
- * Returns the ids it changed; a delivery not returned is no longer this worker's to send.
- */
-export async function markHanded(sql: Sql, workerId: string, held: readonly Held[]): Promise<number[]> {
-  if (held.length === 0) return [];
-  const { rows } = await sql.query<{ id: number }>(
-    `UPDATE delivery d SET status = 'handed', handed_at = now()
-       FROM unnest($1::int[], $2::int[]) AS u(id, attempt)
-      WHERE d.id = u.id AND d.attempt = u.attempt AND d.status = 'claimed' AND d.worker_id = $3
-     RETURNING d.id`,
-    [held.map((h) => h.id), held.map((h) => h.attempt), workerId],
-  );
-  return rows.map((r) => r.id);
 }
 
 /**
@@ -231,9 +225,9 @@ export async function countSendable(sql: Sql): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-export type DeliveryCounts = Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown' | 'bounced', number>;
+export const DELIVERY_STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced', 'skipped'] as const;
 
-export const DELIVERY_STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced'] as const;
+export type DeliveryCounts = Record<(typeof DELIVERY_STATUSES)[number], number>;
 
 /** Deliveries by status (all digests, or one). */
 export async function deliveryCounts(sql: Sql, digestId?: number): Promise<DeliveryCounts> {

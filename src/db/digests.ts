@@ -1,5 +1,6 @@
 // Digests and the rows a digest build reads and writes.
 import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../digest/plan-deliveries.ts';
+import { DELIVERY_STATUSES, type DeliveryCounts } from './deliveries.ts';
 import type { Db, SnapshotSummary } from './snapshots.ts';
 
 export type DigestStatus = 'ready' | 'paused' | 'skipped';
@@ -17,7 +18,7 @@ export interface DigestSummary {
 
 export interface DigestWithCounts extends DigestSummary {
   snapshotCapturedAt: Date;
-  counts: Record<'queued' | 'claimed' | 'handed' | 'sent' | 'failed' | 'unknown' | 'bounced', number>;
+  counts: DeliveryCounts;
 }
 
 export async function digestForSnapshot(db: Db, snapshotId: number): Promise<DigestSummary | null> {
@@ -126,7 +127,7 @@ export async function listDigests(db: Db, limit: number, beforeId?: number): Pro
   if (digests.length === 0) return [];
   const groups = await db.delivery.groupBy({ by: ['digestId', 'status'], where: { digestId: { in: digests.map((d) => d.id) } }, _count: { _all: true } });
   return digests.map(({ snapshot, ...d }) => {
-    const counts = { queued: 0, claimed: 0, handed: 0, sent: 0, failed: 0, unknown: 0, bounced: 0 };
+    const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as DeliveryCounts;
     for (const g of groups) if (g.digestId === d.id) counts[g.status] = g._count._all;
     return { ...d, snapshotCapturedAt: snapshot.capturedAt, counts };
   });

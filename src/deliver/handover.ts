@@ -1,8 +1,11 @@
 // The handed marks: claimed → handed, committed before a message's data goes to the relay (the
 // mailer waits for `mark`). Marks are group-committed: while one statement is in flight, the marks
 // asked for meanwhile wait and go together in the next one, so a fast relay costs about one round
-// trip per batch, never a message sent without its mark.
-import { markHanded, type Held } from '../db/deliveries.ts';
+// trip per batch, never a message sent without its mark. The same statement checks, under a lock per
+// reader, that none of a delivery's papers reached its reader in another delivery since its claim
+// (db/hand-over.ts): never the same paper twice, whoever re-queued what.
+import type { Held } from '../db/deliveries.ts';
+import { markHanded } from '../db/hand-over.ts';
 import type { Sql } from '../db/database.ts';
 
 /** The claim is no longer this worker's (released by a recovery, or re-queued): do not send it. */
@@ -10,6 +13,14 @@ export class ClaimLostError extends Error {
   readonly code = 'CLAIM_LOST';
   constructor(readonly deliveryId: number) {
     super(`delivery ${deliveryId} is no longer claimed by this worker`);
+  }
+}
+
+/** Some of its papers reached the reader in another delivery since the claim (or are on their way): not handed. */
+export class PapersTakenError extends Error {
+  readonly code = 'PAPERS_TAKEN';
+  constructor(readonly deliveryId: number) {
+    super(`delivery ${deliveryId} has papers its reader got in another delivery since it was claimed: claimed again to leave them out`);
   }
 }
 
@@ -34,6 +45,8 @@ export class Handover {
   constructor(
     private readonly sql: Sql,
     private readonly worker: { readonly id: string; readonly alive: boolean },
+    /** the statement that marks a batch (db/hand-over.ts); tests give their own */
+    private readonly markBatch: typeof markHanded = markHanded,
   ) {}
 
   /** Resolves once this delivery is recorded as handed; rejects if it must not be sent. */
@@ -57,10 +70,12 @@ export class Handover {
           continue;
         }
         try {
-          const marked = new Set(await markHanded(this.sql, this.worker.id, batch.map((w) => w.held)));
+          const marked = await this.markBatch(this.sql, this.worker.id, batch.map((w) => w.held));
+          const handed = new Set(marked.handed);
+          const taken = new Set(marked.taken);
           for (const w of batch) {
-            if (marked.has(w.held.id)) w.resolve();
-            else w.reject(new ClaimLostError(w.held.id));
+            if (handed.has(w.held.id)) w.resolve();
+            else w.reject(taken.has(w.held.id) ? new PapersTakenError(w.held.id) : new ClaimLostError(w.held.id));
           }
         } catch (err) {
           for (const w of batch) w.reject(err);

@@ -7,6 +7,7 @@
 // with what this process knew (`delivery.record_failed`: ids and the relay's replies).
 import { markFailed, markSent, markUnknown, releaseClaims, scheduleRetry, type FailureDetail, type Held, type UnknownDetail } from '../db/deliveries.ts';
 import type { Sql } from '../db/database.ts';
+import { markSkipped } from '../db/hand-over.ts';
 import type { Logger } from '../log/logger.ts';
 import { untilAborted } from './wait-for-work.ts';
 import { plural } from '../render/format.ts';
@@ -90,6 +91,10 @@ export class RecordWriter {
 
   retry(held: Held, delayMs: number, failure: FailureDetail): Promise<boolean> {
     return this.write([held.id], 'queued for a retry', () => scheduleRetry(this.sql, this.workerId, held, delayMs, failure), false);
+  }
+
+  skipped(held: Held, reason: { code: string; error: string }): Promise<boolean> {
+    return this.write([held.id], 'skipped', () => markSkipped(this.sql, this.workerId, held, reason), false);
   }
 
   unknown(held: Held, detail: UnknownDetail): Promise<boolean> {

@@ -1,6 +1,8 @@
 // What an operator does with deliveries, each one guarded statement (with its attempt record where
 // an attempt ends), from the CLI or the admin API:
-//   resend    sent | failed | unknown → queued as a NEW attempt (new Message-ID); the next send mails it
+//   resend    sent | failed | unknown → queued as a NEW attempt (new Message-ID); the next send mails it,
+//             leaving out what the reader got in other deliveries since (db/hand-over.ts). A sent one
+//             only when confirmed (a second copy); the same request twice re-queues once.
 //   resolve   unknown → sent (the relay's log shows it was taken: papers recorded as mailed)
 //             unknown → queued as a new attempt (it was not)
 // A delivery that is claimed or handed is in flight: refused, never guessed about. If its process
@@ -23,36 +25,74 @@ export type ResendOneResult =
   | { kind: 'not-found' }
   | { kind: 'already-queued'; deliveryId: number }
   | { kind: 'in-flight'; deliveryId: number; status: string }
-  | { kind: 'subscriber-inactive'; deliveryId: number; status: string };
+  | { kind: 'subscriber-inactive'; deliveryId: number; status: string }
+  | { kind: 'not-resendable'; deliveryId: number; status: string }
+  /** sent: resending mails the reader a second copy; only when the operator confirms */
+  | { kind: 'needs-confirmation'; deliveryId: number; attempt: number; sentAt: Date | null }
+  /** the same request again: already re-queued (its attempt moved on, or seconds ago): nothing more */
+  | { kind: 'already-resent'; deliveryId: number; attempt: number; queuedAt: Date };
+
+export interface ResendOneOptions {
+  /** a sent delivery is mailed again only when confirmed */
+  confirmed?: boolean;
+  /** the attempt the operator saw (a form): if the delivery moved on since, this request was already done */
+  attempt?: number;
+}
+
+/** Without an attempt to compare, a resend this recent of the same delivery is the same click again. */
+export const RESEND_REPEAT_SECONDS = 60;
 
 const REQUEUE = `status = 'queued', attempt = d.attempt + 1, tries = 0, message_id = NULL, worker_id = NULL,
   next_try_at = NULL, error_code = NULL, last_error = NULL, smtp_response = NULL, smtp_exchange = NULL,
   queued_at = now(), claimed_at = NULL, handed_at = NULL, sent_at = NULL, failed_at = NULL, unknown_at = NULL`;
 
-/** Re-queues one subscriber's delivery of a digest as a new attempt. */
-export async function resendOne(sql: Sql, digestId: number, email: string): Promise<ResendOneResult> {
-  const { rows } = await sql.query<{ id: number; status: string; attempt: number; subscriber_status: string; requeued: boolean; email: string }>(
+interface TargetRow {
+  id: number;
+  status: string;
+  attempt: number;
+  subscriber_status: string;
+  requeued: boolean;
+  email: string;
+  sent_at: Date | null;
+  queued_at: Date;
+  recent: boolean;
+}
+
+/**
+ * Re-queues one subscriber's delivery of a digest as a new attempt: one guarded statement, so the same
+ * request twice (a double click, a client's retry) re-queues once. A sent one needs `confirmed`.
+ */
+export async function resendOne(sql: Sql, digestId: number, email: string, options: ResendOneOptions = {}): Promise<ResendOneResult> {
+  const { rows } = await sql.query<TargetRow>(
     `WITH target AS (
-       SELECT d.id, d.status::text AS status, d.attempt, s.status::text AS subscriber_status, s.email
+       SELECT d.id, d.status::text AS status, d.attempt, s.status::text AS subscriber_status, s.email, d.sent_at, d.queued_at,
+              d.attempt > 1 AND d.queued_at > now() - $5 * interval '1 second' AS recent
          FROM delivery d JOIN subscriber s ON s.id = d.subscriber_id
         WHERE d.digest_id = $1 AND s.email_key = $2
      ), requeued AS (
        UPDATE delivery d SET ${REQUEUE}
          FROM target t
         WHERE d.id = t.id AND d.attempt = t.attempt AND d.status IN ('sent', 'failed', 'unknown') AND t.subscriber_status = 'active'
+          AND (d.status <> 'sent' OR $3) AND (CASE WHEN $4::int IS NULL THEN NOT t.recent ELSE d.attempt = $4 END)
        RETURNING d.id, d.attempt
      )
-     SELECT t.id, t.status, coalesce(r.attempt, t.attempt) AS attempt, t.subscriber_status, r.id IS NOT NULL AS requeued, t.email
+     SELECT t.id, t.status, coalesce(r.attempt, t.attempt) AS attempt, t.subscriber_status, r.id IS NOT NULL AS requeued, t.email,
+            t.sent_at, t.queued_at, t.recent
        FROM target t LEFT JOIN requeued r ON r.id = t.id`,
-    [digestId, emailKey(email)],
+    [digestId, emailKey(email), options.confirmed === true, options.attempt ?? null, RESEND_REPEAT_SECONDS],
   );
   const row = rows[0];
   if (!row) return { kind: 'not-found' };
   if (row.requeued) return { kind: 'queued', delivery: { deliveryId: row.id, email: row.email, attempt: row.attempt, previousStatus: row.status } };
+  const again = { kind: 'already-resent' as const, deliveryId: row.id, attempt: row.attempt, queuedAt: row.queued_at };
+  if (options.attempt !== undefined && row.attempt !== options.attempt) return again;
   if (row.status === 'queued') return { kind: 'already-queued', deliveryId: row.id };
   if (row.status === 'claimed' || row.status === 'handed') return { kind: 'in-flight', deliveryId: row.id, status: row.status };
   if (row.subscriber_status !== 'active') return { kind: 'subscriber-inactive', deliveryId: row.id, status: row.subscriber_status };
-  return resendOne(sql, digestId, email); // it changed between the read and the update: look again
+  if (!['sent', 'failed', 'unknown'].includes(row.status)) return { kind: 'not-resendable', deliveryId: row.id, status: row.status };
+  if (options.attempt === undefined && row.recent) return again;
+  if (row.status === 'sent' && options.confirmed !== true) return { kind: 'needs-confirmation', deliveryId: row.id, attempt: row.attempt, sentAt: row.sent_at };
+  return resendOne(sql, digestId, email, options); // it changed between the read and the update: look again
 }
 
 /**

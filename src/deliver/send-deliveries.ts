@@ -67,6 +67,8 @@ export interface SendProgress {
 
 export interface SendSummary extends SendProgress {
   bounced: number;
+  /** never mailed: every paper of them had reached the reader in another delivery (status skipped, nothing_new) */
+  skipped: number;
   /** digests this run paused after SEND_MAX_ERRORS consecutive failures */
   paused: number[];
   /** claims given back untouched (a stop, a paused digest, a send cut before its data ended) */
@@ -74,6 +76,9 @@ export interface SendSummary extends SendProgress {
   /** deliveries whose outcome this run could not record (the database stayed away) */
   unrecorded: number;
 }
+
+/** The code of a delivery skipped because its reader got all of it in other deliveries. */
+export const NOTHING_NEW = 'nothing_new';
 
 export interface SendOptions {
   /** stop claiming; the sends in flight go on */
@@ -95,7 +100,7 @@ export interface SendOptions {
 }
 
 export function emptySummary(): SendSummary {
-  return { sent: 0, failed: 0, retried: 0, unknown: 0, bounced: 0, paused: [], released: 0, unrecorded: 0 };
+  return { sent: 0, failed: 0, retried: 0, unknown: 0, bounced: 0, skipped: 0, paused: [], released: 0, unrecorded: 0 };
 }
 
 /** What a stored unknown says about a send that ended after its data with no reply. */
@@ -148,6 +153,12 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       log.info({ event: 'delivery.skipped', ...context(), code }, `delivery ${delivery.id} not sent: ${code}`);
       return;
     }
+    if (delivery.papers.length === 0) {
+      await writer.skipped(delivery, { code: NOTHING_NEW, error: 'not sent: the reader got every paper of it in another delivery (or is getting it)' });
+      summary.skipped++;
+      log.info({ event: 'delivery.skipped', ...context(), code: NOTHING_NEW }, `delivery ${delivery.id} not sent: nothing new for this reader`);
+      return;
+    }
     let message;
     try {
       const prepared = await deps.renderers.get(delivery.digestId);
@@ -181,6 +192,7 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     if (error.code === 'EHANDOVER') {
       const lost = error.cause instanceof ClaimLostError;
       // never handed: nothing went out. A claim taken away is someone else's now; otherwise give it back
+      // (PapersTakenError: papers of it reached the reader since the claim; the next claim leaves them out)
       if (!lost) await release(delivery);
       log.warn({ event: 'delivery.not_handed', ...context(), reason: error.message }, `delivery ${delivery.id} was not handed over: ${error.message}`);
       return;

@@ -46,6 +46,7 @@ export class SenderService {
     t.retried += summary.retried;
     t.unknown += summary.unknown;
     t.bounced += summary.bounced;
+    t.skipped += summary.skipped;
     t.released += summary.released;
     t.unrecorded += summary.unrecorded;
     t.paused.push(...summary.paused);

@@ -2,6 +2,7 @@
 // through this narrow interface; counts that live in the database (subscribers, deliveries by
 // status) are read when /metrics is scraped.
 import client from 'prom-client';
+import { DELIVERY_STATUSES } from '../db/deliveries.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 
 export interface Metrics {
@@ -84,7 +85,7 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       registers,
       async collect() {
         const groups = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
-        for (const status of ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+        for (const status of DELIVERY_STATUSES) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
       },
     });
     new client.Gauge({

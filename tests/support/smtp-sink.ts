@@ -19,6 +19,7 @@
 //                                                          code, then accept (counter resets with setBehaviour)
 //   rejectData { code: 554 }                            refuse every message after its data
 //   stall 'greeting' | 'mail' | 'data'                  never answer: no 220 banner / MAIL FROM / after the data
+//   stallRecipients [address]                           take the whole message to these, never answer after its data
 //   dropDuringData true | n                             cut the TCP connection once message bytes arrive
 //                                                          (every message, or the first n)
 //   dataDelayMs                                         wait before answering the data (keeps connections busy)
@@ -45,6 +46,7 @@ export interface SinkBehaviour {
   failFirst?: { stage: 'rcpt' | 'data'; times: number; code?: number; message?: string };
   rejectData?: SinkReply;
   stall?: 'greeting' | 'mail' | 'data';
+  stallRecipients?: string[];
   dropDuringData?: boolean | number;
   dataDelayMs?: number;
 }
@@ -194,6 +196,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       const finish = async () => {
         if (drop) return;
         if (behaviour.stall === 'data') return; // took it all, never answers
+        const stalled = new Set((behaviour.stallRecipients ?? []).map((a) => a.toLowerCase()));
+        if (session.envelope.rcptTo.some((r) => stalled.has(r.address.toLowerCase()))) return;
         if (behaviour.dataDelayMs) await new Promise((r) => setTimeout(r, behaviour.dataDelayMs));
         const refusal = tempFailure('data') ?? (behaviour.rejectData ? smtpError(behaviour.rejectData) : null);
         if (refusal) {

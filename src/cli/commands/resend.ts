@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resumeDigest } from '../../db/digests.ts';
 import { recover } from '../../app/worker.ts';
-import { resendFailed, resendOne } from '../../deliver/resend.ts';
+import { RESEND_REPEAT_SECONDS, resendFailed, resendOne } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 import { plural } from '../../render/format.ts';
 
@@ -12,7 +12,8 @@ export function registerResend(program: Command): void {
     .argument('<digest>', 'digest id (see `paperboy digests`)', parseId)
     .option('--email <address>', "this subscriber's delivery")
     .option('--only-failed', 'every failed delivery (also resumes the digest if it was paused)')
-    .action(async (digestId: number, options: { email?: string; onlyFailed?: boolean }) => {
+    .option('--yes', 'with --email: resend it even if it was sent (the reader gets a second copy)')
+    .action(async (digestId: number, options: { email?: string; onlyFailed?: boolean; yes?: boolean }) => {
       if (Boolean(options.email) === Boolean(options.onlyFailed)) throw new CliError('give exactly one of --email <address> or --only-failed', 2);
       await withContext(async (ctx) => {
         if (options.onlyFailed) {
@@ -22,7 +23,7 @@ export function registerResend(program: Command): void {
           return 0;
         }
         await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
-        const result = await resendOne(ctx.db.sql, digestId, options.email!);
+        const result = await resendOne(ctx.db.sql, digestId, options.email!, { confirmed: options.yes === true });
         switch (result.kind) {
           case 'queued':
             ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
@@ -37,6 +38,17 @@ export function registerResend(program: Command): void {
             throw new CliError(`delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`);
           case 'subscriber-inactive':
             throw new CliError(`the subscriber of delivery ${result.deliveryId} is ${result.status}: not resent`);
+          case 'not-resendable':
+            throw new CliError(`delivery ${result.deliveryId} is ${result.status}: nothing to resend`);
+          case 'needs-confirmation':
+            throw new CliError(
+              `delivery ${result.deliveryId} was sent${result.sentAt ? ` at ${result.sentAt.toISOString()}` : ''}: resending mails the reader a second copy; add --yes to resend it`,
+            );
+          case 'already-resent':
+            process.stdout.write(
+              `delivery ${result.deliveryId} was re-queued moments ago (attempt ${result.attempt}): not again; to resend it once more, run this again after ${RESEND_REPEAT_SECONDS} s\n`,
+            );
+            return 0;
         }
       });
     });
@@ -55,8 +67,11 @@ export function registerResend(program: Command): void {
     });
 }
 
+/** Row ids are PostgreSQL integers: anything else names no row, and never reaches a query. */
+const INT4_MAX = 2_147_483_647;
+
 export function parseId(value: string): number {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  const id = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id) || id <= 0 || id > INT4_MAX) throw new InvalidArgumentError(`an id is a whole number from 1 to ${INT4_MAX}`);
   return id;
 }

@@ -66,7 +66,7 @@ export async function sendAll(ctx: AppContext): Promise<SendRun> {
  * stderr, ending with the next commands to run.
  */
 export function finish(ctx: AppContext, { summary: s, left }: SendRun): number {
-  const parts = [`sent ${s.sent}`, `failed ${s.failed}`, `retried ${s.retried}`, ...(s.unknown ? [`unknown ${s.unknown}`] : []), ...(s.bounced ? [`bounced ${s.bounced}`] : [])];
+  const parts = [`sent ${s.sent}`, `failed ${s.failed}`, `retried ${s.retried}`, ...(s.unknown ? [`unknown ${s.unknown}`] : []), ...(s.bounced ? [`bounced ${s.bounced}`] : []), ...(s.skipped ? [`skipped ${s.skipped} (nothing new: the reader got every paper of it in another delivery)`] : [])];
   process.stdout.write(`${parts.join(', ')} (${ctx.mailer.description})\n`);
   const reply = left.failed.at(-1)?.reply;
   const problems = [

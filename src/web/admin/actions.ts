@@ -5,7 +5,7 @@ import { recover } from '../../app/worker.ts';
 import { getDigest, resumeDigest, type DigestSummary } from '../../db/digests.ts';
 import type { BuildDigestResult } from '../../digest/build-digest.ts';
 import { reactivateSubscriber } from '../../db/subscribers.ts';
-import { resendFailed, resendOne, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
+import { resendFailed, resendOne, resolveUnknown, type ResendOneOptions, type Resolution } from '../../deliver/resend.ts';
 import { backfillDays, BackfillRangeError } from '../../ingest/backfill-plan.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import type { BackfillStart } from '../../jobs/backfill.ts';
@@ -37,10 +37,10 @@ export async function resendFailedAction(ctx: AppContext, hooks: ActionHooks, di
   return { digestId, queued: requeued, resumed };
 }
 
-export async function resendOneAction(ctx: AppContext, hooks: ActionHooks, digestId: number, email: string) {
+export async function resendOneAction(ctx: AppContext, hooks: ActionHooks, digestId: number, email: string, options: ResendOneOptions = {}) {
   await digestMustExist(ctx, digestId);
   await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
-  const result = await resendOne(ctx.db.sql, digestId, email);
+  const result = await resendOne(ctx.db.sql, digestId, email, options);
   switch (result.kind) {
     case 'queued':
       ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
@@ -50,10 +50,32 @@ export async function resendOneAction(ctx: AppContext, hooks: ActionHooks, diges
       throw new HttpError(404, 'DELIVERY_NOT_FOUND', `digest ${digestId} has no delivery for that address`);
     case 'already-queued':
       return { digestId, queued: [], alreadyQueued: result.deliveryId, resumed: false };
+    case 'already-resent':
+      return { digestId, queued: [], alreadyResent: { deliveryId: result.deliveryId, attempt: result.attempt, queuedAt: result.queuedAt }, resumed: false };
     case 'in-flight':
       throw new HttpError(409, 'DELIVERY_IN_FLIGHT', `delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`);
     case 'subscriber-inactive':
       throw new HttpError(409, 'SUBSCRIBER_INACTIVE', `the subscriber is ${result.status}`);
+    case 'not-resendable':
+      throw new HttpError(409, 'DELIVERY_NOT_RESENDABLE', `delivery ${result.deliveryId} is ${result.status}: nothing to resend`);
+    case 'needs-confirmation':
+      throw new ConfirmationRequired(result.deliveryId, result.attempt, result.sentAt);
+  }
+}
+
+/** A sent delivery: resending mails the reader a second copy, so the operator says so first. */
+export class ConfirmationRequired extends HttpError {
+  constructor(
+    readonly deliveryId: number,
+    readonly attempt: number,
+    readonly sentAt: Date | null,
+  ) {
+    super(
+      409,
+      'CONFIRMATION_REQUIRED',
+      `delivery ${deliveryId} was sent${sentAt ? ` at ${sentAt.toISOString()}` : ''}: resending mails the reader a second copy (less what they got since in other digests); repeat the request with "confirm": true to do it`,
+      { deliveryId, attempt, sentAt },
+    );
   }
 }
 

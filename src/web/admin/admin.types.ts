@@ -1,5 +1,6 @@
 // Request schemas of the admin API (zod), next to the routes that use them.
 import { z } from 'zod';
+import { DELIVERY_STATUSES } from '../../db/deliveries.ts';
 
 /** Row ids are PostgreSQL integers: a larger number names nothing (and must not reach a query). */
 const INT4_MAX = 2_147_483_647;
@@ -18,11 +19,11 @@ export const digestsQuery = z.object({
 });
 
 export const deliveriesQuery = pageQuery.extend({
-  status: z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
 });
 
 export const unknownQuery = pageQuery.extend({
-  digest: z.coerce.number().int().positive().optional(),
+  digest: rowId.optional(),
 });
 
 /** sent: the relay's log shows it was accepted; resend: it was not, queue a new attempt */
@@ -33,7 +34,15 @@ export const subscribersQuery = pageQuery.extend({
 });
 
 export const resendBody = z.union([
-  z.object({ email: z.string().trim().min(3).max(320) }).strict(),
+  z
+    .object({
+      email: z.string().trim().min(3).max(320),
+      /** a sent delivery is resent (a second copy to the reader) only with confirm: true */
+      confirm: z.boolean().optional(),
+      /** the attempt being resent (from the deliveries listing): the same request twice resends once */
+      attempt: z.number().int().positive().max(INT4_MAX).optional(),
+    })
+    .strict(),
   z.object({ onlyFailed: z.literal(true) }).strict(),
 ]);
 

@@ -66,7 +66,11 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
   router.post('/digests/:id/resend', async (req, res) => {
     const { id } = parse(idParam, req.params);
     const body = parse(resendBody, req.body);
-    res.json('onlyFailed' in body ? await resendFailedAction(ctx, hooks, id) : await resendOneAction(ctx, hooks, id, body.email));
+    res.json(
+      'onlyFailed' in body
+        ? await resendFailedAction(ctx, hooks, id)
+        : await resendOneAction(ctx, hooks, id, body.email, { confirmed: body.confirm === true, ...(body.attempt ? { attempt: body.attempt } : {}) }),
+    );
   });
 
   router.post('/digests/:id/resume', async (req, res) => {

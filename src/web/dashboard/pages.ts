@@ -154,7 +154,7 @@ ${
 <tbody>${deliveries.map(
         (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
 <td>${d.smtpResponse ?? ''}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''} ${d.lastError ?? ''}</td>
-<td>${['sent', 'failed', 'unknown'].includes(d.status) ? button(frame, `${BASE}/digests/${digest.id}/resend-one`, 'Resend', { email: d.subscriber.email, back: here }) : ''}</td></tr>`,
+<td>${['sent', 'failed', 'unknown'].includes(d.status) ? resendButton(frame, digest.id, d, d.subscriber.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
 }`;
 }
@@ -204,7 +204,7 @@ ${
 <tbody>${s.deliveries.map(
         (d) => html`<tr><td><a href="${BASE}/digests/${d.digestId}">Digest ${d.digestId}</a> (delivery ${d.id})</td><td><span class="badge ${d.status}">${d.status}</span> ${d.smtpResponse ?? ''} ${d.errorCode ? html`<code>${d.errorCode}</code>` : ''}</td>
 <td><ul class="attempts">${d.attempts.map((a) => html`<li>${time(a.at)} attempt ${a.attempt}: ${a.status}${a.smtpResponse ? ` — ${a.smtpResponse}` : ''}${a.reason ? ` — ${a.reason}` : ''}</li>`)}</ul></td>
-<td>${['sent', 'failed', 'unknown'].includes(d.status) && s.status === 'active' ? button(frame, `${BASE}/digests/${d.digestId}/resend-one`, 'Resend', { email: s.email, back: here }) : ''}</td></tr>`,
+<td>${['sent', 'failed', 'unknown'].includes(d.status) && s.status === 'active' ? resendButton(frame, d.digestId, d, s.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
 }
 <h2>Bounces, complaints, unsubscribes by mail</h2>
@@ -213,4 +213,26 @@ ${
     ? html`<p>None.</p>`
     : html`<ul>${s.reports.map((r) => html`<li>${time(r.receivedAt)} ${r.kind.replace('_', ' ')} via ${r.via}${r.status ? ` (${r.status})` : ''}${r.diagnostic ? ` — ${r.diagnostic}` : ''}: ${r.outcome}</li>`)}</ul>`
 }`;
+}
+
+/**
+ * A delivery's Resend: the form carries the attempt it was shown, so the same form posted twice
+ * resends once; a sent one asks first (resendConfirmBody).
+ */
+function resendButton(frame: Frame, digestId: number, d: { status: string; attempt: number }, email: string, back: string): Html {
+  return button(frame, `${BASE}/digests/${digestId}/resend-one`, d.status === 'sent' ? 'Resend…' : 'Resend', { email, attempt: d.attempt, back });
+}
+
+/** The confirmation step of resending a sent delivery. */
+export function resendConfirmBody(frame: Frame, input: { digestId: number; deliveryId: number; email: string; attempt: number; sentAt: Date | null; back: string }): Html {
+  return html`<p>Delivery ${input.deliveryId} of digest ${input.digestId} to <strong>${input.email}</strong> was sent${input.sentAt ? html` at ${time(input.sentAt)}` : ''}: the relay accepted it.</p>
+<p>Resending mails the reader a second copy, as a new attempt — without the papers they got since in other digests (not at all if nothing is left). Resend it only if they asked for it or it was lost.</p>
+<form method="post" action="${BASE}/digests/${input.digestId}/resend-one" class="inline">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
+<input type="hidden" name="email" value="${input.email}">
+<input type="hidden" name="attempt" value="${String(input.attempt)}">
+<input type="hidden" name="back" value="${input.back}">
+<input type="hidden" name="confirm" value="yes">
+<button type="submit" class="primary">Resend it</button>
+</form> <a href="${input.back}">Cancel</a>`;
 }

@@ -9,16 +9,17 @@ import { z } from 'zod';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
 import { sessionEnded } from '../../db/admin-sessions.ts';
+import { DELIVERY_STATUSES } from '../../db/deliveries.ts';
 import { getDigest, listDigests } from '../../db/digests.ts';
 import { listUnknown } from '../../deliver/resend.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { isUrl } from '../../ingest/read-input.ts';
-import { backfillAction, backfillRange, digestAction, ingestAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import { backfillAction, backfillRange, ConfirmationRequired, digestAction, ingestAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
-import { digestBody, overviewBody, subscriberBody, subscribersBody } from './pages.ts';
+import { digestBody, overviewBody, resendConfirmBody, subscriberBody, subscribersBody } from './pages.ts';
 import { backfillConfirmBody } from './source.ts';
 import { digestConfirmBody, digestDone, ingestConfirmBody, ingestDone } from './run-now.ts';
 import { digestDeliveries, recentJobs, recentReports, searchSubscribers, stuckDeliveries, subscriberHistory } from './queries.ts';
@@ -32,7 +33,7 @@ import { plural } from '../../render/format.ts';
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
 const id = z.coerce.number().int().positive().max(2_147_483_647);
 const outcome = z.enum(['sent', 'resend']);
-const status = z.enum(['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced']).optional();
+const status = z.enum(DELIVERY_STATUSES).optional();
 
 interface Authed extends Request {
   session?: Session;
@@ -135,10 +136,19 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     const r = await resendFailedAction(ctx, hooks, parse(id, req.params.id));
     done(req, res, `Re-queued ${plural(r.queued.length, 'failed delivery', 'failed deliveries')}${r.resumed ? ' and resumed the digest' : ''}.`);
   });
-  router.post('/digests/:id/resend-one', async (req, res) => {
+  router.post('/digests/:id/resend-one', async (req: Authed, res) => {
+    const digestId = parse(id, req.params.id);
     const email = parse(z.string().min(3).max(320), req.body?.email);
-    const r = await resendOneAction(ctx, hooks, parse(id, req.params.id), email);
-    done(req, res, r.queued.length ? `Re-queued the delivery to ${email}.` : `The delivery to ${email} is already queued.`);
+    const attempt = req.body?.attempt === undefined ? undefined : parse(id, req.body.attempt);
+    try {
+      const r = await resendOneAction(ctx, hooks, digestId, email, { confirmed: req.body?.confirm === 'yes', ...(attempt ? { attempt } : {}) });
+      const already = r.alreadyResent ? `The delivery to ${email} was already resent (attempt ${r.alreadyResent.attempt}): not again.` : `The delivery to ${email} is already queued.`;
+      done(req, res, r.queued.length ? `Re-queued the delivery to ${email}.` : already);
+    } catch (err) {
+      if (!(err instanceof ConfirmationRequired)) throw err;
+      const input = { digestId, deliveryId: err.deliveryId, email, attempt: err.attempt, sentAt: err.sentAt, back: back(req) };
+      send(res, 200, page(frame(req), 'Resend a sent digest?', resendConfirmBody(frame(req), input)));
+    }
   });
   router.post('/digests/:id/resume', async (req, res) => {
     const r = await resumeAction(ctx, hooks, parse(id, req.params.id));

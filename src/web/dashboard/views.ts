@@ -1,11 +1,12 @@
 // The dashboard's pages: plain server-rendered HTML through html`…` (every value escaped), one
 // stylesheet and one small script from /admin/ui/assets (the reader pages' strict CSP holds: no inline
 // script or style). Every form posts with the session's CSRF token.
+import { DELIVERY_STATUSES, type DeliveryCounts } from '../../db/deliveries.ts';
 import { html, type Html } from '../pages/html.ts';
 
 export const BASE = '/admin/ui';
-const STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced'] as const;
-type Counts = Record<(typeof STATUSES)[number], number>;
+const STATUSES = DELIVERY_STATUSES;
+type Counts = DeliveryCounts;
 
 export interface Frame {
   csrf: string | null;
@@ -75,7 +76,7 @@ export function loginPage(frame: Frame, error?: string): string {
 }
 
 export function progressOf(counts: Counts, total: number): { done: number; total: number; inFlight: boolean } {
-  const done = counts.sent + counts.failed + counts.unknown + counts.bounced;
+  const done = counts.sent + counts.failed + counts.unknown + counts.bounced + counts.skipped;
   return { done, total, inFlight: counts.queued + counts.claimed + counts.handed > 0 };
 }
 

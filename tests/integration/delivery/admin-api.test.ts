@@ -119,9 +119,20 @@ describe('admin API', () => {
     expect(id.status).toBe(400);
   });
 
+  it('a sent delivery is resent only when the request confirms it (a second copy to the reader)', async () => {
+    const alice = () => app.ctx.db.prisma.delivery.findFirstOrThrow({ where: { digestId, subscriber: { email: 'alice@example.org' } } });
+    const asked = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'alice@example.org' });
+    expect(asked.status).toBe(409);
+    expect(asked.body.error).toMatchObject({ code: 'CONFIRMATION_REQUIRED', details: { deliveryId: (await alice()).id, attempt: 1 } });
+    expect(asked.body.error.message).toMatch(/^delivery \d+ was sent at \S+: resending mails the reader a second copy .*"confirm": true/);
+    expect(await alice()).toMatchObject({ status: 'sent', attempt: 1 });
+    const notABoolean = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'alice@example.org', confirm: 'yes' });
+    expect(notABoolean.status).toBe(400);
+  });
+
   it('resend to one address mails exactly that address once more, as a new attempt', async () => {
     const before = sink.messages.length;
-    const res = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'ALICE@example.org' });
+    const res = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'ALICE@example.org', confirm: true });
     expect(res.status).toBe(200);
     expect(res.body.queued).toEqual([expect.objectContaining({ email: 'alice@example.org', attempt: 2, previousStatus: 'sent' })]);
     const summary = await send();
@@ -139,6 +150,19 @@ describe('admin API', () => {
       [1, 'sent'],
       [2, 'sent'],
     ]);
+  });
+
+  it('the same request again resends nothing more: moments later, or naming the attempt it saw', async () => {
+    const before = sink.messages.length;
+    const again = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'alice@example.org', confirm: true });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ queued: [], alreadyResent: { attempt: 2 } });
+    const stale = await request(http).post(`/admin/digests/${digestId}/resend`).set(auth).send({ email: 'alice@example.org', confirm: true, attempt: 1 });
+    expect(stale.body).toMatchObject({ queued: [], alreadyResent: { attempt: 2 } });
+    expect((await send()).sent).toBe(0);
+    expect(sink.messages).toHaveLength(before);
+    const delivery = await app.ctx.db.prisma.delivery.findFirstOrThrow({ where: { digestId, subscriber: { email: 'alice@example.org' } } });
+    expect(delivery).toMatchObject({ status: 'sent', attempt: 2 });
   });
 
   it('onlyFailed re-queues the failed deliveries and nothing else', async () => {

@@ -68,13 +68,24 @@ describe('CLI with the outbox (embedded database)', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/sent 0/);
     const digest = await app.ctx.db.prisma.digest.findFirst({ where: { status: 'ready' } });
-    const resend = await runCli(['resend', String(digest!.id), '--email', 'bob@example.org'], env);
+    const asked = await runCli(['resend', String(digest!.id), '--email', 'bob@example.org'], env);
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toMatch(/^paperboy: delivery \d+ was sent at \S+: resending mails the reader a second copy; add --yes to resend it$/m);
+    const resend = await runCli(['resend', String(digest!.id), '--email', 'bob@example.org', '--yes'], env);
     expect(resend.code).toBe(0);
     expect(resend.stdout).toMatch(/re-queued as attempt 2/);
     const send = await runCli(['send'], env);
     expect(send.stdout).toMatch(/sent 1,/);
     const files = await readdir(path.join(app.dataDir, 'outbox'));
     expect(files.filter((f) => f.includes(`.2.eml`) || /\.2(-\d+)?\.eml$/.test(f))).toHaveLength(1);
+  });
+
+  it('the same resend again, moments later, resends nothing more', async () => {
+    const digest = await app.ctx.db.prisma.digest.findFirst({ where: { status: 'ready' } });
+    const twice = await runCli(['resend', String(digest!.id), '--email', 'bob@example.org', '--yes'], env);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toMatch(/^delivery \d+ was re-queued moments ago \(attempt 2\): not again/m);
+    expect((await runCli(['send'], env)).stdout).toMatch(/sent 0,/);
   });
 
   it('bad invocations exit non-zero with one line', async () => {
@@ -88,4 +99,15 @@ describe('CLI with the outbox (embedded database)', () => {
     expect(config.code).not.toBe(0);
     expect(config.stderr).toMatch(/^paperboy: SEND_CONCURRENCY: must be a whole number/m);
   });
+
+  it('an id no row can have (PostgreSQL integers end at 2^31 - 1), or not a number: one line naming it, no database error', async () => {
+    for (const args of [['resend', '99999999999', '--only-failed'], ['resend', '12abc', '--only-failed'], ['resume', '2147483648'], ['resolve', '--digest', '99999999999', '--sent']]) {
+      const bad = await runCli(args, env);
+      expect(bad.code, args.join(' ')).not.toBe(0);
+      expect(bad.stderr.split('\n')[0]).toMatch(new RegExp(`'${args.find((a) => /\d/.test(a))}' is invalid\\b.*\\. an id is a whole number from 1 to 2147483647$`));
+      expect(bad.stderr).not.toMatch(/out of range|integer|at .*\.ts/);
+    }
+    const delivery = await runCli(['resolve', '99999999999', '--sent'], env);
+    expect([delivery.code, delivery.stderr.trim()]).toEqual([2, 'paperboy: not a delivery id: "99999999999"']);
+  }, 60_000);
 });

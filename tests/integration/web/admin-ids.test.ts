@@ -23,6 +23,7 @@ describe('admin API ids beyond 2^31 (PostgreSQL)', () => {
     ['POST', '/admin/subscribers/99999999999/reactivate', 'id: must be at most 2147483647'],
     ['POST', '/admin/digests/99999999999/resume', 'id: must be at most 2147483647'],
     ['POST', '/admin/digests/99999999999/resend', 'id: must be at most 2147483647'],
+    ['GET', '/admin/deliveries/unknown?digest=99999999999', 'digest: must be at most 2147483647'],
   ])('%s %s: 400', async (method, route, message) => {
     const http = createWebApp(app.ctx, { requestLog: false });
     const call = method === 'GET' ? request(http).get(route) : request(http).post(route).send({ onlyFailed: true });

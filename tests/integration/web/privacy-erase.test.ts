@@ -8,7 +8,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inboundDeps, sendDeps } from '../../../src/app/deps.ts';
 import { startWorker, type WorkerHandle } from '../../../src/app/worker.ts';
-import { claimDeliveries, markHanded, markSent } from '../../../src/db/deliveries.ts';
+import { claimDeliveries, markSent } from '../../../src/db/deliveries.ts';
+import { markHanded } from '../../../src/db/hand-over.ts';
 import { insertDeliveries } from '../../../src/db/digests.ts';
 import { recordFeedback } from '../../../src/db/feedback.ts';
 import { saveReaderModels } from '../../../src/db/reader-models.ts';
@@ -82,7 +83,7 @@ for (const backend of BACKENDS) {
         const other = claimed.find((d) => d.subscriberId === r.control.id)!;
         expect(mine && other).toBeTruthy();
         // the control's is handed: erasing the control now is refused, nothing changes
-        expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: other.id, attempt: other.attempt }])).toEqual([other.id]);
+        expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: other.id, attempt: other.attempt }])).toEqual({ handed: [other.id], taken: [] });
         const busy = await request(w.web).post(`/admin/subscribers/${r.control.id}/erase`).set(auth).expect(409);
         expect(busy.body.error).toMatchObject({ code: 'ERASE_IN_FLIGHT', message: expect.stringContaining(`delivery ${other.id}`) });
         expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: r.control.id } })).status).toBe('active');
@@ -92,7 +93,7 @@ for (const backend of BACKENDS) {
         const res = await request(w.web).delete(`/admin/subscribers/${encodeURIComponent(ADA)}`).set(auth).expect(200);
         expect(res.body).toMatchObject({ subscriberId: r.reader.id, status: 'erased', removed: { deliveriesStopped: 1, deliveriesKept: 2, mailedPapers: 2, feedback: 2, readerModel: 1, subscriptionMails: 2, inboundReports: 1 } });
         // the sender that claimed it can no longer hand it: nothing of it goes to the relay
-        expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt }])).toEqual([]);
+        expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt }])).toEqual({ handed: [], taken: [] });
         expect(await prisma().delivery.findUniqueOrThrow({ where: { id: mine.id } })).toMatchObject({ status: 'failed', errorCode: 'subscriber_erased', workerId: null });
         // the counts still add up, digest by digest, and none was lost
         const after = await digestCounts(prisma());

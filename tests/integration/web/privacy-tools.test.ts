@@ -5,7 +5,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../../src/app/worker.ts';
-import { claimDeliveries, markHanded, markSent, releaseClaims } from '../../../src/db/deliveries.ts';
+import { claimDeliveries, markSent, releaseClaims } from '../../../src/db/deliveries.ts';
+import { markHanded } from '../../../src/db/hand-over.ts';
 import { addSubscribers } from '../../support/app.ts';
 import { runCli } from '../../support/cli.ts';
 import { BACKENDS } from '../../support/databases.ts';
@@ -81,7 +82,7 @@ for (const backend of BACKENDS) {
       try {
         const claimed = await claimDeliveries(w.app.ctx.db.sql, worker.id, 10, 'papers.example.org');
         const mine = claimed.find((d) => d.subscriberId === reader.id)!;
-        expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt }])).toEqual([mine.id]);
+        expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt }])).toEqual({ handed: [mine.id], taken: [] });
         const busy = await request(w.web).post(link).type('form').send('confirm=yes').expect(409);
         expect(busy.text).toContain('An email to you is being sent this very moment, so nothing was deleted yet');
         expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: reader.id } })).status).toBe('active');

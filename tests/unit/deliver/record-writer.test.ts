@@ -1,9 +1,11 @@
-// The record writer and the handover batcher against a fake SQL runner (the statements themselves run
+// The record writer against a fake SQL runner, the handover batcher against a fake statement (the statements themselves run
 // against PostgreSQL in the integration tests): batching, group commit, retries while the database
 // is away, giving up at the stop deadline, and what they log.
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../../src/db/database.ts';
-import { ClaimLostError, Handover, WorkerAwayError } from '../../../src/deliver/handover.ts';
+import type { Held } from '../../../src/db/deliveries.ts';
+import type { HandOverResult } from '../../../src/db/hand-over.ts';
+import { ClaimLostError, Handover, PapersTakenError, WorkerAwayError } from '../../../src/deliver/handover.ts';
 import { RecordWriter } from '../../../src/deliver/record-writer.ts';
 import { capturingLogger } from '../../support/logs.ts';
 
@@ -90,37 +92,51 @@ describe('RecordWriter', () => {
 
 describe('Handover', () => {
   const alive = { id: 'w1', alive: true };
+  const noSql = {} as Sql;
+
+  /** A hand-over statement that answers with `answer` and records every batch; `down` makes it throw. */
+  function fakeMarks(answer: (ids: number[]) => HandOverResult) {
+    const batches: Array<{ workerId: string; ids: number[] }> = [];
+    let down = false;
+    const mark = async (_sql: Sql, workerId: string, held: readonly Held[]) => {
+      batches.push({ workerId, ids: held.map((h) => h.id) });
+      await new Promise((r) => setTimeout(r, 1));
+      if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      return answer(held.map((h) => h.id));
+    };
+    return { mark, batches, setDown: (v: boolean) => (down = v) };
+  }
+  const allHanded = (ids: number[]) => ({ handed: ids, taken: [] });
 
   it('marks asked for in one turn go in one statement; those asked for meanwhile wait for the next', async () => {
-    const { sql, calls } = fakeSql(({ params }) => ({ rows: (params[0] as number[]).map((id) => ({ id })) }));
-    const handover = new Handover(sql, alive);
+    const { mark, batches } = fakeMarks(allHanded);
+    const handover = new Handover(noSql, alive, mark);
     const first = [1, 2, 3].map((id) => handover.mark({ id, attempt: 1 }));
     await new Promise((r) => queueMicrotask(() => r(undefined))); // the first statement is on its way
     const second = [4, 5].map((id) => handover.mark({ id, attempt: 1 }));
     await Promise.all([...first, ...second]);
-    expect(calls.map((c) => c.params[0])).toEqual([
-      [1, 2, 3],
-      [4, 5],
+    expect(batches).toEqual([
+      { workerId: 'w1', ids: [1, 2, 3] },
+      { workerId: 'w1', ids: [4, 5] },
     ]);
-    expect(calls[0]!.text).toMatch(/SET status = 'handed'/);
-    expect(calls[0]!.text).toMatch(/d\.status = 'claimed' AND d\.worker_id = \$3/);
   });
 
-  it('a delivery the statement did not change is not this worker\'s any more: ClaimLostError', async () => {
-    const { sql } = fakeSql(() => ({ rows: [{ id: 1 }] }));
-    const handover = new Handover(sql, alive);
-    const [a, b] = [handover.mark({ id: 1, attempt: 1 }), handover.mark({ id: 2, attempt: 1 })];
+  it("a delivery the statement did not change is not this worker's any more: ClaimLostError; one whose papers were taken: PapersTakenError", async () => {
+    const { mark } = fakeMarks(() => ({ handed: [1], taken: [3] }));
+    const handover = new Handover(noSql, alive, mark);
+    const [a, b, c] = [handover.mark({ id: 1, attempt: 1 }), handover.mark({ id: 2, attempt: 1 }), handover.mark({ id: 3, attempt: 1 })];
     await expect(a).resolves.toBeUndefined();
     await expect(b).rejects.toBeInstanceOf(ClaimLostError);
+    await expect(c).rejects.toBeInstanceOf(PapersTakenError);
   });
 
   it('a worker without its lock hands nothing; a database error refuses the whole batch', async () => {
-    const { sql, calls, setDown } = fakeSql(({ params }) => ({ rows: (params[0] as number[]).map((id) => ({ id })) }));
-    const away = new Handover(sql, { id: 'w1', alive: false });
+    const { mark, batches, setDown } = fakeMarks(allHanded);
+    const away = new Handover(noSql, { id: 'w1', alive: false }, mark);
     await expect(away.mark({ id: 1, attempt: 1 })).rejects.toBeInstanceOf(WorkerAwayError);
-    expect(calls).toHaveLength(0);
+    expect(batches).toHaveLength(0);
     setDown(true);
-    const handover = new Handover(sql, alive);
+    const handover = new Handover(noSql, alive, mark);
     const marks = [handover.mark({ id: 1, attempt: 1 }), handover.mark({ id: 2, attempt: 1 })];
     for (const m of marks) await expect(m).rejects.toThrow(/ECONNREFUSED/);
   });

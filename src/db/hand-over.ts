@@ -1,0 +1,116 @@
+// Never the same paper twice, whatever the operator does (a resend, a resolve, the dashboard): the
+// sender itself leaves out of a delivery the papers its reader already got in ANOTHER delivery (a
+// mailed paper of it) or may be getting (another delivery of theirs handed, or unknown: it may have
+// reached them). Checked twice:
+//   - at the claim, to render only what is left (the delivery's papers are narrowed to it: the web
+//     view shows what was mailed); a delivery left with nothing is skipped by the sender, never mailed;
+//   - at the hand-over, in ONE transaction per batch of marks, after an advisory lock per subscriber
+//     (HAND_OVER_LOCK_SPACE, subscriber id): two senders handing two deliveries of one reader wait for
+//     each other, and the second one sees the first one's `handed`. A delivery whose papers were taken
+//     since its claim is not handed (released, claimed and narrowed again), so nothing goes out twice.
+import type { Sql } from './database.ts';
+import type { FailureDetail, Held } from './deliveries.ts';
+
+/** The first key of the hand-over's advisory locks ("ph"): the second is the subscriber's id. */
+export const HAND_OVER_LOCK_SPACE = 0x7068;
+
+/**
+ * SQL: true when the paper `p` (an element of delivery `d`'s papers) reached d's reader in another
+ * delivery, or may be reaching them in one (handed, or unknown).
+ */
+export function paperTaken(p: string, d: string): string {
+  return `(EXISTS (SELECT 1 FROM mailed_paper m
+                  WHERE m.subscriber_id = ${d}.subscriber_id AND m.paper_id = (${p}->>'paperId')::int AND m.delivery_id <> ${d}.id)
+        OR EXISTS (SELECT 1 FROM delivery o
+                  WHERE o.subscriber_id = ${d}.subscriber_id AND o.id <> ${d}.id AND o.status IN ('handed', 'unknown')
+                    AND o.papers @> jsonb_build_array(jsonb_build_object('paperId', ${p}->'paperId'))))`;
+}
+
+/** SQL: the papers of delivery `d` that are left once the taken ones are left out (in their order). */
+export function papersLeft(d: string): string {
+  return `(SELECT coalesce(jsonb_agg(e.p ORDER BY e.n), '[]'::jsonb)
+             FROM jsonb_array_elements(${d}.papers) WITH ORDINALITY AS e(p, n)
+            WHERE NOT ${paperTaken('e.p', d)})`;
+}
+
+export interface HandOverResult {
+  /** recorded handed: their data may go */
+  handed: number[];
+  /** still this worker's, but some of their papers were taken since the claim: not handed */
+  taken: number[];
+}
+
+const int = (n: number) => {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return String(n);
+};
+
+/**
+ * claimed → handed for a batch, committed before any of their message data goes to the relay. A
+ * delivery in neither list is no longer this worker's to send. One round trip: the statements go
+ * together (simple protocol; every value is an integer, or a literal escaped by the driver).
+ */
+export async function markHanded(sql: Sql, workerId: string, held: readonly Held[]): Promise<HandOverResult> {
+  if (held.length === 0) return { handed: [], taken: [] };
+  const client = await sql.connect();
+  let broken: Error | undefined;
+  // a checked-out client's connection that drops emits 'error': kept here (the query rejects too), never thrown
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
+  try {
+    const ids = `ARRAY[${held.map((h) => int(h.id)).join(',')}]::int[]`;
+    const attempts = `ARRAY[${held.map((h) => int(h.attempt)).join(',')}]::int[]`;
+    const worker = client.escapeLiteral(workerId);
+    const results = (await client.query(
+      `BEGIN;
+       SELECT pg_advisory_xact_lock(${HAND_OVER_LOCK_SPACE}, x.s) FROM (SELECT DISTINCT subscriber_id AS s FROM delivery WHERE id = ANY(${ids}) ORDER BY 1) x;
+       WITH input AS (
+         SELECT * FROM unnest(${ids}, ${attempts}) AS u(id, attempt)
+       ), mine AS (
+         SELECT d.id, d.attempt, d.subscriber_id, d.papers FROM delivery d JOIN input ON input.id = d.id AND input.attempt = d.attempt
+          WHERE d.status = 'claimed' AND d.worker_id = ${worker}
+       ), clear AS (
+         SELECT d.id, d.attempt FROM mine d
+          WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(d.papers) AS e(p) WHERE ${paperTaken('e.p', 'd')})
+            -- two deliveries of one reader in this batch with a paper in common: the older one goes first
+            AND NOT EXISTS (SELECT 1 FROM mine b CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS e(p)
+                             WHERE b.subscriber_id = d.subscriber_id AND b.id < d.id
+                               AND b.papers @> jsonb_build_array(jsonb_build_object('paperId', e.p->'paperId')))
+       ), handed AS (
+         UPDATE delivery d SET status = 'handed', handed_at = now()
+           FROM clear
+          WHERE d.id = clear.id AND d.attempt = clear.attempt AND d.status = 'claimed' AND d.worker_id = ${worker}
+         RETURNING d.id
+       )
+       SELECT mine.id, handed.id IS NOT NULL AS handed FROM mine LEFT JOIN handed ON handed.id = mine.id;
+       COMMIT;`,
+    )) as unknown as Array<{ rows: Array<{ id: number; handed: boolean }> }>;
+    const rows = results[2]!.rows;
+    return { handed: rows.filter((r) => r.handed).map((r) => r.id), taken: rows.filter((r) => !r.handed).map((r) => r.id) };
+  } catch (err) {
+    if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+/**
+ * claimed → skipped: every paper of it reached the reader in another delivery (or is on its way),
+ * so it is never mailed. Recorded as an attempt, with the reason.
+ */
+export async function markSkipped(sql: Sql, workerId: string, held: Held, reason: Omit<FailureDetail, 'response'>): Promise<boolean> {
+  const { rows } = await sql.query(
+    `WITH done AS (
+       UPDATE delivery SET status = 'skipped', error_code = $4, last_error = $5, next_try_at = NULL
+        WHERE id = $1 AND attempt = $2 AND status = 'claimed' AND worker_id = $3
+       RETURNING id, attempt, message_id
+     )
+     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, at)
+     SELECT id, attempt, 'skipped', message_id, $4, $3, $5, now() FROM done
+     RETURNING delivery_id`,
+    [held.id, held.attempt, workerId, reason.code, reason.error],
+  );
+  return rows.length === 1;
+}
