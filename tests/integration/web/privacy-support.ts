@@ -16,7 +16,8 @@ export const TOPICS = ['regenerating zebrafishes', 'axolotl limbs -mouse'];
 export const CONTROL_TOPICS = ['zebrafish fin', 'axolotl'];
 
 let day = 0;
-const nextDay = () => `2026-06-${String(10 + ++day).padStart(2, '0')}`;
+/** A new listing day for each call (calendar days: the ingest refuses a 2026-06-31). */
+const nextDay = () => new Date(Date.UTC(2026, 5, 10 + ++day)).toISOString().slice(0, 10);
 
 /** A listing whose two papers the TOPICS catch (ids unique per call). */
 export async function ingestCaught(w: ReaderWorld): Promise<string> {

@@ -146,9 +146,14 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     const twice = await runCli(['subscription-mails', 'resend', String(failed.id)], app.env);
     expect(twice.code).toBe(1);
     expect(twice.stderr.trim().split('\n').at(-1)).toBe(`paperboy: subscription email ${failed.id} is sent: only a failed one is sent again`);
-    const none = await runCli(['subscription-mails', 'resend', '99999999999'], app.env);
-    expect(none.stderr.trim().split('\n').at(-1)).toBe('paperboy: there is no subscription email 99999999999');
-   }, 180_000); // four commands, each its own process
+    const none = await runCli(['subscription-mails', 'resend', '2147483647'], app.env);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim().split('\n').at(-1)).toBe('paperboy: there is no subscription email 2147483647');
+    const beyond = await runCli(['subscription-mails', 'resend', '99999999999'], app.env); // no row can have it: said as such
+    expect(beyond.code).not.toBe(0);
+    expect(beyond.stderr).toContain("'99999999999' is invalid");
+    expect(beyond.stderr).toContain('an id is a whole number from 1 to 2147483647');
+   }, 240_000); // five commands, each its own process
 
   it('a failed confirmation a newer one replaced is not sent again but marked skipped (command line)', async () => {
     relay.setPick(({ to }) => (to === 'twice@example.org' ? { kind: 'rcpt-550' } : { kind: 'accept' }));
