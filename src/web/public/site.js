@@ -309,7 +309,7 @@
   function readerGroups(reader) {
     var groups = [];
     var group = function (className, heading, note, papers, withTopic) {
-      var section = el('section', 'pv-topic pv-group ' + className);
+      var section = el('section', 'pv-group ' + className);
       var head = el('div', 'pv-topic-head');
       head.appendChild(el('h3', 'pv-group-heading', heading));
       section.appendChild(head);
