@@ -47,6 +47,11 @@ export async function openDatabase({ databaseUrl, dataDir, log, poolSize = 8 }: 
 function connect(pgConfig: pg.ClientConfig, poolSize: number, kind: DatabaseKind, description: string, after?: () => Promise<unknown>): Database {
   const pool = new pg.Pool({ ...pgConfig, max: poolSize });
   pool.on('error', () => undefined); // an idle connection that drops is replaced on the next query
+  // No JIT compilation: paperboy's statements are short, and PostgreSQL's cost estimates for the
+  // never-twice check (a subquery per paper, hand-over.ts) cross jit_above_cost, so every claim spent
+  // ~1 s compiling for ~70 ms of work (bench/README.md, scale). A SET on each new connection, queued
+  // before its first query (not a startup option: poolers such as PgBouncer refuse those).
+  pool.on('connect', (client) => void client.query('SET jit = off').catch(() => undefined));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
