@@ -7,7 +7,7 @@ import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
 import { freezeDigestPapers, papersOfDigestsBuilt, type FrozenPaper } from '../db/digest-papers.ts';
 import {
   activeSubscriberBatch, digestForSnapshot, insertDeliveries, lastDeliveryDigestAt, maxSubscriberId, papersNotToRepeat, skipOlderSnapshots,
-  type DigestSummary,
+  type DigestSummary, type SubscriberInBatch,
 } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
@@ -18,6 +18,7 @@ import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { WEEK_MS, weeklyDue } from './frequency.ts';
 import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
+import type { ReaderRelevance } from './rank-reader-papers.ts';
 import { ReaderRelevanceLoader } from './reader-relevance.ts';
 import { TopicMatcher } from './topic-matcher.ts';
 import { plural } from '../render/format.ts';
@@ -82,15 +83,11 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   let matcherMs = 0;
   const fresh = new Set(diff.newPaperIds);
   const newPapers = diff.papers.filter((p) => fresh.has(p.id));
-  const matcher = new TopicMatcher(newPapers);
-  const byId = new Map<number, FrozenPaper>(newPapers.map((p) => [p.id, p]));
   const builtAt = deps.now();
   // Weekly readers: the week's papers (new in the digests built in the 7 days before this one, frozen
   // as they were then) besides this digest's; matched only if a weekly reader is due.
   const week = (await papersOfDigestsBuilt(prisma, new Date(builtAt.getTime() - WEEK_MS), builtAt)).filter((w) => !fresh.has(w.paper.id));
-  const weekPapers = [...newPapers, ...week.map((w) => w.paper)];
-  let weekMatcher: TopicMatcher | null = null;
-  for (const w of week) byId.set(w.paper.id, w.paper);
+  const papers = new BuildPapers(newPapers, week.map((w) => w.paper));
   /** the carried papers some weekly delivery uses: frozen into this digest with them */
   const carried = new Set<number>();
 
@@ -104,26 +101,16 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;
       subscribers += batch.length;
-      const weekly = batch.filter((s) => s.frequency === 'weekly');
-      const last = await lastDeliveryDigestAt(db, weekly.map((s) => s.id));
-      const due = new Set(weekly.filter((s) => weeklyDue(s.weeklyDay, builtAt, last.get(s.id) ?? s.since)).map((s) => s.id));
-      const skip = await papersNotToRepeat(db, batch.map((s) => s.id), due.size > 0 ? weekPapers.map((p) => p.id) : diff.newPaperIds);
-      const plans: DeliveryPlan[] = [];
+      const inputs = await readBatchInputs(db, batch, papers, builtAt, relevance);
       const matching = performance.now();
-      const daily = relevance ? await relevance.load(batch.filter((s) => s.frequency !== 'weekly'), newPapers) : null;
-      const weeklyRelevance = relevance && due.size > 0 ? await relevance.load(weekly.filter((s) => due.has(s.id)), weekPapers) : null;
-      for (const subscriber of batch) {
-        if (subscriber.frequency === 'weekly' && !due.has(subscriber.id)) continue;
-        const weeklyNow = subscriber.frequency === 'weekly';
-        const readerRelevance = (weeklyNow ? weeklyRelevance : daily)?.get(subscriber.id);
-        const p = planDelivery(weeklyNow ? (weekMatcher ??= new TopicMatcher(weekPapers)) : matcher, subscriber, skip.get(subscriber.id), readerRelevance);
-        if (!p) continue;
-        if (weeklyNow) for (const paper of p.papers) if (!fresh.has(paper.paperId)) carried.add(paper.paperId);
-        plans.push(p);
-        options.onPlan?.({ ...p, email: subscriber.email }, byId);
-      }
+      const planned = planBatch(batch, papers, inputs);
       matcherMs += performance.now() - matching;
-      deliveries += digestId === null ? plans.length : await insertDeliveries(db, digestId, plans);
+      for (const id of planned.carried) carried.add(id);
+      if (options.onPlan) {
+        const emails = new Map(batch.map((s) => [s.id, s.email]));
+        for (const p of planned.plans) options.onPlan({ ...p, email: emails.get(p.subscriberId)! }, papers.byId);
+      }
+      deliveries += digestId === null ? planned.plans.length : await insertDeliveries(db, digestId, planned.plans);
     }
     return { deliveries, subscribers };
   };
@@ -135,7 +122,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
     newPapers,
     ...counts,
     skippedSnapshots,
-    invalidTopics: [...matcher.invalidTopics.keys()],
+    invalidTopics: [...papers.matcher.invalidTopics.keys()],
     ms: Math.round(performance.now() - started),
   });
 
@@ -168,12 +155,19 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   if ('other' in built) return { kind: 'up-to-date', digestId: built.other!.id, snapshotId: snapshot.id };
 
   const out = result(built.digest, built.counts, built.skipped);
+  reportBuilt(deps, out, built.digest.id, matcherMs);
+  return out;
+}
+
+/** The digest.built log line and metrics (and a warning per stored topic that no longer parses). */
+function reportBuilt(deps: BuildDigestDeps, out: Extract<BuildDigestResult, { kind: 'built' | 'dry-run' }>, digestId: number, matcherMs: number): void {
   (deps.metrics ?? noMetrics).digestBuilt(out.ms / 1000, matcherMs / 1000);
-  for (const topic of out.invalidTopics) log.warn({ event: 'digest.invalid_topic', digestId: built.digest.id, topic }, `a stored topic no longer parses: ${topic}`);
-  log.info(
+  for (const topic of out.invalidTopics) deps.log.warn({ event: 'digest.invalid_topic', digestId, topic }, `a stored topic no longer parses: ${topic}`);
+  const { snapshot, newPapers } = out;
+  deps.log.info(
     {
       event: 'digest.built',
-      digestId: built.digest.id,
+      digestId,
       snapshotId: snapshot.id,
       newPapers: newPapers.length,
       subscribers: out.subscribers,
@@ -182,7 +176,73 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       ms: out.ms,
       matcherMs: Math.round(matcherMs),
     },
-    `built digest ${built.digest.id} of snapshot ${snapshot.id}: ${plural(newPapers.length, 'new paper')}, ${plural(out.deliveries, 'delivery', 'deliveries')} queued`,
+    `built digest ${digestId} of snapshot ${snapshot.id}: ${plural(newPapers.length, 'new paper')}, ${plural(out.deliveries, 'delivery', 'deliveries')} queued`,
   );
-  return out;
+}
+
+/** The papers a build plans from, and their matchers (the week's made only if a weekly reader is due). */
+export class BuildPapers {
+  readonly fresh: ReadonlySet<number>;
+  readonly matcher: TopicMatcher;
+  /** this digest's new papers, then the week's earlier ones (as frozen then) */
+  readonly weekPapers: ReadonlyArray<Paper | FrozenPaper>;
+  readonly byId: ReadonlyMap<number, FrozenPaper>;
+  private weekly: TopicMatcher | null = null;
+
+  constructor(
+    readonly newPapers: readonly Paper[],
+    earlierThisWeek: readonly FrozenPaper[],
+  ) {
+    this.fresh = new Set(newPapers.map((p) => p.id));
+    this.matcher = new TopicMatcher(newPapers);
+    this.weekPapers = [...newPapers, ...earlierThisWeek];
+    this.byId = new Map<number, FrozenPaper>(this.weekPapers.map((p) => [p.id, p]));
+  }
+
+  get weekMatcher(): TopicMatcher {
+    return (this.weekly ??= new TopicMatcher(this.weekPapers));
+  }
+}
+
+/** What planning a batch of readers needs from the database. */
+export interface BatchInputs {
+  /** the weekly readers whose week is up (the other weekly readers get nothing now) */
+  due: ReadonlySet<number>;
+  /** per reader, the papers they already got: never planned again */
+  skip: ReadonlyMap<number, ReadonlySet<number>>;
+  /** per reader with a model or `like:` topics: their relevance, over the papers they are planned from */
+  relevance: ReadonlyMap<number, ReaderRelevance>;
+}
+
+/** Reads what planBatch needs: which weekly readers are due, what each reader got, their models. */
+async function readBatchInputs(db: Db, batch: readonly SubscriberInBatch[], papers: BuildPapers, builtAt: Date, relevance: ReaderRelevanceLoader | null): Promise<BatchInputs> {
+  const weekly = batch.filter((s) => s.frequency === 'weekly');
+  const last = await lastDeliveryDigestAt(db, weekly.map((s) => s.id));
+  const due = new Set(weekly.filter((s) => weeklyDue(s.weeklyDay, builtAt, last.get(s.id) ?? s.since)).map((s) => s.id));
+  const skip = await papersNotToRepeat(db, batch.map((s) => s.id), due.size > 0 ? papers.weekPapers.map((p) => p.id) : [...papers.fresh]);
+  const models = new Map<number, ReaderRelevance>();
+  if (relevance) {
+    for (const [id, r] of await relevance.load(batch.filter((s) => s.frequency !== 'weekly'), papers.newPapers)) models.set(id, r);
+    if (due.size > 0) for (const [id, r] of await relevance.load(weekly.filter((s) => due.has(s.id)), papers.weekPapers)) models.set(id, r);
+  }
+  return { due, skip, relevance: models };
+}
+
+/**
+ * Pure: the deliveries of a batch of readers. A daily reader is matched against this digest's new
+ * papers; a weekly reader only when due, against the week's; `carried` names the week's earlier papers
+ * some delivery uses (frozen into this digest with it).
+ */
+export function planBatch(batch: readonly SubscriberInBatch[], papers: BuildPapers, inputs: BatchInputs): { plans: DeliveryPlan[]; carried: number[] } {
+  const plans: DeliveryPlan[] = [];
+  const carried = new Set<number>();
+  for (const subscriber of batch) {
+    const weeklyNow = subscriber.frequency === 'weekly';
+    if (weeklyNow && !inputs.due.has(subscriber.id)) continue;
+    const p = planDelivery(weeklyNow ? papers.weekMatcher : papers.matcher, subscriber, inputs.skip.get(subscriber.id), inputs.relevance.get(subscriber.id));
+    if (!p) continue;
+    if (weeklyNow) for (const paper of p.papers) if (!papers.fresh.has(paper.paperId)) carried.add(paper.paperId);
+    plans.push(p);
+  }
+  return { plans, carried: [...carried] };
 }
