@@ -3,13 +3,17 @@
 // per digest (preparePaper); the rest comes from the recipient's topic hits (renderPaper).
 import { compileTopic, joinAdjacent, rangesIn, splitByRanges, TopicError, type CompiledTopic, type Range, type TopicHit } from '../match/index.ts';
 import { likeTopicTarget } from '../relevance/index.ts';
-import { escapeHtml, httpUrl, oneLine } from './escape.ts';
+import { httpUrl, oneLine } from './escape.ts';
+import { html, joinHtml, trusted, type Html } from './html.ts';
 import { compactCount, metaParts } from './format.ts';
 import { leadSentences } from './shorten.ts';
 import { fill, type Template } from './template.ts';
 import { markText, wrap } from './text.ts';
 import { topicLabel } from './topic-label.ts';
 import type { PaperView } from './types.ts';
+
+const META_SEPARATOR = trusted('&nbsp;· ');
+const LINK_SEPARATOR = trusted('&nbsp;&nbsp;·&nbsp; ');
 
 export const PAPER_SLOTS = ['url', 'paperTitle', 'lines'] as const;
 export const TEXT_SLOTS = ['text'] as const;
@@ -38,11 +42,12 @@ export interface PreparedPaper {
   titleLine: string;
   /** the title's link: http(s), or the digest's base URL when the view's is not */
   url: string;
-  hrefHtml: string;
-  metaHtml: string;
+  /** the meta line's parts, joined (empty when there are none) */
+  metaHtml: Html;
   metaText: string;
   links: PaperLink[];
-  linksHtml: string;
+  /** the links' line (empty when there are none) */
+  linksHtml: Html;
 }
 
 export function paperLinks(view: PaperView): PaperLink[] {
@@ -66,21 +71,16 @@ export function preparePaper(view: PaperView, fallbackUrl: string, digestYear: s
     view,
     titleLine: oneLine(view.title),
     url,
-    hrefHtml: escapeHtml(url),
-    metaHtml: meta.map(escapeHtml).join('&nbsp;· '),
+    metaHtml: joinHtml(meta.map((part) => html`${part}`), META_SEPARATOR),
     metaText: meta.join(' · '),
     links,
-    linksHtml: links.map((l) => fill(blocks.action, { href: escapeHtml(l.url), text: escapeHtml(l.label) })).join('&nbsp;&nbsp;·&nbsp; '),
+    linksHtml: joinHtml(links.map((l) => fill(blocks.action, { href: l.url, text: l.label })), LINK_SEPARATOR),
   };
 }
 
 /** Every piece escaped; the highlighted ones wrapped in the template's hit span. */
-export function highlightHtml(text: string, ranges: readonly Range[], hit: TextBlock): string {
-  let out = '';
-  for (const piece of splitByRanges(text, ranges)) {
-    out += piece.hit ? fill(hit, { text: escapeHtml(piece.text) }) : escapeHtml(piece.text);
-  }
-  return out;
+export function highlightHtml(text: string, ranges: readonly Range[], hit: TextBlock): Html {
+  return html`${splitByRanges(text, ranges).map((piece) => (piece.hit ? fill(hit, { text: piece.text }) : piece.text))}`;
 }
 
 /** A piece of text that is either plain or highlighted: rendered to HTML and to plain text alike. */
@@ -159,13 +159,12 @@ function reasonLine(hits: readonly TopicHit[], view: PaperView, like: string | u
   return pieces;
 }
 
-const piecesHtml = (pieces: readonly Piece[], hit: TextBlock): string =>
-  pieces.map((p) => (p.hit ? fill(hit, { text: escapeHtml(p.text) }) : escapeHtml(p.text))).join('');
+const piecesHtml = (pieces: readonly Piece[], hit: TextBlock): Html => html`${pieces.map((p) => (p.hit ? fill(hit, { text: p.text }) : p.text))}`;
 const piecesText = (pieces: readonly Piece[]): string => pieces.map((p) => (p.hit ? `*${p.text}*` : p.text)).join('');
 
 /** One paper's block for one recipient: HTML, and plain text indented by TEXT_INDENT for a number to go in front. */
 export interface RenderedPaper {
-  html: string;
+  html: Html;
   text: string;
 }
 
@@ -241,15 +240,15 @@ export function renderPaper(
   const reason = hits.length > 0 || like !== undefined ? reasonLine(hits, paper.view, like) : [];
   // a `like:` line has no words to highlight
   const tldr = tldrOf(paper, hits.filter((h) => likeTopicTarget(h.topic) === null), compiled);
-  let lines = '';
-  if (paper.metaHtml) lines += fill(blocks.meta, { text: paper.metaHtml });
-  if (reason.length > 0) lines += fill(blocks.reason, { text: piecesHtml(reason, blocks.hit) });
+  const lines: Html[] = [];
+  if (paper.metaHtml.value) lines.push(fill(blocks.meta, { text: paper.metaHtml }));
+  if (reason.length > 0) lines.push(fill(blocks.reason, { text: piecesHtml(reason, blocks.hit) }));
   if (tldr.text) {
-    const label = tldr.label ? `${fill(blocks.label, { text: escapeHtml(tldr.label) })}&nbsp; ` : '';
-    lines += fill(blocks.tldr, { text: label + highlightHtml(tldr.text, tldr.ranges, blocks.hit) });
+    const label = tldr.label ? html`${fill(blocks.label, { text: tldr.label })}&nbsp; ` : null;
+    lines.push(fill(blocks.tldr, { text: [label, highlightHtml(tldr.text, tldr.ranges, blocks.hit)] }));
   }
-  if (paper.linksHtml) lines += fill(blocks.links, { text: paper.linksHtml });
-  const html = fill(blocks.paper, { url: paper.hrefHtml, paperTitle: highlightHtml(paper.view.title, title, blocks.hit), lines });
+  if (paper.linksHtml.value) lines.push(fill(blocks.links, { text: paper.linksHtml }));
+  const block = fill(blocks.paper, { url: paper.url, paperTitle: highlightHtml(paper.view.title, title, blocks.hit), lines });
 
   const text = [wrap(markText(paper.view.title, title), TEXT_INDENT), TEXT_INDENT + paper.url];
   if (paper.metaText) text.push(wrap(paper.metaText, TEXT_INDENT));
@@ -257,5 +256,5 @@ export function renderPaper(
   if (tldr.text) text.push('', wrap(`${tldr.label ? `${tldr.label}: ` : ''}${markText(tldr.text, tldr.ranges)}`, TEXT_INDENT));
   const links = paper.links.filter((l) => l.label !== 'Paper');
   if (links.length > 0) text.push('', ...links.map((l) => wrap(`${l.label}: ${l.url}`, TEXT_INDENT)));
-  return { html, text: text.join('\n') };
+  return { html: block, text: text.join('\n') };
 }

@@ -5,7 +5,8 @@
 // and the recipient's links (RecipientLinks).
 import type { TopicHit } from '../match/index.ts';
 import { RenderError } from './errors.ts';
-import { escapeHtml, oneLine, ownUrl } from './escape.ts';
+import { oneLine, ownUrl } from './escape.ts';
+import { html, joinHtml, trusted, type Html, type Interpolation } from './html.ts';
 import { formatDay, plural } from './format.ts';
 import { compiledTemplate } from './mjml.ts';
 import {
@@ -73,7 +74,7 @@ interface DigestBlocks {
   page: Template<(typeof DIGEST_SLOTS)[number] | RecipientSlot>;
   group: Template<'topic' | 'items'>;
   section: Template<'sectionTitle' | 'items'>;
-  separator: string;
+  separator: Html;
   /** under each paper, when the recipient has a feedback page: "More like this · Not relevant" */
   feedback: { line: Template<'text'>; link: Template<'href' | 'text'> };
   /** the footer's links that change something (the email), or where they are (the web view) */
@@ -90,10 +91,10 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
   const dateLong = formatDay(view.snapshotDate, 'long');
   const product = oneLine(view.productName);
   const page = fillSome(blocks.page, {
-    title: escapeHtml(`${product} — ${dateLong}`),
-    homeUrl: escapeHtml(homeUrl),
-    productName: escapeHtml(product),
-    dateline: escapeHtml(dateLong),
+    title: `${product} — ${dateLong}`,
+    homeUrl,
+    productName: product,
+    dateline: dateLong,
   });
   const year = view.snapshotDate.slice(0, 4);
   const papers = new Map(view.papers.map((p) => [p.paperId, preparePaper(p, homeUrl, year, blocks.paper)]));
@@ -124,7 +125,7 @@ interface EmailContext {
   product: string;
   page: Template<RecipientSlot>;
   blocks: DigestBlocks;
-  sourceHtml: string;
+  sourceHtml: Html;
   textHeader: string;
 }
 
@@ -152,7 +153,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], sectio
   const feedbackBase = feedbackPage ? ownUrl(feedbackPage.url, feedbackPage.label) : null;
   const feedbackLine = feedbackBase ? paperFeedbackLine(blocks.feedback, feedbackBase) : null;
 
-  let papersHtml = '';
+  const papersHtml: Html[] = [];
   const textEntries: string[] = [];
   let n = 0;
   const listed = [
@@ -161,10 +162,11 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], sectio
   ];
   for (const group of listed) {
     const heading = group.heading;
-    const items = group.items
-      .map(({ item, rendered }) => (feedbackLine ? rendered.html + feedbackLine(item.paper.view.paperId) : rendered.html))
-      .join(blocks.separator);
-    papersHtml += group.section ? fill(blocks.section, { sectionTitle: escapeHtml(heading), items }) : fill(blocks.group, { topic: escapeHtml(heading), items });
+    const items = joinHtml(
+      group.items.map(({ item, rendered }) => (feedbackLine ? html`${rendered.html}${feedbackLine(item.paper.view.paperId)}` : rendered.html)),
+      blocks.separator,
+    );
+    papersHtml.push(group.section ? fill(blocks.section, { sectionTitle: heading, items }) : fill(blocks.group, { topic: heading, items }));
     textEntries.push(heading, '-'.repeat(Math.min(heading.length, 78)), '');
     group.items.forEach(({ item, rendered }) => {
       n++;
@@ -174,16 +176,16 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], sectio
     });
   }
   const titles = listed.flatMap((g) => g.items.map((i) => i.item.paper.titleLine));
-  const html = fill(ctx.page, {
-    preview: escapeHtml(clip(titles.join(' · '), 140)),
-    heading: escapeHtml(heading),
-    intro: escapeHtml(intro.before) + ctx.sourceHtml + escapeHtml(intro.after),
+  const body = fill(ctx.page, {
+    preview: clip(titles.join(' · '), 140),
+    heading,
+    intro: [intro.before, ctx.sourceHtml, intro.after],
     papers: papersHtml,
-    email: escapeHtml(email),
+    email,
     changeLinks: change.html,
     readerLinks: reader.html,
-    frequency: escapeHtml(often),
-  } satisfies Record<RecipientSlot, string>);
+    frequency: often,
+  } satisfies Record<RecipientSlot, Interpolation>);
   const text = [
     ctx.textHeader,
     '',
@@ -199,7 +201,7 @@ function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], sectio
     ...change.text,
     '',
   ].join('\n');
-  return { subject: digestSubject(count, labels, view.snapshotDate), html, text };
+  return { subject: digestSubject(count, labels, view.snapshotDate), html: body.value, text };
 }
 
 /**
@@ -210,11 +212,12 @@ const paperFeedbackUrl = (base: string, paperId: number | string, kind?: 'more_l
   kind ? `${base}&paper=${paperId}&kind=${kind}` : `${base}&paper=${paperId}#paper-${paperId}`;
 
 /** A recipient's feedback line, filled once: then each paper costs a join around its id. */
-function paperFeedbackLine(blocks: DigestBlocks['feedback'], base: string): (paperId: number) => string {
+function paperFeedbackLine(blocks: DigestBlocks['feedback'], base: string): (paperId: number) => Html {
   const ID = '\u0000'; // never in a URL or the template: where each paper's id goes
-  const link = (kind: 'more_like_this' | 'not_relevant', text: string) => fill(blocks.link, { href: escapeHtml(paperFeedbackUrl(base, ID, kind)), text });
-  const parts = fill(blocks.line, { text: `${link('more_like_this', 'More like this')} &middot; ${link('not_relevant', 'Not relevant')}` }).split(ID);
-  return (paperId) => parts.join(String(paperId));
+  const link = (kind: 'more_like_this' | 'not_relevant', text: string) => fill(blocks.link, { href: paperFeedbackUrl(base, ID, kind), text });
+  const parts = fill(blocks.line, { text: html`${link('more_like_this', 'More like this')} &middot; ${link('not_relevant', 'Not relevant')}` }).value.split(ID);
+  // the pieces of a filled line around a number: markup still
+  return (paperId) => trusted(parts.join(String(Math.trunc(paperId))));
 }
 
 /**
@@ -222,18 +225,18 @@ function paperFeedbackLine(blocks: DigestBlocks['feedback'], base: string): (pap
  * in the web view, which only reads, where they are (in the email, in the reader's own inbox) and
  * how to have the preferences link mailed there.
  */
-function footerChangeLinks(blocks: DigestBlocks, links: RecipientLinks | WebViewLinks): { html: string; text: string[] } {
+function footerChangeLinks(blocks: DigestBlocks, links: RecipientLinks | WebViewLinks): { html: Html; text: string[] } {
   if ('inYourInbox' in links) {
     const url = ownUrl(links.inYourInbox.preferencesLinkUrl, 'preferences link');
     return {
-      html: fill(blocks.inYourInbox, { preferencesLinkUrl: escapeHtml(url) }),
+      html: fill(blocks.inYourInbox, { preferencesLinkUrl: url }),
       text: [wrap(`This is the web view: it only reads. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox. Not at hand? Email me my preferences link: ${url}`)],
     };
   }
   const preferencesUrl = ownUrl(links.preferencesUrl, 'preferences');
   const unsubscribeUrl = ownUrl(links.unsubscribeUrl, 'unsubscribe');
   return {
-    html: fill(blocks.changeLinks, { preferencesUrl: escapeHtml(preferencesUrl), unsubscribeUrl: escapeHtml(unsubscribeUrl) }),
+    html: fill(blocks.changeLinks, { preferencesUrl, unsubscribeUrl }),
     text: [`Manage preferences: ${preferencesUrl}`, `Unsubscribe: ${unsubscribeUrl}`],
   };
 }

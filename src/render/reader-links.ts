@@ -1,7 +1,8 @@
 // The reader's own links in a digest's footer — view in the browser, the archive, feedback, the feed —
 // kept apart from the paper markup: the renderer receives them as a small list (RecipientView.reader)
 // and fills the template's `readerlink` block once per link. A recipient without them gets an empty line.
-import { escapeHtml, oneLine, ownUrl } from './escape.ts';
+import { oneLine, ownUrl } from './escape.ts';
+import { joinHtml, trusted, type Html } from './html.ts';
 import { fill, parseTemplate, type Template } from './template.ts';
 
 /** One link of the footer, e.g. { label: 'View in your browser', url: 'https://…/archive/12?token=…' }. */
@@ -12,6 +13,8 @@ export interface ReaderLink {
   perPaper?: boolean;
 }
 
+const FOOTER_SEPARATOR = trusted('&nbsp;·&nbsp; ');
+
 export const READER_LINK_SLOTS = ['readerUrl', 'readerLabel'] as const;
 
 export type ReaderLinkBlock = Template<(typeof READER_LINK_SLOTS)[number]>;
@@ -21,10 +24,10 @@ export function readerLinkBlock(block: string): ReaderLinkBlock {
 }
 
 /** The footer's links (HTML, joined like the other footer links) and their plain-text lines. */
-export function renderReaderLinks(block: ReaderLinkBlock, links: readonly ReaderLink[] | undefined): { html: string; text: string[] } {
+export function renderReaderLinks(block: ReaderLinkBlock, links: readonly ReaderLink[] | undefined): { html: Html; text: string[] } {
   const checked = (links ?? []).map((l) => ({ label: oneLine(l.label), url: ownUrl(l.url, l.label) }));
   return {
-    html: checked.map((l) => fill(block, { readerUrl: escapeHtml(l.url), readerLabel: escapeHtml(l.label) })).join('&nbsp;·&nbsp; '),
+    html: joinHtml(checked.map((l) => fill(block, { readerUrl: l.url, readerLabel: l.label })), FOOTER_SEPARATOR),
     text: checked.map((l) => `${l.label}: ${l.url}`),
   };
 }

@@ -1,6 +1,9 @@
 // Compiled HTML with slots (%%name%%) and blocks (<!--pb:name--> … <!--/pb:name-->), filled by
-// string assembly: no String.replace, so values containing $& or $1 or %%slot%% stay literal.
+// string assembly: no String.replace, so values containing $& or $1 or %%slot%% stay literal. A slot
+// takes what html`…` takes (render/html.ts): text is escaped, only Html goes in as markup — a filled
+// block is Html — so no value reaches an email unescaped by mistake.
 import { RenderError } from './errors.ts';
+import { Html, renderHtml, type Interpolation } from './html.ts';
 
 /** literals[0] slots[0] literals[1] slots[1] … literals[n] */
 export interface Template<S extends string> {
@@ -43,24 +46,24 @@ export function cutBlock(html: string, where: string, name: string, replacement 
   };
 }
 
-/** The template with every slot filled. */
-export function fill<S extends string>(template: Template<S>, values: Readonly<Record<S, string>>): string {
+/** The template with every slot filled: the compiled markup around the values, each escaped unless Html. */
+export function fill<S extends string>(template: Template<S>, values: Readonly<Record<S, Interpolation>>): Html {
   const { literals, slots } = template;
   let out = literals[0] ?? '';
-  for (let i = 0; i < slots.length; i++) out += values[slots[i] as S] + (literals[i + 1] ?? '');
-  return out;
+  for (let i = 0; i < slots.length; i++) out += renderHtml(values[slots[i] as S]) + (literals[i + 1] ?? '');
+  return new Html(out);
 }
 
 /** The template with some slots filled (e.g. the digest's own data), the others left for later. */
 export function fillSome<S extends string, K extends S>(
   template: Template<S>,
-  values: Readonly<Record<K, string>>,
+  values: Readonly<Record<K, Interpolation>>,
 ): Template<Exclude<S, K>> {
   const literals: string[] = [template.literals[0] ?? ''];
   const slots: Array<Exclude<S, K>> = [];
   template.slots.forEach((slot, i) => {
     const next = template.literals[i + 1] ?? '';
-    if (Object.hasOwn(values, slot)) literals[literals.length - 1] += values[slot as K] + next;
+    if (Object.hasOwn(values, slot)) literals[literals.length - 1] += renderHtml(values[slot as K]) + next;
     else {
       slots.push(slot as Exclude<S, K>);
       literals.push(next);

@@ -1,6 +1,7 @@
 // The one-off emails: confirmation (double opt-in), preferences changed, preferences link. Each
 // template is compiled once per process (mjml.ts) and filled with the view; the topic block repeats.
-import { escapeHtml, oneLine, ownUrl } from './escape.ts';
+import { oneLine, ownUrl } from './escape.ts';
+import type { Interpolation } from './html.ts';
 import { formatDay, formatUtc } from './format.ts';
 import { frequencyPhrase, frequencySentence } from './frequency-line.ts';
 import { compiledTemplate, type TemplateName } from './mjml.ts';
@@ -32,10 +33,10 @@ export async function renderConfirmation(view: ConfirmationView): Promise<Render
     preview: `One click to start getting new papers from Hugging Face Daily Papers on your topics. The link works until ${expires}.`,
     dateline: 'Subscription',
   }, {
-    confirmUrl: escapeHtml(confirmUrl),
-    confirmUrlText: escapeHtml(confirmUrl),
-    expires: escapeHtml(expires),
-    frequency: escapeHtml(often),
+    confirmUrl,
+    confirmUrlText: confirmUrl,
+    expires,
+    frequency: often,
   });
   const text = [
     product,
@@ -74,9 +75,9 @@ export async function renderPreferencesChanged(view: PreferencesChangedView): Pr
     preview: status,
     dateline: 'Preferences',
   }, {
-    status: escapeHtml(status),
-    preferencesUrl: escapeHtml(preferencesUrl),
-    unsubscribeUrl: escapeHtml(unsubscribeUrl),
+    status,
+    preferencesUrl,
+    unsubscribeUrl,
   });
   const text = [
     product,
@@ -107,9 +108,9 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
     preview: 'Here is the link to your preferences, as asked. Nothing has changed.',
     dateline: 'Preferences',
   }, {
-    preferencesUrl: escapeHtml(preferencesUrl),
-    unsubscribeUrl: escapeHtml(unsubscribeUrl),
-    frequency: escapeHtml(often),
+    preferencesUrl,
+    unsubscribeUrl,
+    frequency: often,
   });
   const text = [
     product,
@@ -132,28 +133,28 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
   return { subject, html, text };
 }
 
-/** The compiled template filled: the common slots from the view and `plain` (escaped here), the rest as given. */
+/** The compiled template filled (fill escapes every text): the common slots from the view and `plain`, the rest as given. */
 async function render<S extends string>(
   name: TemplateName,
   slots: readonly S[],
   view: Base,
   plain: { title: string; preview: string; dateline: string },
-  values: Readonly<Record<S, string>>,
+  values: Readonly<Record<S, Interpolation>>,
 ): Promise<string> {
   const cut = cutBlock(await compiledTemplate(name), name, 'topic', '%%topics%%');
   const page = parseTemplate<S | Common>(cut.html, name, [...COMMON, ...slots]);
   const topic = parseTemplate(cut.block, name, ['topic']);
   const topics = view.topics.length > 0 ? view.topics : ['(no topics)'];
-  const common: Record<Common, string> = {
-    title: escapeHtml(oneLine(plain.title)),
-    preview: escapeHtml(oneLine(plain.preview)),
-    homeUrl: escapeHtml(ownUrl(view.baseUrl, 'home')),
-    productName: escapeHtml(oneLine(view.productName)),
-    dateline: escapeHtml(plain.dateline),
-    email: escapeHtml(oneLine(view.email)),
-    topics: topics.map((t) => fill(topic, { topic: escapeHtml(oneLine(t)) })).join(''),
+  const common: Record<Common, Interpolation> = {
+    title: oneLine(plain.title),
+    preview: oneLine(plain.preview),
+    homeUrl: ownUrl(view.baseUrl, 'home'),
+    productName: oneLine(view.productName),
+    dateline: plain.dateline,
+    email: oneLine(view.email),
+    topics: topics.map((t) => fill(topic, { topic: oneLine(t) })),
   };
-  return fill(page, { ...common, ...values });
+  return fill(page, { ...common, ...values }).value;
 }
 
 const topicLines = (topics: readonly string[]): string =>

@@ -4,20 +4,15 @@
 // back, and sends the rest: every reader gets exactly one copy, nothing unknown. Before the handed
 // mark, `send` went on mailing for a second and the resend then duplicated what it had not recorded.
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
-import { ingestSeeds, insertReaders, startTestApp, type TestApp } from '../../support/app.ts';
+import { ingestSeeds, insertReaders, type TestApp } from '../../support/app.ts';
 import { collect, startCli } from '../../support/cli.ts';
-import { startFaultRelay, type FaultRelay } from '../../support/fault-relay.ts';
+import { deliveryTest as it } from '../../support/delivery-test.ts';
 
-let app: TestApp | undefined;
-let relay: FaultRelay | undefined;
-afterEach(async () => {
-  await app?.close();
-  await relay?.close();
-  app = relay = undefined;
-});
+/** SEND_CONCURRENCY: messages on their way at once */
+const SLOTS = 4;
 
 /** Closes the test database to every client (or opens it again), as a restart would. */
 async function setAway(a: TestApp, away: boolean) {
@@ -33,27 +28,37 @@ async function setAway(a: TestApp, away: boolean) {
 }
 
 describe('the database goes away mid-send', () => {
-  it('nothing more is handed over while it is away; when it is back every outcome is recorded and the rest sent, each once', async () => {
+  it('nothing more is handed over while it is away; when it is back every outcome is recorded and the rest sent, each once', async ({ delivery }) => {
     // replies take a moment, so messages are in flight when the database goes
-    relay = await startFaultRelay({ pick: () => ({ kind: 'late-reply', delayMs: 40 }) });
-    app = await startTestApp('postgres', { SMTP_URL: relay.url });
+    const { app, relay } = await delivery.withFaultRelay({ pick: () => ({ kind: 'late-reply', delayMs: 40 }) });
     await ingestSeeds(app);
     await insertReaders(app, 300);
     const built = await buildDigest(digestDeps(app.ctx));
     expect(built.kind === 'built' && built.deliveries).toBe(300);
     await app.ctx.close(); // this test's own connections would be cut too: reopen later
 
-    const send = startCli(['send'], { ...app.env, SMTP_URL: relay.url, SEND_CONCURRENCY: '4', LOG_LEVEL: 'warn' });
+    const send = startCli(['send'], { ...app.env, SMTP_URL: relay.url, SEND_CONCURRENCY: String(SLOTS), LOG_LEVEL: 'warn' });
+    let stderr = '';
+    send.stderr!.on('data', (d) => (stderr += d));
     const done = collect(send, 120_000);
     await relay.waitForTaken(60, 60_000);
     await setAway(app, true);
     const atCut = relay.seen.length;
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Not a time but the point where the sender can hand nothing more: each of its send slots took the
+    // next delivery, was refused its handed mark (the database is away) and now waits to give the claim
+    // back — one `delivery.record_retry` of a release per slot. A slot takes nothing else meanwhile,
+    // and claiming more needs the database. Should it go on handing instead, the wait ends as soon as
+    // more than what was in flight reached the relay, and the check below fails.
+    const releasesWaiting = () => stderr.split('\n').filter((l) => l.includes('"event":"delivery.record_retry"') && l.includes('"outcome":"released"')).length;
+    await vi.waitFor(
+      () => {
+        if (releasesWaiting() < SLOTS && relay.seen.length - atCut <= SLOTS) throw new Error(`${releasesWaiting()} of ${SLOTS} send slots stopped: ${stderr.slice(-1500)}`);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
     // only what was already on its way when the database went reached the relay
-    expect(relay.seen.length - atCut).toBeLessThanOrEqual(4);
-    const whileAway = relay.seen.length;
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(relay.seen.length).toBe(whileAway);
+    expect(relay.seen.length - atCut).toBeLessThanOrEqual(SLOTS);
+    expect(releasesWaiting()).toBe(SLOTS);
 
     await setAway(app, false);
     const result = await done;

@@ -1,23 +1,15 @@
 // Exactly once, with real processes: two `paperboy send` at once over 2,000 queued deliveries on
 // PostgreSQL; and a `send` killed with SIGKILL halfway, run again, and its unknowns settled.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
-import { ingestSeeds, insertReaders, startTestApp, type TestApp } from '../../support/app.ts';
+import { ingestSeeds, insertReaders, type TestApp } from '../../support/app.ts';
 import { collect, runCli, startCli } from '../../support/cli.ts';
-import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../support/smtp-sink.ts';
+import { deliveryTest as it, type Delivery } from '../../support/delivery-test.ts';
+import type { SinkBehaviour, SmtpSink } from '../../support/smtp-sink.ts';
 
-let app: TestApp | undefined;
-let sink: SmtpSink | undefined;
-afterEach(async () => {
-  await app?.close();
-  await sink?.close();
-  app = sink = undefined;
-});
-
-async function queue(count: number, behaviour: SinkBehaviour = {}) {
-  sink = await startSmtpSink({ behaviour });
-  app = await startTestApp('postgres', { SMTP_URL: sink.url, SEND_CONCURRENCY: '4' });
+async function queue(delivery: Delivery, count: number, behaviour: SinkBehaviour = {}) {
+  const { app, sink } = await delivery.withSink({ behaviour }, { SEND_CONCURRENCY: '4' });
   await ingestSeeds(app);
   await insertReaders(app, count);
   const built = await buildDigest(digestDeps(app.ctx));
@@ -35,8 +27,8 @@ const statusCounts = async (a: TestApp) =>
   Object.fromEntries((await a.ctx.db.prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } })).map((g) => [g.status, g._count._all]));
 
 describe('exactly once', () => {
-  it('two send processes at once over 2,000 deliveries: each address gets exactly one message', async () => {
-    const { app, sink } = await queue(2000);
+  it('two send processes at once over 2,000 deliveries: each address gets exactly one message', async ({ delivery }) => {
+    const { app, sink } = await queue(delivery, 2000);
     const env = { ...app.env, LOG_LEVEL: 'warn' };
     const [a, b] = await Promise.all([runCli(['send'], env, { timeoutMs: 180_000 }), runCli(['send'], env, { timeoutMs: 180_000 })]);
     expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
@@ -50,9 +42,9 @@ describe('exactly once', () => {
     expect(await statusCounts(app)).toEqual({ sent: 2000 });
   }, 240_000);
 
-  it('a send killed with SIGKILL halfway: its claims are sent by the rerun, its handed ones are unknown, the operator settles them, nobody gets two', async () => {
+  it('a send killed with SIGKILL halfway: its claims are sent by the rerun, its handed ones are unknown, the operator settles them, nobody gets two', async ({ delivery }) => {
     // A slow relay keeps deliveries in flight when the kill comes.
-    const { app, sink } = await queue(400, { dataDelayMs: 30 });
+    const { app, sink } = await queue(delivery, 400, { dataDelayMs: 30 });
     const env = { ...app.env, LOG_LEVEL: 'warn' };
     const first = startCli(['send'], env);
     const done = collect(first, 120_000);

@@ -2,22 +2,15 @@
 // (raw TCP) SMTP relay that keeps the truth of what it took: the stored status, the stored reply or
 // code, how many copies the relay took (never more than one per attempt), and that a second `send`
 // never tries again on its own what may have arrived (exactly one attempt unless an operator asks).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { createSmtpMailer } from '../../../src/deliver/smtp-mailer.ts';
 import { SendError } from '../../../src/deliver/types.ts';
-import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
-import { startFaultRelay, type ConnectionFault, type Fault, type FaultRelay } from '../../support/fault-relay.ts';
+import { addSubscribers, ingestSeeds, sendNow } from '../../support/app.ts';
+import { deliveryTest as it, type Delivery } from '../../support/delivery-test.ts';
+import type { ConnectionFault, Fault } from '../../support/fault-relay.ts';
 import { buildMessage } from '../../unit/deliver/build-message.ts';
-
-let app: TestApp | undefined;
-let relay: FaultRelay | undefined;
-afterEach(async () => {
-  await app?.close();
-  await relay?.close();
-  app = relay = undefined;
-});
 
 const ALICE = 'alice@example.org';
 
@@ -95,13 +88,15 @@ const cases: Case[] = [
   },
 ];
 
-async function deliverOne(c: Case) {
+async function deliverOne(delivery: Delivery, c: Case) {
   let n = 0;
-  relay = await startFaultRelay({
-    pick: ({ to }) => (to === ALICE && c.fault ? c.fault(n++) : { kind: 'accept' }),
-    ...(c.connection ? { connectionFault: c.connection } : {}),
-  });
-  app = await startTestApp('postgres', { SMTP_URL: relay.url, SEND_RETRY_DELAY: '20ms', SEND_CONCURRENCY: '1', ...c.vars });
+  const { app, relay } = await delivery.withFaultRelay(
+    {
+      pick: ({ to }) => (to === ALICE && c.fault ? c.fault(n++) : { kind: 'accept' }),
+      ...(c.connection ? { connectionFault: c.connection } : {}),
+    },
+    { SEND_RETRY_DELAY: '20ms', SEND_CONCURRENCY: '1', ...c.vars },
+  );
   await ingestSeeds(app);
   await addSubscribers(app, [[ALICE, ['scaling laws']]]);
   const built = await buildDigest(digestDeps(app.ctx));
@@ -112,8 +107,8 @@ async function deliverOne(c: Case) {
 
 describe('one delivery through each fault of the relay', () => {
   for (const c of cases) {
-    it(c.name, async () => {
-      const { app, relay, summary } = await deliverOne(c);
+    it(c.name, async ({ delivery }) => {
+      const { app, relay, summary } = await deliverOne(delivery, c);
       const row = await app.ctx.db.prisma.delivery.findFirstOrThrow({ include: { subscriber: true } });
       const e = c.expected;
       expect(row.status).toBe(e.status);
@@ -150,8 +145,8 @@ describe('one delivery through each fault of the relay', () => {
 });
 
 describe('the mailer on its own', () => {
-  it('a connection cut while a large message is still being written is "in-data": definite, not unknown', async () => {
-    relay = await startFaultRelay({ pick: () => ({ kind: 'drop-mid-data' }) });
+  it('a connection cut while a large message is still being written is "in-data": definite, not unknown', async ({ delivery }) => {
+    const relay = await delivery.faultRelay({ pick: () => ({ kind: 'drop-mid-data' }) });
     const mailer = createSmtpMailer({ url: relay.url, concurrency: 1, timeoutMs: 2000 });
     try {
       // far more than loopback's socket buffers hold: the relay cuts before the client can finish
@@ -171,8 +166,8 @@ describe('the mailer on its own', () => {
     }
   }, 60_000);
 
-  it('a handed mark that cannot be recorded stops the message before its data: nothing reaches the relay', async () => {
-    relay = await startFaultRelay();
+  it('a handed mark that cannot be recorded stops the message before its data: nothing reaches the relay', async ({ delivery }) => {
+    const relay = await delivery.faultRelay();
     const mailer = createSmtpMailer({ url: relay.url, concurrency: 1, timeoutMs: 2000 });
     try {
       const err = await mailer.send(buildMessage(), { beforeData: () => Promise.reject(new Error('database is down')) }).then(
@@ -190,8 +185,8 @@ describe('the mailer on its own', () => {
     }
   });
 
-  it('stopping a send before its data ended is "before-data"; after its "." it is unknown', async () => {
-    relay = await startFaultRelay({ pick: () => ({ kind: 'stall-after-dot', keep: true }) });
+  it('stopping a send before its data ended is "before-data"; after its "." it is unknown', async ({ delivery }) => {
+    const relay = await delivery.faultRelay({ pick: () => ({ kind: 'stall-after-dot', keep: true }) });
     const mailer = createSmtpMailer({ url: relay.url, concurrency: 2, timeoutMs: 2000, replyTimeoutMs: 60_000 });
     try {
       const early = new AbortController();

@@ -4,20 +4,12 @@
 // a later snapshot that changes a paper's title or abstract must not change what the digest says.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { digestDeps, ingestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { ingestInputs } from '../../../src/ingest/ingest-inputs.ts';
-import { addSubscribers, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
-import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
-
-let app: TestApp | undefined;
-let sink: SmtpSink | undefined;
-afterEach(async () => {
-  await app?.close();
-  await sink?.close();
-  app = sink = undefined;
-});
+import { addSubscribers, sendNow, type TestApp } from '../../support/app.ts';
+import { deliveryTest as it } from '../../support/delivery-test.ts';
 
 const paper = (id: string, title: string, summary: string, day: string) => ({
   paper: { id, title, summary, authors: [{ name: 'A. Author' }], upvotes: 3 },
@@ -33,9 +25,8 @@ async function ingestJson(a: TestApp, name: string, items: unknown[]) {
 }
 
 describe('a frozen digest', () => {
-  it('an older capture ingested after the digest was built neither breaks nor changes it', async () => {
-    sink = await startSmtpSink();
-    app = await startTestApp('postgres', { SMTP_URL: sink.url });
+  it('an older capture ingested after the digest was built neither breaks nor changes it', async ({ delivery }) => {
+    const { app, sink } = await delivery.withSink();
     const old = paper('2606.00001', 'Attention Is Mostly Enough', 'An old favourite about attention.', '10');
     await ingestJson(app, 'a.json', [old]);
     await ingestJson(app, 'c.json', [

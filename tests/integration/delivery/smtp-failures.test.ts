@@ -1,24 +1,16 @@
 // What the send step does when the relay misbehaves, against a real SMTP server (smtp-server) told
 // to: answer 451 once, refuse one recipient with 550, refuse everything (the digest pauses instead of
 // mailing everyone badly). The faults around the end of the data are in fault-relay.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { resendFailed } from '../../../src/deliver/resend.ts';
-import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
-import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../support/smtp-sink.ts';
+import { addSubscribers, ingestSeeds, sendNow, type TestApp } from '../../support/app.ts';
+import { deliveryTest as it, type Delivery } from '../../support/delivery-test.ts';
+import type { SinkBehaviour } from '../../support/smtp-sink.ts';
 
-let app: TestApp | undefined;
-let sink: SmtpSink | undefined;
-afterEach(async () => {
-  await app?.close();
-  await sink?.close();
-  app = sink = undefined;
-});
-
-async function setup(behaviour: SinkBehaviour, emails: string[], vars: Record<string, string> = {}) {
-  sink = await startSmtpSink({ behaviour });
-  app = await startTestApp('postgres', { SMTP_URL: sink.url, ...vars });
+async function setup(delivery: Delivery, behaviour: SinkBehaviour, emails: string[], vars: Record<string, string> = {}) {
+  const { app, sink } = await delivery.withSink({ behaviour }, vars);
   await ingestSeeds(app);
   await addSubscribers(app, emails.map((e) => [e, ['scaling laws']] as [string, string[]]));
   const built = await buildDigest(digestDeps(app.ctx));
@@ -31,8 +23,8 @@ const send = sendNow;
 const rows = (a: TestApp) => a.ctx.db.prisma.delivery.findMany({ include: { subscriber: true }, orderBy: { id: 'asc' } });
 
 describe('send when the relay misbehaves (PostgreSQL)', () => {
-  it('451 on the first try, then accepted: retried and sent exactly once', async () => {
-    const { app, sink } = await setup({ failFirst: { stage: 'data', times: 1, code: 451 } }, ['alice@example.org']);
+  it('451 on the first try, then accepted: retried and sent exactly once', async ({ delivery }) => {
+    const { app, sink } = await setup(delivery, { failFirst: { stage: 'data', times: 1, code: 451 } }, ['alice@example.org']);
     const summary = await send(app);
     expect(summary).toMatchObject({ sent: 1, retried: 1, failed: 0 });
     expect(sink.messagesTo('alice@example.org')).toHaveLength(1);
@@ -41,8 +33,8 @@ describe('send when the relay misbehaves (PostgreSQL)', () => {
     expect(app.captured.events('delivery.retry')[0]).toMatchObject({ code: 'smtp:451' });
   });
 
-  it('550 for one recipient: that delivery fails with the reply stored, the others are sent', async () => {
-    const { app, sink } = await setup({ rejectRecipients: { 'gone@example.org': { code: 550, message: '5.1.1 user unknown' } } }, [
+  it('550 for one recipient: that delivery fails with the reply stored, the others are sent', async ({ delivery }) => {
+    const { app, sink } = await setup(delivery, { rejectRecipients: { 'gone@example.org': { code: 550, message: '5.1.1 user unknown' } } }, [
       'alice@example.org',
       'gone@example.org',
       'bob@example.org',
@@ -60,17 +52,17 @@ describe('send when the relay misbehaves (PostgreSQL)', () => {
     expect(await app.ctx.db.prisma.deliveryAttempt.findFirst({ where: { deliveryId: gone.id } })).toMatchObject({ status: 'failed', errorCode: 'smtp:550' });
   });
 
-  it('a recipient refused BOUNCE_LIMIT times becomes bounced', async () => {
-    const { app } = await setup({ rejectRecipients: { 'gone@example.org': 550 } }, ['gone@example.org'], { BOUNCE_LIMIT: '1' });
+  it('a recipient refused BOUNCE_LIMIT times becomes bounced', async ({ delivery }) => {
+    const { app } = await setup(delivery, { rejectRecipients: { 'gone@example.org': 550 } }, ['gone@example.org'], { BOUNCE_LIMIT: '1' });
     const summary = await send(app);
     expect(summary.bounced).toBe(1);
     expect((await rows(app))[0]!.subscriber.status).toBe('bounced');
     expect(app.captured.events('subscriber.bounced')).toHaveLength(1);
   });
 
-  it('after SEND_MAX_ERRORS failures in a row the digest is paused; the rest wait; resending the failed resumes it', async () => {
+  it('after SEND_MAX_ERRORS failures in a row the digest is paused; the rest wait; resending the failed resumes it', async ({ delivery }) => {
     const emails = Array.from({ length: 8 }, (_, i) => `reader${i}@example.org`);
-    const { app, sink, digestId } = await setup({ rejectData: { code: 554, message: '5.7.1 rejected by policy' } }, emails, { SEND_MAX_ERRORS: '3', SEND_CONCURRENCY: '1' });
+    const { app, sink, digestId } = await setup(delivery, { rejectData: { code: 554, message: '5.7.1 rejected by policy' } }, emails, { SEND_MAX_ERRORS: '3', SEND_CONCURRENCY: '1' });
     const summary = await send(app);
     expect(summary.paused).toEqual([digestId]);
     expect(summary.failed).toBe(3);

@@ -3,7 +3,7 @@
 // whose lock connection dropped hands nothing over until it has the lock back, and a claim taken
 // away meanwhile is never sent by it.
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { recover, startWorker, type WorkerHandle } from '../../../src/app/worker.ts';
 import { claimDeliveries } from '../../../src/db/deliveries.ts';
@@ -97,8 +97,7 @@ describe('worker liveness and recovery', () => {
     const handover = new Handover(a.ctx.db.sql, w);
 
     await cutLock(a, w.id);
-    for (let i = 0; i < 50 && w.alive; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(w.alive).toBe(false);
+    await vi.waitFor(() => expect(w.alive).toBe(false), { timeout: 2_000, interval: 20 });
     await expect(handover.mark(claimed[0]!)).rejects.toBeInstanceOf(WorkerAwayError);
     expect(a.captured.events('worker.lock_lost')).toHaveLength(1);
 

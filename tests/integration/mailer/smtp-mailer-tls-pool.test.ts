@@ -1,5 +1,5 @@
 // The SMTP Mailer's TLS failures, and how its pool behaves when the server cuts connections.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSmtpMailer } from '../../../src/deliver/smtp-mailer.ts';
 import { SendError, type Mailer } from '../../../src/deliver/types.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
@@ -75,7 +75,7 @@ describe('pooled connections', () => {
     const sink = await sinkWith({ behaviour: { dataDelayMs: 200 } });
     const m = mailer(sink.url, 2);
     const sending = [m.send(buildMessage()), m.send(buildMessage())];
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(sink.stats.data).toBe(2)); // both messages' data on its way
     await m.close();
     await expect(Promise.all(sending)).resolves.toHaveLength(2);
     expect(sink.messages).toHaveLength(2);

@@ -4,7 +4,7 @@
 // handed, the rest sent by the next start. SIGTERM while the relay withholds its replies: the sends
 // are cut before SHUTDOWN_TIMEOUT and recorded unknown.
 import type { ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ingestSeeds, insertReaders, startTestApp, type TestApp } from '../../support/app.ts';
 import { collect, startCli, type CliResult } from '../../support/cli.ts';
 import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../support/smtp-sink.ts';
@@ -49,9 +49,13 @@ describe('several serve processes', () => {
     // A few more ticks with nothing left to do: wait until each job has run on at least three ticks
     // (a fast send can be over before the third ingest tick comes).
     const scheduledRuns = async (job: string) => app.ctx.db.prisma.jobRun.count({ where: { job, trigger: 'schedule', finishedAt: { not: null } } });
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-      if ((await scheduledRuns('digest')) >= 3 && (await scheduledRuns('ingest')) >= 3) break;
-    }
+    await vi.waitFor(
+      async () => {
+        expect(await scheduledRuns('digest')).toBeGreaterThanOrEqual(3);
+        expect(await scheduledRuns('ingest')).toBeGreaterThanOrEqual(3);
+      },
+      { timeout: 60_000, interval: 200 },
+    );
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     const [ra, rb] = await Promise.all([a.done, b.done]);
@@ -118,7 +122,7 @@ describe('several serve processes', () => {
     const env = { ...app.env, DIGEST_CRON: '*/2 * * * * *', INGEST_CRON: '0 0 1 1 *', SEND_CONCURRENCY: '3', SMTP_TIMEOUT: '2s', SHUTDOWN_TIMEOUT: '4s' };
     const first = serve(env);
     // three messages are waiting for their final reply (SMTP_REPLY_TIMEOUT is 10 minutes)
-    for (let i = 0; i < 200 && (await app.ctx.db.prisma.delivery.count({ where: { status: 'handed' } })) < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(async () => expect(await app.ctx.db.prisma.delivery.count({ where: { status: 'handed' } })).toBe(3), { timeout: 20_000, interval: 100 });
     const stoppedAt = Date.now();
     first.child.kill('SIGTERM');
     const result = await first.done;

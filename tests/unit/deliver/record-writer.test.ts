@@ -1,7 +1,7 @@
 // The record writer against a fake SQL runner, the handover batcher against a fake statement (the statements themselves run
 // against PostgreSQL in the integration tests): batching, group commit, retries while the database
 // is away, giving up at the stop deadline, and what they log.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Sql } from '../../../src/db/database.ts';
 import type { Held } from '../../../src/db/deliveries.ts';
 import type { HandOverResult } from '../../../src/db/hand-over.ts';
@@ -51,7 +51,8 @@ describe('RecordWriter', () => {
     const writer = new RecordWriter({ sql, workerId: 'w1', log: captured.log, retryDelayMs: 5, maxRetryDelayMs: 20 });
     setDown(true);
     const failed = writer.failed({ id: 7, attempt: 2 }, { code: 'smtp:550', error: 'user unknown', response: '550 5.1.1 user unknown' });
-    await new Promise((r) => setTimeout(r, 40));
+    // tried, refused, and tried again: the writer is in its retry loop
+    await vi.waitFor(() => expect(calls.length).toBeGreaterThanOrEqual(2), { timeout: 2_000, interval: 5 });
     expect(writer.failing).toBe(true);
     const healthy = writer.whenHealthy();
     setDown(false);
@@ -72,8 +73,11 @@ describe('RecordWriter', () => {
     setDown(true);
     const sent = writer.sent({ id: 3, attempt: 1 }, '250 2.0.0 Ok: queued as ABC');
     const giveUp = new AbortController();
-    setTimeout(() => giveUp.abort(), 50);
-    await writer.close(giveUp.signal);
+    const closing = writer.close(giveUp.signal);
+    // the deadline comes once the write has failed and is being tried again
+    await vi.waitFor(() => expect(captured.events('delivery.record_retry')).toHaveLength(1), { timeout: 2_000, interval: 5 });
+    giveUp.abort();
+    await closing;
     await sent;
     expect(writer.unrecorded).toEqual([3]);
     const [line] = captured.events('delivery.record_failed');

@@ -1,7 +1,7 @@
 // waitForWork decides whether a sender that found nothing to claim looks again or stops. What is due
 // is read in one look (dueNow and the next retry together): a retry that falls due between the claim
 // and the look is seen, and `send` does not stop with work left.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Sql } from '../../../src/db/database.ts';
 import type { RetryOutlook } from '../../../src/db/deliveries.ts';
 import { waitForWork } from '../../../src/deliver/wait-for-work.ts';
@@ -12,13 +12,18 @@ const outlook = (o: RetryOutlook) => async () => o;
 
 describe('waitForWork', () => {
   it('waits for the sends in flight, then looks again', async () => {
-    let release!: () => void;
+    let release: (() => void) | undefined;
     const busy = { size: 0, pending: 2, onIdle: () => new Promise<void>((r) => (release = r)) };
     let done = false;
-    const waiting = waitForWork(sql, busy, undefined, true, outlook({ dueNow: 0, nextAt: null })).then((v) => ((done = true), v));
-    await new Promise((r) => setTimeout(r, 20));
+    let looked = false;
+    const look = async () => ((looked = true), { dueNow: 0, nextAt: null });
+    const waiting = waitForWork(sql, busy, undefined, true, look).then((v) => ((done = true), v));
+    // it is waiting on the sends in flight, and has not looked or answered meanwhile
+    await vi.waitFor(() => expect(release).toBeDefined());
+    await Promise.resolve();
     expect(done).toBe(false);
-    release();
+    expect(looked).toBe(false);
+    release!();
     expect(await waiting).toBe(true);
   });
 
@@ -37,8 +42,13 @@ describe('waitForWork', () => {
   it('nothing queued: stops; an abort ends the wait at once and says stop', async () => {
     expect(await waitForWork(sql, idle, undefined, true, outlook({ dueNow: 0, nextAt: null }))).toBe(false);
     const stop = new AbortController();
-    const waiting = waitForWork(sql, idle, stop.signal, true, outlook({ dueNow: 0, nextAt: new Date(Date.now() + 60_000) }));
-    setTimeout(() => stop.abort(), 10);
+    let looked = false;
+    const later = async () => ((looked = true), { dueNow: 0, nextAt: new Date(Date.now() + 60_000) });
+    const started = Date.now();
+    const waiting = waitForWork(sql, idle, stop.signal, true, later);
+    await vi.waitFor(() => expect(looked).toBe(true)); // it read the retry a minute away: it waits for it now
+    stop.abort();
     expect(await waiting).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -1,12 +1,12 @@
 // The live preview's cache, with a fake snapshot source and a fake clock: the newest snapshot is
 // asked for at most every refreshMs, requests meanwhile are answered from what is loaded, a newer
 // snapshot replaces it, per-topic answers are cached and bounded, and highlights join across spaces.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Paper, SnapshotSummary } from '../../../src/db/snapshots.ts';
 import type { SnapshotDiff } from '../../../src/diff/load-new-papers.ts';
 import { PreviewCache, PreviewCorpus, type PreviewSource } from '../../../src/web/pages/preview/preview-cache.ts';
 import { joinAdjacent } from '../../../src/match/index.ts';
-import { silentLogger } from '../../support/logs.ts';
+import { capturingLogger, silentLogger } from '../../support/logs.ts';
 
 const paper = (id: number, title: string, abstract = 'An abstract.'): Paper => ({
   id, arxivId: `2606.${String(id).padStart(5, '0')}`, titleKey: title.toLowerCase(), title, abstract, authorCount: 1, authors: [], organization: null,
@@ -33,7 +33,6 @@ function fakeSource(diffs: Record<number, SnapshotDiff>) {
 }
 
 const diff = (id: number, papers: Paper[], newIds: number[]): SnapshotDiff => ({ snapshot: snapshot(id), previous: null, papers, newPaperIds: newIds });
-const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('PreviewCache', () => {
   const one = diff(1, [paper(1, 'Scaling Laws for Everything'), paper(2, 'Quantum Gravity')], [2]);
@@ -54,16 +53,15 @@ describe('PreviewCache', () => {
     expect((await cache.current())!.snapshot.id).toBe(1);
     now = 5000;
     expect((await cache.current())!.snapshot.id).toBe(1); // stale while the check runs
-    await tick();
-    await tick();
-    expect((await cache.current())!.snapshot.id).toBe(2);
+    await vi.waitFor(async () => expect((await cache.current())!.snapshot.id).toBe(2));
     expect(fake.calls).toEqual({ latest: 2, load: 2 });
   });
 
   it('keeps what it has when a later check fails; fails the first load; no snapshot is null', async () => {
     let now = 0;
     const fake = fakeSource({ 1: one });
-    const cache = new PreviewCache(fake.source, { refreshMs: 10, clock: () => now, log: silentLogger() });
+    const captured = capturingLogger();
+    const cache = new PreviewCache(fake.source, { refreshMs: 10, clock: () => now, log: captured.log });
     fake.setFail(true);
     await expect(cache.current()).rejects.toThrow('database down');
     fake.setFail(false);
@@ -71,7 +69,8 @@ describe('PreviewCache', () => {
     fake.setFail(true);
     now = 100;
     expect(await cache.current()).toBe(loaded);
-    await tick();
+    // the failed check has ended (and said so): what it had is still what it answers
+    await vi.waitFor(() => expect(captured.events('preview.refresh_failed')).toHaveLength(1));
     expect(await cache.current()).toBe(loaded);
 
     const empty = fakeSource({});
