@@ -2,7 +2,9 @@
 // every paper each one carried (its frozen title and id: db/digest-papers.ts) and the topics that
 // caught it. And the one delivery a web view shows. Rows become plain types here.
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
+import { statusIn, WENT_TO_RELAY } from '../deliver/delivery-status.ts';
 import type { Sql } from './database.ts';
+import { Prisma } from './generated/client.ts';
 import type { Db } from './snapshots.ts';
 
 export interface ArchivedPaper {
@@ -129,7 +131,7 @@ export interface ViewableDelivery {
 export async function viewableDelivery(db: Db, subscriberId: number, deliveryId: number): Promise<ViewableDelivery | null> {
   const rows = await db.$queryRaw<Array<{ id: number; digest_id: number; papers: DeliveryPaper[] }>>`
     SELECT id, digest_id, papers FROM delivery
-     WHERE id = ${deliveryId} AND subscriber_id = ${subscriberId} AND status IN ('handed', 'sent', 'unknown')`;
+     WHERE id = ${deliveryId} AND subscriber_id = ${subscriberId} AND ${Prisma.raw(statusIn('status', WENT_TO_RELAY))}`;
   const row = rows[0];
   return row ? { id: row.id, digestId: row.digest_id, papers: row.papers } : null;
 }

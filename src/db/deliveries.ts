@@ -1,13 +1,26 @@
 // The delivery log, as a sender writes it. Every status change is one guarded statement — `WHERE
 // status IN (<expected>) AND worker_id = <me> AND attempt = <n>` — whose row count is checked, so a
-// second sender, a retry, a recovery or a crash can never send a delivery twice:
+// second sender, a retry, a recovery or a crash can never send a delivery twice. The statuses and
+// every transition are the table in deliver/delivery-status.ts, which generates each statement's
+// guard (`guard('retry')`) and new status (`target('retry')`); every arrow the SQL allows, by whom
+// (the same diagram as CONTEXT.md's "delivery states"; a unit test holds both to the table):
 //
-//   queued --claim--> claimed --hand--> handed --sent--> sent       (+ papers mailed, attempt recorded)
-//                     claimed --skip--> skipped                      (nothing new for the reader: hand-over.ts)
-//                     claimed --release--> queued                    (stopped, paused: nothing went out)
-//           claimed | handed --retry--> queued (later)              (4xx, connection: SEND_MAX_TRIES)
-//           claimed | handed --fail--> failed                       (5xx, out of tries; reply stored)
-//                              handed --no final reply--> unknown   (an operator decides: resolve.ts)
+//   queued                     --claim-->          claimed   [sender]    due, digest ready
+//   claimed                    --hand-->           handed    [sender]    committed before the data goes (hand-over.ts)
+//   claimed                    --skip-->           skipped   [sender]    nothing new for the reader (hand-over.ts)
+//   claimed | handed           --release-->        queued    [sender]    stopped, paused: the data never ended
+//   claimed | handed | unknown --retry-->          queued    [sender]    4xx, connection: SEND_MAX_TRIES
+//   claimed | handed | unknown --fail-->           failed    [sender]    5xx, out of tries, reader left; reply stored
+//   handed | unknown           --sent-->           sent      [sender]    + papers mailed, attempt recorded
+//   handed                     --no-reply-->       unknown   [sender]    no final reply: an operator decides
+//   claimed                    --release-gone-->   queued    [recovery]  its worker is gone (workers.ts)
+//   handed                     --worker-gone-->    unknown   [recovery]  its worker is gone (workers.ts)
+//   sent | failed | unknown    --resend-->         queued    [operator]  a new attempt; sent only when confirmed
+//   failed                     --resend-failed-->  queued    [operator]  a digest's failed ones, new attempts
+//   unknown                    --resolve-sent-->   sent      [operator]  the relay's log shows it took it
+//   unknown                    --resolve-resend--> queued    [operator]  it did not: a new attempt
+//   sent | unknown             --bounce-->         bounced   [inbound]   a hard bounce for that attempt
+//   queued | claimed           --erase-->          failed    [erase]     subscriber_erased (erase-subscriber.ts)
 //
 // Claim and hand-over leave out the papers the reader got (or may be getting) in another delivery
 // (hand-over.ts). `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
@@ -15,7 +28,9 @@
 // recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
 import type { Frequency } from '../digest/frequency.ts';
 import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
+import { DELIVERY_STATUSES, guard, target, type DeliveryStatus } from '../deliver/delivery-status.ts';
 import type { Sql } from './database.ts';
+import type { Tx } from './snapshots.ts';
 import { papersLeft } from './hand-over.ts';
 
 export interface ClaimedDelivery {
@@ -66,7 +81,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
   const { rows } = await sql.query<Record<string, unknown>>(
     `WITH picked AS (
        SELECT d.id FROM delivery d JOIN digest g ON g.id = d.digest_id
-        WHERE d.status = 'queued' AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
+        WHERE ${guard('claim', 'd.status')} AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
         ORDER BY d.id
         LIMIT $1
           FOR UPDATE OF d SKIP LOCKED
@@ -74,11 +89,11 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
        SELECT d.id, ${papersLeft('d')} AS papers FROM delivery d JOIN picked ON picked.id = d.id
      )
      UPDATE delivery d
-        SET status = 'claimed', worker_id = $2, claimed_at = now(), handed_at = NULL,
+        SET status = ${target('claim')}, worker_id = $2, claimed_at = now(), handed_at = NULL,
             message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3,
             papers = CASE WHEN jsonb_array_length(n.papers) IN (0, jsonb_array_length(d.papers)) THEN d.papers ELSE n.papers END
        FROM narrowed n, subscriber s
-      WHERE d.id = n.id AND d.status = 'queued' AND s.id = d.subscriber_id
+      WHERE d.id = n.id AND ${guard('claim', 'd.status')} AND s.id = d.subscriber_id
      RETURNING d.id, d.digest_id, d.subscriber_id, s.email, s.status::text AS subscriber_status,
                (s.paused AND (s.paused_until IS NULL OR s.paused_until > now())) AS paused, s.frequency = 'feed' AS feed_only,
                s.frequency::text AS frequency, s.weekly_day, d.attempt, d.tries, n.papers, d.message_id`,
@@ -113,10 +128,10 @@ export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<H
        SELECT * FROM unnest($1::int[], $2::int[], $3::text[]) AS u(id, attempt, response)
      ), done AS (
        UPDATE delivery d
-          SET status = 'sent', sent_at = now(), smtp_response = input.response, error_code = NULL, last_error = NULL,
+          SET status = ${target('sent')}, sent_at = now(), smtp_response = input.response, error_code = NULL, last_error = NULL,
               next_try_at = NULL, unknown_at = NULL
          FROM input
-        WHERE d.id = input.id AND d.attempt = input.attempt AND d.status IN ('handed', 'unknown') AND d.worker_id = $4
+        WHERE d.id = input.id AND d.attempt = input.attempt AND ${guard('sent', 'd.status')} AND d.worker_id = $4
        RETURNING d.id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
      ), mailed AS (${RECORD_MAILED})
      , attempts AS (
@@ -134,9 +149,9 @@ export async function markFailed(sql: Sql, workerId: string, held: Held, failure
   const { rows } = await sql.query(
     `WITH done AS (
        UPDATE delivery
-          SET status = 'failed', failed_at = now(), error_code = $4, last_error = $5, smtp_response = $6,
+          SET status = ${target('fail')}, failed_at = now(), error_code = $4, last_error = $5, smtp_response = $6,
               next_try_at = NULL, unknown_at = NULL
-        WHERE id = $1 AND attempt = $2 AND status IN ('claimed', 'handed', 'unknown') AND worker_id = $3
+        WHERE id = $1 AND attempt = $2 AND ${guard('fail')} AND worker_id = $3
        RETURNING id, attempt, message_id
      )
      INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, error_code, worker_id, reason, at)
@@ -151,10 +166,10 @@ export async function markFailed(sql: Sql, workerId: string, held: Held, failure
 export async function scheduleRetry(sql: Sql, workerId: string, held: Held, delayMs: number, failure: FailureDetail): Promise<boolean> {
   const { rowCount } = await sql.query(
     `UPDATE delivery
-        SET status = 'queued', tries = tries + 1, next_try_at = now() + $4 * interval '1 millisecond',
+        SET status = ${target('retry')}, tries = tries + 1, next_try_at = now() + $4 * interval '1 millisecond',
             worker_id = NULL, claimed_at = NULL, handed_at = NULL, unknown_at = NULL,
             error_code = $5, last_error = $6, smtp_response = $7
-      WHERE id = $1 AND attempt = $2 AND status IN ('claimed', 'handed', 'unknown') AND worker_id = $3`,
+      WHERE id = $1 AND attempt = $2 AND ${guard('retry')} AND worker_id = $3`,
     [held.id, held.attempt, workerId, delayMs, failure.code, failure.error, failure.response],
   );
   return rowCount === 1;
@@ -167,9 +182,9 @@ export async function scheduleRetry(sql: Sql, workerId: string, held: Held, dela
 export async function releaseClaims(sql: Sql, workerId: string, held: readonly Held[]): Promise<number> {
   if (held.length === 0) return 0;
   const { rowCount } = await sql.query(
-    `UPDATE delivery d SET status = 'queued', worker_id = NULL, claimed_at = NULL, handed_at = NULL
+    `UPDATE delivery d SET status = ${target('release')}, worker_id = NULL, claimed_at = NULL, handed_at = NULL
        FROM unnest($1::int[], $2::int[]) AS u(id, attempt)
-      WHERE d.id = u.id AND d.attempt = u.attempt AND d.status IN ('claimed', 'handed') AND d.worker_id = $3`,
+      WHERE d.id = u.id AND d.attempt = u.attempt AND ${guard('release', 'd.status')} AND d.worker_id = $3`,
     [held.map((h) => h.id), held.map((h) => h.attempt), workerId],
   );
   return rowCount ?? 0;
@@ -188,8 +203,8 @@ export async function markUnknown(sql: Sql, workerId: string, held: Held, detail
   const { rows } = await sql.query(
     `WITH done AS (
        UPDATE delivery
-          SET status = 'unknown', unknown_at = now(), error_code = $4, last_error = $5, smtp_exchange = $6, next_try_at = NULL
-        WHERE id = $1 AND attempt = $2 AND status = 'handed' AND worker_id = $3
+          SET status = ${target('no-reply')}, unknown_at = now(), error_code = $4, last_error = $5, smtp_exchange = $6, next_try_at = NULL
+        WHERE id = $1 AND attempt = $2 AND ${guard('no-reply')} AND worker_id = $3
        RETURNING id, attempt, message_id
      )
      INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
@@ -198,6 +213,37 @@ export async function markUnknown(sql: Sql, workerId: string, held: Held, detail
     [held.id, held.attempt, workerId, detail.code, detail.error, detail.exchange],
   );
   return rows.length === 1;
+}
+
+export interface BounceDetail {
+  deliveryId: number;
+  /** the attempt the bounce names (its return path); null: whichever attempt it is now (a Message-ID without one) */
+  attempt: number | null;
+  /** `bounce:<status>` */
+  code: string;
+  reason: string;
+  at: Date;
+}
+
+/**
+ * sent | unknown → bounced (a hard bounce for that attempt came back), recorded as an attempt; inside
+ * the inbound report's transaction. Returns whether the delivery changed.
+ */
+export async function markBounced(tx: Tx, bounce: BounceDetail): Promise<boolean> {
+  const n = await tx.$executeRawUnsafe(
+    `WITH b AS (
+       UPDATE delivery SET status = ${target('bounce')}, error_code = $3, last_error = $4, failed_at = $5
+        WHERE id = $1 AND ($2::int IS NULL OR attempt = $2) AND ${guard('bounce')}
+       RETURNING id, attempt, message_id)
+     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
+     SELECT id, attempt, 'bounced', message_id, $3, $4, $5 FROM b`,
+    bounce.deliveryId,
+    bounce.attempt,
+    bounce.code,
+    bounce.reason,
+    bounce.at,
+  );
+  return n > 0;
 }
 
 export interface RetryOutlook {
@@ -225,9 +271,7 @@ export async function countSendable(sql: Sql): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-export const DELIVERY_STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed', 'unknown', 'bounced', 'skipped'] as const;
-
-export type DeliveryCounts = Record<(typeof DELIVERY_STATUSES)[number], number>;
+export type DeliveryCounts = Record<DeliveryStatus, number>;
 
 /** Deliveries by status (all digests, or one). */
 export async function deliveryCounts(sql: Sql, digestId?: number): Promise<DeliveryCounts> {

@@ -1,6 +1,8 @@
 // Digests and the rows a digest build reads and writes.
 import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../digest/plan-deliveries.ts';
-import { DELIVERY_STATUSES, type DeliveryCounts } from './deliveries.ts';
+import { DELIVERY_STATUSES, ON_ITS_WAY, statusIn } from '../deliver/delivery-status.ts';
+import type { DeliveryCounts } from './deliveries.ts';
+import { Prisma } from './generated/client.ts';
 import type { Db, SnapshotSummary } from './snapshots.ts';
 
 export type DigestStatus = 'ready' | 'paused' | 'skipped';
@@ -93,7 +95,7 @@ export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperId
     UNION
     SELECT d.subscriber_id, (p->>'paperId')::int
       FROM delivery d CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS p
-     WHERE d.status IN ('queued', 'claimed', 'handed', 'unknown') AND d.subscriber_id = ANY(${subscriberIds}::int[])
+     WHERE ${Prisma.raw(statusIn('d.status', ON_ITS_WAY))} AND d.subscriber_id = ANY(${subscriberIds}::int[])
        AND (p->>'paperId')::int = ANY(${paperIds}::int[])`;
   for (const row of rows) {
     const set = result.get(row.subscriber_id) ?? new Set<number>();

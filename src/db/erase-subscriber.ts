@@ -4,6 +4,7 @@
 // them: no papers or topics, SMTP text without addresses. A delivery not yet handed to the relay is
 // taken away (failed, `subscriber_erased`: a sender that claimed it can no longer hand it); a handed
 // one is in flight, so erasing is refused until its reply is recorded (never guessed about).
+import { guard, target } from '../deliver/delivery-status.ts';
 import type { Sql } from './database.ts';
 import { newNonce } from './subscribers.ts';
 
@@ -56,8 +57,8 @@ export async function eraseSubscriber(sql: Sql, subscriberId: number, opts: { no
 
     const deliveriesStopped = await count(
       `WITH stopped AS (
-         UPDATE delivery SET status = 'failed', failed_at = $2, error_code = 'subscriber_erased', last_error = $3, worker_id = NULL, next_try_at = NULL
-          WHERE subscriber_id = $1 AND status IN ('queued', 'claimed')
+         UPDATE delivery SET status = ${target('erase')}, failed_at = $2, error_code = 'subscriber_erased', last_error = $3, worker_id = NULL, next_try_at = NULL
+          WHERE subscriber_id = $1 AND ${guard('erase')}
          RETURNING id, attempt, message_id)
        INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
        SELECT id, attempt, 'failed', message_id, 'subscriber_erased', $3, $2 FROM stopped`,

@@ -8,6 +8,7 @@
 //     (HAND_OVER_LOCK_SPACE, subscriber id): two senders handing two deliveries of one reader wait for
 //     each other, and the second one sees the first one's `handed`. A delivery whose papers were taken
 //     since its claim is not handed (released, claimed and narrowed again), so nothing goes out twice.
+import { guard, MAY_BE_REACHING, statusIn, target } from '../deliver/delivery-status.ts';
 import type { Sql } from './database.ts';
 import type { FailureDetail, Held } from './deliveries.ts';
 
@@ -28,7 +29,7 @@ export function paperTaken(p: string, d: string): string {
   return `(EXISTS (SELECT 1 FROM mailed_paper m
                   WHERE m.subscriber_id = ${d}.subscriber_id AND m.paper_id = (${p}->>'paperId')::int AND m.delivery_id <> ${d}.id)
         OR EXISTS (SELECT 1 FROM delivery o
-                  WHERE o.subscriber_id = ${d}.subscriber_id AND o.id <> ${d}.id AND o.status::text IN ('handed', 'unknown')
+                  WHERE o.subscriber_id = ${d}.subscriber_id AND o.id <> ${d}.id AND ${statusIn('o.status::text', MAY_BE_REACHING)}
                     AND o.papers @> jsonb_build_array(jsonb_build_object('paperId', ${p}->'paperId'))))`;
 }
 
@@ -74,7 +75,7 @@ export async function markHanded(sql: Sql, workerId: string, held: readonly Held
          SELECT * FROM unnest(${ids}, ${attempts}) AS u(id, attempt)
        ), mine AS (
          SELECT d.id, d.attempt, d.subscriber_id, d.papers FROM delivery d JOIN input ON input.id = d.id AND input.attempt = d.attempt
-          WHERE d.status = 'claimed' AND d.worker_id = ${worker}
+          WHERE ${guard('hand', 'd.status')} AND d.worker_id = ${worker}
        ), clear AS (
          SELECT d.id, d.attempt FROM mine d
           WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(d.papers) AS e(p) WHERE ${paperTaken('e.p', 'd')})
@@ -83,9 +84,9 @@ export async function markHanded(sql: Sql, workerId: string, held: readonly Held
                              WHERE b.subscriber_id = d.subscriber_id AND b.id < d.id
                                AND b.papers @> jsonb_build_array(jsonb_build_object('paperId', e.p->'paperId')))
        ), handed AS (
-         UPDATE delivery d SET status = 'handed', handed_at = now()
+         UPDATE delivery d SET status = ${target('hand')}, handed_at = now()
            FROM clear
-          WHERE d.id = clear.id AND d.attempt = clear.attempt AND d.status = 'claimed' AND d.worker_id = ${worker}
+          WHERE d.id = clear.id AND d.attempt = clear.attempt AND ${guard('hand', 'd.status')} AND d.worker_id = ${worker}
          RETURNING d.id
        )
        SELECT mine.id, handed.id IS NOT NULL AS handed FROM mine LEFT JOIN handed ON handed.id = mine.id;
@@ -109,8 +110,8 @@ export async function markHanded(sql: Sql, workerId: string, held: readonly Held
 export async function markSkipped(sql: Sql, workerId: string, held: Held, reason: Omit<FailureDetail, 'response'>): Promise<boolean> {
   const { rows } = await sql.query(
     `WITH done AS (
-       UPDATE delivery SET status = 'skipped', error_code = $4, last_error = $5, next_try_at = NULL
-        WHERE id = $1 AND attempt = $2 AND status = 'claimed' AND worker_id = $3
+       UPDATE delivery SET status = ${target('skip')}, error_code = $4, last_error = $5, next_try_at = NULL
+        WHERE id = $1 AND attempt = $2 AND ${guard('skip')} AND worker_id = $3
        RETURNING id, attempt, message_id
      )
      INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, at)

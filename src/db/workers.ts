@@ -6,6 +6,7 @@
 //   a handed row of a gone worker   → unknown (its message may have reached the relay)
 import os from 'node:os';
 import type pg from 'pg';
+import { guard, statusIn, target, WORKER_MAY_RECORD } from '../deliver/delivery-status.ts';
 import type { Sql } from './database.ts';
 
 /** The first key of every worker's advisory lock ("pb" in ASCII): the second is its lock_key. */
@@ -81,19 +82,19 @@ const GONE = `(d.worker_id IS NULL OR NOT EXISTS (SELECT 1 FROM worker w WHERE w
 export async function recoverOrphans(sql: Sql): Promise<Recovery> {
   const { rows } = await sql.query<RecoveredDelivery & { kind: 'released' | 'unknown' }>(
     `WITH unclaimed AS (
-       SELECT d.id, d.worker_id FROM delivery d WHERE d.status = 'claimed' AND ${GONE} FOR UPDATE OF d SKIP LOCKED
+       SELECT d.id, d.worker_id FROM delivery d WHERE ${guard('release-gone', 'd.status')} AND ${GONE} FOR UPDATE OF d SKIP LOCKED
      ), released AS (
-       UPDATE delivery d SET status = 'queued', worker_id = NULL, claimed_at = NULL, handed_at = NULL
-         FROM unclaimed WHERE d.id = unclaimed.id AND d.status = 'claimed'
+       UPDATE delivery d SET status = ${target('release-gone')}, worker_id = NULL, claimed_at = NULL, handed_at = NULL
+         FROM unclaimed WHERE d.id = unclaimed.id AND ${guard('release-gone', 'd.status')}
        RETURNING d.id, d.digest_id, d.subscriber_id, d.message_id, d.attempt, unclaimed.worker_id
      ), gone AS (
-       SELECT d.id, d.worker_id FROM delivery d WHERE d.status = 'handed' AND ${GONE} FOR UPDATE OF d SKIP LOCKED
+       SELECT d.id, d.worker_id FROM delivery d WHERE ${guard('worker-gone', 'd.status')} AND ${GONE} FOR UPDATE OF d SKIP LOCKED
      ), unknown AS (
        UPDATE delivery d
-          SET status = 'unknown', unknown_at = now(), error_code = 'WORKER_GONE',
+          SET status = ${target('worker-gone')}, unknown_at = now(), error_code = 'WORKER_GONE',
               last_error = 'the process sending it stopped or lost its database connection before the relay''s reply was recorded',
               smtp_exchange = 'message data handed to the relay at ' || to_char(d.handed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '; no reply recorded'
-         FROM gone WHERE d.id = gone.id AND d.status = 'handed'
+         FROM gone WHERE d.id = gone.id AND ${guard('worker-gone', 'd.status')}
        RETURNING d.id, d.digest_id, d.subscriber_id, d.message_id, d.attempt, gone.worker_id, d.last_error, d.smtp_exchange
      ), attempts AS (
        INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
@@ -117,7 +118,7 @@ export async function pruneWorkers(sql: Sql, olderThanDays = 7): Promise<number>
   const { rowCount } = await sql.query(
     `DELETE FROM worker w
       WHERE w.started_at < now() - $1 * interval '1 day' AND NOT ${HOLDS_LOCK}
-        AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.worker_id = w.id AND d.status IN ('claimed', 'handed', 'unknown'))`,
+        AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.worker_id = w.id AND ${statusIn('d.status', WORKER_MAY_RECORD)})`,
     [olderThanDays],
   );
   return rowCount ?? 0;

@@ -6,6 +6,7 @@ import { latestSnapshot } from '../db/snapshots.ts';
 import { findSubscriberByEmail, type Subscriber } from '../db/subscribers.ts';
 import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
 import { prepareDigest, renderDelivery, type RenderSettings } from '../deliver/digest-renderers.ts';
+import { NOT_YET_SENT } from '../deliver/delivery-status.ts';
 import type { SubscriberLinks } from '../deliver/links.ts';
 import type { RenderedEmail } from '../render/types.ts';
 import type { Sql } from '../db/database.ts';
@@ -37,7 +38,7 @@ export async function previewSubscriberDigest(
 
   const digest = await digestForSnapshot(prisma, snapshot.id);
   const queued = digest
-    ? await prisma.delivery.findFirst({ where: { digestId: digest.id, subscriberId: subscriber.id, status: { in: ['queued', 'claimed', 'handed'] } } })
+    ? await prisma.delivery.findFirst({ where: { digestId: digest.id, subscriberId: subscriber.id, status: { in: [...NOT_YET_SENT] } } })
     : null;
   let papers = queued ? deliveryPapers(queued.papers) : null;
   if (!papers) {

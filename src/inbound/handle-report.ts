@@ -10,6 +10,7 @@
 // A report that says which addresses it is about (`about`: a provider's notification) changes
 // something only when the subscriber named is one of them: otherwise it is refused and nothing is
 // stored (a report about someone else's mail).
+import { markBounced } from '../db/deliveries.ts';
 import type { InboundKind, PrismaClient } from '../db/generated/client.ts';
 import { emailKey } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
@@ -108,14 +109,8 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
           if (deliveryId !== null && 'deliveryId' in report.target) {
             const attempt = report.target.attempt;
             const reason = `bounced: ${report.status ?? 'permanent failure'}${report.diagnostic ? ` ${report.diagnostic}` : ''}`.slice(0, 1000);
-            const n = await tx.$executeRaw`
-              WITH b AS (
-                UPDATE delivery SET status = 'bounced', error_code = ${`bounce:${report.status ?? '5.0.0'}`}, last_error = ${reason}, failed_at = ${now}
-                 WHERE id = ${deliveryId} AND (${attempt}::int IS NULL OR attempt = ${attempt}) AND status IN ('sent', 'unknown')
-                RETURNING id, attempt, message_id)
-              INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
-              SELECT id, attempt, 'bounced', message_id, ${`bounce:${report.status ?? '5.0.0'}`}, ${reason}, ${now} FROM b`;
-            if (n > 0) changes.push('delivery bounced');
+            const code = `bounce:${report.status ?? '5.0.0'}`;
+            if (await markBounced(tx, { deliveryId, attempt, code, reason, at: now })) changes.push('delivery bounced');
           }
           const n = await tx.$executeRaw`
             UPDATE subscriber SET status = 'bounced', bounced_at = ${now}, bounce_count = bounce_count + 1, updated_at = ${now}

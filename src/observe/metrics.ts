@@ -2,7 +2,7 @@
 // through this narrow interface; counts that live in the database (subscribers, deliveries by
 // status) are read when /metrics is scraped.
 import client from 'prom-client';
-import { DELIVERY_STATUSES } from '../db/deliveries.ts';
+import { DELIVERY_STATUSES, IN_FLIGHT } from '../deliver/delivery-status.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 
 export interface Metrics {
@@ -113,7 +113,7 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       help: 'Age of the oldest claimed or handed delivery (0 when none): one stuck far past SMTP_REPLY_TIMEOUT needs a look',
       registers,
       async collect() {
-        const oldest = await prisma.delivery.aggregate({ where: { status: { in: ['claimed', 'handed'] } }, _min: { claimedAt: true } });
+        const oldest = await prisma.delivery.aggregate({ where: { status: { in: [...IN_FLIGHT] } }, _min: { claimedAt: true } });
         const at = oldest._min.claimedAt;
         this.set(at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0);
       },

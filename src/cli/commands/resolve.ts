@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { recover } from '../../app/worker.ts';
-import { listUnknown, resolveUnknown, type Resolution } from '../../deliver/resend.ts';
+import { listUnknown } from '../../db/operator-deliveries.ts';
+import { resolveUnknown, type Resolution } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 import { parseId } from './resend.ts';
 import { plural } from '../../render/format.ts';

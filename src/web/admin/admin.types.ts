@@ -1,6 +1,6 @@
 // Request schemas of the admin API (zod), next to the routes that use them.
 import { z } from 'zod';
-import { DELIVERY_STATUSES } from '../../db/deliveries.ts';
+import { DELIVERY_STATUSES } from '../../deliver/delivery-status.ts';
 
 /** Row ids are PostgreSQL integers: a larger number names nothing (and must not reach a query). */
 const INT4_MAX = 2_147_483_647;

@@ -6,7 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
 import { deliveryPapers, getDigest, listDigests } from '../../db/digests.ts';
 import { listSubscribers } from '../../db/subscribers.ts';
-import { listUnknown } from '../../deliver/resend.ts';
+import { listUnknown } from '../../db/operator-deliveries.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';

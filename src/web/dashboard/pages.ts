@@ -1,6 +1,7 @@
 // The dashboard's pages, from data the router read: overview, one digest, subscribers, one subscriber.
 import type { SourceHealth } from '../../jobs/source-health.ts';
-import type { UnknownDelivery } from '../../deliver/resend.ts';
+import type { UnknownDelivery } from '../../db/operator-deliveries.ts';
+import { allows } from '../../deliver/delivery-status.ts';
 import { html, type Html } from '../pages/html.ts';
 import type { InFlight } from './queries.ts';
 import { backfillSection, unreachableNotice, type BackfillJob } from './source.ts';
@@ -154,7 +155,7 @@ ${
 <tbody>${deliveries.map(
         (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
 <td>${d.smtpResponse ?? ''}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''} ${d.lastError ?? ''}</td>
-<td>${['sent', 'failed', 'unknown'].includes(d.status) ? resendButton(frame, digest.id, d, d.subscriber.email, here) : ''}</td></tr>`,
+<td>${allows('resend', d.status) ? resendButton(frame, digest.id, d, d.subscriber.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
 }`;
 }
@@ -204,7 +205,7 @@ ${
 <tbody>${s.deliveries.map(
         (d) => html`<tr><td><a href="${BASE}/digests/${d.digestId}">Digest ${d.digestId}</a> (delivery ${d.id})</td><td><span class="badge ${d.status}">${d.status}</span> ${d.smtpResponse ?? ''} ${d.errorCode ? html`<code>${d.errorCode}</code>` : ''}</td>
 <td><ul class="attempts">${d.attempts.map((a) => html`<li>${time(a.at)} attempt ${a.attempt}: ${a.status}${a.smtpResponse ? ` — ${a.smtpResponse}` : ''}${a.reason ? ` — ${a.reason}` : ''}</li>`)}</ul></td>
-<td>${['sent', 'failed', 'unknown'].includes(d.status) && s.status === 'active' ? resendButton(frame, d.digestId, d, s.email, here) : ''}</td></tr>`,
+<td>${allows('resend', d.status) && s.status === 'active' ? resendButton(frame, d.digestId, d, s.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
 }
 <h2>Bounces, complaints, unsubscribes by mail</h2>

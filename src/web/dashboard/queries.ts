@@ -1,6 +1,7 @@
 // What the dashboard reads that the JSON API has no query for: deliveries in flight for long, recent
 // jobs, subscribers by address with their history, recent bounces and complaints.
 import type { Sql } from '../../db/database.ts';
+import { IN_FLIGHT, statusIn } from '../../deliver/delivery-status.ts';
 import type { PrismaClient } from '../../db/generated/client.ts';
 
 export interface InFlight {
@@ -18,7 +19,7 @@ export async function stuckDeliveries(sql: Sql, olderThanMs: number, limit = 50)
   const { rows } = await sql.query<InFlight>(
     `SELECT d.id, d.digest_id AS "digestId", s.email, d.status::text AS status, d.claimed_at AS "claimedAt", d.handed_at AS "handedAt", d.worker_id AS "workerId"
        FROM delivery d JOIN subscriber s ON s.id = d.subscriber_id
-      WHERE d.status IN ('claimed', 'handed') AND d.claimed_at < now() - make_interval(secs => $1::double precision / 1000)
+      WHERE ${statusIn('d.status', IN_FLIGHT)} AND d.claimed_at < now() - make_interval(secs => $1::double precision / 1000)
       ORDER BY d.claimed_at LIMIT $2`,
     [olderThanMs, limit],
   );

@@ -1,7 +1,8 @@
 // The dashboard's pages: plain server-rendered HTML through html`…` (every value escaped), one
 // stylesheet and one small script from /admin/ui/assets (the reader pages' strict CSP holds: no inline
 // script or style). Every form posts with the session's CSRF token.
-import { DELIVERY_STATUSES, type DeliveryCounts } from '../../db/deliveries.ts';
+import type { DeliveryCounts } from '../../db/deliveries.ts';
+import { DELIVERY_STATUSES } from '../../deliver/delivery-status.ts';
 import { html, type Html } from '../pages/html.ts';
 
 export const BASE = '/admin/ui';
