@@ -13,10 +13,10 @@
 // (hand-over.ts). `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
 // that is not handed was certainly not sent. A worker that learns the real outcome of a row a
 // recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
-import type { Frequency } from '../digest/frequency.ts';
-import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
 import type { Sql } from './database.ts';
 import { papersLeft } from './hand-over.ts';
+import type { Frequency } from '../model/reader.ts';
+import type { DeliveryPaper } from '../model/delivery.ts';
 
 export interface ClaimedDelivery {
   id: number;

@@ -1,7 +1,8 @@
 // Digests and the rows a digest build reads and writes.
-import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../digest/plan-deliveries.ts';
 import { DELIVERY_STATUSES, type DeliveryCounts } from './deliveries.ts';
-import type { Db, SnapshotSummary } from './snapshots.ts';
+import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../model/delivery.ts';
+import type { Db } from './database.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
 
 export type DigestStatus = 'ready' | 'paused' | 'skipped';
 

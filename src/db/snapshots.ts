@@ -1,43 +1,9 @@
-// Snapshots and papers in the database. Rows become the domain types of ingest/ here.
-import { LIMITS } from '../ingest/plausible.ts';
-import { identityKeys, resolvePapers, type KnownPaper } from '../ingest/resolve-papers.ts';
-import type { ParsedSnapshot } from '../ingest/types.ts';
+// Snapshots and papers in the database: rows become the model's types (model/) here, and storing a
+// snapshot's rows is one transaction of these primitives (ingest/store-snapshot.ts runs the sequence).
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
-import { Prisma, type PrismaClient } from './generated/client.ts';
-import type { Sql } from './database.ts';
-import type { Queryable } from './paper-rows.ts';
-import { drawPaperIds, findKnownPapers, prepareSnapshotWrite, writeSnapshot } from './paper-rows.ts';
-
-export type Tx = Prisma.TransactionClient;
-export type Db = PrismaClient | Tx;
-
-export interface SnapshotSummary {
-  id: number;
-  source: string;
-  capturedAt: Date;
-  contentHash: string;
-  format: 'text' | 'json';
-  entryCount: number;
-  ingestedAt: Date;
-  /** ingested as history (bundled seeds, a backfilled day): never digested */
-  history: boolean;
-}
-
-export interface Paper extends KnownPaper {}
-
-export interface StoredSnapshot {
-  snapshot: SnapshotSummary;
-  createdPapers: number;
-  updatedPapers: number;
-  duplicates: number[];
-}
-
-export class DuplicateSnapshotError extends Error {
-  readonly code = 'SNAPSHOT_DUPLICATE';
-  constructor(readonly snapshotId: number) {
-    super(`the same content is already snapshot ${snapshotId}`);
-  }
-}
+import type { Db, Queryable, Sql } from './database.ts';
+import type { Paper } from '../model/paper.ts';
+import { FUTURE_DAYS, type SnapshotSummary } from '../model/snapshot.ts';
 
 /**
  * The database refused a value of the snapshot (out of range, too long for an index…): the parser's
@@ -118,38 +84,21 @@ export async function findSnapshotByHash(db: Db | Queryable, contentHash: string
 const STORE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('paperboy.snapshot.store'))`;
 
 /**
- * Stores a parsed snapshot, its papers (created or updated) and its entries: either all of it is
- * there afterwards or none of it. One transaction on one connection of the pool: under a lock that
- * makes concurrent ingests (other processes, the CLI beside serve) take turns — two of them reading
- * the known papers at once would each create the papers they share — the known papers are read,
- * resolved, and written in one statement (paper-rows.ts writeSnapshot).
- * `ingestedAt` is the ingest clock: a snapshot whose capture date is more than a day after it is
- * never the newest (latestSnapshot).
+ * Runs `work` in one transaction on one connection of the pool, under a lock that makes concurrent
+ * snapshot stores (other processes, the CLI beside serve) take turns — two of them reading the known
+ * papers at once would each create the papers they share. Either all of what `work` wrote is there
+ * afterwards or none of it. A value the database will not hold becomes UnstorableSnapshotError.
  */
-export async function storeSnapshot(
-  db: { sql: Sql },
-  input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date; history?: boolean },
-): Promise<StoredSnapshot> {
-  const { parsed, source, contentHash } = input;
+export async function inSnapshotStore<T>(db: { sql: Sql }, work: (tx: Queryable) => Promise<T>): Promise<T> {
   const client = await db.sql.connect();
   try {
     await client.query('BEGIN');
     await client.query(STORE_LOCK);
-    const existing = await findSnapshotByHash(client, contentHash);
-    if (existing) throw new DuplicateSnapshotError(existing.id);
-
-    const known = await findKnownPapers(client, identityKeys(parsed.papers));
-    const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
-    const ids = await drawPaperIds(client, resolution.entries.filter((e) => e.kind === 'new').length);
-    // Only the statement's parameters stay alive while it runs (50,000 known papers need not).
-    const write = prepareSnapshotWrite({ source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date(), history: input.history ?? false }, resolution, ids);
-    const duplicates = resolution.duplicates;
-    const snapshot = await writeSnapshot(client, write);
+    const result = await work(client);
     await client.query('COMMIT');
-    return { snapshot, createdPapers: write.created, updatedPapers: write.changed, duplicates };
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    if (err instanceof DuplicateSnapshotError) throw err;
     const unstorable = unstorableReason(err);
     if (unstorable) throw new UnstorableSnapshotError(unstorable);
     throw err;
@@ -159,11 +108,11 @@ export async function storeSnapshot(
 }
 
 /**
- * Only snapshots whose capture date is at most LIMITS.futureDays after their ingest take part in
+ * Only snapshots whose capture date is at most FUTURE_DAYS after their ingest take part in
  * "newest" and "previous". Ingest refuses later dates, so this only ever leaves out a snapshot
  * stored by an older paperboy that did not (one dated 2030 would otherwise be the newest for years).
  */
-const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${LIMITS.futureDays})`;
+const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${FUTURE_DAYS})`;
 
 /**
  * The newest snapshot (CONTEXT.md): of the snapshots with a plausible capture date (see PLAUSIBLE),
@@ -204,9 +153,4 @@ export async function snapshotPapers(db: Db, snapshotId: number): Promise<Paper[
 export async function snapshotPaperIds(db: Db | Queryable, snapshotId: number): Promise<number[]> {
   const rows = await select<{ paperId: number }>(db, `SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
   return rows.map((e) => e.paperId);
-}
-
-export async function listSnapshots(db: Db, limit = 20): Promise<SnapshotSummary[]> {
-  const rows = await db.snapshot.findMany({ orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }], take: limit });
-  return rows.map(toSnapshot);
 }

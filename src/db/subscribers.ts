@@ -1,9 +1,8 @@
 // Subscribers: one per address whatever its case (email_key). Status changes are guarded updates.
 import { randomBytes } from 'node:crypto';
-import type { Frequency } from '../digest/frequency.ts';
-import type { Sql } from './database.ts';
+import type { Db, Sql } from './database.ts';
 import type { Subscriber as SubscriberRow } from './generated/client.ts';
-import type { Db } from './snapshots.ts';
+import type { Frequency } from '../model/reader.ts';
 
 /** erased: a tombstone (src/privacy/erase-subscriber.ts): no address, no topics, never mailed */
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'erased';

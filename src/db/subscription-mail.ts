@@ -3,7 +3,7 @@
 // change, so two processes never send the same row at once; every outcome is a guarded update on
 // the claim (`WHERE status = 'sending' AND claimed_by = …`), an operator's re-send one on `failed`.
 import type { PrismaClient } from './generated/client.ts';
-import type { Db } from './snapshots.ts';
+import type { Db } from './database.ts';
 
 export type SubscriptionMailKind = 'confirmation' | 'preferences_link' | 'preferences_changed';
 export type SubscriptionMailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';

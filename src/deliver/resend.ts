@@ -8,9 +8,8 @@
 // A delivery that is claimed or handed is in flight: refused, never guessed about. If its process
 // is gone, a recovery (any `serve`, or `paperboy send`) settles it first: claimed → queued, handed → unknown.
 import { RECORD_MAILED } from '../db/deliveries.ts';
-import type { Sql } from '../db/database.ts';
+import type { Db, Sql } from '../db/database.ts';
 import { resumeDigest } from '../db/digests.ts';
-import type { Db } from '../db/snapshots.ts';
 import { emailKey } from '../db/subscribers.ts';
 
 export interface RequeuedDelivery {

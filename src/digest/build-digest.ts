@@ -11,16 +11,19 @@ import {
 } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
-import { latestSnapshot, type Db, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
-import type { Sql } from '../db/database.ts';
+import { latestSnapshot } from '../db/snapshots.ts';
+import type { Db, Sql } from '../db/database.ts';
 import type { TextModelCache } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { WEEK_MS, weeklyDue } from './frequency.ts';
-import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
+import { planDelivery } from './plan-deliveries.ts';
 import { ReaderRelevanceLoader } from './reader-relevance.ts';
 import { TopicMatcher } from './topic-matcher.ts';
 import { plural } from '../render/format.ts';
+import type { Paper } from '../model/paper.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
+import type { DeliveryPlan } from '../model/delivery.ts';
 
 export interface BuildDigestDeps {
   prisma: PrismaClient;

@@ -5,7 +5,7 @@
 //             their topics catch and that they were not yet sent
 //   feed    — never mailed: the reader follows their feed (still active, not unsubscribed)
 
-export type Frequency = 'daily' | 'weekly' | 'feed';
+import type { Frequency } from '../model/reader.ts';
 
 export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly', 'feed'];
 

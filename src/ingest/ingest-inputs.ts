@@ -8,22 +8,16 @@ import path from 'node:path';
 import { newPaperKeys } from '../diff/new-papers.ts';
 import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
-import {
-  DuplicateSnapshotError,
-  findSnapshotByHash,
-  previousSnapshot,
-  snapshotPaperIds,
-  storeSnapshot,
-  UnstorableSnapshotError,
-  type SnapshotSummary,
-} from '../db/snapshots.ts';
+import { findSnapshotByHash, previousSnapshot, snapshotPaperIds, UnstorableSnapshotError } from '../db/snapshots.ts';
 import { countIntoTextModel } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { redactUrl } from '../security/redact.ts';
 import { parseSnapshot } from './parse-snapshot.ts';
 import { expandInput, fetchCapped, InputError, isUrl, readFileCapped } from './read-input.ts';
+import { DuplicateSnapshotError, storeSnapshot } from './store-snapshot.ts';
 import { SnapshotParseError } from './types.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
 
 export interface IngestDeps {
   prisma: PrismaClient;

@@ -1,24 +1,6 @@
 // What a snapshot source becomes once parsed: plain data, no IO (see CONTEXT.md: snapshot, paper).
-
-/**
- * What the daily papers API adds to a paper (optional: a text capture and older listings have none
- * of it; absent fields are undefined or null, an empty keyword list is none).
- */
-export interface PaperDetails {
-  /** the one-line TL;DR of Daily Papers (paper.ai_summary) */
-  aiSummary?: string | null;
-  /** paper.ai_keywords: stored and frozen, never matched (src/match/README.md) */
-  aiKeywords?: string[];
-  /** http(s) URL of the paper's code (paper.githubRepo) and its stars (paper.githubStars) */
-  githubRepo?: string | null;
-  githubStars?: number | null;
-  /** http(s) URL of the project page (paper.projectPage) */
-  projectPage?: string | null;
-  /** the comments of its Daily Papers page (numComments) */
-  comments?: number | null;
-  /** YYYY-MM-DD: the day it was put on Daily Papers (paper.submittedOnDailyAt) */
-  listedOn?: string | null;
-}
+import type { PaperDetails } from '../model/paper.ts';
+import type { SnapshotFormat } from '../model/snapshot.ts';
 
 /** One entry of a listing, as the source gives it. */
 export interface ParsedPaper extends PaperDetails {
@@ -38,8 +20,6 @@ export interface ParsedPaper extends PaperDetails {
   publishedOn: string | null;
   upvotes: number | null;
 }
-
-export type SnapshotFormat = 'text' | 'json';
 
 export interface ParsedSnapshot {
   format: SnapshotFormat;

@@ -12,4 +12,4 @@ export {
 } from './reader-model.ts';
 export { rankForReader, RULE, type CaughtPaper, type OtherPaper, type Ranked, type RankingRule, type RankInput, type ReaderRanking, type Suggestion } from './rank.ts';
 export { likeScore, likeTopicTarget, LIKE_MIN_SIMILARITY, papersLike, type LikeHit } from './like-topic.ts';
-export { latestMarks, pickWeakNegatives, WEAK_NEGATIVES, WEAK_POSITIVES, weakPositivesFor, type FeedbackMark, type Marks } from './training.ts';
+export { latestMarks, pickWeakNegatives, WEAK_NEGATIVES, WEAK_POSITIVES, weakPositivesFor, type Marks } from './training.ts';

@@ -2,12 +2,7 @@
 // counts ("more like this" then "not relevant" on the same paper: not relevant), and random stored
 // papers they never marked are the weak negatives, drawn the same way for the same reader and pool. Pure.
 
-export interface FeedbackMark {
-  paperId: number;
-  kind: 'more_like_this' | 'not_relevant';
-  /** orders the events: a later event on the same paper replaces an earlier one */
-  at: number;
-}
+import type { FeedbackMark } from '../model/reader.ts';
 
 export interface Marks {
   /** latest first */

@@ -5,7 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeSnapshot, UnstorableSnapshotError } from '../../../src/db/snapshots.ts';
+import { UnstorableSnapshotError } from '../../../src/db/snapshots.ts';
+import { storeSnapshot } from '../../../src/ingest/store-snapshot.ts';
 import { describeRejection, ingestInputs, ingestOne, type IngestDeps, type IngestOutcome } from '../../../src/ingest/ingest-inputs.ts';
 import { runCli } from '../../support/cli.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeSnapshot } from '../../../src/db/snapshots.ts';
+import { storeSnapshot } from '../../../src/ingest/store-snapshot.ts';
 import { insertSubscriber } from '../../../src/db/subscribers.ts';
 import { countIntoTextModel, TextModelCache } from '../../../src/db/text-model.ts';
 import { dropReaderModel, forgetReader, loadReaderModels } from '../../../src/db/reader-models.ts';

@@ -2,11 +2,12 @@
 // asked for at most every refreshMs, requests meanwhile are answered from what is loaded, a newer
 // snapshot replaces it, per-topic answers are cached and bounded, and highlights join across spaces.
 import { describe, expect, it } from 'vitest';
-import type { Paper, SnapshotSummary } from '../../../src/db/snapshots.ts';
 import type { SnapshotDiff } from '../../../src/diff/load-new-papers.ts';
 import { PreviewCache, PreviewCorpus, type PreviewSource } from '../../../src/web/pages/preview/preview-cache.ts';
 import { joinAdjacent } from '../../../src/match/index.ts';
 import { silentLogger } from '../../support/logs.ts';
+import type { Paper } from '../../../src/model/paper.ts';
+import type { SnapshotSummary } from '../../../src/model/snapshot.ts';
 
 const paper = (id: number, title: string, abstract = 'An abstract.'): Paper => ({
   id, arxivId: `2606.${String(id).padStart(5, '0')}`, titleKey: title.toLowerCase(), title, abstract, authorCount: 1, authors: [], organization: null,
