@@ -6,11 +6,22 @@ import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import type { InboundDeps } from '../inbound/handle-report.ts';
 import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
 import { trainReaderModels, type TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
+import { countTextModel } from '../relevance/stored-text-model.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
   const c = ctx.config;
-  return { prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now, maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES, metrics: ctx.metrics };
+  return {
+    prisma: ctx.db.prisma,
+    sql: ctx.db.sql,
+    log: ctx.log,
+    now: ctx.now,
+    maxBytes: c.SOURCE_MAX_BYTES,
+    timeoutMs: c.SOURCE_TIMEOUT,
+    maxEntries: c.SOURCE_MAX_ENTRIES,
+    metrics: ctx.metrics,
+    countTextModel: () => countTextModel(ctx.db.sql),
+  };
 }
 
 /** Building a digest: the reader-model job runs first (feedback given before the build counts in it). */

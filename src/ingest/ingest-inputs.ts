@@ -9,7 +9,6 @@ import { newPaperKeys } from '../diff/new-papers.ts';
 import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { findSnapshotByHash, previousSnapshot, snapshotPaperIds, UnstorableSnapshotError } from '../db/snapshots.ts';
-import { countIntoTextModel } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { redactUrl } from '../security/redact.ts';
@@ -30,6 +29,11 @@ export interface IngestDeps {
   /** SOURCE_MAX_ENTRIES: a snapshot with more entries is refused before anything is stored */
   maxEntries?: number;
   metrics?: Metrics;
+  /**
+   * counts the papers stored since the last count into the text model (relevance/stored-text-model.ts
+   * countTextModel): run after each ingest of up to COUNT_AT_INGEST new papers
+   */
+  countTextModel: () => Promise<{ model: { documents: number } }>;
 }
 
 export type IngestOutcome =
@@ -116,7 +120,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
   // The text model counts the new papers now (a day's listing: well under a second); a huge snapshot
   // (a backfill of thousands) is left to the reader-model job, which counts whatever was not counted
   // before the next digest — as it does if this fails (db/text-model.ts).
-  const textModel = stored.createdPapers > COUNT_AT_INGEST ? null : await countIntoTextModel(deps.sql).catch((err: unknown) => {
+  const textModel = stored.createdPapers > COUNT_AT_INGEST ? null : await deps.countTextModel().catch((err: unknown) => {
     log.warn({ event: 'relevance.count_failed', snapshotId: stored.snapshot.id, err: String(err) }, `the text model could not count the new papers yet: ${String(err)}`);
     return null;
   });

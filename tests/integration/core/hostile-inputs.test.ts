@@ -12,6 +12,7 @@ import { runCli } from '../../support/cli.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
 import { capturingLogger } from '../../support/logs.ts';
+import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SEEDS = path.join(ROOT, 'seeds');
@@ -74,7 +75,7 @@ describe('hostile inputs (PostgreSQL, both seeds stored)', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 2_000_000, timeoutMs: 5000, maxEntries: 5 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 2_000_000, timeoutMs: 5000, maxEntries: 5, countTextModel: () => countTextModel(t.db.sql) };
     const seeded = await ingestInputs({ ...deps, maxEntries: 100 }, [SEEDS]);
     expect(seeded.map((o) => o.kind)).toEqual(['ingested', 'ingested']);
     dir = path.join(t.dataDir, 'inputs');

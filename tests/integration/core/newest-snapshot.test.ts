@@ -10,6 +10,7 @@ import { ingestInputs, ingestOne, type IngestDeps } from '../../../src/ingest/in
 import { runCli } from '../../support/cli.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 import { silentLogger } from '../../support/logs.ts';
+import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../seeds');
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -27,7 +28,7 @@ describe('the newest snapshot (PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000, countTextModel: () => countTextModel(t.db.sql) };
     await ingestInputs(deps, [SEEDS]); // captured 2026-04-22 and 2026-06-10
   });
   afterAll(() => t?.close());
