@@ -10,7 +10,7 @@ import type { Sql } from '../db/database.ts';
 import { markSkipped } from '../db/hand-over.ts';
 import type { Logger } from '../log/logger.ts';
 import { untilAborted } from './wait-for-work.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 interface PendingSent extends Held {
   response: string;

@@ -1,6 +1,6 @@
-// Reads a snapshot and the one before it, and diffs them (new-papers.ts).
+// Reads a snapshot and the one before it, and diffs them (model/new-papers.ts).
 import { previousSnapshot, snapshotPaperIds, snapshotPapers } from '../db/snapshots.ts';
-import { newPaperKeys } from './new-papers.ts';
+import { newPaperKeys } from '../model/new-papers.ts';
 import type { Db } from '../db/database.ts';
 import type { Paper } from '../model/paper.ts';
 import type { SnapshotSummary } from '../model/snapshot.ts';

@@ -20,7 +20,7 @@ import { WEEK_MS, weeklyDue } from './frequency.ts';
 import { planDelivery } from './plan-deliveries.ts';
 import { ReaderRelevanceLoader } from './reader-relevance.ts';
 import { TopicMatcher } from './topic-matcher.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 import type { Paper } from '../model/paper.ts';
 import type { SnapshotSummary } from '../model/snapshot.ts';
 import type { DeliveryPlan } from '../model/delivery.ts';

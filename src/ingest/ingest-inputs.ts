@@ -5,7 +5,7 @@
 // quiet check: nothing stored, nothing wrong.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { newPaperKeys } from '../diff/new-papers.ts';
+import { newPaperKeys } from '../model/new-papers.ts';
 import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { findSnapshotByHash, previousSnapshot, snapshotPaperIds, UnstorableSnapshotError } from '../db/snapshots.ts';

@@ -12,7 +12,7 @@ import {
   encodeReaderModel, latestMarks, paperFeatures, pickWeakNegatives, trainReaderModel, weakPositivesFor, WEAK_POSITIVES,
   type PaperFeatures, type TextModel,
 } from '../relevance/index.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 export interface TrainReaderModelsDeps {
   sql: Sql;

@@ -6,7 +6,8 @@
 import type { TopicHit } from '../match/index.ts';
 import { RenderError } from './errors.ts';
 import { escapeHtml, oneLine, ownUrl } from './escape.ts';
-import { formatDay, plural } from './format.ts';
+import { plural } from '../log/plural.ts';
+import { formatDay } from './format.ts';
 import { compiledTemplate } from './mjml.ts';
 import {
   ACTION_SLOTS, LINE_BLOCKS, PAPER_SLOTS, TEXT_INDENT, TEXT_SLOTS, paperRenderer, preparePaper,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../app/context.ts';
 import { digestByHand } from '../../app/jobs-by-hand.ts';
 import type { BuildDigestResult } from '../../digest/build-digest.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { withContext } from '../run.ts';
 
 export function registerDigest(program: Command): void {

@@ -2,7 +2,7 @@
 // deliveries by status — the ids `resend`, `resume` and `resolve` take.
 import type { Command } from 'commander';
 import { listDigests, type DigestWithCounts } from '../../db/digests.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { withContext } from '../run.ts';
 import { parseId } from './resend.ts';
 

@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { PRODUCT_NAME } from '../../app/context.ts';
 import { subscriberLinks } from '../../deliver/links.ts';
-import { previewSubscriberDigest } from '../../digest/preview-subscriber.ts';
+import { previewSubscriberDigest } from '../../deliver/preview-subscriber.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
 import { latestSnapshot, getSnapshot } from '../../db/snapshots.ts';
 import { compileTopic, indexPapers, matchTopics, splitByRanges, TopicError, type Range } from '../../match/index.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { CliError, withContext } from '../run.ts';
 
 interface PreviewOptions {

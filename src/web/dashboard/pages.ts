@@ -6,7 +6,7 @@ import type { InFlight } from './queries.ts';
 import { backfillSection, unreachableNotice, type BackfillJob } from './source.ts';
 import { runNowSection } from './run-now.ts';
 import { BASE, button, countsTable, listingDay, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 
 export interface DigestRow {
   id: number;

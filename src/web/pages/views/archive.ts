@@ -2,7 +2,8 @@
 // carried and the topics that caught it, and a link to its web view (the email itself, in the browser).
 import type { ArchivedDigest, ArchivePage } from '../../../db/archive.ts';
 import { paperUrl } from '../../../deliver/links.ts';
-import { formatDay, plural } from '../../../render/format.ts';
+import { formatDay } from '../../../render/format.ts';
+import { plural } from '../../../log/plural.ts';
 import { html, type Html } from '../html.ts';
 import { layout, topicChips, type Chrome } from './layout.ts';
 

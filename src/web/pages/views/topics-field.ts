@@ -1,7 +1,7 @@
 // The topics textarea shared by the subscribe and preferences pages: the reader's input kept, the
 // errors of each line next to the field (without JavaScript they come back from the server), the
 // short syntax help, and the live preview panel that site.js fills (hidden without JavaScript).
-import { plural } from '../../../render/format.ts';
+import { plural } from '../../../log/plural.ts';
 import { MAX_TOPICS, MAX_TOPICS_FIELD_CHARS, type TopicLineError } from '../../../subscriptions/input.ts';
 import { html, when, type Html } from '../html.ts';
 

@@ -5,13 +5,13 @@ import { digestForSnapshot, deliveryPapers, papersNotToRepeat } from '../db/dige
 import { latestSnapshot } from '../db/snapshots.ts';
 import { findSubscriberByEmail, type Subscriber } from '../db/subscribers.ts';
 import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
-import { prepareDigest, renderDelivery, type RenderSettings } from '../deliver/digest-renderers.ts';
-import type { SubscriberLinks } from '../deliver/links.ts';
+import { prepareDigest, renderDelivery, type RenderSettings } from './digest-renderers.ts';
+import type { SubscriberLinks } from './links.ts';
 import type { RenderedEmail } from '../render/types.ts';
 import type { Sql } from '../db/database.ts';
 import type { TextModelCache } from '../db/text-model.ts';
-import { planDelivery } from './plan-deliveries.ts';
-import { ReaderRelevanceLoader } from './reader-relevance.ts';
+import { planDelivery } from '../digest/plan-deliveries.ts';
+import { ReaderRelevanceLoader } from '../digest/reader-relevance.ts';
 
 export type PreviewResult =
   | { kind: 'no-subscriber' }
