@@ -1,5 +1,5 @@
-// The narrow dependencies each step takes, cut from the context (STYLE 3: one object passed down,
-// each use case sees only what it needs).
+// The narrow dependencies each step takes, cut from the context (one object passed down; each use
+// case sees only what it needs).
 import type { IngestDeps } from '../ingest/ingest-inputs.ts';
 import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';

@@ -79,7 +79,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     },
   ];
   const scheduler = new Scheduler(
-    { prisma: db.prisma, log, metrics: ctx.metrics, lock: createJobLock(db.kind, db.pgConfig, db.prisma, worker.id), workerId: worker.id, timezone: config.CRON_TZ },
+    { prisma: db.prisma, log, metrics: ctx.metrics, lock: createJobLock(db.pgConfig), workerId: worker.id, timezone: config.CRON_TZ },
     jobs,
   );
 

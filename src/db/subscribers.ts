@@ -108,13 +108,6 @@ export async function listSubscribers(db: Db, options: { status?: SubscriberStat
   return { items, next: rows.length > options.limit ? items[items.length - 1]!.id : null };
 }
 
-export async function countSubscribersByStatus(db: Db): Promise<Record<SubscriberStatus, number>> {
-  const groups = await db.subscriber.groupBy({ by: ['status'], _count: { _all: true } });
-  const counts: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, bounced: 0, erased: 0 };
-  for (const g of groups) counts[g.status] = g._count._all;
-  return counts;
-}
-
 /**
  * A permanent rejection of the address (5xx on RCPT). After `limit` of them the subscriber is
  * bounced and gets no more digests. Returns true when this bounce made them bounced.

@@ -145,11 +145,6 @@ export async function getMail(db: Db, id: number): Promise<MailRow | null> {
   return row ? toRow(row) : null;
 }
 
-/** Mails waiting (queued) and in flight (sending), for /healthz-like views and tests. */
-export async function pendingMailCount(db: Db): Promise<number> {
-  return db.subscriptionMail.count({ where: { status: { in: ['queued', 'sending'] } } });
-}
-
 /**
  * Queues a mail unless `limit.count` of its kind were queued for the subscriber in the last
  * `limit.windowMs` (counted under a lock on the subscriber's row: two requests at once cannot both

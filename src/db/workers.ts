@@ -111,14 +111,3 @@ export async function recoverOrphans(sql: Sql): Promise<Recovery> {
     unknown: rows.filter((r) => r.kind === 'unknown').map(({ kind: _k, ...r }) => r),
   };
 }
-
-/** Old rows of stopped or gone workers, kept a while for the record. */
-export async function pruneWorkers(sql: Sql, olderThanDays = 7): Promise<number> {
-  const { rowCount } = await sql.query(
-    `DELETE FROM worker w
-      WHERE w.started_at < now() - $1 * interval '1 day' AND NOT ${HOLDS_LOCK}
-        AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.worker_id = w.id AND d.status IN ('claimed', 'handed', 'unknown'))`,
-    [olderThanDays],
-  );
-  return rowCount ?? 0;
-}

@@ -1,4 +1,4 @@
-// Refusals become HTTP statuses here, and only here (STYLE 7): each stable code has a status and a
+// Refusals become HTTP statuses here, and only here: each stable code has a status and a
 // page (views/message.ts). Anything unexpected is logged and answered with a plain 500 page: no
 // stack trace, no SQL, nothing from the error's message reaches the reader.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
