@@ -173,7 +173,7 @@ function listen(app: RequestListener, port: number, host: string): Promise<Serve
  * Within SHUTDOWN_TIMEOUT: sends in flight may run until `cutAt`; failed records are tried again
  * until `giveUpAt`; the rest (closing the server and the database) gets what is left.
  */
-export function stopSchedule(now: number, timeoutMs: number): { cutAt: number; giveUpAt: number; deadline: number } {
+function stopSchedule(now: number, timeoutMs: number): { cutAt: number; giveUpAt: number; deadline: number } {
   const reserve = Math.min(Math.max(timeoutMs * 0.2, 500), 3_000);
   return { cutAt: now + timeoutMs - reserve, giveUpAt: now + timeoutMs - reserve / 3, deadline: now + timeoutMs };
 }

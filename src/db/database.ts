@@ -8,15 +8,12 @@ import type { Logger } from '../log/logger.ts';
 import { EmbeddedCluster } from './embedded/cluster.ts';
 import { Prisma, PrismaClient } from './generated/client.ts';
 
-export type DatabaseKind = 'postgres' | 'embedded';
+type DatabaseKind = 'postgres' | 'embedded';
 
 // The handles the rest of the code reaches the database with: every file takes them from here.
 
-/** A Prisma transaction (the callback's client of `prisma.$transaction`). */
-export type Tx = Prisma.TransactionClient;
-
-/** The Prisma client, or one of its transactions: what the Prisma-based reads and writes take. */
-export type Db = PrismaClient | Tx;
+/** The Prisma client, or one of its transactions (`prisma.$transaction`): what the Prisma-based reads and writes take. */
+export type Db = PrismaClient | Prisma.TransactionClient;
 
 /** A plain SQL runner (node-postgres): the send loop's hot statements skip Prisma's query engine. */
 export type Sql = Pick<pg.Pool, 'query' | 'connect'>;

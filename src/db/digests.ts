@@ -4,7 +4,7 @@ import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../model/
 import type { Db } from './database.ts';
 import type { SnapshotSummary } from '../model/snapshot.ts';
 
-export type DigestStatus = 'ready' | 'paused' | 'skipped';
+type DigestStatus = 'ready' | 'paused' | 'skipped';
 
 export interface DigestSummary {
   id: number;

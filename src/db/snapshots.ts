@@ -34,11 +34,11 @@ function unstorableReason(err: unknown): string | null {
   return null;
 }
 
-export function toSnapshot(row: SnapshotRow): SnapshotSummary {
+function toSnapshot(row: SnapshotRow): SnapshotSummary {
   return { ...row, format: row.format };
 }
 
-export function toPaper(row: PaperRow): Paper {
+function toPaper(row: PaperRow): Paper {
   return {
     id: row.id,
     arxivId: row.arxivId,

@@ -6,7 +6,7 @@ import type { PrismaClient } from './generated/client.ts';
 import type { Db } from './database.ts';
 
 export type SubscriptionMailKind = 'confirmation' | 'preferences_link' | 'preferences_changed';
-export type SubscriptionMailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+type SubscriptionMailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 export interface ClaimedMail {
   id: number;

@@ -95,7 +95,7 @@ export class TextModelCache {
 }
 
 /** The text of papers as the text model reads it (title, abstract, ai_keywords). */
-export async function paperTexts(sql: Pick<Sql, 'query'>, where: string, params: unknown[]): Promise<PaperTextRow[]> {
+async function paperTexts(sql: Pick<Sql, 'query'>, where: string, params: unknown[]): Promise<PaperTextRow[]> {
   const { rows } = await sql.query<{ id: number; title: string; abstract: string; ai_keywords: string[] | null }>(
     `SELECT id, title, abstract, ai_keywords FROM paper ${where}`,
     params,

@@ -54,7 +54,7 @@ export async function liveWorkers(sql: Sql): Promise<WorkerInfo[]> {
   return rows;
 }
 
-export interface RecoveredDelivery {
+interface RecoveredDelivery {
   id: number;
   digestId: number;
   subscriberId: number;

@@ -24,7 +24,7 @@ import { RecordWriter } from './record-writer.ts';
 import { SendError, type Mailer } from './types.ts';
 import { untilAborted, waitForWork } from './wait-for-work.ts';
 
-export interface SendSettings {
+interface SendSettings {
   concurrency: number;
   /** messages per second per process; 0 = no limit */
   rateLimit: number;
@@ -58,7 +58,7 @@ export interface SendDeps {
   verp?: VerpSigner | null;
 }
 
-export interface SendProgress {
+interface SendProgress {
   sent: number;
   failed: number;
   retried: number;
@@ -78,7 +78,7 @@ export interface SendSummary extends SendProgress {
 }
 
 /** The code of a delivery skipped because its reader got all of it in other deliveries. */
-export const NOTHING_NEW = 'nothing_new';
+const NOTHING_NEW = 'nothing_new';
 
 export interface SendOptions {
   /** stop claiming; the sends in flight go on */

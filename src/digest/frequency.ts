@@ -7,7 +7,7 @@
 
 import type { Frequency } from '../model/reader.ts';
 
-export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly', 'feed'];
+const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly', 'feed'];
 
 /** How far back a weekly digest gathers papers. */
 export const WEEK_MS = 7 * 24 * 3600 * 1000;

@@ -47,7 +47,7 @@ export const LIMITS = {
 const DAY_MS = 86_400_000;
 
 /** The plausible window of dates for an ingest clock: [1991-01-01, now + 1 day]. */
-export function dateWindow(now: Date): { earliest: Date; latest: Date } {
+function dateWindow(now: Date): { earliest: Date; latest: Date } {
   return { earliest: new Date(`${LIMITS.earliestDay}T00:00:00Z`), latest: new Date(now.getTime() + LIMITS.futureDays * DAY_MS) };
 }
 

@@ -28,7 +28,7 @@ export interface Metrics {
 }
 
 /** "smtp:451" → 4xx, "smtp:550" → 5xx, ETIMEDOUT → timeout, ECONNECTION → connection … */
-export function smtpErrorClass(code: string): string {
+function smtpErrorClass(code: string): string {
   const reply = /^smtp:(\d)/.exec(code);
   if (reply) return `${reply[1]}xx`;
   if (code === 'ETIMEDOUT') return 'timeout';

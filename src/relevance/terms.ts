@@ -9,7 +9,7 @@ import type { PaperText } from '../model/text-model.ts';
 export type { PaperText } from '../model/text-model.ts';
 
 /** At most this many characters of an abstract are read (a long one says nothing more per word). */
-export const MAX_TEXT_CHARS = 5_000;
+const MAX_TEXT_CHARS = 5_000;
 const TITLE_WEIGHT = 2;
 const HAS_LETTER = /\p{L}/u;
 

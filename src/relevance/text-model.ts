@@ -11,9 +11,9 @@ import { paperTerms } from './terms.ts';
 export { decodeDf, DEFAULT_BUCKETS, emptyTextModel, encodeDf, type TextModel } from '../model/text-model.ts';
 
 /** a term in fewer stored papers than this is noise for a model (a typo, a one-off name) */
-export const MIN_DF = 2;
+const MIN_DF = 2;
 /** a term in more than this share of the stored papers says nothing about any of them */
-export const MAX_DF_SHARE = 0.5;
+const MAX_DF_SHARE = 0.5;
 
 /** A sparse vector: bucket indexes ascending, with their values. */
 export interface SparseVector {
@@ -49,7 +49,7 @@ export function inVocabulary(model: TextModel, bucket: number): boolean {
 }
 
 /** smoothed idf, as scikit-learn's: ln((1 + n) / (1 + df)) + 1 */
-export function idf(model: TextModel, bucket: number): number {
+function idf(model: TextModel, bucket: number): number {
   return Math.log((1 + model.documents) / (1 + model.df[bucket]!)) + 1;
 }
 

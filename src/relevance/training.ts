@@ -24,7 +24,7 @@ export function latestMarks(events: readonly FeedbackMark[]): Marks {
 }
 
 /** How many random stored papers a reader's model takes as weak negatives. */
-export const WEAK_NEGATIVES = 60;
+const WEAK_NEGATIVES = 60;
 
 /**
  * `count` papers of the pool, drawn for this reader (the same pool and reader: the same papers), none

@@ -50,7 +50,7 @@ export function compactCount(n: number): string {
 }
 
 /** A date with its label, the year only when it is not the digest's: "published Mar 8", "published Jun 4, 2024". */
-export function labelledDay(label: string, isoDate: string, digestYear: string): string {
+function labelledDay(label: string, isoDate: string, digestYear: string): string {
   return `${label} ${formatDay(isoDate, isoDate.startsWith(`${digestYear}-`) ? 'short' : 'medium')}`;
 }
 

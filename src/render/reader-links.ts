@@ -12,7 +12,7 @@ export interface ReaderLink {
   perPaper?: boolean;
 }
 
-export const READER_LINK_SLOTS = ['readerUrl', 'readerLabel'] as const;
+const READER_LINK_SLOTS = ['readerUrl', 'readerLabel'] as const;
 
 export type ReaderLinkBlock = Template<(typeof READER_LINK_SLOTS)[number]>;
 

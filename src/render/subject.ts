@@ -4,7 +4,7 @@ import { plural } from '../log/plural.ts';
 import { formatDay } from './format.ts';
 import { joinAnd } from './topic-label.ts';
 
-export const MAX_SUBJECT_CHARS = 78;
+const MAX_SUBJECT_CHARS = 78;
 /** topics named in a subject; the others are counted */
 const NAMED = 2;
 

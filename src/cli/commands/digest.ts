@@ -52,6 +52,6 @@ export function describeDigest(result: BuildDigestResult): void {
 }
 
 /** A topic as shown to people: in quotes, unless it has quotes of its own. */
-export function quoteTopic(topic: string): string {
+function quoteTopic(topic: string): string {
   return topic.includes('"') ? topic : `"${topic}"`;
 }

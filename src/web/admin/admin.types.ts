@@ -8,7 +8,7 @@ const rowId = z.coerce.number().int().positive().max(INT4_MAX, `must be at most 
 
 export const idParam = z.object({ id: rowId });
 
-export const pageQuery = z.object({
+const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   after: z.coerce.number().int().min(0).max(INT4_MAX, `must be at most ${INT4_MAX}`).optional(),
 });

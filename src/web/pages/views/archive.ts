@@ -43,7 +43,7 @@ export function archivePage(chrome: Chrome, view: ArchiveView): string {
  * Where the links that change something are (this page only reads: its link may have been
  * forwarded), and a button that mails the preferences link to the reader's own address.
  */
-export function preferencesLinkForm(action: string): Html {
+function preferencesLinkForm(action: string): Html {
   return html`<form class="archive-links preferences-link" method="post" action="${action}">
     <p>To change your topics, pause or unsubscribe, use the links in any email from us, in your own inbox. Not at hand?</p>
     <button class="button button-secondary" type="submit">Email me my preferences link</button>

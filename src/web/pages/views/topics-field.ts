@@ -38,7 +38,7 @@ export function topicsField(state: TopicsFieldState, label = 'Topics', muted: { 
 }
 
 /** How many topics of the limit the field holds; site.js keeps it current while typing. */
-export function topicCountText(count: number): { text: string; over: boolean } {
+function topicCountText(count: number): { text: string; over: boolean } {
   if (count > MAX_TOPICS) return { text: `${plural(count, 'topic')}: a subscription takes up to ${MAX_TOPICS}. Remove ${count - MAX_TOPICS}.`, over: true };
   return { text: `${count} of ${MAX_TOPICS} topics`, over: false };
 }
