@@ -51,7 +51,17 @@ export async function openDatabase({ databaseUrl, dataDir, log, poolSize = 8 }: 
 }
 
 function connect(pgConfig: pg.ClientConfig, poolSize: number, kind: DatabaseKind, description: string, after?: () => Promise<unknown>): Database {
-  const pool = new pg.Pool({ ...pgConfig, max: poolSize });
+  const pool = new pg.Pool({
+    ...pgConfig,
+    max: poolSize,
+    // No JIT compilation: paperboy's statements are short, and PostgreSQL's cost estimates for the
+    // never-twice check (a subquery per paper, hand-over.ts) cross jit_above_cost, so every claim spent
+    // ~1 s compiling for ~70 ms of work (bench/README.md, scale). Set on each new connection before the
+    // pool hands it out (not a startup option: poolers such as PgBouncer refuse those).
+    onConnect: async (client) => {
+      await client.query('SET jit = off');
+    },
+  });
   pool.on('error', () => undefined); // an idle connection that drops is replaced on the next query
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {

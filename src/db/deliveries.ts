@@ -70,7 +70,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
         ORDER BY d.id
         LIMIT $1
           FOR UPDATE OF d SKIP LOCKED
-     ), narrowed AS (
+     ), narrowed AS MATERIALIZED (
        SELECT d.id, ${papersLeft('d')} AS papers FROM delivery d JOIN picked ON picked.id = d.id
      )
      UPDATE delivery d

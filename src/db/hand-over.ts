@@ -17,12 +17,18 @@ export const HAND_OVER_LOCK_SPACE = 0x7068;
 /**
  * SQL: true when the paper `p` (an element of delivery `d`'s papers) reached d's reader in another
  * delivery, or may be reaching them in one (handed, or unknown).
+ *
+ * The reader's other deliveries are found by subscriber alone (a reader has a few): the status test is
+ * on `status::text` so that PostgreSQL cannot AND in the status index. During a send that index holds
+ * an entry for every row updated since the last vacuum (a status change is never a HOT update), and
+ * scanning "handed or unknown" in it grew with every message sent: at 100,000 readers the claim went
+ * from milliseconds to seconds a batch (bench/README.md, scale).
  */
 export function paperTaken(p: string, d: string): string {
   return `(EXISTS (SELECT 1 FROM mailed_paper m
                   WHERE m.subscriber_id = ${d}.subscriber_id AND m.paper_id = (${p}->>'paperId')::int AND m.delivery_id <> ${d}.id)
         OR EXISTS (SELECT 1 FROM delivery o
-                  WHERE o.subscriber_id = ${d}.subscriber_id AND o.id <> ${d}.id AND o.status IN ('handed', 'unknown')
+                  WHERE o.subscriber_id = ${d}.subscriber_id AND o.id <> ${d}.id AND o.status::text IN ('handed', 'unknown')
                     AND o.papers @> jsonb_build_array(jsonb_build_object('paperId', ${p}->'paperId'))))`;
 }
 

@@ -56,7 +56,9 @@ export function rankReaderPapers(
   if (!relevance?.model) return inTopicOrder(caught.slice(0, max), topics);
 
   const upvotes = new Map(relevance.papers.map((p) => [p.id, p.upvotes ?? 0]));
-  const taken = new Set(caught.map((p) => p.paperId));
+  // a paper the reader liked is never suggested to them (it would resemble itself): a digest has it
+  // in alreadyMailed anyway, a preview or a feed may list it
+  const taken = new Set([...caught.map((p) => p.paperId), ...relevance.model.liked]);
   const ranking = rankForReader({
     caught: caught.map((p) => ({ ...p, upvotes: upvotes.get(p.paperId) ?? 0 })),
     others: relevance.papers.filter((p) => !taken.has(p.id) && !alreadyMailed?.has(p.id)).map((p) => ({ paperId: p.id, upvotes: p.upvotes })),

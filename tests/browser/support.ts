@@ -88,7 +88,7 @@ function watch(page: Page, base: string, problems: string[], requests: string[])
     const aborted = /ABORTED/i.test(r.failure()?.errorText ?? '');
     // an aborted stale preview request is the design, not a problem; nor is a request of a document
     // the test navigated away from (a favicon still loading when the next page.goto starts)
-    if (aborted && (r.url().includes('/api/preview') || (documentOf.get(r) ?? document) < document)) return;
+    if (aborted && (/\/api\/(preferences\/)?preview\b/.test(r.url()) || (documentOf.get(r) ?? document) < document)) return;
     problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
 }

@@ -14,7 +14,8 @@ import { loadAssets } from './assets.ts';
 import { markPagesRequest, pageErrorHandler, sendMessage } from './errors.ts';
 import { linkGuard } from './link-guard.ts';
 import { PreviewCache } from './preview/preview-cache.ts';
-import { previewRoute } from './preview/route.ts';
+import { previewRoute, readerPreviewRoute } from './preview/route.ts';
+import { ReaderRelevanceLoader } from '../../digest/reader-relevance.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
 import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
@@ -69,6 +70,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
         textModel: () => ctx.textModels.current(ctx.db.sql),
         paper: async (arxivId) => (await paperTextsByArxivId(ctx.db.sql, [arxivId])).get(arxivId) ?? null,
       },
+      readers: (textModel) => new ReaderRelevanceLoader(ctx.db.sql, textModel),
     },
     { refreshMs: options.previewRefreshMs ?? 5000, log: ctx.log },
   );
@@ -79,6 +81,8 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   router.use(linkGuard(ctx.tokens, ctx.log));
   router.get('/assets/:file', chrome.assets.handler);
   router.get('/api/preview', limits.preview, previewRoute(preview));
+  // the preferences page's: one reader's ranking, with their preferences link only (capabilities.ts)
+  router.get('/api/preferences/preview', limits.preview, readerPreviewRoute(preview, pages.deps));
   subscribeRoutes(router, pages);
   confirmRoutes(router, pages);
   const preferencesWithNotice = preferencesRoutes(router, pages);

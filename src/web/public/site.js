@@ -50,7 +50,9 @@
     count();
   }
   if (!area || !panel) return;
+  // the subscribe page's `/api/preview`, or the preferences page's own (its link's token in the query)
   var endpoint = panel.getAttribute('data-endpoint');
+  endpoint += endpoint.indexOf('?') < 0 ? '?' : '&';
   var statusEl = panel.querySelector('[data-role="status"]');
   var resultsEl = panel.querySelector('[data-role="results"]');
   var snapshotEl = panel.querySelector('[data-role="snapshot"]');
@@ -69,7 +71,7 @@
   panel.hidden = false;
   // the newest list's date and size, before anything is typed (a prefilled field previews at once)
   if (area.value.trim() === '') {
-    fetch(endpoint + '?topics=', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+    fetch(endpoint + 'topics=', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })
@@ -133,7 +135,7 @@
     var mine = new AbortController();
     controller = mine;
     panel.setAttribute('aria-busy', 'true');
-    fetch(endpoint + '?topics=' + encodeURIComponent(query), {
+    fetch(endpoint + 'topics=' + encodeURIComponent(query), {
       signal: mine.signal,
       headers: { Accept: 'application/json' },
       credentials: 'same-origin',
@@ -249,26 +251,19 @@
         } else {
           var list = el('ol', 'pv-papers');
           t.papers.forEach(function (p) {
-            var item = el('li', 'pv-paper');
-            var link = highlighted(el('a', 'pv-title'), p.title, p.titleRanges);
-            link.href = p.url;
-            link.target = '_blank';
-            link.rel = 'noopener noreferrer';
-            item.appendChild(link);
-            if (p.new) {
-              var badge = el('span', 'pv-new', 'new');
-              badge.title = 'New on the latest list: the kind of paper a digest brings';
-              item.appendChild(badge);
-            }
-            if (p.reason) item.appendChild(highlighted(el('p', 'pv-reason'), p.reason, p.reasonRanges || []));
-            if (p.abstract) item.appendChild(highlighted(el('p', 'pv-abstract'), p.abstract, p.abstractRanges));
-            list.appendChild(item);
+            list.appendChild(paperItem(p, null));
           });
           section.appendChild(list);
-          if (t.total > t.papers.length) section.appendChild(el('p', 'pv-more', 'and ' + plural(t.total - t.papers.length, 'more paper', 'more papers')));
+          var aside = t.aside || 0;
+          var more = t.total - t.papers.length - aside;
+          if (more > 0) section.appendChild(el('p', 'pv-more', 'and ' + plural(more, 'more paper', 'more papers')));
+          if (aside > 0) section.appendChild(el('p', 'pv-more', plural(aside, 'paper', 'papers') + ' set aside: see “Probably not for you” below'));
         }
       }
       sections.push(section);
+    });
+    if (data.reader) readerGroups(data.reader).forEach(function (group) {
+      sections.push(group);
     });
     if (data.overLimit) sections.push(el('p', 'pv-note', 'Only the first ' + data.maxTopics + ' topics are shown: a subscription takes up to ' + data.maxTopics + '.'));
     resultsEl.replaceChildren.apply(resultsEl, sections);
@@ -281,9 +276,61 @@
     var ok = data.topics.length - broken.length;
     var summary = ok > 0 ? plural(ok, 'topic catches', 'topics catch') + ' ' + plural(papers, 'paper', 'papers') + (fresh ? ' (' + fresh + ' new)' : '') + ' on the latest list.' : '';
     if (broken.length) summary += (summary ? ' ' : '') + plural(broken.length, 'topic needs', 'topics need') + ' fixing.';
+    if (data.reader && ok > 0) summary += ' Ranked for you, from the papers you marked.';
     statusEl.textContent = summary;
     showLiveErrors(broken);
     showSummary(ok > 0 ? plural(papers, 'paper matches', 'papers match') + (fresh ? ' (' + fresh + ' new)' : '') + ': see the preview' : '');
+  }
+
+  /** One paper: its title (a link), "new", its reason and its abstract, with their highlights; `topic`: the chip of the topic that caught it. */
+  function paperItem(p, topic) {
+    var item = el('li', 'pv-paper');
+    var link = highlighted(el('a', 'pv-title'), p.title, p.titleRanges);
+    link.href = p.url;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    item.appendChild(link);
+    if (p.new) {
+      var badge = el('span', 'pv-new', 'new');
+      badge.title = 'New on the latest list: the kind of paper a digest brings';
+      item.appendChild(badge);
+    }
+    if (topic) {
+      var caughtBy = el('p', 'pv-caught-by', 'Caught by ');
+      caughtBy.appendChild(el('span', 'chip', topic));
+      item.appendChild(caughtBy);
+    }
+    if (p.reason) item.appendChild(highlighted(el('p', 'pv-reason'), p.reason, p.reasonRanges || []));
+    if (p.abstract) item.appendChild(highlighted(el('p', 'pv-abstract'), p.abstract, p.abstractRanges));
+    return item;
+  }
+
+  /** The preferences page's: what the reader's model sets aside, and what it suggests (the digest's two lines). */
+  function readerGroups(reader) {
+    var groups = [];
+    var group = function (className, heading, note, papers, withTopic) {
+      var section = el('section', 'pv-group ' + className);
+      var head = el('div', 'pv-topic-head');
+      head.appendChild(el('h3', 'pv-group-heading', heading));
+      section.appendChild(head);
+      section.appendChild(el('p', 'pv-none', note));
+      var list = el('ol', 'pv-papers');
+      papers.forEach(function (p) {
+        list.appendChild(paperItem(p, withTopic ? p.topic : null));
+      });
+      section.appendChild(list);
+      groups.push(section);
+      return section;
+    };
+    if (reader.notForYou && reader.notForYou.total > 0) {
+      var aside = group('pv-not-for-you', 'Probably not for you — like papers you marked not relevant', 'Your topics catch these, but they resemble papers you marked not relevant: your digest puts them last, under this line.', reader.notForYou.papers, true);
+      var left = reader.notForYou.total - reader.notForYou.papers.length;
+      if (left > 0) aside.appendChild(el('p', 'pv-more', 'and ' + plural(left, 'more paper', 'more papers')));
+    }
+    if (reader.alsoLike && reader.alsoLike.length > 0) {
+      group('pv-also-like', 'You may also like', 'No topic catches these, but they resemble papers you marked more like this.', reader.alsoLike, false);
+    }
+    return groups;
   }
 
   /** On a phone the preview is below the form: a short line under the field says what it holds. */

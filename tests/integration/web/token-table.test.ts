@@ -44,6 +44,8 @@ const PATHS: Array<[path: string, who: Who, body: Record<string, string>]> = [
   ['/preferences/undo-mark', 'ada', { paper: ':paper' }],
   ['/preferences/forget', 'ada', {}],
   ['/preferences/delete', 'eve', { confirm: 'yes' }],
+  // the preferences page's live preview, ranked with the reader's model (JSON): what they marked shows through it
+  ['/api/preferences/preview', 'ada', { topics: 'scaling laws' }],
   ['/unsubscribe', 'ada', { 'List-Unsubscribe': 'One-Click' }],
   ['/resubscribe', 'uma', {}],
   ['/feedback/:delivery', 'ada', { kind: 'not_relevant', paper: ':paper' }],
@@ -62,7 +64,7 @@ const ROUTES: Route[] = PATHS.flatMap(([path, who, body]) => [
 /** Which purpose reaches which route: everything not listed is refused. */
 const ALLOWED: Record<TokenPurpose, string[]> = {
   confirm: ['GET /confirm', 'POST /confirm'],
-  preferences: ['GET /preferences', 'POST /preferences', 'POST /preferences/restore-topic', 'POST /preferences/undo-mark', 'GET /preferences/forget', 'POST /preferences/forget', 'GET /preferences/delete', 'POST /preferences/delete'],
+  preferences: ['GET /preferences', 'POST /preferences', 'POST /preferences/restore-topic', 'POST /preferences/undo-mark', 'GET /preferences/forget', 'POST /preferences/forget', 'GET /preferences/delete', 'POST /preferences/delete', 'GET /api/preferences/preview'],
   unsubscribe: ['GET /unsubscribe', 'POST /unsubscribe', 'GET /resubscribe', 'POST /resubscribe'],
   feedback: ['GET /feedback/:delivery', 'POST /feedback/:delivery'],
   archive: ['GET /archive', 'GET /archive/:delivery', 'GET /preferences-link', 'POST /preferences-link'],
@@ -138,7 +140,7 @@ for (const backend of BACKENDS) {
         const allowed = ALLOWED[purpose].includes(name);
         it(`${purpose} token, ${name}: ${allowed ? 'works' : EXISTS.has(name) ? 'refused (400)' : 'no such route (404)'}`, async () => {
           const subject = who[route.who];
-          const url = `${route.path.replace(':delivery', String(delivery))}?token=${sign(purpose, subject)}`;
+          const url = `${route.path.replace(':delivery', String(delivery))}?token=${sign(purpose, subject)}${route.path.startsWith('/api/') ? '&topics=scaling%20laws' : ''}`;
           const body = form(Object.fromEntries(Object.entries(route.body ?? {}).map(([k, v]) => [k, v === ':paper' ? String(paper) : v])));
           const rows = await prisma().subscriber.findUniqueOrThrow({ where: { id: subject.id } });
           const before = await state(prisma());
@@ -168,6 +170,10 @@ for (const backend of BACKENDS) {
           if (route.method === 'GET') {
             // a link opened (by a person, or a mail scanner) changes nothing
             expect(after).toEqual(before);
+            if (name === 'GET /api/preferences/preview') {
+              expect(res.headers['cache-control']).toBe('private, no-store');
+              expect((res.body as { topics: Array<{ topic: string; total: number }> }).topics).toMatchObject([{ topic: 'scaling laws', total: 1 }]);
+            }
           } else if (name === 'POST /confirm') {
             expect([rows.status, now.status]).toEqual(['pending', 'active']);
           } else if (name === 'POST /preferences') {

@@ -71,6 +71,15 @@ describe("a reader's papers", () => {
     expect(rankReaderPapers(matcher, ['quasicrystal'], undefined, relevance())).toEqual([]);
   });
 
+  it('never suggests a paper the reader liked (it would resemble itself): a preview or a feed may list it', () => {
+    expect(model.liked.length).toBeGreaterThan(0);
+    // a line that catches none of the ML sense: the liked papers are on the list, caught by nothing
+    const ranked = rankReaderPapers(matcher, ['displacement'], undefined, relevance());
+    const suggested = ranked.filter((p) => p.section === 'also-like').map((p) => p.paperId);
+    expect(suggested.length).toBeGreaterThan(0);
+    expect(suggested.filter((id) => model.liked.includes(id))).toEqual([]);
+  });
+
   it('counts all three parts in the cap of one email', () => {
     const many = Array.from({ length: 40 }, (_, i) => ({ id: 1000 + i, title: `Diffusion models for images, part ${i}`, abstract: ML[i % 4]!.abstract, upvotes: i }));
     const all = [...many, { id: 9, ...UNCAUGHT, upvotes: 40 }];

@@ -30,20 +30,23 @@ export function likePreview(
   const shown: PreviewPaper[] = [];
   for (const hit of ranked.slice(0, max)) {
     const paper = papers.get(hit.paperId);
-    if (!paper) continue;
-    const abstract = shortenAround(paper.abstract, [], ABSTRACT_CHARS);
-    shown.push({
-      id: paper.id,
-      title: paper.title,
-      url: paperUrl(paper.arxivId, paper.title),
-      new: newIds.has(paper.id),
-      titleRanges: [],
-      reason: `Like “${named.title ?? named.arxivId}”`,
-      reasonRanges: [],
-      abstract: abstract.text,
-      abstractRanges: [],
-      words: [],
-    });
+    if (paper) shown.push(likePaper(paper, named.title ?? named.arxivId, newIds));
   }
   return { topic, like: named, total: hits.length, newTotal: hits.filter((h) => newIds.has(h.paperId)).length, papers: shown };
+}
+
+/** A paper shown for its resemblance to another (a `like:` line's, or a suggestion's): "Like “<title>”". */
+export function likePaper(paper: Paper, like: string, newIds: ReadonlySet<number>): PreviewPaper {
+  return {
+    id: paper.id,
+    title: paper.title,
+    url: paperUrl(paper.arxivId, paper.title),
+    new: newIds.has(paper.id),
+    titleRanges: [],
+    reason: `Like “${like}”`,
+    reasonRanges: [],
+    abstract: shortenAround(paper.abstract, [], ABSTRACT_CHARS).text,
+    abstractRanges: [],
+    words: [],
+  };
 }

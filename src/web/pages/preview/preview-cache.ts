@@ -10,7 +10,9 @@ import type { Logger } from '../../../log/logger.ts';
 import type { PaperTextRow } from '../../../db/text-model.ts';
 import { likeTopicTarget, papersLike, vectorize, type SparseVector, type TextModel } from '../../../relevance/index.ts';
 import { topicLineProblem } from '../../../subscriptions/input.ts';
+import type { ReaderRelevanceLoader } from '../../../digest/reader-relevance.ts';
 import { likePreview } from './like-preview.ts';
+import { readerPreview, type ReaderPreview } from './reader-preview.ts';
 import { topicPreview, type TopicPreview } from './topic-preview.ts';
 import type { Paper } from '../../../model/paper.ts';
 import type { SnapshotSummary } from '../../../model/snapshot.ts';
@@ -28,6 +30,14 @@ export interface PreviewSource {
   load(snapshot: SnapshotSummary): Promise<SnapshotDiff>;
   /** `like:` lines: the text model (null: nothing counted yet) and a stored paper by arXiv id (absent: they catch nothing) */
   likes?: { textModel(): Promise<TextModel | null>; paper(arxivId: string): Promise<PaperTextRow | null> };
+  /** the preferences page's preview: what loads a reader's model (and vectorises papers) over a text model */
+  readers?: (textModel: TextModel) => ReaderRelevanceLoader;
+}
+
+/** A reader, for their own preview: the lines of the box that catch for them (not muted, parsing). */
+export interface PreviewReader {
+  id: number;
+  lines: readonly string[];
 }
 
 export interface PreviewCacheOptions {
@@ -51,11 +61,15 @@ export class PreviewCorpus {
   /** the papers each answered line catches (the summary counts a paper two lines catch once) */
   private readonly caught = new Map<string, readonly number[]>();
   private vectors: Array<{ paperId: number; vector: SparseVector }> | null = null;
+  /** readers' models are read per request; the snapshot's vectors and liked papers' are kept here */
+  private readerLoader: ReaderRelevanceLoader | null = null;
+  private readerLoads = 0;
 
   constructor(
     diff: SnapshotDiff,
     private readonly maxTopics = 5000,
     private readonly likes: { textModel: TextModel; paper(arxivId: string): Promise<PaperTextRow | null> } | null = null,
+    private readonly readers: ((textModel: TextModel) => ReaderRelevanceLoader) | null = null,
   ) {
     this.papers = new Map(diff.papers.map((p) => [p.id, p]));
     this.newIds = new Set(diff.newPaperIds);
@@ -89,6 +103,23 @@ export class PreviewCorpus {
   caughtBy(topics: readonly string[]): { papers: number; new: number } {
     const ids = new Set(topics.flatMap((t) => this.caught.get(t) ?? []));
     return { papers: ids.size, new: [...ids].filter((id) => this.newIds.has(id)).length };
+  }
+
+  /**
+   * One reader's ranking of what `reader.lines` catch (their model, read now: one query), or null when
+   * they have no model (topics alone: the preview is the same as anyone's). The lines must have been
+   * answered (lineJson) first: that keeps the matcher's caches within their bounds.
+   */
+  async forReader(reader: PreviewReader): Promise<ReaderPreview | null> {
+    if (!this.likes || !this.readers) return null;
+    // a fresh loader now and then: typed `like:` lines are remembered by it, and the box is public input
+    if (!this.readerLoader || ++this.readerLoads > this.maxTopics) {
+      this.readerLoader = this.readers(this.likes.textModel);
+      this.readerLoads = 0;
+    }
+    const relevance = (await this.readerLoader.load([{ id: reader.id, topics: reader.lines }], [...this.papers.values()])).get(reader.id);
+    if (!relevance?.model) return null;
+    return readerPreview({ matcher: this.matcher, papers: this.papers, newIds: this.newIds, lines: reader.lines, relevance });
   }
 
   private remember(topic: string, preview: TopicPreview, ids: readonly number[]): string {
@@ -150,7 +181,7 @@ export class PreviewCache {
         const started = performance.now();
         const likes = this.source.likes;
         const textModel = likes ? await likes.textModel() : null;
-        this.corpus = new PreviewCorpus(await this.source.load(latest), this.options.maxTopics, likes && textModel ? { textModel, paper: likes.paper } : null);
+        this.corpus = new PreviewCorpus(await this.source.load(latest), this.options.maxTopics, likes && textModel ? { textModel, paper: likes.paper } : null, this.source.readers ?? null);
         this.options.log.info(
           { event: 'preview.snapshot_loaded', snapshotId: latest.id, papers: this.corpus.snapshot.papers, ms: Math.round(performance.now() - started) },
           `live preview now uses snapshot ${latest.id}`,

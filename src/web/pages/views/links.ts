@@ -109,7 +109,7 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
     ${learnedSection(chrome.productName, view.token, view.learned)}
     ${feedSection(view.feedUrls)}
   </section>
-  ${previewPanel()}
+  ${previewPanel(withToken('/api/preferences/preview', view.token))}
   <section class="danger-zone" aria-labelledby="unsubscribe-heading">
     <h2 id="unsubscribe-heading">Unsubscribe</h2>
     <p>Stop every email from ${chrome.productName}. You can subscribe again later.</p>

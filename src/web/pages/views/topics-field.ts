@@ -79,11 +79,15 @@ function syntaxHelp(): Html {
 
 const EXAMPLES = ['scaling laws', '"language model" -vision', 'quantum OR entanglement', 'diffusion -video'];
 
-/** The live preview panel: hidden until site.js takes it over, so without JavaScript nothing dangles. */
-export function previewPanel(): Html {
-  return html`<section class="preview" id="preview" aria-labelledby="preview-heading" data-endpoint="/api/preview" hidden>
+/**
+ * The live preview panel: hidden until site.js takes it over, so without JavaScript nothing dangles.
+ * `readerEndpoint`: the preferences page's own preview (`/api/preferences/preview?token=…`), ranked
+ * as the reader's next digest; without it, the anonymous one of the subscribe page.
+ */
+export function previewPanel(readerEndpoint: string | null = null): Html {
+  return html`<section class="preview" id="preview" aria-labelledby="preview-heading" data-endpoint="${readerEndpoint ?? '/api/preview'}" hidden>
   <div class="preview-head">
-    <h2 id="preview-heading">What your topics would catch</h2>
+    <h2 id="preview-heading">${readerEndpoint ? 'What your next digest would look like' : 'What your topics would catch'}</h2>
     <p class="preview-snapshot" data-role="snapshot"></p>
   </div>
   <p class="preview-status" data-role="status" role="status" aria-live="polite">Type a topic to see which papers of the latest list it catches.</p>
