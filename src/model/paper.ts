@@ -20,20 +20,29 @@ export interface PaperDetails {
   listedOn?: string | null;
 }
 
-/** What is stored of a paper, as far as identity and its changing attributes go. */
-export interface KnownPaper extends PaperDetails {
-  id: number;
+/** A paper's attributes as a listing gives them and as they are stored (CONTEXT.md: paper). */
+export interface PaperAttributes extends PaperDetails {
+  /** arXiv id ("2406.12345") when the source gives one (the JSON API does; the text capture does not). */
   arxivId: string | null;
+  title: string;
+  abstract: string;
+  /** "• 8 authors" in a text capture; authors.length in the JSON (hidden ones counted). */
+  authorCount: number | null;
+  /** author names when the source lists them (JSON, hidden authors left out), else []. */
+  authors: string[];
+  /** "UC Berkeley" (text meta line) or the JSON organization's full name. */
+  organization: string | null;
+  /** publication date as YYYY-MM-DD, when known. */
+  publishedOn: string | null;
+  upvotes: number | null;
+}
+
+/** What is stored of a paper, as far as identity and its changing attributes go. */
+export interface KnownPaper extends PaperAttributes {
+  id: number;
   /** the highest arXiv version any source named, or null (optional: most readers ignore it) */
   arxivVersion?: number | null;
   titleKey: string;
-  title: string;
-  abstract: string;
-  authorCount: number | null;
-  authors: string[];
-  organization: string | null;
-  publishedOn: string | null;
-  upvotes: number | null;
   firstSeenAt: Date;
   lastSeenAt: Date;
 }
