@@ -20,6 +20,7 @@ export function ingestDeps(ctx: AppContext): IngestDeps {
 export function digestDeps(ctx: AppContext): BuildDigestDeps {
   return {
     prisma: ctx.db.prisma,
+    sql: ctx.db.sql,
     log: ctx.log,
     now: ctx.now,
     metrics: ctx.metrics,

@@ -63,20 +63,14 @@ function toPaper(row: PaperRow): Paper {
   };
 }
 
-/**
- * Plain SQL ($1, $2… parameters) on the Prisma client, a transaction or the pool. The ingest path
- * reads through the pool: a CLI `ingest` then never loads Prisma's query compiler (~60 MB).
- */
-async function select<T>(db: Db | Queryable, text: string, params: unknown[]): Promise<T[]> {
-  if ('$queryRawUnsafe' in db) return db.$queryRawUnsafe<T[]>(text, ...params);
-  return (await db.query(text, params)).rows as T[];
-}
+// Plain SQL ($1, $2… parameters) on the pool, or on one connection of it in a transaction: the ingest
+// path reads through it, so a CLI `ingest` never loads Prisma's query compiler (~60 MB).
 
 const SNAPSHOT_COLUMNS = `id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
   entry_count AS "entryCount", ingested_at AS "ingestedAt", history`;
 
-export async function findSnapshotByHash(db: Db | Queryable, contentHash: string): Promise<SnapshotSummary | null> {
-  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
+export async function findSnapshotByHash(sql: Queryable, contentHash: string): Promise<SnapshotSummary | null> {
+  const { rows } = await sql.query<SnapshotSummary>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
   return rows[0] ?? null;
 }
 
@@ -123,14 +117,13 @@ const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${FUTURE_D
  */
 export async function latestSnapshot(db: Db, options: { history?: boolean } = {}): Promise<SnapshotSummary | null> {
   const live = options.history === false ? ' AND NOT history' : '';
-  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE}${live} ORDER BY captured_at DESC, id DESC LIMIT 1`, []);
+  const rows = await db.$queryRawUnsafe<SnapshotSummary[]>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE}${live} ORDER BY captured_at DESC, id DESC LIMIT 1`);
   return rows[0] ?? null;
 }
 
 /** The snapshot just before this one in the same order (capture date, then ingest order). */
-export async function previousSnapshot(db: Db | Queryable, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
-  const rows = await select<SnapshotSummary>(
-    db,
+export async function previousSnapshot(sql: Queryable, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
+  const { rows } = await sql.query<SnapshotSummary>(
     `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot
       WHERE ${PLAUSIBLE} AND (captured_at < $1 OR (captured_at = $1 AND id < $2))
       ORDER BY captured_at DESC, id DESC LIMIT 1`,
@@ -150,7 +143,7 @@ export async function snapshotPapers(db: Db, snapshotId: number): Promise<Paper[
   return entries.map((e) => toPaper(e.paper));
 }
 
-export async function snapshotPaperIds(db: Db | Queryable, snapshotId: number): Promise<number[]> {
-  const rows = await select<{ paperId: number }>(db, `SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
+export async function snapshotPaperIds(sql: Queryable, snapshotId: number): Promise<number[]> {
+  const { rows } = await sql.query<{ paperId: number }>(`SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
   return rows.map((e) => e.paperId);
 }

@@ -8,7 +8,7 @@ import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
 import { prepareDigest, renderDelivery, type RenderSettings } from './digest-renderers.ts';
 import type { SubscriberLinks } from './links.ts';
 import type { RenderedEmail } from '../render/types.ts';
-import type { Sql } from '../db/database.ts';
+import type { Queryable, Sql } from '../db/database.ts';
 import type { TextModelCache } from '../db/text-model.ts';
 import { planDelivery } from '../digest/plan-deliveries.ts';
 import { ReaderRelevanceLoader } from '../digest/reader-relevance.ts';
@@ -20,18 +20,20 @@ export type PreviewResult =
   | { kind: 'preview'; subscriber: Subscriber; snapshotId: number; source: 'queued delivery' | 'newest snapshot'; papers: number; email: RenderedEmail };
 
 export async function previewSubscriberDigest(
-  prisma: PrismaClient,
+  /** the Prisma client and the pool it runs on */
+  db: { prisma: PrismaClient; sql: Queryable },
   email: string,
   settings: RenderSettings,
   links: (subscriberId: number) => SubscriberLinks,
   /** the reader's model and `like:` topics, as the digest ranks with them (absent: topics alone) */
   relevance?: { sql: Pick<Sql, 'query'>; textModels: TextModelCache },
 ): Promise<PreviewResult> {
+  const { prisma } = db;
   const subscriber = await findSubscriberByEmail(prisma, email);
   if (!subscriber) return { kind: 'no-subscriber' };
   const snapshot = await latestSnapshot(prisma);
   if (!snapshot) return { kind: 'no-snapshot' };
-  const diff = await loadSnapshotDiff(prisma, snapshot);
+  const diff = await loadSnapshotDiff(db, snapshot);
   const fresh = new Set(diff.newPaperIds);
   const prepared = await prepareDigest(0, snapshot, diff.papers.filter((p) => fresh.has(p.id)), settings);
 

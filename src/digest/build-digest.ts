@@ -12,7 +12,7 @@ import {
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { latestSnapshot } from '../db/snapshots.ts';
-import type { Db, Sql } from '../db/database.ts';
+import type { Db, Queryable, Sql } from '../db/database.ts';
 import type { TextModelCache } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
@@ -27,6 +27,8 @@ import type { DeliveryPlan } from '../model/delivery.ts';
 
 export interface BuildDigestDeps {
   prisma: PrismaClient;
+  /** the same pool for plain SQL (the snapshot diff's reads) */
+  sql: Queryable;
   log: Logger;
   now: () => Date;
   batchSize?: number;
@@ -78,7 +80,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       log.error({ event: 'relevance.train_failed', snapshotId: snapshot.id, err }, `reader models not trained before the digest (built anyway, with the models as they were): ${(err as Error).message}`);
     }
   }
-  const diff = await loadSnapshotDiff(prisma, snapshot);
+  const diff = await loadSnapshotDiff({ prisma, sql: deps.sql }, snapshot);
   const textModel = deps.relevance ? await deps.relevance.textModels.current(deps.relevance.sql) : null;
   /** one per build: each paper vectorised once, whichever readers need it */
   const relevance = deps.relevance && textModel ? new ReaderRelevanceLoader(deps.relevance.sql, textModel) : null;

@@ -36,7 +36,7 @@ describe('concurrent ingests of overlapping snapshots (PostgreSQL)', () => {
       expect(outcomes.map((o) => o.kind)).toEqual(round === 0 ? ['ingested', 'ingested'] : ['duplicate', 'duplicate']);
     }
     expect(await t.db.prisma.paper.count()).toBe(41);
-    const diff = await loadSnapshotDiff(t.db.prisma, (await latestSnapshot(t.db.prisma))!);
+    const diff = await loadSnapshotDiff(t.db, (await latestSnapshot(t.db.prisma))!);
     expect(diff.newPaperIds).toHaveLength(10);
   });
 });

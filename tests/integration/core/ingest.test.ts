@@ -52,7 +52,7 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
 
   it('the newest snapshot diffs against the one captured before it', async () => {
     const newest = await latestSnapshot(t.db.prisma);
-    const diff = await loadSnapshotDiff(t.db.prisma, newest!);
+    const diff = await loadSnapshotDiff(t.db, newest!);
     expect(diff.previous?.capturedAt.toISOString().slice(0, 10)).toBe('2026-04-22');
     expect(diff.newPaperIds).toHaveLength(10);
     const titles = diff.papers.filter((p) => diff.newPaperIds.includes(p.id)).map((p) => p.title);
