@@ -1,7 +1,7 @@
 // Reading a snapshot's bytes from a file or an http(s) URL, with a size cap and a timeout.
 // Credentials in a URL ("https://user:pass@host/…") are sent as HTTP Basic authentication (fetch
 // refuses a URL that carries them); no message made here contains the URL.
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { redactUrlsIn } from '../security/redact.ts';
 
@@ -22,18 +22,31 @@ export function isUrl(input: string): boolean {
   return /^https?:\/\//i.test(input);
 }
 
-/** A file, every regular non-hidden file of a folder in name order, or a URL. */
-export async function expandInput(input: string): Promise<string[]> {
-  if (isUrl(input)) return [input];
-  const info = await stat(input).catch(() => null);
-  if (!info) throw new InputError('INPUT_NOT_FOUND', 'no such file or folder');
-  if (!info.isDirectory()) return [input];
-  const entries = await readdir(input, { withFileTypes: true });
+/**
+ * The snapshot files of a path: the file itself, or every regular non-hidden file of a folder in name
+ * order (the one folder walk: `paperboy ingest` and the scheduled ingest of a folder source both use it).
+ * A missing path is INPUT_NOT_FOUND, an unreadable one INPUT_UNREADABLE (messages without the path).
+ */
+export async function folderFiles(input: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(input, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return [input];
+    if (code === 'ENOENT') throw new InputError('INPUT_NOT_FOUND', 'no such file or folder');
+    throw new InputError('INPUT_UNREADABLE', `cannot read (${code ?? 'error'})`);
+  }
   return entries
     .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort()
     .map((name) => path.join(input, name));
+}
+
+/** A URL, or the snapshot files of a path (folderFiles). */
+export async function expandInput(input: string): Promise<string[]> {
+  return isUrl(input) ? [input] : folderFiles(input);
 }
 
 export async function readFileCapped(file: string, maxBytes: number): Promise<Buffer> {

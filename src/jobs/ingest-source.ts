@@ -5,10 +5,9 @@
 // there, and never stops the files after it. Every check updates the source's record and health,
 // even one that fails half-way (then the job fails too). The source is named redacted everywhere.
 import path from 'node:path';
-import { readdir } from 'node:fs/promises';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { contentHash, displaySource, ingestContent, type IngestDeps, type IngestOutcome } from '../ingest/ingest-inputs.ts';
-import { fetchCapped, InputError, isUrl, readFileCapped } from '../ingest/read-input.ts';
+import { fetchCapped, folderFiles, InputError, isUrl, readFileCapped } from '../ingest/read-input.ts';
 import { redactUrlsIn } from '../security/redact.ts';
 import { evaluateSourceHealth, type RejectedFile, type SourceHealth } from './source-health.ts';
 
@@ -138,15 +137,9 @@ async function fetchUrl(prisma: PrismaClient, url: string, deps: IngestDeps, opt
  * file there now whose content was rejected (this time or before).
  */
 async function checkFolder(prisma: PrismaClient, deps: IngestDeps, source: string, key: string): Promise<{ outcomes: IngestOutcome[]; rejected: RejectedFile[] }> {
-  let files: string[];
-  try {
-    const entries = await readdir(source, { withFileTypes: true });
-    files = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => path.join(source, e.name)).sort();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') files = [source];
-    else throw new InputError(code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'INPUT_UNREADABLE', code === 'ENOENT' ? `${source}: no such file or folder` : `${source}: cannot read (${code})`);
-  }
+  const files = await folderFiles(source).catch((err: unknown) => {
+    throw err instanceof InputError ? new InputError(err.code, `${source}: ${err.message}`) : err;
+  });
   const outcomes: IngestOutcome[] = [];
   const rejected: RejectedFile[] = [];
   for (const file of files) {

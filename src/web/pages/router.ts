@@ -92,6 +92,8 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   unsubscribeRoutes(router, pages);
   preferencesLinkRoutes(router, pages);
   archiveRoutes(router, pages, {
+    // its own cache of prepared digests, not the context's: readers paging through old digests must
+    // not evict the one the sender of this process is sending (each cache keeps the last few)
     renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
     pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   });
