@@ -3,7 +3,7 @@
 // Topics are drawn from words of the seeds' titles, so a realistic share of them catch something.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { newPaperKeys } from '../src/diff/new-papers.ts';
+import { newPaperKeys } from '../src/model/new-papers.ts';
 import { TopicMatcher } from '../src/digest/topic-matcher.ts';
 import { planDelivery } from '../src/digest/plan-deliveries.ts';
 import { titleKey } from '../src/ingest/paper-identity.ts';

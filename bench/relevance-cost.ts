@@ -2,7 +2,7 @@
 // counting a day's snapshot into it, and a day's training at 100,000 readers of whom 5% gave new
 // feedback (the job the digest build calls first), on PostgreSQL (BENCH_PG), with real paper text.
 import pg from 'pg';
-import { countIntoTextModel } from '../src/db/text-model.ts';
+import { countTextModel } from '../src/relevance/stored-text-model.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { trainReaderModels } from '../src/jobs/train-reader-models.ts';
@@ -50,7 +50,7 @@ try {
     );
   }
   started = performance.now();
-  await countIntoTextModel(pool);
+  await countTextModel(pool);
   const firstCountMs = performance.now() - started;
   await pool.query(
     `INSERT INTO paper (title_key, title, abstract, authors, first_seen_at, last_seen_at, updated_at)
@@ -58,7 +58,7 @@ try {
     [day.map((p) => p.title), day.map((p) => p.abstract), now],
   );
   started = performance.now();
-  const dayCount = await countIntoTextModel(pool);
+  const dayCount = await countTextModel(pool);
   const dbCountDayMs = performance.now() - started;
 
   // 100,000 readers; 5% marked papers since their model was trained

@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { prepareDigest, renderDelivery } from '../src/deliver/digest-renderers.ts';
-import type { Paper } from '../src/db/snapshots.ts';
 import { parseSnapshot } from '../src/ingest/parse-snapshot.ts';
 import { mjmlCompilations } from '../src/render/index.ts';
 import { titleKey } from '../src/ingest/paper-identity.ts';
 import { peakRssMb, report, round } from './support/measure.ts';
 import { rng, seededTopics } from './support/topics.ts';
+import type { Paper } from '../src/model/paper.ts';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 const now = new Date('2026-11-23T12:00:00Z');

@@ -100,7 +100,7 @@ async function readerSpace(ctx: import('../src/app/context.ts').AppContext): Pro
     const file = path.join(process.env.DATA_DIR ?? os.tmpdir(), `bench-listing-${day}.json`);
     await writeFile(file, JSON.stringify(items));
     await ingestInputs(ingestDeps(ctx), [file]);
-    await buildDigest({ prisma, log: ctx.log, now: () => new Date(date.getTime() + 8 * 3600_000) });
+    await buildDigest({ prisma, sql: ctx.db.sql, log: ctx.log, now: () => new Date(date.getTime() + 8 * 3600_000) });
   }
   await prisma.$executeRaw`UPDATE delivery SET status = 'sent', sent_at = now()`;
   const ids = (await prisma.subscriber.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((s) => s.id);

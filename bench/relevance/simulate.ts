@@ -5,12 +5,10 @@
 // for you") against topics alone on the same day.
 import { inTopicOrder } from '../../src/digest/plan-deliveries.ts';
 import { TopicMatcher } from '../../src/digest/topic-matcher.ts';
-import {
-  addPapers, emptyTextModel, latestMarks, paperTerms, pickWeakNegatives, rankForReader, RULE, standardScore, weakPositivesFor, trainReaderModel, TRAINING, vectorizeTerms,
-  surfaceByBucket, type FeedbackMark, type PaperFeatures, type RankingRule, type ReaderModel, type SparseVector, type TextModel, type TrainingOptions,
-} from '../../src/relevance/index.ts';
+import { addPapers, emptyTextModel, latestMarks, paperTerms, pickWeakNegatives, rankForReader, RULE, standardScore, weakPositivesFor, trainReaderModel, TRAINING, vectorizeTerms, surfaceByBucket, type PaperFeatures, type RankingRule, type ReaderModel, type SparseVector, type TextModel, type TrainingOptions } from '../../src/relevance/index.ts';
 import type { CorpusPaper } from './corpus.ts';
 import { wants, type ReaderProfile } from './readers.ts';
+import type { FeedbackMark } from '../../src/model/reader.ts';
 
 export interface SimulationOptions {
   days: number;

@@ -49,7 +49,6 @@ export async function createContext(config: Config, log: Logger, options: Contex
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     log,
-    logLevel: config.LOG_LEVEL,
     poolSize: options.poolSize ?? Math.max(8, config.SEND_CONCURRENCY + 4),
   });
   try {

@@ -1,22 +1,26 @@
-// The narrow dependencies each step takes, cut from the context (STYLE 3: one object passed down,
-// each use case sees only what it needs).
+// The narrow dependencies each step takes, cut from the context (one object passed down; each use
+// case sees only what it needs).
 import type { IngestDeps } from '../ingest/ingest-inputs.ts';
 import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import type { InboundDeps } from '../inbound/handle-report.ts';
 import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
 import { trainReaderModels, type TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
+import { countTextModel } from '../relevance/stored-text-model.ts';
 import { composeOptions, type AppContext } from './context.ts';
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
   const c = ctx.config;
-  return { prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now, maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES, metrics: ctx.metrics };
+  const { prisma, sql } = ctx.db;
+  return { prisma, sql, log: ctx.log, now: ctx.now, metrics: ctx.metrics, countTextModel: () => countTextModel(sql),
+    maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES };
 }
 
 /** Building a digest: the reader-model job runs first (feedback given before the build counts in it). */
 export function digestDeps(ctx: AppContext): BuildDigestDeps {
   return {
     prisma: ctx.db.prisma,
+    sql: ctx.db.sql,
     log: ctx.log,
     now: ctx.now,
     metrics: ctx.metrics,

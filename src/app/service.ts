@@ -79,7 +79,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     },
   ];
   const scheduler = new Scheduler(
-    { prisma: db.prisma, log, metrics: ctx.metrics, lock: createJobLock(db.kind, db.pgConfig, db.prisma, worker.id), workerId: worker.id, timezone: config.CRON_TZ },
+    { prisma: db.prisma, log, metrics: ctx.metrics, lock: createJobLock(db.pgConfig), workerId: worker.id, timezone: config.CRON_TZ },
     jobs,
   );
 
@@ -173,7 +173,7 @@ function listen(app: RequestListener, port: number, host: string): Promise<Serve
  * Within SHUTDOWN_TIMEOUT: sends in flight may run until `cutAt`; failed records are tried again
  * until `giveUpAt`; the rest (closing the server and the database) gets what is left.
  */
-export function stopSchedule(now: number, timeoutMs: number): { cutAt: number; giveUpAt: number; deadline: number } {
+function stopSchedule(now: number, timeoutMs: number): { cutAt: number; giveUpAt: number; deadline: number } {
   const reserve = Math.min(Math.max(timeoutMs * 0.2, 500), 3_000);
   return { cutAt: now + timeoutMs - reserve, giveUpAt: now + timeoutMs - reserve / 3, deadline: now + timeoutMs };
 }

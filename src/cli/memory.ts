@@ -17,7 +17,7 @@
 import v8 from 'node:v8';
 import { nodeOptionsGiven } from '../config/process-env.ts';
 
-export const MEMORY_FLAGS = ['--liftoff-only', '--heap-growing-percent=50'];
+const MEMORY_FLAGS = ['--liftoff-only', '--heap-growing-percent=50'];
 
 const given = nodeOptionsGiven();
 for (const flag of MEMORY_FLAGS) {

@@ -48,7 +48,7 @@ export function fail(err: unknown): never {
 }
 
 /** The first meaningful line of an error, whatever threw it. */
-export function oneLine(err: unknown): string {
+function oneLine(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
   const code = (err as { code?: unknown }).code;

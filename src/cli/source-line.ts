@@ -4,7 +4,7 @@ import type { AppContext } from '../app/context.ts';
 import { displaySource } from '../ingest/ingest-inputs.ts';
 import { isUrl } from '../ingest/read-input.ts';
 import { sourceHealth } from '../jobs/ingest-source.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 export async function sourceCheckLine(ctx: AppContext): Promise<string> {
   const { config } = ctx;

@@ -152,8 +152,3 @@ export function loadDotEnv(cwd = process.cwd()): string | null {
 export function startedByNpm(env: Record<string, string | undefined> = process.env): boolean {
   return Boolean(env.npm_command || env.npm_lifecycle_event);
 }
-
-/** Only the places that must pass the environment on (spawning a child process) use this. */
-export function currentEnvironment(): NodeJS.ProcessEnv {
-  return process.env;
-}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { cronExpression, domainName, duration, emailAddress, httpUrl, intInRange, mailbox, optionalString, secretString, timeZone } from './parsers.ts';
 
 /** The Hugging Face Daily Papers API: the live listing, SNAPSHOT_SOURCE's default. */
-export const DAILY_PAPERS_API = 'https://huggingface.co/api/daily_papers';
+const DAILY_PAPERS_API = 'https://huggingface.co/api/daily_papers';
 
 export interface Variable {
   group: 'DATABASE' | 'WEB' | 'MAIL' | 'SENDING' | 'SECURITY' | 'SCHEDULE' | 'OPERATIONS';

@@ -1,8 +1,8 @@
+import type { Db } from './database.ts';
 // Dashboard sessions ended by logging out (schema: AdminSessionEnd). A session is a signed cookie
 // that every process sharing ADMIN_TOKEN accepts until it expires (web/dashboard/session.ts); an
 // ended one is refused by every process from the moment its row is written. A row is kept until the
 // session would have expired anyway, then dropped by the next logout.
-import type { Db } from './snapshots.ts';
 
 export async function endSession(db: Db, session: { nonce: string; expiresAt: number }, now: Date): Promise<void> {
   await db.adminSessionEnd.upsert({

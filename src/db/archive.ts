@@ -1,11 +1,10 @@
 // The reader's archive: the digests they were sent (deliveries with status sent), newest first, with
 // every paper each one carried (its frozen title and id: db/digest-papers.ts) and the topics that
 // caught it. And the one delivery a web view shows. Rows become plain types here.
-import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
-import { statusIn, WENT_TO_RELAY } from '../deliver/delivery-status.ts';
-import type { Sql } from './database.ts';
+import type { Db, Sql } from './database.ts';
+import type { DeliveryPaper } from '../model/delivery.ts';
+import { statusIn, WENT_TO_RELAY } from '../model/delivery-status.ts';
 import { Prisma } from './generated/client.ts';
-import type { Db } from './snapshots.ts';
 
 export interface ArchivedPaper {
   paperId: number;

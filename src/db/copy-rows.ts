@@ -10,7 +10,7 @@ export interface RowSource {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
 }
 
-export class CopyError extends Error {
+class CopyError extends Error {
   readonly code = 'COPY_REFUSED';
 }
 

@@ -6,12 +6,20 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { Logger } from '../log/logger.ts';
 import { EmbeddedCluster } from './embedded/cluster.ts';
-import { PrismaClient } from './generated/client.ts';
+import { Prisma, PrismaClient } from './generated/client.ts';
 
-export type DatabaseKind = 'postgres' | 'embedded';
+type DatabaseKind = 'postgres' | 'embedded';
+
+// The handles the rest of the code reaches the database with: every file takes them from here.
+
+/** The Prisma client, or one of its transactions (`prisma.$transaction`): what the Prisma-based reads and writes take. */
+export type Db = PrismaClient | Prisma.TransactionClient;
 
 /** A plain SQL runner (node-postgres): the send loop's hot statements skip Prisma's query engine. */
 export type Sql = Pick<pg.Pool, 'query' | 'connect'>;
+
+/** The pool, or one connection of it inside a transaction: anything that runs plain SQL. */
+export type Queryable = Pick<Sql, 'query'>;
 
 export interface Database {
   prisma: PrismaClient;
@@ -31,8 +39,6 @@ export interface OpenDatabaseOptions {
   log: Logger;
   /** connections in this process's pool */
   poolSize?: number;
-  /** unused since the embedded database logs to DATA_DIR/postgres.log itself; kept for callers */
-  logLevel?: string;
 }
 
 export async function openDatabase({ databaseUrl, dataDir, log, poolSize = 8 }: OpenDatabaseOptions): Promise<Database> {

@@ -1,7 +1,7 @@
 // The delivery log, as a sender writes it. Every status change is one guarded statement — `WHERE
 // status IN (<expected>) AND worker_id = <me> AND attempt = <n>` — whose row count is checked, so a
 // second sender, a retry, a recovery or a crash can never send a delivery twice. The statuses and
-// every transition are the table in deliver/delivery-status.ts, which generates each statement's
+// every transition are the table in model/delivery-status.ts, which generates each statement's
 // guard (`guard('retry')`) and new status (`target('retry')`); every arrow the SQL allows, by whom
 // (the same diagram as CONTEXT.md's "delivery states"; a unit test holds both to the table):
 //
@@ -26,12 +26,11 @@
 // (hand-over.ts). `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
 // that is not handed was certainly not sent. A worker that learns the real outcome of a row a
 // recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
-import type { Frequency } from '../digest/frequency.ts';
-import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
-import { DELIVERY_STATUSES, guard, target, type DeliveryStatus } from '../deliver/delivery-status.ts';
-import type { Sql } from './database.ts';
-import type { Tx } from './snapshots.ts';
+import { DELIVERY_STATUSES, guard, target, type DeliveryStatus } from '../model/delivery-status.ts';
+import type { Db, Sql } from './database.ts';
 import { papersLeft } from './hand-over.ts';
+import type { Frequency } from '../model/reader.ts';
+import type { DeliveryPaper, FailureDetail, Held } from '../model/delivery.ts';
 
 export interface ClaimedDelivery {
   id: number;
@@ -50,17 +49,7 @@ export interface ClaimedDelivery {
   messageId: string;
 }
 
-/** What identifies one attempt of one delivery held by this worker. */
-export interface Held {
-  id: number;
-  attempt: number;
-}
 
-export interface FailureDetail {
-  code: string;
-  error: string;
-  response: string | null;
-}
 
 /**
  * SQL: records the papers of the deliveries in the CTE `done` (id, subscriber_id, papers) as mailed
@@ -229,7 +218,7 @@ export interface BounceDetail {
  * sent | unknown → bounced (a hard bounce for that attempt came back), recorded as an attempt; inside
  * the inbound report's transaction. Returns whether the delivery changed.
  */
-export async function markBounced(tx: Tx, bounce: BounceDetail): Promise<boolean> {
+export async function markBounced(tx: Db, bounce: BounceDetail): Promise<boolean> {
   const n = await tx.$executeRawUnsafe(
     `WITH b AS (
        UPDATE delivery SET status = ${target('bounce')}, error_code = $3, last_error = $4, failed_at = $5

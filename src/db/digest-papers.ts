@@ -1,9 +1,8 @@
+import type { Paper, PaperDetails } from '../model/paper.ts';
+import type { Db } from './database.ts';
 // A digest's papers, frozen when it is built: what every delivery of that digest shows. Written in
 // the digest's own transaction; read by the renderers at send time instead of re-running the diff,
 // so a snapshot ingested later (an older capture, a backfill) never changes or breaks a digest.
-import type { Paper } from './snapshots.ts';
-import type { Db } from './snapshots.ts';
-import type { PaperDetails } from '../ingest/types.ts';
 
 /**
  * What a frozen paper keeps: the attributes a digest shows and matches on. The details (TL;DR,

@@ -1,11 +1,12 @@
 // Digests and the rows a digest build reads and writes.
-import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../digest/plan-deliveries.ts';
-import { DELIVERY_STATUSES, ON_ITS_WAY, statusIn } from '../deliver/delivery-status.ts';
 import type { DeliveryCounts } from './deliveries.ts';
+import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../model/delivery.ts';
+import { DELIVERY_STATUSES, ON_ITS_WAY, statusIn } from '../model/delivery-status.ts';
+import type { Db } from './database.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
 import { Prisma } from './generated/client.ts';
-import type { Db, SnapshotSummary } from './snapshots.ts';
 
-export type DigestStatus = 'ready' | 'paused' | 'skipped';
+type DigestStatus = 'ready' | 'paused' | 'skipped';
 
 export interface DigestSummary {
   id: number;

@@ -4,7 +4,7 @@
 // them: no papers or topics, SMTP text without addresses. A delivery not yet handed to the relay is
 // taken away (failed, `subscriber_erased`: a sender that claimed it can no longer hand it); a handed
 // one is in flight, so erasing is refused until its reply is recorded (never guessed about).
-import { guard, target } from '../deliver/delivery-status.ts';
+import { guard, target } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
 import { newNonce } from './subscribers.ts';
 

@@ -1,7 +1,6 @@
 // Feedback events (every one kept) and muted topics. Muting is a guarded update of an active
 // subscriber's own topic; it also moves updated_at, so their feed's validator changes.
-import type { Sql } from './database.ts';
-import type { Db } from './snapshots.ts';
+import type { Db, Sql } from './database.ts';
 
 export type FeedbackKind = 'more_like_this' | 'not_relevant' | 'mute_topic' | 'restore_topic';
 

@@ -1,6 +1,6 @@
+import type { Db } from './database.ts';
 // What the feeds read: the newest digests (their frozen papers never change, so callers may keep
 // them) and a cheap validator of "has anything new been digested".
-import type { Db } from './snapshots.ts';
 
 export interface FeedDigest {
   id: number;

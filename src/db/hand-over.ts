@@ -8,12 +8,12 @@
 //     (HAND_OVER_LOCK_SPACE, subscriber id): two senders handing two deliveries of one reader wait for
 //     each other, and the second one sees the first one's `handed`. A delivery whose papers were taken
 //     since its claim is not handed (released, claimed and narrowed again), so nothing goes out twice.
-import { guard, MAY_BE_REACHING, statusIn, target } from '../deliver/delivery-status.ts';
+import { guard, MAY_BE_REACHING, statusIn, target } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
-import type { FailureDetail, Held } from './deliveries.ts';
+import type { FailureDetail, Held } from '../model/delivery.ts';
 
 /** The first key of the hand-over's advisory locks ("ph"): the second is the subscriber's id. */
-export const HAND_OVER_LOCK_SPACE = 0x7068;
+const HAND_OVER_LOCK_SPACE = 0x7068;
 
 /**
  * SQL: true when the paper `p` (an element of delivery `d`'s papers) reached d's reader in another
@@ -25,7 +25,7 @@ export const HAND_OVER_LOCK_SPACE = 0x7068;
  * scanning "handed or unknown" in it grew with every message sent: at 100,000 readers the claim went
  * from milliseconds to seconds a batch (bench/README.md, scale).
  */
-export function paperTaken(p: string, d: string): string {
+function paperTaken(p: string, d: string): string {
   return `(EXISTS (SELECT 1 FROM mailed_paper m
                   WHERE m.subscriber_id = ${d}.subscriber_id AND m.paper_id = (${p}->>'paperId')::int AND m.delivery_id <> ${d}.id)
         OR EXISTS (SELECT 1 FROM delivery o

@@ -25,7 +25,7 @@ export interface MigrateResult {
   modified: string[];
 }
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   readonly code = 'MIGRATION_FAILED';
 }
 

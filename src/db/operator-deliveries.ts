@@ -1,11 +1,11 @@
 // The statements of what an operator does with deliveries (deliver/resend.ts decides what to tell
-// them): each one guarded by the transition table (deliver/delivery-status.ts), with its attempt
+// them): each one guarded by the transition table (model/delivery-status.ts), with its attempt
 // record where an attempt ends.
 //   resend          sent | failed | unknown → queued as a NEW attempt (new Message-ID)
 //   resend-failed   failed → queued, every failed delivery of a digest whose reader still gets digests
 //   resolve-sent    unknown → sent (papers recorded as mailed)
 //   resolve-resend  unknown → queued as a new attempt (the unknown one stays in the attempt record)
-import { guard, target } from '../deliver/delivery-status.ts';
+import { guard, target } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
 import { RECORD_MAILED } from './deliveries.ts';
 

@@ -3,13 +3,9 @@
 // one array parameter), never one statement per paper and never more bind parameters than
 // PostgreSQL takes. Not through Prisma's raw queries: their query-plan cache keeps every parameter
 // it has seen (a few MB of JSON each time here), which a large snapshot turns into hundreds of MB.
-import type { Sql } from './database.ts';
-
-/** The pool, or one connection of it inside a transaction: anything that runs plain SQL. */
-export type Queryable = Pick<Sql, 'query'>;
-import type { KnownPaper, PaperFields, Resolution } from '../ingest/resolve-papers.ts';
-import type { ParsedSnapshot } from '../ingest/types.ts';
-import type { SnapshotSummary } from './snapshots.ts';
+import type { Queryable } from './database.ts';
+import type { KnownPaper, PaperFields, Resolution } from '../model/paper.ts';
+import type { SnapshotFormat, SnapshotSummary } from '../model/snapshot.ts';
 
 /** Keys per lookup statement. */
 const LOOKUP_BATCH = 10_000;
@@ -105,7 +101,7 @@ export interface PreparedWrite {
  * new papers: new papers, the changed fields of known ones, the snapshot row, its entries in order.
  */
 export function prepareSnapshotWrite(
-  snapshot: { source: string; capturedAt: Date; contentHash: string; format: ParsedSnapshot['format']; ingestedAt: Date; history: boolean },
+  snapshot: { source: string; capturedAt: Date; contentHash: string; format: SnapshotFormat; ingestedAt: Date; history: boolean },
   resolution: Resolution,
   ids: number[],
 ): PreparedWrite {

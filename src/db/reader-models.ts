@@ -2,7 +2,7 @@
 // "not relevant" events, the papers mailed to them, a random sample of stored papers. Plain SQL on
 // the pool: the job reads and writes them in batches.
 import type { Sql } from './database.ts';
-import type { FeedbackMark } from '../relevance/index.ts';
+import type { FeedbackMark } from '../model/reader.ts';
 
 type Query = Pick<Sql, 'query'>;
 

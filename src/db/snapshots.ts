@@ -1,43 +1,9 @@
-// Snapshots and papers in the database. Rows become the domain types of ingest/ here.
-import { LIMITS } from '../ingest/plausible.ts';
-import { identityKeys, resolvePapers, type KnownPaper } from '../ingest/resolve-papers.ts';
-import type { ParsedSnapshot } from '../ingest/types.ts';
+// Snapshots and papers in the database: rows become the model's types (model/) here, and storing a
+// snapshot's rows is one transaction of these primitives (ingest/store-snapshot.ts runs the sequence).
 import type { Paper as PaperRow, Snapshot as SnapshotRow } from './generated/client.ts';
-import { Prisma, type PrismaClient } from './generated/client.ts';
-import type { Sql } from './database.ts';
-import type { Queryable } from './paper-rows.ts';
-import { drawPaperIds, findKnownPapers, prepareSnapshotWrite, writeSnapshot } from './paper-rows.ts';
-
-export type Tx = Prisma.TransactionClient;
-export type Db = PrismaClient | Tx;
-
-export interface SnapshotSummary {
-  id: number;
-  source: string;
-  capturedAt: Date;
-  contentHash: string;
-  format: 'text' | 'json';
-  entryCount: number;
-  ingestedAt: Date;
-  /** ingested as history (bundled seeds, a backfilled day): never digested */
-  history: boolean;
-}
-
-export interface Paper extends KnownPaper {}
-
-export interface StoredSnapshot {
-  snapshot: SnapshotSummary;
-  createdPapers: number;
-  updatedPapers: number;
-  duplicates: number[];
-}
-
-export class DuplicateSnapshotError extends Error {
-  readonly code = 'SNAPSHOT_DUPLICATE';
-  constructor(readonly snapshotId: number) {
-    super(`the same content is already snapshot ${snapshotId}`);
-  }
-}
+import type { Db, Queryable, Sql } from './database.ts';
+import type { Paper } from '../model/paper.ts';
+import { FUTURE_DAYS, type SnapshotSummary } from '../model/snapshot.ts';
 
 /**
  * The database refused a value of the snapshot (out of range, too long for an index…): the parser's
@@ -68,11 +34,11 @@ function unstorableReason(err: unknown): string | null {
   return null;
 }
 
-export function toSnapshot(row: SnapshotRow): SnapshotSummary {
+function toSnapshot(row: SnapshotRow): SnapshotSummary {
   return { ...row, format: row.format };
 }
 
-export function toPaper(row: PaperRow): Paper {
+function toPaper(row: PaperRow): Paper {
   return {
     id: row.id,
     arxivId: row.arxivId,
@@ -97,20 +63,14 @@ export function toPaper(row: PaperRow): Paper {
   };
 }
 
-/**
- * Plain SQL ($1, $2… parameters) on the Prisma client, a transaction or the pool. The ingest path
- * reads through the pool: a CLI `ingest` then never loads Prisma's query compiler (~60 MB).
- */
-async function select<T>(db: Db | Queryable, text: string, params: unknown[]): Promise<T[]> {
-  if ('$queryRawUnsafe' in db) return db.$queryRawUnsafe<T[]>(text, ...params);
-  return (await db.query(text, params)).rows as T[];
-}
+// Plain SQL ($1, $2… parameters) on the pool, or on one connection of it in a transaction: the ingest
+// path reads through it, so a CLI `ingest` never loads Prisma's query compiler (~60 MB).
 
 const SNAPSHOT_COLUMNS = `id, source, captured_at AS "capturedAt", content_hash AS "contentHash", format::text AS format,
   entry_count AS "entryCount", ingested_at AS "ingestedAt", history`;
 
-export async function findSnapshotByHash(db: Db | Queryable, contentHash: string): Promise<SnapshotSummary | null> {
-  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
+export async function findSnapshotByHash(sql: Queryable, contentHash: string): Promise<SnapshotSummary | null> {
+  const { rows } = await sql.query<SnapshotSummary>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE content_hash = $1`, [contentHash]);
   return rows[0] ?? null;
 }
 
@@ -118,38 +78,21 @@ export async function findSnapshotByHash(db: Db | Queryable, contentHash: string
 const STORE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('paperboy.snapshot.store'))`;
 
 /**
- * Stores a parsed snapshot, its papers (created or updated) and its entries: either all of it is
- * there afterwards or none of it. One transaction on one connection of the pool: under a lock that
- * makes concurrent ingests (other processes, the CLI beside serve) take turns — two of them reading
- * the known papers at once would each create the papers they share — the known papers are read,
- * resolved, and written in one statement (paper-rows.ts writeSnapshot).
- * `ingestedAt` is the ingest clock: a snapshot whose capture date is more than a day after it is
- * never the newest (latestSnapshot).
+ * Runs `work` in one transaction on one connection of the pool, under a lock that makes concurrent
+ * snapshot stores (other processes, the CLI beside serve) take turns — two of them reading the known
+ * papers at once would each create the papers they share. Either all of what `work` wrote is there
+ * afterwards or none of it. A value the database will not hold becomes UnstorableSnapshotError.
  */
-export async function storeSnapshot(
-  db: { sql: Sql },
-  input: { parsed: ParsedSnapshot; source: string; contentHash: string; ingestedAt?: Date; history?: boolean },
-): Promise<StoredSnapshot> {
-  const { parsed, source, contentHash } = input;
+export async function inSnapshotStore<T>(db: { sql: Sql }, work: (tx: Queryable) => Promise<T>): Promise<T> {
   const client = await db.sql.connect();
   try {
     await client.query('BEGIN');
     await client.query(STORE_LOCK);
-    const existing = await findSnapshotByHash(client, contentHash);
-    if (existing) throw new DuplicateSnapshotError(existing.id);
-
-    const known = await findKnownPapers(client, identityKeys(parsed.papers));
-    const resolution = resolvePapers(parsed.papers, known, parsed.capturedAt);
-    const ids = await drawPaperIds(client, resolution.entries.filter((e) => e.kind === 'new').length);
-    // Only the statement's parameters stay alive while it runs (50,000 known papers need not).
-    const write = prepareSnapshotWrite({ source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date(), history: input.history ?? false }, resolution, ids);
-    const duplicates = resolution.duplicates;
-    const snapshot = await writeSnapshot(client, write);
+    const result = await work(client);
     await client.query('COMMIT');
-    return { snapshot, createdPapers: write.created, updatedPapers: write.changed, duplicates };
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    if (err instanceof DuplicateSnapshotError) throw err;
     const unstorable = unstorableReason(err);
     if (unstorable) throw new UnstorableSnapshotError(unstorable);
     throw err;
@@ -159,11 +102,11 @@ export async function storeSnapshot(
 }
 
 /**
- * Only snapshots whose capture date is at most LIMITS.futureDays after their ingest take part in
+ * Only snapshots whose capture date is at most FUTURE_DAYS after their ingest take part in
  * "newest" and "previous". Ingest refuses later dates, so this only ever leaves out a snapshot
  * stored by an older paperboy that did not (one dated 2030 would otherwise be the newest for years).
  */
-const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${LIMITS.futureDays})`;
+const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${FUTURE_DAYS})`;
 
 /**
  * The newest snapshot (CONTEXT.md): of the snapshots with a plausible capture date (see PLAUSIBLE),
@@ -174,14 +117,13 @@ const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${LIMITS.f
  */
 export async function latestSnapshot(db: Db, options: { history?: boolean } = {}): Promise<SnapshotSummary | null> {
   const live = options.history === false ? ' AND NOT history' : '';
-  const rows = await select<SnapshotSummary>(db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE}${live} ORDER BY captured_at DESC, id DESC LIMIT 1`, []);
+  const rows = await db.$queryRawUnsafe<SnapshotSummary[]>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE}${live} ORDER BY captured_at DESC, id DESC LIMIT 1`);
   return rows[0] ?? null;
 }
 
 /** The snapshot just before this one in the same order (capture date, then ingest order). */
-export async function previousSnapshot(db: Db | Queryable, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
-  const rows = await select<SnapshotSummary>(
-    db,
+export async function previousSnapshot(sql: Queryable, snapshot: Pick<SnapshotSummary, 'id' | 'capturedAt'>): Promise<SnapshotSummary | null> {
+  const { rows } = await sql.query<SnapshotSummary>(
     `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot
       WHERE ${PLAUSIBLE} AND (captured_at < $1 OR (captured_at = $1 AND id < $2))
       ORDER BY captured_at DESC, id DESC LIMIT 1`,
@@ -201,12 +143,7 @@ export async function snapshotPapers(db: Db, snapshotId: number): Promise<Paper[
   return entries.map((e) => toPaper(e.paper));
 }
 
-export async function snapshotPaperIds(db: Db | Queryable, snapshotId: number): Promise<number[]> {
-  const rows = await select<{ paperId: number }>(db, `SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
+export async function snapshotPaperIds(sql: Queryable, snapshotId: number): Promise<number[]> {
+  const { rows } = await sql.query<{ paperId: number }>(`SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
   return rows.map((e) => e.paperId);
-}
-
-export async function listSnapshots(db: Db, limit = 20): Promise<SnapshotSummary[]> {
-  const rows = await db.snapshot.findMany({ orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }], take: limit });
-  return rows.map(toSnapshot);
 }

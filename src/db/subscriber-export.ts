@@ -6,7 +6,7 @@
 import { deliveryPapers } from './digests.ts';
 import type { PrismaClient } from './generated/client.ts';
 
-export const EXPORT_FORMAT = 'paperboy.subscriber-export.v1';
+const EXPORT_FORMAT = 'paperboy.subscriber-export.v1';
 
 export async function readSubscriberExport(prisma: PrismaClient, subscriberId: number, now: Date) {
   const s = await prisma.subscriber.findUnique({ where: { id: subscriberId } });

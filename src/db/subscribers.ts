@@ -1,9 +1,8 @@
 // Subscribers: one per address whatever its case (email_key). Status changes are guarded updates.
 import { randomBytes } from 'node:crypto';
-import type { Frequency } from '../digest/frequency.ts';
-import type { Sql } from './database.ts';
+import type { Db, Sql } from './database.ts';
 import type { Subscriber as SubscriberRow } from './generated/client.ts';
-import type { Db } from './snapshots.ts';
+import type { Frequency } from '../model/reader.ts';
 
 /** erased: a tombstone (src/privacy/erase-subscriber.ts): no address, no topics, never mailed */
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'erased';
@@ -107,13 +106,6 @@ export async function listSubscribers(db: Db, options: { status?: SubscriberStat
   });
   const items = rows.slice(0, options.limit).map(toSubscriber);
   return { items, next: rows.length > options.limit ? items[items.length - 1]!.id : null };
-}
-
-export async function countSubscribersByStatus(db: Db): Promise<Record<SubscriberStatus, number>> {
-  const groups = await db.subscriber.groupBy({ by: ['status'], _count: { _all: true } });
-  const counts: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, bounced: 0, erased: 0 };
-  for (const g of groups) counts[g.status] = g._count._all;
-  return counts;
 }
 
 /**

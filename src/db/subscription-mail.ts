@@ -3,10 +3,10 @@
 // change, so two processes never send the same row at once; every outcome is a guarded update on
 // the claim (`WHERE status = 'sending' AND claimed_by = …`), an operator's re-send one on `failed`.
 import type { PrismaClient } from './generated/client.ts';
-import type { Db } from './snapshots.ts';
+import type { Db } from './database.ts';
 
 export type SubscriptionMailKind = 'confirmation' | 'preferences_link' | 'preferences_changed';
-export type SubscriptionMailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+type SubscriptionMailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 export interface ClaimedMail {
   id: number;
@@ -143,11 +143,6 @@ export async function getMail(db: Db, id: number): Promise<MailRow | null> {
   if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) return null; // an id no row can have (the column is an int4)
   const row = await db.subscriptionMail.findUnique({ where: { id }, select: ROW });
   return row ? toRow(row) : null;
-}
-
-/** Mails waiting (queued) and in flight (sending), for /healthz-like views and tests. */
-export async function pendingMailCount(db: Db): Promise<number> {
-  return db.subscriptionMail.count({ where: { status: { in: ['queued', 'sending'] } } });
 }
 
 /**

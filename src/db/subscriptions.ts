@@ -1,9 +1,9 @@
 // The subscriber writes of the reader's pages (subscribe, confirm, preferences, unsubscribe). Every
 // status change is a guarded update (`WHERE status = …`) whose row count says whether it happened:
 // a caller that gets `false` read a state that has changed since, and reads again.
-import type { Frequency } from '../digest/frequency.ts';
-import type { Db } from './snapshots.ts';
 import { emailKey, getSubscriber, type Subscriber } from './subscribers.ts';
+import type { Frequency } from '../model/reader.ts';
+import type { Db } from './database.ts';
 
 export interface PendingInput {
   topics: string[];

@@ -1,9 +1,10 @@
 // The text model's row (text_model, id 1): read by every process that ranks papers for readers, and
 // kept current by counting the papers stored since the last count — after each ingest, and by the
 // reader-model job before a digest (so a count an ingest missed, a process killed in between, is
-// made up). Counting is incremental (only the new papers are read) and the row stays 1 MiB.
+// made up). Counting is incremental (only the new papers are read) and the row stays 1 MiB. What a
+// paper's terms are is relevance's (relevance/stored-text-model.ts passes its addPapers in).
 import type { Sql } from './database.ts';
-import { addPapers, decodeDf, DEFAULT_BUCKETS, emptyTextModel, encodeDf, type PaperText, type TextModel } from '../relevance/index.ts';
+import { decodeDf, DEFAULT_BUCKETS, emptyTextModel, encodeDf, type PaperText, type TextModel } from '../model/text-model.ts';
 
 /** Papers read per statement while counting. */
 const BATCH = 2_000;
@@ -19,11 +20,14 @@ export interface CountResult {
   counted: number;
 }
 
+/** Adds papers to the model's counts (relevance/text-model.ts addPapers). */
+export type CountPapers = (model: TextModel, papers: readonly PaperText[]) => void;
+
 /**
- * Counts every paper stored since the last count into the text model, under the row's lock (two
- * processes at once take turns; the second finds nothing left). Returns the model as it is now.
+ * Counts every paper stored since the last count into the text model with `count`, under the row's
+ * lock (two processes at once take turns; the second finds nothing left). Returns the model as it is now.
  */
-export async function countIntoTextModel(sql: Sql, buckets = DEFAULT_BUCKETS): Promise<CountResult> {
+export async function countIntoTextModel(sql: Sql, count: CountPapers, buckets = DEFAULT_BUCKETS): Promise<CountResult> {
   const client = await sql.connect();
   try {
     await client.query('BEGIN');
@@ -42,7 +46,7 @@ export async function countIntoTextModel(sql: Sql, buckets = DEFAULT_BUCKETS): P
     for (;;) {
       const batch = await paperTexts(client, `WHERE id > $1 ORDER BY id LIMIT ${BATCH}`, [through]);
       if (batch.length === 0) break;
-      addPapers(model, batch);
+      count(model, batch);
       counted += batch.length;
       through = batch[batch.length - 1]!.id;
     }
@@ -91,7 +95,7 @@ export class TextModelCache {
 }
 
 /** The text of papers as the text model reads it (title, abstract, ai_keywords). */
-export async function paperTexts(sql: Pick<Sql, 'query'>, where: string, params: unknown[]): Promise<PaperTextRow[]> {
+async function paperTexts(sql: Pick<Sql, 'query'>, where: string, params: unknown[]): Promise<PaperTextRow[]> {
   const { rows } = await sql.query<{ id: number; title: string; abstract: string; ai_keywords: string[] | null }>(
     `SELECT id, title, abstract, ai_keywords FROM paper ${where}`,
     params,

@@ -6,7 +6,7 @@
 //   a handed row of a gone worker   → unknown (its message may have reached the relay)
 import os from 'node:os';
 import type pg from 'pg';
-import { guard, statusIn, target, WORKER_MAY_RECORD } from '../deliver/delivery-status.ts';
+import { guard, statusIn, target, WORKER_MAY_RECORD } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
 
 /** The first key of every worker's advisory lock ("pb" in ASCII): the second is its lock_key. */
@@ -55,7 +55,7 @@ export async function liveWorkers(sql: Sql): Promise<WorkerInfo[]> {
   return rows;
 }
 
-export interface RecoveredDelivery {
+interface RecoveredDelivery {
   id: number;
   digestId: number;
   subscriberId: number;
@@ -111,15 +111,4 @@ export async function recoverOrphans(sql: Sql): Promise<Recovery> {
     released: rows.filter((r) => r.kind === 'released').map(({ kind: _k, ...r }) => r),
     unknown: rows.filter((r) => r.kind === 'unknown').map(({ kind: _k, ...r }) => r),
   };
-}
-
-/** Old rows of stopped or gone workers, kept a while for the record. */
-export async function pruneWorkers(sql: Sql, olderThanDays = 7): Promise<number> {
-  const { rowCount } = await sql.query(
-    `DELETE FROM worker w
-      WHERE w.started_at < now() - $1 * interval '1 day' AND NOT ${HOLDS_LOCK}
-        AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.worker_id = w.id AND ${statusIn('d.status', WORKER_MAY_RECORD)})`,
-    [olderThanDays],
-  );
-  return rowCount ?? 0;
 }

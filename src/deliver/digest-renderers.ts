@@ -2,18 +2,19 @@
 // re-run now), a matcher (to re-derive each recipient's highlights from the topics stored on the
 // delivery) and the compiled template. Then per recipient: fill.
 import type { FrequencyChoice } from '../render/frequency-line.ts';
-import type { DeliveryPaper } from '../digest/plan-deliveries.ts';
 import { TopicMatcher } from '../digest/topic-matcher.ts';
 import { digestPapers, type FrozenPaper } from '../db/digest-papers.ts';
 import { getDigest } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
-import { getSnapshot, type SnapshotSummary } from '../db/snapshots.ts';
+import { getSnapshot } from '../db/snapshots.ts';
 import type { TopicHit } from '../match/index.ts';
 import { likeTopicTarget } from '../relevance/index.ts';
 import { compileDigest, type DigestRenderer } from '../render/index.ts';
 import type { ReaderLink } from '../render/reader-links.ts';
 import type { DigestView, PaperView, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from '../render/types.ts';
 import { paperUrl, type SubscriberLinks } from './links.ts';
+import type { DeliveryPaper } from '../model/delivery.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
 
 export interface PreparedDigest {
   digestId: number;

@@ -12,7 +12,7 @@ import { createHash, createPublicKey, sign as rsaSign } from 'node:crypto';
 import type { DkimKey } from '../config/config.ts';
 
 /** What every signature covers, when the message has it. */
-export const DKIM_SIGNED_HEADERS = [
+const DKIM_SIGNED_HEADERS = [
   'From',
   'To',
   'Reply-To',

@@ -4,7 +4,7 @@
 // trip per batch, never a message sent without its mark. The same statement checks, under a lock per
 // reader, that none of a delivery's papers reached its reader in another delivery since its claim
 // (db/hand-over.ts): never the same paper twice, whoever re-queued what.
-import type { Held } from '../db/deliveries.ts';
+import type { Held } from '../model/delivery.ts';
 import { markHanded } from '../db/hand-over.ts';
 import type { Sql } from '../db/database.ts';
 

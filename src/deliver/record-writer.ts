@@ -5,12 +5,13 @@
 // true and the sender hands nothing new over. What could not be written stays claimed or handed in
 // the database, where a recovery settles it (claimed → queued, handed → unknown), and is logged here
 // with what this process knew (`delivery.record_failed`: ids and the relay's replies).
-import { markFailed, markSent, markUnknown, releaseClaims, scheduleRetry, type FailureDetail, type Held, type UnknownDetail } from '../db/deliveries.ts';
+import { markFailed, markSent, markUnknown, releaseClaims, scheduleRetry, type UnknownDetail } from '../db/deliveries.ts';
+import type { FailureDetail, Held } from '../model/delivery.ts';
 import type { Sql } from '../db/database.ts';
 import { markSkipped } from '../db/hand-over.ts';
 import type { Logger } from '../log/logger.ts';
 import { untilAborted } from './wait-for-work.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 interface PendingSent extends Held {
   response: string;

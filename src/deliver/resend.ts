@@ -8,12 +8,11 @@
 //             unknown → queued as a new attempt (it was not)
 // A delivery that is claimed or handed is in flight: refused, never guessed about. If its process
 // is gone, a recovery (any `serve`, or `paperboy send`) settles it first: claimed → queued, handed → unknown.
-import type { Sql } from '../db/database.ts';
+import type { Db, Sql } from '../db/database.ts';
 import { resumeDigest } from '../db/digests.ts';
 import { deliveryStatuses, requeueDelivery, requeueFailed, resolveUnknownDeliveries, type Resolution } from '../db/operator-deliveries.ts';
-import type { Db } from '../db/snapshots.ts';
 import { emailKey } from '../db/subscribers.ts';
-import { allows, IN_FLIGHT } from './delivery-status.ts';
+import { allows, IN_FLIGHT } from '../model/delivery-status.ts';
 
 export type { Resolution } from '../db/operator-deliveries.ts';
 

@@ -7,7 +7,8 @@
 //   - one whose final reply never came is `unknown`: never retried here, an operator decides.
 // When a record cannot be written (the database went away), nothing new is handed over until it can.
 import PQueue from 'p-queue';
-import { claimDeliveries, type ClaimedDelivery, type Held } from '../db/deliveries.ts';
+import { claimDeliveries, type ClaimedDelivery } from '../db/deliveries.ts';
+import type { Held } from '../model/delivery.ts';
 import { pauseDigest } from '../db/digests.ts';
 import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
@@ -24,7 +25,7 @@ import { RecordWriter } from './record-writer.ts';
 import { SendError, type Mailer } from './types.ts';
 import { untilAborted, waitForWork } from './wait-for-work.ts';
 
-export interface SendSettings {
+interface SendSettings {
   concurrency: number;
   /** messages per second per process; 0 = no limit */
   rateLimit: number;
@@ -58,7 +59,7 @@ export interface SendDeps {
   verp?: VerpSigner | null;
 }
 
-export interface SendProgress {
+interface SendProgress {
   sent: number;
   failed: number;
   retried: number;
@@ -78,7 +79,7 @@ export interface SendSummary extends SendProgress {
 }
 
 /** The code of a delivery skipped because its reader got all of it in other deliveries. */
-export const NOTHING_NEW = 'nothing_new';
+const NOTHING_NEW = 'nothing_new';
 
 export interface SendOptions {
   /** stop claiming; the sends in flight go on */

@@ -1,6 +1,9 @@
-// Reads a snapshot and the one before it, and diffs them (new-papers.ts).
-import { previousSnapshot, snapshotPaperIds, snapshotPapers, type Db, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
-import { newPaperKeys } from './new-papers.ts';
+// Reads a snapshot and the one before it, and diffs them (model/new-papers.ts).
+import { previousSnapshot, snapshotPaperIds, snapshotPapers } from '../db/snapshots.ts';
+import { newPaperKeys } from '../model/new-papers.ts';
+import type { Db, Queryable } from '../db/database.ts';
+import type { Paper } from '../model/paper.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
 
 export interface SnapshotDiff {
   snapshot: SnapshotSummary;
@@ -11,8 +14,9 @@ export interface SnapshotDiff {
   newPaperIds: number[];
 }
 
-export async function loadSnapshotDiff(db: Db, snapshot: SnapshotSummary): Promise<SnapshotDiff> {
-  const previous = await previousSnapshot(db, snapshot);
-  const [papers, before] = await Promise.all([snapshotPapers(db, snapshot.id), previous ? snapshotPaperIds(db, previous.id) : null]);
+/** `db`: the Prisma client (the papers) and the pool (the snapshot's neighbours and ids, in plain SQL). */
+export async function loadSnapshotDiff(db: { prisma: Db; sql: Queryable }, snapshot: SnapshotSummary): Promise<SnapshotDiff> {
+  const previous = await previousSnapshot(db.sql, snapshot);
+  const [papers, before] = await Promise.all([snapshotPapers(db.prisma, snapshot.id), previous ? snapshotPaperIds(db.sql, previous.id) : null]);
   return { snapshot, previous, papers, newPaperIds: newPaperKeys(papers.map((p) => p.id), before) };
 }

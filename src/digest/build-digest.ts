@@ -11,20 +11,25 @@ import {
 } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
-import { latestSnapshot, type Db, type Paper, type SnapshotSummary } from '../db/snapshots.ts';
-import type { Sql } from '../db/database.ts';
+import { latestSnapshot } from '../db/snapshots.ts';
+import type { Db, Queryable, Sql } from '../db/database.ts';
 import type { TextModelCache } from '../db/text-model.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { WEEK_MS, weeklyDue } from './frequency.ts';
-import { planDelivery, type DeliveryPlan } from './plan-deliveries.ts';
+import { planDelivery } from './plan-deliveries.ts';
 import type { ReaderRelevance } from './rank-reader-papers.ts';
 import { ReaderRelevanceLoader } from './reader-relevance.ts';
 import { TopicMatcher } from './topic-matcher.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
+import type { Paper } from '../model/paper.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
+import type { DeliveryPlan } from '../model/delivery.ts';
 
 export interface BuildDigestDeps {
   prisma: PrismaClient;
+  /** the same pool for plain SQL (the snapshot diff's reads) */
+  sql: Queryable;
   log: Logger;
   now: () => Date;
   batchSize?: number;
@@ -76,7 +81,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       log.error({ event: 'relevance.train_failed', snapshotId: snapshot.id, err }, `reader models not trained before the digest (built anyway, with the models as they were): ${(err as Error).message}`);
     }
   }
-  const diff = await loadSnapshotDiff(prisma, snapshot);
+  const diff = await loadSnapshotDiff({ prisma, sql: deps.sql }, snapshot);
   const textModel = deps.relevance ? await deps.relevance.textModels.current(deps.relevance.sql) : null;
   /** one per build: each paper vectorised once, whichever readers need it */
   const relevance = deps.relevance && textModel ? new ReaderRelevanceLoader(deps.relevance.sql, textModel) : null;

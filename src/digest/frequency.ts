@@ -5,9 +5,9 @@
 //             their topics catch and that they were not yet sent
 //   feed    — never mailed: the reader follows their feed (still active, not unsubscribed)
 
-export type Frequency = 'daily' | 'weekly' | 'feed';
+import type { Frequency } from '../model/reader.ts';
 
-export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly', 'feed'];
+const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly', 'feed'];
 
 /** How far back a weekly digest gathers papers. */
 export const WEEK_MS = 7 * 24 * 3600 * 1000;

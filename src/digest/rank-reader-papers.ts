@@ -5,8 +5,8 @@
 // Without a model or `like:` topics: the topics' order exactly (match score, upvotes, listing order).
 // Pure: the vectors, the model and the named papers come in `ReaderRelevance` (reader-relevance.ts).
 import { likeScore, likeTopicTarget, papersLike, rankForReader, type ReaderModel, type SparseVector } from '../relevance/index.ts';
-import type { DeliveryPaper } from './plan-deliveries.ts';
 import type { TopicMatcher } from './topic-matcher.ts';
+import type { DeliveryPaper } from '../model/delivery.ts';
 
 /**
  * At most this many papers in one email (the best-scored), its sections counted: about 2.7 KiB of

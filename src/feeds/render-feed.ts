@@ -37,7 +37,7 @@ const cdataSafe = (text: string): string => text.replaceAll(']]>', ']]&gt;');
 
 /** What XML 1.0 allows in a document at all (its Char production): anything else is taken out. */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-export const xmlText = (text: string): string => text.replace(NOT_XML, '');
+const xmlText = (text: string): string => text.replace(NOT_XML, '');
 
 /** An attribute value between double quotes. */
 const xmlAttribute = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

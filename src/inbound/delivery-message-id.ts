@@ -5,7 +5,7 @@
 // merely contains "delivery-3.1" names nothing here. Pure.
 
 /** The largest id PostgreSQL's integer holds (delivery.id, attempt, subscriber.id). */
-export const MAX_ROW_ID = 2_147_483_647;
+const MAX_ROW_ID = 2_147_483_647;
 
 export function isRowId(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 1 && n <= MAX_ROW_ID;

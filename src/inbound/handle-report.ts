@@ -17,7 +17,7 @@ import { maskEmail, type Logger } from '../log/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { isRowId } from './delivery-message-id.ts';
 
-export type InboundVia = 'smtp' | 'ses';
+type InboundVia = 'smtp' | 'ses';
 
 export type InboundTarget = { deliveryId: number; attempt: number | null } | { subscriberId: number };
 

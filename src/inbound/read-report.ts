@@ -12,7 +12,7 @@ export interface ReportPart {
   content: Buffer;
 }
 
-export interface DsnRecipient {
+interface DsnRecipient {
   recipient: string | null;
   action: string;
   status: string | null;

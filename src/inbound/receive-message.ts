@@ -18,7 +18,7 @@ export interface ReceiveDeps extends InboundDeps {
   verp: VerpSigner;
 }
 
-export const COMPLAINTS_LOCAL_PART = 'complaints';
+const COMPLAINTS_LOCAL_PART = 'complaints';
 
 export type Refusal = { reason: 'not_ours' | 'malformed' | 'forged' | 'unknown_report' | 'unsigned'; message: string };
 

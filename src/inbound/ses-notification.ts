@@ -12,7 +12,7 @@ import type { VerpSigner } from '../security/verp.ts';
 import { isRowId, readDeliveryMessageId } from './delivery-message-id.ts';
 import type { InboundTarget, ReportedRecipient } from './handle-report.ts';
 
-export interface SesMail {
+interface SesMail {
   source?: string;
   messageId?: string;
   commonHeaders?: { messageId?: string };
@@ -47,7 +47,7 @@ function bareAddress(value: string): string {
   return (angle ? angle[1]! : value).trim();
 }
 
-export function targetOf(ours: OurMail, mail: SesMail | undefined): InboundTarget | null {
+function targetOf(ours: OurMail, mail: SesMail | undefined): InboundTarget | null {
   const read = ours.verp && mail?.source ? ours.verp.read(bareAddress(mail.source)) : null;
   if (read && !('refused' in read)) {
     if (read.kind === 'bounce') return isRowId(read.deliveryId) && isRowId(read.attempt) ? { deliveryId: read.deliveryId, attempt: read.attempt } : null;

@@ -39,7 +39,7 @@ export interface ReceiverOptions {
   memoryBudgetBytes?: number;
 }
 
-export const RECEIVER_LIMITS = {
+const RECEIVER_LIMITS = {
   maxBytes: 2 * 1024 * 1024,
   maxConnections: 100,
   maxPerClient: 10,

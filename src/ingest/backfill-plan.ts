@@ -24,7 +24,7 @@ export function parseDay(text: string): Date | null {
   return date.toISOString().slice(0, 10) === text.trim() ? date : null;
 }
 
-export function dayOf(date: Date): string {
+function dayOf(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 

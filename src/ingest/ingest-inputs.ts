@@ -5,25 +5,18 @@
 // quiet check: nothing stored, nothing wrong.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { newPaperKeys } from '../diff/new-papers.ts';
+import { newPaperKeys } from '../model/new-papers.ts';
 import type { Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
-import {
-  DuplicateSnapshotError,
-  findSnapshotByHash,
-  previousSnapshot,
-  snapshotPaperIds,
-  storeSnapshot,
-  UnstorableSnapshotError,
-  type SnapshotSummary,
-} from '../db/snapshots.ts';
-import { countIntoTextModel } from '../db/text-model.ts';
+import { findSnapshotByHash, previousSnapshot, snapshotPaperIds, UnstorableSnapshotError } from '../db/snapshots.ts';
 import type { Logger } from '../log/logger.ts';
 import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { redactUrl } from '../security/redact.ts';
 import { parseSnapshot } from './parse-snapshot.ts';
 import { expandInput, fetchCapped, InputError, isUrl, readFileCapped } from './read-input.ts';
+import { DuplicateSnapshotError, storeSnapshot } from './store-snapshot.ts';
 import { SnapshotParseError } from './types.ts';
+import type { SnapshotSummary } from '../model/snapshot.ts';
 
 export interface IngestDeps {
   prisma: PrismaClient;
@@ -36,6 +29,11 @@ export interface IngestDeps {
   /** SOURCE_MAX_ENTRIES: a snapshot with more entries is refused before anything is stored */
   maxEntries?: number;
   metrics?: Metrics;
+  /**
+   * counts the papers stored since the last count into the text model (relevance/stored-text-model.ts
+   * countTextModel): run after each ingest of up to COUNT_AT_INGEST new papers
+   */
+  countTextModel: () => Promise<{ model: { documents: number } }>;
 }
 
 export type IngestOutcome =
@@ -122,7 +120,7 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
   // The text model counts the new papers now (a day's listing: well under a second); a huge snapshot
   // (a backfill of thousands) is left to the reader-model job, which counts whatever was not counted
   // before the next digest — as it does if this fails (db/text-model.ts).
-  const textModel = stored.createdPapers > COUNT_AT_INGEST ? null : await countIntoTextModel(deps.sql).catch((err: unknown) => {
+  const textModel = stored.createdPapers > COUNT_AT_INGEST ? null : await deps.countTextModel().catch((err: unknown) => {
     log.warn({ event: 'relevance.count_failed', snapshotId: stored.snapshot.id, err: String(err) }, `the text model could not count the new papers yet: ${String(err)}`);
     return null;
   });

@@ -74,7 +74,7 @@ function dayProblem(year: number, month: number, day: number): string | null {
   return null;
 }
 
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   return utcDate(year, month + 1, 0).getUTCDate();
 }
 
@@ -108,7 +108,7 @@ export function resolveYear(date: ListingDate, reference: CalendarDate): Calenda
   return latestOnOrBefore(date.month, date.day, reference);
 }
 
-export function compareDates(a: CalendarDate, b: CalendarDate): number {
+function compareDates(a: CalendarDate, b: CalendarDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
 

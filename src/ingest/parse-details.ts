@@ -6,7 +6,7 @@
 import { cleanText, quote } from './clean-text.ts';
 import { capField, countProblem, LIMITS, urlProblem } from './plausible.ts';
 import type { DailyPaperItem } from './parse-json-schema.ts';
-import type { PaperDetails } from './types.ts';
+import type { PaperDetails } from '../model/paper.ts';
 
 export interface DetailsContext {
   warn(message: string): void;

@@ -9,6 +9,7 @@
 // optional details of the API (parse-details.ts) follow the same rules: their counts (stars,
 // comments) are refused when implausible, their text (TL;DR, keywords) is cut; a link that is not
 // an http(s) URL of plausible length is left out with a warning (a link is never cut).
+import { FUTURE_DAYS } from '../model/snapshot.ts';
 import { capText, quote } from './clean-text.ts';
 import { titleKey } from './paper-identity.ts';
 
@@ -40,13 +41,13 @@ export const LIMITS = {
   /** refused before: arXiv began in August 1991 */
   earliestDay: '1991-01-01',
   /** refused after: the ingest clock plus this many days (a listing is dated in its own time zone) */
-  futureDays: 1,
+  futureDays: FUTURE_DAYS,
 } as const;
 
 const DAY_MS = 86_400_000;
 
 /** The plausible window of dates for an ingest clock: [1991-01-01, now + 1 day]. */
-export function dateWindow(now: Date): { earliest: Date; latest: Date } {
+function dateWindow(now: Date): { earliest: Date; latest: Date } {
   return { earliest: new Date(`${LIMITS.earliestDay}T00:00:00Z`), latest: new Date(now.getTime() + LIMITS.futureDays * DAY_MS) };
 }
 

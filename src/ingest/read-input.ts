@@ -82,7 +82,7 @@ export type FetchResult =
   | { kind: 'not-modified' };
 
 /** The URL without its credentials, and those as an Authorization header. */
-export function withBasicAuth(url: string): { url: string; authorization: string | null } {
+function withBasicAuth(url: string): { url: string; authorization: string | null } {
   const parsed = new URL(url);
   if (!parsed.username && !parsed.password) return { url, authorization: null };
   const user = decodeURIComponent(parsed.username);
@@ -104,7 +104,7 @@ const REASONS: Record<string, string> = {
   EHOSTUNREACH: 'no route to it: no network',
 };
 
-export function unreachable(code: string | undefined, message: string): string {
+function unreachable(code: string | undefined, message: string): string {
   if (!code) return `cannot be reached: ${message}`;
   const reason = REASONS[code] ?? (/CERT|SSL|TLS/i.test(code) ? 'its TLS certificate was refused' : null);
   return `cannot be reached: ${code}${reason ? ` (${reason})` : ''}`;

@@ -3,37 +3,8 @@
 // one paper: when either side lacks an id, the normalized title decides. Pure: the caller loads the
 // candidate papers and writes the result.
 import { titleKey } from './paper-identity.ts';
-import type { PaperDetails, ParsedPaper } from './types.ts';
-
-/** What is stored of a paper, as far as identity and its changing attributes go. */
-export interface KnownPaper extends PaperDetails {
-  id: number;
-  arxivId: string | null;
-  /** the highest arXiv version any source named, or null (optional: most readers ignore it) */
-  arxivVersion?: number | null;
-  titleKey: string;
-  title: string;
-  abstract: string;
-  authorCount: number | null;
-  authors: string[];
-  organization: string | null;
-  publishedOn: string | null;
-  upvotes: number | null;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-}
-
-export type PaperFields = Omit<KnownPaper, 'id'>;
-
-export type Resolved =
-  | { kind: 'existing'; position: number; paperId: number; changes: Partial<PaperFields> }
-  | { kind: 'new'; position: number; fields: PaperFields };
-
-export interface Resolution {
-  entries: Resolved[];
-  /** listing positions dropped because an earlier entry of the same snapshot is the same paper */
-  duplicates: number[];
-}
+import type { KnownPaper, PaperDetails, PaperFields, Resolution, Resolved } from '../model/paper.ts';
+import type { ParsedPaper } from './types.ts';
 
 /** The lookups the caller must load before resolving: papers with these ids or title keys. */
 export function identityKeys(parsed: ParsedPaper[]): { arxivIds: string[]; titleKeys: string[] } {

@@ -1,45 +1,12 @@
 // What a snapshot source becomes once parsed: plain data, no IO (see CONTEXT.md: snapshot, paper).
-
-/**
- * What the daily papers API adds to a paper (optional: a text capture and older listings have none
- * of it; absent fields are undefined or null, an empty keyword list is none).
- */
-export interface PaperDetails {
-  /** the one-line TL;DR of Daily Papers (paper.ai_summary) */
-  aiSummary?: string | null;
-  /** paper.ai_keywords: stored and frozen, never matched (src/match/README.md) */
-  aiKeywords?: string[];
-  /** http(s) URL of the paper's code (paper.githubRepo) and its stars (paper.githubStars) */
-  githubRepo?: string | null;
-  githubStars?: number | null;
-  /** http(s) URL of the project page (paper.projectPage) */
-  projectPage?: string | null;
-  /** the comments of its Daily Papers page (numComments) */
-  comments?: number | null;
-  /** YYYY-MM-DD: the day it was put on Daily Papers (paper.submittedOnDailyAt) */
-  listedOn?: string | null;
-}
+import type { PaperAttributes } from '../model/paper.ts';
+import type { SnapshotFormat } from '../model/snapshot.ts';
 
 /** One entry of a listing, as the source gives it. */
-export interface ParsedPaper extends PaperDetails {
-  /** arXiv id ("2406.12345") when the source gives one (the JSON API does; the text capture does not). */
-  arxivId: string | null;
+export interface ParsedPaper extends PaperAttributes {
   /** the arXiv version the source named ("2406.12345v2" → 2), kept as an attribute; null when it named none */
   arxivVersion: number | null;
-  title: string;
-  abstract: string;
-  /** "• 8 authors" in a text capture; authors.length in the JSON (hidden ones counted). */
-  authorCount: number | null;
-  /** author names when the source lists them (JSON, hidden authors left out), else []. */
-  authors: string[];
-  /** "UC Berkeley" (text meta line) or the JSON organization's full name. */
-  organization: string | null;
-  /** publication date as YYYY-MM-DD, when known. */
-  publishedOn: string | null;
-  upvotes: number | null;
 }
-
-export type SnapshotFormat = 'text' | 'json';
 
 export interface ParsedSnapshot {
   format: SnapshotFormat;

@@ -9,7 +9,7 @@ import { doneDays, recordDay, type BackfillOutcome } from '../db/backfill-days.t
 import { dayPageUrl, isWeekend, MAX_PAGES, mergePage, PAGE_SIZE, retryDelayMs } from '../ingest/backfill-plan.ts';
 import { displaySource, ingestContent, type IngestDeps } from '../ingest/ingest-inputs.ts';
 import { fetchCapped, InputError } from '../ingest/read-input.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 export type BackfillDay =
   | { day: string; kind: BackfillOutcome; snapshotId: number | null; papers: number; newPapers: number }

@@ -6,10 +6,10 @@
 // the same content is one snapshot).
 import { fileURLToPath } from 'node:url';
 import { ingestInputs, type IngestDeps, type IngestOutcome } from '../ingest/ingest-inputs.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 /** seeds/ at the package's root (from src/jobs/ and from dist/jobs/ alike) */
-export const BUNDLED_SEEDS = fileURLToPath(new URL('../../seeds/', import.meta.url));
+const BUNDLED_SEEDS = fileURLToPath(new URL('../../seeds/', import.meta.url));
 
 /** The seeds' outcomes, or null when the database already had a snapshot. */
 export async function ingestBundledSeedsOnce(deps: IngestDeps, folder = BUNDLED_SEEDS): Promise<IngestOutcome[] | null> {

@@ -10,11 +10,8 @@ export interface JobLock {
   tryRun<T>(job: string, fn: () => Promise<T>): Promise<LockedRun<T>>;
 }
 
-/**
- * The job lock for a database. (Its other parameters are kept so that callers written when the
- * embedded database needed a lease row still compile; only `pgConfig` is used.)
- */
-export function createJobLock(_kind: unknown, pgConfig: pg.ClientConfig, ..._unused: unknown[]): JobLock {
+/** The job lock for a database: an advisory lock on a connection of its own, per job. */
+export function createJobLock(pgConfig: pg.ClientConfig): JobLock {
   return new AdvisoryJobLock(pgConfig);
 }
 

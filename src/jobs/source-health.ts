@@ -3,7 +3,7 @@
 // folder source was rejected and is still there (named, with its error), or when it has produced no
 // new snapshot for longer than SOURCE_STALE_AFTER. An empty listing (a quiet day) is not a problem.
 
-export type SourceProblem = 'fetch_failed' | 'not_a_snapshot' | 'unreadable' | 'check_failed' | 'rejected_file' | 'stale';
+type SourceProblem = 'fetch_failed' | 'not_a_snapshot' | 'unreadable' | 'check_failed' | 'rejected_file' | 'stale';
 
 /** A file of a folder source whose current content was rejected: skipped until it changes. */
 export interface RejectedFile {
@@ -36,7 +36,7 @@ export interface SourceHealth {
 }
 
 /** What a failed check's error code says about the source. */
-export function problemOf(code: string): SourceProblem {
+function problemOf(code: string): SourceProblem {
   if (code.startsWith('SNAPSHOT_')) return 'not_a_snapshot';
   if (code.startsWith('FETCH_')) return 'fetch_failed';
   if (code === 'CHECK_FAILED') return 'check_failed';
@@ -44,7 +44,7 @@ export function problemOf(code: string): SourceProblem {
 }
 
 /** "003_bad.json:12: item 2 (line 12): …" — the one line that names a rejected file. */
-export function describeRejectedFile(file: RejectedFile): string {
+function describeRejectedFile(file: RejectedFile): string {
   return `${file.name}${file.line ? `:${file.line}` : ''}: ${file.error} (skipped until the file changes)`;
 }
 

@@ -4,14 +4,15 @@
 // it), by `paperboy relevance train`, and by the benchmark. Readers who never gave feedback are never
 // read here. Idempotent: a second run right after finds nothing to do.
 import type { Sql } from '../db/database.ts';
-import { paperTextsById, TextModelCache, countIntoTextModel, type PaperTextRow } from '../db/text-model.ts';
+import { paperTextsById, TextModelCache, type PaperTextRow } from '../db/text-model.ts';
+import { countTextModel } from '../relevance/stored-text-model.ts';
 import { randomPaperIds, readerFeedback, readersToTrain, recentlyMailed, saveReaderModels, type StoredReaderModel } from '../db/reader-models.ts';
 import type { Logger } from '../log/logger.ts';
 import {
   encodeReaderModel, latestMarks, paperFeatures, pickWeakNegatives, trainReaderModel, weakPositivesFor, WEAK_POSITIVES,
   type PaperFeatures, type TextModel,
 } from '../relevance/index.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 export interface TrainReaderModelsDeps {
   sql: Sql;
@@ -47,7 +48,7 @@ const MAX_CACHED_FEATURES = 50_000;
 
 export async function trainReaderModels(deps: TrainReaderModelsDeps, options: TrainReaderModelsOptions = {}): Promise<TrainReaderModelsResult> {
   const started = performance.now();
-  const counted = await countIntoTextModel(deps.sql);
+  const counted = await countTextModel(deps.sql);
   deps.textModels?.remember(counted);
   const textModel = counted.model;
   const readers = await readersToTrain(deps.sql);

@@ -22,7 +22,7 @@ export function compileTopic(line: string): CompiledTopic {
   return compileQuery(parseTopic(line));
 }
 
-export function compileQuery(query: Query): CompiledTopic {
+function compileQuery(query: Query): CompiledTopic {
   return {
     topic: query.topic,
     query,

@@ -96,7 +96,7 @@ function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /** Token positions where the term starts in the field (a phrase: its stems consecutive). */
-export function occurrences(term: CompiledTerm, field: IndexedField): readonly number[] {
+function occurrences(term: CompiledTerm, field: IndexedField): readonly number[] {
   const stems = term.stems;
   const starts = field.positions.get(stems[0] ?? '');
   if (!starts) return NOTHING;
@@ -110,7 +110,7 @@ export function occurrences(term: CompiledTerm, field: IndexedField): readonly n
   return found;
 }
 
-export const occursIn = (term: CompiledTerm, paper: IndexedPaper): boolean =>
+const occursIn = (term: CompiledTerm, paper: IndexedPaper): boolean =>
   occurrences(term, paper.title).length > 0 || occurrences(term, paper.abstract).length > 0;
 
 /**

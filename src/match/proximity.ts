@@ -13,9 +13,9 @@ export const atOf = (occurrence: number): number => Math.floor(occurrence / 64);
 export const lengthOf = (occurrence: number): number => 63 - (occurrence % 64);
 
 /** At most this many other words between a topic's words for them to count as near. */
-export const NEAR_GAP = 5;
+const NEAR_GAP = 5;
 /** Points per tier; within a tier, more occurrences rank higher (at most TIER - 1 of them count). */
-export const TIER = 1000;
+const TIER = 1000;
 
 /** The tiers, best first (score = tier × TIER + occurrences). */
 const TIERS: Record<`${Closeness}-${HitField}`, number> = {

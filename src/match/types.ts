@@ -1,5 +1,5 @@
 // Topics: a reader's line of interests compiled into a query over a paper's title and abstract.
-// Pure data; see CONTEXT.md (topic) and PRODUCT.md "Topics".
+// Pure data; see CONTEXT.md (topic) and src/match/README.md.
 
 /** [start, end) character offsets into the original string (UTF-16 code units, as JS strings). */
 export type Range = readonly [start: number, end: number];

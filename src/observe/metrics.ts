@@ -2,7 +2,7 @@
 // through this narrow interface; counts that live in the database (subscribers, deliveries by
 // status) are read when /metrics is scraped.
 import client from 'prom-client';
-import { DELIVERY_STATUSES, IN_FLIGHT } from '../deliver/delivery-status.ts';
+import { DELIVERY_STATUSES, IN_FLIGHT } from '../model/delivery-status.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 
 export interface Metrics {
@@ -28,7 +28,7 @@ export interface Metrics {
 }
 
 /** "smtp:451" → 4xx, "smtp:550" → 5xx, ETIMEDOUT → timeout, ECONNECTION → connection … */
-export function smtpErrorClass(code: string): string {
+function smtpErrorClass(code: string): string {
   const reply = /^smtp:(\d)/.exec(code);
   if (reply) return `${reply[1]}xx`;
   if (code === 'ETIMEDOUT') return 'timeout';

@@ -36,7 +36,7 @@ export function parseSubscriberRef(text: string): SubscriberRef | null {
   return /^[^\s@]+@[^\s@]+$/.test(t) && t.length <= 320 ? { email: t } : null;
 }
 
-export const describeRef = (ref: SubscriberRef): string => ('id' in ref ? `subscriber ${ref.id}` : `subscriber ${ref.email}`);
+const describeRef = (ref: SubscriberRef): string => ('id' in ref ? `subscriber ${ref.id}` : `subscriber ${ref.email}`);
 
 async function findId(prisma: PrismaClient, ref: SubscriberRef): Promise<number | null> {
   if ('id' in ref) return ref.id;

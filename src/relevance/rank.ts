@@ -34,7 +34,7 @@ export interface RankingRule {
 
 export const RULE: RankingRule = { tiersPerDeviation: 2, notForYouBelow: 0.5, alsoLikeFrom: 2, alsoLikeMinSimilarity: 0.05, maxAlsoLike: 2 };
 
-export type Ranked<T> = T & {
+type Ranked<T> = T & {
   /**
    * the model's standard score: how many standard deviations above an ordinary stored paper it puts
    * this one (null: no model; README "Scores")
@@ -42,7 +42,7 @@ export type Ranked<T> = T & {
   relevance: number | null;
 };
 
-export interface Suggestion<T> {
+interface Suggestion<T> {
   paper: Ranked<T>;
   /** the liked paper it most resembles, and how much (cosine) */
   resembles: number;

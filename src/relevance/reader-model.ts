@@ -56,7 +56,7 @@ export interface TrainingOptions {
 export const TRAINING: TrainingOptions = { l2: 0.03, maxSteps: 300, weakNegativeWeight: 0.9, weakPositiveWeight: 0.3, maxTerms: 400, maxBytes: 10_000 };
 
 /** How many liked paper ids a model keeps (the "resembles" reason of a suggestion names one). */
-export const MAX_LIKED_KEPT = 30;
+const MAX_LIKED_KEPT = 30;
 
 export interface ReaderModel {
   /** the text model's bucket count it was trained over */
@@ -131,7 +131,7 @@ export function trainReaderModel(textModel: TextModel, set: TrainingSet, options
 }
 
 /** The model's log-odds that the reader wants a paper with this vector. */
-export function logOdds(model: ReaderModel, vector: SparseVector): number {
+function logOdds(model: ReaderModel, vector: SparseVector): number {
   return model.bias + dot({ idx: model.idx, val: model.weights }, vector);
 }
 

@@ -4,17 +4,12 @@
 // configures it). The title counts twice; each ai_keyword is a short text of its own. Pure.
 import { stemWord, tokenize } from '../match/index.ts';
 import { STOP_WORDS } from './stop-words.ts';
+import type { PaperText } from '../model/text-model.ts';
 
-/** The text of a paper the model reads. */
-export interface PaperText {
-  title: string;
-  abstract: string;
-  /** the daily papers API's ai_keywords (empty for text captures) */
-  keywords?: readonly string[];
-}
+export type { PaperText } from '../model/text-model.ts';
 
 /** At most this many characters of an abstract are read (a long one says nothing more per word). */
-export const MAX_TEXT_CHARS = 5_000;
+const MAX_TEXT_CHARS = 5_000;
 const TITLE_WEIGHT = 2;
 const HAS_LETTER = /\p{L}/u;
 

@@ -3,32 +3,22 @@
 // stays the same size whatever is ingested — one row the database shares with every process — and a
 // snapshot's new papers are added by counting their terms, never by re-reading the corpus. A paper's
 // vector is TF-IDF with sublinear tf over the buckets inside the document-frequency cut-offs,
-// L2-normalised. Pure: the database row is read and written by db/relevance.ts.
-import { paperTerms, type PaperText } from './terms.ts';
+// L2-normalised. Pure: the database row is read and written by db/text-model.ts; its shape is
+// model/text-model.ts.
+import { DEFAULT_BUCKETS, type PaperText, type TextModel } from '../model/text-model.ts';
+import { paperTerms } from './terms.ts';
 
-/** 2^18 buckets × 4 bytes: 1 MiB, whatever the corpus (bench/README.md "relevance": collisions measured). */
-export const DEFAULT_BUCKETS = 1 << 18;
+export { decodeDf, DEFAULT_BUCKETS, emptyTextModel, encodeDf, type TextModel } from '../model/text-model.ts';
+
 /** a term in fewer stored papers than this is noise for a model (a typo, a one-off name) */
-export const MIN_DF = 2;
+const MIN_DF = 2;
 /** a term in more than this share of the stored papers says nothing about any of them */
-export const MAX_DF_SHARE = 0.5;
-
-export interface TextModel {
-  buckets: number;
-  /** stored papers counted */
-  documents: number;
-  /** per bucket: how many of them contain a term of that bucket */
-  df: Int32Array;
-}
+const MAX_DF_SHARE = 0.5;
 
 /** A sparse vector: bucket indexes ascending, with their values. */
 export interface SparseVector {
   idx: Int32Array;
   val: Float32Array;
-}
-
-export function emptyTextModel(buckets = DEFAULT_BUCKETS): TextModel {
-  return { buckets, documents: 0, df: new Int32Array(buckets) };
 }
 
 /** FNV-1a over the UTF-16 code units of a term: stable across processes and versions of Node. */
@@ -59,7 +49,7 @@ export function inVocabulary(model: TextModel, bucket: number): boolean {
 }
 
 /** smoothed idf, as scikit-learn's: ln((1 + n) / (1 + df)) + 1 */
-export function idf(model: TextModel, bucket: number): number {
+function idf(model: TextModel, bucket: number): number {
   return Math.log((1 + model.documents) / (1 + model.df[bucket]!)) + 1;
 }
 
@@ -114,23 +104,4 @@ export function dot(a: SparseVector, b: SparseVector): number {
     else j++;
   }
   return sum;
-}
-
-/** The df counts as bytes for the database (little-endian int32 per bucket) and back. */
-const LITTLE_ENDIAN = new Uint8Array(Int32Array.of(1).buffer)[0] === 1;
-
-export function encodeDf(model: TextModel): Buffer {
-  if (LITTLE_ENDIAN) return Buffer.from(model.df.slice().buffer);
-  const out = Buffer.alloc(model.buckets * 4);
-  for (let b = 0; b < model.buckets; b++) out.writeInt32LE(model.df[b]!, b * 4);
-  return out;
-}
-
-export function decodeDf(bytes: Uint8Array, buckets: number): Int32Array {
-  if (bytes.length !== buckets * 4) throw new Error(`text model: ${bytes.length} bytes of counts for ${buckets} buckets`);
-  if (LITTLE_ENDIAN) return new Int32Array(Uint8Array.from(bytes).buffer);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const df = new Int32Array(buckets);
-  for (let b = 0; b < buckets; b++) df[b] = view.getInt32(b * 4, true);
-  return df;
 }

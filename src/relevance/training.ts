@@ -2,12 +2,7 @@
 // counts ("more like this" then "not relevant" on the same paper: not relevant), and random stored
 // papers they never marked are the weak negatives, drawn the same way for the same reader and pool. Pure.
 
-export interface FeedbackMark {
-  paperId: number;
-  kind: 'more_like_this' | 'not_relevant';
-  /** orders the events: a later event on the same paper replaces an earlier one */
-  at: number;
-}
+import type { FeedbackMark } from '../model/reader.ts';
 
 export interface Marks {
   /** latest first */
@@ -29,7 +24,7 @@ export function latestMarks(events: readonly FeedbackMark[]): Marks {
 }
 
 /** How many random stored papers a reader's model takes as weak negatives. */
-export const WEAK_NEGATIVES = 60;
+const WEAK_NEGATIVES = 60;
 
 /**
  * `count` papers of the pool, drawn for this reader (the same pool and reader: the same papers), none

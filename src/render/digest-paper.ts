@@ -30,7 +30,7 @@ export interface PaperBlocks extends Record<(typeof LINE_BLOCKS)[number], TextBl
 }
 
 /** A link under a paper: Paper · arXiv · PDF · Code (★ 41) · Project, each only when known. */
-export interface PaperLink {
+interface PaperLink {
   label: string;
   url: string;
 }
@@ -50,7 +50,7 @@ export interface PreparedPaper {
   linksHtml: Html;
 }
 
-export function paperLinks(view: PaperView): PaperLink[] {
+function paperLinks(view: PaperView): PaperLink[] {
   const links: PaperLink[] = [];
   const id = view.arxivId ? encodeURIComponent(view.arxivId).replace(/%2F/g, '/') : null;
   const page = httpUrl(view.url);
@@ -79,7 +79,7 @@ export function preparePaper(view: PaperView, fallbackUrl: string, digestYear: s
 }
 
 /** Every piece escaped; the highlighted ones wrapped in the template's hit span. */
-export function highlightHtml(text: string, ranges: readonly Range[], hit: TextBlock): Html {
+function highlightHtml(text: string, ranges: readonly Range[], hit: TextBlock): Html {
   return html`${splitByRanges(text, ranges).map((piece) => (piece.hit ? fill(hit, { text: piece.text }) : piece.text))}`;
 }
 
@@ -94,7 +94,7 @@ const FIELD = { title: 'Title', abstract: 'Abstract' } as const;
  * Why a topic caught the paper, in one short clause: "Title matches *Scaling Laws*", "Abstract
  * mentions *law scalings*", "Title and abstract mention *scaling*, *laws*" (src/match/README.md).
  */
-export function reasonPieces(hit: TopicHit, view: Pick<PaperView, 'title' | 'abstract'>): Piece[] {
+function reasonPieces(hit: TopicHit, view: Pick<PaperView, 'title' | 'abstract'>): Piece[] {
   if (hit.closest && hit.closeness !== 'scattered') {
     const [from, to] = hit.closest;
     // one line, the same length (the ranges stay put)
@@ -229,7 +229,7 @@ function tldrOf(paper: PreparedPaper, hits: readonly TopicHit[], compiled: (topi
   return { label: null, text: lead.text, ranges: joinAdjacent(lead.text, lead.ranges) };
 }
 
-export function renderPaper(
+function renderPaper(
   blocks: PaperBlocks,
   paper: PreparedPaper,
   hits: readonly TopicHit[],

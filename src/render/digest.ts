@@ -7,7 +7,8 @@ import type { TopicHit } from '../match/index.ts';
 import { RenderError } from './errors.ts';
 import { oneLine, ownUrl } from './escape.ts';
 import { html, joinHtml, trusted, type Html, type Interpolation } from './html.ts';
-import { formatDay, plural } from './format.ts';
+import { plural } from '../log/plural.ts';
+import { formatDay } from './format.ts';
 import { compiledTemplate } from './mjml.ts';
 import {
   ACTION_SLOTS, LINE_BLOCKS, PAPER_SLOTS, TEXT_INDENT, TEXT_SLOTS, paperRenderer, preparePaper,
@@ -26,7 +27,7 @@ const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'chan
 type RecipientSlot = (typeof RECIPIENT_SLOTS)[number];
 
 /** Where the papers come from, named in every digest. */
-export const SOURCE = { name: 'Hugging Face Daily Papers', url: 'https://huggingface.co/papers' } as const;
+const SOURCE = { name: 'Hugging Face Daily Papers', url: 'https://huggingface.co/papers' } as const;
 
 export interface DigestRenderer {
   readonly digestId: number;
@@ -34,7 +35,7 @@ export interface DigestRenderer {
   render(recipient: RecipientView | WebViewRecipient): RenderedEmail;
 }
 
-export interface Item {
+interface Item {
   paper: PreparedPaper;
   /** the topics that caught it, best first: the first is its group */
   hits: readonly TopicHit[];
@@ -43,12 +44,12 @@ export interface Item {
 }
 
 /** The sections after the topics' groups, in their order, with their headings. */
-export const SECTIONS = [
+const SECTIONS = [
   { key: 'not-for-you', heading: 'Probably not for you — like papers you marked not relevant' },
   { key: 'also-like', heading: 'You may also like' },
 ] as const;
 
-export interface Group<T extends { hits: readonly TopicHit[] }> {
+interface Group<T extends { hits: readonly TopicHit[] }> {
   topic: string;
   items: T[];
 }
@@ -59,7 +60,7 @@ export interface Group<T extends { hits: readonly TopicHit[] }> {
  * first — by match score, or by their reader model's ranking). A paper is in one group only,
  * whatever else caught it.
  */
-export function groupByTopic<T extends { hits: readonly TopicHit[] }>(items: readonly T[]): Group<T>[] {
+function groupByTopic<T extends { hits: readonly TopicHit[] }>(items: readonly T[]): Group<T>[] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const topic = item.hits[0]?.topic ?? '';

@@ -28,11 +28,6 @@ export function httpUrl(raw: string): string | null {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
 }
 
-/** An http(s) URL escaped for an href; the fallback when it is not one (never javascript:, data:, …). */
-export function safeHref(raw: string, fallback: string): string {
-  return escapeHtml(httpUrl(raw) ?? fallback);
-}
-
 /** One of our own links (confirm, preferences, unsubscribe): it must be http(s). */
 export function ownUrl(raw: string, what: string): string {
   const url = httpUrl(raw);

@@ -1,15 +1,11 @@
 // Dates, counts and the paper's meta line as readers see them. No clock: dates come in the views.
+import { plural } from '../log/plural.ts';
 import type { PaperView } from './types.ts';
 
 const MONTHS = [
   'January', 'February', 'March', 'April', 'May', 'June',
   'July', 'August', 'September', 'October', 'November', 'December',
 ];
-
-/** "1 paper", "3 papers" */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** A YYYY-MM-DD date: short "Jun 10", medium "Jun 10, 2025", long "June 10, 2025"; anything else as given. */
 export function formatDay(isoDate: string, style: 'short' | 'medium' | 'long'): string {
@@ -54,7 +50,7 @@ export function compactCount(n: number): string {
 }
 
 /** A date with its label, the year only when it is not the digest's: "published Mar 8", "published Jun 4, 2024". */
-export function labelledDay(label: string, isoDate: string, digestYear: string): string {
+function labelledDay(label: string, isoDate: string, digestYear: string): string {
   return `${label} ${formatDay(isoDate, isoDate.startsWith(`${digestYear}-`) ? 'short' : 'medium')}`;
 }
 

@@ -1,6 +1,7 @@
 // How often a reader gets email, as every email says it (CONTEXT.md: frequency): the confirmation,
 // the "preferences updated" notice, the preferences link. Pure.
-import { WEEKDAYS, type Frequency } from '../digest/frequency.ts';
+import { WEEKDAYS } from '../digest/frequency.ts';
+import type { Frequency } from '../model/reader.ts';
 
 export interface FrequencyChoice {
   frequency: Frequency;

@@ -2,6 +2,5 @@
 export type * from './types.ts';
 export { compileDigest, type DigestRenderer } from './digest.ts';
 export { renderConfirmation, renderPreferencesChanged, renderPreferencesLink } from './transactional.ts';
-export { mjmlCompilations, type TemplateName } from './mjml.ts';
-export { RenderError, type RenderErrorCode } from './errors.ts';
-export { digestSubject } from './subject.ts';
+export { mjmlCompilations } from './mjml.ts';
+export { RenderError } from './errors.ts';

@@ -72,7 +72,7 @@ function inWorker(data: { source: string; filePath: string; includePath: string 
  * words stays whitespace) and inlined styles without blanks around ":" and ";". A digest repeats its
  * paper block for every paper, and Gmail clips messages over 102 KB.
  */
-export function compact(html: string): string {
+function compact(html: string): string {
   return html
     .replace(/\n[ \t]+/g, '\n')
     .replace(/\n{2,}/g, '\n')

@@ -15,7 +15,7 @@ export interface ReaderLink {
 
 const FOOTER_SEPARATOR = trusted('&nbsp;·&nbsp; ');
 
-export const READER_LINK_SLOTS = ['readerUrl', 'readerLabel'] as const;
+const READER_LINK_SLOTS = ['readerUrl', 'readerLabel'] as const;
 
 export type ReaderLinkBlock = Template<(typeof READER_LINK_SLOTS)[number]>;
 

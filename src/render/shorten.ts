@@ -2,7 +2,7 @@
 // its first highlighted range is visible, and moves the highlight ranges with it.
 import { mergeRanges, type Range } from '../match/index.ts';
 
-export const ABSTRACT_CHARS = 360;
+const ABSTRACT_CHARS = 360;
 /** words kept after the first hit, and before it when the sentence start is too far back */
 const CONTEXT_AFTER = 60;
 const CONTEXT_BEFORE = 80;
@@ -87,7 +87,7 @@ function cutPoint(text: string, start: number, end: number): number {
 
 /** "e.g." and such: a full stop after one of these does not end a sentence. */
 const ABBREVIATIONS = /(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Ref|Refs|No|approx|resp|viz)|\b[A-Z])\.$/;
-export const LEAD_CHARS = 280;
+const LEAD_CHARS = 280;
 
 /**
  * The first sentence or two of `text` (as many whole sentences as fit in `max` characters, at least

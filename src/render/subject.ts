@@ -1,9 +1,10 @@
 // The digest's subject line: what a reader wants to see in the inbox, on one line, under 80 characters.
 import { oneLine } from './escape.ts';
-import { formatDay, plural } from './format.ts';
+import { plural } from '../log/plural.ts';
+import { formatDay } from './format.ts';
 import { joinAnd } from './topic-label.ts';
 
-export const MAX_SUBJECT_CHARS = 78;
+const MAX_SUBJECT_CHARS = 78;
 /** topics named in a subject; the others are counted */
 const NAMED = 2;
 

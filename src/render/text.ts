@@ -1,7 +1,7 @@
 // The plain-text part: words marked *like this*, lines wrapped at 78 columns.
 import { splitByRanges, type Range } from '../match/index.ts';
 
-export const TEXT_WIDTH = 78;
+const TEXT_WIDTH = 78;
 /** above the footer of the text part; not "-- ", which mail clients treat as a signature and fold away */
 export const FOOTER_RULE = '-'.repeat(40);
 /** whitespace and control characters: the text part has no CR or LF but those wrap puts there */

@@ -1,5 +1,5 @@
-// A token is a capability (STYLE 18). Read links (feed, archive: the archive and the web view of
-// each digest) live outside the reader's mailbox — in feed readers, in a forwarded "View in your
+// A token is a capability: what each purpose may reach is decided here. Read links (feed, archive:
+// the archive and the web view of each digest) live outside the reader's mailbox — in feed readers, in a forwarded "View in your
 // browser" — so they reach only pages that read, and those pages hand out read links only. Change
 // links (confirm, preferences, unsubscribe, feedback) come only from the reader's own mailbox.
 // Which route takes which purpose is each route's own check (readLink); what a page opened with a
@@ -12,7 +12,7 @@ import type { TokenClaims, TokenPurpose, TokenSigner } from './tokens.ts';
 
 export const READ_PURPOSES = ['archive', 'feed'] as const satisfies readonly TokenPurpose[];
 export type ReadPurpose = (typeof READ_PURPOSES)[number];
-export type ChangePurpose = Exclude<TokenPurpose, ReadPurpose>;
+type ChangePurpose = Exclude<TokenPurpose, ReadPurpose>;
 
 export const isReadPurpose = (purpose: TokenPurpose): purpose is ReadPurpose => (READ_PURPOSES as readonly TokenPurpose[]).includes(purpose);
 

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The shortest key the token signer takes (security/tokens.ts), as SECRET_KEY's own check. */
-export const MIN_KEY_CHARS = 16;
+const MIN_KEY_CHARS = 16;
 
 export class SecretKeyError extends Error {
   readonly code = 'SECRET_KEY_INVALID';

@@ -1,8 +1,8 @@
 // The decisions of the subscription steps, apart from the rows they read and write. Pure: they take
 // what was read and say what to do; the use cases (subscribe.ts, confirm.ts, …) do it.
 import type { SubscriberStatus } from '../db/subscribers.ts';
-import type { Frequency } from '../digest/frequency.ts';
 import type { SubscriptionErrorCode } from './errors.ts';
+import type { Frequency } from '../model/reader.ts';
 
 /**
  * What a subscribe request for an address does. The reader always sees the same page, whatever

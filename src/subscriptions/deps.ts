@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.ts';
 import type { TokenSigner } from '../security/tokens.ts';
 
 /** A confirmation link works for a week. */
-export const CONFIRM_TTL_MS = 7 * 24 * 3600 * 1000;
+const CONFIRM_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * A subscription mail is tried again on temporary errors for as long as a confirm link works: until

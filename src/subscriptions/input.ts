@@ -14,12 +14,12 @@ export const MAX_TOPICS = 10;
 /** the whole topics field, line breaks counted as one character */
 export const MAX_TOPICS_FIELD_CHARS = 2000;
 /** RFC 5321 path limit */
-export const MAX_EMAIL_CHARS = 254;
+const MAX_EMAIL_CHARS = 254;
 
-export type EmailErrorCode = 'EMAIL_MISSING' | 'EMAIL_LINE_BREAK' | 'EMAIL_TOO_LONG' | 'EMAIL_INVALID';
-export type TopicsErrorCode = 'TOPICS_MISSING' | 'TOPICS_TOO_LONG' | 'TOPICS_TOO_MANY';
+type EmailErrorCode = 'EMAIL_MISSING' | 'EMAIL_LINE_BREAK' | 'EMAIL_TOO_LONG' | 'EMAIL_INVALID';
+type TopicsErrorCode = 'TOPICS_MISSING' | 'TOPICS_TOO_LONG' | 'TOPICS_TOO_MANY';
 
-export interface FieldError<C extends string = string> {
+interface FieldError<C extends string = string> {
   code: C;
   message: string;
 }

@@ -11,7 +11,7 @@ import { SubscriptionError } from './errors.ts';
 import { readLink } from './read-link.ts';
 
 /** Marked papers listed on the page (all of them count). */
-export const MARKS_SHOWN = 50;
+const MARKS_SHOWN = 50;
 
 export interface Learned {
   /** the latest word on each marked paper, newest first (at most MARKS_SHOWN) */

@@ -19,7 +19,7 @@ import { claimMails, hurryWaitingMails, settleMail, type ClaimedMail } from '../
 import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
 import { SendError, type SendReceipt } from '../deliver/types.ts';
 import { maskEmail } from '../log/logger.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 import { decideMail, nextTry } from './decide.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { sendConfirmation, sendPreferencesChanged, sendPreferencesLink } from './mail.ts';

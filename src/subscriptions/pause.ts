@@ -4,7 +4,7 @@
 
 export type PauseChoice = 'none' | 'week' | 'month' | 'indefinite';
 
-export const PAUSE_CHOICES: readonly PauseChoice[] = ['none', 'week', 'month', 'indefinite'];
+const PAUSE_CHOICES: readonly PauseChoice[] = ['none', 'week', 'month', 'indefinite'];
 
 export interface PauseState {
   paused: boolean;

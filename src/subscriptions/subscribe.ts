@@ -3,13 +3,13 @@
 // caller shows the same page, and no state waits on the mail server: the answer cannot tell them
 // apart by its content or its timing.
 import { createPending, refreshPending, resubscribe } from '../db/subscriptions.ts';
-import type { Frequency } from '../digest/frequency.ts';
 import { enqueueMail } from '../db/subscription-mail.ts';
 import { findSubscriberByEmail, getSubscriber, newNonce, type Subscriber } from '../db/subscribers.ts';
-import type { Db } from '../db/snapshots.ts';
 import { maskEmail } from '../log/logger.ts';
 import { decideSubscribe, type SubscribeAction } from './decide.ts';
 import { mailRetryUntil, type SubscriptionDeps } from './deps.ts';
+import type { Frequency } from '../model/reader.ts';
+import type { Db } from '../db/database.ts';
 
 export interface SubscribeInput {
   /** checked by parseEmail */

@@ -7,7 +7,7 @@ import { deliveryCounts } from '../db/deliveries.ts';
 import { liveWorkers } from '../db/workers.ts';
 import { sourceHealth } from '../jobs/ingest-source.ts';
 import { lastJobRuns } from '../jobs/scheduler.ts';
-import { plural } from '../render/format.ts';
+import { plural } from '../log/plural.ts';
 
 export function healthRoute(ctx: AppContext): RequestHandler {
   return async (_req, res) => {

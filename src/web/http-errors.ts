@@ -1,4 +1,4 @@
-// Errors carry stable codes everywhere; only here do they become HTTP statuses (STYLE 7).
+// Errors carry stable codes everywhere; only here do they become HTTP statuses.
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../log/logger.ts';
 

@@ -53,8 +53,6 @@ export async function embeddedDataDir(): Promise<string> {
 export async function stopEmbeddedCluster(dataDir: string): Promise<void> {
   await stopEmbedded(dataDir, { force: true });
 }
-/** The name from the PGlite days, kept for tests written then. */
-export const stopEmbeddedHost = stopEmbeddedCluster;
 
 export type Backend = 'postgres' | 'embedded';
 export const BACKENDS: Backend[] = ['postgres', 'embedded'];

@@ -8,7 +8,7 @@ import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { isUrl } from '../../ingest/read-input.ts';
 import { backfill, describeBackfillDay } from '../../jobs/backfill.ts';
 import { AdvisoryJobLock } from '../../jobs/job-lock.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { progressBar } from '../progress.ts';
 import { CliError, withContext } from '../run.ts';
 

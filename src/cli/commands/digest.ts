@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../app/context.ts';
 import { digestByHand } from '../../app/jobs-by-hand.ts';
 import type { BuildDigestResult } from '../../digest/build-digest.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { withContext } from '../run.ts';
 
 export function registerDigest(program: Command): void {
@@ -52,6 +52,6 @@ export function describeDigest(result: BuildDigestResult): void {
 }
 
 /** A topic as shown to people: in quotes, unless it has quotes of its own. */
-export function quoteTopic(topic: string): string {
+function quoteTopic(topic: string): string {
   return topic.includes('"') ? topic : `"${topic}"`;
 }

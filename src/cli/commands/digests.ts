@@ -2,7 +2,7 @@
 // deliveries by status — the ids `resend`, `resume` and `resolve` take.
 import type { Command } from 'commander';
 import { listDigests, type DigestWithCounts } from '../../db/digests.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { withContext } from '../run.ts';
 import { parseId } from './resend.ts';
 
@@ -21,7 +21,7 @@ export function registerDigests(program: Command): void {
 }
 
 /** One line per digest (times in UTC), skipped ones summed up at the end. Pure. */
-export function digestLines(digests: DigestWithCounts[]): string[] {
+function digestLines(digests: DigestWithCounts[]): string[] {
   if (digests.length === 0) return ['no digest yet: `paperboy digest` builds the first (after `paperboy ingest`)'];
   const real = digests.filter((d) => d.status !== 'skipped');
   const skipped = digests.filter((d) => d.status === 'skipped');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ingestByHand } from '../../app/jobs-by-hand.ts';
 import { describeRejection, type IngestOutcome } from '../../ingest/ingest-inputs.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { withContext } from '../run.ts';
 import { backfillCommand } from './backfill.ts';
 

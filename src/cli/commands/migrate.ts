@@ -9,7 +9,7 @@ export function registerMigrate(program: Command): void {
     .description('apply pending database migrations (every other command also does this first)')
     .action(async () => {
       const { config, log } = cliEnv();
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log, logLevel: config.LOG_LEVEL });
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log });
       try {
         const result = await migrate(db.pgConfig, log);
         const applied = result.applied.length ? `applied ${result.applied.join(', ')}` : 'already up to date';

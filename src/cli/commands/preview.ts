@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { PRODUCT_NAME } from '../../app/context.ts';
 import { subscriberLinks } from '../../deliver/links.ts';
-import { previewSubscriberDigest } from '../../digest/preview-subscriber.ts';
+import { previewSubscriberDigest } from '../../deliver/preview-subscriber.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
 import { latestSnapshot, getSnapshot } from '../../db/snapshots.ts';
 import { compileTopic, indexPapers, matchTopics, splitByRanges, TopicError, type Range } from '../../match/index.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { CliError, withContext } from '../run.ts';
 
 interface PreviewOptions {
@@ -43,7 +43,7 @@ export function registerPreview(program: Command): void {
       await withContext(async (ctx) => {
         const snapshot = options.snapshot ? await getSnapshot(ctx.db.prisma, Number(options.snapshot)) : await latestSnapshot(ctx.db.prisma);
         if (!snapshot) throw new CliError(options.snapshot ? `no snapshot ${options.snapshot}` : 'no snapshot yet: run `paperboy ingest <file|folder|url>` first');
-        const diff = await loadSnapshotDiff(ctx.db.prisma, snapshot);
+        const diff = await loadSnapshotDiff(ctx.db, snapshot);
         const fresh = new Set(diff.newPaperIds);
         const papers = options.new ? diff.papers.filter((p) => fresh.has(p.id)) : diff.papers;
         const byId = new Map(papers.map((p) => [p.id, p]));
@@ -74,7 +74,7 @@ export function registerPreview(program: Command): void {
 async function previewEmail(email: string, options: PreviewOptions): Promise<void> {
   await withContext(async (ctx) => {
     const settings = { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME };
-    const result = await previewSubscriberDigest(ctx.db.prisma, email, settings, (id) => subscriberLinks(ctx.tokens, ctx.config.BASE_URL, id), {
+    const result = await previewSubscriberDigest(ctx.db, email, settings, (id) => subscriberLinks(ctx.tokens, ctx.config.BASE_URL, id), {
       sql: ctx.db.sql,
       textModels: ctx.textModels,
     });

@@ -6,7 +6,7 @@ import { findSubscriberByEmail } from '../../db/subscribers.ts';
 import { TextModelCache } from '../../db/text-model.ts';
 import { trainReaderModels } from '../../jobs/train-reader-models.ts';
 import { decodeReaderModel, explainReaderModel, vocabularySize } from '../../relevance/index.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { progressBar } from '../progress.ts';
 import { CliError, withContext } from '../run.ts';
 

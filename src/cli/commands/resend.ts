@@ -3,7 +3,7 @@ import { resumeDigest } from '../../db/digests.ts';
 import { recover } from '../../app/worker.ts';
 import { RESEND_REPEAT_SECONDS, resendFailed, resendOne } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 
 export function registerResend(program: Command): void {
   program

@@ -4,7 +4,7 @@ import { listUnknown } from '../../db/operator-deliveries.ts';
 import { resolveUnknown, type Resolution } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 import { parseId } from './resend.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 
 export function registerResolve(program: Command): void {
   program

@@ -3,7 +3,7 @@ import { ingestDeps } from '../../app/deps.ts';
 import { ingestByHand, sendByHand } from '../../app/jobs-by-hand.ts';
 import { describeRejection } from '../../ingest/ingest-inputs.ts';
 import { ingestBundledSeedsOnce } from '../../jobs/bundled-seeds.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { withContext } from '../run.ts';
 import { describeDigest, digestNow } from './digest.ts';
 import { finish, sendAll } from './send.ts';

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { eraseSubscriberData, exportSubscriberData, parseSubscriberRef, privacyDeps, privacyRefusal, type SubscriberRef } from '../../privacy/subscriber-data.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { CliError, withContext } from '../run.ts';
 
 function ref(text: string): SubscriberRef {

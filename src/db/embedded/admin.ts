@@ -8,7 +8,7 @@ import { clusterExists } from './create-cluster.ts';
 import { embeddedLayout } from './layout.ts';
 import { clientConfig, postmasterPid, probe, stopServer, type ServerState } from './server.ts';
 
-export interface Member {
+interface Member {
   /** `paperboy <command> (pid <pid>)` */
   name: string;
 }

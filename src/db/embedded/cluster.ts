@@ -129,7 +129,7 @@ export class EmbeddedCluster {
 }
 
 /** A DATA_DIR of an earlier paperboy, which kept PGlite in DATA_DIR/pglite: say what to do, in one line. */
-export function refuseOldLayout(layout: EmbeddedLayout): void {
+function refuseOldLayout(layout: EmbeddedLayout): void {
   if (clusterExists(layout) || !clusterExists({ ...layout, pgdata: layout.pglite })) return;
   throw new EmbeddedDatabaseError(
     `${layout.pglite} is the embedded database of an earlier paperboy (PGlite), which this version does not open: copy it over with \`npx paperboy db import-pglite\` (README, "Upgrading from an earlier paperboy"), or move it aside to start empty`,

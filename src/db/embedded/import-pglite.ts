@@ -14,7 +14,7 @@ import { migrate, readMigrations, type Migration } from '../migrate.ts';
 import { EmbeddedDatabaseError } from './errors.ts';
 import { embeddedLayout } from './layout.ts';
 
-export const PGLITE_PACKAGE = '@electric-sql/pglite@0.5.14';
+const PGLITE_PACKAGE = '@electric-sql/pglite@0.5.14';
 
 interface PGliteInstance extends RowSource {
   waitReady: Promise<void>;

@@ -8,7 +8,7 @@ import type { Logger } from '../../log/logger.ts';
 import { EmbeddedDatabaseError } from './errors.ts';
 
 const run = promisify(execFile);
-export const SERVER_USER = 'postgres';
+const SERVER_USER = 'postgres';
 
 /** uid/gid to run the server's processes as; undefined when paperboy is not root. */
 export interface ServerUser {

@@ -146,7 +146,7 @@ function signal(pid: number, name: NodeJS.Signals): boolean {
   }
 }
 
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

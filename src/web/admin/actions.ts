@@ -11,7 +11,7 @@ import { displaySource } from '../../ingest/ingest-inputs.ts';
 import type { BackfillStart } from '../../jobs/backfill.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { digestByHand, ingestByHand } from '../../app/jobs-by-hand.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 
 export interface ActionHooks {
   /** wake the sender after something was queued */

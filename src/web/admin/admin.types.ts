@@ -1,6 +1,6 @@
 // Request schemas of the admin API (zod), next to the routes that use them.
 import { z } from 'zod';
-import { DELIVERY_STATUSES } from '../../deliver/delivery-status.ts';
+import { DELIVERY_STATUSES } from '../../model/delivery-status.ts';
 
 /** Row ids are PostgreSQL integers: a larger number names nothing (and must not reach a query). */
 const INT4_MAX = 2_147_483_647;
@@ -8,7 +8,7 @@ const rowId = z.coerce.number().int().positive().max(INT4_MAX, `must be at most 
 
 export const idParam = z.object({ id: rowId });
 
-export const pageQuery = z.object({
+const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   after: z.coerce.number().int().min(0).max(INT4_MAX, `must be at most ${INT4_MAX}`).optional(),
 });

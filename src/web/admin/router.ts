@@ -16,7 +16,7 @@ import { bearerAuth } from './auth.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from './mail-actions.ts';
 import { eraseAction, exportAction, subscriberRef } from './privacy-actions.ts';
 
-export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];

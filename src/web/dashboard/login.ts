@@ -13,7 +13,7 @@ import { BASE, loginPage, page, type Frame } from './views.ts';
 
 /** Wrong tokens from one address (or one known browser) in LOCKOUT_WINDOW_MS before logging in is refused there. */
 export const LOCKOUT_ATTEMPTS = 20;
-export const LOCKOUT_WINDOW_MS = 15 * 60_000;
+const LOCKOUT_WINDOW_MS = 15 * 60_000;
 
 export interface LoginView {
   frame(req: Request): Frame;
@@ -77,7 +77,7 @@ export function registerLogout(router: Router, ctx: AppContext, view: LoginView)
  * Requests come through a proxy (they carry X-Forwarded-For) and TRUST_PROXY is unset: every client
  * is the proxy's address to the rate limits and the login lockout.
  */
-export function behindUntrustedProxy(ctx: AppContext, req: Request): boolean {
+function behindUntrustedProxy(ctx: AppContext, req: Request): boolean {
   return !ctx.config.TRUST_PROXY && typeof req.headers['x-forwarded-for'] === 'string' && req.headers['x-forwarded-for'] !== '';
 }
 

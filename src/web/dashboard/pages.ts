@@ -1,13 +1,13 @@
 // The dashboard's pages, from data the router read: overview, one digest, subscribers, one subscriber.
 import type { SourceHealth } from '../../jobs/source-health.ts';
 import type { UnknownDelivery } from '../../db/operator-deliveries.ts';
-import { allows } from '../../deliver/delivery-status.ts';
+import { allows } from '../../model/delivery-status.ts';
 import { html, type Html } from '../pages/html.ts';
 import type { InFlight } from './queries.ts';
 import { backfillSection, unreachableNotice, type BackfillJob } from './source.ts';
 import { runNowSection } from './run-now.ts';
 import { BASE, button, countsTable, listingDay, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 
 export interface DigestRow {
   id: number;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { eraseAction, exportAction } from '../admin/privacy-actions.ts';
 import { HttpError } from '../http-errors.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, button, page, time, type Frame } from './views.ts';
 

@@ -1,7 +1,7 @@
 // What the dashboard reads that the JSON API has no query for: deliveries in flight for long, recent
 // jobs, subscribers by address with their history, recent bounces and complaints.
 import type { Sql } from '../../db/database.ts';
-import { IN_FLIGHT, statusIn } from '../../deliver/delivery-status.ts';
+import { IN_FLIGHT, statusIn } from '../../model/delivery-status.ts';
 import type { PrismaClient } from '../../db/generated/client.ts';
 
 export interface InFlight {

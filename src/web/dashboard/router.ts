@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
 import { recover } from '../../app/worker.ts';
 import { sessionEnded } from '../../db/admin-sessions.ts';
-import { DELIVERY_STATUSES } from '../../deliver/delivery-status.ts';
+import { DELIVERY_STATUSES } from '../../model/delivery-status.ts';
 import { getDigest, listDigests } from '../../db/digests.ts';
 import { listUnknown } from '../../db/operator-deliveries.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
@@ -28,7 +28,7 @@ import { failedMailsNotice, subscriptionMailsBody } from './mail-pages.ts';
 import { privacySection, registerPrivacyPages } from './privacy-pages.ts';
 import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { BASE, page, progressOf, type Frame } from './views.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
 const id = z.coerce.number().int().positive().max(2_147_483_647);

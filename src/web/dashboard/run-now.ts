@@ -1,7 +1,7 @@
 // "Run now" on the overview: ingest SNAPSHOT_SOURCE or build the digest of the newest snapshot by
 // hand — each button opens a page saying what it will do (the digest's from a dry run), whose own
 // button does it (the same actions as the admin API's POST /admin/ingest and /admin/digest).
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 import { html, type Html } from '../pages/html.ts';
 import type { DigestActionResult, ingestAction } from '../admin/actions.ts';
 import { BASE, button, type Frame } from './views.ts';

@@ -4,7 +4,7 @@
 import type { SourceHealth } from '../../jobs/source-health.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, type Frame } from './views.ts';
-import { plural } from '../../render/format.ts';
+import { plural } from '../../log/plural.ts';
 
 export interface BackfillJob {
   id: number;

@@ -2,7 +2,7 @@
 // stylesheet and one small script from /admin/ui/assets (the reader pages' strict CSP holds: no inline
 // script or style). Every form posts with the session's CSRF token.
 import type { DeliveryCounts } from '../../db/deliveries.ts';
-import { DELIVERY_STATUSES } from '../../deliver/delivery-status.ts';
+import { DELIVERY_STATUSES } from '../../model/delivery-status.ts';
 import { html, type Html } from '../pages/html.ts';
 
 export const BASE = '/admin/ui';

@@ -12,8 +12,8 @@ const TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 
-export const ASSET_FILES = ['site.css', 'site.js', 'icon.svg'] as const;
-export type AssetName = (typeof ASSET_FILES)[number];
+const ASSET_FILES = ['site.css', 'site.js', 'icon.svg'] as const;
+type AssetName = (typeof ASSET_FILES)[number];
 
 interface Asset {
   body: Buffer;

@@ -5,7 +5,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import { HttpError } from '../http-errors.ts';
 import { multipartFields } from './one-click-body.ts';
 
-export const BODY_LIMIT = '16kb';
+const BODY_LIMIT = '16kb';
 const FORM = 'application/x-www-form-urlencoded';
 const MULTIPART = 'multipart/form-data';
 

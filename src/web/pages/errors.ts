@@ -1,4 +1,4 @@
-// Refusals become HTTP statuses here, and only here (STYLE 7): each stable code has a status and a
+// Refusals become HTTP statuses here, and only here: each stable code has a status and a
 // page (views/message.ts). Anything unexpected is logged and answered with a plain 500 page: no
 // stack trace, no SQL, nothing from the error's message reaches the reader.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
@@ -9,7 +9,7 @@ import { HttpError } from '../http-errors.ts';
 import type { Chrome } from './views/layout.ts';
 import { MESSAGES, messagePage } from './views/message.ts';
 
-export const STATUS_OF: Record<string, number> = {
+const STATUS_OF: Record<string, number> = {
   TOKEN_MISSING: 400,
   TOKEN_MALFORMED: 400,
   TOKEN_FORGED: 400,
@@ -43,7 +43,7 @@ export function sendMessage(chrome: Chrome, res: Response, status: number, code:
 const isApi = (req: Request): boolean => req.path.startsWith('/api/');
 
 /** The status and code of an error, and whether it is ours to explain (else: logged as a 500). */
-export function classify(err: unknown): { status: number; code: string; expected: boolean } {
+function classify(err: unknown): { status: number; code: string; expected: boolean } {
   if (err instanceof TokenError || err instanceof SubscriptionError) return { status: STATUS_OF[err.code] ?? 400, code: err.code, expected: true };
   if (err instanceof HttpError) return { status: err.status, code: err.code, expected: true };
   const e = err as { type?: unknown; status?: unknown } | null;

@@ -10,7 +10,7 @@ import { emailKey } from '../../db/subscribers.ts';
 import { parseEmail } from '../../subscriptions/input.ts';
 import { field } from './body.ts';
 
-export interface RateLimit {
+interface RateLimit {
   limit: number;
   windowMs: number;
 }

@@ -65,7 +65,7 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   const preview = new PreviewCache(
     {
       latest: () => latestSnapshot(ctx.db.prisma),
-      load: (snapshot) => loadSnapshotDiff(ctx.db.prisma, snapshot),
+      load: (snapshot) => loadSnapshotDiff(ctx.db, snapshot),
       likes: {
         textModel: () => ctx.textModels.current(ctx.db.sql),
         paper: async (arxivId) => (await paperTextsByArxivId(ctx.db.sql, [arxivId])).get(arxivId) ?? null,

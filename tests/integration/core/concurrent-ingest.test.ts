@@ -8,6 +8,7 @@ import { ingestOne, type IngestDeps } from '../../../src/ingest/ingest-inputs.ts
 import { openDatabase, type Database } from '../../../src/db/database.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 import { silentLogger } from '../../support/logs.ts';
+import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../seeds');
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -25,7 +26,7 @@ describe('concurrent ingests of overlapping snapshots (PostgreSQL)', () => {
   });
 
   it('two at once: 41 papers (31 + 10 new), not 67; the newer snapshot has its 10 new papers', async () => {
-    const deps = (db: Database): IngestDeps => ({ prisma: db.prisma, sql: db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000 });
+    const deps = (db: Database): IngestDeps => ({ prisma: db.prisma, sql: db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000, countTextModel: () => countTextModel(db.sql) });
     for (let round = 0; round < 3; round++) {
       // the same pair again each round: duplicates from the second round on, never new rows
       const outcomes = await Promise.all([
@@ -35,7 +36,7 @@ describe('concurrent ingests of overlapping snapshots (PostgreSQL)', () => {
       expect(outcomes.map((o) => o.kind)).toEqual(round === 0 ? ['ingested', 'ingested'] : ['duplicate', 'duplicate']);
     }
     expect(await t.db.prisma.paper.count()).toBe(41);
-    const diff = await loadSnapshotDiff(t.db.prisma, (await latestSnapshot(t.db.prisma))!);
+    const diff = await loadSnapshotDiff(t.db, (await latestSnapshot(t.db.prisma))!);
     expect(diff.newPaperIds).toHaveLength(10);
   });
 });

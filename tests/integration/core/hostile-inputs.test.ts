@@ -5,12 +5,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeSnapshot, UnstorableSnapshotError } from '../../../src/db/snapshots.ts';
+import { UnstorableSnapshotError } from '../../../src/db/snapshots.ts';
+import { storeSnapshot } from '../../../src/ingest/store-snapshot.ts';
 import { describeRejection, ingestInputs, ingestOne, type IngestDeps, type IngestOutcome } from '../../../src/ingest/ingest-inputs.ts';
 import { runCli } from '../../support/cli.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
 import { capturingLogger } from '../../support/logs.ts';
+import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SEEDS = path.join(ROOT, 'seeds');
@@ -73,7 +75,7 @@ describe('hostile inputs (PostgreSQL, both seeds stored)', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 2_000_000, timeoutMs: 5000, maxEntries: 5 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 2_000_000, timeoutMs: 5000, maxEntries: 5, countTextModel: () => countTextModel(t.db.sql) };
     const seeded = await ingestInputs({ ...deps, maxEntries: 100 }, [SEEDS]);
     expect(seeded.map((o) => o.kind)).toEqual(['ingested', 'ingested']);
     dir = path.join(t.dataDir, 'inputs');

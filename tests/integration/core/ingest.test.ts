@@ -11,6 +11,7 @@ import { ingestInputs, ingestOne, type IngestDeps } from '../../../src/ingest/in
 import { BACKENDS, openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 import { capturingLogger, silentLogger } from '../../support/logs.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
+import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../seeds');
 const FIRST = path.join(SEEDS, '000_0b7782e3c814158f.txt');
@@ -24,7 +25,7 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(backend);
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000, countTextModel: () => countTextModel(t.db.sql) };
   });
   afterAll(() => t?.close());
 
@@ -51,7 +52,7 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
 
   it('the newest snapshot diffs against the one captured before it', async () => {
     const newest = await latestSnapshot(t.db.prisma);
-    const diff = await loadSnapshotDiff(t.db.prisma, newest!);
+    const diff = await loadSnapshotDiff(t.db, newest!);
     expect(diff.previous?.capturedAt.toISOString().slice(0, 10)).toBe('2026-04-22');
     expect(diff.newPaperIds).toHaveLength(10);
     const titles = diff.papers.filter((p) => diff.newPaperIds.includes(p.id)).map((p) => p.title);

@@ -10,6 +10,7 @@ import { ingestInputs, ingestOne, type IngestDeps } from '../../../src/ingest/in
 import { runCli } from '../../support/cli.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 import { silentLogger } from '../../support/logs.ts';
+import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../seeds');
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -27,7 +28,7 @@ describe('the newest snapshot (PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000, countTextModel: () => countTextModel(t.db.sql) };
     await ingestInputs(deps, [SEEDS]); // captured 2026-04-22 and 2026-06-10
   });
   afterAll(() => t?.close());
@@ -45,7 +46,7 @@ describe('the newest snapshot (PostgreSQL)', () => {
     const second = await ingest('same-2.json', listing('2611.00002', 'Same Day, Fuller List', '2026-11-20T08:00:00.000Z'));
     const ids = [first, second].map((o) => (o.kind === 'ingested' ? o.snapshot.id : -1));
     expect((await latestSnapshot(t.db.prisma))!.id).toBe(ids[1]);
-    expect((await previousSnapshot(t.db.prisma, (await latestSnapshot(t.db.prisma))!))!.id).toBe(ids[0]);
+    expect((await previousSnapshot(t.db.sql, (await latestSnapshot(t.db.prisma))!))!.id).toBe(ids[0]);
   });
 
   it('a listing dated up to a day ahead of the ingest clock (its own time zone) is accepted and is the newest', async () => {
@@ -64,7 +65,7 @@ describe('the newest snapshot (PostgreSQL)', () => {
              ('legacy', '290000-01-01T00:00:00Z', 'legacy-290000', 'json', 0, '2026-11-01T00:00:00Z')`);
     const after = await latestSnapshot(t.db.prisma);
     expect(after).toEqual(before);
-    expect(day((await previousSnapshot(t.db.prisma, after!))?.capturedAt)).toBe('2026-11-20');
+    expect(day((await previousSnapshot(t.db.sql, after!))?.capturedAt)).toBe('2026-11-20');
   });
 
   it('so digest and preview keep working on the real newest snapshot (the CLI, as an operator runs it)', async () => {

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeSnapshot } from '../../../src/db/snapshots.ts';
+import { storeSnapshot } from '../../../src/ingest/store-snapshot.ts';
 import { insertSubscriber } from '../../../src/db/subscribers.ts';
-import { countIntoTextModel, TextModelCache } from '../../../src/db/text-model.ts';
+import { TextModelCache } from '../../../src/db/text-model.ts';
 import { dropReaderModel, forgetReader, loadReaderModels } from '../../../src/db/reader-models.ts';
 import { contentHash, ingestInputs, type IngestDeps } from '../../../src/ingest/ingest-inputs.ts';
 import { parseSnapshot } from '../../../src/ingest/parse-snapshot.ts';
@@ -14,6 +14,7 @@ import { trainReaderModels } from '../../../src/jobs/train-reader-models.ts';
 import { decodeReaderModel, DEFAULT_BUCKETS, explainReaderModel } from '../../../src/relevance/index.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 import { capturingLogger } from '../../support/logs.ts';
+import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../seeds');
 const FIRST = path.join(SEEDS, '000_0b7782e3c814158f.txt');
@@ -33,7 +34,7 @@ describe('relevance storage on PostgreSQL', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000 };
+    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000, countTextModel: () => countTextModel(t.db.sql) };
   });
   afterAll(() => t?.close());
 
@@ -47,7 +48,7 @@ describe('relevance storage on PostgreSQL', () => {
     expect(second!.version).toBeGreaterThan(first!.version);
     expect(captured.events('snapshot.ingested').at(-1)).toMatchObject({ textModelPapers: 41 });
     // nothing new: nothing read, nothing written
-    const again = await countIntoTextModel(t.db.sql);
+    const again = await countTextModel(t.db.sql);
     expect(again.counted).toBe(0);
     expect((await textModel())!.version).toBe(second!.version);
   });
@@ -60,7 +61,7 @@ describe('relevance storage on PostgreSQL', () => {
     const stored = await papers();
     expect(stored).toBeGreaterThan(41);
     expect((await textModel())!.documents).toBe(41);
-    const [a, b] = await Promise.all([countIntoTextModel(t.db.sql), countIntoTextModel(t.db.sql)]);
+    const [a, b] = await Promise.all([countTextModel(t.db.sql), countTextModel(t.db.sql)]);
     expect(a.counted + b.counted).toBe(stored - 41);
     expect(await textModel()).toMatchObject({ documents: stored });
   });

@@ -1,14 +1,15 @@
 // Every guarded statement of the delivery state machine, run against a delivery in every status: it
-// changes the delivery exactly when the transition table (src/deliver/delivery-status.ts) lets it,
+// changes the delivery exactly when the transition table (src/model/delivery-status.ts) lets it,
 // to the status the table says, and leaves it as it was otherwise. Together the statements make every
 // transition of the table. The table against the diagrams: tests/unit/deliver/delivery-status.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDeliveries, markBounced, markFailed, markSent, markUnknown, releaseClaims, scheduleRetry, type Held } from '../../../src/db/deliveries.ts';
+import { claimDeliveries, markBounced, markFailed, markSent, markUnknown, releaseClaims, scheduleRetry } from '../../../src/db/deliveries.ts';
+import type { Held } from '../../../src/model/delivery.ts';
 import { eraseSubscriber } from '../../../src/db/erase-subscriber.ts';
 import { markHanded, markSkipped } from '../../../src/db/hand-over.ts';
 import { requeueDelivery, requeueFailed, resolveUnknownDeliveries } from '../../../src/db/operator-deliveries.ts';
 import { recoverOrphans, registerWorker } from '../../../src/db/workers.ts';
-import { DELIVERY_STATUSES, TRANSITIONS, type DeliveryStatus, type TransitionName } from '../../../src/deliver/delivery-status.ts';
+import { DELIVERY_STATUSES, TRANSITIONS, type DeliveryStatus, type TransitionName } from '../../../src/model/delivery-status.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
 
 let t: TestDatabase;

@@ -18,7 +18,7 @@ describe('daily and weekly (PostgreSQL, SMTP)', () => {
   const days = ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06', '2026-06-07'];
   const deliveriesOf = (s: Subscriber) => w.app.ctx.db.prisma.delivery.findMany({ where: { subscriberId: s.id }, orderBy: { id: 'asc' } });
   const paperIds = (papers: unknown) => (papers as Array<{ paperId: number }>).map((p) => p.paperId);
-  const build = (day: string) => buildDigest({ prisma: w.app.ctx.db.prisma, log: w.app.ctx.log, now: () => new Date(`${day}T08:00:00Z`) });
+  const build = (day: string) => buildDigest({ prisma: w.app.ctx.db.prisma, sql: w.app.ctx.db.sql, log: w.app.ctx.log, now: () => new Date(`${day}T08:00:00Z`) });
 
   beforeAll(async () => {
     w = await startReaderWorld();

@@ -1,4 +1,4 @@
-// The delivery state machine's one table (src/deliver/delivery-status.ts) against what describes it
+// The delivery state machine's one table (src/model/delivery-status.ts) against what describes it
 // and what uses it: Prisma's enum, the diagram in CONTEXT.md ("delivery states") and the same one atop
 // src/db/deliveries.ts, and the SQL in src/ (every status-changing UPDATE delivery is in src/db/ and
 // takes its new status and guard from the table). What the statements do from every status is
@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DELIVERY_STATUSES, guard, statusIn, target, TRANSITIONS, type TransitionName } from '../../../src/deliver/delivery-status.ts';
+import { DELIVERY_STATUSES, guard, statusIn, target, TRANSITIONS, type TransitionName } from '../../../src/model/delivery-status.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const read = (file: string) => readFile(path.join(root, file), 'utf8');

@@ -3,7 +3,7 @@
 // is away, giving up at the stop deadline, and what they log.
 import { describe, expect, it, vi } from 'vitest';
 import type { Sql } from '../../../src/db/database.ts';
-import type { Held } from '../../../src/db/deliveries.ts';
+import type { Held } from '../../../src/model/delivery.ts';
 import type { HandOverResult } from '../../../src/db/hand-over.ts';
 import { ClaimLostError, Handover, PapersTakenError, WorkerAwayError } from '../../../src/deliver/handover.ts';
 import { RecordWriter } from '../../../src/deliver/record-writer.ts';

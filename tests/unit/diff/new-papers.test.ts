@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newPaperKeys } from '../../../src/diff/new-papers.ts';
+import { newPaperKeys } from '../../../src/model/new-papers.ts';
 
 describe('newPaperKeys', () => {
   it('keeps the papers absent from the previous snapshot, in listing order', () => {

@@ -1,9 +1,9 @@
 // "1 deliveries": a count put before a plural noun in a log line, a page or /healthz goes through
-// plural() (src/render/format.ts), so one thing is never said as many.
+// plural() (src/log/plural.ts), so one thing is never said as many.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plural } from '../../../src/render/format.ts';
+import { plural } from '../../../src/log/plural.ts';
 
 const src = path.resolve(import.meta.dirname, '../../../src');
 const NOUNS = 'deliveries|papers|days|snapshots|readers|subscribers|tries|digests|attempts|mails|emails|topics';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mergeChanges, resolvePapers, type KnownPaper } from '../../../src/ingest/resolve-papers.ts';
+import { mergeChanges, resolvePapers } from '../../../src/ingest/resolve-papers.ts';
 import { titleKey } from '../../../src/ingest/paper-identity.ts';
 import type { ParsedPaper } from '../../../src/ingest/types.ts';
+import type { KnownPaper } from '../../../src/model/paper.ts';
 
 const T1 = new Date('2026-06-10T00:00:00Z');
 const T2 = new Date('2026-06-11T00:00:00Z');

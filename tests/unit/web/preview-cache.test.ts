@@ -2,7 +2,8 @@
 // asked for at most every refreshMs, requests meanwhile are answered from what is loaded, a newer
 // snapshot replaces it, per-topic answers are cached and bounded, and highlights join across spaces.
 import { describe, expect, it, vi } from 'vitest';
-import type { Paper, SnapshotSummary } from '../../../src/db/snapshots.ts';
+import type { Paper } from '../../../src/model/paper.ts';
+import type { SnapshotSummary } from '../../../src/model/snapshot.ts';
 import type { SnapshotDiff } from '../../../src/diff/load-new-papers.ts';
 import { PreviewCache, PreviewCorpus, type PreviewSource } from '../../../src/web/pages/preview/preview-cache.ts';
 import { joinAdjacent } from '../../../src/match/index.ts';

@@ -1,11 +1,11 @@
 // What the live preview shows for a `like:` line: the papers of the newest snapshot that resemble the
 // paper it names, each with the reason the digest gives ("Like “<title>”"), or — when that paper is
 // not stored yet — that the line catches nothing until it is. Pure.
-import type { Paper } from '../../../db/snapshots.ts';
 import { paperUrl } from '../../../deliver/links.ts';
 import type { LikeHit } from '../../../relevance/index.ts';
 import { shortenAround } from '../../../render/shorten.ts';
 import { PREVIEW_PAPERS, type PreviewPaper, type TopicPreview } from './topic-preview.ts';
+import type { Paper } from '../../../model/paper.ts';
 
 const ABSTRACT_CHARS = 240;
 

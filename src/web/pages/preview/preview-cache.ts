@@ -4,7 +4,6 @@
 // what is loaded (stale while revalidating), so a request almost never waits on the database.
 // Topics are public input: the caches are bounded (TopicMatcher's own cache is not, which suits a
 // digest's stored topics but not a text box), by starting a fresh matcher when they are full.
-import type { Paper, SnapshotSummary } from '../../../db/snapshots.ts';
 import { TopicMatcher } from '../../../digest/topic-matcher.ts';
 import type { SnapshotDiff } from '../../../diff/load-new-papers.ts';
 import type { Logger } from '../../../log/logger.ts';
@@ -15,6 +14,8 @@ import type { ReaderRelevanceLoader } from '../../../digest/reader-relevance.ts'
 import { likePreview } from './like-preview.ts';
 import { readerPreview, type ReaderPreview } from './reader-preview.ts';
 import { topicPreview, type TopicPreview } from './topic-preview.ts';
+import type { Paper } from '../../../model/paper.ts';
+import type { SnapshotSummary } from '../../../model/snapshot.ts';
 
 export interface PreviewSnapshot {
   id: number;

@@ -5,15 +5,15 @@
 // and up to two papers no line catches under "You may also like", each with the liked paper it
 // resembles. Muted lines catch nothing here, as in the digest (the page still shows what they would
 // catch, marked muted), and `like:` lines keep the anonymous preview's list. Pure.
-import type { Paper } from '../../../db/snapshots.ts';
 import { rankReaderPapers, type ReaderRelevance } from '../../../digest/rank-reader-papers.ts';
 import type { TopicMatcher } from '../../../digest/topic-matcher.ts';
 import { likeTopicTarget } from '../../../relevance/index.ts';
 import { likePaper } from './like-preview.ts';
 import { PREVIEW_PAPERS, previewPaper, topicPreview, type PreviewPaper, type TopicPreview } from './topic-preview.ts';
+import type { Paper } from '../../../model/paper.ts';
 
 /** set-aside papers shown at the end (the rest are counted) */
-export const PREVIEW_ASIDE = 10;
+const PREVIEW_ASIDE = 10;
 
 export interface ReaderPreview {
   /** per ordinary, unmuted line that parses: its entry in the reader's order (the other lines: as for anyone) */

@@ -1,11 +1,11 @@
 // What the live preview shows for one topic line: its best papers in the newest snapshot, with the
 // ranges to highlight (the page builds the marks itself, from text, never from HTML), or the
 // matcher's error. Pure.
-import type { Paper } from '../../../db/snapshots.ts';
 import { paperUrl } from '../../../deliver/links.ts';
 import { joinAdjacent, type Range, type TopicHit } from '../../../match/index.ts';
 import { reasonText } from '../../../render/digest-paper.ts';
 import { shortenAround } from '../../../render/shorten.ts';
+import type { Paper } from '../../../model/paper.ts';
 
 /** papers shown per topic (new ones first, then by score); `total` says how many it catches */
 export const PREVIEW_PAPERS = 5;

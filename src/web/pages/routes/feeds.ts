@@ -16,7 +16,7 @@ import type { PagesContext } from './context.ts';
 const TYPES: Record<FeedFormat, string> = { atom: 'application/atom+xml; charset=utf-8', json: 'application/feed+json; charset=utf-8' };
 
 /** A reader's feed URLs (absolute: they go into a feed reader). */
-export function readerFeedUrls(baseUrl: string, token: string): { atom: string; json: string } {
+function readerFeedUrls(baseUrl: string, token: string): { atom: string; json: string } {
   const t = encodeURIComponent(token);
   return { atom: `${baseUrl}/feeds/mine.atom?token=${t}`, json: `${baseUrl}/feeds/mine.json?token=${t}` };
 }

@@ -2,7 +2,8 @@
 // carried and the topics that caught it, and a link to its web view (the email itself, in the browser).
 import type { ArchivedDigest, ArchivePage } from '../../../db/archive.ts';
 import { paperUrl } from '../../../deliver/links.ts';
-import { formatDay, plural } from '../../../render/format.ts';
+import { formatDay } from '../../../render/format.ts';
+import { plural } from '../../../log/plural.ts';
 import { html, type Html } from '../html.ts';
 import { layout, topicChips, type Chrome } from './layout.ts';
 
@@ -42,7 +43,7 @@ export function archivePage(chrome: Chrome, view: ArchiveView): string {
  * Where the links that change something are (this page only reads: its link may have been
  * forwarded), and a button that mails the preferences link to the reader's own address.
  */
-export function preferencesLinkForm(action: string): Html {
+function preferencesLinkForm(action: string): Html {
   return html`<form class="archive-links preferences-link" method="post" action="${action}">
     <p>To change your topics, pause or unsubscribe, use the links in any email from us, in your own inbox. Not at hand?</p>
     <button class="button button-secondary" type="submit">Email me my preferences link</button>

@@ -2,7 +2,7 @@
 // nothing), and the goodbye page saying what was deleted and what is kept.
 import type { Subscriber } from '../../../db/subscribers.ts';
 import type { ErasedCounts } from '../../../db/erase-subscriber.ts';
-import { plural } from '../../../render/format.ts';
+import { plural } from '../../../log/plural.ts';
 import { html, type Html } from '../html.ts';
 import { card, layout, topicChips, type Chrome } from './layout.ts';
 

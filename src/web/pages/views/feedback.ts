@@ -24,7 +24,7 @@ export const MARK_DOES: Record<'more_like_this' | 'not_relevant', { label: strin
 };
 
 /** "Papers like this come first in your next digests." */
-export const markDoes = (kind: keyof typeof MARK_DOES): string => `${MARK_DOES[kind].does[0]!.toUpperCase()}${MARK_DOES[kind].does.slice(1)}.`;
+const markDoes = (kind: keyof typeof MARK_DOES): string => `${MARK_DOES[kind].does[0]!.toUpperCase()}${MARK_DOES[kind].does.slice(1)}.`;
 
 export interface FeedbackView {
   email: string;

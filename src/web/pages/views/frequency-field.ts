@@ -1,7 +1,8 @@
 // "How often" on the subscribe and preferences pages: every day, once a week on a chosen day, or no
 // email (the feed only). Works without JavaScript: the day is a plain select beside its radio.
-import { WEEKDAYS, type Frequency } from '../../../digest/frequency.ts';
+import { WEEKDAYS } from '../../../digest/frequency.ts';
 import { html, when, type Html } from '../html.ts';
+import type { Frequency } from '../../../model/reader.ts';
 
 export interface FrequencyState {
   frequency: Frequency;

@@ -215,7 +215,7 @@ export function unsubscribePage(
 }
 
 /** The subscribe form with the reader's topics already in it (the `/?topics=` prefill). */
-export function subscribeAgainUrl(subscriber: Pick<Subscriber, 'topics'> & { email?: string }): string {
+function subscribeAgainUrl(subscriber: Pick<Subscriber, 'topics'> & { email?: string }): string {
   const query = new URLSearchParams();
   if (subscriber.topics.length > 0) query.set('topics', subscriber.topics.join('\n'));
   if (subscriber.email) query.set('email', subscriber.email);

@@ -1,7 +1,7 @@
 // The topics textarea shared by the subscribe and preferences pages: the reader's input kept, the
 // errors of each line next to the field (without JavaScript they come back from the server), the
 // short syntax help, and the live preview panel that site.js fills (hidden without JavaScript).
-import { plural } from '../../../render/format.ts';
+import { plural } from '../../../log/plural.ts';
 import { MAX_TOPICS, MAX_TOPICS_FIELD_CHARS, type TopicLineError } from '../../../subscriptions/input.ts';
 import { html, when, type Html } from '../html.ts';
 
@@ -38,7 +38,7 @@ export function topicsField(state: TopicsFieldState, label = 'Topics', muted: { 
 }
 
 /** How many topics of the limit the field holds; site.js keeps it current while typing. */
-export function topicCountText(count: number): { text: string; over: boolean } {
+function topicCountText(count: number): { text: string; over: boolean } {
   if (count > MAX_TOPICS) return { text: `${plural(count, 'topic')}: a subscription takes up to ${MAX_TOPICS}. Remove ${count - MAX_TOPICS}.`, over: true };
   return { text: `${count} of ${MAX_TOPICS} topics`, over: false };
 }

@@ -12,7 +12,7 @@ export const DELIVERY_STATUSES = ['queued', 'claimed', 'handed', 'sent', 'failed
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Who may make a transition. */
-export type Actor =
+type Actor =
   /** the sender (send-deliveries.ts), as the worker holding the claim: same worker, same attempt */
   | 'sender'
   /** recovery (db/workers.ts): what a worker that lost its advisory lock left behind */
@@ -71,7 +71,7 @@ export const ON_ITS_WAY = ['queued', 'claimed', 'handed', 'unknown'] as const sa
 export const NOT_YET_SENT = ['queued', 'claimed', 'handed'] as const satisfies readonly DeliveryStatus[];
 
 /** The statuses a transition starts from. */
-export function from(name: TransitionName): readonly DeliveryStatus[] {
+function from(name: TransitionName): readonly DeliveryStatus[] {
   return TRANSITIONS[name].from;
 }
 
@@ -81,7 +81,7 @@ export function allows(name: TransitionName, status: string): boolean {
 }
 
 /** SQL: a status literal (every status is a plain word: nothing to escape). */
-export function literal(status: DeliveryStatus): string {
+function literal(status: DeliveryStatus): string {
   if (!(DELIVERY_STATUSES as readonly string[]).includes(status)) throw new Error(`not a delivery status: ${status}`);
   return `'${status}'`;
 }

@@ -5,14 +5,14 @@ import { digestForSnapshot, deliveryPapers, papersNotToRepeat } from '../db/dige
 import { latestSnapshot } from '../db/snapshots.ts';
 import { findSubscriberByEmail, type Subscriber } from '../db/subscribers.ts';
 import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
-import { prepareDigest, renderDelivery, type RenderSettings } from '../deliver/digest-renderers.ts';
-import { NOT_YET_SENT } from '../deliver/delivery-status.ts';
-import type { SubscriberLinks } from '../deliver/links.ts';
+import { prepareDigest, renderDelivery, type RenderSettings } from './digest-renderers.ts';
+import { NOT_YET_SENT } from '../model/delivery-status.ts';
+import type { SubscriberLinks } from './links.ts';
 import type { RenderedEmail } from '../render/types.ts';
-import type { Sql } from '../db/database.ts';
+import type { Queryable, Sql } from '../db/database.ts';
 import type { TextModelCache } from '../db/text-model.ts';
-import { planDelivery } from './plan-deliveries.ts';
-import { ReaderRelevanceLoader } from './reader-relevance.ts';
+import { planDelivery } from '../digest/plan-deliveries.ts';
+import { ReaderRelevanceLoader } from '../digest/reader-relevance.ts';
 
 export type PreviewResult =
   | { kind: 'no-subscriber' }
@@ -21,18 +21,20 @@ export type PreviewResult =
   | { kind: 'preview'; subscriber: Subscriber; snapshotId: number; source: 'queued delivery' | 'newest snapshot'; papers: number; email: RenderedEmail };
 
 export async function previewSubscriberDigest(
-  prisma: PrismaClient,
+  /** the Prisma client and the pool it runs on */
+  db: { prisma: PrismaClient; sql: Queryable },
   email: string,
   settings: RenderSettings,
   links: (subscriberId: number) => SubscriberLinks,
   /** the reader's model and `like:` topics, as the digest ranks with them (absent: topics alone) */
   relevance?: { sql: Pick<Sql, 'query'>; textModels: TextModelCache },
 ): Promise<PreviewResult> {
+  const { prisma } = db;
   const subscriber = await findSubscriberByEmail(prisma, email);
   if (!subscriber) return { kind: 'no-subscriber' };
   const snapshot = await latestSnapshot(prisma);
   if (!snapshot) return { kind: 'no-snapshot' };
-  const diff = await loadSnapshotDiff(prisma, snapshot);
+  const diff = await loadSnapshotDiff(db, snapshot);
   const fresh = new Set(diff.newPaperIds);
   const prepared = await prepareDigest(0, snapshot, diff.papers.filter((p) => fresh.has(p.id)), settings);
 

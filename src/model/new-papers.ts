@@ -1,4 +1,5 @@
-// The new papers of a snapshot: its papers that were not in the previous snapshot. Pure.
+// The new papers of a snapshot (CONTEXT.md: new papers): its papers that were not in the previous
+// snapshot. One definition for what ingest reports and what the diff (diff/load-new-papers.ts) gives a digest. Pure.
 
 /**
  * Keys of `current` absent from `previous`, in `current`'s order. With no previous snapshot (the
