@@ -87,8 +87,11 @@ function watch(page: Page, base: string, problems: string[], requests: string[])
   page.on('requestfailed', (r) => {
     const aborted = /ABORTED/i.test(r.failure()?.errorText ?? '');
     // an aborted stale preview request is the design, not a problem; nor is a request of a document
-    // the test navigated away from (a favicon still loading when the next page.goto starts)
-    if (aborted && (/\/api\/(preferences\/)?preview\b/.test(r.url()) || (documentOf.get(r) ?? document) < document)) return;
+    // the test navigated away from; nor the favicon, which Chromium fetches on its own and cancels when
+    // the next page.goto starts — sometimes before the new navigation's request event, so the document
+    // count cannot tell (seen in CI: "request failed: …/assets/icon.….svg net::ERR_ABORTED")
+    const favicon = /\/assets\/icon\.[0-9a-f]+\.svg$/.test(r.url());
+    if (aborted && (/\/api\/(preferences\/)?preview\b/.test(r.url()) || favicon || (documentOf.get(r) ?? document) < document)) return;
     problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
 }
