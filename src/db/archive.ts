@@ -33,7 +33,12 @@ export interface ArchivePage {
  * plain pool (a reader's page is read often); a delivery's papers never change once built, so they
  * come from `papers` (DeliveryPapersCache) after the first time.
  */
-export async function archivePage(sql: Sql, papers: DeliveryPapersCache, subscriberId: number, options: { limit: number; before?: number | null }): Promise<ArchivePage> {
+export async function archivePage(
+  sql: Sql,
+  papers: DeliveryPapersCache,
+  subscriberId: number,
+  options: { limit: number; before?: number | null },
+): Promise<ArchivePage> {
   const { rows } = await sql.query<{ id: number; digest_id: number; captured_at: Date; sent_at: Date }>(
     `SELECT d.id, d.digest_id, s.captured_at, d.sent_at
        FROM delivery d JOIN digest g ON g.id = d.digest_id JOIN snapshot s ON s.id = g.snapshot_id

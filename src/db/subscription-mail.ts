@@ -19,9 +19,19 @@ export interface ClaimedMail {
   retryUntil: Date;
 }
 
-export async function enqueueMail(db: Db, mail: { subscriberId: number; kind: SubscriptionMailKind; nonce?: string; now: Date; retryUntil: Date; notBefore?: Date }): Promise<number> {
+export async function enqueueMail(
+  db: Db,
+  mail: { subscriberId: number; kind: SubscriptionMailKind; nonce?: string; now: Date; retryUntil: Date; notBefore?: Date },
+): Promise<number> {
   const row = await db.subscriptionMail.create({
-    data: { subscriberId: mail.subscriberId, kind: mail.kind, nonce: mail.nonce ?? null, nextTryAt: mail.notBefore ?? mail.now, createdAt: mail.now, retryUntil: mail.retryUntil },
+    data: {
+      subscriberId: mail.subscriberId,
+      kind: mail.kind,
+      nonce: mail.nonce ?? null,
+      nextTryAt: mail.notBefore ?? mail.now,
+      createdAt: mail.now,
+      retryUntil: mail.retryUntil,
+    },
     select: { id: true },
   });
   return row.id;
@@ -118,7 +128,17 @@ export interface MailRow {
 }
 
 const ROW = {
-  id: true, kind: true, status: true, subscriberId: true, nonce: true, tries: true, createdAt: true, nextTryAt: true, retryUntil: true, doneAt: true, lastError: true,
+  id: true,
+  kind: true,
+  status: true,
+  subscriberId: true,
+  nonce: true,
+  tries: true,
+  createdAt: true,
+  nextTryAt: true,
+  retryUntil: true,
+  doneAt: true,
+  lastError: true,
   subscriber: { select: { email: true } },
 } as const;
 

@@ -63,12 +63,18 @@ export function readSesNotification(message: SesMessage, ours: OurMail): SesRead
   if (!target) return { type: 'unknown_delivery' };
   if (type === 'Complaint') {
     const feedback = message.complaint?.complaintFeedbackType ?? 'abuse';
-    const about = (message.complaint?.complainedRecipients ?? []).filter((r) => r.emailAddress).map((r) => ({ address: bareAddress(r.emailAddress!), status: feedback, diagnostic: null }));
+    const about = (message.complaint?.complainedRecipients ?? [])
+      .filter((r) => r.emailAddress)
+      .map((r) => ({ address: bareAddress(r.emailAddress!), status: feedback, diagnostic: null }));
     return { type: 'report', kind: 'complaint', target, about };
   }
   const bounce = message.bounce;
   const about = (bounce?.bouncedRecipients ?? [])
     .filter((r) => r.emailAddress)
-    .map((r) => ({ address: bareAddress(r.emailAddress!), status: r.status ?? null, diagnostic: r.diagnosticCode ?? `${bounce?.bounceType}/${bounce?.bounceSubType}` }));
+    .map((r) => ({
+      address: bareAddress(r.emailAddress!),
+      status: r.status ?? null,
+      diagnostic: r.diagnosticCode ?? `${bounce?.bounceType}/${bounce?.bounceSubType}`,
+    }));
   return { type: 'report', kind: bounce?.bounceType === 'Permanent' ? 'hard_bounce' : 'soft_bounce', target, about };
 }

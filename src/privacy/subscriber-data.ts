@@ -44,7 +44,8 @@ async function findId(prisma: PrismaClient, ref: SubscriberRef): Promise<number 
   return row?.id ?? null;
 }
 
-export type ExportResult = { kind: 'exported'; data: SubscriberExport } | { kind: 'not-found' } | { kind: 'already-erased'; subscriberId: number; erasedAt: Date | null };
+export type ExportResult =
+  { kind: 'exported'; data: SubscriberExport } | { kind: 'not-found' } | { kind: 'already-erased'; subscriberId: number; erasedAt: Date | null };
 
 export async function exportSubscriberData(deps: PrivacyDeps, ref: SubscriberRef, via: PrivacyVia): Promise<ExportResult> {
   const id = await findId(deps.prisma, ref);
@@ -54,7 +55,10 @@ export async function exportSubscriberData(deps: PrivacyDeps, ref: SubscriberRef
     const row = await deps.prisma.subscriber.findUnique({ where: { id: data.subscriber.id }, select: { erasedAt: true } });
     return { kind: 'already-erased', subscriberId: data.subscriber.id, erasedAt: row?.erasedAt ?? null };
   }
-  deps.log.info({ event: 'subscriber.exported', subscriberId: data.subscriber.id, via, deliveries: data.deliveries.length }, `exported the data of subscriber ${data.subscriber.id} (${via})`);
+  deps.log.info(
+    { event: 'subscriber.exported', subscriberId: data.subscriber.id, via, deliveries: data.deliveries.length },
+    `exported the data of subscriber ${data.subscriber.id} (${via})`,
+  );
   return { kind: 'exported', data };
 }
 
@@ -64,7 +68,10 @@ export async function eraseSubscriberData(deps: PrivacyDeps, ref: SubscriberRef,
   await recover(deps.sql, deps.log);
   const result = await eraseSubscriber(deps.sql, id, { now: deps.now(), mailLeaseMs: DEFAULT_MAIL_QUEUE.leaseMs });
   if (result.kind === 'erased') {
-    deps.log.info({ event: 'subscriber.erased', subscriberId: id, via, ...result.removed }, `erased the data of subscriber ${id} (${via}): a tombstone is kept for the counts`);
+    deps.log.info(
+      { event: 'subscriber.erased', subscriberId: id, via, ...result.removed },
+      `erased the data of subscriber ${id} (${via}): a tombstone is kept for the counts`,
+    );
   }
   return result;
 }
@@ -83,7 +90,10 @@ export function privacyRefusal(ref: SubscriberRef, result: ExportResult | EraseR
     case 'not-found':
       return { code: 'SUBSCRIBER_NOT_FOUND', message: `${describeRef(ref)} not found` };
     case 'already-erased':
-      return { code: 'SUBSCRIBER_ERASED', message: `subscriber ${result.subscriberId} was already erased${result.erasedAt ? ` on ${result.erasedAt.toISOString()}` : ''}` };
+      return {
+        code: 'SUBSCRIBER_ERASED',
+        message: `subscriber ${result.subscriberId} was already erased${result.erasedAt ? ` on ${result.erasedAt.toISOString()}` : ''}`,
+      };
     case 'in-flight':
       return {
         code: 'ERASE_IN_FLIGHT',

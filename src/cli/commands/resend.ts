@@ -8,7 +8,7 @@ import { plural } from '../../log/plural.ts';
 export function registerResend(program: Command): void {
   program
     .command('resend')
-    .description('re-queue deliveries of a digest as a new attempt (the next `send` mails them): one subscriber\'s, or every failed one')
+    .description("re-queue deliveries of a digest as a new attempt (the next `send` mails them): one subscriber's, or every failed one")
     .argument('<digest>', 'digest id (see `paperboy digests`)', parseId)
     .option('--email <address>', "this subscriber's delivery")
     .option('--only-failed', 'every failed delivery (also resumes the digest if it was paused)')
@@ -18,8 +18,13 @@ export function registerResend(program: Command): void {
       await withContext(async (ctx) => {
         if (options.onlyFailed) {
           const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
-          ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`);
-          process.stdout.write(`digest ${digestId}: re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`);
+          ctx.log.info(
+            { event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed },
+            `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`,
+          );
+          process.stdout.write(
+            `digest ${digestId}: re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`,
+          );
           return 0;
         }
         await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
@@ -27,7 +32,9 @@ export function registerResend(program: Command): void {
         switch (result.kind) {
           case 'queued':
             ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
-            process.stdout.write(`digest ${digestId}: delivery ${result.delivery.deliveryId} re-queued as attempt ${result.delivery.attempt} (was ${result.delivery.previousStatus}); run \`paperboy send\`\n`);
+            process.stdout.write(
+              `digest ${digestId}: delivery ${result.delivery.deliveryId} re-queued as attempt ${result.delivery.attempt} (was ${result.delivery.previousStatus}); run \`paperboy send\`\n`,
+            );
             return 0;
           case 'not-found':
             throw new CliError(`digest ${digestId} has no delivery for ${options.email}`);

@@ -47,7 +47,13 @@ export const resendBody = z.union([
 ]);
 
 export const ingestBody = z
-  .object({ url: z.string().url().regex(/^https?:\/\//i, 'must be an http(s) URL').optional() })
+  .object({
+    url: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//i, 'must be an http(s) URL')
+      .optional(),
+  })
   .strict()
   .default({});
 
