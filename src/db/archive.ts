@@ -5,6 +5,7 @@ import type { Db, Sql } from './database.ts';
 import type { DeliveryPaper } from '../model/delivery.ts';
 import { statusIn, WENT_TO_RELAY } from '../model/delivery-status.ts';
 import { Prisma } from './generated/client.ts';
+import { ROW_ID_MAX } from '../model/row-id.ts';
 
 export interface ArchivedPaper {
   paperId: number;
@@ -45,7 +46,7 @@ export async function archivePage(
       WHERE d.subscriber_id = $1 AND d.status = 'sent' AND d.digest_id < $2
       ORDER BY d.digest_id DESC
       LIMIT $3`,
-    [subscriberId, options.before ?? 2147483647, options.limit + 1],
+    [subscriberId, options.before ?? ROW_ID_MAX, options.limit + 1],
   );
   const shown = rows.slice(0, options.limit);
   const byDelivery = await papers.get(shown.map((r) => r.id));

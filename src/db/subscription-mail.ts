@@ -4,6 +4,7 @@
 // the claim (`WHERE status = 'sending' AND claimed_by = …`), an operator's re-send one on `failed`.
 import type { PrismaClient } from './generated/client.ts';
 import type { Db } from './database.ts';
+import { isRowId } from '../model/row-id.ts';
 
 export type SubscriptionMailKind = 'confirmation' | 'preferences_link' | 'preferences_changed';
 type SubscriptionMailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
@@ -160,7 +161,7 @@ export async function listMails(db: Db, which: 'failed' | 'waiting', options: { 
 }
 
 export async function getMail(db: Db, id: number): Promise<MailRow | null> {
-  if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) return null; // an id no row can have (the column is an int4)
+  if (!isRowId(id)) return null; // an id no row can have (the column is an int4)
   const row = await db.subscriptionMail.findUnique({ where: { id }, select: ROW });
   return row ? toRow(row) : null;
 }

@@ -15,7 +15,7 @@ import type { InboundKind, PrismaClient } from '../db/generated/client.ts';
 import { emailKey } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import { isRowId } from './delivery-message-id.ts';
+import { isRowId } from '../model/row-id.ts';
 
 type InboundVia = 'smtp' | 'ses';
 

@@ -9,7 +9,8 @@
 // acts only when one of them is that delivery's subscriber (handle-report.ts, `about`).
 import type { InboundKind } from '../db/generated/client.ts';
 import type { VerpSigner } from '../security/verp.ts';
-import { isRowId, readDeliveryMessageId } from './delivery-message-id.ts';
+import { readDeliveryMessageId } from './delivery-message-id.ts';
+import { isRowId } from '../model/row-id.ts';
 import type { InboundTarget, ReportedRecipient } from './handle-report.ts';
 
 interface SesMail {

@@ -11,6 +11,7 @@ import { readSubscriberExport, type SubscriberExport } from '../db/subscriber-ex
 import { emailKey } from '../db/subscribers.ts';
 import type { Logger } from '../log/logger.ts';
 import { DEFAULT_MAIL_QUEUE } from '../subscriptions/mail-queue.ts';
+import { isRowId } from '../model/row-id.ts';
 
 export interface PrivacyDeps {
   prisma: PrismaClient;
@@ -27,12 +28,10 @@ export type PrivacyVia = 'command line' | 'admin API' | 'dashboard' | 'reader';
 /** A subscriber named by an operator: their id, or their address (any case). */
 export type SubscriberRef = { id: number } | { email: string };
 
-const INT4_MAX = 2_147_483_647;
-
 /** "42" → id 42, "Ada@Example.org" → that address; anything else (null) names nobody. */
 export function parseSubscriberRef(text: string): SubscriberRef | null {
   const t = text.trim();
-  if (/^\d{1,10}$/.test(t)) return Number(t) >= 1 && Number(t) <= INT4_MAX ? { id: Number(t) } : null;
+  if (/^\d{1,10}$/.test(t)) return isRowId(Number(t)) ? { id: Number(t) } : null;
   return /^[^\s@]+@[^\s@]+$/.test(t) && t.length <= 320 ? { email: t } : null;
 }
 

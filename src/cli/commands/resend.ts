@@ -4,6 +4,7 @@ import { recover } from '../../app/worker.ts';
 import { RESEND_REPEAT_SECONDS, resendFailed, resendOne } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 import { plural } from '../../log/plural.ts';
+import { ROW_ID_MAX, isRowId } from '../../model/row-id.ts';
 
 export function registerResend(program: Command): void {
   program
@@ -74,11 +75,8 @@ export function registerResend(program: Command): void {
     });
 }
 
-/** Row ids are PostgreSQL integers: anything else names no row, and never reaches a query. */
-const INT4_MAX = 2_147_483_647;
-
 export function parseId(value: string): number {
   const id = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(id) || id <= 0 || id > INT4_MAX) throw new InvalidArgumentError(`an id is a whole number from 1 to ${INT4_MAX}`);
+  if (!isRowId(id)) throw new InvalidArgumentError(`an id is a whole number from 1 to ${ROW_ID_MAX}`);
   return id;
 }

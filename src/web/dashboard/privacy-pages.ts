@@ -9,8 +9,9 @@ import { HttpError } from '../http-errors.ts';
 import { plural } from '../../log/plural.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, button, page, time, type Frame } from './views.ts';
+import { ROW_ID_MAX } from '../../model/row-id.ts';
 
-const id = z.coerce.number().int().positive().max(2_147_483_647);
+const id = z.coerce.number().int().positive().max(ROW_ID_MAX);
 
 /** The subscriber page's last section. */
 export function privacySection(frame: Frame, s: { id: number; status: string; erasedAt?: Date | null }): Html {

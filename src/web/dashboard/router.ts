@@ -41,9 +41,10 @@ import { privacySection, registerPrivacyPages } from './privacy-pages.ts';
 import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { BASE, page, progressOf, type Frame } from './views.ts';
 import { plural } from '../../log/plural.ts';
+import { ROW_ID_MAX } from '../../model/row-id.ts';
 
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
-const id = z.coerce.number().int().positive().max(2_147_483_647);
+const id = z.coerce.number().int().positive().max(ROW_ID_MAX);
 const outcome = z.enum(['sent', 'resend']);
 const status = z.enum(DELIVERY_STATUSES).optional();
 
