@@ -25,7 +25,14 @@ for (const backend of backends) {
     const database = backend === 'postgres' ? await freshBenchDatabase('backfill') : null;
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
     await chmod(dataDir, 0o755); // as root, the embedded server runs as the user postgres
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', SNAPSHOT_SOURCE: api.url };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      SNAPSHOT_SOURCE: api.url,
+    };
     if (database) env.DATABASE_URL = database.url;
     const embedded = database ? null : dataDir;
     const migrated = await paperboy(['migrate'], env, embedded);

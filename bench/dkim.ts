@@ -43,6 +43,9 @@ report('dkim', {
   messageBytes: bytes,
   msPerMessage: { plain: round(median(times.plain), 3), dkim: round(median(times.dkim), 3) },
   signingMsPerMessage: round(median(times.dkim) - median(times.plain), 3),
-  range: { plain: [round(Math.min(...times.plain), 3), round(Math.max(...times.plain), 3)], dkim: [round(Math.min(...times.dkim), 3), round(Math.max(...times.dkim), 3)] },
+  range: {
+    plain: [round(Math.min(...times.plain), 3), round(Math.max(...times.plain), 3)],
+    dkim: [round(Math.min(...times.dkim), 3), round(Math.max(...times.dkim), 3)],
+  },
   peakRssMb: peakRssMb(),
 });

@@ -39,8 +39,15 @@ await ingestInputs(ingestDeps(ctx), [path.join(ROOT, 'seeds/000_0b7782e3c814158f
 await insertSubscribers(ctx, 1, () => ['language model OR diffusion OR learning']);
 await buildDigest(digestDeps(ctx));
 const delivery = await ctx.db.prisma.delivery.findFirstOrThrow({ include: { subscriber: true } });
-await ctx.db.prisma.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: new Date(), messageId: `delivery-${delivery.id}.1@localhost` } });
-const returned = { returnPath: ctx.verp!.bounceAddress(delivery.id, delivery.attempt), to: delivery.subscriber.email, messageId: `delivery-${delivery.id}.1@localhost` };
+await ctx.db.prisma.delivery.update({
+  where: { id: delivery.id },
+  data: { status: 'sent', sentAt: new Date(), messageId: `delivery-${delivery.id}.1@localhost` },
+});
+const returned = {
+  returnPath: ctx.verp!.bounceAddress(delivery.id, delivery.attempt),
+  to: delivery.subscriber.email,
+  messageId: `delivery-${delivery.id}.1@localhost`,
+};
 
 const [webPort, smtpPort] = [await freePort(), await freePort()];
 const serve = spawn(process.execPath, [path.join(ROOT, 'bin/paperboy.js'), 'serve'], {
@@ -59,13 +66,17 @@ const serve = spawn(process.execPath, [path.join(ROOT, 'bin/paperboy.js'), 'serv
   } as NodeJS.ProcessEnv,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
-const status = async (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(await readFile(`/proc/${serve.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const status = async (field: 'VmRSS' | 'VmHWM') =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(await readFile(`/proc/${serve.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const held: RawSmtp[] = [];
 try {
   for (let tries = 0; ; tries++) {
-    const health = (await fetch(`http://127.0.0.1:${webPort}/healthz`).then((r) => r.json(), () => null)) as { lastIngest?: { status: string } } | null;
+    const health = (await fetch(`http://127.0.0.1:${webPort}/healthz`).then(
+      (r) => r.json(),
+      () => null,
+    )) as { lastIngest?: { status: string } } | null;
     if (health?.lastIngest) break;
     if (tries > 480) throw new Error('serve did not come up');
     await sleep(250);
@@ -97,7 +108,16 @@ try {
   let n = 0;
   const probe = async () => {
     const started = performance.now();
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, localAddress: `127.0.${4 + Math.floor(n / 250)}.${(n++ % 250) + 1}`, secure: false, ignoreTLS: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      localAddress: `127.0.${4 + Math.floor(n / 250)}.${(n++ % 250) + 1}`,
+      secure: false,
+      ignoreTLS: true,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
     try {
       const info = await transport.sendMail({ envelope: { from: '', to: [returned.returnPath] }, raw: gmailDelay(returned) });
       probes.push({ ok: /^250 /.test(info.response), ms: performance.now() - started, response: info.response });
@@ -112,16 +132,24 @@ try {
   })();
   // 1. idle connections: one client, then twenty
   const idleFrom = async (addresses: string[]) => {
-    const clients = await Promise.all(Array.from({ length: IDLE }, (_, i) => connectSmtp(smtpPort, { localAddress: addresses[i % addresses.length] }).catch(() => null)));
+    const clients = await Promise.all(
+      Array.from({ length: IDLE }, (_, i) => connectSmtp(smtpPort, { localAddress: addresses[i % addresses.length] }).catch(() => null)),
+    );
     held.push(...clients.filter((c): c is RawSmtp => c !== null));
-    return { greeted: clients.filter((c) => c?.greeting?.code === 220).length, turnedAway: clients.filter((c) => c?.greeting?.code === 421).length, failed: clients.filter((c) => !c).length };
+    return {
+      greeted: clients.filter((c) => c?.greeting?.code === 220).length,
+      turnedAway: clients.filter((c) => c?.greeting?.code === 421).length,
+      failed: clients.filter((c) => !c).length,
+    };
   };
   const oneClient = await idleFrom(['127.0.1.1']);
   const twentyClients = await idleFrom(Array.from({ length: 20 }, (_, i) => `127.0.2.${i + 1}`));
   const peakWithIdle = peak;
 
   // 2. the stream
-  const attackers = await Promise.all(Array.from({ length: STREAMS }, (_, i) => connectSmtp(smtpPort, { localAddress: `127.0.3.${i + 1}`, allowHalfOpen: true })));
+  const attackers = await Promise.all(
+    Array.from({ length: STREAMS }, (_, i) => connectSmtp(smtpPort, { localAddress: `127.0.3.${i + 1}`, allowHalfOpen: true })),
+  );
   const streams = await Promise.all(attackers.map((a) => streamMessage(a, `complaints@${DOMAIN}`, TOTAL, { relentless: true })));
   for (const a of attackers) a.destroy();
   const attacker = attackers[0]!;

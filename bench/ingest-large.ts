@@ -15,7 +15,10 @@ import { rng } from './support/topics.ts';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 50_000);
 const backends = (process.env.BENCH_INGEST ?? 'postgres,embedded').split(',') as Array<'postgres' | 'embedded'>;
-const WORDS = 'scaling laws diffusion transformer quantum many body spin chain attention sparse mixture experts graph neural network retrieval reasoning alignment protein folding lattice gauge theory reinforcement learning policy gradient contrastive loss memory barrier'.split(' ');
+const WORDS =
+  'scaling laws diffusion transformer quantum many body spin chain attention sparse mixture experts graph neural network retrieval reasoning alignment protein folding lattice gauge theory reinforcement learning policy gradient contrastive loss memory barrier'.split(
+    ' ',
+  );
 
 /** n papers with distinct titles and ids, short abstracts, 1–3 authors: ~14 MB of JSON and ~5 MB of text at 50,000. */
 function papers(n: number) {
@@ -37,7 +40,14 @@ function papers(n: number) {
 function asJson(list: ReturnType<typeof papers>): string {
   return JSON.stringify(
     list.map((p) => ({
-      paper: { id: p.id, title: p.title, summary: p.summary, authors: p.authors.map((name) => ({ name })), upvotes: p.upvotes, publishedAt: `${p.day}T12:00:00.000Z` },
+      paper: {
+        id: p.id,
+        title: p.title,
+        summary: p.summary,
+        authors: p.authors.map((name) => ({ name })),
+        upvotes: p.upvotes,
+        publishedAt: `${p.day}T12:00:00.000Z`,
+      },
       publishedAt: '2026-06-10T08:00:00.000Z',
       title: p.title,
     })),
@@ -70,13 +80,24 @@ for (const backend of backends) {
   const database = backend === 'postgres' ? await freshBenchDatabase('ingest') : null;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
   await chmod(dataDir, 0o755); // as root, the embedded server runs as the user postgres
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', SOURCE_MAX_ENTRIES: String(ENTRIES) };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    SOURCE_MAX_ENTRIES: String(ENTRIES),
+  };
   if (database) env.DATABASE_URL = database.url;
   const embedded = database ? null : dataDir;
   // Create and migrate the database first: only the ingests are timed.
   const migrated = await paperboy(['migrate'], env, embedded);
   if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.out}`);
-  for (const [name, file] of [['json', files.json], ['text', files.text], ['over-limit', files.over]] as const) {
+  for (const [name, file] of [
+    ['json', files.json],
+    ['text', files.text],
+    ['over-limit', files.over],
+  ] as const) {
     const result = await paperboy(['ingest', file], env, embedded);
     report('ingest-large', {
       database: backend,

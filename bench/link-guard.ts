@@ -24,14 +24,17 @@ const items = Array.from({ length: 10 }, (_, d) => ({
     topics: p % 2 ? ['scaling laws', 'mixture of experts'] : ['scaling laws'],
   })),
 }));
-const html = archivePage({ assets: loadAssets(), productName: PRODUCT_NAME }, {
-  email: 'ada@example.org',
-  page: { items, next: 49 },
-  first: true,
-  archiveUrl: own,
-  preferencesLinkUrl: `/preferences-link?token=${encodeURIComponent(token)}`,
-  viewUrl: (id) => `/archive/${id}?token=${encodeURIComponent(token)}`,
-});
+const html = archivePage(
+  { assets: loadAssets(), productName: PRODUCT_NAME },
+  {
+    email: 'ada@example.org',
+    page: { items, next: 49 },
+    first: true,
+    archiveUrl: own,
+    preferencesLinkUrl: `/preferences-link?token=${encodeURIComponent(token)}`,
+    viewUrl: (id) => `/archive/${id}?token=${encodeURIComponent(token)}`,
+  },
+);
 const opened = { purpose: 'archive' as const, subscriberId: 42 };
 const tokens = html.split(token).length - 1;
 

@@ -15,12 +15,25 @@ const seeds = path.resolve(import.meta.dirname, '../seeds');
 const now = new Date('2026-11-23T12:00:00Z');
 const first = parseSnapshot(readFileSync(path.join(seeds, '000_0b7782e3c814158f.txt')), { now });
 const second = parseSnapshot(readFileSync(path.join(seeds, '001_92719ba14292193f.txt')), { now });
-const fresh = new Set(newPaperKeys(second.papers.map((p) => titleKey(p.title)), first.papers.map((p) => titleKey(p.title))));
+const fresh = new Set(
+  newPaperKeys(
+    second.papers.map((p) => titleKey(p.title)),
+    first.papers.map((p) => titleKey(p.title)),
+  ),
+);
 const papers = second.papers.filter((p) => fresh.has(titleKey(p.title))).map((p, id) => ({ id, title: p.title, abstract: p.abstract }));
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 // Through JSON, as they would come from the database: flat strings, not the ropes concatenation builds.
-const topics: string[] = JSON.parse(JSON.stringify(seededTopics([...first.papers, ...second.papers].map((p) => p.title), SUBSCRIBERS * 3, 42)));
+const topics: string[] = JSON.parse(
+  JSON.stringify(
+    seededTopics(
+      [...first.papers, ...second.papers].map((p) => p.title),
+      SUBSCRIBERS * 3,
+      42,
+    ),
+  ),
+);
 const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => ({ id: i + 1, topics: topics.slice(i * 3, i * 3 + 3) }));
 
 const started = performance.now();

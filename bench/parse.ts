@@ -16,5 +16,12 @@ for (const file of ['000_0b7782e3c814158f.txt', '001_92719ba14292193f.txt']) {
     papers = parseSnapshot(bytes, { now }).papers.length;
     times.push(performance.now() - t);
   }
-  report('parse', { file, bytes: bytes.length, papers, runs: times.length, medianMs: round(median(times), 3), p95Ms: round(times.sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!, 3) });
+  report('parse', {
+    file,
+    bytes: bytes.length,
+    papers,
+    runs: times.length,
+    medianMs: round(median(times), 3),
+    p95Ms: round(times.sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!, 3),
+  });
 }

@@ -29,10 +29,11 @@ let started = performance.now();
 addPapers(model, day);
 const countDayMs = performance.now() - started;
 const inVocab = new Map<number, Set<string>>();
-for (const p of corpus) for (const term of paperTerms(p).keys()) {
-  const b = termBucket(term, model.buckets);
-  if (inVocabulary(model, b)) (inVocab.get(b) ?? inVocab.set(b, new Set()).get(b)!).add(term);
-}
+for (const p of corpus)
+  for (const term of paperTerms(p).keys()) {
+    const b = termBucket(term, model.buckets);
+    if (inVocabulary(model, b)) (inVocab.get(b) ?? inVocab.set(b, new Set()).get(b)!).add(term);
+  }
 const sharedBuckets = [...inVocab.values()].filter((s) => s.size > 1).length;
 
 const { url, drop } = await freshBenchDatabase('relevance');
@@ -71,7 +72,7 @@ try {
   const { rows: papers } = await pool.query<{ id: number }>(`SELECT id FROM paper ORDER BY id`);
   const ids = papers.map((p) => p.id);
   let seed = 12345;
-  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x1_0000_0000);
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x1_0000_0000;
   const subs: number[] = [];
   const paperIds: number[] = [];
   const kinds: string[] = [];
@@ -96,11 +97,19 @@ try {
   started = performance.now();
   const idle = await trainReaderModels({ sql: pool, log, now: () => new Date() });
   const idleMs = performance.now() - started;
-  const { rows: sizes } = await pool.query<{ max: number; avg: string; n: string }>(`SELECT max(bytes) AS max, avg(bytes) AS avg, count(model) AS n FROM reader_model`);
+  const { rows: sizes } = await pool.query<{ max: number; avg: string; n: string }>(
+    `SELECT max(bytes) AS max, avg(bytes) AS avg, count(model) AS n FROM reader_model`,
+  );
   const met = trainMs < 60_000 && sizes[0]!.max <= 10_000;
-  console.log(`text model: ${DEFAULT_BUCKETS} buckets = ${(DEFAULT_BUCKETS * 4) / 1024} KiB whatever is stored; ${model.documents} papers, vocabulary ${vocabularySize(model)} buckets, ${sharedBuckets} of them shared by two or more terms`);
-  console.log(`counting a day's ${day.length} papers: ${round(countDayMs, 1)} ms in memory; ${round(dbCountDayMs, 1)} ms on PostgreSQL (read, count, write 1 MiB); the first count of ${history.length} papers ${Math.round(firstCountMs)} ms`);
-  console.log(`training: ${run.readers} readers with new feedback (of ${READERS}), ${run.trained} models, in ${(trainMs / 1000).toFixed(1)} s (${Math.round(cpuMs)} ms CPU in this process); a run with nothing new ${Math.round(idleMs)} ms`);
+  console.log(
+    `text model: ${DEFAULT_BUCKETS} buckets = ${(DEFAULT_BUCKETS * 4) / 1024} KiB whatever is stored; ${model.documents} papers, vocabulary ${vocabularySize(model)} buckets, ${sharedBuckets} of them shared by two or more terms`,
+  );
+  console.log(
+    `counting a day's ${day.length} papers: ${round(countDayMs, 1)} ms in memory; ${round(dbCountDayMs, 1)} ms on PostgreSQL (read, count, write 1 MiB); the first count of ${history.length} papers ${Math.round(firstCountMs)} ms`,
+  );
+  console.log(
+    `training: ${run.readers} readers with new feedback (of ${READERS}), ${run.trained} models, in ${(trainMs / 1000).toFixed(1)} s (${Math.round(cpuMs)} ms CPU in this process); a run with nothing new ${Math.round(idleMs)} ms`,
+  );
   console.log(`models: ${sizes[0]!.n}, ${Math.round(Number(sizes[0]!.avg))} bytes on average, ${sizes[0]!.max} at most`);
   console.log(`target: ${TARGET}: ${met ? 'met' : 'NOT met'}`);
   report('relevance-cost', {

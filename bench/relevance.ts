@@ -60,12 +60,25 @@ if (process.argv[1]?.endsWith('relevance.ts')) {
   for (let d = 0; d < DEFAULTS.days; d++) {
     const r = rows.filter((x) => x.day === d);
     console.log(
-      [String(d + 1).padStart(3), String(r.length).padStart(11), mean(r.map((x) => x.events)).toFixed(1).padStart(7), ...[r.map((x) => x.topicsP5), r.map((x) => x.modelP5), r.map((x) => x.topicsNdcg), r.map((x) => x.modelNdcg)].map((xs, i) => mean(xs).toFixed(3).padStart(i < 2 ? 11 : 15))].join(''),
+      [
+        String(d + 1).padStart(3),
+        String(r.length).padStart(11),
+        mean(r.map((x) => x.events))
+          .toFixed(1)
+          .padStart(7),
+        ...[r.map((x) => x.topicsP5), r.map((x) => x.modelP5), r.map((x) => x.topicsNdcg), r.map((x) => x.modelNdcg)].map((xs, i) =>
+          mean(xs)
+            .toFixed(3)
+            .padStart(i < 2 ? 11 : 15),
+        ),
+      ].join(''),
     );
   }
   console.log('\nby feedback events before the digest:');
   for (const [name, b] of Object.entries({ '0': s.none, '1–4': s.few, '5–9': s.some, '≥ 10': s.tenOrMore })) {
-    console.log(`  ${name.padEnd(5)} ${String(b.readerDays).padStart(5)} reader-days  p@5 ${b.topicsP5} → ${b.modelP5} (×${b.ratioP5})  nDCG@10 ${b.topicsNdcg10} → ${b.modelNdcg10}`);
+    console.log(
+      `  ${name.padEnd(5)} ${String(b.readerDays).padStart(5)} reader-days  p@5 ${b.topicsP5} → ${b.modelP5} (×${b.ratioP5})  nDCG@10 ${b.topicsNdcg10} → ${b.modelNdcg10}`,
+    );
   }
   const met = s.tenOrMore.ratioP5 >= 1.3 && s.none.ratioP5 >= 1 && s.withoutFeedbackIdentical.split('/')[0] === s.withoutFeedbackIdentical.split('/')[1];
   console.log(`\ntarget: ${TARGET}: ${met ? 'met' : 'NOT met'}`);

@@ -27,7 +27,16 @@ const papers: Paper[] = seed.papers.map((p, i) => ({
   githubStars: i % 4 === 0 ? 100 * i : null,
   comments: i % 4 === 1 ? i : null,
 }));
-const snapshot = { id: 1, source: 'bench', capturedAt: seed.capturedAt, contentHash: 'x', format: 'text' as const, entryCount: papers.length, ingestedAt: now, history: false };
+const snapshot = {
+  id: 1,
+  source: 'bench',
+  capturedAt: seed.capturedAt,
+  contentHash: 'x',
+  format: 'text' as const,
+  entryCount: papers.length,
+  ingestedAt: now,
+  history: false,
+};
 
 const t0 = performance.now();
 const prepared = await prepareDigest(1, snapshot, papers, { baseUrl: 'https://papers.example.org', productName: 'paperboy' });

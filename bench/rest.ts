@@ -17,11 +17,19 @@ const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 15_000);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-rest-'));
 await chmod(dataDir, 0o755); // as root, the embedded server runs as the user postgres
 const port = await freePort();
-const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, detached: true, stdio: 'ignore' });
+const npm = spawn('npm', ['start'], {
+  cwd: ROOT,
+  env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+  detached: true,
+  stdio: 'ignore',
+});
 try {
   const started = performance.now();
   for (;;) {
-    const health = (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json(), () => null)) as { lastIngest?: { status: string } } | null;
+    const health = (await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.json(),
+      () => null,
+    )) as { lastIngest?: { status: string } } | null;
     if (health?.lastIngest?.status === 'ok') break;
     if (performance.now() - started > 120_000) throw new Error('npm start did not come up');
     await new Promise((r) => setTimeout(r, 250));
@@ -33,7 +41,11 @@ try {
   const database = new Set(await processTree(postmaster));
   const all = new Set([...(await processTree(npm.pid!)), ...database]);
   const byProcess = await Promise.all(
-    [...all].map(async (pid) => ({ pid, kb: await pssKb(pid), cmd: (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ').trim() })),
+    [...all].map(async (pid) => ({
+      pid,
+      kb: await pssKb(pid),
+      cmd: (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ').trim(),
+    })),
   );
   const mb = (rows: typeof byProcess) => Math.round(rows.reduce((a, r) => a + r.kb, 0) / 1024);
   const serve = byProcess.filter((r) => r.cmd.includes('paperboy.js serve') && !r.cmd.startsWith('sh '));

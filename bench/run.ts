@@ -4,7 +4,22 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const ALL = ['parse', 'ingest-large', 'backfill', 'match', 'render', 'dkim', 'send', 'web', 'link-guard', 'rest', 'scale', 'inbound', 'relevance', 'relevance-cost'];
+const ALL = [
+  'parse',
+  'ingest-large',
+  'backfill',
+  'match',
+  'render',
+  'dkim',
+  'send',
+  'web',
+  'link-guard',
+  'rest',
+  'scale',
+  'inbound',
+  'relevance',
+  'relevance-cost',
+];
 const FILES: Record<string, string> = { web: 'web-load.ts' };
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = chosen.filter((n) => !ALL.includes(n));

@@ -75,7 +75,11 @@ for (const scenario of scenarios) {
     } as NodeJS.ProcessEnv;
     const peaks: Array<() => number> = [];
     for (let i = 0; i < scenario.procs; i++) {
-      const child = spawn(process.execPath, [path.join(root, 'bin/paperboy.js'), 'serve'], { cwd: root, env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [path.join(root, 'bin/paperboy.js'), 'serve'], {
+        cwd: root,
+        env: childEnv,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       children.push(child);
       peaks.push(watchPeakRss(child.pid!));
     }

@@ -30,8 +30,11 @@ const TOPICS = ['scaling laws', 'quantum -gravity', 'neural networks', '"recurre
 // return path and mailto unsubscribe (BOUNCE_DOMAIN); the baseline stays bare nodemailer.
 const DKIM = process.env.BENCH_DKIM === '1';
 const keyFile = path.join(os.tmpdir(), `paperboy-bench-dkim-${process.pid}.pem`);
-if (DKIM) await writeFile(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-const dkimEnv = DKIM ? { DKIM_DOMAIN: 'localhost.localdomain', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY_FILE: keyFile, BOUNCE_DOMAIN: 'bounce.localhost.localdomain' } : {};
+if (DKIM)
+  await writeFile(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+const dkimEnv = DKIM
+  ? { DKIM_DOMAIN: 'localhost.localdomain', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY_FILE: keyFile, BOUNCE_DOMAIN: 'bounce.localhost.localdomain' }
+  : {};
 
 const sink = await startBenchSink();
 const database = await freshBenchDatabase('send');
@@ -70,7 +73,13 @@ try {
     deliveries: COUNT,
     concurrency: CONCURRENCY,
     dkim: DKIM,
-    baseline: { messagesPerSecond: rate(baselineSink), wallMs: baseline.ms, failed: baseline.failed, peakRssMb: baseline.peakRssMb, received: baselineSink.count },
+    baseline: {
+      messagesPerSecond: rate(baselineSink),
+      wallMs: baseline.ms,
+      failed: baseline.failed,
+      peakRssMb: baseline.peakRssMb,
+      received: baselineSink.count,
+    },
     paperboy: {
       messagesPerSecond: rate(paperboySink),
       wallMsWithStartup: paperboyRun.ms,

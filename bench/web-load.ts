@@ -82,7 +82,14 @@ async function readerSpace(ctx: import('../src/app/context.ts').AppContext): Pro
   const prisma = ctx.db.prisma;
   const topics = [['scaling laws', 'language model'], ['diffusion -video'], ['quantum OR entanglement', 'reinforcement learning']];
   for (let i = 0; i < 200; i++) await insertSubscriber(prisma, { email: `reader${i}@example.org`, topics: topics[i % topics.length]! });
-  const subjects = ['Scaling Laws for', 'Diffusion Models of', 'Quantum Entanglement in', 'Reinforcement Learning with', 'Language Models and', 'Sparse Mixtures of'];
+  const subjects = [
+    'Scaling Laws for',
+    'Diffusion Models of',
+    'Quantum Entanglement in',
+    'Reinforcement Learning with',
+    'Language Models and',
+    'Sparse Mixtures of',
+  ];
   for (let day = 0; day < 30; day++) {
     const date = new Date(Date.UTC(2026, 9, 1 + day));
     const iso = date.toISOString();
@@ -180,7 +187,15 @@ async function main(): Promise<void> {
     const varied = variedPaths(5000);
     // warm-up, not reported: the first preview loads the snapshot, and the JIT settles
     await fetch(`${url}${fixed}`);
-    await autocannon({ url, connections: 10, duration: 3, requests: [{ method: 'GET', path: fixed }, { method: 'GET', path: '/' }] });
+    await autocannon({
+      url,
+      connections: 10,
+      duration: 3,
+      requests: [
+        { method: 'GET', path: fixed },
+        { method: 'GET', path: '/' },
+      ],
+    });
     const runs: Run[] = [];
     if (process.env.BENCH_WEB !== 'reader') await previewRuns(runs, url, fixed, varied);
     // the reader's space: 200 readers' archives (10 digests a page) and feeds, round robin, and the public feed
@@ -193,7 +208,14 @@ async function main(): Promise<void> {
     runs.push(await paced(`archive page, ${reader.archives.length} readers, paced ${RATE}/s`, url, '/archive?token=<reader>', rotate(reader.archives)));
     runs.push(await paced(`reader's Atom feed, ${reader.feeds.length} readers, paced ${RATE}/s`, url, '/feeds/mine.atom?token=<reader>', rotate(reader.feeds)));
     runs.push(
-      await paced(`reader's Atom feed, ${reader.feeds.length} readers asking again with If-None-Match (304), paced ${RATE}/s`, url, '/feeds/mine.atom?token=<reader>', rotate(reader.feeds), (p) => ({ 'If-None-Match': etags.get(p) ?? '' }), 304),
+      await paced(
+        `reader's Atom feed, ${reader.feeds.length} readers asking again with If-None-Match (304), paced ${RATE}/s`,
+        url,
+        '/feeds/mine.atom?token=<reader>',
+        rotate(reader.feeds),
+        (p) => ({ 'If-None-Match': etags.get(p) ?? '' }),
+        304,
+      ),
     );
     runs.push(await paced(`public Atom feed, paced ${RATE}/s`, url, reader.publicFeed, () => reader.publicFeed));
 
@@ -209,7 +231,11 @@ async function main(): Promise<void> {
           seconds: SECONDS,
           connections: CONNECTIONS,
           snapshot: snapshot.snapshot,
-          target: { previewArchiveFeedP99Ms: TARGET_P99_MS, atRequestsPerSecond: RATE, met: atRate.every((r) => r.latencyMs.p99 < TARGET_P99_MS && r.non2xx === 0 && r.errors === 0) },
+          target: {
+            previewArchiveFeedP99Ms: TARGET_P99_MS,
+            atRequestsPerSecond: RATE,
+            met: atRate.every((r) => r.latencyMs.p99 < TARGET_P99_MS && r.non2xx === 0 && r.errors === 0),
+          },
           runs,
         },
         null,
@@ -275,7 +301,14 @@ async function run(name: string, url: string, request: AutocannonRequest & { pat
  * connections (open loop: a slow answer never delays the next request). Each latency runs from
  * when the request was due to the end of its response.
  */
-async function paced(name: string, url: string, label: string, nextPath: () => string, headersFor: (path: string) => Record<string, string> = () => ({}), expect = 200): Promise<Run> {
+async function paced(
+  name: string,
+  url: string,
+  label: string,
+  nextPath: () => string,
+  headersFor: (path: string) => Record<string, string> = () => ({}),
+  expect = 200,
+): Promise<Run> {
   process.stderr.write(`${name}: ${SECONDS} s, ${CONNECTIONS} connections…\n`);
   const { hostname, port } = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -320,7 +353,13 @@ async function paced(name: string, url: string, label: string, nextPath: () => s
     overallRate: RATE,
     requestsPerSecond: Math.round(latencies.length / elapsed),
     requests: latencies.length,
-    latencyMs: { average: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(latencies.at(-1) ?? 0) },
+    latencyMs: {
+      average: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
+      p50: at(0.5),
+      p90: at(0.9),
+      p99: at(0.99),
+      max: round(latencies.at(-1) ?? 0),
+    },
     non2xx,
     errors,
     timeouts: 0,
@@ -334,9 +373,46 @@ const round = (n: number): number => Math.round(n * 100) / 100;
  * exclusions, and a few that do not parse; deterministic (a fixed seed), mostly distinct.
  */
 function variedPaths(count: number): string[] {
-  const words = ['scaling', 'laws', 'quantum', 'gravity', 'diffusion', 'video', 'neural', 'networks', 'language', 'model', 'models', 'benchmark', 'phase',
-    'transition', 'spin', 'chain', 'battery', 'entanglement', 'inflation', 'bispectrum', 'learning', 'deep', 'uncertainty', 'alignment', 'transformer',
-    'attention', 'graph', 'protein', 'folding', 'robot', 'reinforcement', 'policy', 'sparse', 'mixture', 'experts', 'condensed', 'matter', 'theory'];
+  const words = [
+    'scaling',
+    'laws',
+    'quantum',
+    'gravity',
+    'diffusion',
+    'video',
+    'neural',
+    'networks',
+    'language',
+    'model',
+    'models',
+    'benchmark',
+    'phase',
+    'transition',
+    'spin',
+    'chain',
+    'battery',
+    'entanglement',
+    'inflation',
+    'bispectrum',
+    'learning',
+    'deep',
+    'uncertainty',
+    'alignment',
+    'transformer',
+    'attention',
+    'graph',
+    'protein',
+    'folding',
+    'robot',
+    'reinforcement',
+    'policy',
+    'sparse',
+    'mixture',
+    'experts',
+    'condensed',
+    'matter',
+    'theory',
+  ];
   let state = 42; // mulberry32: deterministic, 32-bit exact
   const random = (n: number): number => {
     state = (state + 0x6d2b79f5) | 0;
@@ -347,12 +423,18 @@ function variedPaths(count: number): string[] {
   const word = () => words[random(words.length)]!;
   const topic = (): string => {
     switch (random(8)) {
-      case 0: return `"${word()} ${word()}"`;
-      case 1: return `${word()} OR ${word()}`;
-      case 2: return `${word()} -${word()}`;
-      case 3: return `${word()} "${word()}`; // does not parse: an unclosed quote
-      case 4: return `${word()} ${word()} ${word()}`;
-      default: return `${word()} ${word()}`;
+      case 0:
+        return `"${word()} ${word()}"`;
+      case 1:
+        return `${word()} OR ${word()}`;
+      case 2:
+        return `${word()} -${word()}`;
+      case 3:
+        return `${word()} "${word()}`; // does not parse: an unclosed quote
+      case 4:
+        return `${word()} ${word()} ${word()}`;
+      default:
+        return `${word()} ${word()}`;
     }
   };
   const paths = new Set<string>();

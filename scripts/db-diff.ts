@@ -21,7 +21,9 @@ async function loadEngine() {
   const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
   const dir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
   // (WebAssembly is a Node global; the ES lib typings here do not declare it)
-  const wasmApi = (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<unknown>; Instance: new (m: unknown, i: object) => { exports: unknown } } }).WebAssembly;
+  const wasmApi = (
+    globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<unknown>; Instance: new (m: unknown, i: object) => { exports: unknown } } }
+  ).WebAssembly;
   const wasm = await wasmApi.compile(await readFile(path.join(dir, 'schema_engine_bg.wasm')));
   const instance = new wasmApi.Instance(wasm, { './schema_engine_bg.js': bg });
   bg.__wbg_set_wasm(instance.exports);
@@ -42,7 +44,10 @@ async function loadEngine() {
 }
 
 async function exists(p: string) {
-  return access(p).then(() => true, () => false);
+  return access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 const args = process.argv.slice(2);

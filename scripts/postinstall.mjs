@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(path.join(root, 'src/cli/main.ts'))) {
-  console.log(existsSync(path.join(root, 'dist/cli/main.js')) ? 'postinstall: dist/ only (no TypeScript source): nothing to generate or build' : 'postinstall: neither src/ nor dist/ here: nothing to do');
+  console.log(
+    existsSync(path.join(root, 'dist/cli/main.js'))
+      ? 'postinstall: dist/ only (no TypeScript source): nothing to generate or build'
+      : 'postinstall: neither src/ nor dist/ here: nothing to do',
+  );
   process.exit(0);
 }
 for (const script of ['db:generate', 'build']) {

@@ -22,9 +22,11 @@ export interface CorpusPaper {
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CORPUS_FILE = 'arxiv-2026.jsonl.gz';
 /** Where the corpus is looked for, in order. */
-export const CORPUS_PLACES = [process.env.RELEVANCE_CORPUS, path.join(ROOT, '../shared/corpus', CORPUS_FILE), path.join(ROOT, 'bench/corpus', CORPUS_FILE)].filter(
-  (p): p is string => Boolean(p),
-);
+export const CORPUS_PLACES = [
+  process.env.RELEVANCE_CORPUS,
+  path.join(ROOT, '../shared/corpus', CORPUS_FILE),
+  path.join(ROOT, 'bench/corpus', CORPUS_FILE),
+].filter((p): p is string => Boolean(p));
 
 export function findCorpus(): string | null {
   return CORPUS_PLACES.find((p) => existsSync(p)) ?? null;
@@ -44,7 +46,9 @@ export function loadSeedPapers(): Omit<CorpusPaper, 'id'>[] {
   const now = new Date('2026-11-30T12:00:00Z');
   const files = [
     ...readdirSync(path.join(ROOT, 'seeds')).map((f) => path.join(ROOT, 'seeds', f)),
-    ...readdirSync(path.join(ROOT, 'tests/fixtures/ingest')).filter((f) => f.endsWith('.json')).map((f) => path.join(ROOT, 'tests/fixtures/ingest', f)),
+    ...readdirSync(path.join(ROOT, 'tests/fixtures/ingest'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => path.join(ROOT, 'tests/fixtures/ingest', f)),
   ];
   const out: Omit<CorpusPaper, 'id'>[] = [];
   const seen = new Set<string>();

@@ -5,7 +5,27 @@
 // for you") against topics alone on the same day.
 import { inTopicOrder } from '../../src/digest/plan-deliveries.ts';
 import { TopicMatcher } from '../../src/digest/topic-matcher.ts';
-import { addPapers, emptyTextModel, latestMarks, paperTerms, pickWeakNegatives, rankForReader, RULE, standardScore, weakPositivesFor, trainReaderModel, TRAINING, vectorizeTerms, surfaceByBucket, type PaperFeatures, type RankingRule, type ReaderModel, type SparseVector, type TextModel, type TrainingOptions } from '../../src/relevance/index.ts';
+import {
+  addPapers,
+  emptyTextModel,
+  latestMarks,
+  paperTerms,
+  pickWeakNegatives,
+  rankForReader,
+  RULE,
+  standardScore,
+  weakPositivesFor,
+  trainReaderModel,
+  TRAINING,
+  vectorizeTerms,
+  surfaceByBucket,
+  type PaperFeatures,
+  type RankingRule,
+  type ReaderModel,
+  type SparseVector,
+  type TextModel,
+  type TrainingOptions,
+} from '../../src/relevance/index.ts';
 import type { CorpusPaper } from './corpus.ts';
 import { wants, type ReaderProfile } from './readers.ts';
 import type { FeedbackMark } from '../../src/model/reader.ts';
@@ -22,7 +42,11 @@ export interface SimulationOptions {
   /** how the email orders the caught papers: by topic group in the reader's topic order (today), or best first */
   order?: 'groups' | 'flat';
   /** sees every digest's scored papers (diagnostics) */
-  onDigest?: (d: { events: number; caught: Array<{ relevance: number | null; wanted: boolean }>; others: Array<{ relevance: number; wanted: boolean }> }) => void;
+  onDigest?: (d: {
+    events: number;
+    caught: Array<{ relevance: number | null; wanted: boolean }>;
+    others: Array<{ relevance: number; wanted: boolean }>;
+  }) => void;
 }
 
 export interface ReaderDay {
@@ -83,14 +107,27 @@ export function simulate(corpus: readonly CorpusPaper[], profiles: readonly Read
 
   const textModel: TextModel = emptyTextModel();
   const stored: number[] = corpus.filter((p) => !inDays.has(p.id)).map((p) => p.id);
-  addPapers(textModel, stored.map((id) => byId.get(id)!));
+  addPapers(
+    textModel,
+    stored.map((id) => byId.get(id)!),
+  );
 
   const random = rng(options.seed ?? 7);
   const readers: SimReader[] = [];
   for (const profile of profiles) {
     for (let k = 0; k < options.readersPerProfile; k++) {
       const id = readers.length + 1;
-      readers.push({ id, profile, likeRate: 0.2 + 0.3 * random(), dislikeRate: 0.3 + 0.4 * random(), events: [], changed: false, model: null, mailed: new Set(), rand: rng(id * 7919 + (options.seed ?? 7)) });
+      readers.push({
+        id,
+        profile,
+        likeRate: 0.2 + 0.3 * random(),
+        dislikeRate: 0.3 + 0.4 * random(),
+        events: [],
+        changed: false,
+        model: null,
+        mailed: new Set(),
+        rand: rng(id * 7919 + (options.seed ?? 7)),
+      });
     }
   }
 
@@ -116,7 +153,11 @@ export function simulate(corpus: readonly CorpusPaper[], profiles: readonly Read
       if (reader.changed) {
         reader.changed = false;
         const marks = latestMarks(reader.events);
-        const features = (id: number, surface = false): PaperFeatures => ({ paperId: id, vector: vectorOf(id), ...(surface ? { surface: surfaceByBucket(textModel, byId.get(id)!) } : {}) });
+        const features = (id: number, surface = false): PaperFeatures => ({
+          paperId: id,
+          vector: vectorOf(id),
+          ...(surface ? { surface: surfaceByBucket(textModel, byId.get(id)!) } : {}),
+        });
         const marked = new Set([...marks.liked, ...marks.disliked]);
         const weakPositives = weakPositivesFor(marks, [...reader.mailed].reverse());
         reader.model = trainReaderModel(
@@ -130,7 +171,10 @@ export function simulate(corpus: readonly CorpusPaper[], profiles: readonly Read
           training,
         );
       }
-      const caught = matcher.scorePapers(reader.profile.topics).filter((p) => !reader.mailed.has(p.paperId)).map((p) => ({ ...p, upvotes: upvotes.get(p.paperId) ?? 0 }));
+      const caught = matcher
+        .scorePapers(reader.profile.topics)
+        .filter((p) => !reader.mailed.has(p.paperId))
+        .map((p) => ({ ...p, upvotes: upvotes.get(p.paperId) ?? 0 }));
       if (caught.length === 0) continue;
       const caughtIds = new Set(caught.map((p) => p.paperId));
       const others = papers.filter((p) => !caughtIds.has(p.id) && !reader.mailed.has(p.id)).map((p) => ({ paperId: p.id, upvotes: upvotes.get(p.id) ?? 0 }));

@@ -18,7 +18,10 @@ export interface BenchSink {
 }
 
 export async function startBenchSink(): Promise<BenchSink> {
-  const child: ChildProcess = fork(path.join(import.meta.dirname, 'sink-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(path.join(import.meta.dirname, 'sink-process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ask = <T>(msg: string) =>
     new Promise<T>((resolve) => {
       child.once('message', (m) => resolve(m as T));

@@ -1,6 +1,28 @@
 // Topics for benchmarks, drawn from the words of real titles with a fixed seed: single words,
 // pairs, phrases, alternatives and exclusions, like readers write them.
-const STOP = new Set(['a', 'an', 'the', 'of', 'for', 'in', 'on', 'and', 'to', 'with', 'from', 'by', 'at', 'is', 'via', 'as', 'its', 'into', 'through', 'between', 'beyond']);
+const STOP = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'for',
+  'in',
+  'on',
+  'and',
+  'to',
+  'with',
+  'from',
+  'by',
+  'at',
+  'is',
+  'via',
+  'as',
+  'its',
+  'into',
+  'through',
+  'between',
+  'beyond',
+]);
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;

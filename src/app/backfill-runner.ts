@@ -32,7 +32,9 @@ export class BackfillRunner {
     const prisma = ctx.db.prisma;
     const done = new AdvisoryJobLock(ctx.db.pgConfig)
       .tryRun('backfill', async () => {
-        const job = await prisma.jobRun.create({ data: { job: 'backfill', trigger, status: 'running', detail: { from: days[0]!, to: days.at(-1)!, days: days.length, done: 0 } } });
+        const job = await prisma.jobRun.create({
+          data: { job: 'backfill', trigger, status: 'running', detail: { from: days[0]!, to: days.at(-1)!, days: days.length, done: 0 } },
+        });
         acquired(job.id);
         let summary: BackfillSummary | null = null;
         try {
@@ -42,12 +44,18 @@ export class BackfillRunner {
             paceMs: this.paceMs,
             signal: stop.signal,
             onDay: (result, index) =>
-              void prisma.jobRun.update({ where: { id: job.id }, data: { detail: { from: days[0]!, to: days.at(-1)!, days: days.length, done: index + 1, last: result.day } } }).catch(() => undefined),
+              void prisma.jobRun
+                .update({ where: { id: job.id }, data: { detail: { from: days[0]!, to: days.at(-1)!, days: days.length, done: index + 1, last: result.day } } })
+                .catch(() => undefined),
           });
         } finally {
           const failed = !summary || summary.stopped !== null || summary.rejected.length > 0;
-          const detail = summary ? { from: days[0]!, to: days.at(-1)!, ...summary, rejected: summary.rejected.map((r) => r.day) } : { error: 'the backfill failed (see the log)' };
-          await prisma.jobRun.update({ where: { id: job.id }, data: { status: failed ? 'failed' : 'ok', detail: detail as object, finishedAt: new Date() } }).catch(() => undefined);
+          const detail = summary
+            ? { from: days[0]!, to: days.at(-1)!, ...summary, rejected: summary.rejected.map((r) => r.day) }
+            : { error: 'the backfill failed (see the log)' };
+          await prisma.jobRun
+            .update({ where: { id: job.id }, data: { status: failed ? 'failed' : 'ok', detail: detail as object, finishedAt: new Date() } })
+            .catch(() => undefined);
         }
       })
       .then(

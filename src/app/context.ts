@@ -54,9 +54,13 @@ export async function createContext(config: Config, log: Logger, options: Contex
   try {
     if (options.migrate !== false) await migrate(db.pgConfig, log);
     const secret = await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR);
-    if (secret.generated) log.info({ event: 'secret_key.generated', file: secret.file, replacedEmpty: secret.replacedEmpty ?? false }, `generated a SECRET_KEY in ${secret.file}`);
+    if (secret.generated)
+      log.info({ event: 'secret_key.generated', file: secret.file, replacedEmpty: secret.replacedEmpty ?? false }, `generated a SECRET_KEY in ${secret.file}`);
     if (secret.file && config.DATABASE_URL) {
-      log.warn({ event: 'secret_key.local', file: secret.file }, 'SECRET_KEY is unset: links signed on this machine work only here; set the same SECRET_KEY on every machine');
+      log.warn(
+        { event: 'secret_key.local', file: secret.file },
+        'SECRET_KEY is unset: links signed on this machine work only here; set the same SECRET_KEY on every machine',
+      );
     }
     const mailer =
       options.mailer ??

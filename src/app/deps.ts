@@ -12,8 +12,17 @@ import { composeOptions, type AppContext } from './context.ts';
 export function ingestDeps(ctx: AppContext): IngestDeps {
   const c = ctx.config;
   const { prisma, sql } = ctx.db;
-  return { prisma, sql, log: ctx.log, now: ctx.now, metrics: ctx.metrics, countTextModel: () => countTextModel(sql),
-    maxBytes: c.SOURCE_MAX_BYTES, timeoutMs: c.SOURCE_TIMEOUT, maxEntries: c.SOURCE_MAX_ENTRIES };
+  return {
+    prisma,
+    sql,
+    log: ctx.log,
+    now: ctx.now,
+    metrics: ctx.metrics,
+    countTextModel: () => countTextModel(sql),
+    maxBytes: c.SOURCE_MAX_BYTES,
+    timeoutMs: c.SOURCE_TIMEOUT,
+    maxEntries: c.SOURCE_MAX_ENTRIES,
+  };
 }
 
 /** Building a digest: the reader-model job runs first (feedback given before the build counts in it). */

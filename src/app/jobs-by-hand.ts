@@ -20,13 +20,25 @@ export function digestByHand(ctx: AppContext, trigger: JobTrigger, options: Buil
 }
 
 export function ingestByHand(ctx: AppContext, trigger: JobTrigger, inputs: string[], onOutcome?: (o: IngestOutcome) => void): Promise<IngestOutcome[]> {
-  return recordJob(ctx.db.prisma, 'ingest', trigger, () => ingestInputs(ingestDeps(ctx), inputs, onOutcome), (outcomes) => {
-    const count = (kind: IngestOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
-    return { ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected') };
-  });
+  return recordJob(
+    ctx.db.prisma,
+    'ingest',
+    trigger,
+    () => ingestInputs(ingestDeps(ctx), inputs, onOutcome),
+    (outcomes) => {
+      const count = (kind: IngestOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
+      return { ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected') };
+    },
+  );
 }
 
 /** A `paperboy send` run: recorded as the job `send`. */
 export function sendByHand<T extends { summary: SendSummary }>(ctx: AppContext, trigger: JobTrigger, run: () => Promise<T>): Promise<T> {
-  return recordJob(ctx.db.prisma, 'send', trigger, run, ({ summary: s }) => ({ sent: s.sent, failed: s.failed, retried: s.retried, unknown: s.unknown, bounced: s.bounced }));
+  return recordJob(ctx.db.prisma, 'send', trigger, run, ({ summary: s }) => ({
+    sent: s.sent,
+    failed: s.failed,
+    retried: s.retried,
+    unknown: s.unknown,
+    bounced: s.bounced,
+  }));
 }

@@ -46,7 +46,8 @@ export interface ServiceOptions {
 export async function startService(ctx: AppContext, options: ServiceOptions = {}): Promise<Service> {
   const { config, log, db } = ctx;
   const worker = await startWorker(db, 'serve', log);
-  const settle = () => recover(db.sql, log).catch((err) => log.warn({ event: 'recovery.failed', err }, 'could not check for deliveries left by stopped processes'));
+  const settle = () =>
+    recover(db.sql, log).catch((err) => log.warn({ event: 'recovery.failed', err }, 'could not check for deliveries left by stopped processes'));
   await settle();
 
   // every message that goes through after the relay failed tells the subscription mails' loop
@@ -63,7 +64,12 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
         const check = await ingestSource(ingestDeps(ctx), config.SNAPSHOT_SOURCE, { staleAfterMs: config.SOURCE_STALE_AFTER });
         const count = (kind: string) => check.outcomes.filter((o) => o.kind === kind).length;
         return {
-          ingested: count('ingested'), duplicate: count('duplicate'), quiet: count('quiet'), rejected: count('rejected'), unchanged: check.unchanged, healthy: check.health.healthy,
+          ingested: count('ingested'),
+          duplicate: count('duplicate'),
+          quiet: count('quiet'),
+          rejected: count('rejected'),
+          unchanged: check.unchanged,
+          healthy: check.health.healthy,
           ...(seeds ? { bundledSeeds: seeds.filter((o) => o.kind === 'ingested').length } : {}),
         };
       },
@@ -86,7 +92,12 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const backfills = new BackfillRunner(ctx);
   const app = createWebApp(ctx, {
     pages: pagesRouter(ctx, { mailQueue }),
-    admin: { ingestSource: (via) => scheduler.run('ingest', via === 'dashboard' ? 'dashboard' : 'admin'), onQueued: () => sender.wake(), onMailQueued: () => mailQueue.wake(), backfill: backfills },
+    admin: {
+      ingestSource: (via) => scheduler.run('ingest', via === 'dashboard' ? 'dashboard' : 'admin'),
+      onQueued: () => sender.wake(),
+      onMailQueued: () => mailQueue.wake(),
+      backfill: backfills,
+    },
     extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter(sesWebhookDeps(ctx, config.SES_SNS_TOPIC_ARN))] : [],
   });
   // A port that cannot be taken stops the start here, with nothing left behind: the worker leaves
@@ -132,7 +143,10 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       server.closeIdleConnections();
       const receiverClosed = receiver ? withTimeout(receiver.close(), cutAt - Date.now()) : Promise.resolve();
       const [jobsEnded, sending, mailsEnded] = await Promise.all([
-        withTimeout(Promise.all([scheduler.stop(), backfills.stop()]).then(() => true), cutAt - Date.now()),
+        withTimeout(
+          Promise.all([scheduler.stop(), backfills.stop()]).then(() => true),
+          cutAt - Date.now(),
+        ),
         sender.stop(cutAt, giveUpAt),
         mailQueue.stop(Math.max(0, cutAt - Date.now())),
       ]);
@@ -143,7 +157,16 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       await ctx.close();
       const clean = sending.clean && mailsEnded && jobsEnded === true;
       log.info(
-        { event: 'service.stopped', reason, clean, jobsEnded: jobsEnded === true, mailsEnded, unknownAtStop: sending.cutUnknown, unrecorded: sending.unrecorded, sent: sender.totals.sent },
+        {
+          event: 'service.stopped',
+          reason,
+          clean,
+          jobsEnded: jobsEnded === true,
+          mailsEnded,
+          unknownAtStop: sending.cutUnknown,
+          unrecorded: sending.unrecorded,
+          sent: sender.totals.sent,
+        },
         clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT (see unknownAtStop, unrecorded, jobsEnded, mailsEnded)',
       );
       return { clean };
@@ -160,8 +183,10 @@ function listen(app: RequestListener, port: number, host: string): Promise<Serve
     const server = createServer(app);
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${host}:${port}`;
-      if (err.code === 'EADDRINUSE') reject(new Error(`PORT: ${port} is in use on ${host} (another process listens there): stop it, or set PORT to a free port`, { cause: err }));
-      else if (err.code === 'EACCES') reject(new Error(`PORT: not allowed to listen on ${where} (a port below 1024 needs privileges): set PORT to 1024 or above`, { cause: err }));
+      if (err.code === 'EADDRINUSE')
+        reject(new Error(`PORT: ${port} is in use on ${host} (another process listens there): stop it, or set PORT to a free port`, { cause: err }));
+      else if (err.code === 'EACCES')
+        reject(new Error(`PORT: not allowed to listen on ${where} (a port below 1024 needs privileges): set PORT to 1024 or above`, { cause: err }));
       else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`HOST: ${host} is not an address of this machine (PORT ${port})`, { cause: err }));
       else reject(new Error(`PORT: cannot listen on ${where}: ${err.message}`, { cause: err }));
     });
@@ -180,5 +205,7 @@ function stopSchedule(now: number, timeoutMs: number): { cutAt: number; giveUpAt
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | false> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]).finally(() =>
+    clearTimeout(timer),
+  );
 }

@@ -51,7 +51,10 @@ export async function startWorker(db: WorkerDb, command: string, log: Logger): P
       if (client !== c || stopped) return;
       client = null;
       alive = false;
-      log.error({ event: 'worker.lock_lost', workerId: id }, 'lost the database connection that keeps this worker alive: handing nothing over until it is back');
+      log.error(
+        { event: 'worker.lock_lost', workerId: id },
+        'lost the database connection that keeps this worker alive: handing nothing over until it is back',
+      );
       void relock();
     });
     client = c;
@@ -112,7 +115,16 @@ export async function recover(sql: Sql, log: Logger): Promise<Recovery> {
   }
   for (const d of recovery.unknown) {
     log.error(
-      { event: 'delivery.unknown', deliveryId: d.id, digestId: d.digestId, subscriberId: d.subscriberId, to: maskEmail(d.email), workerId: d.workerId, messageId: d.messageId, code: 'WORKER_GONE' },
+      {
+        event: 'delivery.unknown',
+        deliveryId: d.id,
+        digestId: d.digestId,
+        subscriberId: d.subscriberId,
+        to: maskEmail(d.email),
+        workerId: d.workerId,
+        messageId: d.messageId,
+        code: 'WORKER_GONE',
+      },
       `delivery ${d.id}: its process stopped after handing it to the relay; check the relay's log for ${d.messageId ?? 'it'}, then \`paperboy resolve ${d.id} --sent\` or \`--resend\``,
     );
   }

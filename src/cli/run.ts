@@ -50,7 +50,10 @@ export function fail(err: unknown): never {
 /** The first meaningful line of an error, whatever threw it. */
 function oneLine(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = err.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const code = (err as { code?: unknown }).code;
   const text = lines.find((l) => !/^Invalid `.*` invocation/.test(l)) ?? lines[0];
   return text ?? (typeof code === 'string' ? code : err.name);

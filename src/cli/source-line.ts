@@ -14,7 +14,10 @@ export async function sourceCheckLine(ctx: AppContext): Promise<string> {
     ctx.db.sql.query<{ all: number; history: number }>('SELECT count(*)::int AS all, count(*) FILTER (WHERE history)::int AS history FROM snapshot'),
   ]);
   const { all, history } = counts.rows[0] ?? { all: 0, history: 0 };
-  const stored = all === 0 ? 'no snapshot is stored yet' : `the pages show the ${plural(all, 'snapshot')} stored${history ? ` (${history} of them history: the bundled seeds or backfilled days, never mailed)` : ''}`;
+  const stored =
+    all === 0
+      ? 'no snapshot is stored yet'
+      : `the pages show the ${plural(all, 'snapshot')} stored${history ? ` (${history} of them history: the bundled seeds or backfilled days, never mailed)` : ''}`;
   if (!health) return `  source     ${shown}: not checked yet; ${stored}`;
   const unreachable = health.problems.find((p) => p.reason === 'fetch_failed');
   if (unreachable && isUrl(config.SNAPSHOT_SOURCE)) {

@@ -93,7 +93,10 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadConfi
  */
 function checkTimeouts(c: Pick<RawConfig, 'SMTP_TIMEOUT' | 'SMTP_REPLY_TIMEOUT' | 'SHUTDOWN_TIMEOUT'>): void {
   if (c.SMTP_TIMEOUT >= c.SHUTDOWN_TIMEOUT) {
-    throw new ConfigError('SMTP_TIMEOUT', `must be shorter than SHUTDOWN_TIMEOUT (${c.SMTP_TIMEOUT} ms ≥ ${c.SHUTDOWN_TIMEOUT} ms): a send could never finish a step while stopping`);
+    throw new ConfigError(
+      'SMTP_TIMEOUT',
+      `must be shorter than SHUTDOWN_TIMEOUT (${c.SMTP_TIMEOUT} ms ≥ ${c.SHUTDOWN_TIMEOUT} ms): a send could never finish a step while stopping`,
+    );
   }
   if (c.SMTP_REPLY_TIMEOUT < c.SMTP_TIMEOUT) {
     throw new ConfigError('SMTP_REPLY_TIMEOUT', `must be at least SMTP_TIMEOUT (${c.SMTP_REPLY_TIMEOUT} ms < ${c.SMTP_TIMEOUT} ms)`);
@@ -130,7 +133,8 @@ function checkDkim(c: Pick<RawConfig, 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PR
     throw new ConfigError(keyVar, 'is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)');
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (key.asymmetricKeyType !== 'rsa') throw new ConfigError(keyVar, `must be an RSA key (got ${key.asymmetricKeyType ?? 'unknown'}): receivers verify rsa-sha256`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new ConfigError(keyVar, `must be an RSA key (got ${key.asymmetricKeyType ?? 'unknown'}): receivers verify rsa-sha256`);
   if (bits < 1024) throw new ConfigError(keyVar, `is a ${bits}-bit RSA key: receivers ignore signatures by keys under 1024 bits (2048 advised)`);
   return { domain: c.DKIM_DOMAIN, selector: c.DKIM_SELECTOR, privateKey: key };
 }

@@ -27,16 +27,14 @@ export function parseDuration(text: string): number | null {
   return Math.round(Number(m[1]) * UNITS[m[2] ?? 's']!);
 }
 
-export const duration = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const ms = typeof v === 'number' ? v : parseDuration(v);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s, 10m, 48h or 2d' });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v : parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s, 10m, 48h or 2d' });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 export const cronExpression = z.string().refine((v) => cron.validate(v), {
   message: 'must be a cron line such as "0 7 * * *" (minute hour day month weekday)',
@@ -54,10 +52,9 @@ export const emailAddress = z.string().refine((v) => validator.isEmail(v, { allo
 });
 
 /** "Name <address>" or a bare address; no CR/LF (it goes into a header). */
-export const mailbox = z.string().refine(
-  (v) => !/[\r\n]/.test(v) && validator.isEmail(v, { allow_display_name: true, require_tld: false }),
-  { message: 'must be an address or "Name <address>"' },
-);
+export const mailbox = z.string().refine((v) => !/[\r\n]/.test(v) && validator.isEmail(v, { allow_display_name: true, require_tld: false }), {
+  message: 'must be an address or "Name <address>"',
+});
 
 /** A token or key: the error names the variable already (ConfigError), so the message does not. */
 export const secretString = z.string().min(16, 'must be at least 16 characters');

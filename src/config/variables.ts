@@ -19,7 +19,12 @@ export const variables = {
   // [[DATABASE]]
   DATABASE_URL: {
     group: 'DATABASE',
-    schema: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
+    schema: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+        .optional(),
+    ),
     required: false,
     doc: 'PostgreSQL connection URL. Unset: an embedded PostgreSQL in DATA_DIR/postgres, started and stopped by paperboy itself.',
   },
@@ -61,7 +66,12 @@ export const variables = {
   // [[MAIL]]
   SMTP_URL: {
     group: 'MAIL',
-    schema: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+    schema: optionalString.pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+        .optional(),
+    ),
     required: false,
     doc: 'SMTP relay, e.g. smtp://user:pass@relay:587. Unset: every message is written as an .eml file under DATA_DIR/outbox.',
   },
@@ -86,7 +96,12 @@ export const variables = {
   },
   DKIM_SELECTOR: {
     group: 'MAIL',
-    schema: optionalString.pipe(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a DNS label such as paperboy2026').optional()),
+    schema: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a DNS label such as paperboy2026')
+        .optional(),
+    ),
     required: false,
     doc: 'DKIM selector (s=): the key is published in DNS at SELECTOR._domainkey.DKIM_DOMAIN.',
   },
@@ -106,7 +121,7 @@ export const variables = {
     group: 'MAIL',
     schema: optionalString.pipe(domainName.optional()),
     required: false,
-    doc: 'Domain whose MX reaches paperboy\'s bounce receiver (or your provider): every delivery goes out with its own signed return path bounces+TOKEN@BOUNCE_DOMAIN (VERP), and List-Unsubscribe gains mailto:unsubscribe+TOKEN@BOUNCE_DOMAIN. Unset: the return path is MAIL_FROM, no mailto.',
+    doc: "Domain whose MX reaches paperboy's bounce receiver (or your provider): every delivery goes out with its own signed return path bounces+TOKEN@BOUNCE_DOMAIN (VERP), and List-Unsubscribe gains mailto:unsubscribe+TOKEN@BOUNCE_DOMAIN. Unset: the return path is MAIL_FROM, no mailto.",
   },
   BOUNCE_SMTP_PORT: {
     group: 'MAIL',
@@ -130,7 +145,15 @@ export const variables = {
   },
   SES_SNS_TOPIC_ARN: {
     group: 'MAIL',
-    schema: optionalString.pipe(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:ses-feedback').optional()),
+    schema: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+          'must be an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:ses-feedback',
+        )
+        .optional(),
+    ),
     required: false,
     doc: 'Amazon SES bounce and complaint notifications via SNS: POST /webhooks/ses accepts signed notifications of this topic only. Unset: no webhook.',
   },

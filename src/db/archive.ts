@@ -5,6 +5,7 @@ import type { Db, Sql } from './database.ts';
 import type { DeliveryPaper } from '../model/delivery.ts';
 import { statusIn, WENT_TO_RELAY } from '../model/delivery-status.ts';
 import { Prisma } from './generated/client.ts';
+import { ROW_ID_MAX } from '../model/row-id.ts';
 
 export interface ArchivedPaper {
   paperId: number;
@@ -33,14 +34,19 @@ export interface ArchivePage {
  * plain pool (a reader's page is read often); a delivery's papers never change once built, so they
  * come from `papers` (DeliveryPapersCache) after the first time.
  */
-export async function archivePage(sql: Sql, papers: DeliveryPapersCache, subscriberId: number, options: { limit: number; before?: number | null }): Promise<ArchivePage> {
+export async function archivePage(
+  sql: Sql,
+  papers: DeliveryPapersCache,
+  subscriberId: number,
+  options: { limit: number; before?: number | null },
+): Promise<ArchivePage> {
   const { rows } = await sql.query<{ id: number; digest_id: number; captured_at: Date; sent_at: Date }>(
     `SELECT d.id, d.digest_id, s.captured_at, d.sent_at
        FROM delivery d JOIN digest g ON g.id = d.digest_id JOIN snapshot s ON s.id = g.snapshot_id
       WHERE d.subscriber_id = $1 AND d.status = 'sent' AND d.digest_id < $2
       ORDER BY d.digest_id DESC
       LIMIT $3`,
-    [subscriberId, options.before ?? 2147483647, options.limit + 1],
+    [subscriberId, options.before ?? ROW_ID_MAX, options.limit + 1],
   );
   const shown = rows.slice(0, options.limit);
   const byDelivery = await papers.get(shown.map((r) => r.id));

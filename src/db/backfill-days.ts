@@ -14,10 +14,10 @@ export interface BackfillDayRecord {
 /** Of these days (YYYY-MM-DD), the ones already done for this source (as shown: redacted). */
 export async function doneDays(sql: Sql, source: string, days: string[]): Promise<Set<string>> {
   if (days.length === 0) return new Set();
-  const { rows } = await sql.query<{ day: string }>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM backfill_day WHERE source = $1 AND day = ANY($2::date[])`,
-    [source, days],
-  );
+  const { rows } = await sql.query<{ day: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day FROM backfill_day WHERE source = $1 AND day = ANY($2::date[])`, [
+    source,
+    days,
+  ]);
   return new Set(rows.map((r) => r.day));
 }
 
@@ -31,6 +31,10 @@ export async function recordDay(sql: Sql, source: string, record: BackfillDayRec
 
 /** How many days of this range are done (the dashboard's progress). */
 async function countDoneDays(sql: Sql, source: string, from: string, to: string): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM backfill_day WHERE source = $1 AND day BETWEEN $2::date AND $3::date`, [source, from, to]);
+  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM backfill_day WHERE source = $1 AND day BETWEEN $2::date AND $3::date`, [
+    source,
+    from,
+    to,
+  ]);
   return rows[0]?.n ?? 0;
 }

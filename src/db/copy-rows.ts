@@ -68,7 +68,9 @@ export async function copyRows(source: RowSource, dest: RowSource, onTable?: (ta
 /** The source must not be newer than this version: every migration it had applied is known here. */
 async function checkMigrations(source: RowSource): Promise<void> {
   const known = new Set((await readMigrations()).map((m) => m.name));
-  const { rows } = await source.query<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+  const { rows } = await source.query<{ name: string }>(
+    'SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+  );
   const unknown = rows.map((r) => r.name).filter((n) => !known.has(n));
   if (unknown.length) throw new CopyError(`the source was migrated by a newer paperboy (${unknown.join(', ')}): upgrade this one first`);
 }

@@ -49,8 +49,6 @@ export interface ClaimedDelivery {
   messageId: string;
 }
 
-
-
 /**
  * SQL: records the papers of the deliveries in the CTE `done` (id, subscriber_id, papers) as mailed
  * to their subscribers — in the same statement that marks them sent, whoever marks them.

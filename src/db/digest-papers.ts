@@ -8,7 +8,8 @@ import type { Db } from './database.ts';
  * What a frozen paper keeps: the attributes a digest shows and matches on. The details (TL;DR,
  * links, stars, comments …) came later: a digest frozen before them has none, and shows none.
  */
-export type FrozenPaper = Pick<Paper, 'id' | 'arxivId' | 'title' | 'abstract' | 'authorCount' | 'authors' | 'organization' | 'publishedOn' | 'upvotes'> & PaperDetails;
+export type FrozenPaper = Pick<Paper, 'id' | 'arxivId' | 'title' | 'abstract' | 'authorCount' | 'authors' | 'organization' | 'publishedOn' | 'upvotes'> &
+  PaperDetails;
 
 export function freezePaper(paper: FrozenPaper): FrozenPaper {
   return {
@@ -35,7 +36,12 @@ export function freezePaper(paper: FrozenPaper): FrozenPaper {
  * Stores the digest's papers in listing order (one statement), from position `from` on; papers carried
  * over from an earlier digest of the week (for weekly readers) say which (`carriedFrom`).
  */
-export async function freezeDigestPapers(db: Db, digestId: number, papers: readonly FrozenPaper[], options: { from?: number; carriedFrom?: ReadonlyMap<number, number> } = {}): Promise<number> {
+export async function freezeDigestPapers(
+  db: Db,
+  digestId: number,
+  papers: readonly FrozenPaper[],
+  options: { from?: number; carriedFrom?: ReadonlyMap<number, number> } = {},
+): Promise<number> {
   if (papers.length === 0) return 0;
   const from = options.from ?? 0;
   return db.$executeRaw`

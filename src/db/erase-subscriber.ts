@@ -39,9 +39,18 @@ export async function eraseSubscriber(sql: Sql, subscriberId: number, opts: { no
   try {
     await client.query('BEGIN');
     // their deliveries first, then the subscriber: the order the sender and the inbound reports lock them in
-    const { rows: deliveries } = await client.query<{ id: number; status: string }>(`SELECT id, status::text AS status FROM delivery WHERE subscriber_id = $1 ORDER BY id FOR UPDATE`, [subscriberId]);
-    const { rows: found } = await client.query<{ status: string; erased_at: Date | null }>(`SELECT status::text AS status, erased_at FROM subscriber WHERE id = $1 FOR UPDATE`, [subscriberId]);
-    const { rows: mails } = await client.query<{ id: number; status: string; claimed_at: Date | null }>(`SELECT id, status::text AS status, claimed_at FROM subscription_mail WHERE subscriber_id = $1 ORDER BY id FOR UPDATE`, [subscriberId]);
+    const { rows: deliveries } = await client.query<{ id: number; status: string }>(
+      `SELECT id, status::text AS status FROM delivery WHERE subscriber_id = $1 ORDER BY id FOR UPDATE`,
+      [subscriberId],
+    );
+    const { rows: found } = await client.query<{ status: string; erased_at: Date | null }>(
+      `SELECT status::text AS status, erased_at FROM subscriber WHERE id = $1 FOR UPDATE`,
+      [subscriberId],
+    );
+    const { rows: mails } = await client.query<{ id: number; status: string; claimed_at: Date | null }>(
+      `SELECT id, status::text AS status, claimed_at FROM subscription_mail WHERE subscriber_id = $1 ORDER BY id FOR UPDATE`,
+      [subscriberId],
+    );
     const refuse = async (result: EraseResult) => {
       await client.query('ROLLBACK');
       return result;
@@ -93,7 +102,12 @@ export async function eraseSubscriber(sql: Sql, subscriberId: number, opts: { no
       [subscriberId, opts.now, newNonce()],
     );
     await client.query('COMMIT');
-    return { kind: 'erased', subscriberId, erasedAt: opts.now, removed: { deliveriesStopped, deliveriesKept, mailedPapers, feedback, readerModel, subscriptionMails, inboundReports } };
+    return {
+      kind: 'erased',
+      subscriberId,
+      erasedAt: opts.now,
+      removed: { deliveriesStopped, deliveriesKept, mailedPapers, feedback, readerModel, subscriptionMails, inboundReports },
+    };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

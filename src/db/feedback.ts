@@ -15,7 +15,14 @@ export interface FeedbackEvent {
 
 export async function recordFeedback(db: Db, event: FeedbackEvent): Promise<void> {
   await db.feedback.create({
-    data: { subscriberId: event.subscriberId, kind: event.kind, paperId: event.paperId ?? null, topic: event.topic ?? null, deliveryId: event.deliveryId ?? null, at: event.at },
+    data: {
+      subscriberId: event.subscriberId,
+      kind: event.kind,
+      paperId: event.paperId ?? null,
+      topic: event.topic ?? null,
+      deliveryId: event.deliveryId ?? null,
+      at: event.at,
+    },
   });
 }
 

@@ -31,7 +31,10 @@ class MigrationError extends Error {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -81,7 +84,9 @@ async function applyOne(client: pg.Client, migration: Migration, result: Migrate
     if (recorded) {
       await client.query('ROLLBACK');
       if (!recorded.finished_at) {
-        throw new MigrationError(`migration ${migration.name} was started but never finished (a failed \`prisma migrate deploy\`?): resolve it with \`prisma migrate resolve\``);
+        throw new MigrationError(
+          `migration ${migration.name} was started but never finished (a failed \`prisma migrate deploy\`?): resolve it with \`prisma migrate resolve\``,
+        );
       }
       if (recorded.checksum !== migration.checksum) {
         result.modified.push(migration.name);

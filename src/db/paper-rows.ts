@@ -35,7 +35,9 @@ export async function findKnownPapers(sql: Queryable, keys: { arxivIds: string[]
 /** Ids for new papers, drawn before they are written so each row's id is known in advance. */
 export async function drawPaperIds(sql: Queryable, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const { rows } = await sql.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('paper', 'id'))::int AS id FROM generate_series(1, $1::int)`, [count]);
+  const { rows } = await sql.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('paper', 'id'))::int AS id FROM generate_series(1, $1::int)`, [
+    count,
+  ]);
   return rows.map((r) => r.id);
 }
 
@@ -117,7 +119,18 @@ export function prepareSnapshotWrite(
     return entry.paperId;
   });
   return {
-    params: [JSON.stringify(created), JSON.stringify(changed), snapshot.source, snapshot.capturedAt, snapshot.contentHash, snapshot.format, paperIds.length, snapshot.ingestedAt, paperIds, snapshot.history],
+    params: [
+      JSON.stringify(created),
+      JSON.stringify(changed),
+      snapshot.source,
+      snapshot.capturedAt,
+      snapshot.contentHash,
+      snapshot.format,
+      paperIds.length,
+      snapshot.ingestedAt,
+      paperIds,
+      snapshot.history,
+    ],
     created: created.length,
     changed: changed.length,
   };

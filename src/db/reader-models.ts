@@ -152,10 +152,10 @@ export async function undoMark(sql: Sql, subscriberId: number, paperId: number):
   const client = await sql.connect();
   try {
     await client.query('BEGIN');
-    const { rowCount } = await client.query(
-      `DELETE FROM feedback WHERE subscriber_id = $1 AND paper_id = $2 AND kind IN ('more_like_this', 'not_relevant')`,
-      [subscriberId, paperId],
-    );
+    const { rowCount } = await client.query(`DELETE FROM feedback WHERE subscriber_id = $1 AND paper_id = $2 AND kind IN ('more_like_this', 'not_relevant')`, [
+      subscriberId,
+      paperId,
+    ]);
     if (rowCount) await dropReaderModel(client, subscriberId);
     await client.query('COMMIT');
     return { marks: rowCount ?? 0 };

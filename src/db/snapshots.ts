@@ -23,7 +23,8 @@ export class UnstorableSnapshotError extends Error {
  */
 function unstorableReason(err: unknown): string | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const meta = (e as { meta?: { code?: unknown; message?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } }).meta;
+    const meta = (e as { meta?: { code?: unknown; message?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } })
+      .meta;
     const cause = meta?.driverAdapterError?.cause ?? (e as { cause?: { originalCode?: unknown; originalMessage?: unknown } }).cause;
     const code = String(cause?.originalCode ?? meta?.code ?? (e as { code?: unknown }).code ?? '');
     if (/^(22|54)\w{3}$|^23514$/.test(code)) {
@@ -117,7 +118,9 @@ const PLAUSIBLE = `captured_at <= ingested_at + make_interval(days => ${FUTURE_D
  */
 export async function latestSnapshot(db: Db, options: { history?: boolean } = {}): Promise<SnapshotSummary | null> {
   const live = options.history === false ? ' AND NOT history' : '';
-  const rows = await db.$queryRawUnsafe<SnapshotSummary[]>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE}${live} ORDER BY captured_at DESC, id DESC LIMIT 1`);
+  const rows = await db.$queryRawUnsafe<SnapshotSummary[]>(
+    `SELECT ${SNAPSHOT_COLUMNS} FROM snapshot WHERE ${PLAUSIBLE}${live} ORDER BY captured_at DESC, id DESC LIMIT 1`,
+  );
   return rows[0] ?? null;
 }
 
@@ -144,6 +147,8 @@ export async function snapshotPapers(db: Db, snapshotId: number): Promise<Paper[
 }
 
 export async function snapshotPaperIds(sql: Queryable, snapshotId: number): Promise<number[]> {
-  const { rows } = await sql.query<{ paperId: number }>(`SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [snapshotId]);
+  const { rows } = await sql.query<{ paperId: number }>(`SELECT paper_id AS "paperId" FROM snapshot_entry WHERE snapshot_id = $1 ORDER BY position`, [
+    snapshotId,
+  ]);
   return rows.map((e) => e.paperId);
 }

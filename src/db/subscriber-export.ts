@@ -23,9 +23,16 @@ export async function readSubscriberExport(prisma: PrismaClient, subscriberId: n
     prisma.subscriptionMail.findMany({ where: { subscriberId }, orderBy: { id: 'asc' } }),
     prisma.readerModel.findUnique({ where: { subscriberId } }),
   ]);
-  const paperIds = new Set<number>([...deliveries.flatMap((d) => deliveryPapers(d.papers).map((p) => p.paperId)), ...mailed.map((m) => m.paperId), ...feedback.flatMap((f) => (f.paperId ? [f.paperId] : []))]);
+  const paperIds = new Set<number>([
+    ...deliveries.flatMap((d) => deliveryPapers(d.papers).map((p) => p.paperId)),
+    ...mailed.map((m) => m.paperId),
+    ...feedback.flatMap((f) => (f.paperId ? [f.paperId] : [])),
+  ]);
   const papers = new Map(
-    (await prisma.paper.findMany({ where: { id: { in: [...paperIds] } }, select: { id: true, arxivId: true, title: true } })).map((p) => [p.id, { paperId: p.id, arxivId: p.arxivId, title: p.title }]),
+    (await prisma.paper.findMany({ where: { id: { in: [...paperIds] } }, select: { id: true, arxivId: true, title: true } })).map((p) => [
+      p.id,
+      { paperId: p.id, arxivId: p.arxivId, title: p.title },
+    ]),
   );
   const paper = (id: number) => papers.get(id) ?? { paperId: id, arxivId: null, title: null };
   return {
@@ -61,14 +68,37 @@ export async function readSubscriberExport(prisma: PrismaClient, subscriberId: n
       smtpResponse: d.smtpResponse,
       errorCode: d.errorCode,
       papers: deliveryPapers(d.papers).map((p) => ({ ...paper(p.paperId), topics: p.topics })),
-      attempts: d.attempts.map((a) => ({ attempt: a.attempt, status: a.status, messageId: a.messageId, smtpResponse: a.smtpResponse, errorCode: a.errorCode, reason: a.reason, at: a.at })),
+      attempts: d.attempts.map((a) => ({
+        attempt: a.attempt,
+        status: a.status,
+        messageId: a.messageId,
+        smtpResponse: a.smtpResponse,
+        errorCode: a.errorCode,
+        reason: a.reason,
+        at: a.at,
+      })),
     })),
     mailedPapers: mailed.map((m) => ({ ...paper(m.paperId), deliveryId: m.deliveryId, mailedAt: m.mailedAt })),
     feedback: feedback.map((f) => ({ kind: f.kind, ...(f.paperId ? { paper: paper(f.paperId) } : {}), topic: f.topic, deliveryId: f.deliveryId, at: f.at })),
-    inboundReports: reports.map((r) => ({ kind: r.kind, via: r.via, deliveryId: r.deliveryId, recipient: r.recipient, status: r.status, diagnostic: r.diagnostic, outcome: r.outcome, receivedAt: r.receivedAt })),
+    inboundReports: reports.map((r) => ({
+      kind: r.kind,
+      via: r.via,
+      deliveryId: r.deliveryId,
+      recipient: r.recipient,
+      status: r.status,
+      diagnostic: r.diagnostic,
+      outcome: r.outcome,
+      receivedAt: r.receivedAt,
+    })),
     subscriptionMails: mails.map((m) => ({ kind: m.kind, status: m.status, tries: m.tries, createdAt: m.createdAt, doneAt: m.doneAt, lastError: m.lastError })),
     readerModel: model
-      ? { positives: model.positives, negatives: model.negatives, trainedAt: model.trainedAt, bytes: model.bytes, model: model.model ? (JSON.parse(model.model) as unknown) : null }
+      ? {
+          positives: model.positives,
+          negatives: model.negatives,
+          trainedAt: model.trainedAt,
+          bytes: model.bytes,
+          model: model.model ? (JSON.parse(model.model) as unknown) : null,
+        }
       : null,
   };
 }

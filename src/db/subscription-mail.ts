@@ -4,6 +4,7 @@
 // the claim (`WHERE status = 'sending' AND claimed_by = …`), an operator's re-send one on `failed`.
 import type { PrismaClient } from './generated/client.ts';
 import type { Db } from './database.ts';
+import { isRowId } from '../model/row-id.ts';
 
 export type SubscriptionMailKind = 'confirmation' | 'preferences_link' | 'preferences_changed';
 type SubscriptionMailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
@@ -19,9 +20,19 @@ export interface ClaimedMail {
   retryUntil: Date;
 }
 
-export async function enqueueMail(db: Db, mail: { subscriberId: number; kind: SubscriptionMailKind; nonce?: string; now: Date; retryUntil: Date; notBefore?: Date }): Promise<number> {
+export async function enqueueMail(
+  db: Db,
+  mail: { subscriberId: number; kind: SubscriptionMailKind; nonce?: string; now: Date; retryUntil: Date; notBefore?: Date },
+): Promise<number> {
   const row = await db.subscriptionMail.create({
-    data: { subscriberId: mail.subscriberId, kind: mail.kind, nonce: mail.nonce ?? null, nextTryAt: mail.notBefore ?? mail.now, createdAt: mail.now, retryUntil: mail.retryUntil },
+    data: {
+      subscriberId: mail.subscriberId,
+      kind: mail.kind,
+      nonce: mail.nonce ?? null,
+      nextTryAt: mail.notBefore ?? mail.now,
+      createdAt: mail.now,
+      retryUntil: mail.retryUntil,
+    },
     select: { id: true },
   });
   return row.id;
@@ -118,7 +129,17 @@ export interface MailRow {
 }
 
 const ROW = {
-  id: true, kind: true, status: true, subscriberId: true, nonce: true, tries: true, createdAt: true, nextTryAt: true, retryUntil: true, doneAt: true, lastError: true,
+  id: true,
+  kind: true,
+  status: true,
+  subscriberId: true,
+  nonce: true,
+  tries: true,
+  createdAt: true,
+  nextTryAt: true,
+  retryUntil: true,
+  doneAt: true,
+  lastError: true,
   subscriber: { select: { email: true } },
 } as const;
 
@@ -140,7 +161,7 @@ export async function listMails(db: Db, which: 'failed' | 'waiting', options: { 
 }
 
 export async function getMail(db: Db, id: number): Promise<MailRow | null> {
-  if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) return null; // an id no row can have (the column is an int4)
+  if (!isRowId(id)) return null; // an id no row can have (the column is an int4)
   const row = await db.subscriptionMail.findUnique({ where: { id }, select: ROW });
   return row ? toRow(row) : null;
 }

@@ -41,7 +41,18 @@ export async function refreshPending(db: Db, id: number, input: PendingInput): P
 export async function resubscribe(db: Db, id: number, input: PendingInput): Promise<boolean> {
   const { count } = await db.subscriber.updateMany({
     where: { id, status: 'unsubscribed' },
-    data: { status: 'pending', topics: input.topics, frequency: input.frequency, weeklyDay: input.weeklyDay, paused: false, pausedUntil: null, tokenNonce: input.nonce, confirmedAt: null, unsubscribedAt: null, updatedAt: input.now },
+    data: {
+      status: 'pending',
+      topics: input.topics,
+      frequency: input.frequency,
+      weeklyDay: input.weeklyDay,
+      paused: false,
+      pausedUntil: null,
+      tokenNonce: input.nonce,
+      confirmedAt: null,
+      unsubscribedAt: null,
+      updatedAt: input.now,
+    },
   });
   return count === 1;
 }
@@ -82,8 +93,15 @@ export async function updatePreferences(
 ): Promise<boolean> {
   const { count } = await db.subscriber.updateMany({
     where: { id, status: 'active' },
-    data: { topics: input.topics, paused: input.paused, pausedUntil: input.paused ? input.pausedUntil : null, frequency: input.frequency, weeklyDay: input.weeklyDay,
-      ...(input.mutedTopics ? { mutedTopics: input.mutedTopics } : {}), updatedAt: now },
+    data: {
+      topics: input.topics,
+      paused: input.paused,
+      pausedUntil: input.paused ? input.pausedUntil : null,
+      frequency: input.frequency,
+      weeklyDay: input.weeklyDay,
+      ...(input.mutedTopics ? { mutedTopics: input.mutedTopics } : {}),
+      updatedAt: now,
+    },
   });
   return count === 1;
 }

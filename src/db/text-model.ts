@@ -82,7 +82,9 @@ export class TextModelCache {
     const version = rows[0]?.version;
     if (version === undefined) return null;
     if (this.cached?.version === version) return this.cached.model;
-    const full = await sql.query<{ buckets: number; documents: number; df: Buffer; version: number }>(`SELECT buckets, documents, df, version FROM text_model WHERE id = 1`);
+    const full = await sql.query<{ buckets: number; documents: number; df: Buffer; version: number }>(
+      `SELECT buckets, documents, df, version FROM text_model WHERE id = 1`,
+    );
     const row = full.rows[0]!;
     this.cached = { version: row.version, model: { buckets: row.buckets, documents: row.documents, df: decodeDf(row.df, row.buckets) } };
     return this.cached.model;

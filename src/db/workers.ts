@@ -22,10 +22,12 @@ export interface WorkerInfo {
 
 /** Registers a worker; returns its lock key (unique, from a sequence). */
 export async function registerWorker(sql: Sql, id: string, command: string): Promise<number> {
-  const { rows } = await sql.query<{ lock_key: number }>(
-    'INSERT INTO worker (id, host, pid, command) VALUES ($1, $2, $3, $4) RETURNING lock_key',
-    [id, os.hostname(), process.pid, command],
-  );
+  const { rows } = await sql.query<{ lock_key: number }>('INSERT INTO worker (id, host, pid, command) VALUES ($1, $2, $3, $4) RETURNING lock_key', [
+    id,
+    os.hostname(),
+    process.pid,
+    command,
+  ]);
   return rows[0]!.lock_key;
 }
 

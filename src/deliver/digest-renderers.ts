@@ -64,7 +64,14 @@ export async function prepareDigest(digestId: number, snapshot: SnapshotSummary,
 }
 
 /** One recipient's email from what their delivery row stores (or its web view, with WebViewLinks). */
-export function renderDelivery(prepared: PreparedDigest, email: string, papers: DeliveryPaper[], links: SubscriberLinks | WebViewLinks, reader?: ReaderLink[], frequency?: FrequencyChoice): RenderedEmail {
+export function renderDelivery(
+  prepared: PreparedDigest,
+  email: string,
+  papers: DeliveryPaper[],
+  links: SubscriberLinks | WebViewLinks,
+  reader?: ReaderLink[],
+  frequency?: FrequencyChoice,
+): RenderedEmail {
   const recipient: RecipientView | WebViewRecipient = {
     email,
     papers: papers.map((p) => ({
@@ -94,7 +101,16 @@ function hitsOf(matcher: TopicMatcher, paper: DeliveryPaper): TopicHit[] {
   return paper.topics.map((topic) => reasonOnly(topic, paper.words ?? [], 0));
 }
 
-const reasonOnly = (topic: string, words: string[], score: number): TopicHit => ({ topic, words, title: [], abstract: [], score, closeness: 'scattered', field: 'abstract', closest: null });
+const reasonOnly = (topic: string, words: string[], score: number): TopicHit => ({
+  topic,
+  words,
+  title: [],
+  abstract: [],
+  score,
+  closeness: 'scattered',
+  field: 'abstract',
+  closest: null,
+});
 
 const KEEP_DIGESTS = 3;
 

@@ -64,7 +64,11 @@ export function relaxedHeader(raw: string): string {
 
 /** RFC 6376 §3.4.4, relaxed body canonicalization (latin1 text, CRLF line ends). */
 export function relaxedBody(body: string): string {
-  const canon = body.replace(/[ \t]+/g, ' ').replace(/ \r\n/g, '\r\n').replace(/ $/, '').replace(/(\r\n)+$/, '');
+  const canon = body
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ \r\n/g, '\r\n')
+    .replace(/ $/, '')
+    .replace(/(\r\n)+$/, '');
   return canon === '' ? '' : `${canon}\r\n`;
 }
 
@@ -78,7 +82,9 @@ export function createDkimSigner(key: DkimKey): DkimSign {
     const end = text.indexOf('\r\n\r\n');
     if (end < 0) return Promise.reject(new Error('DKIM signing failed: the message has no body separator'));
     const fields = headerFields(text.slice(0, end));
-    const bodyHash = createHash('sha256').update(relaxedBody(text.slice(end + 4)), 'latin1').digest('base64');
+    const bodyHash = createHash('sha256')
+      .update(relaxedBody(text.slice(end + 4)), 'latin1')
+      .digest('base64');
     // each listed field the message has, its last instance (RFC 6376 §5.4.2: signed from the bottom up)
     const signed = wanted.map((name) => fields.findLast((f) => f.name === name)).filter((f): f is Field => f !== undefined);
     const tags = `v=1; a=rsa-sha256; c=relaxed/relaxed; d=${key.domain}; q=dns/txt; s=${key.selector};\r\n bh=${bodyHash};\r\n h=${signed.map((f) => f.raw.slice(0, f.raw.indexOf(':')).trim()).join(':')};\r\n b=`;

@@ -70,7 +70,11 @@ export class Handover {
           continue;
         }
         try {
-          const marked = await this.markBatch(this.sql, this.worker.id, batch.map((w) => w.held));
+          const marked = await this.markBatch(
+            this.sql,
+            this.worker.id,
+            batch.map((w) => w.held),
+          );
           const handed = new Set(marked.handed);
           const taken = new Set(marked.taken);
           for (const w of batch) {

@@ -36,7 +36,12 @@ export async function previewSubscriberDigest(
   if (!snapshot) return { kind: 'no-snapshot' };
   const diff = await loadSnapshotDiff(db, snapshot);
   const fresh = new Set(diff.newPaperIds);
-  const prepared = await prepareDigest(0, snapshot, diff.papers.filter((p) => fresh.has(p.id)), settings);
+  const prepared = await prepareDigest(
+    0,
+    snapshot,
+    diff.papers.filter((p) => fresh.has(p.id)),
+    settings,
+  );
 
   const digest = await digestForSnapshot(prisma, snapshot.id);
   const queued = digest
@@ -56,6 +61,9 @@ export async function previewSubscriberDigest(
     snapshotId: snapshot.id,
     source: queued ? 'queued delivery' : 'newest snapshot',
     papers: papers.length,
-    email: renderDelivery(prepared, subscriber.email, papers, links(subscriber.id), undefined, { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay }),
+    email: renderDelivery(prepared, subscriber.email, papers, links(subscriber.id), undefined, {
+      frequency: subscriber.frequency,
+      weeklyDay: subscriber.weeklyDay,
+    }),
   };
 }

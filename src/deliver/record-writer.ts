@@ -105,7 +105,12 @@ export class RecordWriter {
   /** Back to queued, untouched: nothing of them went to the relay. */
   release(held: readonly Held[]): Promise<number> {
     if (held.length === 0) return Promise.resolve(0);
-    return this.write(held.map((h) => h.id), 'released', () => releaseClaims(this.sql, this.workerId, held), 0);
+    return this.write(
+      held.map((h) => h.id),
+      'released',
+      () => releaseClaims(this.sql, this.workerId, held),
+      0,
+    );
   }
 
   /** Writes what is pending; failed writes are tried again until they succeed or `giveUp` aborts. */
@@ -127,14 +132,23 @@ export class RecordWriter {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    void this.write(batch.map((b) => b.id), 'sent', async () => {
-      const written = new Set(await markSent(this.sql, this.workerId, batch));
-      const lost = batch.filter((b) => !written.has(b.id)).map((b) => b.id);
-      if (lost.length > 0) {
-        this.log.error({ event: 'delivery.record_conflict', deliveryIds: lost }, 'sent, but these deliveries were no longer ours to record (an operator resolved them meanwhile?)');
-      }
-      return written.size;
-    }, 0, batch.map((b) => ({ id: b.id, response: b.response }))).finally(() => {
+    void this.write(
+      batch.map((b) => b.id),
+      'sent',
+      async () => {
+        const written = new Set(await markSent(this.sql, this.workerId, batch));
+        const lost = batch.filter((b) => !written.has(b.id)).map((b) => b.id);
+        if (lost.length > 0) {
+          this.log.error(
+            { event: 'delivery.record_conflict', deliveryIds: lost },
+            'sent, but these deliveries were no longer ours to record (an operator resolved them meanwhile?)',
+          );
+        }
+        return written.size;
+      },
+      0,
+      batch.map((b) => ({ id: b.id, response: b.response })),
+    ).finally(() => {
       this.unwritten -= batch.length;
       for (const b of batch) b.done();
     });
@@ -153,7 +167,10 @@ export class RecordWriter {
           if (!failed) {
             failed = true;
             this.failures++;
-            this.log.warn({ event: 'delivery.record_retry', deliveryIds: ids, outcome, err }, `could not record ${plural(ids.length, 'delivery', 'deliveries')} as ${outcome}; trying again`);
+            this.log.warn(
+              { event: 'delivery.record_retry', deliveryIds: ids, outcome, err },
+              `could not record ${plural(ids.length, 'delivery', 'deliveries')} as ${outcome}; trying again`,
+            );
           }
           if (this.giveUp.signal.aborted) {
             this.recovered();

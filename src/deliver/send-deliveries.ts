@@ -149,7 +149,11 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     const context = () => ({ deliveryId: delivery.id, digestId: delivery.digestId, subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) });
     if (delivery.subscriberStatus !== 'active' || delivery.subscriberPaused || delivery.subscriberFeedOnly) {
       const code =
-        delivery.subscriberStatus !== 'active' ? `subscriber_${delivery.subscriberStatus}` : delivery.subscriberPaused ? 'subscriber_paused' : 'subscriber_feed_only';
+        delivery.subscriberStatus !== 'active'
+          ? `subscriber_${delivery.subscriberStatus}`
+          : delivery.subscriberPaused
+            ? 'subscriber_paused'
+            : 'subscriber_feed_only';
       await writer.failed(delivery, { code, error: 'not sent: the subscriber no longer gets digests', response: null });
       log.info({ event: 'delivery.skipped', ...context(), code }, `delivery ${delivery.id} not sent: ${code}`);
       return;
@@ -165,8 +169,16 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       const prepared = await deps.renderers.get(delivery.digestId);
       const links = subscriberLinks(deps.tokens, settings.baseUrl, delivery.subscriberId);
       const reader = readerLinks(deps.tokens, settings.baseUrl, delivery.subscriberId, delivery.id);
-      const bounce = deps.verp ? { returnPath: deps.verp.bounceAddress(delivery.id, delivery.attempt), unsubscribeMailto: deps.verp.unsubscribeAddress(delivery.subscriberId) } : undefined;
-      message = composeDigestMessage(deps.compose, delivery, renderDelivery(prepared, delivery.email, delivery.papers, links, reader, delivery.frequency), links, bounce);
+      const bounce = deps.verp
+        ? { returnPath: deps.verp.bounceAddress(delivery.id, delivery.attempt), unsubscribeMailto: deps.verp.unsubscribeAddress(delivery.subscriberId) }
+        : undefined;
+      message = composeDigestMessage(
+        deps.compose,
+        delivery,
+        renderDelivery(prepared, delivery.email, delivery.papers, links, reader, delivery.frequency),
+        links,
+        bounce,
+      );
     } catch (err) {
       await writer.failed(delivery, { code: 'render_failed', error: (err as Error).message, response: null });
       summary.failed++;
@@ -175,13 +187,17 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
     }
     const started = performance.now();
     try {
-      const receipt = await deps.mailer.send(message, { beforeData: () => handover.mark(delivery), ...(options.abortSends ? { signal: options.abortSends } : {}) });
+      const receipt = await deps.mailer.send(message, {
+        beforeData: () => handover.mark(delivery),
+        ...(options.abortSends ? { signal: options.abortSends } : {}),
+      });
       metrics.deliverySent((performance.now() - started) / 1000);
       consecutive.set(delivery.digestId, 0);
       const recorded = writer.sent(delivery, receipt.response);
       if (writer.backlogged) await recorded; // the database is behind: let it catch up
       summary.sent++;
-      if (log.isLevelEnabled('info')) log.info({ event: 'delivery.sent', ...context(), messageId: delivery.messageId, response: receipt.response }, `sent delivery ${delivery.id}`);
+      if (log.isLevelEnabled('info'))
+        log.info({ event: 'delivery.sent', ...context(), messageId: delivery.messageId, response: receipt.response }, `sent delivery ${delivery.id}`);
     } catch (err) {
       await settle(delivery, err instanceof SendError ? err : new SendError('EUNKNOWN', (err as Error).message), context);
     }
@@ -217,14 +233,20 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       const delay = settings.retryDelayMs * 2 ** delivery.tries;
       await writer.retry(delivery, delay, failure);
       summary.retried++;
-      log.warn({ event: 'delivery.retry', ...context(), code: failure.code, tries: delivery.tries + 1, delayMs: delay }, `delivery ${delivery.id}: ${error.message}; retrying in ${delay} ms`);
+      log.warn(
+        { event: 'delivery.retry', ...context(), code: failure.code, tries: delivery.tries + 1, delayMs: delay },
+        `delivery ${delivery.id}: ${error.message}; retrying in ${delay} ms`,
+      );
     } else {
       await writer.failed(delivery, failure);
       summary.failed++;
       log.warn({ event: 'delivery.failed', ...context(), code: failure.code, response: failure.response }, `delivery ${delivery.id} failed: ${error.message}`);
       if (error.hardBounce && (await recordHardBounce(prisma, delivery.subscriberId, settings.bounceLimit, new Date()).catch(() => false))) {
         summary.bounced++;
-        log.warn({ event: 'subscriber.bounced', subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) }, `subscriber ${delivery.subscriberId} is now bounced`);
+        log.warn(
+          { event: 'subscriber.bounced', subscriberId: delivery.subscriberId, to: maskEmail(delivery.email) },
+          `subscriber ${delivery.subscriberId} is now bounced`,
+        );
       }
     }
     await failedInARow(delivery);
@@ -274,7 +296,9 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
       if (claimed.length === 0) continue;
       for (const delivery of claimed) {
         waiting.set(delivery.id, delivery);
-        void queue.add(() => deliver(delivery)).catch((err) => log.error({ event: 'delivery.error', deliveryId: delivery.id, err }, 'unexpected error while sending'));
+        void queue
+          .add(() => deliver(delivery))
+          .catch((err) => log.error({ event: 'delivery.error', deliveryId: delivery.id, err }, 'unexpected error while sending'));
       }
     }
   } finally {

@@ -281,7 +281,16 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
           slot.dead = true;
           slot.connection.close();
           const sent = stream.ended;
-          reject(new SendError('EABORTED', sent ? 'stopped waiting for the final reply (shutting down)' : 'stopped before the message data ended (shutting down)', null, null, stage(), exchange('this process stopped waiting')));
+          reject(
+            new SendError(
+              'EABORTED',
+              sent ? 'stopped waiting for the final reply (shutting down)' : 'stopped before the message data ended (shutting down)',
+              null,
+              null,
+              stage(),
+              exchange('this process stopped waiting'),
+            ),
+          );
         };
         if (hooks.signal?.aborted) return onAbort();
         hooks.signal?.addEventListener('abort', onAbort, { once: true });
@@ -292,7 +301,12 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
             }
             const e = toSendError(err);
             const at = stage();
-            const what = e.responseCode !== null ? `the reply ${e.response ?? e.responseCode}` : e.code === 'ETIMEDOUT' ? 'no reply: timed out' : 'the connection closed with no reply';
+            const what =
+              e.responseCode !== null
+                ? `the reply ${e.response ?? e.responseCode}`
+                : e.code === 'ETIMEDOUT'
+                  ? 'no reply: timed out'
+                  : 'the connection closed with no reply';
             return reject(e.at(at, exchange(what)));
           }
           resolve(info as SentInfo);
@@ -305,7 +319,7 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
       const e = err instanceof SendError ? err : toSendError(err);
       // a refusal by reply leaves the session usable (RSET); anything else ends the connection
       if (!slot.dead && e.responseCode !== null && e.responseCode !== 421 && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')) {
-        await new Promise<void>((resolve) => slot.connection.reset((resetErr) => ((resetErr ? retire(slot) : undefined), resolve())));
+        await new Promise<void>((resolve) => slot.connection.reset((resetErr) => (resetErr ? retire(slot) : undefined, resolve())));
       } else if (!slot.dead) {
         slot.dead = true;
         slot.connection.close();

@@ -18,5 +18,13 @@ export interface SnapshotDiff {
 export async function loadSnapshotDiff(db: { prisma: Db; sql: Queryable }, snapshot: SnapshotSummary): Promise<SnapshotDiff> {
   const previous = await previousSnapshot(db.sql, snapshot);
   const [papers, before] = await Promise.all([snapshotPapers(db.prisma, snapshot.id), previous ? snapshotPaperIds(db.sql, previous.id) : null]);
-  return { snapshot, previous, papers, newPaperIds: newPaperKeys(papers.map((p) => p.id), before) };
+  return {
+    snapshot,
+    previous,
+    papers,
+    newPaperIds: newPaperKeys(
+      papers.map((p) => p.id),
+      before,
+    ),
+  };
 }

@@ -6,8 +6,15 @@
 import { loadSnapshotDiff } from '../diff/load-new-papers.ts';
 import { freezeDigestPapers, papersOfDigestsBuilt, type FrozenPaper } from '../db/digest-papers.ts';
 import {
-  activeSubscriberBatch, digestForSnapshot, insertDeliveries, lastDeliveryDigestAt, maxSubscriberId, papersNotToRepeat, skipOlderSnapshots,
-  type DigestSummary, type SubscriberInBatch,
+  activeSubscriberBatch,
+  digestForSnapshot,
+  insertDeliveries,
+  lastDeliveryDigestAt,
+  maxSubscriberId,
+  papersNotToRepeat,
+  skipOlderSnapshots,
+  type DigestSummary,
+  type SubscriberInBatch,
 } from '../db/digests.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { Prisma } from '../db/generated/client.ts';
@@ -78,7 +85,10 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
     try {
       await deps.beforeBuild();
     } catch (err) {
-      log.error({ event: 'relevance.train_failed', snapshotId: snapshot.id, err }, `reader models not trained before the digest (built anyway, with the models as they were): ${(err as Error).message}`);
+      log.error(
+        { event: 'relevance.train_failed', snapshotId: snapshot.id, err },
+        `reader models not trained before the digest (built anyway, with the models as they were): ${(err as Error).message}`,
+      );
     }
   }
   const diff = await loadSnapshotDiff({ prisma, sql: deps.sql }, snapshot);
@@ -92,7 +102,10 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
   // Weekly readers: the week's papers (new in the digests built in the 7 days before this one, frozen
   // as they were then) besides this digest's; matched only if a weekly reader is due.
   const week = (await papersOfDigestsBuilt(prisma, new Date(builtAt.getTime() - WEEK_MS), builtAt)).filter((w) => !fresh.has(w.paper.id));
-  const papers = new BuildPapers(newPapers, week.map((w) => w.paper));
+  const papers = new BuildPapers(
+    newPapers,
+    week.map((w) => w.paper),
+  );
   /** the carried papers some weekly delivery uses: frozen into this digest with them */
   const carried = new Set<number>();
 
@@ -101,7 +114,7 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
     let deliveries = 0;
     let subscribers = 0;
     const upTo = await maxSubscriberId(db);
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const batch = await activeSubscriberBatch(db, after, upTo, deps.batchSize ?? 1000);
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;
@@ -146,7 +159,12 @@ export async function buildDigest(deps: BuildDigestDeps, options: BuildDigestOpt
       const counts = await plan(tx, digest.id);
       // and the earlier papers of the week that weekly deliveries carry
       const kept = week.filter((w) => carried.has(w.paper.id));
-      await freezeDigestPapers(tx, digest.id, kept.map((w) => w.paper), { from: newPapers.length, carriedFrom: new Map(kept.map((w) => [w.paper.id, w.digestId])) });
+      await freezeDigestPapers(
+        tx,
+        digest.id,
+        kept.map((w) => w.paper),
+        { from: newPapers.length, carriedFrom: new Map(kept.map((w) => [w.paper.id, w.digestId])) },
+      );
       const final = await tx.digest.update({ where: { id: digest.id }, data: { deliveryCount: counts.deliveries } });
       return { digest: final, counts, skipped };
     }, LONG_TX);
@@ -220,15 +238,37 @@ export interface BatchInputs {
 }
 
 /** Reads what planBatch needs: which weekly readers are due, what each reader got, their models. */
-async function readBatchInputs(db: Db, batch: readonly SubscriberInBatch[], papers: BuildPapers, builtAt: Date, relevance: ReaderRelevanceLoader | null): Promise<BatchInputs> {
+async function readBatchInputs(
+  db: Db,
+  batch: readonly SubscriberInBatch[],
+  papers: BuildPapers,
+  builtAt: Date,
+  relevance: ReaderRelevanceLoader | null,
+): Promise<BatchInputs> {
   const weekly = batch.filter((s) => s.frequency === 'weekly');
-  const last = await lastDeliveryDigestAt(db, weekly.map((s) => s.id));
+  const last = await lastDeliveryDigestAt(
+    db,
+    weekly.map((s) => s.id),
+  );
   const due = new Set(weekly.filter((s) => weeklyDue(s.weeklyDay, builtAt, last.get(s.id) ?? s.since)).map((s) => s.id));
-  const skip = await papersNotToRepeat(db, batch.map((s) => s.id), due.size > 0 ? papers.weekPapers.map((p) => p.id) : [...papers.fresh]);
+  const skip = await papersNotToRepeat(
+    db,
+    batch.map((s) => s.id),
+    due.size > 0 ? papers.weekPapers.map((p) => p.id) : [...papers.fresh],
+  );
   const models = new Map<number, ReaderRelevance>();
   if (relevance) {
-    for (const [id, r] of await relevance.load(batch.filter((s) => s.frequency !== 'weekly'), papers.newPapers)) models.set(id, r);
-    if (due.size > 0) for (const [id, r] of await relevance.load(weekly.filter((s) => due.has(s.id)), papers.weekPapers)) models.set(id, r);
+    for (const [id, r] of await relevance.load(
+      batch.filter((s) => s.frequency !== 'weekly'),
+      papers.newPapers,
+    ))
+      models.set(id, r);
+    if (due.size > 0)
+      for (const [id, r] of await relevance.load(
+        weekly.filter((s) => due.has(s.id)),
+        papers.weekPapers,
+      ))
+        models.set(id, r);
   }
   return { due, skip, relevance: models };
 }

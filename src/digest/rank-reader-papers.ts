@@ -118,7 +118,8 @@ function withLikeHits(caught: Caught[], likeLines: readonly string[], relevance:
   const position = new Map(relevance.papers.map((p, i) => [p.id, i]));
   const upvotes = new Map(relevance.papers.map((p) => [p.id, p.upvotes ?? 0]));
   return out.sort(
-    (a, b) => b.score - a.score || (upvotes.get(b.paperId) ?? 0) - (upvotes.get(a.paperId) ?? 0) || (position.get(a.paperId) ?? 0) - (position.get(b.paperId) ?? 0),
+    (a, b) =>
+      b.score - a.score || (upvotes.get(b.paperId) ?? 0) - (upvotes.get(a.paperId) ?? 0) || (position.get(a.paperId) ?? 0) - (position.get(b.paperId) ?? 0),
   );
 }
 
@@ -132,5 +133,8 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 export function inTopicOrder<P extends { topics: readonly string[] }>(papers: readonly P[], topics: readonly string[]): P[] {
   const rank = new Map(topics.map((t, i) => [t, i]));
   const place = (p: P): number => rank.get(p.topics[0] ?? '') ?? topics.length;
-  return papers.map((p, i) => ({ p, i })).sort((a, b) => place(a.p) - place(b.p) || a.i - b.i).map((x) => x.p);
+  return papers
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => place(a.p) - place(b.p) || a.i - b.i)
+    .map((x) => x.p);
 }

@@ -36,11 +36,19 @@ export class ReaderRelevanceLoader {
   /** The relevance of each reader of the batch who has a model or a `like:` topic (the others are absent: topics alone). */
   async load(readers: ReadonlyArray<{ id: number; topics: readonly string[] }>, papers: readonly ShownPaper[]): Promise<Map<number, ReaderRelevance>> {
     for (const p of papers) this.shown.set(p.id, p);
-    const models = await loadReaderModels(this.sql, readers.map((r) => r.id));
-    const likeLines = new Map(readers.map((r) => [r.id, r.topics.flatMap((t) => {
-      const target = likeTopicTarget(t);
-      return target ? [[t, target] as const] : [];
-    })]));
+    const models = await loadReaderModels(
+      this.sql,
+      readers.map((r) => r.id),
+    );
+    const likeLines = new Map(
+      readers.map((r) => [
+        r.id,
+        r.topics.flatMap((t) => {
+          const target = likeTopicTarget(t);
+          return target ? [[t, target] as const] : [];
+        }),
+      ]),
+    );
     const decoded = new Map([...models].map(([id, json]) => [id, decodeReaderModel(json)]));
     if (this.vectors.size > MAX_KEPT) this.forgetStored();
     await this.readStored([...decoded.values()].flatMap((m) => m.liked));

@@ -1,7 +1,22 @@
 // Matching many subscribers against one digest's papers: each distinct topic string is compiled
 // and matched once, whoever wrote it (100,000 subscribers share far fewer topics), then merged per
 // subscriber. Pure: holds only a cache.
-import { compileTopic, indexPapers, matchTopic, MAX_TOPIC_CHARS, MAX_TOPIC_WORDS, mergeTopicHits, scoreTopic, stemWord, TopicError, type CompiledTopic, type MatchablePaper, type PaperIndex, type PaperMatch, type TopicHit } from '../match/index.ts';
+import {
+  compileTopic,
+  indexPapers,
+  matchTopic,
+  MAX_TOPIC_CHARS,
+  MAX_TOPIC_WORDS,
+  mergeTopicHits,
+  scoreTopic,
+  stemWord,
+  TopicError,
+  type CompiledTopic,
+  type MatchablePaper,
+  type PaperIndex,
+  type PaperMatch,
+  type TopicHit,
+} from '../match/index.ts';
 
 type TopicResult = ReadonlyMap<number, TopicHit> | TopicError;
 
@@ -95,8 +110,12 @@ export class TopicMatcher {
       }
     }
     if (!out) return [];
-    for (const p of out) if (p.topics.length > 1) p.topics.sort((a, b) => (this.scores.get(b)?.get(p.paperId) ?? 0) - (this.scores.get(a)?.get(p.paperId) ?? 0));
-    return out.sort((a, b) => b.score - a.score || this.upvotes.get(b.paperId)! - this.upvotes.get(a.paperId)! || this.position.get(a.paperId)! - this.position.get(b.paperId)!);
+    for (const p of out)
+      if (p.topics.length > 1) p.topics.sort((a, b) => (this.scores.get(b)?.get(p.paperId) ?? 0) - (this.scores.get(a)?.get(p.paperId) ?? 0));
+    return out.sort(
+      (a, b) =>
+        b.score - a.score || this.upvotes.get(b.paperId)! - this.upvotes.get(a.paperId)! || this.position.get(a.paperId)! - this.position.get(b.paperId)!,
+    );
   }
 
   /** The hits of one topic, by paper id (null if the topic does not parse). */

@@ -136,14 +136,23 @@ export class FeedService {
   }
 
   /** Each digest's papers for one reader, ranked as their digest would be: topics, `like:` lines and their model. */
-  private async rank(loaded: readonly Loaded[], readerId: number, topics: readonly string[], hasModel: boolean): Promise<Map<number, Array<{ paper: FrozenPaper; topics: string[] }>>> {
-    const textModel = this.relevance && (hasModel || topics.some((t) => likeTopicTarget(t) !== null)) ? await this.relevance.textModels.current(this.relevance.sql) : null;
+  private async rank(
+    loaded: readonly Loaded[],
+    readerId: number,
+    topics: readonly string[],
+    hasModel: boolean,
+  ): Promise<Map<number, Array<{ paper: FrozenPaper; topics: string[] }>>> {
+    const textModel =
+      this.relevance && (hasModel || topics.some((t) => likeTopicTarget(t) !== null)) ? await this.relevance.textModels.current(this.relevance.sql) : null;
     const loader = textModel ? new ReaderRelevanceLoader(this.relevance!.sql, textModel) : null;
     const out = new Map<number, Array<{ paper: FrozenPaper; topics: string[] }>>();
     for (const one of loaded) {
       const byId = new Map(one.papers.map((p) => [p.id, p]));
       const relevance = loader ? (await loader.load([{ id: readerId, topics }], one.papers)).get(readerId) : undefined;
-      out.set(one.digest.id, rankReaderPapers(one.matcher, topics, undefined, relevance, Infinity).map((p) => ({ paper: byId.get(p.paperId)!, topics: p.topics })));
+      out.set(
+        one.digest.id,
+        rankReaderPapers(one.matcher, topics, undefined, relevance, Infinity).map((p) => ({ paper: byId.get(p.paperId)!, topics: p.topics })),
+      );
     }
     return out;
   }

@@ -4,12 +4,7 @@
 // whole value, our host only, ids a delivery can have — a Message-ID of some other sender's mail that
 // merely contains "delivery-3.1" names nothing here. Pure.
 
-/** The largest id PostgreSQL's integer holds (delivery.id, attempt, subscriber.id). */
-const MAX_ROW_ID = 2_147_483_647;
-
-export function isRowId(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 1 && n <= MAX_ROW_ID;
-}
+import { isRowId } from '../model/row-id.ts';
 
 const SHAPE = /^<delivery-([1-9]\d{0,9})\.([1-9]\d{0,9})@([^<>@\s]+)>$/;
 

@@ -15,7 +15,7 @@ import type { InboundKind, PrismaClient } from '../db/generated/client.ts';
 import { emailKey } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import { isRowId } from './delivery-message-id.ts';
+import { isRowId } from '../model/row-id.ts';
 
 type InboundVia = 'smtp' | 'ses';
 
@@ -69,7 +69,10 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
     // an id past PostgreSQL's integer names nothing (and would make the query throw)
     if ('deliveryId' in event.target) {
       const d = isRowId(event.target.deliveryId)
-        ? await tx.delivery.findUnique({ where: { id: event.target.deliveryId }, select: { id: true, subscriberId: true, subscriber: { select: { email: true, status: true } } } })
+        ? await tx.delivery.findUnique({
+            where: { id: event.target.deliveryId },
+            select: { id: true, subscriberId: true, subscriber: { select: { email: true, status: true } } },
+          })
         : null;
       if (d) {
         deliveryId = d.id;
@@ -78,7 +81,9 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
         erased = d.subscriber.status === 'erased';
       }
     } else {
-      const s = isRowId(event.target.subscriberId) ? await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true, status: true } }) : null;
+      const s = isRowId(event.target.subscriberId)
+        ? await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true, status: true } })
+        : null;
       if (s) {
         subscriberId = s.id;
         email = s.email;
@@ -148,8 +153,16 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
 
   const { log } = deps;
   const report = result.report;
-  if ('refused' in result && result.refused) return { refused: result.refused, duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
-  const context = { via: report.via, kind: report.kind, deliveryId: result.deliveryId, subscriberId: result.subscriberId, ...(result.email ? { to: maskEmail(result.email) } : {}), status: report.status ?? undefined };
+  if ('refused' in result && result.refused)
+    return { refused: result.refused, duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
+  const context = {
+    via: report.via,
+    kind: report.kind,
+    deliveryId: result.deliveryId,
+    subscriberId: result.subscriberId,
+    ...(result.email ? { to: maskEmail(result.email) } : {}),
+    status: report.status ?? undefined,
+  };
   if (result.duplicate) {
     log.info({ event: 'inbound.duplicate', ...context, reportKey: report.reportKey }, 'a report already handled came again: nothing changes');
     return { duplicate: true, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
@@ -157,11 +170,18 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
   deps.metrics.inboundReport(report.kind, report.via);
   const name = report.kind === 'hard_bounce' || report.kind === 'soft_bounce' ? 'inbound.bounce' : `inbound.${report.kind}`;
   const level = report.kind === 'delayed' ? 'info' : 'warn';
-  log[level]({ event: name, ...context, changes: result.changes, diagnostic: report.diagnostic ?? undefined }, `${report.kind.replace('_', ' ')} via ${report.via}: ${result.changes.join(', ') || 'nothing changes'}`);
-  if (result.changes.includes('delivery bounced')) log.warn({ event: 'delivery.bounced', ...context }, `delivery ${result.deliveryId} bounced (${report.status ?? 'permanent'})`);
+  log[level](
+    { event: name, ...context, changes: result.changes, diagnostic: report.diagnostic ?? undefined },
+    `${report.kind.replace('_', ' ')} via ${report.via}: ${result.changes.join(', ') || 'nothing changes'}`,
+  );
+  if (result.changes.includes('delivery bounced'))
+    log.warn({ event: 'delivery.bounced', ...context }, `delivery ${result.deliveryId} bounced (${report.status ?? 'permanent'})`);
   if (result.changes.includes('subscriber bounced')) log.warn({ event: 'subscriber.bounced', ...context }, `subscriber ${result.subscriberId} is now bounced`);
   if (result.changes.includes('subscriber unsubscribed')) {
-    log.info({ event: 'subscriber.unsubscribed', ...context, via: report.kind === 'complaint' ? 'complaint' : 'mailto' }, `subscriber ${result.subscriberId} unsubscribed (${report.kind})`);
+    log.info(
+      { event: 'subscriber.unsubscribed', ...context, via: report.kind === 'complaint' ? 'complaint' : 'mailto' },
+      `subscriber ${result.subscriberId} unsubscribed (${report.kind})`,
+    );
   }
   return { duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: result.changes };
 }

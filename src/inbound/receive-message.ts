@@ -27,7 +27,12 @@ export function checkRecipient(verp: VerpSigner, address: string): VerpAddress |
   if (address.toLowerCase() === `${COMPLAINTS_LOCAL_PART}@${verp.domain}`) return 'complaints';
   const read = verp.read(address);
   if ('refused' in read) {
-    const message = read.refused === 'forged' ? 'this address was not issued here' : read.refused === 'not_ours' ? `not a domain of this receiver (${verp.domain})` : 'no such address';
+    const message =
+      read.refused === 'forged'
+        ? 'this address was not issued here'
+        : read.refused === 'not_ours'
+          ? `not a domain of this receiver (${verp.domain})`
+          : 'no such address';
     return { reason: read.refused, message };
   }
   return read;
@@ -74,7 +79,10 @@ export async function receiveMessage(deps: ReceiveDeps, raw: Buffer, recipients:
     const result = await handleInbound(deps, event);
     if (result.refused === 'erased') {
       deps.metrics.inboundRefused('erased', 'smtp');
-      deps.log.info({ event: 'inbound.refused', via: 'smtp', reason: 'erased', deliveryId: result.deliveryId, subscriberId: result.subscriberId }, 'a report about a subscriber whose data was erased: accepted, not stored');
+      deps.log.info(
+        { event: 'inbound.refused', via: 'smtp', reason: 'erased', deliveryId: result.deliveryId, subscriberId: result.subscriberId },
+        'a report about a subscriber whose data was erased: accepted, not stored',
+      );
     }
     results.push(result);
   }

@@ -27,7 +27,8 @@ export class ReceiverSockets {
    */
   guard(net: Server, onRefused: (socket: Socket) => void): void {
     const accept = net.listeners('connection') as Array<(socket: Socket) => void>;
-    if (accept.length !== 1) throw new Error(`smtp-server's net.Server has ${accept.length} connection listeners, expected 1: the per-client limit cannot be put in front`);
+    if (accept.length !== 1)
+      throw new Error(`smtp-server's net.Server has ${accept.length} connection listeners, expected 1: the per-client limit cannot be put in front`);
     net.removeAllListeners('connection');
     net.on('connection', (socket: Socket) => {
       const client = clientKey(socket.remoteAddress);

@@ -9,7 +9,8 @@
 // acts only when one of them is that delivery's subscriber (handle-report.ts, `about`).
 import type { InboundKind } from '../db/generated/client.ts';
 import type { VerpSigner } from '../security/verp.ts';
-import { isRowId, readDeliveryMessageId } from './delivery-message-id.ts';
+import { readDeliveryMessageId } from './delivery-message-id.ts';
+import { isRowId } from '../model/row-id.ts';
 import type { InboundTarget, ReportedRecipient } from './handle-report.ts';
 
 interface SesMail {
@@ -63,12 +64,18 @@ export function readSesNotification(message: SesMessage, ours: OurMail): SesRead
   if (!target) return { type: 'unknown_delivery' };
   if (type === 'Complaint') {
     const feedback = message.complaint?.complaintFeedbackType ?? 'abuse';
-    const about = (message.complaint?.complainedRecipients ?? []).filter((r) => r.emailAddress).map((r) => ({ address: bareAddress(r.emailAddress!), status: feedback, diagnostic: null }));
+    const about = (message.complaint?.complainedRecipients ?? [])
+      .filter((r) => r.emailAddress)
+      .map((r) => ({ address: bareAddress(r.emailAddress!), status: feedback, diagnostic: null }));
     return { type: 'report', kind: 'complaint', target, about };
   }
   const bounce = message.bounce;
   const about = (bounce?.bouncedRecipients ?? [])
     .filter((r) => r.emailAddress)
-    .map((r) => ({ address: bareAddress(r.emailAddress!), status: r.status ?? null, diagnostic: r.diagnosticCode ?? `${bounce?.bounceType}/${bounce?.bounceSubType}` }));
+    .map((r) => ({
+      address: bareAddress(r.emailAddress!),
+      status: r.status ?? null,
+      diagnostic: r.diagnosticCode ?? `${bounce?.bounceType}/${bounce?.bounceSubType}`,
+    }));
   return { type: 'report', kind: bounce?.bounceType === 'Permanent' ? 'hard_bounce' : 'soft_bounce', target, about };
 }

@@ -85,12 +85,23 @@ export function sesWebhookRouter(deps: SesWebhookDeps): Router {
       }
       const about = { sesMessageId: message.mail?.messageId, messageId: message.mail?.commonHeaders?.messageId };
       if (reading.type === 'unknown_delivery') return refuse(res, 200, 'unknown_delivery', 'a notification about a message paperboy did not send', about);
-      const event: InboundEvent = { via: 'ses', kind: reading.kind, reportKey: `ses:${String(payload.MessageId)}`, target: reading.target, about: reading.about };
+      const event: InboundEvent = {
+        via: 'ses',
+        kind: reading.kind,
+        reportKey: `ses:${String(payload.MessageId)}`,
+        target: reading.target,
+        about: reading.about,
+      };
       const result = await handleInbound(deps, event);
       if (result.refused === 'unknown_delivery') return refuse(res, 200, 'unknown_delivery', 'a notification naming a delivery that does not exist', about);
-      if (result.refused === 'erased') return refuse(res, 200, 'erased', "a notification about a subscriber whose data was erased: not stored", { ...about, deliveryId: result.deliveryId });
+      if (result.refused === 'erased')
+        return refuse(res, 200, 'erased', 'a notification about a subscriber whose data was erased: not stored', { ...about, deliveryId: result.deliveryId });
       if (result.refused === 'wrong_recipient') {
-        return refuse(res, 200, 'wrong_recipient', "a notification whose recipient is not that delivery's subscriber", { ...about, deliveryId: result.deliveryId, subscriberId: result.subscriberId });
+        return refuse(res, 200, 'wrong_recipient', "a notification whose recipient is not that delivery's subscriber", {
+          ...about,
+          deliveryId: result.deliveryId,
+          subscriberId: result.subscriberId,
+        });
       }
       res.json({ handled: event.kind, duplicate: result.duplicate, changes: result.changes });
     } catch (err) {

@@ -61,7 +61,10 @@ function reply(code: number, message: string): Error {
 
 export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOptions): Promise<BounceReceiver> {
   const { log, metrics } = deps;
-  const limits = Object.fromEntries(Object.entries(RECEIVER_LIMITS).map(([k, v]) => [k, options[k as keyof typeof RECEIVER_LIMITS] ?? v])) as Record<keyof typeof RECEIVER_LIMITS, number>;
+  const limits = Object.fromEntries(Object.entries(RECEIVER_LIMITS).map(([k, v]) => [k, options[k as keyof typeof RECEIVER_LIMITS] ?? v])) as Record<
+    keyof typeof RECEIVER_LIMITS,
+    number
+  >;
   const { maxBytes } = limits;
   const tooLarge = `5.3.4 message larger than ${maxBytes} bytes`;
   const refused = (reason: string, detail: Record<string, unknown>, message: string) => {
@@ -83,7 +86,9 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
     if (code !== 421) connection.close(); // send() closes after a 421 itself
   };
   const held = () =>
-    [...server.connections].filter((c) => admitted.has(c.session)).map((c) => ({ connection: c, busy: Boolean(c.session.envelope?.mailFrom), since: admitted.get(c.session)! }));
+    [...server.connections]
+      .filter((c) => admitted.has(c.session))
+      .map((c) => ({ connection: c, busy: Boolean(c.session.envelope?.mailFrom), since: admitted.get(c.session)! }));
 
   const server = new SMTPServer({
     name: deps.verp.domain,
@@ -105,12 +110,18 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
       }
       if (decision.evict) {
         const victim = decision.evict.connection;
-        log.info({ event: 'inbound.connection_closed', reason: 'idle_evicted', remote: victim.remoteAddress }, 'closed the connection idle the longest to answer a new client');
+        log.info(
+          { event: 'inbound.connection_closed', reason: 'idle_evicted', remote: victim.remoteAddress },
+          'closed the connection idle the longest to answer a new client',
+        );
         victim.send(421, '4.7.0 closing an idle connection to make room, try again later');
       }
       admitted.set(session, Date.now());
       const deadline = setTimeout(() => {
-        log.info({ event: 'inbound.connection_closed', reason: 'too_long', remote: session.remoteAddress }, `closed a connection open for ${limits.maxSessionMs} ms`);
+        log.info(
+          { event: 'inbound.connection_closed', reason: 'too_long', remote: session.remoteAddress },
+          `closed a connection open for ${limits.maxSessionMs} ms`,
+        );
         cut(session, 421, '4.4.2 connection open too long, try again later');
       }, limits.maxSessionMs);
       deadline.unref();
@@ -188,7 +199,11 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
   });
   server.on('error', (err) => log.warn({ event: 'inbound.receiver_error', err }, `bounce receiver: ${err.message}`));
   sockets.guard(server.server, (socket) =>
-    refused('too_many_connections', { remote: socket.remoteAddress, limit: 'client' }, `too many connections from ${socket.remoteAddress} (${limits.maxPerClient})`),
+    refused(
+      'too_many_connections',
+      { remote: socket.remoteAddress, limit: 'client' },
+      `too many connections from ${socket.remoteAddress} (${limits.maxPerClient})`,
+    ),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

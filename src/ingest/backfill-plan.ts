@@ -35,7 +35,10 @@ export function backfillDays(since: string, until: string | undefined, now: Date
   const yesterday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - DAY_MS);
   const to = until === undefined ? yesterday : parseDay(until);
   if (!to) throw new BackfillRangeError(`--until ${JSON.stringify(until)}: must be a day written YYYY-MM-DD`);
-  if (to > yesterday) throw new BackfillRangeError(`--until ${dayOf(to)}: a backfill ends yesterday (${dayOf(yesterday)}) at the latest; today's listing is still filling up and comes from the live source`);
+  if (to > yesterday)
+    throw new BackfillRangeError(
+      `--until ${dayOf(to)}: a backfill ends yesterday (${dayOf(yesterday)}) at the latest; today's listing is still filling up and comes from the live source`,
+    );
   if (from < new Date(`${LIMITS.earliestDay}T00:00:00Z`)) throw new BackfillRangeError(`--since ${since}: before ${LIMITS.earliestDay} there is no listing`);
   if (from > to) throw new BackfillRangeError(`--since ${since} is after ${dayOf(to)}: nothing to backfill`);
   const days: string[] = [];

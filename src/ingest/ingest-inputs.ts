@@ -120,10 +120,16 @@ export async function ingestContent(deps: IngestDeps, source: string, bytes: Uin
   // The text model counts the new papers now (a day's listing: well under a second); a huge snapshot
   // (a backfill of thousands) is left to the reader-model job, which counts whatever was not counted
   // before the next digest — as it does if this fails (db/text-model.ts).
-  const textModel = stored.createdPapers > COUNT_AT_INGEST ? null : await deps.countTextModel().catch((err: unknown) => {
-    log.warn({ event: 'relevance.count_failed', snapshotId: stored.snapshot.id, err: String(err) }, `the text model could not count the new papers yet: ${String(err)}`);
-    return null;
-  });
+  const textModel =
+    stored.createdPapers > COUNT_AT_INGEST
+      ? null
+      : await deps.countTextModel().catch((err: unknown) => {
+          log.warn(
+            { event: 'relevance.count_failed', snapshotId: stored.snapshot.id, err: String(err) },
+            `the text model could not count the new papers yet: ${String(err)}`,
+          );
+          return null;
+        });
   const outcome: IngestOutcome = {
     kind: 'ingested',
     source,
@@ -201,7 +207,12 @@ export async function ingestOne(deps: IngestDeps, input: string, options: Ingest
 }
 
 /** Each input in turn; a folder is each of its files once, in name order. */
-export async function ingestInputs(deps: IngestDeps, inputs: string[], onOutcome?: (o: IngestOutcome) => void, options: IngestOptions = {}): Promise<IngestOutcome[]> {
+export async function ingestInputs(
+  deps: IngestDeps,
+  inputs: string[],
+  onOutcome?: (o: IngestOutcome) => void,
+  options: IngestOptions = {},
+): Promise<IngestOutcome[]> {
   const outcomes: IngestOutcome[] = [];
   for (const input of inputs) {
     let files: string[];

@@ -13,14 +13,16 @@ import { stripInvisible } from './clean-text.ts';
  * "A Hitchhiker’s Guide: Scaling–Law Estimation" → "a hitchhikers guide scaling law estimation"
  */
 export function titleKey(title: string): string {
-  return caseFold(stripInvisible(title).normalize('NFKC'))
-    .normalize('NFKC')
-    // Apostrophes join a word ("Hitchhiker's" is one word), so they vanish rather than split it.
-    .replace(APOSTROPHES, '')
-    // Hyphens, dashes, colons, quotes, brackets, math symbols…: a word boundary, like a space.
-    .replace(/[\p{P}\p{S}]+/gu, ' ')
-    .replace(/[\s\p{Z}]+/gu, ' ')
-    .trim();
+  return (
+    caseFold(stripInvisible(title).normalize('NFKC'))
+      .normalize('NFKC')
+      // Apostrophes join a word ("Hitchhiker's" is one word), so they vanish rather than split it.
+      .replace(APOSTROPHES, '')
+      // Hyphens, dashes, colons, quotes, brackets, math symbols…: a word boundary, like a space.
+      .replace(/[\p{P}\p{S}]+/gu, ' ')
+      .replace(/[\s\p{Z}]+/gu, ' ')
+      .trim()
+  );
 }
 
 // Straight, curly and modifier-letter apostrophes, and the prime that some titles use for one.
@@ -57,7 +59,10 @@ export interface ArxivId {
  * Returns null for anything that is not an arXiv id.
  */
 export function parseArxivId(text: string): ArxivId | null {
-  const bare = stripInvisible(text).normalize('NFKC').trim().replace(/^arxiv\s*:\s*/i, '');
+  const bare = stripInvisible(text)
+    .normalize('NFKC')
+    .trim()
+    .replace(/^arxiv\s*:\s*/i, '');
   const modern = NEW_STYLE.exec(bare);
   if (modern) {
     const [, yy = '', mm = '', number = '', version] = modern;

@@ -18,10 +18,7 @@ export interface ListingDate {
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const FULL_MONTHS = [
-  'january', 'february', 'march', 'april', 'may', 'june',
-  'july', 'august', 'september', 'october', 'november', 'december',
-];
+const FULL_MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
 // "Jun 4", "Jun 4, 2025", "Jun 4, 2025 2", "Jun 4 12"; counts may be grouped ("1,204") or short ("1.2k").
 const DATE_LINE = /^([a-z]{3,9})\.? (\d{1,2})(?:, (\d{4}))?(?: (\d{1,3}(?:,\d{3})+|\d+|\d+(?:\.\d+)?k))?$/i;
@@ -63,14 +60,19 @@ export function missingDay(written: string): string | null {
   if (iso) return dayProblem(Number(iso[1]), Number(iso[2]), Number(iso[3]));
   const monthFirst = /^(?:[a-z]{3,9},?\s+)?([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b/i.exec(text);
   const dayFirst = /^(?:[a-z]{3,9},?\s+)?(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})\b/i.exec(text);
-  const named = monthFirst ? { name: monthFirst[1]!, day: monthFirst[2]!, year: monthFirst[3]! } : dayFirst ? { name: dayFirst[2]!, day: dayFirst[1]!, year: dayFirst[3]! } : null;
+  const named = monthFirst
+    ? { name: monthFirst[1]!, day: monthFirst[2]!, year: monthFirst[3]! }
+    : dayFirst
+      ? { name: dayFirst[2]!, day: dayFirst[1]!, year: dayFirst[3]! }
+      : null;
   const month = named ? monthNumber(named.name) : null;
   return named && month !== null ? dayProblem(Number(named.year), month, Number(named.day)) : null;
 }
 
 function dayProblem(year: number, month: number, day: number): string | null {
   if (month < 1 || month > 12) return `there is no month ${month}`;
-  if (day < 1 || day > daysInMonth(year, month)) return `${FULL_MONTHS[month - 1]![0]!.toUpperCase()}${FULL_MONTHS[month - 1]!.slice(1)} ${year} has no day ${day}`;
+  if (day < 1 || day > daysInMonth(year, month))
+    return `${FULL_MONTHS[month - 1]![0]!.toUpperCase()}${FULL_MONTHS[month - 1]!.slice(1)} ${year} has no day ${day}`;
   return null;
 }
 

@@ -29,7 +29,10 @@ export function readDetails(item: DailyPaperItem, listedOn: string | null, ctx: 
 
 /** The names of the authors not marked hidden (a hidden flag of another type counts as not hidden). */
 export function visibleAuthorNames(authors: ReadonlyArray<{ name?: string | null; hidden?: unknown }>): string[] {
-  return authors.filter((a) => a.hidden !== true).map((a) => cleanText(a.name)).filter((name) => name !== '');
+  return authors
+    .filter((a) => a.hidden !== true)
+    .map((a) => cleanText(a.name))
+    .filter((name) => name !== '');
 }
 
 function summaryOf(value: unknown, ctx: DetailsContext): string | null {
@@ -43,7 +46,10 @@ function keywordsOf(value: unknown, ctx: DetailsContext): string[] {
     ctx.warn(`paper.ai_keywords is not a list: left out`);
     return [];
   }
-  const words = value.filter((k): k is string => typeof k === 'string').map((k) => cleanText(k)).filter((k) => k !== '');
+  const words = value
+    .filter((k): k is string => typeof k === 'string')
+    .map((k) => cleanText(k))
+    .filter((k) => k !== '');
   const kept = [...new Set(words)].slice(0, LIMITS.keywordsKept);
   if (words.length > LIMITS.keywordsKept) ctx.warn(`${words.length} keywords: kept the first ${LIMITS.keywordsKept}`);
   return kept.map((k) => capField(k, 'keyword', ctx.warn));

@@ -16,9 +16,18 @@ import { readDetails, visibleAuthorNames } from './parse-details.ts';
 export function parseDailyPapersJson(text: string, options: ParseOptions): ParsedSnapshot {
   const scan = scanList(text);
   if (scan) {
-    const items = scan.map(({ start, end }) => () => JSON.parse(text.slice(start, end)) as unknown);
+    const items = scan.map(
+      ({ start, end }) =>
+        () =>
+          JSON.parse(text.slice(start, end)) as unknown,
+    );
     try {
-      return readItems(items, scan.map((i) => i.line), text, options);
+      return readItems(
+        items,
+        scan.map((i) => i.line),
+        text,
+        options,
+      );
     } catch (err) {
       // An item the scan cut wrongly: let the whole text speak (a syntax error with its place).
       if (!(err instanceof SyntaxError)) throw err;
@@ -120,7 +129,10 @@ function describeNonList(value: unknown): string {
   }
   const record = value as Record<string, unknown>;
   if (typeof record.error === 'string') return `an error response ("${record.error.slice(0, 200)}")`;
-  const keys = Object.keys(record).slice(0, 5).map((k) => `"${k}"`).join(', ');
+  const keys = Object.keys(record)
+    .slice(0, 5)
+    .map((k) => `"${k}"`)
+    .join(', ');
   return `an object (${keys || 'no keys'}), expected the daily papers list (a JSON array)`;
 }
 
@@ -168,7 +180,12 @@ function toPaper(item: DailyPaperItem, place: Place, now: Date, warnings: string
     organization: organizationOf(item, warn),
     publishedOn: paper?.publishedAt ? checkedDate(paper.publishedAt, place, 'paper.publishedAt', now).toISOString().slice(0, 10) : null,
     upvotes,
-    ...readDetails(item, listedOn, { warn, refuse: (field, problem) => { throw implausible(place, field, problem); } }),
+    ...readDetails(item, listedOn, {
+      warn,
+      refuse: (field, problem) => {
+        throw implausible(place, field, problem);
+      },
+    }),
   };
 }
 
@@ -232,7 +249,8 @@ function scanItems(text: string): { items: ItemBounds[]; closed: boolean; after:
     if (code === 0x0a) line++;
     if (inString) {
       if (escaped) escaped = false;
-      else if (code === 0x5c) escaped = true; // backslash
+      else if (code === 0x5c)
+        escaped = true; // backslash
       else if (code === 0x22) {
         inString = false; // quote
         lastSignificant = i;
@@ -250,7 +268,8 @@ function scanItems(text: string): { items: ItemBounds[]; closed: boolean; after:
       awaitingItem = false;
     }
     if (code === 0x22) inString = true;
-    else if (code === 0x5b || code === 0x7b) awaitingItem = ++depth === 1; // [ {
+    else if (code === 0x5b || code === 0x7b)
+      awaitingItem = ++depth === 1; // [ {
     else if (code === 0x5d || code === 0x7d) {
       depth--; // ] }
       if (depth === 0) return { items, closed: items.every((item) => item.end >= 0), after: i + 1 };

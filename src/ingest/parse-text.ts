@@ -3,15 +3,7 @@
 // organization, "·", a date with an optional upvote count). Captures are cut at a byte limit, so
 // the last entry may stop anywhere: whatever is whole is kept, the rest is dropped and reported.
 import { SnapshotParseError, type ParseOptions, type ParsedPaper, type ParsedSnapshot } from './types.ts';
-import {
-  addDays,
-  parseListingDate,
-  resolveYear,
-  toIsoDate,
-  toUtcMidnight,
-  utcCalendarDate,
-  type CalendarDate,
-} from './parse-dates.ts';
+import { addDays, parseListingDate, resolveYear, toIsoDate, toUtcMidnight, utcCalendarDate, type CalendarDate } from './parse-dates.ts';
 import { readMetaBlock, type Line } from './parse-text-meta.ts';
 import { titleKey } from './paper-identity.ts';
 import { cleanText } from './clean-text.ts';
@@ -31,11 +23,7 @@ export function parseTextCapture(text: string, options: ParseOptions): ParsedSna
   const listing = readEntries(lines, header.firstEntry, header.capturedOn, options);
   if (listing.papers.length === 0) {
     const line = lines[header.firstEntry]?.no ?? header.dateLine;
-    throw new SnapshotParseError(
-      `text capture has a Daily Papers header but no whole entry after line ${header.dateLine}`,
-      line,
-      'empty',
-    );
+    throw new SnapshotParseError(`text capture has a Daily Papers header but no whole entry after line ${header.dateLine}`, line, 'empty');
   }
   return {
     format: 'text',
@@ -74,10 +62,7 @@ function readHeader(lines: Line[], now: Date): Header {
   const header = longLine < 0 ? top : top.slice(0, longLine);
   const title = header.findIndex((l) => l.text.toLowerCase() === 'daily papers');
   if (title < 0) {
-    throw new SnapshotParseError(
-      'not a snapshot: neither JSON nor a Daily Papers text capture (no "Daily Papers" header at the top)',
-      lines[0]?.no ?? 1,
-    );
+    throw new SnapshotParseError('not a snapshot: neither JSON nor a Daily Papers text capture (no "Daily Papers" header at the top)', lines[0]?.no ?? 1);
   }
   for (let i = title + 1; i <= title + 1 + HEADER_TAGLINES && i < lines.length; i++) {
     const line = lines[i] as Line;
@@ -90,10 +75,7 @@ function readHeader(lines: Line[], now: Date): Header {
     }
   }
   const at = lines[title]?.no ?? 1;
-  throw new SnapshotParseError(
-    `text capture has no capture date (such as "Jun 10") after "Daily Papers" at line ${at}`,
-    at,
-  );
+  throw new SnapshotParseError(`text capture has no capture date (such as "Jun 10") after "Daily Papers" at line ${at}`, at);
 }
 
 /**

@@ -90,7 +90,8 @@ export function titleProblem(title: string): string | null {
 
 /** A free-text field cut to its limit; `warn` hears about it when it was. */
 export function capField(text: string, field: 'abstract' | 'organization' | 'author name' | 'TL;DR' | 'keyword', warn: (message: string) => void): string {
-  const max = field === 'abstract' ? LIMITS.abstractChars : field === 'TL;DR' ? LIMITS.summaryChars : field === 'keyword' ? LIMITS.keywordChars : LIMITS.nameChars;
+  const max =
+    field === 'abstract' ? LIMITS.abstractChars : field === 'TL;DR' ? LIMITS.summaryChars : field === 'keyword' ? LIMITS.keywordChars : LIMITS.nameChars;
   if (text.length <= max) return text;
   warn(`${field} of ${text.length.toLocaleString('en')} characters cut to ${max.toLocaleString('en')}`);
   return capText(text, max);

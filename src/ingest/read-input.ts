@@ -77,9 +77,7 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
-export type FetchResult =
-  | { kind: 'body'; body: Buffer; etag: string | null; lastModified: string | null }
-  | { kind: 'not-modified' };
+export type FetchResult = { kind: 'body'; body: Buffer; etag: string | null; lastModified: string | null } | { kind: 'not-modified' };
 
 /** The URL without its credentials, and those as an Authorization header. */
 function withBasicAuth(url: string): { url: string; authorization: string | null } {
@@ -110,7 +108,10 @@ function unreachable(code: string | undefined, message: string): string {
   return `cannot be reached: ${code}${reason ? ` (${reason})` : ''}`;
 }
 
-export async function fetchCapped(url: string, { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch, signal: stop }: FetchOptions): Promise<FetchResult> {
+export async function fetchCapped(
+  url: string,
+  { maxBytes, timeoutMs, etag, lastModified, fetchImpl = fetch, signal: stop }: FetchOptions,
+): Promise<FetchResult> {
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'paperboy' };
   if (etag) headers['if-none-match'] = etag;
   if (lastModified) headers['if-modified-since'] = lastModified;

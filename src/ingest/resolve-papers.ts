@@ -44,12 +44,7 @@ export function resolvePapers(parsed: ParsedPaper[], known: KnownPaper[], seenAt
   return result;
 }
 
-function findMatch(
-  incoming: ParsedPaper,
-  key: string,
-  byArxiv: Map<string, KnownPaper>,
-  byTitle: Map<string, KnownPaper[]>,
-): KnownPaper | undefined {
+function findMatch(incoming: ParsedPaper, key: string, byArxiv: Map<string, KnownPaper>, byTitle: Map<string, KnownPaper[]>): KnownPaper | undefined {
   if (incoming.arxivId) {
     const exact = byArxiv.get(incoming.arxivId);
     if (exact) return exact;
@@ -115,7 +110,9 @@ function betterAbstract(old: string, incoming: string, isNewer: boolean): string
   return isNewer ? incoming : old;
 }
 
-const DETAILS = ['aiSummary', 'aiKeywords', 'githubRepo', 'githubStars', 'projectPage', 'comments', 'listedOn'] as const satisfies ReadonlyArray<keyof PaperDetails>;
+const DETAILS = ['aiSummary', 'aiKeywords', 'githubRepo', 'githubStars', 'projectPage', 'comments', 'listedOn'] as const satisfies ReadonlyArray<
+  keyof PaperDetails
+>;
 
 const isMissing = (value: unknown): boolean => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
 

@@ -43,7 +43,14 @@ export function storeSnapshot(
     const ids = await drawPaperIds(tx, resolution.entries.filter((e) => e.kind === 'new').length);
     // Only the statement's parameters stay alive while it runs (50,000 known papers need not).
     const write = prepareSnapshotWrite(
-      { source, capturedAt: parsed.capturedAt, contentHash, format: parsed.format, ingestedAt: input.ingestedAt ?? new Date(), history: input.history ?? false },
+      {
+        source,
+        capturedAt: parsed.capturedAt,
+        contentHash,
+        format: parsed.format,
+        ingestedAt: input.ingestedAt ?? new Date(),
+        history: input.history ?? false,
+      },
       resolution,
       ids,
     );

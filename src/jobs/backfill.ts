@@ -18,9 +18,7 @@ export type BackfillDay =
 
 /** What starting a backfill in the background said (src/app/backfill-runner.ts). */
 export type BackfillStart =
-  | { kind: 'started'; jobId: number; days: number }
-  | { kind: 'busy'; where: 'here' | 'another process' }
-  | { kind: 'not-an-api'; source: string };
+  { kind: 'started'; jobId: number; days: number } | { kind: 'busy'; where: 'here' | 'another process' } | { kind: 'not-an-api'; source: string };
 
 export interface BackfillSummary {
   /** the API as shown (redacted) */
@@ -55,7 +53,17 @@ class Stop extends Error {}
 
 export async function backfill(deps: IngestDeps, options: BackfillOptions): Promise<BackfillSummary> {
   const source = displaySource(options.api);
-  const summary: BackfillSummary = { source, days: options.days.length, already: 0, ingested: 0, duplicate: 0, quiet: 0, rejected: [], requests: 0, stopped: null };
+  const summary: BackfillSummary = {
+    source,
+    days: options.days.length,
+    already: 0,
+    ingested: 0,
+    duplicate: 0,
+    quiet: 0,
+    rejected: [],
+    requests: 0,
+    stopped: null,
+  };
   const done = await doneDays(deps.sql, source, options.days);
   let nextRequestAt = 0;
 
@@ -89,7 +97,8 @@ export async function backfill(deps: IngestDeps, options: BackfillOptions): Prom
         const retriable = err.code === 'FETCH_FAILED' || err.code === 'FETCH_TIMEOUT' || status === 429 || status >= 500;
         if (!retriable || attempt >= (options.tries ?? 5)) throw new Stop(err.message);
         const delay = retryDelayMs(status === 429 || status === 503 ? err.retryAfter : null, attempt, options.paceMs, deps.now());
-        if (delay > (options.maxWaitMs ?? 300_000)) throw new Stop(`${err.message}: the API asks to wait ${Math.round(delay / 1000)} s; run the backfill again later`);
+        if (delay > (options.maxWaitMs ?? 300_000))
+          throw new Stop(`${err.message}: the API asks to wait ${Math.round(delay / 1000)} s; run the backfill again later`);
         deps.log.info({ event: 'source.retry', source, attempt, delayMs: delay, error: err.message }, `backfill: ${err.message}; trying again in ${delay} ms`);
         nextRequestAt = Math.max(nextRequestAt, Date.now() + delay);
       }
@@ -151,7 +160,10 @@ export async function backfill(deps: IngestDeps, options: BackfillOptions): Prom
     }
     options.onDay?.(result, index);
   }
-  deps.log.info({ event: 'backfill.finished', ...summary, rejected: summary.rejected.length }, `backfill of ${plural(summary.days, 'day')} from ${source}: ${summary.ingested} stored, ${summary.quiet} quiet, ${summary.already} already done${summary.stopped ? `; stopped at ${summary.stopped.day}: ${summary.stopped.error}` : ''}`);
+  deps.log.info(
+    { event: 'backfill.finished', ...summary, rejected: summary.rejected.length },
+    `backfill of ${plural(summary.days, 'day')} from ${source}: ${summary.ingested} stored, ${summary.quiet} quiet, ${summary.already} already done${summary.stopped ? `; stopped at ${summary.stopped.day}: ${summary.stopped.error}` : ''}`,
+  );
   return summary;
 }
 

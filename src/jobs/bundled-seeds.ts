@@ -17,6 +17,9 @@ export async function ingestBundledSeedsOnce(deps: IngestDeps, folder = BUNDLED_
   if (rowCount) return null;
   const outcomes = await ingestInputs(deps, [folder], undefined, { history: true });
   const stored = outcomes.filter((o) => o.kind === 'ingested').length;
-  deps.log.info({ event: 'source.bundled_seeds', folder, snapshots: stored }, `a new database: the bundled seeds are stored as history (${plural(stored, 'snapshot')}, never mailed) so the page has papers to preview`);
+  deps.log.info(
+    { event: 'source.bundled_seeds', folder, snapshots: stored },
+    `a new database: the bundled seeds are stored as history (${plural(stored, 'snapshot')}, never mailed) so the page has papers to preview`,
+  );
   return outcomes;
 }

@@ -96,7 +96,10 @@ export async function ingestSource(deps: IngestDeps, source: string, options: In
   metrics?.sourceHealthy(health.healthy);
   for (const problem of health.problems) {
     metrics?.sourceUnhealthy(problem.reason);
-    deps.log.warn({ event: 'source.unhealthy', source: key, reason: problem.reason, consecutiveFailures: state.consecutiveFailures, error: problem.message }, `source unhealthy (${problem.reason}): ${problem.message}`);
+    deps.log.warn(
+      { event: 'source.unhealthy', source: key, reason: problem.reason, consecutiveFailures: state.consecutiveFailures, error: problem.message },
+      `source unhealthy (${problem.reason}): ${problem.message}`,
+    );
   }
   if (crash) throw crash;
   return { source: key, outcomes, unchanged, health };
@@ -126,7 +129,10 @@ async function fetchUrl(prisma: PrismaClient, url: string, deps: IngestDeps, opt
       if (!retriable || attempt >= tries) throw err;
       const delay = (options.backoffMs ?? 1000) * 2 ** (attempt - 1);
       const shown = displaySource(url);
-      deps.log.info({ event: 'source.retry', source: shown, attempt, delayMs: delay, error: (err as Error).message }, `fetching ${shown} failed; trying again in ${delay} ms`);
+      deps.log.info(
+        { event: 'source.retry', source: shown, attempt, delayMs: delay, error: (err as Error).message },
+        `fetching ${shown} failed; trying again in ${delay} ms`,
+      );
       await new Promise((r) => setTimeout(r, delay));
     }
   }
@@ -136,7 +142,12 @@ async function fetchUrl(prisma: PrismaClient, url: string, deps: IngestDeps, opt
  * The files of a folder (or the one file) not read before in this form, in name order; and every
  * file there now whose content was rejected (this time or before).
  */
-async function checkFolder(prisma: PrismaClient, deps: IngestDeps, source: string, key: string): Promise<{ outcomes: IngestOutcome[]; rejected: RejectedFile[] }> {
+async function checkFolder(
+  prisma: PrismaClient,
+  deps: IngestDeps,
+  source: string,
+  key: string,
+): Promise<{ outcomes: IngestOutcome[]; rejected: RejectedFile[] }> {
   const files = await folderFiles(source).catch((err: unknown) => {
     throw err instanceof InputError ? new InputError(err.code, `${source}: ${err.message}`) : err;
   });
@@ -180,5 +191,12 @@ async function checkFolder(prisma: PrismaClient, deps: IngestDeps, source: strin
 
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n').map((l) => l.trim()).find((l) => l !== '' && !/^Invalid `.*` invocation/.test(l)) ?? (err as Error)?.name ?? 'error';
+  return (
+    message
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !/^Invalid `.*` invocation/.test(l)) ??
+    (err as Error)?.name ??
+    'error'
+  );
 }

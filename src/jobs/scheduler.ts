@@ -96,7 +96,9 @@ export class Scheduler {
           await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'ok', detail: detail as object, finishedAt: new Date() } });
           return detail;
         } catch (err) {
-          await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'failed', detail: { error: (err as Error).message }, finishedAt: new Date() } }).catch(() => undefined);
+          await prisma.jobRun
+            .update({ where: { id: row.id }, data: { status: 'failed', detail: { error: (err as Error).message }, finishedAt: new Date() } })
+            .catch(() => undefined);
           throw err;
         }
       });

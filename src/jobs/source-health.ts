@@ -59,7 +59,9 @@ export function evaluateSourceHealth(record: SourceRecord, now: Date, staleAfter
     const hours = Math.round(quietMs / 3_600_000);
     problems.push({
       reason: 'stale',
-      message: record.lastNewSnapshotAt ? `no new snapshot for ${hours} h (SOURCE_STALE_AFTER)` : `no snapshot at all in ${hours} h of checks (SOURCE_STALE_AFTER)`,
+      message: record.lastNewSnapshotAt
+        ? `no new snapshot for ${hours} h (SOURCE_STALE_AFTER)`
+        : `no snapshot at all in ${hours} h of checks (SOURCE_STALE_AFTER)`,
     });
   }
   return {
@@ -77,6 +79,8 @@ function readRejectedFiles(value: unknown): RejectedFile[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((v) => {
     const f = v as Partial<RejectedFile> | null;
-    return f && typeof f.name === 'string' && typeof f.error === 'string' ? [{ name: f.name, line: typeof f.line === 'number' ? f.line : null, error: f.error }] : [];
+    return f && typeof f.name === 'string' && typeof f.error === 'string'
+      ? [{ name: f.name, line: typeof f.line === 'number' ? f.line : null, error: f.error }]
+      : [];
   });
 }

@@ -9,8 +9,15 @@ import { countTextModel } from '../relevance/stored-text-model.ts';
 import { randomPaperIds, readerFeedback, readersToTrain, recentlyMailed, saveReaderModels, type StoredReaderModel } from '../db/reader-models.ts';
 import type { Logger } from '../log/logger.ts';
 import {
-  encodeReaderModel, latestMarks, paperFeatures, pickWeakNegatives, trainReaderModel, weakPositivesFor, WEAK_POSITIVES,
-  type PaperFeatures, type TextModel,
+  encodeReaderModel,
+  latestMarks,
+  paperFeatures,
+  pickWeakNegatives,
+  trainReaderModel,
+  weakPositivesFor,
+  WEAK_POSITIVES,
+  type PaperFeatures,
+  type TextModel,
 } from '../relevance/index.ts';
 import { plural } from '../log/plural.ts';
 
@@ -73,7 +80,10 @@ export async function trainReaderModels(deps: TrainReaderModelsDeps, options: Tr
       const needMailed = batch.filter((id) => marks.get(id)!.liked.length === 0);
       const mailed = await recentlyMailed(deps.sql, needMailed, WEAK_POSITIVES + 20);
       const weakPositives = new Map(needMailed.map((id) => [id, weakPositivesFor(marks.get(id)!, mailed.get(id) ?? [])]));
-      await features.load([...marks.values()].flatMap((m) => [...m.liked, ...m.disliked]), true);
+      await features.load(
+        [...marks.values()].flatMap((m) => [...m.liked, ...m.disliked]),
+        true,
+      );
       await features.load([...weakPositives.values()].flat(), false);
       const stored: StoredReaderModel[] = [];
       for (const subscriberId of batch) {
@@ -91,7 +101,14 @@ export async function trainReaderModels(deps: TrainReaderModelsDeps, options: Tr
           result.largestModelBytes = Math.max(result.largestModelBytes, Buffer.byteLength(json));
         }
         const events = feedback.get(subscriberId);
-        stored.push({ subscriberId, model: json, feedbackThrough: events?.through ?? 0, events: events?.marks.length ?? 0, positives: m.liked.length, negatives: m.disliked.length });
+        stored.push({
+          subscriberId,
+          model: json,
+          feedbackThrough: events?.through ?? 0,
+          events: events?.marks.length ?? 0,
+          positives: m.liked.length,
+          negatives: m.disliked.length,
+        });
       }
       await saveReaderModels(deps.sql, stored, deps.now());
       options.onBatch?.(Math.min(start + batchSize, readers.length), readers.length);

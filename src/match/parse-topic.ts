@@ -31,16 +31,13 @@ export interface Query {
   exclude: Term[];
 }
 
-type Item =
-  | { type: 'term'; term: Term; negated: boolean }
-  | { type: 'or'; column: number };
+type Item = { type: 'term'; term: Term; negated: boolean } | { type: 'or'; column: number };
 
 const QUOTES = new Set(['"', '\u201c', '\u201d']);
 const SPACE = /\s/u;
 
 /** Whitespace as String.prototype.trim sees it; printable ASCII skips the regex. */
-const isSpace = (c: string | undefined): boolean =>
-  c !== undefined && (c === ' ' || ((c < '!' || c > '~') && SPACE.test(c)));
+const isSpace = (c: string | undefined): boolean => c !== undefined && (c === ' ' || ((c < '!' || c > '~') && SPACE.test(c)));
 const isQuote = (c: string | undefined): boolean => c !== undefined && QUOTES.has(c);
 /** Columns in messages count from 1, for people; TopicError.column counts from 0. */
 const col = (column: number): string => `column ${column + 1}`;
@@ -53,11 +50,7 @@ export function parseTopic(line: string): Query {
   const chars = topic.length > MAX_TOPIC_CHARS ? [...topic] : [];
   if (chars.length > MAX_TOPIC_CHARS) {
     const cut = offset + chars.slice(0, MAX_TOPIC_CHARS).join('').length;
-    throw new TopicError(
-      'TOPIC_TOO_LONG',
-      `The topic is ${chars.length} characters long; keep it to ${MAX_TOPIC_CHARS} or fewer.`,
-      cut,
-    );
+    throw new TopicError('TOPIC_TOO_LONG', `The topic is ${chars.length} characters long; keep it to ${MAX_TOPIC_CHARS} or fewer.`, cut);
   }
   return build(topic, lex(topic, offset));
 }
@@ -90,11 +83,7 @@ function lex(s: string, offset: number): Item[] {
       let close = quote + 1;
       while (close < s.length && !isQuote(s[close])) close++;
       if (close >= s.length) {
-        throw new TopicError(
-          'TOPIC_UNBALANCED_QUOTE',
-          `The quote at ${col(offset + quote)} is never closed.`,
-          offset + quote,
-        );
+        throw new TopicError('TOPIC_UNBALANCED_QUOTE', `The quote at ${col(offset + quote)} is never closed.`, offset + quote);
       }
       const inner = s.slice(quote + 1, close);
       if (inner.trim() === '') {
@@ -118,8 +107,7 @@ function lex(s: string, offset: number): Item[] {
     if (words > MAX_TOPIC_WORDS) {
       throw new TopicError(
         'TOPIC_TOO_MANY_TERMS',
-        `The topic has more than ${MAX_TOPIC_WORDS} words (the words of phrases and exclusions count too); ` +
-          `split it into several topics.`,
+        `The topic has more than ${MAX_TOPIC_WORDS} words (the words of phrases and exclusions count too); ` + `split it into several topics.`,
         column,
       );
     }
@@ -132,11 +120,7 @@ function lex(s: string, offset: number): Item[] {
 function makeTerm(kind: 'word' | 'phrase', source: string, column: number): Term {
   const words = tokenize(source).map((t) => normalizeWord(t.text));
   if (words.length === 0) {
-    throw new TopicError(
-      'TOPIC_NO_WORDS',
-      `"${source}" at ${col(column)} has no letters or digits to look for.`,
-      column,
-    );
+    throw new TopicError('TOPIC_NO_WORDS', `"${source}" at ${col(column)} has no letters or digits to look for.`, column);
   }
   return { kind: kind === 'word' && words.length > 1 ? 'phrase' : kind, words, source, column };
 }
@@ -165,10 +149,7 @@ function build(topic: string, items: Item[]): Query {
     else include.push([item.term]);
   });
   if (include.length === 0) {
-    throw new TopicError(
-      'TOPIC_ONLY_EXCLUSIONS',
-      'The topic only excludes words: add at least one word to look for, as in "diffusion -video".',
-    );
+    throw new TopicError('TOPIC_ONLY_EXCLUSIONS', 'The topic only excludes words: add at least one word to look for, as in "diffusion -video".');
   }
   return { topic, include, exclude };
 }

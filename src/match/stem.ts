@@ -17,12 +17,7 @@ const ASCII = /^[\x00-\x7f]*$/;
  */
 export function normalizeWord(raw: string): string {
   if (ASCII.test(raw)) return raw.toLowerCase();
-  return raw
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(MARKS, '')
-    .normalize('NFC')
-    .replace(CURLY_APOSTROPHE, "'");
+  return raw.toLowerCase().normalize('NFD').replace(MARKS, '').normalize('NFC').replace(CURLY_APOSTROPHE, "'");
 }
 
 /** The Snowball English stem of a word as written (or already normalized); memoized. */

@@ -43,28 +43,100 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
     client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_' });
     // gauges named like counters (promtool check metrics refuses them); the per-type gauges
     // paperboy_nodejs_active_handles{type} and paperboy_nodejs_active_resources{type} remain
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(`paperboy_${name}`);
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+      registry.removeSingleMetric(`paperboy_${name}`);
   }
   const registers = [registry];
 
   const ingested = new client.Counter({ name: 'paperboy_snapshots_ingested_total', help: 'Snapshots stored, by format', labelNames: ['format'], registers });
   const duplicates = new client.Counter({ name: 'paperboy_snapshots_duplicate_total', help: 'Inputs that were an already stored snapshot', registers });
-  const rejected = new client.Counter({ name: 'paperboy_snapshots_rejected_total', help: 'Inputs rejected as not a snapshot, by code', labelNames: ['code'], registers });
-  const quiet = new client.Counter({ name: 'paperboy_snapshots_quiet_total', help: 'Inputs that were an empty listing (a quiet day): nothing stored, not a failure', registers });
-  const papers = new client.Histogram({ name: 'paperboy_snapshot_papers', help: 'Papers per ingested snapshot', buckets: [0, 5, 10, 20, 30, 40, 50, 75, 100, 200], registers });
-  const digest = new client.Histogram({ name: 'paperboy_digest_build_seconds', help: 'Time to build a digest (plan and queue every delivery)', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers });
-  const matcher = new client.Histogram({ name: 'paperboy_matcher_seconds', help: 'Time spent matching topics (per digest build or preview request)', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
-  const send = new client.Histogram({ name: 'paperboy_send_seconds', help: 'Time from handing a message to the relay to its acceptance', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
-  const smtp = new client.Counter({ name: 'paperboy_smtp_errors_total', help: 'Failed tries by class of error (4xx, 5xx, connection, timeout …)', labelNames: ['class'], registers });
-  const unhealthy = new client.Counter({ name: 'paperboy_source_unhealthy_total', help: 'Checks of the snapshot source that found it unhealthy, by reason', labelNames: ['reason'], registers });
+  const rejected = new client.Counter({
+    name: 'paperboy_snapshots_rejected_total',
+    help: 'Inputs rejected as not a snapshot, by code',
+    labelNames: ['code'],
+    registers,
+  });
+  const quiet = new client.Counter({
+    name: 'paperboy_snapshots_quiet_total',
+    help: 'Inputs that were an empty listing (a quiet day): nothing stored, not a failure',
+    registers,
+  });
+  const papers = new client.Histogram({
+    name: 'paperboy_snapshot_papers',
+    help: 'Papers per ingested snapshot',
+    buckets: [0, 5, 10, 20, 30, 40, 50, 75, 100, 200],
+    registers,
+  });
+  const digest = new client.Histogram({
+    name: 'paperboy_digest_build_seconds',
+    help: 'Time to build a digest (plan and queue every delivery)',
+    buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers,
+  });
+  const matcher = new client.Histogram({
+    name: 'paperboy_matcher_seconds',
+    help: 'Time spent matching topics (per digest build or preview request)',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers,
+  });
+  const send = new client.Histogram({
+    name: 'paperboy_send_seconds',
+    help: 'Time from handing a message to the relay to its acceptance',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const smtp = new client.Counter({
+    name: 'paperboy_smtp_errors_total',
+    help: 'Failed tries by class of error (4xx, 5xx, connection, timeout …)',
+    labelNames: ['class'],
+    registers,
+  });
+  const unhealthy = new client.Counter({
+    name: 'paperboy_source_unhealthy_total',
+    help: 'Checks of the snapshot source that found it unhealthy, by reason',
+    labelNames: ['reason'],
+    registers,
+  });
   const healthy = new client.Gauge({ name: 'paperboy_source_healthy', help: '1 when the last check of the snapshot source found it healthy', registers });
-  const jobs = new client.Counter({ name: 'paperboy_jobs_total', help: 'Scheduled jobs by outcome (skipped: another process held the lock)', labelNames: ['job', 'outcome'], registers });
-  const jobSeconds = new client.Histogram({ name: 'paperboy_job_seconds', help: 'Duration of scheduled jobs', labelNames: ['job'], buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900], registers });
-  const http = new client.Counter({ name: 'paperboy_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'method', 'status'], registers });
-  const httpSeconds = new client.Histogram({ name: 'paperboy_http_request_seconds', help: 'HTTP request duration by route', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+  const jobs = new client.Counter({
+    name: 'paperboy_jobs_total',
+    help: 'Scheduled jobs by outcome (skipped: another process held the lock)',
+    labelNames: ['job', 'outcome'],
+    registers,
+  });
+  const jobSeconds = new client.Histogram({
+    name: 'paperboy_job_seconds',
+    help: 'Duration of scheduled jobs',
+    labelNames: ['job'],
+    buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
+    registers,
+  });
+  const http = new client.Counter({
+    name: 'paperboy_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['route', 'method', 'status'],
+    registers,
+  });
+  const httpSeconds = new client.Histogram({
+    name: 'paperboy_http_request_seconds',
+    help: 'HTTP request duration by route',
+    labelNames: ['route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
 
-  const inbound = new client.Counter({ name: 'paperboy_inbound_reports_total', help: 'Bounces, complaints and mailto unsubscribes handled, by kind and where they came from', labelNames: ['kind', 'via'], registers });
-  const inboundRefused = new client.Counter({ name: 'paperboy_inbound_refused_total', help: 'Inbound messages or notifications refused (forged or unsigned token, unknown report …), by reason', labelNames: ['reason', 'via'], registers });
+  const inbound = new client.Counter({
+    name: 'paperboy_inbound_reports_total',
+    help: 'Bounces, complaints and mailto unsubscribes handled, by kind and where they came from',
+    labelNames: ['kind', 'via'],
+    registers,
+  });
+  const inboundRefused = new client.Counter({
+    name: 'paperboy_inbound_refused_total',
+    help: 'Inbound messages or notifications refused (forged or unsigned token, unknown report …), by reason',
+    labelNames: ['reason', 'via'],
+    registers,
+  });
   for (const via of ['smtp', 'ses']) for (const kind of ['hard_bounce', 'soft_bounce', 'complaint', 'unsubscribe']) inbound.inc({ kind, via }, 0);
 
   if (prisma) {
@@ -75,7 +147,8 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       registers,
       async collect() {
         const groups = await prisma.subscriber.groupBy({ by: ['status'], _count: { _all: true } });
-        for (const status of ['pending', 'active', 'unsubscribed', 'bounced', 'erased']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+        for (const status of ['pending', 'active', 'unsubscribed', 'bounced', 'erased'])
+          this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
       },
     });
     new client.Gauge({
@@ -95,7 +168,8 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
       registers,
       async collect() {
         const groups = await prisma.subscriptionMail.groupBy({ by: ['status'], _count: { _all: true } });
-        for (const status of ['queued', 'sending', 'sent', 'failed', 'skipped']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+        for (const status of ['queued', 'sending', 'sent', 'failed', 'skipped'])
+          this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
       },
     });
     new client.Gauge({

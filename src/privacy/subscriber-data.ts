@@ -11,6 +11,7 @@ import { readSubscriberExport, type SubscriberExport } from '../db/subscriber-ex
 import { emailKey } from '../db/subscribers.ts';
 import type { Logger } from '../log/logger.ts';
 import { DEFAULT_MAIL_QUEUE } from '../subscriptions/mail-queue.ts';
+import { isRowId } from '../model/row-id.ts';
 
 export interface PrivacyDeps {
   prisma: PrismaClient;
@@ -27,12 +28,10 @@ export type PrivacyVia = 'command line' | 'admin API' | 'dashboard' | 'reader';
 /** A subscriber named by an operator: their id, or their address (any case). */
 export type SubscriberRef = { id: number } | { email: string };
 
-const INT4_MAX = 2_147_483_647;
-
 /** "42" → id 42, "Ada@Example.org" → that address; anything else (null) names nobody. */
 export function parseSubscriberRef(text: string): SubscriberRef | null {
   const t = text.trim();
-  if (/^\d{1,10}$/.test(t)) return Number(t) >= 1 && Number(t) <= INT4_MAX ? { id: Number(t) } : null;
+  if (/^\d{1,10}$/.test(t)) return isRowId(Number(t)) ? { id: Number(t) } : null;
   return /^[^\s@]+@[^\s@]+$/.test(t) && t.length <= 320 ? { email: t } : null;
 }
 
@@ -44,7 +43,8 @@ async function findId(prisma: PrismaClient, ref: SubscriberRef): Promise<number 
   return row?.id ?? null;
 }
 
-export type ExportResult = { kind: 'exported'; data: SubscriberExport } | { kind: 'not-found' } | { kind: 'already-erased'; subscriberId: number; erasedAt: Date | null };
+export type ExportResult =
+  { kind: 'exported'; data: SubscriberExport } | { kind: 'not-found' } | { kind: 'already-erased'; subscriberId: number; erasedAt: Date | null };
 
 export async function exportSubscriberData(deps: PrivacyDeps, ref: SubscriberRef, via: PrivacyVia): Promise<ExportResult> {
   const id = await findId(deps.prisma, ref);
@@ -54,7 +54,10 @@ export async function exportSubscriberData(deps: PrivacyDeps, ref: SubscriberRef
     const row = await deps.prisma.subscriber.findUnique({ where: { id: data.subscriber.id }, select: { erasedAt: true } });
     return { kind: 'already-erased', subscriberId: data.subscriber.id, erasedAt: row?.erasedAt ?? null };
   }
-  deps.log.info({ event: 'subscriber.exported', subscriberId: data.subscriber.id, via, deliveries: data.deliveries.length }, `exported the data of subscriber ${data.subscriber.id} (${via})`);
+  deps.log.info(
+    { event: 'subscriber.exported', subscriberId: data.subscriber.id, via, deliveries: data.deliveries.length },
+    `exported the data of subscriber ${data.subscriber.id} (${via})`,
+  );
   return { kind: 'exported', data };
 }
 
@@ -64,7 +67,10 @@ export async function eraseSubscriberData(deps: PrivacyDeps, ref: SubscriberRef,
   await recover(deps.sql, deps.log);
   const result = await eraseSubscriber(deps.sql, id, { now: deps.now(), mailLeaseMs: DEFAULT_MAIL_QUEUE.leaseMs });
   if (result.kind === 'erased') {
-    deps.log.info({ event: 'subscriber.erased', subscriberId: id, via, ...result.removed }, `erased the data of subscriber ${id} (${via}): a tombstone is kept for the counts`);
+    deps.log.info(
+      { event: 'subscriber.erased', subscriberId: id, via, ...result.removed },
+      `erased the data of subscriber ${id} (${via}): a tombstone is kept for the counts`,
+    );
   }
   return result;
 }
@@ -83,7 +89,10 @@ export function privacyRefusal(ref: SubscriberRef, result: ExportResult | EraseR
     case 'not-found':
       return { code: 'SUBSCRIBER_NOT_FOUND', message: `${describeRef(ref)} not found` };
     case 'already-erased':
-      return { code: 'SUBSCRIBER_ERASED', message: `subscriber ${result.subscriberId} was already erased${result.erasedAt ? ` on ${result.erasedAt.toISOString()}` : ''}` };
+      return {
+        code: 'SUBSCRIBER_ERASED',
+        message: `subscriber ${result.subscriberId} was already erased${result.erasedAt ? ` on ${result.erasedAt.toISOString()}` : ''}`,
+      };
     case 'in-flight':
       return {
         code: 'ERASE_IN_FLIGHT',

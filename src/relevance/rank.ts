@@ -112,7 +112,5 @@ function suggestions<C extends CaughtPaper, O extends OtherPaper>(
     if (best.similarity < rule.alsoLikeMinSimilarity) continue;
     out.push({ paper: { ...paper, relevance: r }, resembles: best.id, similarity: best.similarity });
   }
-  return out
-    .sort((a, b) => b.paper.relevance! - a.paper.relevance! || (b.paper.upvotes ?? 0) - (a.paper.upvotes ?? 0))
-    .slice(0, rule.maxAlsoLike);
+  return out.sort((a, b) => b.paper.relevance! - a.paper.relevance! || (b.paper.upvotes ?? 0) - (a.paper.upvotes ?? 0)).slice(0, rule.maxAlsoLike);
 }

@@ -205,7 +205,7 @@ const SEPARATOR = '\u0001';
 /** Weights rounded to what storage keeps (8 bits against the largest), so a stored model scores as trained. */
 function quantise(model: ReaderModel): ReaderModel {
   const scale = scaleOf(model.weights);
-  return { ...model, bias: round(model.bias), weights: Float32Array.from(model.weights, (w) => (Math.round(w / scale) * scale)) };
+  return { ...model, bias: round(model.bias), weights: Float32Array.from(model.weights, (w) => Math.round(w / scale) * scale) };
 }
 
 function scaleOf(weights: Float32Array): number {

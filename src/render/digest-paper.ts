@@ -71,10 +71,16 @@ export function preparePaper(view: PaperView, fallbackUrl: string, digestYear: s
     view,
     titleLine: oneLine(view.title),
     url,
-    metaHtml: joinHtml(meta.map((part) => html`${part}`), META_SEPARATOR),
+    metaHtml: joinHtml(
+      meta.map((part) => html`${part}`),
+      META_SEPARATOR,
+    ),
     metaText: meta.join(' · '),
     links,
-    linksHtml: joinHtml(links.map((l) => fill(blocks.action, { href: l.url, text: l.label })), LINK_SEPARATOR),
+    linksHtml: joinHtml(
+      links.map((l) => fill(blocks.action, { href: l.url, text: l.label })),
+      LINK_SEPARATOR,
+    ),
   };
 }
 
@@ -106,9 +112,12 @@ function reasonPieces(hit: TopicHit, view: Pick<PaperView, 'title' | 'abstract'>
   }
   const words = hit.words.slice(0, 4);
   const where =
-    hit.title.length > 0 && hit.abstract.length > 0 ? 'Title and abstract mention'
-      : hit.title.length > 0 ? 'Title mentions'
-        : hit.abstract.length > 0 ? 'Abstract mentions'
+    hit.title.length > 0 && hit.abstract.length > 0
+      ? 'Title and abstract mention'
+      : hit.title.length > 0
+        ? 'Title mentions'
+        : hit.abstract.length > 0
+          ? 'Abstract mentions'
           : 'Caught by';
   if (words.length === 0) return [plain(`${where} your topic ${topicLabel(hit.topic)}`)];
   const pieces: Piece[] = [plain(`${where} `)];
@@ -216,7 +225,11 @@ export function paperRenderer(blocks: PaperBlocks): (paper: PreparedPaper, hits:
 }
 
 /** The TL;DR: the API's, highlighted where the topics' words occur, else the abstract's first sentences. */
-function tldrOf(paper: PreparedPaper, hits: readonly TopicHit[], compiled: (topic: string) => CompiledTopic | null): { label: string | null; text: string; ranges: Range[] } {
+function tldrOf(
+  paper: PreparedPaper,
+  hits: readonly TopicHit[],
+  compiled: (topic: string) => CompiledTopic | null,
+): { label: string | null; text: string; ranges: Range[] } {
   const summary = paper.view.aiSummary?.trim();
   if (summary) {
     const ranges = hits.flatMap((h) => {
@@ -225,7 +238,10 @@ function tldrOf(paper: PreparedPaper, hits: readonly TopicHit[], compiled: (topi
     });
     return { label: 'TL;DR', text: summary, ranges: joinAdjacent(summary, ranges) };
   }
-  const lead = leadSentences(paper.view.abstract, hits.flatMap((h) => h.abstract));
+  const lead = leadSentences(
+    paper.view.abstract,
+    hits.flatMap((h) => h.abstract),
+  );
   return { label: null, text: lead.text, ranges: joinAdjacent(lead.text, lead.ranges) };
 }
 
@@ -236,10 +252,17 @@ function renderPaper(
   compiled: (topic: string) => CompiledTopic | null = () => null,
   like?: string,
 ): RenderedPaper {
-  const title = joinAdjacent(paper.view.title, hits.flatMap((h) => h.title));
+  const title = joinAdjacent(
+    paper.view.title,
+    hits.flatMap((h) => h.title),
+  );
   const reason = hits.length > 0 || like !== undefined ? reasonLine(hits, paper.view, like) : [];
   // a `like:` line has no words to highlight
-  const tldr = tldrOf(paper, hits.filter((h) => likeTopicTarget(h.topic) === null), compiled);
+  const tldr = tldrOf(
+    paper,
+    hits.filter((h) => likeTopicTarget(h.topic) === null),
+    compiled,
+  );
   const lines: Html[] = [];
   if (paper.metaHtml.value) lines.push(fill(blocks.meta, { text: paper.metaHtml }));
   if (reason.length > 0) lines.push(fill(blocks.reason, { text: piecesHtml(reason, blocks.hit) }));

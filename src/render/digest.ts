@@ -11,8 +11,16 @@ import { plural } from '../log/plural.ts';
 import { formatDay } from './format.ts';
 import { compiledTemplate } from './mjml.ts';
 import {
-  ACTION_SLOTS, LINE_BLOCKS, PAPER_SLOTS, TEXT_INDENT, TEXT_SLOTS, paperRenderer, preparePaper,
-  type PaperBlocks, type PreparedPaper, type RenderedPaper,
+  ACTION_SLOTS,
+  LINE_BLOCKS,
+  PAPER_SLOTS,
+  TEXT_INDENT,
+  TEXT_SLOTS,
+  paperRenderer,
+  preparePaper,
+  type PaperBlocks,
+  type PreparedPaper,
+  type RenderedPaper,
 } from './digest-paper.ts';
 import { readerLinkBlock, renderReaderLinks, type ReaderLinkBlock } from './reader-links.ts';
 import { frequencyPhrase } from './frequency-line.ts';
@@ -113,7 +121,9 @@ export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
       });
       const rendered = (list: readonly Item[]) => list.map((i) => ({ item: i, rendered: renderPaper(i.paper, i.hits, i.like) }));
       const groups: RenderedGroup[] = groupByTopic(items.filter((i) => !i.section)).map((g) => ({ topic: g.topic, items: rendered(g.items) }));
-      const sections = SECTIONS.map((s) => ({ heading: s.heading, items: rendered(items.filter((i) => i.section === s.key)) })).filter((s) => s.items.length > 0);
+      const sections = SECTIONS.map((s) => ({ heading: s.heading, items: rendered(items.filter((i) => i.section === s.key)) })).filter(
+        (s) => s.items.length > 0,
+      );
       return renderEmail(context, groups, sections, recipient.email, recipient);
     },
   };
@@ -135,7 +145,13 @@ type RenderedGroup = { topic: string; items: RenderedItems };
 type RenderedSection = { heading: string; items: RenderedItems };
 
 /** The whole email from its rendered groups and the recipient's links. */
-function renderEmail(ctx: EmailContext, groups: readonly RenderedGroup[], sections: readonly RenderedSection[], rawEmail: string, links: RecipientView | WebViewRecipient): RenderedEmail {
+function renderEmail(
+  ctx: EmailContext,
+  groups: readonly RenderedGroup[],
+  sections: readonly RenderedSection[],
+  rawEmail: string,
+  links: RecipientView | WebViewRecipient,
+): RenderedEmail {
   const { view, product, blocks } = ctx;
   const count = [...groups, ...sections].reduce((n, g) => n + g.items.length, 0);
   const labels = groups.map((g) => topicLabel(g.topic)).filter((l) => l !== '');
@@ -231,7 +247,11 @@ function footerChangeLinks(blocks: DigestBlocks, links: RecipientLinks | WebView
     const url = ownUrl(links.inYourInbox.preferencesLinkUrl, 'preferences link');
     return {
       html: fill(blocks.inYourInbox, { preferencesLinkUrl: url }),
-      text: [wrap(`This is the web view: it only reads. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox. Not at hand? Email me my preferences link: ${url}`)],
+      text: [
+        wrap(
+          `This is the web view: it only reads. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox. Not at hand? Email me my preferences link: ${url}`,
+        ),
+      ],
     };
   }
   const preferencesUrl = ownUrl(links.preferencesUrl, 'preferences');
@@ -264,7 +284,10 @@ function digestBlocks(html: string): DigestBlocks {
     rest = cut.html;
     return cut.block;
   };
-  const lines = Object.fromEntries(LINE_BLOCKS.map((name) => [name, parseTemplate(take(name), 'digest', TEXT_SLOTS)])) as Record<(typeof LINE_BLOCKS)[number], Template<'text'>>;
+  const lines = Object.fromEntries(LINE_BLOCKS.map((name) => [name, parseTemplate(take(name), 'digest', TEXT_SLOTS)])) as Record<
+    (typeof LINE_BLOCKS)[number],
+    Template<'text'>
+  >;
   const action = parseTemplate(take('action'), 'digest', ACTION_SLOTS);
   const feedback = { line: parseTemplate(take('feedback'), 'digest', TEXT_SLOTS), link: parseTemplate(take('feedbacklink'), 'digest', ACTION_SLOTS) };
   const changeLinks = parseTemplate(take('changelinks'), 'digest', ['preferencesUrl', 'unsubscribeUrl'] as const);

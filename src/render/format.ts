@@ -2,10 +2,7 @@
 import { plural } from '../log/plural.ts';
 import type { PaperView } from './types.ts';
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** A YYYY-MM-DD date: short "Jun 10", medium "Jun 10, 2025", long "June 10, 2025"; anything else as given. */
 export function formatDay(isoDate: string, style: 'short' | 'medium' | 'long'): string {

@@ -35,4 +35,3 @@ export const when = (condition: boolean, markup: Html): Html => (condition ? mar
 
 /** Pieces of markup with a separator of markup between them. */
 export const joinHtml = (parts: readonly Html[], separator: Html): Html => new Html(parts.map((p) => p.value).join(separator.value));
-

@@ -19,8 +19,5 @@ declare module 'mjml' {
     includePath?: string | string[];
   }
   /** Asynchronous since mjml 5. */
-  export default function mjml2html(
-    input: string,
-    options?: MjmlOptions,
-  ): Promise<{ html: string; errors: MjmlError[] }>;
+  export default function mjml2html(input: string, options?: MjmlOptions): Promise<{ html: string; errors: MjmlError[] }>;
 }

@@ -27,7 +27,10 @@ export function readerLinkBlock(block: string): ReaderLinkBlock {
 export function renderReaderLinks(block: ReaderLinkBlock, links: readonly ReaderLink[] | undefined): { html: Html; text: string[] } {
   const checked = (links ?? []).map((l) => ({ label: oneLine(l.label), url: ownUrl(l.url, l.label) }));
   return {
-    html: joinHtml(checked.map((l) => fill(block, { readerUrl: l.url, readerLabel: l.label })), FOOTER_SEPARATOR),
+    html: joinHtml(
+      checked.map((l) => fill(block, { readerUrl: l.url, readerLabel: l.label })),
+      FOOTER_SEPARATOR,
+    ),
     text: checked.map((l) => `${l.label}: ${l.url}`),
   };
 }

@@ -55,10 +55,7 @@ export function fill<S extends string>(template: Template<S>, values: Readonly<R
 }
 
 /** The template with some slots filled (e.g. the digest's own data), the others left for later. */
-export function fillSome<S extends string, K extends S>(
-  template: Template<S>,
-  values: Readonly<Record<K, Interpolation>>,
-): Template<Exclude<S, K>> {
+export function fillSome<S extends string, K extends S>(template: Template<S>, values: Readonly<Record<K, Interpolation>>): Template<Exclude<S, K>> {
   const literals: string[] = [template.literals[0] ?? ''];
   const slots: Array<Exclude<S, K>> = [];
   template.slots.forEach((slot, i) => {

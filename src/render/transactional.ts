@@ -7,9 +7,7 @@ import { frequencyPhrase, frequencySentence } from './frequency-line.ts';
 import { compiledTemplate, type TemplateName } from './mjml.ts';
 import { cutBlock, fill, parseTemplate } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
-import type {
-  ConfirmationView, PreferencesChangedView, PreferencesLinkView, RenderedEmail,
-} from './types.ts';
+import type { ConfirmationView, PreferencesChangedView, PreferencesLinkView, RenderedEmail } from './types.ts';
 
 /** Slots every transactional template has. */
 const COMMON = ['title', 'preview', 'homeUrl', 'productName', 'dateline', 'email', 'topics'] as const;
@@ -28,22 +26,30 @@ export async function renderConfirmation(view: ConfirmationView): Promise<Render
   const expires = formatUtc(view.expiresAt);
   const subject = `Confirm your ${product} subscription`;
   const often = `Once confirmed: ${frequencyPhrase(view)} (change it any time from the link in every email).`;
-  const html = await render('confirmation', ['confirmUrl', 'confirmUrlText', 'expires', 'frequency'], view, {
-    title: subject,
-    preview: `One click to start getting new papers from Hugging Face Daily Papers on your topics. The link works until ${expires}.`,
-    dateline: 'Subscription',
-  }, {
-    confirmUrl,
-    confirmUrlText: confirmUrl,
-    expires,
-    frequency: often,
-  });
+  const html = await render(
+    'confirmation',
+    ['confirmUrl', 'confirmUrlText', 'expires', 'frequency'],
+    view,
+    {
+      title: subject,
+      preview: `One click to start getting new papers from Hugging Face Daily Papers on your topics. The link works until ${expires}.`,
+      dateline: 'Subscription',
+    },
+    {
+      confirmUrl,
+      confirmUrlText: confirmUrl,
+      expires,
+      frequency: often,
+    },
+  );
   const text = [
     product,
     '',
     'Confirm your subscription',
     '',
-    wrap(`Someone — hopefully you — asked for ${product}'s digest of new papers from Hugging Face Daily Papers (https://huggingface.co/papers) at ${oneLine(view.email)}, on these topics:`),
+    wrap(
+      `Someone — hopefully you — asked for ${product}'s digest of new papers from Hugging Face Daily Papers (https://huggingface.co/papers) at ${oneLine(view.email)}, on these topics:`,
+    ),
     '',
     topicLines(view.topics),
     '',
@@ -64,21 +70,28 @@ export async function renderPreferencesChanged(view: PreferencesChangedView): Pr
   const product = oneLine(view.productName);
   const preferencesUrl = ownUrl(view.preferencesUrl, 'preferences');
   const unsubscribeUrl = ownUrl(view.unsubscribeUrl, 'unsubscribe');
-  const status = view.paused && view.frequency !== 'feed'
-    ? view.pausedUntil
-      ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then (${frequencyPhrase(view)}), or resume it from your preferences.`
-      : `Your digest is paused: no emails until you resume it from your preferences (then ${frequencyPhrase(view)}).`
-    : frequencySentence(view);
+  const status =
+    view.paused && view.frequency !== 'feed'
+      ? view.pausedUntil
+        ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then (${frequencyPhrase(view)}), or resume it from your preferences.`
+        : `Your digest is paused: no emails until you resume it from your preferences (then ${frequencyPhrase(view)}).`
+      : frequencySentence(view);
   const subject = `Your ${product} preferences were updated`;
-  const html = await render('preferences-changed', ['status', 'preferencesUrl', 'unsubscribeUrl'], view, {
-    title: subject,
-    preview: status,
-    dateline: 'Preferences',
-  }, {
-    status,
-    preferencesUrl,
-    unsubscribeUrl,
-  });
+  const html = await render(
+    'preferences-changed',
+    ['status', 'preferencesUrl', 'unsubscribeUrl'],
+    view,
+    {
+      title: subject,
+      preview: status,
+      dateline: 'Preferences',
+    },
+    {
+      status,
+      preferencesUrl,
+      unsubscribeUrl,
+    },
+  );
   const text = [
     product,
     '',
@@ -103,21 +116,29 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
   const unsubscribeUrl = ownUrl(view.unsubscribeUrl, 'unsubscribe');
   const subject = `Your ${product} preferences link`;
   const often = frequencySentence(view);
-  const html = await render('preferences-link', ['preferencesUrl', 'unsubscribeUrl', 'frequency'], view, {
-    title: subject,
-    preview: 'Here is the link to your preferences, as asked. Nothing has changed.',
-    dateline: 'Preferences',
-  }, {
-    preferencesUrl,
-    unsubscribeUrl,
-    frequency: often,
-  });
+  const html = await render(
+    'preferences-link',
+    ['preferencesUrl', 'unsubscribeUrl', 'frequency'],
+    view,
+    {
+      title: subject,
+      preview: 'Here is the link to your preferences, as asked. Nothing has changed.',
+      dateline: 'Preferences',
+    },
+    {
+      preferencesUrl,
+      unsubscribeUrl,
+      frequency: often,
+    },
+  );
   const text = [
     product,
     '',
     'Your preferences link',
     '',
-    wrap(`Someone — probably you — asked for the link to the preferences of ${oneLine(view.email)} on ${product}: by subscribing it again (it is already subscribed), or from your archive. Nothing has changed. Your topics:`),
+    wrap(
+      `Someone — probably you — asked for the link to the preferences of ${oneLine(view.email)} on ${product}: by subscribing it again (it is already subscribed), or from your archive. Nothing has changed. Your topics:`,
+    ),
     '',
     topicLines(view.topics),
     '',

@@ -37,7 +37,8 @@ export async function resolveSecretKey(configured: string | undefined, dataDir: 
     // 'wx': if another process wrote it first, use theirs. An empty file is written over.
     await writeFile(file, `${key}\n`, { mode: 0o600, flag: existing === '' ? 'w' : 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SecretKeyError(`${file}: cannot write the generated signing key (${(err as NodeJS.ErrnoException).code})`);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new SecretKeyError(`${file}: cannot write the generated signing key (${(err as NodeJS.ErrnoException).code})`);
   }
   // Read back what is there now: another process starting at the same moment may have won.
   const stored = (await readKeyFile(file)) ?? '';

@@ -5,9 +5,7 @@
 // folds the case of the local part changes nothing, and short enough for a 64-character local part.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type VerpAddress =
-  | { kind: 'bounce'; deliveryId: number; attempt: number }
-  | { kind: 'unsubscribe'; subscriberId: number };
+export type VerpAddress = { kind: 'bounce'; deliveryId: number; attempt: number } | { kind: 'unsubscribe'; subscriberId: number };
 
 /** Why an address of BOUNCE_DOMAIN was refused. */
 export type VerpRefusal = 'not_ours' | 'malformed' | 'forged';

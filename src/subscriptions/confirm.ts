@@ -39,7 +39,10 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
     throw new SubscriptionError('LINK_REPLACED', MESSAGES.LINK_REPLACED);
   }
   const confirmed = (await getSubscriber(deps.prisma, subscriber.id)) ?? subscriber;
-  deps.log.info({ event: 'subscriber.confirmed', subscriberId: confirmed.id, to: maskEmail(confirmed.email), topics: confirmed.topics.length }, `subscriber ${confirmed.id} confirmed`);
+  deps.log.info(
+    { event: 'subscriber.confirmed', subscriberId: confirmed.id, to: maskEmail(confirmed.email), topics: confirmed.topics.length },
+    `subscriber ${confirmed.id} confirmed`,
+  );
   return { kind: 'pending', subscriber: confirmed };
 }
 

@@ -49,8 +49,7 @@ export function parseEmail(raw: unknown): EmailResult {
   const email = raw.trim();
   if (email.length > MAX_EMAIL_CHARS) return fail('EMAIL_TOO_LONG', `That address is longer than ${MAX_EMAIL_CHARS} characters.`);
   const valid =
-    !UNWANTED.test(email) &&
-    validator.isEmail(email, { allow_display_name: false, allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false });
+    !UNWANTED.test(email) && validator.isEmail(email, { allow_display_name: false, allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false });
   if (!valid) return fail('EMAIL_INVALID', 'That does not look like an email address. Check it for typos, like name@example.org.');
   return { ok: true, email };
 }
@@ -92,7 +91,14 @@ export function distinctTopics(lines: ReadonlyArray<{ line: number; text: string
 export function parseTopicsField(raw: unknown): TopicsResult {
   const text = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n') : '';
   if (text.length > MAX_TOPICS_FIELD_CHARS) {
-    return { ok: false, error: { code: 'TOPICS_TOO_LONG', message: `Keep your topics under ${MAX_TOPICS_FIELD_CHARS.toLocaleString('en')} characters in all (this is ${text.length.toLocaleString('en')}).` }, lines: [] };
+    return {
+      ok: false,
+      error: {
+        code: 'TOPICS_TOO_LONG',
+        message: `Keep your topics under ${MAX_TOPICS_FIELD_CHARS.toLocaleString('en')} characters in all (this is ${text.length.toLocaleString('en')}).`,
+      },
+      lines: [],
+    };
   }
   const lines = distinctTopics(topicLines(text));
   if (lines.length === 0) return { ok: false, error: { code: 'TOPICS_MISSING', message: 'Enter at least one topic, one per line.' }, lines: [] };
@@ -109,7 +115,8 @@ export function parseTopicsField(raw: unknown): TopicsResult {
 
 /** What is wrong with one (trimmed, non-empty) topic line, or null: the matcher's own errors. */
 export function topicLineProblem(text: string): { code: string; message: string; column: number | null } | null {
-  if (hasControl(text)) return { code: 'TOPIC_CONTROL_CHARACTER', message: 'The topic contains an invisible control character: type the line again.', column: null };
+  if (hasControl(text))
+    return { code: 'TOPIC_CONTROL_CHARACTER', message: 'The topic contains an invisible control character: type the line again.', column: null };
   if (LIKE_PREFIX.test(text) && likeTopicTarget(text) === null) {
     return { code: 'TOPIC_LIKE_INVALID', message: '“like:” takes a paper’s arXiv id, like:2407.13168, or its Hugging Face or arXiv link.', column: null };
   }

@@ -113,7 +113,10 @@ export class SubscriptionMailQueue {
     this.timer = null;
     if (!this.draining) return true;
     let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([this.draining.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    const ended = await Promise.race([
+      this.draining.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
     clearTimeout(timer);
     return ended;
   }
@@ -128,7 +131,11 @@ export class SubscriptionMailQueue {
     if (this.hurry) {
       this.hurry = false;
       const count = await hurryWaitingMails(prisma, this.deps.now());
-      if (count > 0) this.deps.log.info({ event: 'subscription_mail.relay_back', mails: count }, `the relay works again: ${count} subscription emails waiting to be tried again are tried now`);
+      if (count > 0)
+        this.deps.log.info(
+          { event: 'subscription_mail.relay_back', mails: count },
+          `the relay works again: ${count} subscription emails waiting to be tried again are tried now`,
+        );
     }
     while (!this.stopped) {
       const claimed = await claimMails(prisma, this.workerId, this.deps.now(), this.settings.leaseMs, this.settings.batch);
@@ -159,7 +166,10 @@ export class SubscriptionMailQueue {
       const nextTryAt = permanent ? null : nextTry(this.settings, mail.tries, now, mail.retryUntil);
       if (nextTryAt) {
         await settleMail(deps.prisma, mail, this.workerId, now, { status: 'queued', error, nextTryAt });
-        deps.log.warn({ event: `${mail.kind}.retry`, ...context, code, nextTryAt, retryUntil: mail.retryUntil }, `${label(mail)} to subscriber ${mail.subscriberId} failed (${code}); trying again at ${nextTryAt.toISOString()}`);
+        deps.log.warn(
+          { event: `${mail.kind}.retry`, ...context, code, nextTryAt, retryUntil: mail.retryUntil },
+          `${label(mail)} to subscriber ${mail.subscriberId} failed (${code}); trying again at ${nextTryAt.toISOString()}`,
+        );
       } else {
         const why = permanent ? 'refused' : 'out_of_time';
         const stored = permanent ? error : `${error} (tried ${mail.tries} times until ${mail.retryUntil.toISOString()})`.slice(0, 500);

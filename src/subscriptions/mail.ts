@@ -43,7 +43,15 @@ export async function sendConfirmation(deps: MailDeps, to: Recipient, nonce: str
 /** To an active address that asked to subscribe again: the way to its preferences. */
 export async function sendPreferencesLink(deps: MailDeps, to: Recipient): Promise<SendReceipt> {
   const links = subscriberLinks(deps.tokens, deps.baseUrl, to.id);
-  const rendered = await renderPreferencesLink({ productName: deps.productName, baseUrl: deps.baseUrl, email: to.email, topics: to.topics, frequency: to.frequency, weeklyDay: to.weeklyDay, ...links });
+  const rendered = await renderPreferencesLink({
+    productName: deps.productName,
+    baseUrl: deps.baseUrl,
+    email: to.email,
+    topics: to.topics,
+    frequency: to.frequency,
+    weeklyDay: to.weeklyDay,
+    ...links,
+  });
   return send(deps, 'preferences-link', to, rendered, links.unsubscribeUrl);
 }
 

@@ -19,10 +19,16 @@ export const PREFERENCES_LINK_LIMIT = { count: 3, windowMs: 3600_000 };
 export async function askForPreferencesLink(deps: SubscriptionDeps, token: string | undefined): Promise<{ subscriber: Subscriber; queued: boolean }> {
   const { subscriber } = await readLink(deps, token, 'archive');
   const now = deps.now();
-  const queued = await enqueueMailWithin(deps.prisma, { subscriberId: subscriber.id, kind: 'preferences_link', now, retryUntil: mailRetryUntil(now) }, PREFERENCES_LINK_LIMIT);
+  const queued = await enqueueMailWithin(
+    deps.prisma,
+    { subscriberId: subscriber.id, kind: 'preferences_link', now, retryUntil: mailRetryUntil(now) },
+    PREFERENCES_LINK_LIMIT,
+  );
   deps.log.info(
     { event: 'preferences_link.asked', subscriberId: subscriber.id, to: maskEmail(subscriber.email), queued },
-    queued ? `preferences link asked for subscriber ${subscriber.id}: queued` : `preferences link asked for subscriber ${subscriber.id}: not queued (${PREFERENCES_LINK_LIMIT.count} in the last hour)`,
+    queued
+      ? `preferences link asked for subscriber ${subscriber.id}: queued`
+      : `preferences link asked for subscriber ${subscriber.id}: not queued (${PREFERENCES_LINK_LIMIT.count} in the last hour)`,
   );
   if (queued) deps.mailQueue?.wake();
   return { subscriber, queued };

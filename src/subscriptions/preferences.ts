@@ -25,12 +25,16 @@ export async function changePreferences(deps: SubscriptionDeps, token: string | 
   const notActive = () => new SubscriptionError('NOT_ACTIVE', `the subscription is ${subscriber.status}`);
   if (decidePreferencesAllowed(subscriber.status).kind === 'refuse') throw notActive();
   const now = deps.now();
-  const change = decidePreferences({ topics: subscriber.topics, frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay, ...currentPause(subscriber, now) }, next);
+  const change = decidePreferences(
+    { topics: subscriber.topics, frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay, ...currentPause(subscriber, now) },
+    next,
+  );
   if (change.kind === 'unchanged') return { kind: 'unchanged', subscriber };
   const updatedNow = await deps.prisma.$transaction(async (tx) => {
     // The notice email is queued with the change: a change is never saved without it.
     // a muted topic the reader took out of their topics is not muted any more
-    if (!(await updatePreferences(tx, subscriber.id, { ...next, mutedTopics: subscriber.mutedTopics.filter((t) => next.topics.includes(t)) }, now))) return false;
+    if (!(await updatePreferences(tx, subscriber.id, { ...next, mutedTopics: subscriber.mutedTopics.filter((t) => next.topics.includes(t)) }, now)))
+      return false;
     // several saves within PREFERENCES_MAIL_DELAY make one email: a queued one takes this change too
     if (await joinQueuedPreferencesMail(tx, subscriber.id, mailRetryUntil(now))) return 'joined';
     const notBefore = new Date(now.getTime() + deps.preferencesMailDelayMs);
@@ -42,8 +46,26 @@ export async function changePreferences(deps: SubscriptionDeps, token: string | 
   const updated = (await getSubscriber(deps.prisma, subscriber.id)) ?? { ...subscriber, ...next };
   const to = maskEmail(updated.email);
   deps.log.info(
-    { event: 'subscriber.preferences_changed', subscriberId: updated.id, to, topics: updated.topics.length, paused: updated.paused, pausedUntil: updated.pausedUntil, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged, frequency: updated.frequency, frequencyChanged: change.frequencyChanged, mail: updatedNow },
+    {
+      event: 'subscriber.preferences_changed',
+      subscriberId: updated.id,
+      to,
+      topics: updated.topics.length,
+      paused: updated.paused,
+      pausedUntil: updated.pausedUntil,
+      topicsChanged: change.topicsChanged,
+      pausedChanged: change.pausedChanged,
+      frequency: updated.frequency,
+      frequencyChanged: change.frequencyChanged,
+      mail: updatedNow,
+    },
     `subscriber ${updated.id} changed their preferences`,
   );
-  return { kind: 'updated', subscriber: updated, topicsChanged: change.topicsChanged, pausedChanged: change.pausedChanged, frequencyChanged: change.frequencyChanged };
+  return {
+    kind: 'updated',
+    subscriber: updated,
+    topicsChanged: change.topicsChanged,
+    pausedChanged: change.pausedChanged,
+    frequencyChanged: change.frequencyChanged,
+  };
 }

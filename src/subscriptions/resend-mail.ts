@@ -32,11 +32,17 @@ export async function resendSubscriptionMail(deps: ResendMailDeps, id: number, v
   const decision = decideMail(mail, await getSubscriber(deps.prisma, mail.subscriberId));
   if (decision.kind === 'skip') {
     if (!(await skipFailedMail(deps.prisma, id, now, decision.reason))) return again(deps, id);
-    deps.log.info({ event: `${mail.kind}.skipped`, mailId: id, subscriberId: mail.subscriberId, reason: decision.reason, via }, `subscription email ${id} not sent again: ${decision.reason}`);
+    deps.log.info(
+      { event: `${mail.kind}.skipped`, mailId: id, subscriberId: mail.subscriberId, reason: decision.reason, via },
+      `subscription email ${id} not sent again: ${decision.reason}`,
+    );
     return { kind: 'skipped', mail: (await getMail(deps.prisma, id))!, reason: decision.reason };
   }
   if (!(await requeueFailedMail(deps.prisma, id, now, mailRetryUntil(now)))) return again(deps, id);
-  deps.log.info({ event: 'subscription_mail.resend', mailId: id, kind: mail.kind, subscriberId: mail.subscriberId, via }, `subscription email ${id} queued again (${via})`);
+  deps.log.info(
+    { event: 'subscription_mail.resend', mailId: id, kind: mail.kind, subscriberId: mail.subscriberId, via },
+    `subscription email ${id} queued again (${via})`,
+  );
   return { kind: 'queued', mail: (await getMail(deps.prisma, id))! };
 }
 

@@ -38,7 +38,10 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
     const now = deps.now();
 
     if (action.kind === 'ignore') {
-      log.info({ event: 'subscriber.subscribe_ignored', subscriberId: action.subscriberId, to, reason: action.reason }, 'subscribe request for a bounced address: nothing mailed');
+      log.info(
+        { event: 'subscriber.subscribe_ignored', subscriberId: action.subscriberId, to, reason: action.reason },
+        'subscribe request for a bounced address: nothing mailed',
+      );
       return { kind: 'ignored', subscriberId: action.subscriberId, reason: action.reason };
     }
     if (action.kind === 'send-preferences-link') {
@@ -54,7 +57,10 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       return written;
     });
     if (!pending) continue; // the address changed state meanwhile: decide again
-    log.info({ event: 'subscriber.pending', subscriberId: pending.id, to, action: action.kind, topics: pending.topics.length }, `subscriber ${pending.id} pending (${action.kind})`);
+    log.info(
+      { event: 'subscriber.pending', subscriberId: pending.id, to, action: action.kind, topics: pending.topics.length },
+      `subscriber ${pending.id} pending (${action.kind})`,
+    );
     deps.mailQueue?.wake();
     return { kind: 'confirmation-queued', subscriberId: pending.id, action: action.kind };
   }
@@ -70,6 +76,7 @@ async function writePending(
 ): Promise<Subscriber | null> {
   const values = { topics: input.topics, frequency: input.frequency ?? 'daily', weeklyDay: input.weeklyDay ?? 1, nonce, now };
   if (action.kind === 'create') return createPending(db, { email: input.email, ...values });
-  const written = action.kind === 'refresh-pending' ? await refreshPending(db, action.subscriberId, values) : await resubscribe(db, action.subscriberId, values);
+  const written =
+    action.kind === 'refresh-pending' ? await refreshPending(db, action.subscriberId, values) : await resubscribe(db, action.subscriberId, values);
   return written ? getSubscriber(db, action.subscriberId) : null;
 }

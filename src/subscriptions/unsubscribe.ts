@@ -16,7 +16,11 @@ export async function checkUnsubscribeLink(deps: SubscriptionDeps, token: string
   return (await readLink(deps, token, 'unsubscribe')).subscriber;
 }
 
-export async function unsubscribe(deps: SubscriptionDeps, token: string | undefined, via: UnsubscribeVia): Promise<{ subscriber: Subscriber; changed: boolean }> {
+export async function unsubscribe(
+  deps: SubscriptionDeps,
+  token: string | undefined,
+  via: UnsubscribeVia,
+): Promise<{ subscriber: Subscriber; changed: boolean }> {
   const { subscriber } = await readLink(deps, token, 'unsubscribe');
   if (decideUnsubscribe(subscriber.status).kind === 'already') return { subscriber, changed: false };
   const changed = await unsubscribeSubscriber(deps.prisma, subscriber.id, deps.now());

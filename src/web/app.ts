@@ -73,7 +73,10 @@ function warnOnceBehindProxy(ctx: AppContext): express.RequestHandler {
   return (req, _res, next) => {
     if (!said && req.headers['x-forwarded-for']) {
       said = true;
-      ctx.log.warn({ event: 'http.proxy_untrusted', ip: req.ip }, 'requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is unset: every client has the proxy\'s address for the rate limits and the dashboard login lockout (20 wrong tokens from anyone lock everyone out): set TRUST_PROXY (e.g. 1)');
+      ctx.log.warn(
+        { event: 'http.proxy_untrusted', ip: req.ip },
+        "requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is unset: every client has the proxy's address for the rate limits and the dashboard login lockout (20 wrong tokens from anyone lock everyone out): set TRUST_PROXY (e.g. 1)",
+      );
     }
     next();
   };

@@ -23,14 +23,22 @@ export function healthRoute(ctx: AppContext): RequestHandler {
     const [source, jobs, lastDigest, counts, workers, paused] = await Promise.all([
       sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER),
       lastJobRuns(prisma, ['ingest', 'digest']),
-      prisma.digest.findFirst({ where: { status: { not: 'skipped' } }, orderBy: { id: 'desc' }, select: { id: true, snapshotId: true, status: true, createdAt: true, deliveryCount: true } }),
+      prisma.digest.findFirst({
+        where: { status: { not: 'skipped' } },
+        orderBy: { id: 'desc' },
+        select: { id: true, snapshotId: true, status: true, createdAt: true, deliveryCount: true },
+      }),
       deliveryCounts(ctx.db.sql),
       liveWorkers(ctx.db.sql),
       prisma.digest.findMany({ where: { status: 'paused' }, select: { id: true, pauseReason: true } }),
     ]);
     const reasons = [
       ...(source && !source.healthy ? source.problems.map((p) => `source ${p.reason}: ${p.message}`) : []),
-      ...(counts.unknown ? [`${plural(counts.unknown, 'delivery', 'deliveries')} with an unknown outcome: check the relay's log, then resolve them (GET /admin/deliveries/unknown)`] : []),
+      ...(counts.unknown
+        ? [
+            `${plural(counts.unknown, 'delivery', 'deliveries')} with an unknown outcome: check the relay's log, then resolve them (GET /admin/deliveries/unknown)`,
+          ]
+        : []),
       ...paused.map((d) => `digest ${d.id} paused: ${d.pauseReason ?? ''}`.trim()),
       ...Object.entries(jobs).flatMap(([job, run]) => (run?.status === 'failed' ? [`the last ${job} job failed`] : [])),
     ];

@@ -24,7 +24,16 @@ export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ event: 'http.error', method: req.method, path: req.path, err }, 'request failed');
-    const code = status === 413 ? 'BODY_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 500 ? 'INTERNAL' : 'BAD_REQUEST';
+    const code =
+      status === 413
+        ? 'BODY_TOO_LARGE'
+        : status === 400
+          ? 'BAD_REQUEST'
+          : status === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : status === 500
+              ? 'INTERNAL'
+              : 'BAD_REQUEST';
     const message = status === 500 ? 'something went wrong on our side' : status === 413 ? 'the request body is too large' : 'the request could not be read';
     res.status(status).json({ error: { code, message } });
   };

@@ -30,7 +30,9 @@ const READERS = Array.from({ length: 10 }, (_, i) => `reader${i}@example.org`).c
 
 async function axe(page: Page): Promise<string[]> {
   // evaluated through the DevTools protocol, so the page's CSP (no inline script) stays as it is
-  const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] })`)) as { violations: Array<{ id: string; impact: string; nodes: unknown[] }> };
+  const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] })`)) as {
+    violations: Array<{ id: string; impact: string; nodes: unknown[] }>;
+  };
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 
@@ -52,11 +54,20 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
     mkdirSync(ARTIFACTS, { recursive: true });
     relay = await startFaultRelay({
       pick: ({ to }) =>
-        to === 'lost@example.org' ? { kind: 'drop-after-dot', keep: false } : to.startsWith('gone') ? { kind: slow ? 'rcpt-550' : 'accept' } : slow ? { kind: 'late-reply', delayMs: 400 } : { kind: 'accept' },
+        to === 'lost@example.org'
+          ? { kind: 'drop-after-dot', keep: false }
+          : to.startsWith('gone')
+            ? { kind: slow ? 'rcpt-550' : 'accept' }
+            : slow
+              ? { kind: 'late-reply', delayMs: 400 }
+              : { kind: 'accept' },
     });
     app = await startTestApp('postgres', { SMTP_URL: relay.url, ADMIN_TOKEN: TOKEN, SEND_CONCURRENCY: '1', SMTP_TIMEOUT: '5s', SNAPSHOT_SOURCE: source });
     await ingestSeeds(app);
-    await addSubscribers(app, READERS.map((e) => [e, ['scaling laws']] as [string, string[]]));
+    await addSubscribers(
+      app,
+      READERS.map((e) => [e, ['scaling laws']] as [string, string[]]),
+    );
     const built = await buildDigest(digestDeps(app.ctx));
     digestId = built.kind === 'built' ? built.digest!.id : 0;
     const handler = createWebApp(app.ctx, { requestLog: false });
@@ -160,10 +171,19 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
 
   it('refuses a form posted without its CSRF token, and nothing changes', async () => {
     const reader = await delivery('reader0@example.org');
-    const statuses = await page.evaluate(async ([digest]) => {
-      const post = (body: string) => fetch(`/admin/ui/digests/${digest}/resend-one`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' }).then((r) => r.status);
-      return [await post('email=reader0%40example.org'), await post('email=reader0%40example.org&_csrf=forged')];
-    }, [digestId]);
+    const statuses = await page.evaluate(
+      async ([digest]) => {
+        const post = (body: string) =>
+          fetch(`/admin/ui/digests/${digest}/resend-one`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body,
+            redirect: 'manual',
+          }).then((r) => r.status);
+        return [await post('email=reader0%40example.org'), await post('email=reader0%40example.org&_csrf=forged')];
+      },
+      [digestId],
+    );
     expect(statuses).toEqual([403, 403]);
     expect(await delivery('reader0@example.org')).toMatchObject({ status: reader.status, attempt: reader.attempt });
     expect(app.captured.events('admin.csrf_refused')).toHaveLength(2);
@@ -175,7 +195,17 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
     await app.ctx.db.prisma.subscriber.update({ where: { id: reader.id }, data: { status: 'active' } });
     const now = new Date();
     const mail = await app.ctx.db.prisma.subscriptionMail.create({
-      data: { subscriberId: reader.id, kind: 'preferences_link', status: 'failed', tries: 1, nextTryAt: now, retryUntil: now, createdAt: now, doneAt: now, lastError: 'smtp:554: Transaction failed: message refused' },
+      data: {
+        subscriberId: reader.id,
+        kind: 'preferences_link',
+        status: 'failed',
+        tries: 1,
+        nextTryAt: now,
+        retryUntil: now,
+        createdAt: now,
+        doneAt: now,
+        lastError: 'smtp:554: Transaction failed: message refused',
+      },
     });
     await page.goto(`${base}/admin/ui`);
     await page.getByRole('link', { name: 'send them again' }).click();
@@ -192,7 +222,9 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
   it('lists the real digest first with its listing date, the skipped one folded, every time with its zone', async () => {
     await page.goto(`${base}/admin/ui`);
     const digests = page.locator('section[aria-labelledby="digests"]');
-    const [real, skipped] = await Promise.all(['ready', 'skipped'].map((status) => app.ctx.db.prisma.digest.findFirstOrThrow({ where: { status: status as 'ready' }, include: { snapshot: true } })));
+    const [real, skipped] = await Promise.all(
+      ['ready', 'skipped'].map((status) => app.ctx.db.prisma.digest.findFirstOrThrow({ where: { status: status as 'ready' }, include: { snapshot: true } })),
+    );
     const firstRow = digests.locator('table').first().locator('tbody tr').first();
     expect(await firstRow.locator('td').nth(0).textContent()).toBe(`Digest ${real!.id}`);
     expect(await firstRow.locator('td').nth(1).textContent()).toBe(real!.snapshot.capturedAt.toISOString().slice(0, 10));
@@ -257,10 +289,15 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
       ['subscription-mails', '/admin/ui/subscription-mails'],
     ] as const) {
       await phone.goto(`${base}${url}`);
-      await phone.locator('details.skipped summary').first().click({ timeout: 1000 }).catch(() => undefined); // open the fold too
+      await phone
+        .locator('details.skipped summary')
+        .first()
+        .click({ timeout: 1000 })
+        .catch(() => undefined); // open the fold too
       await phone.screenshot({ path: new URL(`dashboard-375-${name}.png`, ARTIFACTS).pathname, fullPage: true });
       const wide = await phone.evaluate<string[]>( // what sticks out, if anything
-        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 375).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`);
+        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 375).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`,
+      );
       expect(await phone.evaluate<number>('document.documentElement.scrollWidth'), `${name}: ${wide.join(', ')}`).toBeLessThanOrEqual(375);
     }
     await phone.close();

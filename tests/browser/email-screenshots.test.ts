@@ -4,9 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  compileDigest, renderConfirmation, renderPreferencesChanged, renderPreferencesLink, type RenderedEmail,
-} from '../../src/render/index.ts';
+import { compileDigest, renderConfirmation, renderPreferencesChanged, renderPreferencesLink, type RenderedEmail } from '../../src/render/index.ts';
 import { CHROMIUM, skipWithoutChromium } from '../support/chromium.ts';
 import { BASE_URL, recipient, seedDigest } from '../unit/render/builders.ts';
 
@@ -59,11 +57,16 @@ async function emails(): Promise<Record<string, RenderedEmail>> {
   // a paper caught by its abstract only
   const { view, matches } = seedDigest(['scaling laws', 'synchronization', 'fermi surface']);
   const abstractOnly = matches.findLast((m) => m.hits.every((h) => h.title.length === 0));
-  const picked = matches.filter(
-    (m, i) => i < 2 || m.hits.some((h) => h.topic !== 'scaling laws') || m === abstractOnly,
-  );
+  const picked = matches.filter((m, i) => i < 2 || m.hits.some((h) => h.topic !== 'scaling laws') || m === abstractOnly);
   const links = { preferencesUrl: `${BASE_URL}/preferences?token=p`, unsubscribeUrl: `${BASE_URL}/unsubscribe?token=u` };
-  const base = { productName: 'paperboy', baseUrl: BASE_URL, email: 'ada@example.com', topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'], frequency: 'weekly' as const, weeklyDay: 1 };
+  const base = {
+    productName: 'paperboy',
+    baseUrl: BASE_URL,
+    email: 'ada@example.com',
+    topics: ['scaling laws', '"quantum many-body" OR tensor networks', 'diffusion -video'],
+    frequency: 'weekly' as const,
+    weeklyDay: 1,
+  };
   // a reader with a model: one caught paper set aside under "Probably not for you", one paper no
   // topic caught suggested under "You may also like", with the liked paper it resembles
   const pickedIds = new Set(picked.map((m) => m.paperId));
@@ -149,7 +152,18 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
           expect(await page.locator('span.hit').count()).toBeGreaterThan(5);
           expect(await page.locator('mark').count()).toBe(0);
           // readable in both schemes: titles on the card, highlights, meta, TL;DR, links (WCAG AA: 4.5)
-          for (const selector of ['.paper-link', '.hit', '.meta', '.reason', '.tldr', '.action', '.group-heading', '.lead', '.footer', ...(name === 'digest-learned' ? ['.section-heading'] : [])]) {
+          for (const selector of [
+            '.paper-link',
+            '.hit',
+            '.meta',
+            '.reason',
+            '.tldr',
+            '.action',
+            '.group-heading',
+            '.lead',
+            '.footer',
+            ...(name === 'digest-learned' ? ['.section-heading'] : []),
+          ]) {
             const ratio = await page.evaluate<number>(`(${CONTRAST})(${JSON.stringify(selector)})`);
             expect(ratio, `${selector} in ${scheme}`).toBeGreaterThanOrEqual(4.5);
           }

@@ -17,7 +17,9 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 
 async function axe(page: Page): Promise<string[]> {
   // evaluated through the DevTools protocol, so the page's CSP (no inline script) stays as it is
-  const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] })`)) as { violations: Array<{ id: string; impact: string; nodes: unknown[] }> };
+  const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] })`)) as {
+    violations: Array<{ id: string; impact: string; nodes: unknown[] }>;
+  };
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 
@@ -52,9 +54,21 @@ describe.skipIf(skipWithoutChromium)('what paperboy learned, in Chromium', () =>
     await page.getByText('papers like this go to the end of your next digests, under “Probably not for you”, never left out.').waitFor();
     const papers = page.locator('.feedback-paper');
     expect(await papers.count()).toBeGreaterThanOrEqual(4);
-    for (const [n, button] of [[0, 'More like this'], [1, 'More like this'], [2, 'Not relevant'], [3, 'Not relevant']] as const) {
+    for (const [n, button] of [
+      [0, 'More like this'],
+      [1, 'More like this'],
+      [2, 'Not relevant'],
+      [3, 'Not relevant'],
+    ] as const) {
       await papers.nth(n).getByRole('button', { name: button }).click();
-      await page.locator('.alert').getByText(button === 'More like this' ? /as more like this: papers like this come first in your next digests\./ : /as not relevant: papers like this go to the end of your next digests/).waitFor();
+      await page
+        .locator('.alert')
+        .getByText(
+          button === 'More like this'
+            ? /as more like this: papers like this come first in your next digests\./
+            : /as not relevant: papers like this go to the end of your next digests/,
+        )
+        .waitFor();
     }
     expect(await marks()).toBe(4);
     await page.locator('.topic-actions li', { hasText: 'scaling laws' }).getByRole('button', { name: 'Mute this topic' }).click();
@@ -85,7 +99,11 @@ describe.skipIf(skipWithoutChromium)('what paperboy learned, in Chromium', () =>
       await screenshots(v.page, `preferences-learned-${scheme}`);
       // up close on a phone: the section, the topics box with its muted topic, the muted topic in the preview
       await v.page.setViewportSize({ width: 375, height: 900 });
-      for (const [name, selector] of [['section', '.learned'], ['topics', '.field:has(#topics)'], ['preview-muted', '.pv-topic:has(.pill-muted)']] as const) {
+      for (const [name, selector] of [
+        ['section', '.learned'],
+        ['topics', '.field:has(#topics)'],
+        ['preview-muted', '.pv-topic:has(.pill-muted)'],
+      ] as const) {
         await v.page.locator(selector).screenshot({ path: new URL(`web-preferences-learned-${name}-${scheme}-375.png`, ARTIFACTS).pathname });
       }
       await v.page.setViewportSize({ width: 1280, height: 900 });

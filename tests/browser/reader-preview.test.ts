@@ -20,7 +20,10 @@ describe.skipIf(skipWithoutChromium)("the preferences page's preview, ranked for
     b = await startBrowserApp();
     w = await b.context();
     readers = await markedReaders(b.app);
-    await b.app.ctx.db.prisma.subscriber.update({ where: { id: readers.ada.id }, data: { topics: ['diffusion', 'scaling laws'], mutedTopics: ['scaling laws'] } });
+    await b.app.ctx.db.prisma.subscriber.update({
+      where: { id: readers.ada.id },
+      data: { topics: ['diffusion', 'scaling laws'], mutedTopics: ['scaling laws'] },
+    });
     preferencesUrl = `${b.base}/preferences?token=${b.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: readers.ada.id })}`;
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 180_000);
@@ -28,7 +31,7 @@ describe.skipIf(skipWithoutChromium)("the preferences page's preview, ranked for
     await b?.close();
   });
 
-  it('typing a topic shows the reader\'s groups: set aside at the end, a suggestion with its reason, the muted topic muted', async () => {
+  it("typing a topic shows the reader's groups: set aside at the end, a suggestion with its reason, the muted topic muted", async () => {
     const { page } = w;
     await page.goto(preferencesUrl);
     await page.getByRole('heading', { name: 'What your next digest would look like' }).waitFor();
@@ -51,7 +54,13 @@ describe.skipIf(skipWithoutChromium)("the preferences page's preview, ranked for
     const also = page.locator('.pv-also-like');
     await also.getByRole('heading', { name: 'You may also like' }).waitFor();
     expect(await also.locator('.pv-title').allTextContents()).toContain(UNCAUGHT[0]);
-    expect(await also.locator('.pv-paper', { hasText: UNCAUGHT[0] }).locator('.pv-reason').textContent()).toMatch(new RegExp(`^Like “(${ML.slice(0, 2).map((p) => p[0]).join('|')})”$`));
+    expect(await also.locator('.pv-paper', { hasText: UNCAUGHT[0] }).locator('.pv-reason').textContent()).toMatch(
+      new RegExp(
+        `^Like “(${ML.slice(0, 2)
+          .map((p) => p[0])
+          .join('|')})”$`,
+      ),
+    );
 
     // the groups come after every topic, in the digest's order
     const order = await page.locator('.preview-results > section').evaluateAll((els) => els.map((e) => e.className));

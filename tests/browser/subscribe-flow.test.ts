@@ -151,7 +151,10 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     // changed their mind: one click, the same topics, no confirmation
     await page.getByRole('button', { name: 'Subscribe again with the same topics' }).click();
     await page.getByRole('heading', { name: "You're subscribed again" }).waitFor();
-    expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({ status: 'active', topics: ['scaling laws', '"language model"'] });
+    expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({
+      status: 'active',
+      topics: ['scaling laws', '"language model"'],
+    });
     await screenshots(page, 'subscribed-again');
   });
 
@@ -178,7 +181,9 @@ describe.skipIf(skipWithoutChromium)('subscribe, confirm, preferences, unsubscri
     expect(w.requests.every((u) => u.startsWith(`${b.base}/`))).toBe(true);
 
     // and the watch would have seen a violation: an inline style and script are refused and reported
-    await dark.page.evaluate(`document.head.insertAdjacentHTML('beforeend', '<style>body{color:red}</style>'); document.body.setAttribute('onclick', 'x()'); document.body.click()`);
+    await dark.page.evaluate(
+      `document.head.insertAdjacentHTML('beforeend', '<style>body{color:red}</style>'); document.body.setAttribute('onclick', 'x()'); document.body.click()`,
+    );
     await poll(() => dark.problems.join('\n')).toMatch(/Content Security Policy/);
   });
 });

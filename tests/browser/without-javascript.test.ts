@@ -17,7 +17,7 @@ describe.skipIf(skipWithoutChromium)('the pages without JavaScript in Chromium',
     await b?.close();
   });
 
-  it('shows the server\'s errors next to the fields, keeps the input, then subscribes and confirms', async () => {
+  it("shows the server's errors next to the fields, keeps the input, then subscribes and confirms", async () => {
     const { page } = w;
     await page.goto(`${b.base}/`);
     expect(await page.locator('#preview').isVisible()).toBe(false);
@@ -42,7 +42,10 @@ describe.skipIf(skipWithoutChromium)('the pages without JavaScript in Chromium',
     await page.goto(/(http:\/\/127\.0\.0\.1:\d+\/confirm\?token=\S+)/.exec(mail!.parsed.text ?? '')![1]!);
     await page.getByRole('button', { name: 'Confirm my subscription' }).click();
     await page.getByRole('heading', { name: "You're subscribed" }).waitFor();
-    expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({ status: 'active', topics: ['scaling laws', 'quantum "many-body"'] });
+    expect(await findSubscriberByEmail(b.app.ctx.db.prisma, 'ada@example.org')).toMatchObject({
+      status: 'active',
+      topics: ['scaling laws', 'quantum "many-body"'],
+    });
 
     // the same link again: "already subscribed" and the way to preferences, not a second confirmation
     const again = await page.goto(/(http:\/\/127\.0\.0\.1:\d+\/confirm\?token=\S+)/.exec(mail!.parsed.text ?? '')![1]!);

@@ -136,7 +136,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...SENDER_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...SENDER_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -196,7 +200,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         });
       }
       const built = await buildDigest(digestDeps(ctx));
-      if (built.kind !== 'built' || built.deliveries !== options.deliveries) throw new Error(`chaos: expected ${options.deliveries} deliveries, got ${JSON.stringify(built.kind)}`);
+      if (built.kind !== 'built' || built.deliveries !== options.deliveries)
+        throw new Error(`chaos: expected ${options.deliveries} deliveries, got ${JSON.stringify(built.kind)}`);
     } finally {
       await ctx.close();
     }
@@ -249,11 +254,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const [id, n] of countBy(relay.taken.map((m) => m.messageId ?? '?'))) if (n > 1) violations.push(`the relay took ${id} ${n} times`);
     for (const m of relay.taken) {
       const row = m.messageId ? byMessageId.get(m.messageId) : undefined;
-      if (!row || (row.status !== 'sent' && row.status !== 'unknown')) violations.push(`the relay took ${m.messageId} but its delivery is ${row?.status ?? 'missing'}`);
+      if (!row || (row.status !== 'sent' && row.status !== 'unknown'))
+        violations.push(`the relay took ${m.messageId} but its delivery is ${row?.status ?? 'missing'}`);
     }
     for (const r of rows) {
       if (r.status === 'queued' || r.status === 'claimed' || r.status === 'handed') violations.push(`delivery ${r.id} left ${r.status}`);
-      if (r.status === 'sent' && relay.takenBy(r.message_id!) !== 1) violations.push(`delivery ${r.id} is sent but the relay took ${r.message_id} ${relay.takenBy(r.message_id!)} times`);
+      if (r.status === 'sent' && relay.takenBy(r.message_id!) !== 1)
+        violations.push(`delivery ${r.id} is sent but the relay took ${r.message_id} ${relay.takenBy(r.message_id!)} times`);
       if (r.status === 'failed' && r.message_id && relay.takenBy(r.message_id) !== 0) violations.push(`delivery ${r.id} failed but the relay took it`);
     }
     const unknownRows = rows.filter((r) => r.status === 'unknown');
@@ -280,12 +287,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (last.code !== 0) violations.push(`the last send exited ${last.code}: ${last.stderr.trim().split('\n').at(-1)}`);
 
     const final = (await statusCounts(db)) ?? {};
-    const finalRows = (await ask<{ email: string; status: string; papers: string; mailed: string }>(
-      db,
-      `SELECT s.email, d.status::text AS status, jsonb_array_length(d.papers)::text AS papers,
+    const finalRows =
+      (await ask<{ email: string; status: string; papers: string; mailed: string }>(
+        db,
+        `SELECT s.email, d.status::text AS status, jsonb_array_length(d.papers)::text AS papers,
               (SELECT count(*) FROM mailed_paper m WHERE m.delivery_id = d.id)::text AS mailed
          FROM delivery d JOIN subscriber s ON s.id = d.subscriber_id`,
-    )) ?? [];
+      )) ?? [];
     const copies = countBy(relay.taken.map((m) => m.to));
     for (const r of finalRows) {
       const got = copies.get(r.email) ?? 0;

@@ -8,8 +8,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-const SAMPLE = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/ingest/api-daily-papers-2024-10-25.json'), 'utf8'))[0] as Record<string, any>;
-const TOPICS = ['scaling laws for sparse models', 'quantum many-body dynamics', 'video diffusion transformers', 'retrieval-augmented generation', 'robot manipulation policies'];
+const SAMPLE = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/ingest/api-daily-papers-2024-10-25.json'), 'utf8'))[0] as Record<
+  string,
+  any
+>;
+const TOPICS = [
+  'scaling laws for sparse models',
+  'quantum many-body dynamics',
+  'video diffusion transformers',
+  'retrieval-augmented generation',
+  'robot manipulation policies',
+];
 
 export interface ApiRequest {
   date: string | null;
@@ -47,7 +56,15 @@ export function dayItems(day: string, count: number): Array<Record<string, any>>
     const at = new Date(`${day}T06:00:00Z`).getTime() + i * 60_000;
     return {
       ...SAMPLE,
-      paper: { ...SAMPLE.paper, id, title, summary: `We study ${topic} (${day}, ${i + 1}).`, upvotes: 100 - (i % 100), publishedAt: new Date(at - 86_400_000).toISOString(), authors: SAMPLE.paper.authors.slice(0, 2) },
+      paper: {
+        ...SAMPLE.paper,
+        id,
+        title,
+        summary: `We study ${topic} (${day}, ${i + 1}).`,
+        upvotes: 100 - (i % 100),
+        publishedAt: new Date(at - 86_400_000).toISOString(),
+        authors: SAMPLE.paper.authors.slice(0, 2),
+      },
       title,
       publishedAt: new Date(at).toISOString(),
       thumbnail: `https://example.org/thumbnails/${id}.png`,

@@ -16,18 +16,42 @@ import { trainReaderModels } from '../../src/jobs/train-reader-models.ts';
 import { addSubscribers, sendNow, type TestApp } from './app.ts';
 
 export const ML = [
-  ['Denoising Diffusion Models for Image Generation', 'We train a diffusion model with a transformer backbone to generate images from text prompts, improving sample quality over GAN baselines.'],
-  ['Faster Sampling for Latent Diffusion Models', 'A distillation method reduces the sampling steps of latent diffusion models for text-to-image generation while keeping image quality.'],
-  ['Guidance Without Classifiers in Diffusion Generative Models', 'Classifier-free guidance trades diversity for fidelity in diffusion generative models; we analyse the trade-off for image synthesis from text prompts.'],
+  [
+    'Denoising Diffusion Models for Image Generation',
+    'We train a diffusion model with a transformer backbone to generate images from text prompts, improving sample quality over GAN baselines.',
+  ],
+  [
+    'Faster Sampling for Latent Diffusion Models',
+    'A distillation method reduces the sampling steps of latent diffusion models for text-to-image generation while keeping image quality.',
+  ],
+  [
+    'Guidance Without Classifiers in Diffusion Generative Models',
+    'Classifier-free guidance trades diversity for fidelity in diffusion generative models; we analyse the trade-off for image synthesis from text prompts.',
+  ],
 ] as const;
 export const PHYSICS = [
-  ['Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm', 'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared displacement exponent below one.'],
-  ['Diffusion of Colloids Near a Wall', 'We measure the hindered diffusion of colloidal particles near a solid wall and compare the mean squared displacement with hydrodynamic theory.'],
-  ['Heat Diffusion in Layered Crystals', 'Phonon transport and heat diffusion of particles in layered crystals are measured with thermoreflectance; the mean squared displacement of phonons is anisotropic.'],
-  ['Rotational Diffusion of Active Particles', 'Active Brownian particles show enhanced rotational diffusion; we derive the mean squared displacement of self-propelled particles in a harmonic trap.'],
+  [
+    'Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm',
+    'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared displacement exponent below one.',
+  ],
+  [
+    'Diffusion of Colloids Near a Wall',
+    'We measure the hindered diffusion of colloidal particles near a solid wall and compare the mean squared displacement with hydrodynamic theory.',
+  ],
+  [
+    'Heat Diffusion in Layered Crystals',
+    'Phonon transport and heat diffusion of particles in layered crystals are measured with thermoreflectance; the mean squared displacement of phonons is anisotropic.',
+  ],
+  [
+    'Rotational Diffusion of Active Particles',
+    'Active Brownian particles show enhanced rotational diffusion; we derive the mean squared displacement of self-propelled particles in a harmonic trap.',
+  ],
 ] as const;
 /** never says "diffusion": only what was learned can bring it */
-export const UNCAUGHT = ['Text-to-Image Generation with Transformers', 'We train a transformer to generate images from text prompts and improve sample quality and image quality over GAN baselines.'] as const;
+export const UNCAUGHT = [
+  'Text-to-Image Generation with Transformers',
+  'We train a transformer to generate images from text prompts and improve sample quality and image quality over GAN baselines.',
+] as const;
 
 const filler = parseSnapshot(readFileSync(path.resolve(import.meta.dirname, '../../seeds/000_0b7782e3c814158f.txt')), { now: new Date('2026-06-10T00:00:00Z') })
   .papers.filter((p) => !/diffus|generat|image/i.test(`${p.title} ${p.abstract}`))
@@ -49,7 +73,14 @@ export async function markedReaders(app: TestApp): Promise<MarkedReaders> {
   let next = 0;
   const ingest = async (day: string, papers: ReadonlyArray<readonly [string, string]>, upvotes: ReadonlyMap<string, number> = new Map()) => {
     const items = papers.map(([title, summary]) => ({
-      paper: { id: `2607.${String(++next).padStart(5, '0')}`, title, summary, authors: [{ name: 'A. Author' }], upvotes: upvotes.get(title) ?? 3, publishedAt: `${day}T06:00:00.000Z` },
+      paper: {
+        id: `2607.${String(++next).padStart(5, '0')}`,
+        title,
+        summary,
+        authors: [{ name: 'A. Author' }],
+        upvotes: upvotes.get(title) ?? 3,
+        publishedAt: `${day}T06:00:00.000Z`,
+      },
       publishedAt: `${day}T06:00:00.000Z`,
     }));
     const file = path.join(app.dataDir, `marked-reader-${day}.json`);
@@ -62,7 +93,10 @@ export async function markedReaders(app: TestApp): Promise<MarkedReaders> {
     if (built.kind !== 'built') throw new Error(`no digest built: ${built.kind}`);
     await sendNow(app);
     const delivery = await prisma.delivery.findFirstOrThrow({ where: { subscriberId: ada.id, digestId: built.digest!.id } });
-    for (const [title, kind] of [[unwanted, 'not_relevant'], [wanted, 'more_like_this']] as const) {
+    for (const [title, kind] of [
+      [unwanted, 'not_relevant'],
+      [wanted, 'more_like_this'],
+    ] as const) {
       const paper = await prisma.paper.findFirstOrThrow({ where: { title } });
       await prisma.feedback.create({ data: { subscriberId: ada.id, kind, paperId: paper.id, topic: 'diffusion', deliveryId: delivery.id, at: new Date() } });
     }

@@ -25,7 +25,12 @@ export interface RawSmtp {
 
 /** allowHalfOpen: keep our side writable after the server closes its side (an attacker that ignores the close) */
 export function connectSmtp(port: number, options: { host?: string; localAddress?: string; allowHalfOpen?: boolean } = {}): Promise<RawSmtp> {
-  const socket = net.connect({ port, host: options.host ?? '127.0.0.1', allowHalfOpen: options.allowHalfOpen ?? false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+  const socket = net.connect({
+    port,
+    host: options.host ?? '127.0.0.1',
+    allowHalfOpen: options.allowHalfOpen ?? false,
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+  });
   const replies: Reply[] = [];
   const waiting: Array<(r: Reply | null) => void> = [];
   let buffer = '';

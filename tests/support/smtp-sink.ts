@@ -117,7 +117,10 @@ function smtpError(reply: SinkReply): Error {
 
 function headerOf(raw: Buffer, name: string): string | undefined {
   const end = raw.indexOf('\r\n\r\n');
-  const head = raw.subarray(0, end === -1 ? raw.length : end).toString('latin1').replace(/\r\n[ \t]/g, ' ');
+  const head = raw
+    .subarray(0, end === -1 ? raw.length : end)
+    .toString('latin1')
+    .replace(/\r\n[ \t]/g, ' ');
   const wanted = name.toLowerCase() + ':';
   const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(wanted));
   return line === undefined ? undefined : Buffer.from(line.slice(wanted.length).trim(), 'latin1').toString('utf8');
@@ -202,7 +205,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         const refusal = tempFailure('data') ?? (behaviour.rejectData ? smtpError(behaviour.rejectData) : null);
         if (refusal) {
           stats.dataRejected++;
-          if (options.lmtp) return callback(null, session.envelope.rcptTo.map(() => refusal));
+          if (options.lmtp)
+            return callback(
+              null,
+              session.envelope.rcptTo.map(() => refusal),
+            );
           return callback(refusal);
         }
         const raw = Buffer.concat(chunks);

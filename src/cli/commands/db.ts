@@ -20,7 +20,10 @@ export function registerDb(program: Command): void {
         `embedded PostgreSQL in ${s.pgdata}: ${!s.exists ? 'not created yet (the first command creates it)' : s.state === 'ready' ? `running (pid ${s.pid})` : s.state === 'absent' ? 'stopped' : `${s.state} (pid ${s.pid})`}`,
       ];
       if (s.exists) lines.push(`  size     ${(s.bytes / 1024 / 1024).toFixed(0)} MB`, `  socket   ${s.socketDir}`, `  log      ${s.log}`);
-      if (s.state === 'ready') lines.push(`  used by  ${s.members.length ? s.members.map((m) => m.name).join(', ') : 'no paperboy process (it stops when the next one exits, or with `paperboy db stop`)'}`);
+      if (s.state === 'ready')
+        lines.push(
+          `  used by  ${s.members.length ? s.members.map((m) => m.name).join(', ') : 'no paperboy process (it stops when the next one exits, or with `paperboy db stop`)'}`,
+        );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 
@@ -33,7 +36,8 @@ export function registerDb(program: Command): void {
       const result = await stopEmbedded(config.DATA_DIR, { force: Boolean(options.force) });
       if (result.stopped) return void process.stdout.write('embedded database stopped\n');
       if (result.reason === 'not-running') return void process.stdout.write('embedded database is not running\n');
-      if (result.reason === 'in-use') throw new CliError(`the embedded database is in use by ${result.members.map((m) => m.name).join(', ')}: stop those first (or --force)`);
+      if (result.reason === 'in-use')
+        throw new CliError(`the embedded database is in use by ${result.members.map((m) => m.name).join(', ')}: stop those first (or --force)`);
       throw new CliError('the embedded database is still stopping after 30 s: see DATA_DIR/postgres.log');
     });
 

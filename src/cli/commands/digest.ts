@@ -24,7 +24,8 @@ export async function digestNow(ctx: AppContext, dryRun: boolean): Promise<Build
     dryRun,
     onPlan: (plan, papers) => {
       const why = (p: (typeof plan.papers)[number]) =>
-        p.section === 'also-like' ? `you may also like: like “${p.resembles?.title ?? ''}”`
+        p.section === 'also-like'
+          ? `you may also like: like “${p.resembles?.title ?? ''}”`
           : `matched ${p.topics.map(quoteTopic).join(', ')}${p.section === 'not-for-you' ? ' (probably not for you)' : ''}`;
       const lines = plan.papers.map((p) => `    ${papers.get(p.paperId)?.title ?? `paper ${p.paperId}`}  — ${why(p)}`);
       process.stdout.write(`${plan.email}: ${plan.papers.length} paper${plan.papers.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`);
@@ -36,7 +37,9 @@ export function describeDigest(result: BuildDigestResult): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   switch (result.kind) {
     case 'no-snapshot':
-      out('no snapshot to digest yet (history snapshots — the bundled seeds, backfilled days — are never digested): run `paperboy ingest <file|folder|url>` first');
+      out(
+        'no snapshot to digest yet (history snapshots — the bundled seeds, backfilled days — are never digested): run `paperboy ingest <file|folder|url>` first',
+      );
       return;
     case 'up-to-date':
       out(`the newest snapshot (${result.snapshotId}) already has digest ${result.digestId}: nothing to build`);
@@ -44,7 +47,9 @@ export function describeDigest(result: BuildDigestResult): void {
     default: {
       const day = result.snapshot.capturedAt.toISOString().slice(0, 10);
       const what = result.kind === 'dry-run' ? 'dry run, nothing written:' : `digest ${result.digest!.id}:`;
-      out(`${what} snapshot ${result.snapshot.id} (${day}), ${plural(result.newPapers.length, 'new paper')}, ${plural(result.subscribers, 'active subscriber')}, ${plural(result.deliveries, 'delivery', 'deliveries')}${result.kind === 'built' ? ' queued' : ''}`);
+      out(
+        `${what} snapshot ${result.snapshot.id} (${day}), ${plural(result.newPapers.length, 'new paper')}, ${plural(result.subscribers, 'active subscriber')}, ${plural(result.deliveries, 'delivery', 'deliveries')}${result.kind === 'built' ? ' queued' : ''}`,
+      );
       if (result.skippedSnapshots.length) out(`skipped older snapshots (never mailed): ${result.skippedSnapshots.join(', ')}`);
       for (const topic of result.invalidTopics) out(`warning: a stored topic no longer parses and was ignored: ${topic}`);
     }

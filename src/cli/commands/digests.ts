@@ -33,7 +33,9 @@ function digestLines(digests: DigestWithCounts[]): string[] {
     return `digest ${d.id}  listing ${day(d.snapshotCapturedAt)}  built ${minute(d.createdAt)} UTC  ${status}  ${plural(d.newPaperCount, 'new paper')}  ${plural(d.deliveryCount, 'delivery', 'deliveries')}${counts.length ? `: ${counts.join(', ')}` : ''}`;
   });
   if (skipped.length) {
-    lines.push(`${plural(skipped.length, 'skipped digest')} (older listings a newer one was digested before: never mailed): ${skipped.map((d) => `${d.id} (listing ${day(d.snapshotCapturedAt)})`).join(', ')}`);
+    lines.push(
+      `${plural(skipped.length, 'skipped digest')} (older listings a newer one was digested before: never mailed): ${skipped.map((d) => `${d.id} (listing ${day(d.snapshotCapturedAt)})`).join(', ')}`,
+    );
   }
   return lines;
 }

@@ -11,7 +11,9 @@ const WARNINGS_SHOWN = 5;
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .description('store snapshots from files, folders (each file once, in name order) or http(s) URLs; or, with --since, backfill earlier days from the daily papers API')
+    .description(
+      'store snapshots from files, folders (each file once, in name order) or http(s) URLs; or, with --since, backfill earlier days from the daily papers API',
+    )
     .argument('[inputs...]', 'snapshot files (text capture or daily papers JSON), folders or URLs; with --since, the API (default: SNAPSHOT_SOURCE)')
     .option('--since <day>', 'backfill the listing days from this one (YYYY-MM-DD) to yesterday, day by day, as history: never mailed')
     .option('--until <day>', 'with --since: the last day to backfill (default: yesterday, UTC)')
@@ -43,7 +45,10 @@ function describe(o: IngestOutcome): string {
     case 'ingested': {
       const day = o.snapshot.capturedAt.toISOString().slice(0, 10);
       const cut = o.truncated ? ' (last entry cut off: dropped)' : '';
-      const shown = o.warnings.slice(0, WARNINGS_SHOWN).map((w) => `\n  warning: ${w}`).join('');
+      const shown = o.warnings
+        .slice(0, WARNINGS_SHOWN)
+        .map((w) => `\n  warning: ${w}`)
+        .join('');
       const more = o.warnings.length > WARNINGS_SHOWN ? `\n  and ${plural(o.warnings.length - WARNINGS_SHOWN, 'more warning')}` : '';
       const history = o.history
         ? `; captured before snapshot ${o.history.snapshotId}, whose digest ${o.history.digestId} is built: kept as history, never mailed (built digests do not change)`

@@ -42,7 +42,8 @@ export function registerPreview(program: Command): void {
       });
       await withContext(async (ctx) => {
         const snapshot = options.snapshot ? await getSnapshot(ctx.db.prisma, Number(options.snapshot)) : await latestSnapshot(ctx.db.prisma);
-        if (!snapshot) throw new CliError(options.snapshot ? `no snapshot ${options.snapshot}` : 'no snapshot yet: run `paperboy ingest <file|folder|url>` first');
+        if (!snapshot)
+          throw new CliError(options.snapshot ? `no snapshot ${options.snapshot}` : 'no snapshot yet: run `paperboy ingest <file|folder|url>` first');
         const diff = await loadSnapshotDiff(ctx.db, snapshot);
         const fresh = new Set(diff.newPaperIds);
         const papers = options.new ? diff.papers.filter((p) => fresh.has(p.id)) : diff.papers;
@@ -59,7 +60,12 @@ export function registerPreview(program: Command): void {
         const out = [`snapshot ${snapshot.id} captured ${day}: ${scope}; ${matches.length} caught by ${topicLines.map((t) => `"${t}"`).join(', ')}`, ''];
         matches.forEach((m, i) => {
           const paper = byId.get(m.paperId)!;
-          out.push(`${String(i + 1).padStart(2)}. ${mark(paper.title, m.hits.flatMap((h) => h.title))}${fresh.has(paper.id) ? '  [new]' : ''}`);
+          out.push(
+            `${String(i + 1).padStart(2)}. ${mark(
+              paper.title,
+              m.hits.flatMap((h) => h.title),
+            )}${fresh.has(paper.id) ? '  [new]' : ''}`,
+          );
           for (const hit of m.hits) {
             const where = [hit.title.length ? 'title' : null, hit.abstract.length ? 'abstract' : null].filter(Boolean).join(' and ');
             out.push(`    matched "${hit.topic}" in the ${where}: ${hit.words.join(', ')}`);
@@ -84,7 +90,9 @@ async function previewEmail(email: string, options: PreviewOptions): Promise<voi
       case 'no-snapshot':
         throw new CliError('no snapshot yet: run `paperboy ingest <file|folder|url>` first');
       case 'nothing':
-        process.stdout.write(`${result.subscriber.email} would get nothing from snapshot ${result.snapshotId}: none of its ${plural(result.newPapers, 'new paper')} match their topics, or they were already mailed\n`);
+        process.stdout.write(
+          `${result.subscriber.email} would get nothing from snapshot ${result.snapshotId}: none of its ${plural(result.newPapers, 'new paper')} match their topics, or they were already mailed\n`,
+        );
         return 0;
       case 'preview': {
         const dir = path.resolve(options.out ?? path.join(ctx.config.DATA_DIR, 'previews'));
@@ -92,7 +100,9 @@ async function previewEmail(email: string, options: PreviewOptions): Promise<voi
         const base = path.join(dir, `digest-${result.snapshotId}-${result.subscriber.id}`);
         await writeFile(`${base}.html`, result.email.html);
         await writeFile(`${base}.txt`, result.email.text);
-        process.stdout.write(`${result.subscriber.email}: ${plural(result.papers, 'paper')} (${result.source}), subject "${result.email.subject}"\n${base}.html\n${base}.txt\n`);
+        process.stdout.write(
+          `${result.subscriber.email}: ${plural(result.papers, 'paper')} (${result.source}), subject "${result.email.subject}"\n${base}.html\n${base}.txt\n`,
+        );
         return 0;
       }
     }

@@ -31,7 +31,7 @@ export function registerRelevance(program: Command): void {
     });
   relevance
     .command('status')
-    .argument('[email]', "a reader: what paperboy learned from their feedback")
+    .argument('[email]', 'a reader: what paperboy learned from their feedback')
     .description('the text model and the reader models; with an address, what was learned about that reader')
     .action(async (email?: string) => {
       await withContext(async (ctx) => {
@@ -45,12 +45,17 @@ async function describeModels(ctx: AppContext): Promise<void> {
   const model = await new TextModelCache().current(ctx.db.sql);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   if (!model) out('text model: nothing counted yet (ingest a snapshot, or run `paperboy relevance train`)');
-  else out(`text model: ${plural(model.documents, 'paper')}, ${model.buckets} buckets (${Math.round((model.buckets * 4) / 1024)} KiB), ${vocabularySize(model)} in the vocabulary now`);
+  else
+    out(
+      `text model: ${plural(model.documents, 'paper')}, ${model.buckets} buckets (${Math.round((model.buckets * 4) / 1024)} KiB), ${vocabularySize(model)} in the vocabulary now`,
+    );
   const { rows } = await ctx.db.sql.query<{ n: string; learned: string; mean: string | null; max: number | null }>(
     `SELECT count(*) AS n, count(model) AS learned, avg(bytes) FILTER (WHERE model IS NOT NULL) AS mean, max(bytes) AS max FROM reader_model`,
   );
   const r = rows[0]!;
-  out(`reader models: ${r.learned} (of ${plural(Number(r.n), 'reader')} with feedback)${r.mean ? `, ${Math.round(Number(r.mean))} bytes on average, ${r.max} at most` : ''}`);
+  out(
+    `reader models: ${r.learned} (of ${plural(Number(r.n), 'reader')} with feedback)${r.mean ? `, ${Math.round(Number(r.mean))} bytes on average, ${r.max} at most` : ''}`,
+  );
 }
 
 async function describeReader(ctx: AppContext, email: string): Promise<void> {

@@ -4,11 +4,12 @@ import { recover } from '../../app/worker.ts';
 import { RESEND_REPEAT_SECONDS, resendFailed, resendOne } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 import { plural } from '../../log/plural.ts';
+import { ROW_ID_MAX, isRowId } from '../../model/row-id.ts';
 
 export function registerResend(program: Command): void {
   program
     .command('resend')
-    .description('re-queue deliveries of a digest as a new attempt (the next `send` mails them): one subscriber\'s, or every failed one')
+    .description("re-queue deliveries of a digest as a new attempt (the next `send` mails them): one subscriber's, or every failed one")
     .argument('<digest>', 'digest id (see `paperboy digests`)', parseId)
     .option('--email <address>', "this subscriber's delivery")
     .option('--only-failed', 'every failed delivery (also resumes the digest if it was paused)')
@@ -18,8 +19,13 @@ export function registerResend(program: Command): void {
       await withContext(async (ctx) => {
         if (options.onlyFailed) {
           const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
-          ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`);
-          process.stdout.write(`digest ${digestId}: re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`);
+          ctx.log.info(
+            { event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed },
+            `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`,
+          );
+          process.stdout.write(
+            `digest ${digestId}: re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}${resumed ? '; the digest is resumed' : ''}; run \`paperboy send\`\n`,
+          );
           return 0;
         }
         await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
@@ -27,7 +33,9 @@ export function registerResend(program: Command): void {
         switch (result.kind) {
           case 'queued':
             ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
-            process.stdout.write(`digest ${digestId}: delivery ${result.delivery.deliveryId} re-queued as attempt ${result.delivery.attempt} (was ${result.delivery.previousStatus}); run \`paperboy send\`\n`);
+            process.stdout.write(
+              `digest ${digestId}: delivery ${result.delivery.deliveryId} re-queued as attempt ${result.delivery.attempt} (was ${result.delivery.previousStatus}); run \`paperboy send\`\n`,
+            );
             return 0;
           case 'not-found':
             throw new CliError(`digest ${digestId} has no delivery for ${options.email}`);
@@ -67,11 +75,8 @@ export function registerResend(program: Command): void {
     });
 }
 
-/** Row ids are PostgreSQL integers: anything else names no row, and never reaches a query. */
-const INT4_MAX = 2_147_483_647;
-
 export function parseId(value: string): number {
   const id = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(id) || id <= 0 || id > INT4_MAX) throw new InvalidArgumentError(`an id is a whole number from 1 to ${INT4_MAX}`);
+  if (!isRowId(id)) throw new InvalidArgumentError(`an id is a whole number from 1 to ${ROW_ID_MAX}`);
   return id;
 }

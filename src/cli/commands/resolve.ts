@@ -15,7 +15,7 @@ export function registerResolve(program: Command): void {
       await withContext(async (ctx) => {
         await recover(ctx.db.sql, ctx.log);
         let count = 0;
-        for (let after = 0; ; ) {
+        for (let after = 0; ;) {
           const page = await listUnknown(ctx.db.sql, { ...(options.digest ? { digestId: options.digest } : {}), after, limit: 500 });
           if (page.length === 0) break;
           for (const d of page) {
@@ -24,7 +24,11 @@ export function registerResolve(program: Command): void {
           count += page.length;
           after = page[page.length - 1]!.id;
         }
-        process.stdout.write(count === 0 ? 'no delivery has an unknown outcome\n' : `${count} unknown: \`paperboy resolve <id>… --sent\` (the relay has it) or \`--resend\` (it does not)\n`);
+        process.stdout.write(
+          count === 0
+            ? 'no delivery has an unknown outcome\n'
+            : `${count} unknown: \`paperboy resolve <id>… --sent\` (the relay has it) or \`--resend\` (it does not)\n`,
+        );
         return 0;
       });
     });
@@ -38,7 +42,7 @@ export function registerResolve(program: Command): void {
     .option('--resend', 'they were not delivered: queue a new attempt')
     .action(async (ids: string[], options: { digest?: number; sent?: boolean; resend?: boolean }) => {
       if (Boolean(options.sent) === Boolean(options.resend)) throw new CliError('give exactly one of --sent or --resend', 2);
-      if ((ids.length > 0) === Boolean(options.digest)) throw new CliError('give delivery ids or --digest <id>, not both', 2);
+      if (ids.length > 0 === Boolean(options.digest)) throw new CliError('give delivery ids or --digest <id>, not both', 2);
       const deliveryIds = ids.map((id) => {
         try {
           return parseId(id);
@@ -52,8 +56,12 @@ export function registerResolve(program: Command): void {
         const target = options.digest ? { digestId: options.digest } : { ids: deliveryIds };
         const note = outcome === 'sent' ? 'resolved by an operator: the relay had it' : 'resolved by an operator: resent as a new attempt';
         const result = await resolveUnknown(ctx.db.sql, target, outcome, `${note} (cli)`);
-        ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${plural(result.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved as ${outcome}`);
-        for (const r of result.resolved) process.stdout.write(`${r.deliveryId}\t${r.email}\t${outcome === 'sent' ? 'sent' : `queued as attempt ${r.attempt}`}\n`);
+        ctx.log.info(
+          { event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) },
+          `${plural(result.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved as ${outcome}`,
+        );
+        for (const r of result.resolved)
+          process.stdout.write(`${r.deliveryId}\t${r.email}\t${outcome === 'sent' ? 'sent' : `queued as attempt ${r.attempt}`}\n`);
         process.stdout.write(`${result.resolved.length} resolved${outcome === 'resend' && result.resolved.length ? '; run `paperboy send`' : ''}\n`);
         if (result.skipped.length === 0) return 0;
         const why = result.skipped.map((s) => `${s.deliveryId} ${s.status ? `is ${s.status}` : 'does not exist'}`).join(', ');

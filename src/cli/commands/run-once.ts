@@ -18,7 +18,9 @@ export function registerRunOnce(program: Command): void {
         const outcomes = await ingestByHand(ctx, 'cli', [ctx.config.SNAPSHOT_SOURCE]);
         const count = (kind: string) => outcomes.filter((o) => o.kind === kind).length;
         const rejected = outcomes.filter((o) => o.kind === 'rejected');
-        process.stdout.write(`ingest: ${plural(count('ingested'), 'new snapshot')}, ${count('duplicate')} already known, ${count('quiet')} quiet (empty), ${rejected.length} rejected\n`);
+        process.stdout.write(
+          `ingest: ${plural(count('ingested'), 'new snapshot')}, ${count('duplicate')} already known, ${count('quiet')} quiet (empty), ${rejected.length} rejected\n`,
+        );
         for (const r of rejected) if (r.kind === 'rejected') process.stdout.write(`  ${describeRejection(r)}\n`);
         describeDigest(await digestNow(ctx, false));
         const status = finish(ctx, await sendByHand(ctx, 'cli', () => sendAll(ctx)));

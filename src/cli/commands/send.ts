@@ -22,7 +22,13 @@ export function registerSend(program: Command): void {
 export interface SendRun {
   summary: SendSummary;
   /** after the run, in the whole database */
-  left: { unknown: number; heldBack: number; heldBackDigests: number[]; queued: number; failed: Array<{ digestId: number; failed: number; reply: string | null }> };
+  left: {
+    unknown: number;
+    heldBack: number;
+    heldBackDigests: number[];
+    queued: number;
+    failed: Array<{ digestId: number; failed: number; reply: string | null }>;
+  };
 }
 
 /**
@@ -45,7 +51,8 @@ export async function sendAll(ctx: AppContext): Promise<SendRun> {
       signal: stop.signal,
       abortSends: cut.signal,
       maintenance: settle,
-      onProgress: (p) => bar.update(p.sent + p.failed + p.unknown, [p.failed ? `${p.failed} failed` : '', p.unknown ? `${p.unknown} unknown` : ''].filter(Boolean).join(', ')),
+      onProgress: (p) =>
+        bar.update(p.sent + p.failed + p.unknown, [p.failed ? `${p.failed} failed` : '', p.unknown ? `${p.unknown} unknown` : ''].filter(Boolean).join(', ')),
     });
     bar.stop();
     await worker.stop();
@@ -66,7 +73,14 @@ export async function sendAll(ctx: AppContext): Promise<SendRun> {
  * stderr, ending with the next commands to run.
  */
 export function finish(ctx: AppContext, { summary: s, left }: SendRun): number {
-  const parts = [`sent ${s.sent}`, `failed ${s.failed}`, `retried ${s.retried}`, ...(s.unknown ? [`unknown ${s.unknown}`] : []), ...(s.bounced ? [`bounced ${s.bounced}`] : []), ...(s.skipped ? [`skipped ${s.skipped} (nothing new: the reader got every paper of it in another delivery)`] : [])];
+  const parts = [
+    `sent ${s.sent}`,
+    `failed ${s.failed}`,
+    `retried ${s.retried}`,
+    ...(s.unknown ? [`unknown ${s.unknown}`] : []),
+    ...(s.bounced ? [`bounced ${s.bounced}`] : []),
+    ...(s.skipped ? [`skipped ${s.skipped} (nothing new: the reader got every paper of it in another delivery)`] : []),
+  ];
   process.stdout.write(`${parts.join(', ')} (${ctx.mailer.description})\n`);
   const reply = left.failed.at(-1)?.reply;
   const problems = [
@@ -83,7 +97,10 @@ export function finish(ctx: AppContext, { summary: s, left }: SendRun): number {
     ...left.heldBackDigests.filter((id) => !left.failed.some((f) => f.digestId === id)).map((id) => `paperboy resume ${id}`),
   ];
   const then = next.length || left.queued ? 'paperboy send' : '';
-  const steps = [...next, then].filter(Boolean).map((c) => `\`${c}\``).join(', then ');
+  const steps = [...next, then]
+    .filter(Boolean)
+    .map((c) => `\`${c}\``)
+    .join(', then ');
   const fix = s.failed || left.heldBack ? 'fix what the reply says (relay, address), then ' : '';
   process.stderr.write(`paperboy: ${problems.join('; ')}\nnext: ${fix}${steps || '`paperboy digests` to see where each digest stands'}\n`);
   return 1;

@@ -3,7 +3,14 @@
 // src/privacy/subscriber-data.ts). Erasing asks first on a terminal; elsewhere it needs --yes.
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { eraseSubscriberData, exportSubscriberData, parseSubscriberRef, privacyDeps, privacyRefusal, type SubscriberRef } from '../../privacy/subscriber-data.ts';
+import {
+  eraseSubscriberData,
+  exportSubscriberData,
+  parseSubscriberRef,
+  privacyDeps,
+  privacyRefusal,
+  type SubscriberRef,
+} from '../../privacy/subscriber-data.ts';
 import { plural } from '../../log/plural.ts';
 import { CliError, withContext } from '../run.ts';
 
@@ -16,7 +23,9 @@ function ref(text: string): SubscriberRef {
 async function confirmed(what: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`Erase every piece of data of ${what}? Their address, topics, feedback and history go for good; counts stay. Type "erase" to go on: `);
+    const answer = await rl.question(
+      `Erase every piece of data of ${what}? Their address, topics, feedback and history go for good; counts stay. Type "erase" to go on: `,
+    );
     return answer.trim().toLowerCase() === 'erase';
   } finally {
     rl.close();
@@ -42,7 +51,9 @@ export function registerSubscriber(program: Command): void {
 
   subscriber
     .command('erase')
-    .description('erase one subscriber: address, topics, feedback, reader model, subscription emails, bounce details and mailed papers go; anonymous counts stay; never mailed again')
+    .description(
+      'erase one subscriber: address, topics, feedback, reader model, subscription emails, bounce details and mailed papers go; anonymous counts stay; never mailed again',
+    )
     .argument('<subscriber>', 'their email address (any case) or subscriber id')
     .option('--yes', 'do not ask (needed when not on a terminal)')
     .action(async (text: string, options: { yes?: boolean }) => {

@@ -13,14 +13,23 @@ import { parseId } from './resend.ts';
 const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 function line(m: MailRow): string {
-  const state = m.status === 'failed' ? `failed ${m.doneAt ? when(m.doneAt) : ''}` : m.status === 'sending' ? 'being sent' : m.tries === 0 ? 'queued' : `next try ${when(m.nextTryAt)} (until ${when(m.retryUntil)})`;
+  const state =
+    m.status === 'failed'
+      ? `failed ${m.doneAt ? when(m.doneAt) : ''}`
+      : m.status === 'sending'
+        ? 'being sent'
+        : m.tries === 0
+          ? 'queued'
+          : `next try ${when(m.nextTryAt)} (until ${when(m.retryUntil)})`;
   return `${m.id}\t${m.kind}\t${m.email}\t${m.tries} ${m.tries === 1 ? 'try' : 'tries'}\t${state}\t${m.lastError ?? ''}`;
 }
 
 export function registerSubscriptionMails(program: Command): void {
   const mails = program
     .command('subscription-mails')
-    .description('subscription emails (confirmation, preferences link, preferences changed) that failed or wait to be tried again; `resend <id>` sends a failed one again');
+    .description(
+      'subscription emails (confirmation, preferences link, preferences changed) that failed or wait to be tried again; `resend <id>` sends a failed one again',
+    );
 
   mails
     .command('list', { isDefault: true })
@@ -33,7 +42,7 @@ export function registerSubscriptionMails(program: Command): void {
         const out: string[] = [];
         for (const w of which) {
           const rows: MailRow[] = [];
-          for (let after = 0; ; ) {
+          for (let after = 0; ;) {
             const page = await listMails(ctx.db.prisma, w, { after, limit: 500 });
             rows.push(...page);
             if (page.length < 500) break;
@@ -43,7 +52,11 @@ export function registerSubscriptionMails(program: Command): void {
             out.push(w === 'failed' ? 'no subscription email failed' : 'no subscription email waits to be sent');
             continue;
           }
-          out.push(w === 'failed' ? `${rows.length} failed (send one again: paperboy subscription-mails resend <id>):` : `${rows.length} waiting (\`serve\` tries them; a relay that works again brings them forward):`);
+          out.push(
+            w === 'failed'
+              ? `${rows.length} failed (send one again: paperboy subscription-mails resend <id>):`
+              : `${rows.length} waiting (\`serve\` tries them; a relay that works again brings them forward):`,
+          );
           out.push(...rows.map(line));
         }
         process.stdout.write(`${out.join('\n')}\n`);
@@ -75,7 +88,10 @@ export function registerSubscriptionMails(program: Command): void {
           process.stdout.write(`subscription email ${id} (${mail.kind} to ${mail.email}) sent\n`);
           return 0;
         }
-        if (mail.status === 'queued') throw new CliError(`subscription email ${id} failed again (${mail.lastError}): queued, tried again at ${when(mail.nextTryAt)} by \`serve\` until ${when(mail.retryUntil)}`);
+        if (mail.status === 'queued')
+          throw new CliError(
+            `subscription email ${id} failed again (${mail.lastError}): queued, tried again at ${when(mail.nextTryAt)} by \`serve\` until ${when(mail.retryUntil)}`,
+          );
         if (mail.status === 'sending') throw new CliError(`subscription email ${id} is being sent by another process`);
         throw new CliError(`subscription email ${id} ${mail.status}: ${mail.lastError ?? ''}`);
       });

@@ -76,7 +76,10 @@ async function initdb(binaries: PostgresBinaries, pgdata: string, user: ServerUs
   });
   if (code !== 0) {
     const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${code}`;
-    const hint = user && /permission denied/i.test(stderr) ? ` (it runs as the user postgres, who must be able to reach DATA_DIR: chmod o+x each private folder on the way, or move DATA_DIR)` : '';
+    const hint =
+      user && /permission denied/i.test(stderr)
+        ? ` (it runs as the user postgres, who must be able to reach DATA_DIR: chmod o+x each private folder on the way, or move DATA_DIR)`
+        : '';
     throw new EmbeddedDatabaseError(`creating the embedded database failed: ${reason}${hint}`);
   }
 }
@@ -109,7 +112,10 @@ export async function removeAbandoned(layout: EmbeddedLayout, log: Logger): Prom
       await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       log.info({ event: 'embedded.leftover_removed', dir }, `removed ${dir}, left by a creation of the embedded database that was interrupted`);
     } catch (err) {
-      log.warn({ event: 'embedded.leftover_removed', dir, err, removed: false }, `could not remove ${dir} (left by an interrupted creation): ${(err as Error).message}`);
+      log.warn(
+        { event: 'embedded.leftover_removed', dir, err, removed: false },
+        `could not remove ${dir} (left by an interrupted creation): ${(err as Error).message}`,
+      );
     }
   }
 }

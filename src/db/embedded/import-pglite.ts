@@ -30,7 +30,8 @@ export interface ImportOptions {
 
 export async function importPglite({ dataDir, databaseUrl, log, onTable }: ImportOptions): Promise<CopyResult & { keptAt: string; into: string }> {
   const layout = embeddedLayout(dataDir);
-  if (!existsSync(path.join(layout.pglite, 'PG_VERSION'))) throw new EmbeddedDatabaseError(`there is no PGlite database in ${layout.pglite}`, 'NOTHING_TO_IMPORT');
+  if (!existsSync(path.join(layout.pglite, 'PG_VERSION')))
+    throw new EmbeddedDatabaseError(`there is no PGlite database in ${layout.pglite}`, 'NOTHING_TO_IMPORT');
   refuseRunningHost(dataDir);
   const PGlite = await loadPglite();
 
@@ -72,12 +73,15 @@ export async function importPglite({ dataDir, databaseUrl, log, onTable }: Impor
 /** This version's migrations: those the source has applied (a prefix of them), and the rest. */
 async function migrationsOf(source: RowSource): Promise<{ reached: Migration[]; later: Migration[] }> {
   const all = await readMigrations();
-  const { rows } = await source.query<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+  const { rows } = await source.query<{ name: string }>(
+    'SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+  );
   const applied = new Set(rows.map((r) => r.name));
   const reached = all.findIndex((m) => !applied.has(m.name));
   const cut = reached === -1 ? all.length : reached;
   const gaps = all.slice(cut).filter((m) => applied.has(m.name));
-  if (gaps.length > 0) throw new EmbeddedDatabaseError(`the earlier database skipped migrations before ${gaps[0]!.name}: it cannot be imported as it is`, 'IMPORT_REFUSED');
+  if (gaps.length > 0)
+    throw new EmbeddedDatabaseError(`the earlier database skipped migrations before ${gaps[0]!.name}: it cannot be imported as it is`, 'IMPORT_REFUSED');
   return { reached: all.slice(0, cut), later: all.slice(cut) };
 }
 

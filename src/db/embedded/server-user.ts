@@ -20,7 +20,10 @@ export async function serverUser(log: Logger): Promise<ServerUser | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const found = await lookUp();
   if (found) return found;
-  log.info({ event: 'embedded.user_created', user: SERVER_USER }, `creating the system user ${SERVER_USER} to run the embedded database (PostgreSQL does not run as root)`);
+  log.info(
+    { event: 'embedded.user_created', user: SERVER_USER },
+    `creating the system user ${SERVER_USER} to run the embedded database (PostgreSQL does not run as root)`,
+  );
   try {
     await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', SERVER_USER]);
   } catch (err) {
@@ -57,6 +60,9 @@ export async function reclaim(pgdata: string, user: ServerUser | undefined, log:
   if (!user) return;
   const owner = (await stat(pgdata)).uid;
   if (owner === user.uid) return;
-  log.info({ event: 'embedded.ownership_fixed', pgdata }, `${pgdata} belonged to uid ${owner}: giving it to the user ${SERVER_USER}, who runs the embedded database`);
+  log.info(
+    { event: 'embedded.ownership_fixed', pgdata },
+    `${pgdata} belonged to uid ${owner}: giving it to the user ${SERVER_USER}, who runs the embedded database`,
+  );
   await run('chown', ['-R', `${user.uid}:${user.gid}`, pgdata]);
 }

@@ -66,7 +66,10 @@ export async function startServer(layout: EmbeddedLayout, { binaries, user, time
       // Another postmaster holds the folder (starting, or its backends still exiting after it was
       // killed): wait for it. Anything else will not get better by trying again.
       if (lastFailure && !RETRYABLE.test(lastFailure)) {
-        const hint = user && /permission denied/i.test(lastFailure) ? '; it runs as the user postgres, who must be able to reach DATA_DIR (chmod o+x each private folder on the way, or move DATA_DIR)' : '';
+        const hint =
+          user && /permission denied/i.test(lastFailure)
+            ? '; it runs as the user postgres, who must be able to reach DATA_DIR (chmod o+x each private folder on the way, or move DATA_DIR)'
+            : '';
         throw new EmbeddedDatabaseError(`the embedded database did not start: ${lastFailure}${hint} (see ${layout.log})`);
       }
     }
@@ -94,7 +97,13 @@ async function spawnServer(layout: EmbeddedLayout, binaries: PostgresBinaries, u
   try {
     // Detached: a session of its own, so a Ctrl-C at the terminal reaches paperboy, which stops
     // the server in order, and not the server directly; and no process's exit takes it along.
-    const child = spawn(binaries.postgres, args, { detached: true, stdio: ['ignore', logFd, logFd], env: serverProcessEnvironment(), cwd: layout.pgdata, ...(user ?? {}) });
+    const child = spawn(binaries.postgres, args, {
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+      env: serverProcessEnvironment(),
+      cwd: layout.pgdata,
+      ...(user ?? {}),
+    });
     const ours = { child, exited: false, error: undefined as NodeJS.ErrnoException | undefined };
     child.once('exit', () => (ours.exited = true));
     child.once('error', (err) => ((ours.error = err), (ours.exited = true)));

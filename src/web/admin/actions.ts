@@ -32,7 +32,10 @@ async function digestMustExist(ctx: AppContext, id: number): Promise<void> {
 export async function resendFailedAction(ctx: AppContext, hooks: ActionHooks, digestId: number) {
   await digestMustExist(ctx, digestId);
   const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
-  ctx.log.info({ event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed }, `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`);
+  ctx.log.info(
+    { event: 'delivery.resend', digestId, deliveries: requeued.map((r) => r.deliveryId), resumed },
+    `re-queued ${plural(requeued.length, 'failed delivery', 'failed deliveries')}`,
+  );
   hooks.onQueued?.();
   return { digestId, queued: requeued, resumed };
 }
@@ -53,7 +56,11 @@ export async function resendOneAction(ctx: AppContext, hooks: ActionHooks, diges
     case 'already-resent':
       return { digestId, queued: [], alreadyResent: { deliveryId: result.deliveryId, attempt: result.attempt, queuedAt: result.queuedAt }, resumed: false };
     case 'in-flight':
-      throw new HttpError(409, 'DELIVERY_IN_FLIGHT', `delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`);
+      throw new HttpError(
+        409,
+        'DELIVERY_IN_FLIGHT',
+        `delivery ${result.deliveryId} is ${result.status} by a running process right now; try again when it is done`,
+      );
     case 'subscriber-inactive':
       throw new HttpError(409, 'SUBSCRIBER_INACTIVE', `the subscriber is ${result.status}`);
     case 'not-resendable':
@@ -87,12 +94,21 @@ export async function resumeAction(ctx: AppContext, hooks: ActionHooks, digestId
   return { digestId, status: 'ready' as const };
 }
 
-export async function resolveAction(ctx: AppContext, hooks: ActionHooks, target: { ids: number[] } | { digestId: number }, outcome: Resolution, via: ActionVia) {
+export async function resolveAction(
+  ctx: AppContext,
+  hooks: ActionHooks,
+  target: { ids: number[] } | { digestId: number },
+  outcome: Resolution,
+  via: ActionVia,
+) {
   if ('digestId' in target) await digestMustExist(ctx, target.digestId);
   await recover(ctx.db.sql, ctx.log);
   const note = outcome === 'sent' ? `resolved by an operator: the relay had it (${via})` : `resolved by an operator: resent as a new attempt (${via})`;
   const result = await resolveUnknown(ctx.db.sql, target, outcome, note);
-  ctx.log.info({ event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) }, `${plural(result.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved as ${outcome}`);
+  ctx.log.info(
+    { event: 'delivery.resolved', outcome, deliveryIds: result.resolved.map((r) => r.deliveryId) },
+    `${plural(result.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved as ${outcome}`,
+  );
   if (outcome === 'resend' && result.resolved.length > 0) hooks.onQueued?.();
   if ('ids' in target && target.ids.length === 1) {
     const skipped = result.skipped[0];
@@ -103,7 +119,8 @@ export async function resolveAction(ctx: AppContext, hooks: ActionHooks, target:
 }
 
 export async function reactivateAction(ctx: AppContext, subscriberId: number) {
-  if (!(await reactivateSubscriber(ctx.db.prisma, subscriberId, ctx.now()))) throw new HttpError(409, 'SUBSCRIBER_NOT_BOUNCED', `subscriber ${subscriberId} is not bounced`);
+  if (!(await reactivateSubscriber(ctx.db.prisma, subscriberId, ctx.now())))
+    throw new HttpError(409, 'SUBSCRIBER_NOT_BOUNCED', `subscriber ${subscriberId} is not bounced`);
   ctx.log.info({ event: 'subscriber.reactivated', subscriberId }, `reactivated subscriber ${subscriberId}`);
   return { subscriberId, status: 'active' as const };
 }
@@ -121,11 +138,16 @@ export function backfillRange(ctx: AppContext, since: string, until?: string): s
 /** Starts a backfill of SNAPSHOT_SOURCE in the background (the dashboard's button, the admin API). */
 export async function backfillAction(ctx: AppContext, hooks: ActionHooks, since: string, until: string | undefined, via: ActionVia) {
   const days = backfillRange(ctx, since, until);
-  if (!hooks.backfill) throw new HttpError(409, 'BACKFILL_UNAVAILABLE', 'backfills run inside `paperboy serve`; on the command line: paperboy ingest --since YYYY-MM-DD');
+  if (!hooks.backfill)
+    throw new HttpError(409, 'BACKFILL_UNAVAILABLE', 'backfills run inside `paperboy serve`; on the command line: paperboy ingest --since YYYY-MM-DD');
   const started = await hooks.backfill.start(days, via === 'dashboard' ? 'dashboard' : 'admin');
   if (started.kind === 'busy') throw new HttpError(409, 'BACKFILL_RUNNING', `a backfill is already running (${started.where}): wait for it to finish`);
-  if (started.kind === 'not-an-api') throw new HttpError(409, 'SOURCE_NOT_AN_API', `SNAPSHOT_SOURCE is ${started.source}, not the daily papers API: nothing to backfill from`);
-  ctx.log.info({ event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via }, `backfill of ${plural(days.length, 'day')} started (${via})`);
+  if (started.kind === 'not-an-api')
+    throw new HttpError(409, 'SOURCE_NOT_AN_API', `SNAPSHOT_SOURCE is ${started.source}, not the daily papers API: nothing to backfill from`);
+  ctx.log.info(
+    { event: 'backfill.started', jobId: started.jobId, from: days[0], to: days.at(-1), days: days.length, via },
+    `backfill of ${plural(days.length, 'day')} started (${via})`,
+  );
   return { jobId: started.jobId, from: days[0]!, to: days.at(-1)!, days: days.length, source: displaySource(ctx.config.SNAPSHOT_SOURCE) };
 }
 
@@ -138,7 +160,16 @@ export async function ingestAction(ctx: AppContext, hooks: ActionHooks, url: str
 
 export type DigestActionResult =
   | Extract<BuildDigestResult, { kind: 'no-snapshot' | 'up-to-date' }>
-  | { kind: 'built' | 'dry-run'; digest: DigestSummary | null; snapshotId: number; capturedAt: Date; newPapers: number; subscribers: number; deliveries: number; skippedSnapshots: number[] };
+  | {
+      kind: 'built' | 'dry-run';
+      digest: DigestSummary | null;
+      snapshotId: number;
+      capturedAt: Date;
+      newPapers: number;
+      subscribers: number;
+      deliveries: number;
+      skippedSnapshots: number[];
+    };
 
 /** Builds the digest of the newest snapshot now (a dry run writes nothing); recorded as a job. */
 export async function digestAction(ctx: AppContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia): Promise<DigestActionResult> {
@@ -146,5 +177,14 @@ export async function digestAction(ctx: AppContext, hooks: ActionHooks, dryRun: 
   if (result.kind === 'no-snapshot' || result.kind === 'up-to-date') return result;
   if (result.kind === 'built') hooks.onQueued?.();
   const { snapshot } = result;
-  return { kind: result.kind, digest: result.digest, snapshotId: snapshot.id, capturedAt: snapshot.capturedAt, newPapers: result.newPapers.length, subscribers: result.subscribers, deliveries: result.deliveries, skippedSnapshots: result.skippedSnapshots };
+  return {
+    kind: result.kind,
+    digest: result.digest,
+    snapshotId: snapshot.id,
+    capturedAt: snapshot.capturedAt,
+    newPapers: result.newPapers.length,
+    subscribers: result.subscribers,
+    deliveries: result.deliveries,
+    skippedSnapshots: result.skippedSnapshots,
+  };
 }

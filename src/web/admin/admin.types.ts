@@ -1,16 +1,16 @@
 // Request schemas of the admin API (zod), next to the routes that use them.
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../../model/delivery-status.ts';
+import { ROW_ID_MAX } from '../../model/row-id.ts';
 
 /** Row ids are PostgreSQL integers: a larger number names nothing (and must not reach a query). */
-const INT4_MAX = 2_147_483_647;
-const rowId = z.coerce.number().int().positive().max(INT4_MAX, `must be at most ${INT4_MAX}`);
+const rowId = z.coerce.number().int().positive().max(ROW_ID_MAX, `must be at most ${ROW_ID_MAX}`);
 
 export const idParam = z.object({ id: rowId });
 
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  after: z.coerce.number().int().min(0).max(INT4_MAX, `must be at most ${INT4_MAX}`).optional(),
+  after: z.coerce.number().int().min(0).max(ROW_ID_MAX, `must be at most ${ROW_ID_MAX}`).optional(),
 });
 
 export const digestsQuery = z.object({
@@ -40,14 +40,20 @@ export const resendBody = z.union([
       /** a sent delivery is resent (a second copy to the reader) only with confirm: true */
       confirm: z.boolean().optional(),
       /** the attempt being resent (from the deliveries listing): the same request twice resends once */
-      attempt: z.number().int().positive().max(INT4_MAX).optional(),
+      attempt: z.number().int().positive().max(ROW_ID_MAX).optional(),
     })
     .strict(),
   z.object({ onlyFailed: z.literal(true) }).strict(),
 ]);
 
 export const ingestBody = z
-  .object({ url: z.string().url().regex(/^https?:\/\//i, 'must be an http(s) URL').optional() })
+  .object({
+    url: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//i, 'must be an http(s) URL')
+      .optional(),
+  })
   .strict()
   .default({});
 

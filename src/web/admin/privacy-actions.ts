@@ -2,7 +2,14 @@
 // subscriber's data exported or erased (src/privacy/subscriber-data.ts), errors as HttpError with
 // stable codes — 404 nobody by that address or id, 410 already erased, 409 a mail to them in flight.
 import type { AppContext } from '../../app/context.ts';
-import { eraseSubscriberData, exportSubscriberData, parseSubscriberRef, privacyDeps, privacyRefusal, type SubscriberRef } from '../../privacy/subscriber-data.ts';
+import {
+  eraseSubscriberData,
+  exportSubscriberData,
+  parseSubscriberRef,
+  privacyDeps,
+  privacyRefusal,
+  type SubscriberRef,
+} from '../../privacy/subscriber-data.ts';
 import { HttpError } from '../http-errors.ts';
 import type { ActionVia } from './actions.ts';
 

@@ -10,8 +10,30 @@ import { listUnknown } from '../../db/operator-deliveries.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { backfillBody, deliveriesQuery, digestBody, digestsQuery, idParam, ingestBody, resendBody, resolveBody, subscribersQuery, subscriptionMailsQuery, unknownQuery } from './admin.types.ts';
-import { backfillAction, digestAction, ingestAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from './actions.ts';
+import {
+  backfillBody,
+  deliveriesQuery,
+  digestBody,
+  digestsQuery,
+  idParam,
+  ingestBody,
+  resendBody,
+  resolveBody,
+  subscribersQuery,
+  subscriptionMailsQuery,
+  unknownQuery,
+} from './admin.types.ts';
+import {
+  backfillAction,
+  digestAction,
+  ingestAction,
+  reactivateAction,
+  resendFailedAction,
+  resendOneAction,
+  resolveAction,
+  resumeAction,
+  type ActionHooks,
+} from './actions.ts';
 import { bearerAuth } from './auth.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from './mail-actions.ts';
 import { eraseAction, exportAction, subscriberRef } from './privacy-actions.ts';

@@ -40,8 +40,18 @@ export function registerLogin(router: Router, ctx: AppContext, signer: SessionSi
     handler: (req, res) => {
       const proxied = behindUntrustedProxy(ctx, req);
       const until = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      ctx.log.warn({ event: 'admin.login_locked', ip: req.ip, knownBrowser: device(req) !== null, proxyWithoutTrustProxy: proxied }, 'dashboard: too many wrong admin tokens: logging in is refused for a while');
-      view.send(res, 429, page(view.frame(req), 'Log in', lockedOut(req.ip ?? '', until, proxied), { kind: 'error', text: 'Too many wrong admin tokens: logging in is refused here for a while.' }));
+      ctx.log.warn(
+        { event: 'admin.login_locked', ip: req.ip, knownBrowser: device(req) !== null, proxyWithoutTrustProxy: proxied },
+        'dashboard: too many wrong admin tokens: logging in is refused for a while',
+      );
+      view.send(
+        res,
+        429,
+        page(view.frame(req), 'Log in', lockedOut(req.ip ?? '', until, proxied), {
+          kind: 'error',
+          text: 'Too many wrong admin tokens: logging in is refused here for a while.',
+        }),
+      );
     },
   });
 

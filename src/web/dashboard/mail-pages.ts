@@ -4,14 +4,19 @@ import type { MailRow } from '../../db/subscription-mail.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, button, time, type Frame } from './views.ts';
 
-const KIND: Record<MailRow['kind'], string> = { confirmation: 'confirmation', preferences_link: 'preferences link', preferences_changed: 'preferences changed' };
+const KIND: Record<MailRow['kind'], string> = {
+  confirmation: 'confirmation',
+  preferences_link: 'preferences link',
+  preferences_changed: 'preferences changed',
+};
 
 function table(caption: string, rows: MailRow[], last: { heading: string; cell: (m: MailRow) => Html }): Html {
   return html`<table>
 <caption class="visually-hidden">${caption}</caption>
 <thead><tr><th scope="col">Email</th><th scope="col">Kind</th><th scope="col">Address</th><th scope="col">Queued</th><th scope="col">Tries</th><th scope="col">Last error</th><th scope="col">${last.heading}</th></tr></thead>
 <tbody>${rows.map(
-    (m) => html`<tr><td>${m.id}</td><td>${KIND[m.kind]}</td><td><a href="${BASE}/subscribers/${m.subscriberId}">${m.email}</a></td><td>${time(m.createdAt)}</td><td>${m.tries}</td><td><code>${m.lastError ?? ''}</code></td>${last.cell(m)}</tr>`,
+    (m) =>
+      html`<tr><td>${m.id}</td><td>${KIND[m.kind]}</td><td><a href="${BASE}/subscribers/${m.subscriberId}">${m.email}</a></td><td>${time(m.createdAt)}</td><td>${m.tries}</td><td><code>${m.lastError ?? ''}</code></td>${last.cell(m)}</tr>`,
   )}</tbody></table>`;
 }
 
@@ -26,7 +31,10 @@ ${failed.length === 0 ? html`<p>None.</p>` : table('Failed subscription emails',
 ${
   waiting.length === 0
     ? html`<p>None: every subscription email went out.</p>`
-    : table('Subscription emails waiting to be tried', waiting, { heading: 'Next try', cell: (m) => html`<td>${m.status === 'sending' ? 'being sent' : html`${time(m.nextTryAt)} (until ${time(m.retryUntil)})`}</td>` })
+    : table('Subscription emails waiting to be tried', waiting, {
+        heading: 'Next try',
+        cell: (m) => html`<td>${m.status === 'sending' ? 'being sent' : html`${time(m.nextTryAt)} (until ${time(m.retryUntil)})`}</td>`,
+      })
 }
 </section>`;
 }

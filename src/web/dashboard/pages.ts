@@ -47,7 +47,9 @@ function digestsTable(digests: DigestRow[]): Html {
 <caption class="visually-hidden">Digests, newest first</caption>
 <thead><tr><th scope="col">Digest</th><th scope="col">Listing</th><th scope="col">Built</th><th scope="col">Status</th><th scope="col">New papers</th><th scope="col">Progress</th>${STATUSES.map((s) => html`<th scope="col">${s}</th>`)}</tr></thead>
 <tbody>${real.map(
-          (d) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.newPaperCount}</td>
+          (
+            d,
+          ) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.newPaperCount}</td>
 <td>${progressBar(d.id, d.counts, d.deliveryCount)}</td>${STATUSES.map((s) => html`<td>${d.counts[s]}</td>`)}</tr>`,
         )}</tbody></table>`
   }
@@ -76,7 +78,16 @@ export function overviewBody(
       yesterday: string;
     };
     jobs: Array<{ id: number; job: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null }>;
-    reports: Array<{ id: number; kind: string; via: string; status: string | null; outcome: string; receivedAt: Date; subscriberId: number | null; subscriber: { email: string } | null }>;
+    reports: Array<{
+      id: number;
+      kind: string;
+      via: string;
+      status: string | null;
+      outcome: string;
+      receivedAt: Date;
+      subscriberId: number | null;
+      subscriber: { email: string } | null;
+    }>;
   },
 ): Html {
   const h = data.source.health;
@@ -131,7 +142,17 @@ export function digestBody(
   frame: Frame,
   digest: DigestRow,
   filter: string | undefined,
-  deliveries: Array<{ id: number; status: string; attempt: number; tries: number; smtpResponse: string | null; errorCode: string | null; lastError: string | null; messageId: string | null; subscriber: { email: string } }>,
+  deliveries: Array<{
+    id: number;
+    status: string;
+    attempt: number;
+    tries: number;
+    smtpResponse: string | null;
+    errorCode: string | null;
+    lastError: string | null;
+    messageId: string | null;
+    subscriber: { email: string };
+  }>,
   unknown: UnknownDelivery[],
 ): Html {
   const here = `${BASE}/digests/${digest.id}${filter ? `?status=${filter}` : ''}`;
@@ -153,14 +174,19 @@ ${
     : html`<table class="deliveries"><caption class="visually-hidden">Deliveries of digest ${digest.id}</caption>
 <thead><tr><th scope="col">Delivery</th><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">SMTP reply or error</th><th scope="col">Action</th></tr></thead>
 <tbody>${deliveries.map(
-        (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
+        (
+          d,
+        ) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
 <td>${d.smtpResponse ?? ''}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''} ${d.lastError ?? ''}</td>
 <td>${allows('resend', d.status) ? resendButton(frame, digest.id, d, d.subscriber.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
 }`;
 }
 
-export function subscribersBody(q: string, rows: Array<{ id: number; email: string; status: string; paused: boolean; bounceCount: number; createdAt: Date }>): Html {
+export function subscribersBody(
+  q: string,
+  rows: Array<{ id: number; email: string; status: string; paused: boolean; bounceCount: number; createdAt: Date }>,
+): Html {
   return html`<form method="get" action="${BASE}/subscribers" class="search" role="search">
 <label for="q">Address contains</label> <input id="q" name="q" type="search" value="${q}"> <button type="submit">Search</button>
 </form>
@@ -185,7 +211,15 @@ export function subscriberBody(
     confirmedAt: Date | null;
     unsubscribedAt: Date | null;
     bouncedAt: Date | null;
-    deliveries: Array<{ id: number; digestId: number; status: string; attempt: number; smtpResponse: string | null; errorCode: string | null; attempts: Array<{ attempt: number; status: string; messageId: string | null; smtpResponse: string | null; reason: string | null; at: Date }> }>;
+    deliveries: Array<{
+      id: number;
+      digestId: number;
+      status: string;
+      attempt: number;
+      smtpResponse: string | null;
+      errorCode: string | null;
+      attempts: Array<{ attempt: number; status: string; messageId: string | null; smtpResponse: string | null; reason: string | null; at: Date }>;
+    }>;
     reports: Array<{ kind: string; via: string; status: string | null; diagnostic: string | null; outcome: string; receivedAt: Date }>;
   },
 ): Html {
@@ -203,7 +237,9 @@ ${
     ? html`<p>None.</p>`
     : html`<table><caption class="visually-hidden">Deliveries to ${s.email}</caption><thead><tr><th scope="col">Digest</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Action</th></tr></thead>
 <tbody>${s.deliveries.map(
-        (d) => html`<tr><td><a href="${BASE}/digests/${d.digestId}">Digest ${d.digestId}</a> (delivery ${d.id})</td><td><span class="badge ${d.status}">${d.status}</span> ${d.smtpResponse ?? ''} ${d.errorCode ? html`<code>${d.errorCode}</code>` : ''}</td>
+        (
+          d,
+        ) => html`<tr><td><a href="${BASE}/digests/${d.digestId}">Digest ${d.digestId}</a> (delivery ${d.id})</td><td><span class="badge ${d.status}">${d.status}</span> ${d.smtpResponse ?? ''} ${d.errorCode ? html`<code>${d.errorCode}</code>` : ''}</td>
 <td><ul class="attempts">${d.attempts.map((a) => html`<li>${time(a.at)} attempt ${a.attempt}: ${a.status}${a.smtpResponse ? ` — ${a.smtpResponse}` : ''}${a.reason ? ` — ${a.reason}` : ''}</li>`)}</ul></td>
 <td>${allows('resend', d.status) && s.status === 'active' ? resendButton(frame, d.digestId, d, s.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
@@ -225,7 +261,10 @@ function resendButton(frame: Frame, digestId: number, d: { status: string; attem
 }
 
 /** The confirmation step of resending a sent delivery. */
-export function resendConfirmBody(frame: Frame, input: { digestId: number; deliveryId: number; email: string; attempt: number; sentAt: Date | null; back: string }): Html {
+export function resendConfirmBody(
+  frame: Frame,
+  input: { digestId: number; deliveryId: number; email: string; attempt: number; sentAt: Date | null; back: string },
+): Html {
   return html`<p>Delivery ${input.deliveryId} of digest ${input.digestId} to <strong>${input.email}</strong> was sent${input.sentAt ? html` at ${time(input.sentAt)}` : ''}: the relay accepted it.</p>
 <p>Resending mails the reader a second copy, as a new attempt — without the papers they got since in other digests (not at all if nothing is left). Resend it only if they asked for it or it was lost.</p>
 <form method="post" action="${BASE}/digests/${input.digestId}/resend-one" class="inline">

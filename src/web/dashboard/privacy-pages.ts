@@ -9,12 +9,14 @@ import { HttpError } from '../http-errors.ts';
 import { plural } from '../../log/plural.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, button, page, time, type Frame } from './views.ts';
+import { ROW_ID_MAX } from '../../model/row-id.ts';
 
-const id = z.coerce.number().int().positive().max(2_147_483_647);
+const id = z.coerce.number().int().positive().max(ROW_ID_MAX);
 
 /** The subscriber page's last section. */
 export function privacySection(frame: Frame, s: { id: number; status: string; erasedAt?: Date | null }): Html {
-  if (s.status === 'erased') return html`<h2>Privacy</h2><p>Their data was erased ${time(s.erasedAt)}: no address, no topics; their deliveries are kept, anonymous, for the counts.</p>`;
+  if (s.status === 'erased')
+    return html`<h2>Privacy</h2><p>Their data was erased ${time(s.erasedAt)}: no address, no topics; their deliveries are kept, anonymous, for the counts.</p>`;
   const here = `${BASE}/subscribers/${s.id}`;
   return html`<h2>Privacy</h2>
 <p class="hint">A reader may ask for their data, or for it to be erased.</p>
@@ -60,7 +62,11 @@ ${n.handed ? html`<p class="notice error" role="alert">A digest to them is being
 export function registerPrivacyPages(
   router: Router,
   ctx: AppContext,
-  view: { frame: (req: Request) => Frame; send: (res: Response, status: number, body: string) => unknown; done: (req: Request, res: Response, text: string) => void },
+  view: {
+    frame: (req: Request) => Frame;
+    send: (res: Response, status: number, body: string) => unknown;
+    done: (req: Request, res: Response, text: string) => void;
+  },
 ): void {
   const subscriberId = (req: Request) => {
     const r = id.safeParse(req.params.id);
@@ -84,6 +90,10 @@ export function registerPrivacyPages(
     if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
     const r = await eraseAction(ctx, { id: subscriberId(req) }, 'dashboard');
     req.body.back = `${BASE}/subscribers/${r.subscriberId}`; // its tombstone, with the notice
-    view.done(req, res, `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`);
+    view.done(
+      req,
+      res,
+      `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`,
+    );
   });
 }

@@ -15,7 +15,19 @@ import { listUnknown } from '../../db/operator-deliveries.ts';
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import { sourceHealth } from '../../jobs/ingest-source.ts';
 import { isUrl } from '../../ingest/read-input.ts';
-import { backfillAction, backfillRange, ConfirmationRequired, digestAction, ingestAction, reactivateAction, resendFailedAction, resendOneAction, resolveAction, resumeAction, type ActionHooks } from '../admin/actions.ts';
+import {
+  backfillAction,
+  backfillRange,
+  ConfirmationRequired,
+  digestAction,
+  ingestAction,
+  reactivateAction,
+  resendFailedAction,
+  resendOneAction,
+  resolveAction,
+  resumeAction,
+  type ActionHooks,
+} from '../admin/actions.ts';
 import { listMailsAction, resendMailAction, type MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { html } from '../pages/html.ts';
@@ -29,9 +41,10 @@ import { privacySection, registerPrivacyPages } from './privacy-pages.ts';
 import { cookieValue, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { BASE, page, progressOf, type Frame } from './views.ts';
 import { plural } from '../../log/plural.ts';
+import { ROW_ID_MAX } from '../../model/row-id.ts';
 
 const ASSETS: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8' };
-const id = z.coerce.number().int().positive().max(2_147_483_647);
+const id = z.coerce.number().int().positive().max(ROW_ID_MAX);
 const outcome = z.enum(['sent', 'resend']);
 const status = z.enum(DELIVERY_STATUSES).optional();
 
@@ -43,12 +56,15 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
   const signer = new SessionSigner(adminToken);
   const router = Router();
   const secure = ctx.config.BASE_URL.startsWith('https:');
-  const assets = new Map(Object.keys(ASSETS).map((name) => {
-    const body = readFileSync(new URL(`./public/${name}`, import.meta.url));
-    return [name, { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` }] as const;
-  }));
+  const assets = new Map(
+    Object.keys(ASSETS).map((name) => {
+      const body = readFileSync(new URL(`./public/${name}`, import.meta.url));
+      return [name, { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` }] as const;
+    }),
+  );
   const frame = (req: Authed): Frame => ({ csrf: req.session ? signer.csrfToken(req.session) : null, productName: PRODUCT_NAME });
-  const send = (res: Response, statusCode: number, body: string) => res.status(statusCode).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(body);
+  const send = (res: Response, statusCode: number, body: string) =>
+    res.status(statusCode).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(body);
   const back = (req: Request) => {
     const to = typeof req.body?.back === 'string' ? req.body.back : BASE;
     return to.startsWith(`${BASE}`) && !to.startsWith('//') ? to : BASE;
@@ -89,7 +105,8 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
 
   registerLogout(router, ctx, view);
 
-  const notice = (req: Request) => (typeof req.query.done === 'string' && req.query.done.length < 200 ? { kind: 'ok' as const, text: req.query.done } : undefined);
+  const notice = (req: Request) =>
+    typeof req.query.done === 'string' && req.query.done.length < 200 ? { kind: 'ok' as const, text: req.query.done } : undefined;
 
   router.get('/', async (req: Authed, res) => {
     await recover(ctx.db.sql, ctx.log);
@@ -129,7 +146,9 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
 
   router.get('/digests/:id/progress.json', async (req, res) => {
     const digest = await digestRow(parse(id, req.params.id));
-    res.set('Cache-Control', 'no-store').json({ id: digest.id, status: digest.status, counts: digest.counts, ...progressOf(digest.counts, digest.deliveryCount) });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ id: digest.id, status: digest.status, counts: digest.counts, ...progressOf(digest.counts, digest.deliveryCount) });
   });
 
   router.post('/digests/:id/resend-failed', async (req, res) => {
@@ -142,7 +161,9 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     const attempt = req.body?.attempt === undefined ? undefined : parse(id, req.body.attempt);
     try {
       const r = await resendOneAction(ctx, hooks, digestId, email, { confirmed: req.body?.confirm === 'yes', ...(attempt ? { attempt } : {}) });
-      const already = r.alreadyResent ? `The delivery to ${email} was already resent (attempt ${r.alreadyResent.attempt}): not again.` : `The delivery to ${email} is already queued.`;
+      const already = r.alreadyResent
+        ? `The delivery to ${email} was already resent (attempt ${r.alreadyResent.attempt}): not again.`
+        : `The delivery to ${email} is already queued.`;
       done(req, res, r.queued.length ? `Re-queued the delivery to ${email}.` : already);
     } catch (err) {
       if (!(err instanceof ConfirmationRequired)) throw err;
@@ -169,7 +190,10 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
   // a backfill: the form posts here first, for a page that says what it will do; its button starts it
   const backfillInput = (req: Request) => ({
     since: parse(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick the first day to backfill'), req.body?.since),
-    until: typeof req.body?.until === 'string' && req.body.until !== '' ? parse(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'the last day must be a day'), req.body.until) : undefined,
+    until:
+      typeof req.body?.until === 'string' && req.body.until !== ''
+        ? parse(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'the last day must be a day'), req.body.until)
+        : undefined,
   });
   router.post('/backfill/confirm', (req: Authed, res) => {
     const { since, until } = backfillInput(req);
@@ -208,7 +232,13 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
   });
   router.post('/subscription-mails/:id/resend', async (req, res) => {
     const r = await resendMailAction(ctx, hooks, parse(id, req.params.id), 'dashboard');
-    done(req, res, r.outcome === 'queued' ? `Subscription email ${r.id} queued again: it goes out within seconds.` : `Subscription email ${r.id} not sent again: ${r.reason} (marked skipped).`);
+    done(
+      req,
+      res,
+      r.outcome === 'queued'
+        ? `Subscription email ${r.id} queued again: it goes out within seconds.`
+        : `Subscription email ${r.id} not sent again: ${r.reason} (marked skipped).`,
+    );
   });
 
   router.get('/subscribers', async (req: Authed, res) => {
@@ -234,7 +264,16 @@ export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: Acti
     const statusCode = e?.status ?? 500;
     const message = e?.message ?? 'something went wrong (the log has the details)';
     if (req.path.endsWith('.json')) return void res.status(statusCode).json({ error: { code: e?.code ?? 'INTERNAL', message } });
-    send(res, statusCode, page(frame(req), statusCode === 403 ? 'Refused' : statusCode === 401 ? 'Log in' : 'Could not do that', e?.code === 'UNAUTHORIZED' ? html401() : backLink(), { kind: 'error', text: message }));
+    send(
+      res,
+      statusCode,
+      page(
+        frame(req),
+        statusCode === 403 ? 'Refused' : statusCode === 401 ? 'Log in' : 'Could not do that',
+        e?.code === 'UNAUTHORIZED' ? html401() : backLink(),
+        { kind: 'error', text: message },
+      ),
+    );
   });
   return router;
 }

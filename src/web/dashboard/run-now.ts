@@ -27,8 +27,10 @@ ${button(frame, `${BASE}/ingest`, 'Ingest now', { confirm: 'yes' }, 'primary')} 
 }
 
 export function digestConfirmBody(frame: Frame, plan: DigestActionResult): Html {
-  if (plan.kind === 'no-snapshot') return html`<p>There is no snapshot to digest yet (the bundled seeds and backfilled days are history: never digested). Ingest first.</p><p><a href="${BASE}">Back to the overview</a></p>`;
-  if (plan.kind === 'up-to-date') return html`<p>The newest snapshot (${plan.snapshotId}) already has <a href="${BASE}/digests/${plan.digestId}">digest ${plan.digestId}</a>: nothing to build.</p><p><a href="${BASE}">Back to the overview</a></p>`;
+  if (plan.kind === 'no-snapshot')
+    return html`<p>There is no snapshot to digest yet (the bundled seeds and backfilled days are history: never digested). Ingest first.</p><p><a href="${BASE}">Back to the overview</a></p>`;
+  if (plan.kind === 'up-to-date')
+    return html`<p>The newest snapshot (${plan.snapshotId}) already has <a href="${BASE}/digests/${plan.digestId}">digest ${plan.digestId}</a>: nothing to build.</p><p><a href="${BASE}">Back to the overview</a></p>`;
   return html`<p>Build the digest of the listing of <strong>${day(plan.capturedAt)}</strong> (snapshot ${plan.snapshotId})?</p>
 <ul>
 <li>${plural(plan.newPapers, 'new paper')}; ${plural(plan.deliveries, 'delivery', 'deliveries')} to queue for ${plural(plan.subscribers, 'active subscriber')} (a dry run just now).</li>

@@ -15,7 +15,8 @@ export interface Frame {
 }
 
 /** A moment, always with its zone (every time on the dashboard is UTC). */
-const time = (d: Date | null | undefined) => (d ? html`<time datetime="${d.toISOString()}"><span>${d.toISOString().slice(0, 10)}</span> <span>${d.toISOString().slice(11, 19)} UTC</span></time>` : html`—`);
+const time = (d: Date | null | undefined) =>
+  d ? html`<time datetime="${d.toISOString()}"><span>${d.toISOString().slice(0, 10)}</span> <span>${d.toISOString().slice(11, 19)} UTC</span></time>` : html`—`;
 /** The day of a listing (a snapshot's capture date). */
 const listingDay = (d: Date) => html`<time datetime="${d.toISOString().slice(0, 10)}"><span>${d.toISOString().slice(0, 10)}</span></time>`;
 

@@ -21,7 +21,14 @@ export function linkGuard(signer: TokenSigner, log: Logger): RequestHandler {
       if (withheld.length === 0) return;
       const purposes = [...new Set(withheld.map((c) => c.purpose))];
       log.error(
-        { event: 'link.withheld', method: req.method, path: req.path, opened: opened?.purpose ?? null, withheld: purposes, otherReader: withheld.some((c) => c.subscriberId !== opened?.subscriberId) },
+        {
+          event: 'link.withheld',
+          method: req.method,
+          path: req.path,
+          opened: opened?.purpose ?? null,
+          withheld: purposes,
+          otherReader: withheld.some((c) => c.subscriberId !== opened?.subscriberId),
+        },
         `${req.method} ${req.path}: an answer opened with ${opened ? `a ${opened.purpose} link` : 'no link'} would have handed out ${purposes.join(', ')} links: not sent`,
       );
       throw new HttpError(500, 'LINK_WITHHELD', 'this answer would hand out a link its own link may not');

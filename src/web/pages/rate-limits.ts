@@ -56,7 +56,10 @@ export function rateLimiters(settings: RateLimitSettings, limited: (req: Request
       // no RateLimit headers: they would tell anyone how often an address was subscribed lately
       standardHeaders: false,
       skip: (req) => !parseEmail(field(req, 'email')).ok,
-      keyGenerator: (req) => `address:${createHash('sha256').update(emailKey(field(req, 'email') ?? '')).digest('base64url')}`,
+      keyGenerator: (req) =>
+        `address:${createHash('sha256')
+          .update(emailKey(field(req, 'email') ?? ''))
+          .digest('base64url')}`,
     }),
     preview: rateLimit({ ...settings.preview, ...common, standardHeaders: 'draft-8', identifier: 'preview' }),
     preferences: rateLimit({ ...settings.preferences, ...common, standardHeaders: 'draft-8', identifier: 'preferences' }),

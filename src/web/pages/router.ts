@@ -54,14 +54,22 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   const chrome: Chrome = { assets: loadAssets(), productName: PRODUCT_NAME };
   const limits = rateLimiters({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, (req, res) => {
     if (req.path.startsWith('/api/')) {
-      res.status(429).set('Cache-Control', 'no-store').json({ error: { code: 'RATE_LIMITED', message: 'too many previews: wait a little' } });
+      res
+        .status(429)
+        .set('Cache-Control', 'no-store')
+        .json({ error: { code: 'RATE_LIMITED', message: 'too many previews: wait a little' } });
       return;
     }
     sendMessage(chrome, res, 429, 'RATE_LIMITED');
   });
   const deps = subscriptionDeps(ctx, options.subscriptions);
   const mailQueue = options.mailQueue ?? new SubscriptionMailQueue(deps);
-  const pages: PagesContext = { chrome, deps: { ...deps, mailQueue }, limits, ...(options.subscribeAnswerMs !== undefined ? { subscribeAnswerMs: options.subscribeAnswerMs } : {}) };
+  const pages: PagesContext = {
+    chrome,
+    deps: { ...deps, mailQueue },
+    limits,
+    ...(options.subscribeAnswerMs !== undefined ? { subscribeAnswerMs: options.subscribeAnswerMs } : {}),
+  };
   const preview = new PreviewCache(
     {
       latest: () => latestSnapshot(ctx.db.prisma),
@@ -97,7 +105,15 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
     renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
     pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   });
-  feedRoutes(router, pages, new FeedService(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds }, { sql: ctx.db.sql, textModels: ctx.textModels }));
+  feedRoutes(
+    router,
+    pages,
+    new FeedService(
+      ctx.db.prisma,
+      { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds },
+      { sql: ctx.db.sql, textModels: ctx.textModels },
+    ),
+  );
   // A mistyped address in a browser gets a page, not the API's JSON 404 (which everything else keeps).
   router.get(/.*/, (req, res, next) => {
     if (!/\btext\/html\b/.test(req.headers.accept ?? '') || /^\/(admin|api|metrics|healthz)(\/|$)/.test(req.path)) return next();

@@ -202,7 +202,13 @@
 
   function showSnapshot(snapshot) {
     snapshotEl.textContent = snapshot
-      ? 'Hugging Face Daily Papers of ' + formatDate(snapshot.capturedAt) + ': ' + plural(snapshot.papers, 'paper', 'papers') + ', ' + snapshot.newPapers + ' new'
+      ? 'Hugging Face Daily Papers of ' +
+        formatDate(snapshot.capturedAt) +
+        ': ' +
+        plural(snapshot.papers, 'paper', 'papers') +
+        ', ' +
+        snapshot.newPapers +
+        ' new'
       : 'No Hugging Face Daily Papers listing has been loaded yet, so no paper can match.';
   }
 
@@ -243,11 +249,23 @@
       } else {
         papers += t.total;
         fresh += t.newTotal;
-        head.appendChild(el('span', 'pv-count', t.total === 0 ? 'no match' : plural(t.total, 'paper', 'papers') + (t.newTotal ? ', ' + t.newTotal + ' new' : '')));
+        head.appendChild(
+          el('span', 'pv-count', t.total === 0 ? 'no match' : plural(t.total, 'paper', 'papers') + (t.newTotal ? ', ' + t.newTotal + ' new' : '')),
+        );
         if (t.like && !t.like.title) {
-          section.appendChild(el('p', 'pv-none', 'paperboy has not stored the paper ' + t.like.arxivId + ' yet: this line catches nothing until it appears on the list.'));
+          section.appendChild(
+            el('p', 'pv-none', 'paperboy has not stored the paper ' + t.like.arxivId + ' yet: this line catches nothing until it appears on the list.'),
+          );
         } else if (t.total === 0) {
-          section.appendChild(el('p', 'pv-none', t.like ? 'No paper on the latest list resembles “' + t.like.title + '”. It may catch future ones.' : 'No paper on the latest list matches this topic. It may catch future ones.'));
+          section.appendChild(
+            el(
+              'p',
+              'pv-none',
+              t.like
+                ? 'No paper on the latest list resembles “' + t.like.title + '”. It may catch future ones.'
+                : 'No paper on the latest list matches this topic. It may catch future ones.',
+            ),
+          );
         } else {
           var list = el('ol', 'pv-papers');
           t.papers.forEach(function (p) {
@@ -262,10 +280,12 @@
       }
       sections.push(section);
     });
-    if (data.reader) readerGroups(data.reader).forEach(function (group) {
-      sections.push(group);
-    });
-    if (data.overLimit) sections.push(el('p', 'pv-note', 'Only the first ' + data.maxTopics + ' topics are shown: a subscription takes up to ' + data.maxTopics + '.'));
+    if (data.reader)
+      readerGroups(data.reader).forEach(function (group) {
+        sections.push(group);
+      });
+    if (data.overLimit)
+      sections.push(el('p', 'pv-note', 'Only the first ' + data.maxTopics + ' topics are shown: a subscription takes up to ' + data.maxTopics + '.'));
     resultsEl.replaceChildren.apply(resultsEl, sections);
 
     // a paper two topics catch is one paper (as in the digest): the server counts them together
@@ -274,7 +294,10 @@
       fresh = data.caught['new'];
     }
     var ok = data.topics.length - broken.length;
-    var summary = ok > 0 ? plural(ok, 'topic catches', 'topics catch') + ' ' + plural(papers, 'paper', 'papers') + (fresh ? ' (' + fresh + ' new)' : '') + ' on the latest list.' : '';
+    var summary =
+      ok > 0
+        ? plural(ok, 'topic catches', 'topics catch') + ' ' + plural(papers, 'paper', 'papers') + (fresh ? ' (' + fresh + ' new)' : '') + ' on the latest list.'
+        : '';
     if (broken.length) summary += (summary ? ' ' : '') + plural(broken.length, 'topic needs', 'topics need') + ' fixing.';
     if (data.reader && ok > 0) summary += ' Ranked for you, from the papers you marked.';
     statusEl.textContent = summary;
@@ -323,7 +346,13 @@
       return section;
     };
     if (reader.notForYou && reader.notForYou.total > 0) {
-      var aside = group('pv-not-for-you', 'Probably not for you — like papers you marked not relevant', 'Your topics catch these, but they resemble papers you marked not relevant: your digest puts them last, under this line.', reader.notForYou.papers, true);
+      var aside = group(
+        'pv-not-for-you',
+        'Probably not for you — like papers you marked not relevant',
+        'Your topics catch these, but they resemble papers you marked not relevant: your digest puts them last, under this line.',
+        reader.notForYou.papers,
+        true,
+      );
       var left = reader.notForYou.total - reader.notForYou.papers.length;
       if (left > 0) aside.appendChild(el('p', 'pv-more', 'and ' + plural(left, 'more paper', 'more papers')));
     }

@@ -20,7 +20,8 @@ const NOVEMBER = backfillDays('2026-11-01', undefined, NOW);
 describe('backfill from the daily papers API', () => {
   let app: TestApp;
   let api: FakeDailyPapersApi;
-  const run = (days: string[], extra: Partial<Parameters<typeof backfill>[1]> = {}) => backfill(ingestDeps(app.ctx), { api: api.url, days, paceMs: 0, ...extra });
+  const run = (days: string[], extra: Partial<Parameters<typeof backfill>[1]> = {}) =>
+    backfill(ingestDeps(app.ctx), { api: api.url, days, paceMs: 0, ...extra });
   const snapshots = () => app.ctx.db.prisma.snapshot.findMany({ orderBy: { id: 'asc' } });
 
   beforeAll(async () => {
@@ -68,7 +69,12 @@ describe('backfill from the daily papers API', () => {
     const built = await buildDigest(digestDeps(app.ctx));
     expect(built).toMatchObject({ kind: 'built', snapshot: { id: live!.id }, skippedSnapshots: [] });
     if (built.kind !== 'built') throw new Error('no digest');
-    expect(built.newPapers.map((p) => p.arxivId).sort()).toEqual(api.itemsOf('2026-12-01').map((i) => i.paper.id).sort());
+    expect(built.newPapers.map((p) => p.arxivId).sort()).toEqual(
+      api
+        .itemsOf('2026-12-01')
+        .map((i) => i.paper.id)
+        .sort(),
+    );
     expect(await app.ctx.db.prisma.digest.count()).toBe(1);
     expect(built.deliveries).toBe(1);
   });
@@ -184,7 +190,10 @@ describe('paperboy ingest --since (the command)', () => {
     await api.close();
     const resumed = await startDailyPapersApi({ perDay: () => 20, port: Number(new URL(api.url).port) });
     try {
-      const again = await collect(startCli([...args.slice(0, -2), '--pace', '0', resumed.url], { ...env, SNAPSHOT_SOURCE: 'https://example.invalid/elsewhere' }), 60_000);
+      const again = await collect(
+        startCli([...args.slice(0, -2), '--pace', '0', resumed.url], { ...env, SNAPSHOT_SOURCE: 'https://example.invalid/elsewhere' }),
+        60_000,
+      );
       // (the API named on the command line wins over SNAPSHOT_SOURCE, and the days are keyed by the API shown)
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(/^2026-11-09: already backfilled$/m);

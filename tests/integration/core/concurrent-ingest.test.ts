@@ -26,7 +26,15 @@ describe('concurrent ingests of overlapping snapshots (PostgreSQL)', () => {
   });
 
   it('two at once: 41 papers (31 + 10 new), not 67; the newer snapshot has its 10 new papers', async () => {
-    const deps = (db: Database): IngestDeps => ({ prisma: db.prisma, sql: db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000, countTextModel: () => countTextModel(db.sql) });
+    const deps = (db: Database): IngestDeps => ({
+      prisma: db.prisma,
+      sql: db.sql,
+      log: silentLogger(),
+      now: () => NOW,
+      maxBytes: 5_000_000,
+      timeoutMs: 5000,
+      countTextModel: () => countTextModel(db.sql),
+    });
     for (let round = 0; round < 3; round++) {
       // the same pair again each round: duplicates from the second round on, never new rows
       const outcomes = await Promise.all([

@@ -25,7 +25,15 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(backend);
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000, countTextModel: () => countTextModel(t.db.sql) };
+    deps = {
+      prisma: t.db.prisma,
+      sql: t.db.sql,
+      log: captured.log,
+      now: () => NOW,
+      maxBytes: 5_000_000,
+      timeoutMs: 5_000,
+      countTextModel: () => countTextModel(t.db.sql),
+    };
   });
   afterAll(() => t?.close());
 
@@ -117,7 +125,14 @@ describe.each(BACKENDS)('ingest on %s', (backend) => {
         title: 'Broken Neural Scaling Laws',
       },
       {
-        paper: { id: '2601.00001', title: 'A Paper Only The API Knows', summary: 'Abstract.', authors: [], upvotes: 1, publishedAt: '2026-06-10T00:00:00.000Z' },
+        paper: {
+          id: '2601.00001',
+          title: 'A Paper Only The API Knows',
+          summary: 'Abstract.',
+          authors: [],
+          upvotes: 1,
+          publishedAt: '2026-06-10T00:00:00.000Z',
+        },
         publishedAt: '2026-06-11T08:00:00.000Z',
       },
     ];

@@ -28,7 +28,15 @@ describe('the newest snapshot (PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: silentLogger(), now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5000, countTextModel: () => countTextModel(t.db.sql) };
+    deps = {
+      prisma: t.db.prisma,
+      sql: t.db.sql,
+      log: silentLogger(),
+      now: () => NOW,
+      maxBytes: 5_000_000,
+      timeoutMs: 5000,
+      countTextModel: () => countTextModel(t.db.sql),
+    };
     await ingestInputs(deps, [SEEDS]); // captured 2026-04-22 and 2026-06-10
   });
   afterAll(() => t?.close());

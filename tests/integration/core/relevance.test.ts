@@ -26,19 +26,30 @@ describe('relevance storage on PostgreSQL', () => {
   let t: TestDatabase;
   let deps: IngestDeps;
   const captured = capturingLogger();
-  const textModel = async () => (await t.db.sql.query<{ documents: number; counted_through: number; version: number; bytes: number }>(
-    `SELECT documents, counted_through, version, octet_length(df) AS bytes FROM text_model WHERE id = 1`,
-  )).rows[0];
+  const textModel = async () =>
+    (
+      await t.db.sql.query<{ documents: number; counted_through: number; version: number; bytes: number }>(
+        `SELECT documents, counted_through, version, octet_length(df) AS bytes FROM text_model WHERE id = 1`,
+      )
+    ).rows[0];
   const papers = async () => Number((await t.db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM paper`)).rows[0]!.n);
   const train = () => trainReaderModels({ sql: t.db.sql, log: captured.log, now: () => NOW });
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    deps = { prisma: t.db.prisma, sql: t.db.sql, log: captured.log, now: () => NOW, maxBytes: 5_000_000, timeoutMs: 5_000, countTextModel: () => countTextModel(t.db.sql) };
+    deps = {
+      prisma: t.db.prisma,
+      sql: t.db.sql,
+      log: captured.log,
+      now: () => NOW,
+      maxBytes: 5_000_000,
+      timeoutMs: 5_000,
+      countTextModel: () => countTextModel(t.db.sql),
+    };
   });
   afterAll(() => t?.close());
 
-  it('counts each ingested snapshot\'s new papers into the text model, once, at a fixed size', async () => {
+  it("counts each ingested snapshot's new papers into the text model, once, at a fixed size", async () => {
     await ingestInputs(deps, [FIRST]);
     const first = await textModel();
     expect(first).toMatchObject({ documents: 31, bytes: DEFAULT_BUCKETS * 4 });
@@ -83,7 +94,9 @@ describe('relevance storage on PostgreSQL', () => {
     const gone = await insertSubscriber(t.db.prisma, { email: 'gone@example.org', topics: ['x'], status: 'unsubscribed' });
     const dislikes = await insertSubscriber(t.db.prisma, { email: 'dislikes@example.org', topics: ['x'] });
     const mark = (subscriberId: number, paperId: number, kind: 'more_like_this' | 'not_relevant' | 'mute_topic') =>
-      t.db.prisma.feedback.create({ data: { subscriberId, paperId: kind === 'mute_topic' ? null : paperId, kind, topic: kind === 'mute_topic' ? 'x' : null, at: NOW } });
+      t.db.prisma.feedback.create({
+        data: { subscriberId, paperId: kind === 'mute_topic' ? null : paperId, kind, topic: kind === 'mute_topic' ? 'x' : null, at: NOW },
+      });
     for (const p of ids.slice(0, 3)) await mark(liker.id, p.id, 'more_like_this');
     for (const p of ids.slice(10, 12)) await mark(liker.id, p.id, 'not_relevant');
     await mark(gone.id, ids[0]!.id, 'more_like_this');
@@ -94,9 +107,11 @@ describe('relevance storage on PostgreSQL', () => {
     expect(run).toMatchObject({ readers: 2, trained: 1, countedPapers: 0 });
     expect(run.largestModelBytes).toBeGreaterThan(0);
     expect(run.largestModelBytes).toBeLessThanOrEqual(10_000);
-    const rows = (await t.db.sql.query<{ subscriber_id: number; bytes: number; positives: number; negatives: number; model: string | null }>(
-      `SELECT subscriber_id, bytes, positives, negatives, model FROM reader_model ORDER BY subscriber_id`,
-    )).rows;
+    const rows = (
+      await t.db.sql.query<{ subscriber_id: number; bytes: number; positives: number; negatives: number; model: string | null }>(
+        `SELECT subscriber_id, bytes, positives, negatives, model FROM reader_model ORDER BY subscriber_id`,
+      )
+    ).rows;
     expect(rows.map((r) => r.subscriber_id)).toEqual([liker.id, dislikes.id]);
     expect(rows[0]).toMatchObject({ positives: 3, negatives: 2 });
     expect(rows[1]).toMatchObject({ model: null, positives: 0, negatives: 1 }); // recorded: not tried again until they mark again

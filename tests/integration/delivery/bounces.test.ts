@@ -10,7 +10,17 @@ import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { startBounceReceiver, type BounceReceiver } from '../../../src/inbound/smtp-receiver.ts';
 import { createWebApp } from '../../../src/web/app.ts';
 import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
-import { arfComplaint, autoReply, eximHardBounce, gmailDelay, gmailHardBounce, mailtoUnsubscribe, outlookMailboxFull, postfixHardBounce, type Returned } from '../../support/bounce-reports.ts';
+import {
+  arfComplaint,
+  autoReply,
+  eximHardBounce,
+  gmailDelay,
+  gmailHardBounce,
+  mailtoUnsubscribe,
+  outlookMailboxFull,
+  postfixHardBounce,
+  type Returned,
+} from '../../support/bounce-reports.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 
 const DOMAIN = 'bounce.papers.example.org';
@@ -31,13 +41,22 @@ describe('bounces and complaints over SMTP', () => {
   };
   /** delivers a raw message to the receiver as an MTA would (null sender for reports) */
   const deliver = (to: string, raw: string, from = '') => transport.sendMail({ envelope: { from, to: [to] }, raw });
-  const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal'); }, (err: { responseCode?: number; response?: string }) => err);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (err: { responseCode?: number; response?: string }) => err,
+    );
 
   beforeAll(async () => {
     sink = await startSmtpSink();
     app = await startTestApp('postgres', { SMTP_URL: sink.url, BOUNCE_DOMAIN: DOMAIN, BOUNCE_LIMIT: '2' });
     await ingestSeeds(app);
-    await addSubscribers(app, READERS.map((e) => [e, ['scaling laws']] as [string, string[]]));
+    await addSubscribers(
+      app,
+      READERS.map((e) => [e, ['scaling laws']] as [string, string[]]),
+    );
     expect((await buildDigest(digestDeps(app.ctx))).kind).toBe('built');
     expect(await sendNow(app)).toMatchObject({ sent: READERS.length });
     receiver = await startBounceReceiver({ ...inboundDeps(app.ctx), verp: app.ctx.verp! }, { port: 0, host: '127.0.0.1' });
@@ -54,7 +73,11 @@ describe('bounces and complaints over SMTP', () => {
     const m = sink.messagesTo('postfix@example.org')[0]!;
     const d = await delivery('postfix@example.org');
     expect(m.envelope.from).toBe(app.ctx.verp!.bounceAddress(d.id, 1));
-    expect(m.header('List-Unsubscribe')).toMatch(new RegExp(`^<http://localhost:3000/unsubscribe\\?token=[^>]+>, <mailto:unsubscribe\\+[0-9a-z]+-[0-9a-f]{20}@${DOMAIN.replace(/\./g, '\\.')}\\?subject=unsubscribe>$`));
+    expect(m.header('List-Unsubscribe')).toMatch(
+      new RegExp(
+        `^<http://localhost:3000/unsubscribe\\?token=[^>]+>, <mailto:unsubscribe\\+[0-9a-z]+-[0-9a-f]{20}@${DOMAIN.replace(/\./g, '\\.')}\\?subject=unsubscribe>$`,
+      ),
+    );
   });
 
   it.each([
@@ -67,7 +90,13 @@ describe('bounces and complaints over SMTP', () => {
     expect(await delivery(email)).toMatchObject({ status: 'bounced', errorCode: `bounce:${status}` });
     expect(await subscriber(email)).toMatchObject({ status: 'bounced', bounceCount: 1 });
     const d = await delivery(email);
-    expect(await app.ctx.db.prisma.inboundReport.findFirst({ where: { deliveryId: d.id } })).toMatchObject({ via: 'smtp', kind: 'hard_bounce', status, recipient: email, outcome: 'delivery bounced, subscriber bounced' });
+    expect(await app.ctx.db.prisma.inboundReport.findFirst({ where: { deliveryId: d.id } })).toMatchObject({
+      via: 'smtp',
+      kind: 'hard_bounce',
+      status,
+      recipient: email,
+      outcome: 'delivery bounced, subscriber bounced',
+    });
     expect(await app.ctx.db.prisma.deliveryAttempt.findFirst({ where: { deliveryId: d.id, status: 'bounced' } })).not.toBeNull();
   });
 
@@ -93,7 +122,11 @@ describe('bounces and complaints over SMTP', () => {
     await deliver(returned(email).returnPath, gmailDelay(returned(email)));
     expect(await subscriber(email)).toMatchObject({ status: 'active', bounceCount: 0 });
     expect((await delivery(email)).status).toBe('sent');
-    expect(await app.ctx.db.prisma.inboundReport.findFirst({ where: { subscriber: { email } } })).toMatchObject({ kind: 'delayed', status: '4.4.1', outcome: 'nothing' });
+    expect(await app.ctx.db.prisma.inboundReport.findFirst({ where: { subscriber: { email } } })).toMatchObject({
+      kind: 'delayed',
+      status: '4.4.1',
+      outcome: 'nothing',
+    });
   });
 
   it('unsubscribes at once on an ARF complaint sent to the feedback address', async () => {
@@ -101,7 +134,11 @@ describe('bounces and complaints over SMTP', () => {
     await deliver(`complaints@${DOMAIN}`, arfComplaint(returned(email)), `staff@hotmail.example`);
     expect(await subscriber(email)).toMatchObject({ status: 'unsubscribed' });
     expect((await delivery(email)).status).toBe('sent');
-    expect(await app.ctx.db.prisma.inboundReport.findFirst({ where: { subscriber: { email } } })).toMatchObject({ kind: 'complaint', status: 'abuse', recipient: email });
+    expect(await app.ctx.db.prisma.inboundReport.findFirst({ where: { subscriber: { email } } })).toMatchObject({
+      kind: 'complaint',
+      status: 'abuse',
+      recipient: email,
+    });
     expect(app.captured.events('subscriber.unsubscribed').some((e) => e.via === 'complaint')).toBe(true);
   });
 
@@ -118,7 +155,10 @@ describe('bounces and complaints over SMTP', () => {
     const d = await delivery(email);
     const other = await delivery('other@example.org');
     // another delivery's id under this one's signature, and a made-up signature
-    const forgeries = [real.returnPath.replace(`bounces+${d.id.toString(36)}-`, `bounces+${other.id.toString(36)}-`), real.returnPath.replace(/-[0-9a-f]{20}@/, '-0123456789abcdef0123@')];
+    const forgeries = [
+      real.returnPath.replace(`bounces+${d.id.toString(36)}-`, `bounces+${other.id.toString(36)}-`),
+      real.returnPath.replace(/-[0-9a-f]{20}@/, '-0123456789abcdef0123@'),
+    ];
     const before = await reports();
     for (const forged of forgeries) {
       const err = await refusal(deliver(forged, postfixHardBounce({ ...real, returnPath: forged })));
@@ -134,7 +174,13 @@ describe('bounces and complaints over SMTP', () => {
   it('refuses a complaint that names no signed address, and a message that is no report', async () => {
     const before = await reports();
     const forgedFrom = 'bounces+1-1-00000000000000000000@' + DOMAIN;
-    const unsigned = await refusal(deliver(`complaints@${DOMAIN}`, arfComplaint({ returnPath: forgedFrom, to: 'other@example.org', messageId: 'x@y' }, { id: 'unsigned' }), 'staff@hotmail.example'));
+    const unsigned = await refusal(
+      deliver(
+        `complaints@${DOMAIN}`,
+        arfComplaint({ returnPath: forgedFrom, to: 'other@example.org', messageId: 'x@y' }, { id: 'unsigned' }),
+        'staff@hotmail.example',
+      ),
+    );
     expect(unsigned.responseCode).toBe(550);
     const ooo = await refusal(deliver(returned('other@example.org').returnPath, autoReply(returned('other@example.org')), 'other@example.org'));
     expect(ooo.responseCode).toBe(550);
@@ -146,7 +192,9 @@ describe('bounces and complaints over SMTP', () => {
   });
 
   it('answers 451 when the report cannot be stored, so the sending MTA tries again', async () => {
-    const away = new Proxy(app.ctx.db.prisma, { get: (target, key) => (key === '$transaction' ? () => Promise.reject(new Error('the database went away')) : Reflect.get(target, key)) });
+    const away = new Proxy(app.ctx.db.prisma, {
+      get: (target, key) => (key === '$transaction' ? () => Promise.reject(new Error('the database went away')) : Reflect.get(target, key)),
+    });
     const broken = await startBounceReceiver({ ...inboundDeps(app.ctx), prisma: away, verp: app.ctx.verp! }, { port: 0, host: '127.0.0.1' });
     const to = nodemailer.createTransport({ host: '127.0.0.1', port: broken.port, secure: false, ignoreTLS: true });
     try {

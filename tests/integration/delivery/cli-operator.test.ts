@@ -44,14 +44,20 @@ describe('the command line on a first day', () => {
     expect(send.code).toBe(1);
     expect(send.stdout).toMatch(/^sent 1, failed 1/);
     // the digest says how often its reader is mailed
-    expect(sink.messagesTo('alice@example.org')[0]!.parsed.text!.replace(/\s+/g, ' ')).toContain('You get an email every day new papers match your topics: change it in your preferences.');
+    expect(sink.messagesTo('alice@example.org')[0]!.parsed.text!.replace(/\s+/g, ' ')).toContain(
+      'You get an email every day new papers match your topics: change it in your preferences.',
+    );
     expect(send.stderr).toMatch(/^paperboy: 1 failed \(last reply: 550 5\.1\.1 user unknown\)$/m);
     const last = send.stderr.trim().split('\n').at(-1);
     expect(last).toBe(`next: fix what the reply says (relay, address), then \`paperboy resend ${digestId} --only-failed\`, then \`paperboy send\``);
- 
+
     // each run is a job in "Recent jobs", as the schedule's are
     const jobs = await app.ctx.db.prisma.jobRun.findMany({ orderBy: { id: 'asc' } });
-    expect(jobs.map((j) => [j.job, j.trigger, j.status])).toEqual([['ingest', 'cli', 'ok'], ['digest', 'cli', 'ok'], ['send', 'cli', 'ok']]);
+    expect(jobs.map((j) => [j.job, j.trigger, j.status])).toEqual([
+      ['ingest', 'cli', 'ok'],
+      ['digest', 'cli', 'ok'],
+      ['send', 'cli', 'ok'],
+    ]);
     expect(jobs[1]!.detail).toMatchObject({ digestId, deliveries: 2 });
     expect(jobs[2]!.detail).toMatchObject({ sent: 1, failed: 1 });
   }, 120_000); // three commands in child processes
@@ -61,7 +67,12 @@ describe('the command line on a first day', () => {
     expect(result.code, result.stderr).toBe(0);
     const digest = await app.ctx.db.prisma.digest.findFirstOrThrow({ where: { status: 'ready' }, include: { snapshot: true } });
     const listing = digest.snapshot.capturedAt.toISOString().slice(0, 10);
-    expect(result.stdout).toMatch(new RegExp(`^digest ${digest.id}  listing ${listing}  built \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC  ready  \\d+ new papers?  2 deliveries: 1 sent, 1 failed$`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^digest ${digest.id}  listing ${listing}  built \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC  ready  \\d+ new papers?  2 deliveries: 1 sent, 1 failed$`,
+        'm',
+      ),
+    );
     // the older seed's digest was skipped: summed up after the real one, never above it
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^1 skipped digest \(.*\): \d+ \(listing \d{4}-\d\d-\d\d\)$/);
   });
@@ -78,7 +89,9 @@ describe('the command line on a first day', () => {
     for (const command of [['digest'], ['serve'], ['migrate']]) {
       const result = await runCli(command, { DATABASE_URL: url, PORT: String(await freePort()) });
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`paperboy: cannot reach the database at DATABASE_URL (postgres://***@127.0.0.1:${port}/papers): connection refused. Is PostgreSQL running there? Check the host and port in DATABASE_URL, then run the command again.\n`);
+      expect(result.stderr).toBe(
+        `paperboy: cannot reach the database at DATABASE_URL (postgres://***@127.0.0.1:${port}/papers): connection refused. Is PostgreSQL running there? Check the host and port in DATABASE_URL, then run the command again.\n`,
+      );
     }
   }, 90_000);
 

@@ -101,10 +101,17 @@ describe('CLI with the outbox (embedded database)', () => {
   });
 
   it('an id no row can have (PostgreSQL integers end at 2^31 - 1), or not a number: one line naming it, no database error', async () => {
-    for (const args of [['resend', '99999999999', '--only-failed'], ['resend', '12abc', '--only-failed'], ['resume', '2147483648'], ['resolve', '--digest', '99999999999', '--sent']]) {
+    for (const args of [
+      ['resend', '99999999999', '--only-failed'],
+      ['resend', '12abc', '--only-failed'],
+      ['resume', '2147483648'],
+      ['resolve', '--digest', '99999999999', '--sent'],
+    ]) {
       const bad = await runCli(args, env);
       expect(bad.code, args.join(' ')).not.toBe(0);
-      expect(bad.stderr.split('\n')[0]).toMatch(new RegExp(`'${args.find((a) => /\d/.test(a))}' is invalid\\b.*\\. an id is a whole number from 1 to 2147483647$`));
+      expect(bad.stderr.split('\n')[0]).toMatch(
+        new RegExp(`'${args.find((a) => /\d/.test(a))}' is invalid\\b.*\\. an id is a whole number from 1 to 2147483647$`),
+      );
       expect(bad.stderr).not.toMatch(/out of range|integer|at .*\.ts/);
     }
     const delivery = await runCli(['resolve', '99999999999', '--sent'], env);

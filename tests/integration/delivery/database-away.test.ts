@@ -52,7 +52,8 @@ describe('the database goes away mid-send', () => {
     const releasesWaiting = () => stderr.split('\n').filter((l) => l.includes('"event":"delivery.record_retry"') && l.includes('"outcome":"released"')).length;
     await vi.waitFor(
       () => {
-        if (releasesWaiting() < SLOTS && relay.seen.length - atCut <= SLOTS) throw new Error(`${releasesWaiting()} of ${SLOTS} send slots stopped: ${stderr.slice(-1500)}`);
+        if (releasesWaiting() < SLOTS && relay.seen.length - atCut <= SLOTS)
+          throw new Error(`${releasesWaiting()} of ${SLOTS} send slots stopped: ${stderr.slice(-1500)}`);
       },
       { timeout: 30_000, interval: 50 },
     );

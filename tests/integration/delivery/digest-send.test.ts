@@ -13,7 +13,12 @@ import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 /** The text part without the *marks* around matched words. */
 const plain = (text: string | undefined) => (text ?? '').replace(/\*/g, '');
 
-const SCALING = ['Broken Neural Scaling Laws', 'Scaling Laws for Uncertainty in Deep Learning', 'Lying Is Just a Phase: The Hidden Alignment Transition in Language Model Scaling', 'Particle contact dynamics as the origin for non-integer power expansion rheology in attractive suspension networks'];
+const SCALING = [
+  'Broken Neural Scaling Laws',
+  'Scaling Laws for Uncertainty in Deep Learning',
+  'Lying Is Just a Phase: The Hidden Alignment Transition in Language Model Scaling',
+  'Particle contact dynamics as the origin for non-integer power expansion rheology in attractive suspension networks',
+];
 
 describe('digest and send (PostgreSQL, SMTP)', () => {
   let app: TestApp;
@@ -69,7 +74,13 @@ describe('digest and send (PostgreSQL, SMTP)', () => {
   it('sends each delivery once, with its own papers, both parts and every header', async () => {
     const summary = await send();
     expect(summary).toMatchObject({ sent: 2, failed: 0, retried: 0 });
-    expect(sink.messages.map((m) => m.envelope.to).flat().map((a) => a.toLowerCase()).sort()).toEqual(['alice@example.org', 'bob@example.org']);
+    expect(
+      sink.messages
+        .map((m) => m.envelope.to)
+        .flat()
+        .map((a) => a.toLowerCase())
+        .sort(),
+    ).toEqual(['alice@example.org', 'bob@example.org']);
 
     const alice = sink.messagesTo('alice@example.org')[0]!;
     for (const title of SCALING) {
@@ -125,12 +136,28 @@ describe('digest and send (PostgreSQL, SMTP)', () => {
   it('a paper mailed once is never mailed again to the same subscriber, even when it comes back in the JSON with its id', async () => {
     const json = [
       // Already mailed to alice (seen in the text capture without an id).
-      { paper: { id: '2210.14891', title: 'Broken Neural Scaling Laws', summary: 'We present a smoothly broken power law functional form that accurately models scaling laws.', authors: [], upvotes: 12 }, publishedAt: '2026-06-12T06:00:00.000Z' },
+      {
+        paper: {
+          id: '2210.14891',
+          title: 'Broken Neural Scaling Laws',
+          summary: 'We present a smoothly broken power law functional form that accurately models scaling laws.',
+          authors: [],
+          upvotes: 12,
+        },
+        publishedAt: '2026-06-12T06:00:00.000Z',
+      },
       // New, and about scaling laws.
       {
         paper: {
-          id: '2606.00042', title: 'Scaling Laws for Sparse Mixtures', summary: 'New scaling laws.', authors: [{ name: 'A. Author' }, { name: 'Hidden Person', hidden: true }], upvotes: 3,
-          ai_summary: 'Sparse mixtures follow their own scaling laws.', ai_keywords: ['mixture of experts'], githubRepo: 'https://github.com/example/sparse', githubStars: 2048,
+          id: '2606.00042',
+          title: 'Scaling Laws for Sparse Mixtures',
+          summary: 'New scaling laws.',
+          authors: [{ name: 'A. Author' }, { name: 'Hidden Person', hidden: true }],
+          upvotes: 3,
+          ai_summary: 'Sparse mixtures follow their own scaling laws.',
+          ai_keywords: ['mixture of experts'],
+          githubRepo: 'https://github.com/example/sparse',
+          githubStars: 2048,
         },
         publishedAt: '2026-06-12T06:00:00.000Z',
         numComments: 4,
@@ -157,7 +184,14 @@ describe('digest and send (PostgreSQL, SMTP)', () => {
     expect(latest.parsed.text).toContain('PDF: https://arxiv.org/pdf/2606.00042');
     expect(latest.parsed.text).not.toContain('Hidden Person');
     expect(latest.parsed.html).toContain('href="https://arxiv.org/abs/2606.00042"');
-    const frozen = await app.ctx.db.prisma.digestPaper.findFirst({ where: { paperId: (await app.ctx.db.prisma.paper.findUnique({ where: { arxivId: '2606.00042' } }))!.id } });
-    expect(frozen?.paper).toMatchObject({ aiSummary: 'Sparse mixtures follow their own scaling laws.', githubStars: 2048, comments: 4, aiKeywords: ['mixture of experts'] });
+    const frozen = await app.ctx.db.prisma.digestPaper.findFirst({
+      where: { paperId: (await app.ctx.db.prisma.paper.findUnique({ where: { arxivId: '2606.00042' } }))!.id },
+    });
+    expect(frozen?.paper).toMatchObject({
+      aiSummary: 'Sparse mixtures follow their own scaling laws.',
+      githubStars: 2048,
+      comments: 4,
+      aiKeywords: ['mixture of experts'],
+    });
   });
 });

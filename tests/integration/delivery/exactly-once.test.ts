@@ -42,7 +42,9 @@ describe('exactly once', () => {
     expect(await statusCounts(app)).toEqual({ sent: 2000 });
   }, 240_000);
 
-  it('a send killed with SIGKILL halfway: its claims are sent by the rerun, its handed ones are unknown, the operator settles them, nobody gets two', async ({ delivery }) => {
+  it('a send killed with SIGKILL halfway: its claims are sent by the rerun, its handed ones are unknown, the operator settles them, nobody gets two', async ({
+    delivery,
+  }) => {
     // A slow relay keeps deliveries in flight when the kill comes.
     const { app, sink } = await queue(delivery, 400, { dataDelayMs: 30 });
     const env = { ...app.env, LOG_LEVEL: 'warn' };

@@ -107,40 +107,44 @@ async function deliverOne(delivery: Delivery, c: Case) {
 
 describe('one delivery through each fault of the relay', () => {
   for (const c of cases) {
-    it(c.name, async ({ delivery }) => {
-      const { app, relay, summary } = await deliverOne(delivery, c);
-      const row = await app.ctx.db.prisma.delivery.findFirstOrThrow({ include: { subscriber: true } });
-      const e = c.expected;
-      expect(row.status).toBe(e.status);
-      if (e.code !== undefined) expect(row.errorCode).toBe(e.code);
-      if (e.reply) expect(row.smtpResponse).toMatch(e.reply);
-      if (e.tries !== undefined) expect(row.tries).toBe(e.tries);
-      expect(row.attempt).toBe(1);
-      expect(relay.takenBy(row.messageId!)).toBe(e.taken);
-      expect(relay.taken).toHaveLength(e.taken);
-      const attempts = await app.ctx.db.prisma.deliveryAttempt.findMany({ where: { deliveryId: row.id }, orderBy: { id: 'asc' } });
-      expect(attempts.map((a) => a.status)).toEqual(e.attempts);
-      if (e.bounces !== undefined) expect(row.subscriber.bounceCount).toBe(e.bounces);
-      if (e.status === 'unknown') {
-        // what the operator checks the relay's log with: the Message-ID and the last exchange
-        expect(row.messageId).toMatch(/^delivery-\d+\.1@localhost$/);
-        expect(row.smtpExchange).toMatch(/final "\." sent/);
-        expect(attempts[0]).toMatchObject({ messageId: row.messageId, errorCode: e.code });
-        expect(summary.unknown).toBe(1);
-        expect(app.captured.events('delivery.unknown')).toHaveLength(1);
-      }
-      if (e.status === 'sent') {
-        expect(await app.ctx.db.prisma.mailedPaper.count({ where: { deliveryId: row.id } })).toBe((row.papers as unknown[]).length);
-      } else {
-        expect(await app.ctx.db.prisma.mailedPaper.count()).toBe(0);
-      }
-      // Another send changes nothing: what may have arrived is never sent again on its own.
-      const seenBefore = relay.seen.length;
-      const again = await sendNow(app);
-      expect(again).toMatchObject({ sent: 0, failed: 0, unknown: 0, retried: 0 });
-      expect(relay.seen).toHaveLength(seenBefore);
-      expect(await app.ctx.db.prisma.delivery.findFirstOrThrow()).toMatchObject({ status: e.status, attempt: 1 });
-    }, 30_000);
+    it(
+      c.name,
+      async ({ delivery }) => {
+        const { app, relay, summary } = await deliverOne(delivery, c);
+        const row = await app.ctx.db.prisma.delivery.findFirstOrThrow({ include: { subscriber: true } });
+        const e = c.expected;
+        expect(row.status).toBe(e.status);
+        if (e.code !== undefined) expect(row.errorCode).toBe(e.code);
+        if (e.reply) expect(row.smtpResponse).toMatch(e.reply);
+        if (e.tries !== undefined) expect(row.tries).toBe(e.tries);
+        expect(row.attempt).toBe(1);
+        expect(relay.takenBy(row.messageId!)).toBe(e.taken);
+        expect(relay.taken).toHaveLength(e.taken);
+        const attempts = await app.ctx.db.prisma.deliveryAttempt.findMany({ where: { deliveryId: row.id }, orderBy: { id: 'asc' } });
+        expect(attempts.map((a) => a.status)).toEqual(e.attempts);
+        if (e.bounces !== undefined) expect(row.subscriber.bounceCount).toBe(e.bounces);
+        if (e.status === 'unknown') {
+          // what the operator checks the relay's log with: the Message-ID and the last exchange
+          expect(row.messageId).toMatch(/^delivery-\d+\.1@localhost$/);
+          expect(row.smtpExchange).toMatch(/final "\." sent/);
+          expect(attempts[0]).toMatchObject({ messageId: row.messageId, errorCode: e.code });
+          expect(summary.unknown).toBe(1);
+          expect(app.captured.events('delivery.unknown')).toHaveLength(1);
+        }
+        if (e.status === 'sent') {
+          expect(await app.ctx.db.prisma.mailedPaper.count({ where: { deliveryId: row.id } })).toBe((row.papers as unknown[]).length);
+        } else {
+          expect(await app.ctx.db.prisma.mailedPaper.count()).toBe(0);
+        }
+        // Another send changes nothing: what may have arrived is never sent again on its own.
+        const seenBefore = relay.seen.length;
+        const again = await sendNow(app);
+        expect(again).toMatchObject({ sent: 0, failed: 0, unknown: 0, retried: 0 });
+        expect(relay.seen).toHaveLength(seenBefore);
+        expect(await app.ctx.db.prisma.delivery.findFirstOrThrow()).toMatchObject({ status: e.status, attempt: 1 });
+      },
+      30_000,
+    );
   }
 });
 

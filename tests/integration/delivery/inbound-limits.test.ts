@@ -54,7 +54,10 @@ describe('the bounce receiver within bounds', () => {
     sink = await startSmtpSink();
     app = await startTestApp('postgres', { SMTP_URL: sink.url, BOUNCE_DOMAIN: DOMAIN });
     await ingestSeeds(app);
-    await addSubscribers(app, ['a', 'b', 'c', 'd'].map((n) => [`${n}@example.org`, ['scaling laws']] as [string, string[]]));
+    await addSubscribers(
+      app,
+      ['a', 'b', 'c', 'd'].map((n) => [`${n}@example.org`, ['scaling laws']] as [string, string[]]),
+    );
     expect((await buildDigest(digestDeps(app.ctx))).kind).toBe('built');
     await sendNow(app);
   });

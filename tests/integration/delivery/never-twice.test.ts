@@ -41,13 +41,17 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
   let http: ReturnType<typeof createWebApp>;
   const digests: Record<'A' | 'B' | 'C', number> = { A: 0, B: 0, C: 0 };
   const prisma = () => app.ctx.db.prisma;
-  const deliveryOf = (digest: 'A' | 'B' | 'C', email: string) => prisma().delivery.findFirstOrThrow({ where: { digestId: digests[digest], subscriber: { email } } });
+  const deliveryOf = (digest: 'A' | 'B' | 'C', email: string) =>
+    prisma().delivery.findFirstOrThrow({ where: { digestId: digests[digest], subscriber: { email } } });
   /** the titles of every message `email` got, message by message */
   const titlesTo = (email: string) => sink.messagesTo(email).map((m) => Object.keys(PAPERS).filter((t) => plain(m.parsed.text).includes(t)));
   const timesMailed = (email: string, title: string) => titlesTo(email).filter((titles) => titles.includes(title)).length;
 
   const day = async (n: number, titles: string[], options: { now?: Date } = {}) => {
-    const items = titles.map((title) => ({ paper: { id: PAPERS[title], title, summary: `${title}: what we found.`, authors: [], upvotes: 1 }, publishedAt: `2026-06-0${n}T06:00:00.000Z` }));
+    const items = titles.map((title) => ({
+      paper: { id: PAPERS[title], title, summary: `${title}: what we found.`, authors: [], upvotes: 1 },
+      publishedAt: `2026-06-0${n}T06:00:00.000Z`,
+    }));
     const file = path.join(app.dataDir, `day-${n}.json`);
     await writeFile(file, JSON.stringify(items));
     const [outcome] = await ingestInputs(ingestDeps(app.ctx), [file]);
@@ -59,7 +63,14 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    app = await startTestApp(backend, { SMTP_URL: sink.url, ADMIN_TOKEN: TOKEN, SEND_MAX_TRIES: '1', BOUNCE_LIMIT: '10', SMTP_TIMEOUT: '5s', SMTP_REPLY_TIMEOUT: '5s' });
+    app = await startTestApp(backend, {
+      SMTP_URL: sink.url,
+      ADMIN_TOKEN: TOKEN,
+      SEND_MAX_TRIES: '1',
+      BOUNCE_LIMIT: '10',
+      SMTP_TIMEOUT: '5s',
+      SMTP_REPLY_TIMEOUT: '5s',
+    });
     http = createWebApp(app.ctx, { requestLog: false });
     await addSubscribers(app, [
       ['cli@example.org', ['scaling laws']],
@@ -124,7 +135,9 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     const a = await deliveryOf('A', 'api@example.org');
     expect(a.papers).toEqual([expect.objectContaining({ paperId: expect.any(Number) })]);
     const webView = new URL(archiveUrl(app.ctx.tokens, app.ctx.config.BASE_URL, a.subscriberId, a.id));
-    const view = await request(createWebApp(app.ctx, { pages: pagesRouter(app.ctx), requestLog: false })).get(webView.pathname + webView.search).expect(200);
+    const view = await request(createWebApp(app.ctx, { pages: pagesRouter(app.ctx), requestLog: false }))
+      .get(webView.pathname + webView.search)
+      .expect(200);
     expect(view.text).toContain(P1);
     expect(view.text).not.toContain(X);
     expect(timesMailed('api@example.org', X)).toBe(1);
@@ -132,7 +145,10 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
 
   it("the dashboard's Resend button: the same", async () => {
     const login = await request(http).post('/admin/ui/login').type('form').send({ token: TOKEN }).expect(303);
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('paperboy_admin='))!.split(';')[0]!;
+    const cookie = ([] as string[])
+      .concat(login.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('paperboy_admin='))!
+      .split(';')[0]!;
     const page = await request(http).get(`/admin/ui/digests/${digests.A}?status=failed`).set('Cookie', cookie).expect(200);
     const form = formFor(page.text, 'dash@example.org');
     await request(http).post(form.action).set('Cookie', cookie).type('form').send(form.fields).expect(303);
@@ -151,7 +167,7 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     expect(timesMailed('resolve@example.org', X)).toBe(1);
   });
 
-  it('`paperboy resend A --only-failed`, the README\'s remedy: what is left goes; nothing left is skipped, never mailed', { timeout: 120_000 }, async () => {
+  it("`paperboy resend A --only-failed`, the README's remedy: what is left goes; nothing left is skipped, never mailed", { timeout: 120_000 }, async () => {
     const resent = await runCli(['resend', String(digests.A), '--only-failed'], app.env);
     expect(resent.code, resent.stderr).toBe(0);
     expect(resent.stdout).toContain('re-queued 3 failed deliveries');
@@ -177,7 +193,10 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
     const metrics = (await request(http).get('/metrics')).text;
     expect(metrics).toMatch(/^paperboy_deliveries\{status="skipped"\} 2$/m);
     const login = await request(http).post('/admin/ui/login').type('form').send({ token: TOKEN }).expect(303);
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('paperboy_admin='))!.split(';')[0]!;
+    const cookie = ([] as string[])
+      .concat(login.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('paperboy_admin='))!
+      .split(';')[0]!;
     const page = await request(http).get(`/admin/ui/digests/${digests.A}`).set('Cookie', cookie).expect(200);
     expect(page.text).toMatch(/<td data-count="skipped"><a [^>]*>2<\/a><\/td>/);
     const progress = await request(http).get(`/admin/ui/digests/${digests.A}/progress.json`).set('Cookie', cookie).expect(200);
@@ -186,7 +205,13 @@ describe.each(['postgres', 'embedded'] as const)('never the same paper twice (%s
 });
 
 const unescape = (v: string) =>
-  v.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  v
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The Resend form of one reader's row on a dashboard page: where it posts and its fields. */
 function formFor(page: string, email: string): { action: string; fields: Record<string, string> } {

@@ -26,7 +26,12 @@ describe('settling unknown deliveries', () => {
   beforeAll(async () => {
     // kept: the relay took it but its reply was lost; lost: the relay dropped it
     relay = await startFaultRelay({
-      pick: ({ to }) => (to === 'kept@example.org' ? { kind: 'drop-after-dot', keep: true } : to === 'lost@example.org' ? { kind: 'drop-after-dot', keep: false } : { kind: 'accept' }),
+      pick: ({ to }) =>
+        to === 'kept@example.org'
+          ? { kind: 'drop-after-dot', keep: true }
+          : to === 'lost@example.org'
+            ? { kind: 'drop-after-dot', keep: false }
+            : { kind: 'accept' },
     });
     app = await startTestApp('postgres', { SMTP_URL: relay.url, ADMIN_TOKEN: TOKEN });
     await ingestSeeds(app);

@@ -27,14 +27,37 @@ const CERT_URL = `https://${SNS_HOST}/SimpleNotificationService-0123456789abcdef
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-feedback';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sns-'));
-execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '2', '-subj', `/CN=${SNS_HOST}`, '-addext', `subjectAltName=DNS:${SNS_HOST}`], { stdio: 'ignore' });
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    path.join(dir, 'key.pem'),
+    '-out',
+    path.join(dir, 'cert.pem'),
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${SNS_HOST}`,
+    '-addext',
+    `subjectAltName=DNS:${SNS_HOST}`,
+  ],
+  { stdio: 'ignore' },
+);
 const key = readFileSync(path.join(dir, 'key.pem'), 'utf8');
 const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
 
 /** Signs an SNS payload as SNS does (SignatureVersion 2: SHA256withRSA over "Key\nvalue\n" in key order). */
 function signed(fields: Record<string, string>): Record<string, string> {
   const payload: Record<string, string> = { ...fields, SignatureVersion: '2', SigningCertURL: CERT_URL };
-  const keys = payload.Type === 'Notification' ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  const keys =
+    payload.Type === 'Notification'
+      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
   const signer = createSign('sha256WithRSAEncryption');
   for (const k of keys) if (k in payload) signer.update(`${k}\n${payload[k]}\n`);
   return { ...payload, Signature: signer.sign(key, 'base64') };
@@ -73,7 +96,10 @@ describe('the SES webhook', () => {
     sink = await startSmtpSink();
     app = await startTestApp('postgres', { SMTP_URL: sink.url, BOUNCE_DOMAIN: 'bounce.papers.example.org', BASE_URL: 'https://papers.example.org' });
     await ingestSeeds(app);
-    await addSubscribers(app, ['hard', 'soft', 'complainer', 'bystander', 'shared', 'target'].map((e) => [`${e}@example.org`, ['scaling laws']] as [string, string[]]));
+    await addSubscribers(
+      app,
+      ['hard', 'soft', 'complainer', 'bystander', 'shared', 'target'].map((e) => [`${e}@example.org`, ['scaling laws']] as [string, string[]]),
+    );
     expect((await buildDigest(digestDeps(app.ctx))).kind).toBe('built');
     await sendNow(app);
     http = createWebApp(app.ctx, { requestLog: false, extra: [sesWebhookRouter({ ...sesWebhookDeps(app.ctx, TOPIC), agent })] });
@@ -89,13 +115,31 @@ describe('the SES webhook', () => {
     const m = sink.messagesTo(email)[0]!;
     return {
       notificationType: 'Bounce',
-      bounce: { bounceType, bounceSubType: bounceType === 'Permanent' ? 'General' : 'MailboxFull', bouncedRecipients: [{ emailAddress: email, status: bounceType === 'Permanent' ? '5.1.1' : '4.2.2', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
-      mail: { messageId: '0100018c-ses', source: via === 'source' ? m.envelope.from : 'digest@papers.example.org', commonHeaders: { messageId: `<${m.messageId}>` } },
+      bounce: {
+        bounceType,
+        bounceSubType: bounceType === 'Permanent' ? 'General' : 'MailboxFull',
+        bouncedRecipients: [{ emailAddress: email, status: bounceType === 'Permanent' ? '5.1.1' : '4.2.2', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+      },
+      mail: {
+        messageId: '0100018c-ses',
+        source: via === 'source' ? m.envelope.from : 'digest@papers.example.org',
+        commonHeaders: { messageId: `<${m.messageId}>` },
+      },
     };
   };
 
   it('confirms its subscription by visiting the SubscribeURL', async () => {
-    const res = await post(signed({ Type: 'SubscriptionConfirmation', MessageId: 'sub-1', Token: 't0k', TopicArn: TOPIC, Message: 'You have chosen to subscribe…', SubscribeURL: `https://${SNS_HOST}/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=t0k`, Timestamp: new Date().toISOString() }));
+    const res = await post(
+      signed({
+        Type: 'SubscriptionConfirmation',
+        MessageId: 'sub-1',
+        Token: 't0k',
+        TopicArn: TOPIC,
+        Message: 'You have chosen to subscribe…',
+        SubscribeURL: `https://${SNS_HOST}/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=t0k`,
+        Timestamp: new Date().toISOString(),
+      }),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ subscribed: true });
     expect(visited.some((u) => u.startsWith('/?Action=ConfirmSubscription'))).toBe(true);
@@ -117,7 +161,11 @@ describe('the SES webhook', () => {
 
   it('unsubscribes on a complaint, once however often SNS delivers it', async () => {
     const m = sink.messagesTo('complainer@example.org')[0]!;
-    const body = notification({ notificationType: 'Complaint', complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'complainer@example.org' }] }, mail: { source: m.envelope.from, commonHeaders: { messageId: `<${m.messageId}>` } } });
+    const body = notification({
+      notificationType: 'Complaint',
+      complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'complainer@example.org' }] },
+      mail: { source: m.envelope.from, commonHeaders: { messageId: `<${m.messageId}>` } },
+    });
     expect((await post(body)).body).toMatchObject({ handled: 'complaint', duplicate: false, changes: ['subscriber unsubscribed'] });
     expect((await post(body)).body).toMatchObject({ duplicate: true, changes: [] });
     expect(await subscriber('complainer@example.org')).toMatchObject({ status: 'unsubscribed' });
@@ -129,7 +177,9 @@ describe('the SES webhook', () => {
     const good = notification(bounce('bystander@example.org', 'Permanent', 'source'));
     const tampered = { ...good, Message: good.Message!.replace('Permanent', 'Permanent ') };
     expect((await post(tampered)).status).toBe(403);
-    expect((await post(notification(bounce('bystander@example.org', 'Permanent', 'source'), 'arn:aws:sns:us-east-1:999999999999:someone-else'))).status).toBe(403);
+    expect((await post(notification(bounce('bystander@example.org', 'Permanent', 'source'), 'arn:aws:sns:us-east-1:999999999999:someone-else'))).status).toBe(
+      403,
+    );
     const { Signature: _s, ...unsigned } = good;
     expect((await post(unsigned)).status).toBe(403);
     expect((await request(http).post('/webhooks/ses').send('not json')).status).toBe(400);
@@ -143,11 +193,15 @@ describe('the SES webhook', () => {
     const refused = (reason: string) => app.captured.events('inbound.refused').filter((e) => e.reason === reason).length;
     const bounceWith = (messageId: string, recipient: string, source = 'newsletter@other-sender.example') => ({
       notificationType: 'Bounce',
-      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: recipient, status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: recipient, status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+      },
       mail: { messageId: '0100018c-other', source, commonHeaders: { messageId } },
     });
 
-    it('leaves a reader alone when another sender\'s Message-ID merely contains delivery-<id>.<attempt>', async () => {
+    it("leaves a reader alone when another sender's Message-ID merely contains delivery-<id>.<attempt>", async () => {
       const d = await delivery('shared@example.org');
       const before = await refusals();
       const lookalikes = [
@@ -161,7 +215,11 @@ describe('the SES webhook', () => {
         expect(res.status).toBe(200);
         expect(res.body).toMatchObject({ error: { code: 'INBOUND_UNKNOWN_DELIVERY' } });
       }
-      const complaint = { notificationType: 'Complaint', complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'shared@example.org' }] }, mail: { source: 'news@other-sender.example', commonHeaders: { messageId: `<delivery-${d.id}.1@other-sender.example>` } } };
+      const complaint = {
+        notificationType: 'Complaint',
+        complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'shared@example.org' }] },
+        mail: { source: 'news@other-sender.example', commonHeaders: { messageId: `<delivery-${d.id}.1@other-sender.example>` } },
+      };
       expect((await post(notification(complaint))).body).toMatchObject({ error: { code: 'INBOUND_UNKNOWN_DELIVERY' } });
       expect(await subscriber('shared@example.org')).toMatchObject({ status: 'active', bounceCount: 0 });
       expect(await delivery('shared@example.org')).toMatchObject({ status: 'sent' });
@@ -169,7 +227,7 @@ describe('the SES webhook', () => {
       expect(refused('unknown_delivery')).toBe(lookalikes.length + 1);
     });
 
-    it('acts only when the notification\'s recipient is that delivery\'s subscriber', async () => {
+    it("acts only when the notification's recipient is that delivery's subscriber", async () => {
       const m = sink.messagesTo('target@example.org')[0]!;
       const before = await refusals();
       // our exact Message-ID and our signed return path, but somebody else's address bounced
@@ -187,7 +245,7 @@ describe('the SES webhook', () => {
       expect(res.body).toMatchObject({ handled: 'hard_bounce', changes: ['delivery bounced', 'subscriber bounced'] });
     });
 
-    it('answers an id no delivery can have (past PostgreSQL\'s integer) as an unknown delivery, not a 500', async () => {
+    it("answers an id no delivery can have (past PostgreSQL's integer) as an unknown delivery, not a 500", async () => {
       for (const id of ['2147483648', '99999999999999999999']) {
         const res = await post(notification(bounceWith(`<delivery-${id}.1@papers.example.org>`, 'bystander@example.org')));
         expect(res.status).toBe(200);

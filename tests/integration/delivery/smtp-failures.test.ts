@@ -12,7 +12,10 @@ import type { SinkBehaviour } from '../../support/smtp-sink.ts';
 async function setup(delivery: Delivery, behaviour: SinkBehaviour, emails: string[], vars: Record<string, string> = {}) {
   const { app, sink } = await delivery.withSink({ behaviour }, vars);
   await ingestSeeds(app);
-  await addSubscribers(app, emails.map((e) => [e, ['scaling laws']] as [string, string[]]));
+  await addSubscribers(
+    app,
+    emails.map((e) => [e, ['scaling laws']] as [string, string[]]),
+  );
   const built = await buildDigest(digestDeps(app.ctx));
   if (built.kind !== 'built') throw new Error('no digest');
   return { app, sink, digestId: built.digest!.id };
@@ -62,7 +65,10 @@ describe('send when the relay misbehaves (PostgreSQL)', () => {
 
   it('after SEND_MAX_ERRORS failures in a row the digest is paused; the rest wait; resending the failed resumes it', async ({ delivery }) => {
     const emails = Array.from({ length: 8 }, (_, i) => `reader${i}@example.org`);
-    const { app, sink, digestId } = await setup(delivery, { rejectData: { code: 554, message: '5.7.1 rejected by policy' } }, emails, { SEND_MAX_ERRORS: '3', SEND_CONCURRENCY: '1' });
+    const { app, sink, digestId } = await setup(delivery, { rejectData: { code: 554, message: '5.7.1 rejected by policy' } }, emails, {
+      SEND_MAX_ERRORS: '3',
+      SEND_CONCURRENCY: '1',
+    });
     const summary = await send(app);
     expect(summary.paused).toEqual([digestId]);
     expect(summary.failed).toBe(3);

@@ -50,7 +50,8 @@ async function deliveryIn(status: DeliveryStatus): Promise<Held & { subscriberId
   return { id: d.rows[0]!.id, attempt: 1, subscriberId, emailKey };
 }
 
-const statusOf = async (id: number) => (await t.db.sql.query<{ status: string }>('SELECT status::text AS status FROM delivery WHERE id = $1', [id])).rows[0]!.status;
+const statusOf = async (id: number) =>
+  (await t.db.sql.query<{ status: string }>('SELECT status::text AS status FROM delivery WHERE id = $1', [id])).rows[0]!.status;
 
 /** Puts a delivery out of every statement's reach once its case is done (nothing leaves skipped). */
 const park = (id: number) => t.db.sql.query(`UPDATE delivery SET status = 'skipped', worker_id = NULL WHERE id = $1`, [id]);
@@ -79,7 +80,8 @@ const STATEMENTS: Array<{ name: string; makes: TransitionName[]; run: (d: Target
   {
     name: 'markBounced',
     makes: ['bounce'],
-    run: (d) => t.db.prisma.$transaction((tx) => markBounced(tx, { deliveryId: d.id, attempt: d.attempt, code: 'bounce:5.1.1', reason: 'bounced', at: new Date() })),
+    run: (d) =>
+      t.db.prisma.$transaction((tx) => markBounced(tx, { deliveryId: d.id, attempt: d.attempt, code: 'bounce:5.1.1', reason: 'bounced', at: new Date() })),
   },
   { name: 'eraseSubscriber', makes: ['erase'], run: (d) => eraseSubscriber(t.db.sql, d.subscriberId, { now: new Date(), mailLeaseMs: 60_000 }) },
 ];

@@ -9,7 +9,8 @@ import dockerignoreModule from '@balena/dockerignore';
 import { DockerfileParser } from 'dockerfile-ast';
 
 // (a CommonJS module whose types declare a default export: under NodeNext the function is either)
-const dockerignore = ((dockerignoreModule as unknown as { default?: typeof dockerignoreModule }).default ?? dockerignoreModule) as unknown as typeof dockerignoreModule.default;
+const dockerignore = ((dockerignoreModule as unknown as { default?: typeof dockerignoreModule }).default ??
+  dockerignoreModule) as unknown as typeof dockerignoreModule.default;
 
 export type Step =
   | { kind: 'COPY'; from: string | null; sources: string[]; dest: string }
@@ -56,7 +57,9 @@ export function readDockerfile(file: string): ImageFile {
         stage!.steps.push({ kind: 'ENV', values: Object.fromEntries(words.map((w) => w.split(/=(.*)/s).slice(0, 2) as [string, string])) });
         break;
       case 'COPY': {
-        const from = (instruction as unknown as { getFlags(): Array<{ getName(): string; getValue(): string | null }> }).getFlags().find((f) => f.getName() === 'from');
+        const from = (instruction as unknown as { getFlags(): Array<{ getName(): string; getValue(): string | null }> })
+          .getFlags()
+          .find((f) => f.getName() === 'from');
         stage!.steps.push({ kind: 'COPY', from: from?.getValue() ?? null, sources: words.slice(0, -1), dest: words.at(-1)! });
         break;
       }
@@ -68,7 +71,9 @@ export function readDockerfile(file: string): ImageFile {
         break;
       case 'HEALTHCHECK': {
         const content = instruction.getArgumentsContent()!.replace(/\\\n\s*/g, ' ');
-        const flags = Object.fromEntries((instruction as unknown as { getFlags(): Array<{ getName(): string; getValue(): string }> }).getFlags().map((f) => [f.getName(), f.getValue()]));
+        const flags = Object.fromEntries(
+          (instruction as unknown as { getFlags(): Array<{ getName(): string; getValue(): string }> }).getFlags().map((f) => [f.getName(), f.getValue()]),
+        );
         out.healthcheck = { command: JSON.parse(content.replace(/^.*?\bCMD\s+/s, '')) as string[], flags };
         break;
       }

@@ -72,7 +72,8 @@ describe('the image, step by step (no Docker)', () => {
     expect(existsSync(path.join(app, 'dist/cli/main.js'))).toBe(true);
     expect(existsSync(path.join(app, 'src'))).toBe(false);
     // (typescript stays: prisma names it as an optional peer, and npm keeps such a "devOptional" package)
-    for (const dev of ['vitest', 'playwright-core', 'supertest', 'fast-check', 'mailauth', 'autocannon']) expect(existsSync(path.join(app, 'node_modules', dev)), dev).toBe(false);
+    for (const dev of ['vitest', 'playwright-core', 'supertest', 'fast-check', 'mailauth', 'autocannon'])
+      expect(existsSync(path.join(app, 'node_modules', dev)), dev).toBe(false);
     expect(existsSync(path.join(app, 'node_modules/@prisma/client')) && existsSync(path.join(app, 'node_modules/pg'))).toBe(true);
     const finalSteps = image.stages.at(-1)!.steps;
     expect(finalSteps.filter((s) => s.kind === 'USER')).toEqual([{ kind: 'USER', user: 'paperboy' }]);
@@ -128,7 +129,14 @@ describe('the image, step by step (no Docker)', () => {
 });
 
 /** One stage's steps in its folder; returns the stage's environment (its ENV, /app mapped to the folder). */
-function runStage(stage: Stage, dir: string, folders: Map<string | null, string>, context: Set<string>, ran: string[], skipped: string[]): Record<string, string> {
+function runStage(
+  stage: Stage,
+  dir: string,
+  folders: Map<string | null, string>,
+  context: Set<string>,
+  ran: string[],
+  skipped: string[],
+): Record<string, string> {
   const env: Record<string, string> = {};
   const inFolder = (p: string) => (p.startsWith('/app') ? path.join(dir, p.slice('/app'.length)) : path.join(dir, p));
   for (const step of stage.steps) {
@@ -161,7 +169,14 @@ function runStage(stage: Stage, dir: string, folders: Map<string | null, string>
         ran.push(part);
         const run = spawnSync('sh', ['-c', part], {
           cwd: dir,
-          env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, npm_config_offline: 'true', npm_config_update_notifier: 'false', NODE_OPTIONS: OFFLINE },
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            ...env,
+            npm_config_offline: 'true',
+            npm_config_update_notifier: 'false',
+            NODE_OPTIONS: OFFLINE,
+          },
           encoding: 'utf8',
           timeout: 540_000,
         });

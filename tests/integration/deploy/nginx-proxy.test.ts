@@ -31,7 +31,11 @@ function readmeBlock(port: number, dir: string, upstream: string): string {
     .replace(/ssl_certificate +\S+;/, `ssl_certificate ${dir}/cert.pem;`)
     .replace(/ssl_certificate_key +\S+;/, `ssl_certificate_key ${dir}/key.pem;`)
     .replace('proxy_pass http://127.0.0.1:3000;', `proxy_pass ${upstream};`);
-  for (const [what, mark] of [['port', String(port)], ['certificate', `${dir}/cert.pem`], ['upstream', upstream]]) {
+  for (const [what, mark] of [
+    ['port', String(port)],
+    ['certificate', `${dir}/cert.pem`],
+    ['upstream', upstream],
+  ]) {
     if (!replaced.includes(mark!)) throw new Error(`the README's nginx block changed: cannot set its ${what}`);
   }
   return replaced;
@@ -57,7 +61,20 @@ describe.skipIf(skip)('nginx in front of serve', () => {
   const call = (from: string, method: string, pathAndQuery: string, body?: string, headers: Record<string, string> = {}) =>
     new Promise<Reply>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, servername: HOST, ca: cert, localAddress: from, method, path: pathAndQuery, headers: { host: `${HOST}:${port}`, ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } },
+        {
+          host: '127.0.0.1',
+          port,
+          servername: HOST,
+          ca: cert,
+          localAddress: from,
+          method,
+          path: pathAndQuery,
+          headers: {
+            host: `${HOST}:${port}`,
+            ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}),
+            ...headers,
+          },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -74,7 +91,27 @@ describe.skipIf(skip)('nginx in front of serve', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-nginx-'));
     await chmod(dir, 0o755);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${HOST}`, '-addext', `subjectAltName=DNS:${HOST}`, '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${HOST}`,
+        '-addext',
+        `subjectAltName=DNS:${HOST}`,
+        '-keyout',
+        `${dir}/key.pem`,
+        '-out',
+        `${dir}/cert.pem`,
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(`${dir}/cert.pem`);
     port = await freePort();
     sink = await startSmtpSink();
@@ -109,12 +146,18 @@ ${readmeBlock(port, dir, serve.url)}
     const root = process.getuid?.() === 0;
     if (root) for (const f of ['', '/logs', '/key.pem', '/cert.pem', '/nginx.conf']) chownSync(`${dir}${f}`, 65534, 65534);
     // unprivileged (nobody, as root), its own prefix and config, in the foreground
-    nginx = spawn(NGINX, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'], ...(root ? { uid: 65534, gid: 65534 } : {}) });
+    nginx = spawn(NGINX, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(root ? { uid: 65534, gid: 65534 } : {}),
+    });
     nginx.stdout!.on('data', (d) => (nginxLog += d));
     nginx.stderr!.on('data', (d) => (nginxLog += d));
     let up = false;
     for (let i = 0; i < 100 && !up && nginx.exitCode === null; i++) {
-      up = await call('127.0.0.1', 'GET', '/healthz').then((r) => r.status === 200, () => false);
+      up = await call('127.0.0.1', 'GET', '/healthz').then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (!up) await new Promise((r) => setTimeout(r, 100));
     }
     if (!up) throw new Error(`nginx did not start: ${nginxLog}\n${readFileSync(`${dir}/error.log`, 'utf8').slice(-2000)}`);
@@ -150,7 +193,11 @@ ${readmeBlock(port, dir, serve.url)}
     expect((await call('127.0.0.3', 'POST', `${target.pathname}${target.search}`, '')).status).toBeLessThan(400);
 
     // a digest for the confirmed reader, built through the proxy by the admin API
-    const built = await call('127.0.0.1', 'POST', '/admin/digest', '{}', { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': '2' });
+    const built = await call('127.0.0.1', 'POST', '/admin/digest', '{}', {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/json',
+      'content-length': '2',
+    });
     expect(built.status, built.body).toBe(200);
     expect(JSON.parse(built.body)).toMatchObject({ kind: 'built', deliveries: 1 });
     const digest = await waitForMail(sink, 'other@example.org', (m) => m.header('List-Unsubscribe-Post') !== undefined);

@@ -18,7 +18,11 @@ describe('the embedded database when processes are killed', () => {
 
     const killed = (await postmaster(dir))!;
     process.kill(killed, 'SIGKILL');
-    await until(() => s.stderr().includes('"event":"embedded.reconnected"'), 60_000, () => s.stderr().slice(-2000));
+    await until(
+      () => s.stderr().includes('"event":"embedded.reconnected"'),
+      60_000,
+      () => s.stderr().slice(-2000),
+    );
     const restarted = await postmaster(dir);
     expect(restarted).not.toBe(killed);
     expect(alive(restarted)).toBe(true);

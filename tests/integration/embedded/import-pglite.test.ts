@@ -53,7 +53,11 @@ async function oldDataDir(): Promise<string> {
     migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0)`);
   for (const m of (await readMigrations(MIGRATIONS_DIR)).slice(0, OLD_MIGRATIONS)) {
     await old.exec(m.sql);
-    await old.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ($1, $2, $3, now(), 1)', [m.name, m.checksum, m.name]);
+    await old.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ($1, $2, $3, now(), 1)', [
+      m.name,
+      m.checksum,
+      m.name,
+    ]);
   }
   const client = new pg.Client(app.ctx.db.pgConfig);
   await client.connect();

@@ -28,7 +28,9 @@ describe('serve and the CLI on one embedded database', () => {
     expect(refused.stderr.trim()).toMatch(/^paperboy: the embedded database is in use by paperboy serve \(pid \d+\): stop those first/);
 
     // serve sees what the CLI ingested
-    const preview = (await (await fetch(`${s.url}/api/preview?topics=${encodeURIComponent('scaling laws')}`)).json()) as { topics: Array<{ newTotal: number }> };
+    const preview = (await (await fetch(`${s.url}/api/preview?topics=${encodeURIComponent('scaling laws')}`)).json()) as {
+      topics: Array<{ newTotal: number }>;
+    };
     expect(preview.topics[0]!.newTotal).toBe(4);
     expect(await health(s.url)).toMatchObject({ status: 'ok', database: { kind: 'embedded', ok: true } });
 

@@ -53,8 +53,16 @@ export async function serve(dataDir: string, vars: Record<string, string> = {}):
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = collect(child, 300_000);
-  const url = await until(() => /pages\s+(http:\/\/\S+?)\/\s/.exec(stdout)?.[1], 90_000, () => `serve did not start: ${stderr.slice(-2000)}`);
-  await until(async () => (await health(url))?.lastIngest?.status === 'ok', 90_000, () => `no start-up ingest: ${stderr.slice(-2000)}`);
+  const url = await until(
+    () => /pages\s+(http:\/\/\S+?)\/\s/.exec(stdout)?.[1],
+    90_000,
+    () => `serve did not start: ${stderr.slice(-2000)}`,
+  );
+  await until(
+    async () => (await health(url))?.lastIngest?.status === 'ok',
+    90_000,
+    () => `no start-up ingest: ${stderr.slice(-2000)}`,
+  );
   return { child, url, done, stderr: () => stderr };
 }
 
@@ -65,7 +73,10 @@ export interface Health {
 }
 
 export async function health(url: string): Promise<Health | null> {
-  return fetch(`${url}/healthz`).then((r) => r.json() as Promise<Health>, () => null);
+  return fetch(`${url}/healthz`).then(
+    (r) => r.json() as Promise<Health>,
+    () => null,
+  );
 }
 
 /** The pid in postmaster.pid, or null. */

@@ -10,12 +10,18 @@ import { FIRST, cleanedUp, serverRunning } from './support.ts';
 
 const { dataDir } = cleanedUp();
 
-describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s user', () => {
+describe.skipIf(process.getuid?.() !== 0)("the embedded server's user", () => {
   it('as a normal user: the cluster and its server belong to that user', async () => {
     const dir = await dataDir('new');
     const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }).trim())) as [number, number];
     await chown(dir, uid, gid);
-    const child = spawn(process.execPath, [BIN, 'ingest', FIRST], { cwd: ROOT, uid, gid, env: cliEnvironment({ DATA_DIR: dir, HOME: dir }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'ingest', FIRST], {
+      cwd: ROOT,
+      uid,
+      gid,
+      env: cliEnvironment({ DATA_DIR: dir, HOME: dir }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const result = await collect(child, 90_000);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/31 papers/);
@@ -28,8 +34,15 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s user', () => {
     await chmod(base, 0o700);
     const result = await runCli(['ingest', FIRST], { DATA_DIR: path.join(base, 'data') });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual([
-      expect.stringMatching(/^paperboy: creating the embedded database failed: .*Permission denied \(it runs as the user postgres, who must be able to reach DATA_DIR: chmod o\+x each private folder on the way, or move DATA_DIR\)$/),
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('{')),
+    ).toEqual([
+      expect.stringMatching(
+        /^paperboy: creating the embedded database failed: .*Permission denied \(it runs as the user postgres, who must be able to reach DATA_DIR: chmod o\+x each private folder on the way, or move DATA_DIR\)$/,
+      ),
     ]);
   }, 60_000);
 });

@@ -56,7 +56,9 @@ describe('DKIM signing', () => {
     expect(result.selector).toBe('pb2026');
     const signed = result.signingHeaders.keys.toLowerCase().split(': ');
     for (const h of ['from', 'subject', 'date', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id']) expect(signed).toContain(h);
-    expect(raw.toString()).toMatch(/^List-Unsubscribe: <https:\/\/papers\.example\.org\/unsubscribe\?token=u\.1\.2\.3\.4>, <mailto:unsubscribe\+7-[0-9a-f]{20}@bounce\.papers\.example\.org\?subject=unsubscribe>\r$/m);
+    expect(raw.toString()).toMatch(
+      /^List-Unsubscribe: <https:\/\/papers\.example\.org\/unsubscribe\?token=u\.1\.2\.3\.4>, <mailto:unsubscribe\+7-[0-9a-f]{20}@bounce\.papers\.example\.org\?subject=unsubscribe>\r$/m,
+    );
   });
 
   it('fails once one signed header is changed', async () => {

@@ -57,9 +57,11 @@ describe('outbox mailer', () => {
     expect(new Set(receipts.map((r) => r.response)).size).toBe(23);
     expect(files.every((f) => f.endsWith('.eml') && !f.startsWith('.'))).toBe(true);
     const local = message.messageId.split('@')[0];
-    expect(files.filter((f) => f.includes(`-${local}`)).sort()).toEqual(
-      [`2026-06-10T081500.123Z-${local}-2.eml`, `2026-06-10T081500.123Z-${local}-3.eml`, `2026-06-10T081500.123Z-${local}.eml`],
-    );
+    expect(files.filter((f) => f.includes(`-${local}`)).sort()).toEqual([
+      `2026-06-10T081500.123Z-${local}-2.eml`,
+      `2026-06-10T081500.123Z-${local}-3.eml`,
+      `2026-06-10T081500.123Z-${local}.eml`,
+    ]);
   });
 
   it('keeps the Message-ID local part file-name safe', async () => {
@@ -79,7 +81,9 @@ describe('outbox mailer', () => {
   it('a folder it cannot create: EOUTBOX', async () => {
     const file = path.join(root, 'not-a-folder');
     await writeFile(file, 'x');
-    const err: unknown = await createOutboxMailer({ dir: path.join(file, 'outbox') }).send(buildMessage()).catch((e: unknown) => e);
+    const err: unknown = await createOutboxMailer({ dir: path.join(file, 'outbox') })
+      .send(buildMessage())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SendError);
     expect(err).toMatchObject({ code: 'EOUTBOX', responseCode: null, permanent: false, storedCode: 'EOUTBOX' });
   });

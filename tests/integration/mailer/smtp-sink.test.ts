@@ -71,7 +71,12 @@ describe('smtp-sink', () => {
     const mailer = createSmtpMailer({ url: sink.url, concurrency: 1, timeoutMs: 5000 });
     const codes: Array<number | null> = [];
     for (let i = 0; i < 3; i++) {
-      codes.push(await mailer.send(buildMessage()).then(() => null, (e: { responseCode: number | null }) => e.responseCode));
+      codes.push(
+        await mailer.send(buildMessage()).then(
+          () => null,
+          (e: { responseCode: number | null }) => e.responseCode,
+        ),
+      );
     }
     expect(codes).toEqual([450, 450, null]);
     await mailer.close();

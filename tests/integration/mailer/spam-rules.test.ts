@@ -17,7 +17,12 @@ async function eml(mutate: (html: string) => string = (h) => h): Promise<Buffer>
   const { view, matches } = seedDigest(['scaling laws', 'synchronization', 'fermi surface']);
   const rendered = (await compileDigest(view)).render(recipient(matches));
   const links = { preferencesUrl: 'https://paperboy.example/preferences?token=p', unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=u' };
-  const message = composeDigestMessage({ from: 'paperboy <digest@paperboy.example>', domain: 'paperboy.example', productName: 'paperboy' }, { email: 'ada@example.com', messageId: '<delivery-1.1@paperboy.example>' }, { ...rendered, html: mutate(rendered.html) }, links);
+  const message = composeDigestMessage(
+    { from: 'paperboy <digest@paperboy.example>', domain: 'paperboy.example', productName: 'paperboy' },
+    { email: 'ada@example.com', messageId: '<delivery-1.1@paperboy.example>' },
+    { ...rendered, html: mutate(rendered.html) },
+    links,
+  );
   return new MailComposer({ ...message, date: new Date('2025-06-10T07:00:00Z') }).compile().build();
 }
 
@@ -29,16 +34,19 @@ function rulesHit(message: Buffer): string[] {
   return [...report.matchAll(/^\s*-?[\d.]+\s+([A-Z0-9_]+)\s/gm)].map((m) => m[1]!);
 }
 
-describe.skipIf(skip)(`SpamAssassin's local rules (${skip ? 'not installed' : execFileSync(SPAMASSASSIN, ['-V'], { encoding: 'utf8' }).split('\n')[0]})`, () => {
-  it('the digest trips no low-contrast or hidden-text rule', async () => {
-    const rules = rulesHit(await eml());
-    expect(rules).not.toContain('HTML_FONT_LOW_CONTRAST');
-    // nor any "invisible text" rule (a 1px preheader font is one: FONT_INVIS_MSGID)
-    expect(rules.filter((r) => /INVIS|LOW_CONTRAST|TINY_FONT/.test(r))).toEqual([]);
-  }, 180_000);
+describe.skipIf(skip)(
+  `SpamAssassin's local rules (${skip ? 'not installed' : execFileSync(SPAMASSASSIN, ['-V'], { encoding: 'utf8' }).split('\n')[0]})`,
+  () => {
+    it('the digest trips no low-contrast or hidden-text rule', async () => {
+      const rules = rulesHit(await eml());
+      expect(rules).not.toContain('HTML_FONT_LOW_CONTRAST');
+      // nor any "invisible text" rule (a 1px preheader font is one: FONT_INVIS_MSGID)
+      expect(rules.filter((r) => /INVIS|LOW_CONTRAST|TINY_FONT/.test(r))).toEqual([]);
+    }, 180_000);
 
-  it('the old white preheader did (the check can fail)', async () => {
-    const rules = rulesHit(await eml((html) => html.replace(/<div class="preheader" style="/, '<div class="preheader" style="color:#ffffff;')));
-    expect(rules).toContain('HTML_FONT_LOW_CONTRAST');
-  }, 180_000);
-});
+    it('the old white preheader did (the check can fail)', async () => {
+      const rules = rulesHit(await eml((html) => html.replace(/<div class="preheader" style="/, '<div class="preheader" style="color:#ffffff;')));
+      expect(rules).toContain('HTML_FONT_LOW_CONTRAST');
+    }, 180_000);
+  },
+);

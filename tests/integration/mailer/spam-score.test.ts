@@ -44,7 +44,11 @@ describe.skipIf(skip)('spam score', () => {
     outbox = path.join(app.dataDir, 'outbox');
     await ingestSeeds(app);
     const [reader] = await addSubscribers(app, [['ada.lovelace@example.org', ['scaling laws', 'diffusion -video']]]);
-    await sendConfirmation(subscriptionDeps(app.ctx), { id: reader!.id, email: reader!.email, topics: reader!.topics, frequency: 'daily', weeklyDay: 1 }, 'nonce1');
+    await sendConfirmation(
+      subscriptionDeps(app.ctx),
+      { id: reader!.id, email: reader!.email, topics: reader!.topics, frequency: 'daily', weeklyDay: 1 },
+      'nonce1',
+    );
     expect((await buildDigest(digestDeps(app.ctx))).kind).toBe('built');
     expect(await sendNow(app)).toMatchObject({ sent: 1 });
     for (const name of await readdir(outbox)) contents.set(path.join(outbox, name), await readFile(path.join(outbox, name), 'utf8'));
@@ -57,13 +61,17 @@ describe.skipIf(skip)('spam score', () => {
   it.each([
     ['the confirmation', /-confirm-\d/],
     ['a digest', /-delivery-\d/],
-  ])('scores %s under 1.0', (_what, pattern) => {
-    const file = [...contents.keys()].find((f) => pattern.test(path.basename(f)));
-    expect(file, [...contents.keys()].join(', ')).toBeDefined();
-    const result = score(file!);
-    console.log(`spamassassin ${path.basename(file!)}: ${result.score} (${result.tests})`);
-    expect(result.score).toBeLessThan(1.0);
-  }, 120_000);
+  ])(
+    'scores %s under 1.0',
+    (_what, pattern) => {
+      const file = [...contents.keys()].find((f) => pattern.test(path.basename(f)));
+      expect(file, [...contents.keys()].join(', ')).toBeDefined();
+      const result = score(file!);
+      console.log(`spamassassin ${path.basename(file!)}: ${result.score} (${result.tests})`);
+      expect(result.score).toBeLessThan(1.0);
+    },
+    120_000,
+  );
 
   it.each([
     ['the confirmation', /-confirm-\d/],
@@ -71,7 +79,8 @@ describe.skipIf(skip)('spam score', () => {
   ])('signs %s with a DKIM signature that verifies', async (_what, pattern) => {
     const file = [...contents.keys()].find((f) => pattern.test(path.basename(f)))!;
     const record = dkimRecord(app.ctx.config.dkim!);
-    const resolver = async (name: string) => (name === record.name ? [[record.value]] : Promise.reject(Object.assign(new Error('no record'), { code: 'ENOTFOUND' })));
+    const resolver = async (name: string) =>
+      name === record.name ? [[record.value]] : Promise.reject(Object.assign(new Error('no record'), { code: 'ENOTFOUND' }));
     const { results } = await dkimVerify(Buffer.from(contents.get(file)!, 'utf8'), { resolver });
     expect(results.map((r) => r.status.result)).toEqual(['pass']);
   });

@@ -30,7 +30,13 @@ describe('backfill from the dashboard and the admin API', () => {
   let serve: ServeChild;
   beforeAll(async () => {
     api = await startDailyPapersApi({ perDay: () => 12, newest: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) });
-    serve = await startServe({ DATABASE_URL: await migratedPostgresUrl(), DATA_DIR: await freshDataDir(), SNAPSHOT_SOURCE: api.url, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' });
+    serve = await startServe({
+      DATABASE_URL: await migratedPostgresUrl(),
+      DATA_DIR: await freshDataDir(),
+      SNAPSHOT_SOURCE: api.url,
+      ADMIN_TOKEN: TOKEN,
+      LOG_LEVEL: 'info',
+    });
     await serve.waitForHealth((h) => h.lastIngest?.status === 'ok');
   }, 120_000);
   afterAll(async () => {
@@ -68,7 +74,12 @@ describe('backfill from the dashboard and the admin API', () => {
     // paced: a second apart by default (as the server stamps arrivals: a connection's set-up may make
     // one arrive a few milliseconds later after its send than the next)
     const at = api.requests.filter((r) => r.date !== null).map((r) => r.at);
-    expect(at.slice(1).map((t, i) => t - at[i]!).filter((gap) => gap < 950)).toEqual([]);
+    expect(
+      at
+        .slice(1)
+        .map((t, i) => t - at[i]!)
+        .filter((gap) => gap < 950),
+    ).toEqual([]);
 
     const health = (await (await fetch(`${serve.url}/healthz`)).json()) as { lastDigest: unknown };
     expect(health.lastDigest).toBeNull();
@@ -78,7 +89,11 @@ describe('backfill from the dashboard and the admin API', () => {
 
   it('the admin API: 202 and a job; a second while one runs is refused (409); a range it cannot ask for is 400', async () => {
     const call = (body: unknown) =>
-      fetch(`${serve.url}/admin/backfill`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${serve.url}/admin/backfill`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     api.hangOn('2026-10-20'); // keeps the first one running
     const first = await call({ since: '2026-10-20', until: '2026-10-21' });
     expect(first.status).toBe(202);
@@ -102,7 +117,13 @@ describe('backfill from the dashboard and the admin API', () => {
 describe('the overview when the live source cannot be reached', () => {
   it('says so plainly, with what the pages show meanwhile', async () => {
     const dead = `http://127.0.0.1:${await freePort()}/api/daily_papers`; // nothing listens there
-    const serve = await startServe({ DATABASE_URL: await migratedPostgresUrl(), DATA_DIR: await freshDataDir(), SNAPSHOT_SOURCE: dead, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' });
+    const serve = await startServe({
+      DATABASE_URL: await migratedPostgresUrl(),
+      DATA_DIR: await freshDataDir(),
+      SNAPSHOT_SOURCE: dead,
+      ADMIN_TOKEN: TOKEN,
+      LOG_LEVEL: 'info',
+    });
     try {
       await serve.waitForHealth((h) => h.lastIngest?.status === 'ok');
       const overview = await (await login(serve.url)).get('/admin/ui');
@@ -110,7 +131,9 @@ describe('the overview when the live source cannot be reached', () => {
         /<p class="notice error" role="alert"><strong>The live source cannot be reached<\/strong>: <code>http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers<\/code> — ECONNREFUSED \(nothing listens there: the connection was refused\)\. The pages show the 0 snapshots already stored/,
       );
       for (let i = 0; i < 40 && !/cannot be reached/.test(serve.stdout()); i++) await new Promise((r) => setTimeout(r, 250));
-      expect(serve.stdout()).toMatch(/source +the live source http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers cannot be reached: ECONNREFUSED \(nothing listens there/);
+      expect(serve.stdout()).toMatch(
+        /source +the live source http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers cannot be reached: ECONNREFUSED \(nothing listens there/,
+      );
     } finally {
       expect(await serve.stop()).toBe(0);
     }

@@ -31,7 +31,12 @@ describe('npm start on a fresh clone', () => {
     await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     execFileSync('npm', ['run', '--silent', 'db:generate'], { cwd: dir, stdio: 'ignore' });
     const port = await freePort();
-    const child = spawn('npm', ['start'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', NODE_OPTIONS: OFFLINE }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', NODE_OPTIONS: OFFLINE },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -44,16 +49,23 @@ describe('npm start on a fresh clone', () => {
       let health = null as { status: string; reasons: string[]; database: { kind: string }; lastIngest: { status: string } | null; lastDigest: unknown } | null;
       for (let i = 0; i < 240 && health?.lastIngest?.status !== 'ok' && running; i++) {
         await new Promise((r) => setTimeout(r, 500));
-        health = (await fetch(`${base}/healthz`).then((r) => (r.ok ? r.json() : null), () => null)) as typeof health;
+        health = (await fetch(`${base}/healthz`).then(
+          (r) => (r.ok ? r.json() : null),
+          () => null,
+        )) as typeof health;
       }
       // up and serving; degraded only because the live source cannot be reached, which it says
       expect(health, stderr).toMatchObject({ status: 'degraded', database: { kind: 'embedded' }, lastIngest: { status: 'ok' }, lastDigest: null });
-      expect(health!.reasons).toEqual([expect.stringMatching(/^source fetch_failed: cannot be reached: ENOTFOUND \(the host name does not resolve: no network, or no DNS\)$/)]);
+      expect(health!.reasons).toEqual([
+        expect.stringMatching(/^source fetch_failed: cannot be reached: ENOTFOUND \(the host name does not resolve: no network, or no DNS\)$/),
+      ]);
       expect(stdout).toMatch(/paperboy is running/);
       expect(stdout).toMatch(/written to .*data\/outbox/);
       expect(stdout).toMatch(/source +https:\/\/huggingface\.co\/api\/daily_papers: next ingest/);
       for (let i = 0; i < 60 && !/the live source/.test(stdout); i++) await new Promise((r) => setTimeout(r, 250));
-      expect(stdout).toMatch(/source +the live source https:\/\/huggingface\.co\/api\/daily_papers cannot be reached: ENOTFOUND \(the host name does not resolve: no network, or no DNS\); the pages show the 2 snapshots stored \(2 of them history: the bundled seeds or backfilled days, never mailed\)/);
+      expect(stdout).toMatch(
+        /source +the live source https:\/\/huggingface\.co\/api\/daily_papers cannot be reached: ENOTFOUND \(the host name does not resolve: no network, or no DNS\); the pages show the 2 snapshots stored \(2 of them history: the bundled seeds or backfilled days, never mailed\)/,
+      );
       expect(stderr).toMatch(/"event":"source\.bundled_seeds"[^\n]*"snapshots":2/);
 
       const page = await fetch(`${base}/`);

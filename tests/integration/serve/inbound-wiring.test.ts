@@ -23,7 +23,14 @@ describe('serve and the inbound side', () => {
   });
 
   it('runs the receiver and the SES webhook when configured', async () => {
-    app = await startTestApp('postgres', { PORT: '0', HOST: '127.0.0.1', BOUNCE_DOMAIN: 'bounce.papers.example.org', BOUNCE_SMTP_PORT: '0', BOUNCE_SMTP_HOST: '127.0.0.1', SES_SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ses' });
+    app = await startTestApp('postgres', {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BOUNCE_DOMAIN: 'bounce.papers.example.org',
+      BOUNCE_SMTP_PORT: '0',
+      BOUNCE_SMTP_HOST: '127.0.0.1',
+      SES_SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ses',
+    });
     const service = await startService(app.ctx, { ingestOnStart: false });
     const port = service.receiver!.port;
     expect(await greeting(port)).toMatch(/^220 bounce\.papers\.example\.org ESMTP paperboy bounce receiver/);

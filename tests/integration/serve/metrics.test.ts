@@ -76,7 +76,9 @@ describe('/metrics', () => {
     expect(metricValue(m, 'paperboy_subscription_mails', { status: 'failed' })).toBe(0);
     const pat = await app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'pat@example.org' } });
     const now = new Date();
-    await app.ctx.db.prisma.subscriptionMail.create({ data: { subscriberId: pat.id, kind: 'confirmation', status: 'failed', nextTryAt: now, retryUntil: now, createdAt: now } });
+    await app.ctx.db.prisma.subscriptionMail.create({
+      data: { subscriberId: pat.id, kind: 'confirmation', status: 'failed', nextTryAt: now, retryUntil: now, createdAt: now },
+    });
     expect(metricValue(await scrape(), 'paperboy_subscription_mails', { status: 'failed' })).toBe(1);
 
     await buildDigest(digestDeps(app.ctx));

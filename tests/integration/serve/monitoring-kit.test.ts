@@ -31,7 +31,10 @@ describe.skipIf(skip)('monitoring kit', () => {
     sink = await startSmtpSink({ behaviour: { rejectRecipients: { 'gone@example.org': 550 } } });
     app = await startTestApp('postgres', { SMTP_URL: sink.url, BOUNCE_DOMAIN: 'bounce.papers.example.org' });
     await ingestSeeds(app);
-    await addSubscribers(app, [['alice@example.org', ['scaling laws']], ['gone@example.org', ['scaling laws']]]);
+    await addSubscribers(app, [
+      ['alice@example.org', ['scaling laws']],
+      ['gone@example.org', ['scaling laws']],
+    ]);
     await buildDigest(digestDeps(app.ctx));
     await sendNow(app); // every kind of sample: histograms, labelled counters, gauges
     const http = createWebApp(app.ctx, { requestLog: false });
@@ -65,7 +68,9 @@ describe.skipIf(skip)('monitoring kit', () => {
     const family = (name: string) => name.replace(/_(bucket|count|sum)$/, '');
     const used = (source: string) => new Set([...source.matchAll(/\bpaperboy_[a-z0-9_]+/g)].map((m) => m[0]));
     const dashboard = readFileSync(path.join(OPS, 'grafana/paperboy.json'), 'utf8');
-    const exprs = (JSON.parse(dashboard) as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
+    const exprs = (JSON.parse(dashboard) as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels
+      .flatMap((p) => p.targets.map((t) => t.expr))
+      .join('\n');
     const names = [...used(readFileSync(path.join(OPS, 'prometheus/alerts.yml'), 'utf8')), ...used(exprs)];
     expect(names.length).toBeGreaterThan(15);
     const missing = names.filter((n) => !served.has(n) && !served.has(family(n)));

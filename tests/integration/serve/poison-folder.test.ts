@@ -42,7 +42,9 @@ describe('a poison file in a folder source, under serve (PostgreSQL)', () => {
       LOG_LEVEL: 'info',
     });
     const admin = (route: string, init: RequestInit = {}) =>
-      fetch(`${serve!.url}${route}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      fetch(`${serve!.url}${route}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as any }),
+      );
 
     const health = await serve.waitForHealth((h) => h.lastIngest?.status === 'ok');
     expect(health.status).toBe('degraded');
@@ -54,7 +56,9 @@ describe('a poison file in a folder source, under serve (PostgreSQL)', () => {
 
     const source = await admin('/admin/source');
     expect(source.status).toBe(200);
-    expect(source.body.rejectedFiles).toEqual([{ name: '001_poison.json', line: 2, error: expect.stringMatching(/^item 2 \(line 2\): \$\[1\]\.publishedAt: /) }]);
+    expect(source.body.rejectedFiles).toEqual([
+      { name: '001_poison.json', line: 2, error: expect.stringMatching(/^item 2 \(line 2\): \$\[1\]\.publishedAt: /) },
+    ]);
     expect(source.body.recentFiles.map((f: { name: string; outcome: string }) => [f.name, f.outcome]).sort()).toEqual([
       ['000_first.txt', 'ingested'],
       ['001_poison.json', 'rejected'],
@@ -66,7 +70,10 @@ describe('a poison file in a folder source, under serve (PostgreSQL)', () => {
     await db.connect();
     try {
       const { rows } = await db.query<{ n: number; newest: string }>(`SELECT count(*)::int AS n, max(captured_at)::date::text AS newest FROM snapshot`);
-      expect(rows[0]).toEqual({ n: 2, newest: `${new Date().getUTCFullYear() - (new Date() < new Date(`${new Date().getUTCFullYear()}-06-11`) ? 1 : 0)}-06-10` });
+      expect(rows[0]).toEqual({
+        n: 2,
+        newest: `${new Date().getUTCFullYear() - (new Date() < new Date(`${new Date().getUTCFullYear()}-06-11`) ? 1 : 0)}-06-10`,
+      });
 
       // Another check reads the unchanged poison file no more: no second rejection.
       expect((await admin('/admin/ingest', { method: 'POST', body: '{}' })).body).toMatchObject({ outcome: 'ran', detail: { ingested: 0, rejected: 0 } });
@@ -77,7 +84,10 @@ describe('a poison file in a folder source, under serve (PostgreSQL)', () => {
       expect(digest.body).toMatchObject({ kind: 'built', newPapers: 10 });
 
       // Replaced by a good file (new content): ingested, and the source is healthy again.
-      await writeFile(path.join(folder, '001_poison.json'), JSON.stringify([{ paper: { id: '2606.00001', title: 'A Fine Paper' }, publishedAt: '2026-06-09T08:00:00.000Z' }]));
+      await writeFile(
+        path.join(folder, '001_poison.json'),
+        JSON.stringify([{ paper: { id: '2606.00001', title: 'A Fine Paper' }, publishedAt: '2026-06-09T08:00:00.000Z' }]),
+      );
       expect((await admin('/admin/ingest', { method: 'POST', body: '{}' })).body).toMatchObject({ outcome: 'ran', detail: { ingested: 1, rejected: 0 } });
       const healthy = await serve.waitForHealth(() => true);
       expect(healthy).toMatchObject({ status: 'ok', reasons: [], source: { healthy: true, rejectedFiles: [] } });

@@ -25,7 +25,12 @@ const SECRETS = {
   secretKey: 'signing-key-feedfacecafebeef',
   otherKey: 'OTHER-KEY-42aa',
 };
-const GOOD = JSON.stringify([{ paper: { id: '2611.01234', title: 'Scaling Laws for Secret Keeping', summary: 'We study scaling laws.', upvotes: 3 }, publishedAt: '2026-11-20T08:00:00.000Z' }]);
+const GOOD = JSON.stringify([
+  {
+    paper: { id: '2611.01234', title: 'Scaling Laws for Secret Keeping', summary: 'We study scaling laws.', upvotes: 3 },
+    publishedAt: '2026-11-20T08:00:00.000Z',
+  },
+]);
 
 describe('secrets in a run of serve and the CLI (PostgreSQL, SMTP with auth, an authenticated source)', () => {
   let dir: string;
@@ -72,13 +77,19 @@ describe('secrets in a run of serve and the CLI (PostgreSQL, SMTP with auth, an 
     };
     const responses: string[] = [];
     const call = async (route: string, init: RequestInit & { token?: string } = {}) => {
-      const res = await fetch(`${serve!.url}${route}`, { ...init, headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...init.headers } });
+      const res = await fetch(`${serve!.url}${route}`, {
+        ...init,
+        headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...init.headers },
+      });
       const body = await res.text();
       responses.push(`${route} ${res.status} ${JSON.stringify([...res.headers])} ${body}`);
       return { status: res.status, body };
     };
     const admin = (route: string, body?: unknown) =>
-      call(route, { token: SECRETS.adminToken, ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+      call(route, {
+        token: SECRETS.adminToken,
+        ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
 
     serve = await startServe(env);
     await serve.waitForHealth((h) => h.lastIngest?.status === 'ok');
@@ -111,7 +122,10 @@ describe('secrets in a run of serve and the CLI (PostgreSQL, SMTP with auth, an 
     expect(await serve.stop()).toBe(0);
 
     // The CLI with the same settings: an ingest of the source and of a URL that fails.
-    const cli = [await runCli(['ingest', sourceUrl], env), await runCli(['ingest', `http://u:${SECRETS.sourcePass}@127.0.0.1:1/x?apikey=${SECRETS.apiKey}`], env)];
+    const cli = [
+      await runCli(['ingest', sourceUrl], env),
+      await runCli(['ingest', `http://u:${SECRETS.sourcePass}@127.0.0.1:1/x?apikey=${SECRETS.apiKey}`], env),
+    ];
     expect(cli[1]!.code).toBe(1);
 
     // The credentials reached the source, the way HTTP carries them.

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { BIN, cliEnvironment, ROOT } from '../../support/cli.ts';
 import { freePort } from '../../support/ports.ts';
 
-
 export interface ServeChild {
   child: ChildProcess;
   url: string;
@@ -49,7 +48,10 @@ export async function startServe(vars: Record<string, string | undefined>): Prom
       const until = Date.now() + timeoutMs;
       let last: Record<string, any> | null = null;
       while (Date.now() < until && running) {
-        last = (await fetch(`${url}/healthz`).then((r) => r.json(), () => null)) as Record<string, any> | null;
+        last = (await fetch(`${url}/healthz`).then(
+          (r) => r.json(),
+          () => null,
+        )) as Record<string, any> | null;
         if (last && ready(last)) return last;
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -16,7 +16,14 @@ import { metricValue, parsePrometheus } from '../../support/prometheus.ts';
 
 const GOOD = JSON.stringify([
   {
-    paper: { id: '2606.01234', title: 'Scaling Laws for Tiny Models', summary: 'We study scaling laws.', authors: [{ name: 'A. B.' }], upvotes: 4, publishedAt: '2026-06-10T00:00:00.000Z' },
+    paper: {
+      id: '2606.01234',
+      title: 'Scaling Laws for Tiny Models',
+      summary: 'We study scaling laws.',
+      authors: [{ name: 'A. B.' }],
+      upvotes: 4,
+      publishedAt: '2026-06-10T00:00:00.000Z',
+    },
     publishedAt: '2026-06-11T07:00:00.000Z',
   },
 ]);

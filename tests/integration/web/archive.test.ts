@@ -60,7 +60,10 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
     // (it is opened with a read link): where the footer's were, a line that says they are in the email
     const emailHtml = mail.parsed.html as string;
     const changeLinks = /<a [^>]*>Manage preferences<\/a>&nbsp;·&nbsp;<a [^>]*>Unsubscribe<\/a>/.exec(emailHtml)![0];
-    const inYourInbox = /This is the web view: it only reads\. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox\. Not at hand\? <a [^>]*href="([^"]+)"[^>]*>Email me my preferences link<\/a>/.exec(res.text)!;
+    const inYourInbox =
+      /This is the web view: it only reads\. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox\. Not at hand\? <a [^>]*href="([^"]+)"[^>]*>Email me my preferences link<\/a>/.exec(
+        res.text,
+      )!;
     expect(inYourInbox[1]).toMatch(/^https:\/\/papers\.example\.org\/preferences-link\?token=a\./);
     const readOnly = emailHtml
       .replace(/<a [^>]*>View in your browser<\/a>&nbsp;·&nbsp; /, '')
@@ -80,7 +83,9 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
   });
 
   it('the archive: what was sent, newest first, paged, every paper with the topic that caught it', async () => {
-    const first = await request(w.web).get(footerLink(mailsTo('ada@example.org')[0]!, 'Your archive')).expect(200);
+    const first = await request(w.web)
+      .get(footerLink(mailsTo('ada@example.org')[0]!, 'Your archive'))
+      .expect(200);
     expect(first.headers['cache-control']).toBe('no-store');
     expect(first.text).toContain('<meta name="robots" content="noindex, nofollow">');
     const days = [...first.text.matchAll(/<h2 class="archive-day"><a href="(\/archive\/\d+\?token=[^"]+)">([^<]+)<\/a>/g)];
@@ -110,7 +115,7 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
     }
   });
 
-  it('refuses forged, damaged and wrong-purpose tokens (400) and another reader\'s digest (404), changing nothing', async () => {
+  it("refuses forged, damaged and wrong-purpose tokens (400) and another reader's digest (404), changing nothing", async () => {
     const before = await tableFingerprint(w.app.ctx.db.prisma);
     const good = w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id });
     const bobsDelivery = await w.app.ctx.db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: bob.id } });
@@ -122,7 +127,11 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
       [`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`, 400, /belongs to another page/],
       [`/archive/${adasDelivery.id}?token=${w.app.ctx.tokens.sign({ purpose: 'unsubscribe', subscriberId: ada.id })}`, 400, /belongs to another page/],
       [`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: 999_999 })}`, 410, /no longer exists/],
-      [`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id, expiresAt: Math.floor(Date.now() / 1000) - 60 })}`, 410, /This link has expired/],
+      [
+        `/archive?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id, expiresAt: Math.floor(Date.now() / 1000) - 60 })}`,
+        410,
+        /This link has expired/,
+      ],
       [`/archive/${bobsDelivery.id}?token=${good}`, 404, /Page not found/],
       [`/archive/99999999?token=${good}`, 404, /Page not found/],
       [`/archive/12abc?token=${good}`, 404, /Page not found/],
@@ -139,7 +148,9 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
   });
 
   it('the preferences page links to the archive', async () => {
-    const prefs = await request(w.web).get(`/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`).expect(200);
+    const prefs = await request(w.web)
+      .get(`/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`)
+      .expect(200);
     const link = /<a href="(\/archive\?token=a\.[^"]+)">Your archive<\/a>/.exec(prefs.text);
     expect(link).not.toBeNull();
     await request(w.web).get(link![1]!).expect(200);

@@ -83,12 +83,21 @@ export async function crawl(web: Express, start: readonly string[], options: { b
   for (const s of queue.splice(0)) enqueue(s);
 
   while (queue.length > 0) {
-    if (steps.length >= maxSteps) throw new Error(`the crawl did not end within ${maxSteps} requests:\n${steps.slice(-20).map((s) => `${s.method} ${s.url} ${s.body ?? ''} ${s.status}`).join('\n')}`);
+    if (steps.length >= maxSteps)
+      throw new Error(
+        `the crawl did not end within ${maxSteps} requests:\n${steps
+          .slice(-20)
+          .map((s) => `${s.method} ${s.url} ${s.body ?? ''} ${s.status}`)
+          .join('\n')}`,
+      );
     const step = queue.shift()!;
     const res =
       step.method === 'GET'
         ? await request(web).get(step.url).set('Accept', 'text/html,application/xhtml+xml,*/*')
-        : await request(web).post(step.url).type('form').send(step.body ?? '');
+        : await request(web)
+            .post(step.url)
+            .type('form')
+            .send(step.body ?? '');
     steps.push({ ...step, status: res.status });
     const where = `${step.method} ${step.url}`;
     const text = typeof res.text === 'string' ? res.text : Buffer.isBuffer(res.body) ? res.body.toString('utf8') : '';
@@ -112,7 +121,10 @@ export async function crawl(web: Express, start: readonly string[], options: { b
         if (!action) return;
         // the form's address is a link too
         enqueue({ method: 'GET', url: action, from: where });
-        for (const fields of [form.fields, form.fields.map(([k, v]): [string, string] => [k, form.typed.has(k) && !v.includes(CHANGED) ? `${v} ${CHANGED}`.trim() : v])]) {
+        for (const fields of [
+          form.fields,
+          form.fields.map(([k, v]): [string, string] => [k, form.typed.has(k) && !v.includes(CHANGED) ? `${v} ${CHANGED}`.trim() : v]),
+        ]) {
           const body = new URLSearchParams(fields).toString();
           if (form.method === 'GET') enqueue({ method: 'GET', url: `${action.split('?')[0]}?${body}`, from: where });
           else enqueue({ method: 'POST', url: action, body, from: where });
@@ -120,7 +132,10 @@ export async function crawl(web: Express, start: readonly string[], options: { b
       });
     } else if (/xml|json/.test(type)) {
       // a feed: every URL in it (links, ids, self, home page, entries)
-      for (const [url] of text.replaceAll('&amp;', '&').replaceAll('\\/', '/').matchAll(/(?:https?:\/\/[^\s"'<>\\]+)|(?<=["'])\/[^\s"'<>\\]*/g)) {
+      for (const [url] of text
+        .replaceAll('&amp;', '&')
+        .replaceAll('\\/', '/')
+        .matchAll(/(?:https?:\/\/[^\s"'<>\\]+)|(?<=["'])\/[^\s"'<>\\]*/g)) {
         const next = own(url, step.url);
         if (next) enqueue({ method: 'GET', url: next, from: where });
       }

@@ -13,7 +13,10 @@ const TOKEN = 'dashboard-door-admin-token-0123456789';
 
 /** The value of a Set-Cookie of the answer ("name=value"), or undefined. */
 const setCookie = (res: request.Response, name: string) =>
-  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${name}=`))?.split(';')[0];
+  ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0];
 
 describe('the dashboard login and logout (PostgreSQL)', () => {
   let app: TestApp;
@@ -23,7 +26,8 @@ describe('the dashboard login and logout (PostgreSQL)', () => {
 
   const login = (on: Express, token = TOKEN, headers: Record<string, string> = {}) =>
     request(on).post('/admin/ui/login').set(headers).type('form').send({ token });
-  const csrfOf = async (on: Express, cookie: string) => /name="_csrf" value="([^"]+)"/.exec((await request(on).get('/admin/ui').set('Cookie', cookie).expect(200)).text)![1]!;
+  const csrfOf = async (on: Express, cookie: string) =>
+    /name="_csrf" value="([^"]+)"/.exec((await request(on).get('/admin/ui').set('Cookie', cookie).expect(200)).text)![1]!;
 
   beforeAll(async () => {
     app = await startTestApp('postgres', { ADMIN_TOKEN: TOKEN });
@@ -49,7 +53,10 @@ describe('the dashboard login and logout (PostgreSQL)', () => {
     expect(await app.ctx.db.prisma.adminSessionEnd.count()).toBe(1);
     expect(app.captured.events('admin.logout')).toHaveLength(1);
     // a new login works as before
-    await request(web).get('/admin/ui').set('Cookie', setCookie(await login(web).expect(303), 'paperboy_admin')!).expect(200);
+    await request(web)
+      .get('/admin/ui')
+      .set('Cookie', setCookie(await login(web).expect(303), 'paperboy_admin')!)
+      .expect(200);
   });
 
   it('right tokens never count towards the lockout', async () => {
@@ -62,7 +69,9 @@ describe('the dashboard login and logout (PostgreSQL)', () => {
     const operator = await login(proxied, TOKEN, { 'X-Forwarded-For': '203.0.113.7' }).expect(303);
     const device = setCookie(operator, 'paperboy_admin_device')!;
     expect(device).toMatch(/^paperboy_admin_device=\S+/);
-    expect(([] as string[]).concat(operator.headers['set-cookie'] ?? []).find((c) => c.startsWith('paperboy_admin_device='))).toMatch(/Path=\/admin\/ui\/login; .*HttpOnly; SameSite=Strict/);
+    expect(([] as string[]).concat(operator.headers['set-cookie'] ?? []).find((c) => c.startsWith('paperboy_admin_device='))).toMatch(
+      /Path=\/admin\/ui\/login; .*HttpOnly; SameSite=Strict/,
+    );
 
     for (let i = 0; i < LOCKOUT_ATTEMPTS; i++) {
       const wrong = await login(proxied, `guess-${i}`, { 'X-Forwarded-For': `198.51.100.${i}` });
@@ -75,7 +84,12 @@ describe('the dashboard login and logout (PostgreSQL)', () => {
     // the right token from a browser without the device cookie: the address is locked out
     await login(proxied, TOKEN, { 'X-Forwarded-For': '192.0.2.1' }).expect(429);
     // the operator's own browser is counted apart: it gets in
-    const back = await request(proxied).post('/admin/ui/login').set({ 'X-Forwarded-For': '203.0.113.7', Cookie: device }).type('form').send({ token: TOKEN }).expect(303);
+    const back = await request(proxied)
+      .post('/admin/ui/login')
+      .set({ 'X-Forwarded-For': '203.0.113.7', Cookie: device })
+      .type('form')
+      .send({ token: TOKEN })
+      .expect(303);
     const session = setCookie(back, 'paperboy_admin')!;
     const overview = await request(proxied).get('/admin/ui').set({ 'X-Forwarded-For': '203.0.113.7', Cookie: session }).expect(200);
     expect(overview.text).toMatch(/This page came through a proxy .* but <code>TRUST_PROXY<\/code> is unset/s);

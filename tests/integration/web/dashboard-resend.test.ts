@@ -12,7 +12,11 @@ import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 const TOKEN = 'dashboard-resend-admin-token-0123';
 
 const unescape = (v: string) =>
-  v.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  v
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 /** The forms of a page posting to `action`: their hidden fields and their button. */
 function forms(page: string, action: RegExp): Array<{ action: string; fields: Record<string, string>; button: string }> {
@@ -43,7 +47,10 @@ describe('dashboard: resending a sent delivery (PostgreSQL, SMTP)', () => {
     expect(await sendNow(app)).toMatchObject({ sent: 1 });
     http = createWebApp(app.ctx, { requestLog: false });
     const login = await request(http).post('/admin/ui/login').type('form').send({ token: TOKEN }).expect(303);
-    cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('paperboy_admin='))!.split(';')[0]!;
+    cookie = ([] as string[])
+      .concat(login.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('paperboy_admin='))!
+      .split(';')[0]!;
   });
   afterAll(async () => {
     await app?.close();
@@ -71,7 +78,10 @@ describe('dashboard: resending a sent delivery (PostgreSQL, SMTP)', () => {
     const answers = await Promise.all([click(), click()]);
     expect(answers.map((a) => a.status)).toEqual([303, 303]);
     const notices = answers.map((a) => decodeURIComponent(new URL(a.headers.location!, 'http://x').searchParams.get('done') ?? ''));
-    expect(notices.sort()).toEqual(['Re-queued the delivery to alice@example.org.', 'The delivery to alice@example.org was already resent (attempt 2): not again.']);
+    expect(notices.sort()).toEqual([
+      'Re-queued the delivery to alice@example.org.',
+      'The delivery to alice@example.org was already resent (attempt 2): not again.',
+    ]);
     const before = sink.messages.length;
     expect(await sendNow(app)).toMatchObject({ sent: 1 });
     expect(sink.messages.length - before).toBe(1);
@@ -79,7 +89,9 @@ describe('dashboard: resending a sent delivery (PostgreSQL, SMTP)', () => {
 
     // the same form once more, after that copy went out: already done, nothing more
     const late = await click();
-    expect(decodeURIComponent(new URL(late.headers.location!, 'http://x').searchParams.get('done') ?? '')).toBe('The delivery to alice@example.org was already resent (attempt 2): not again.');
+    expect(decodeURIComponent(new URL(late.headers.location!, 'http://x').searchParams.get('done') ?? '')).toBe(
+      'The delivery to alice@example.org was already resent (attempt 2): not again.',
+    );
     expect(await sendNow(app)).toMatchObject({ sent: 0 });
     expect(await alice()).toMatchObject({ status: 'sent', attempt: 2 });
   });

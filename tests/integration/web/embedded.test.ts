@@ -6,7 +6,7 @@ import { findSubscriberByEmail } from '../../../src/db/subscribers.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
 import { form, linkIn, startWebTestApp, type WebTestApp } from './support.ts';
 
-describe('the reader\'s pages on the embedded database', () => {
+describe("the reader's pages on the embedded database", () => {
   let t: WebTestApp;
 
   beforeAll(async () => {
@@ -21,15 +21,27 @@ describe('the reader\'s pages on the embedded database', () => {
     const preview = await request(t.web).get('/api/preview').query({ topics: 'scaling laws' }).expect(200);
     expect(preview.body.topics[0].newTotal).toBe(4);
 
-    await request(t.web).post('/subscribe').type('form').send(form({ email: 'ada@example.org', topics: 'scaling laws' })).expect(303);
+    await request(t.web)
+      .post('/subscribe')
+      .type('form')
+      .send(form({ email: 'ada@example.org', topics: 'scaling laws' }))
+      .expect(303);
     const [confirmation] = await t.sink.waitFor(1);
     await request(t.web).post(linkIn(confirmation!, '/confirm')).type('form').send('').expect(200);
     expect((await findSubscriberByEmail(prisma, 'ada@example.org'))!.status).toBe('active');
 
-    await request(t.web).post('/subscribe').type('form').send(form({ email: 'ada@example.org', topics: 'x' })).expect(303);
+    await request(t.web)
+      .post('/subscribe')
+      .type('form')
+      .send(form({ email: 'ada@example.org', topics: 'x' }))
+      .expect(303);
     const [, link] = await t.sink.waitFor(2);
     const preferences = linkIn(link!, '/preferences');
-    await request(t.web).post(preferences).type('form').send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' })).expect(200);
+    await request(t.web)
+      .post(preferences)
+      .type('form')
+      .send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' }))
+      .expect(200);
     expect(await findSubscriberByEmail(prisma, 'ada@example.org')).toMatchObject({ topics: ['scaling laws', 'quantum -gravity'], paused: true });
 
     const unsubscribe = linkIn(link!, '/unsubscribe');

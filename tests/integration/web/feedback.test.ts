@@ -27,7 +27,10 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
 
   beforeAll(async () => {
     w = await startReaderWorld({ feeds: { recentMs: 0 } });
-    [ada, bob] = (await addSubscribers(w.app, [['ada@example.org', ['scaling laws', 'diffusion']], ['bob@example.org', ['diffusion']]])) as [Subscriber, Subscriber];
+    [ada, bob] = (await addSubscribers(w.app, [
+      ['ada@example.org', ['scaling laws', 'diffusion']],
+      ['bob@example.org', ['diffusion']],
+    ])) as [Subscriber, Subscriber];
     await w.ingest('2026-06-08', [
       item('2606.00100', 'Scaling Laws Revisited', 'New scaling laws.', '2026-06-08'),
       item('2606.00200', 'Diffusion Everywhere', 'Diffusion all the way down.', '2026-06-08'),
@@ -55,11 +58,15 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     expect(res.text).toContain(`<input type="hidden" name="topic" value="diffusion">`);
     // a per-paper link asks first, with its one button
     const asked = await request(w.web).get(`${page}&paper=${diffusionId}&kind=not_relevant`).expect(200);
-    expect(asked.text).toContain('Mark <strong>Diffusion Everywhere</strong> as not relevant? Papers like this go to the end of your next digests, under “Probably not for you”.');
+    expect(asked.text).toContain(
+      'Mark <strong>Diffusion Everywhere</strong> as not relevant? Papers like this go to the end of your next digests, under “Probably not for you”.',
+    );
     const askedMore = await request(w.web).get(`${page}&paper=${scalingId}&kind=more_like_this`).expect(200);
     expect(askedMore.text).toContain('Mark <strong>Scaling Laws Revisited</strong> as more like this? Papers like this come first in your next digests.');
     // the page says what each button does, and where a mark is undone (the reader's own preferences link)
-    expect(res.text).toContain('<li><strong>Not relevant</strong>: papers like this go to the end of your next digests, under “Probably not for you”, never left out.</li>');
+    expect(res.text).toContain(
+      '<li><strong>Not relevant</strong>: papers like this go to the end of your next digests, under “Probably not for you”, never left out.</li>',
+    );
     expect(res.text).toMatch(/You can undo any mark on <a href="\/preferences\?token=p\.[^"]+">your preferences page<\/a>/);
     expect(await tableFingerprint(prisma())).toEqual(before);
   });
@@ -68,8 +75,13 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     const before = await tableFingerprint(prisma());
     const html = adaMail.parsed.html || '';
     for (const id of [scalingId, diffusionId]) {
-      for (const [kind, label] of [['more_like_this', 'More like this'], ['not_relevant', 'Not relevant']] as const) {
-        const link = new RegExp(`<a class="feedback-link"[^>]* href="[^"]*(/feedback/\\d+\\?token=[^"&]+&amp;paper=${id}&amp;kind=${kind})"[^>]*>${label}</a>`).exec(html);
+      for (const [kind, label] of [
+        ['more_like_this', 'More like this'],
+        ['not_relevant', 'Not relevant'],
+      ] as const) {
+        const link = new RegExp(
+          `<a class="feedback-link"[^>]* href="[^"]*(/feedback/\\d+\\?token=[^"&]+&amp;paper=${id}&amp;kind=${kind})"[^>]*>${label}</a>`,
+        ).exec(html);
         expect(link, `${label} for paper ${id}`).not.toBeNull();
         const res = await request(w.web).get(link![1]!.replace(/&amp;/g, '&')).expect(200);
         expect(res.text).toContain(`as ${kind === 'more_like_this' ? 'more like this' : 'not relevant'}?`);
@@ -82,9 +94,13 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
   it('stores every event (reader, paper, kind, time) and shows the latest in the archive', async () => {
     const more = await post({ kind: 'more_like_this', paper: String(scalingId) }).expect(200);
     // what the click does, as src/relevance/rank.ts does it, and where to undo it
-    expect(more.text).toContain('Noted “Scaling Laws Revisited” as more like this: papers like this come first in your next digests. You can undo it on your preferences page.');
+    expect(more.text).toContain(
+      'Noted “Scaling Laws Revisited” as more like this: papers like this come first in your next digests. You can undo it on your preferences page.',
+    );
     const less = await post({ kind: 'not_relevant', paper: String(diffusionId) }).expect(200);
-    expect(less.text).toContain('Noted “Diffusion Everywhere” as not relevant: papers like this go to the end of your next digests, under “Probably not for you”.');
+    expect(less.text).toContain(
+      'Noted “Diffusion Everywhere” as not relevant: papers like this go to the end of your next digests, under “Probably not for you”.',
+    );
     await post({ kind: 'more_like_this', paper: String(diffusionId) }).expect(200); // changed their mind
     const events = await prisma().feedback.findMany({ where: { subscriberId: ada.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => [e.paperId, e.kind, e.topic])).toEqual([
@@ -94,7 +110,9 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     ]);
     expect(events.every((e) => e.at instanceof Date && e.deliveryId !== null)).toBe(true);
     expect(w.app.captured.events('feedback.recorded')).toHaveLength(3);
-    const archive = await request(w.web).get(`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id })}`).expect(200);
+    const archive = await request(w.web)
+      .get(`/archive?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id })}`)
+      .expect(200);
     expect(archive.text.match(/You said: more like this/g)).toHaveLength(2);
   });
 
@@ -105,7 +123,10 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
 
     const muted = await post({ kind: 'mute_topic', topic: 'diffusion' }).expect(200);
     expect(muted.text).toContain('Muted “diffusion”: it catches nothing, in your emails and your feed, until you restore it on your preferences page.');
-    expect(await prisma().subscriber.findUniqueOrThrow({ where: { id: ada.id } })).toMatchObject({ topics: ['scaling laws', 'diffusion'], mutedTopics: ['diffusion'] });
+    expect(await prisma().subscriber.findUniqueOrThrow({ where: { id: ada.id } })).toMatchObject({
+      topics: ['scaling laws', 'diffusion'],
+      mutedTopics: ['diffusion'],
+    });
     expect((await post({ kind: 'mute_topic', topic: 'diffusion' }).expect(200)).text).toContain('was already muted');
     expect(await prisma().feedback.count({ where: { subscriberId: ada.id, kind: 'mute_topic' } })).toBe(1);
 
@@ -113,7 +134,10 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     expect(parseFeed(feed.text).items.map((i) => i.title)).not.toContain('Diffusion Everywhere');
     expect(feed.text).toContain('Scaling Laws Revisited');
 
-    await w.ingest('2026-06-09', [item('2606.00201', 'More Diffusion', 'Diffusion again.', '2026-06-09'), item('2606.00101', 'Scaling Laws Again', 'Scaling laws.', '2026-06-09')]);
+    await w.ingest('2026-06-09', [
+      item('2606.00201', 'More Diffusion', 'Diffusion again.', '2026-06-09'),
+      item('2606.00101', 'Scaling Laws Again', 'Scaling laws.', '2026-06-09'),
+    ]);
     const planned: Array<[number, number[]]> = [];
     await buildDigest(digestDeps(w.app.ctx), { dryRun: true, onPlan: (p) => planned.push([p.subscriberId, p.papers.map((x) => x.paperId)]) });
     const adas = planned.find(([id]) => id === ada.id)![1];
@@ -125,10 +149,18 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     const prefs = await request(w.web).get(prefsUrl).expect(200);
     expect(prefs.text).toContain('Muted topics');
     // shown muted in the topics box too (still one of the topics), and marked in the preview
-    expect(prefs.text).toMatch(/<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted<\/span> <span class="chip chip-muted">diffusion<\/span> stays in your topics and catches nothing, in emails and your feed, until you <a href="#muted-heading">restore it<\/a>\.<\/p>/);
+    expect(prefs.text).toMatch(
+      /<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted<\/span> <span class="chip chip-muted">diffusion<\/span> stays in your topics and catches nothing, in emails and your feed, until you <a href="#muted-heading">restore it<\/a>\.<\/p>/,
+    );
     expect(prefs.text).toContain('data-muted="[&quot;diffusion&quot;]"');
-    const restoreUrl = /<form method="post" action="([^"]+)" class="inline-action">\s*<input type="hidden" name="topic" value="diffusion">/.exec(prefs.text)![1]!.replaceAll('&amp;', '&');
-    const restored = await request(w.web).post(restoreUrl).type('form').send(form({ topic: 'diffusion' })).expect(200);
+    const restoreUrl = /<form method="post" action="([^"]+)" class="inline-action">\s*<input type="hidden" name="topic" value="diffusion">/
+      .exec(prefs.text)![1]!
+      .replaceAll('&amp;', '&');
+    const restored = await request(w.web)
+      .post(restoreUrl)
+      .type('form')
+      .send(form({ topic: 'diffusion' }))
+      .expect(200);
     expect(restored.text).toContain('Restored “diffusion”: it catches papers again.');
     expect(restored.text).not.toContain('Muted topics');
     expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: ada.id } })).mutedTopics).toEqual([]);
@@ -136,14 +168,18 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
     expect((await request(w.web).get(feedUrl).expect(200)).text).toContain('Diffusion Everywhere');
   });
 
-  it('refuses forged and wrong-purpose links (400), what is not this reader\'s (404), unknown choices (400), changing nothing', async () => {
+  it("refuses forged and wrong-purpose links (400), what is not this reader's (404), unknown choices (400), changing nothing", async () => {
     const before = await tableFingerprint(prisma());
     const adaDelivery = /\/feedback\/(\d+)/.exec(page)![1]!;
     const bobDelivery = (await prisma().delivery.findFirstOrThrow({ where: { subscriberId: bob.id } })).id;
     const good = /token=([^&]+)/.exec(page)![1]!;
     const cases: Array<[string, Record<string, string>, number]> = [
       [`/feedback/${adaDelivery}?token=${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`, { kind: 'not_relevant', paper: String(scalingId) }, 400],
-      [`/feedback/${adaDelivery}?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id })}`, { kind: 'not_relevant', paper: String(scalingId) }, 400],
+      [
+        `/feedback/${adaDelivery}?token=${w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id })}`,
+        { kind: 'not_relevant', paper: String(scalingId) },
+        400,
+      ],
       [`/feedback/${adaDelivery}`, { kind: 'not_relevant', paper: String(scalingId) }, 400],
       [`/feedback/${bobDelivery}?token=${good}`, { kind: 'not_relevant', paper: String(diffusionId) }, 404],
       [`/feedback/abc?token=${good}`, { kind: 'not_relevant', paper: String(scalingId) }, 404],
@@ -158,7 +194,10 @@ describe('feedback from the email (PostgreSQL, SMTP)', () => {
       expect(res.status, `${url} ${JSON.stringify(fields)}`).toBe(status);
       expect(res.text).not.toMatch(LEAKS);
     }
-    for (const url of [`/feedback/${bobDelivery}?token=${good}`, `/feedback/${adaDelivery}?token=${w.app.ctx.tokens.sign({ purpose: 'unsubscribe', subscriberId: ada.id })}`]) {
+    for (const url of [
+      `/feedback/${bobDelivery}?token=${good}`,
+      `/feedback/${adaDelivery}?token=${w.app.ctx.tokens.sign({ purpose: 'unsubscribe', subscriberId: ada.id })}`,
+    ]) {
       expect((await request(w.web).get(url)).status).toBeGreaterThanOrEqual(400);
     }
     expect(await tableFingerprint(prisma())).toEqual(before);

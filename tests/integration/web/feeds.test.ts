@@ -31,7 +31,10 @@ describe('feeds (PostgreSQL)', () => {
   beforeAll(async () => {
     // recentMs 0: every request sees the newest digests at once
     w = await startReaderWorld({ feeds: { recentMs: 0 } });
-    [ada] = (await addSubscribers(w.app, [['ada@example.org', ['scaling laws']], ['bob@example.org', ['diffusion']]])) as [Subscriber];
+    [ada] = (await addSubscribers(w.app, [
+      ['ada@example.org', ['scaling laws']],
+      ['bob@example.org', ['diffusion']],
+    ])) as [Subscriber];
     for (const [n, day] of ['2026-06-08', '2026-06-09'].entries()) {
       await w.ingest(day, [
         item(`2606.0010${n}`, `Scaling Laws & <Friends>, Day ${n + 1}`, 'New scaling laws ]]> for sparse mixtures.', day),
@@ -40,7 +43,9 @@ describe('feeds (PostgreSQL)', () => {
       await w.digestAndSend();
     }
     // the preferences page shows the reader's feed addresses
-    const prefs = await request(w.web).get(`/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`).expect(200);
+    const prefs = await request(w.web)
+      .get(`/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`)
+      .expect(200);
     atomPath = pathOf(/<input id="feed-atom" type="url" readonly value="([^"]+)">/.exec(prefs.text)![1]!);
     jsonPath = pathOf(/<input id="feed-json" type="url" readonly value="([^"]+)">/.exec(prefs.text)![1]!);
     expect(atomPath).toMatch(/^\/feeds\/mine\.atom\?token=f\./);

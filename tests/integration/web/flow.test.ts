@@ -36,7 +36,11 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     for (const label of ['Keep the digest on', 'Pause for 1 week', 'Pause for 1 month', 'Pause until I resume']) expect(page.text).toContain(label);
     expect(page.text).toMatch(/value="none" checked/);
 
-    const week = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'language model', pause: 'week' })).expect(200);
+    const week = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'language model', pause: 'week' }))
+      .expect(200);
     const stored = (await getSubscriber(prisma(), ada.id))!;
     expect(stored.paused).toBe(true);
     expect(Math.abs(stored.pausedUntil!.getTime() - (Date.now() + 7 * 86400_000))).toBeLessThan(60_000);
@@ -45,7 +49,11 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     expect(await plannedFor()).not.toContain(ada.id);
 
     // a topics change keeps the pause where it ends
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'language model\nscaling laws', pause: 'keep' })).expect(200);
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'language model\nscaling laws', pause: 'keep' }))
+      .expect(200);
     expect((await getSubscriber(prisma(), ada.id))!.pausedUntil).toEqual(stored.pausedUntil);
 
     // the week is over: digests again, with nothing run when it ended; the page says "on"
@@ -55,18 +63,34 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     expect(over.text).toContain('pill-on');
     expect(over.text).toMatch(/value="none" checked/);
 
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'language model', pause: 'month' })).expect(200);
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'language model', pause: 'month' }))
+      .expect(200);
     expect((await getSubscriber(prisma(), ada.id))!.pausedUntil!.getTime()).toBeGreaterThan(Date.now() + 27 * 86400_000);
-    const forever = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'language model', pause: 'indefinite' })).expect(200);
+    const forever = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'language model', pause: 'indefinite' }))
+      .expect(200);
     expect(forever.text).toContain('Your digest is paused: no emails until you resume it here.');
     expect(await getSubscriber(prisma(), ada.id)).toMatchObject({ paused: true, pausedUntil: null });
     expect(await plannedFor()).not.toContain(ada.id);
 
     const before = await tableFingerprint(prisma());
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'language model', pause: 'a-decade' })).expect(400);
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'language model', pause: 'a-decade' }))
+      .expect(400);
     expect(await tableFingerprint(prisma())).toEqual(before);
 
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'language model', pause: 'none' })).expect(200);
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'language model', pause: 'none' }))
+      .expect(200);
     expect(await getSubscriber(prisma(), ada.id)).toMatchObject({ paused: false, pausedUntil: null });
     expect(await plannedFor()).toContain(ada.id);
   });
@@ -77,7 +101,7 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     expect(home.text).toMatch(/<input id="frequency-daily" name="frequency" type="radio" value="daily" checked>/);
     expect(home.text).toContain('<option value="5">Friday</option>');
     await subscribe({ email: 'wes@example.org', topics: 'scaling laws', frequency: 'weekly', weeklyDay: '5' }).expect(303);
-    const wes = (await prisma().subscriber.findUniqueOrThrow({ where: { emailKey: 'wes@example.org' } }));
+    const wes = await prisma().subscriber.findUniqueOrThrow({ where: { emailKey: 'wes@example.org' } });
     expect(wes).toMatchObject({ status: 'pending', frequency: 'weekly', weeklyDay: 5 });
     const confirm = t.app.ctx.tokens.sign({ purpose: 'confirm', subscriberId: wes.id, nonce: wes.tokenNonce, expiresAt: Math.floor(Date.now() / 1000) + 3600 });
     expect((await request(t.web).get(`/confirm?token=${confirm}`).expect(200)).text).toContain('Start the weekly digest for');
@@ -87,7 +111,9 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     for (const bad of [{ frequency: 'weekly', weeklyDay: '9' }, { frequency: 'weekly' }, { frequency: 'hourly' }] as Array<Record<string, string>>) {
       // the form comes back with what the reader typed and says what to choose, not a bare error page
       const res = await subscribe({ email: 'wes2@example.org', topics: 'scaling laws', ...bad }).expect(400);
-      expect(res.text).toContain('<p class="field-error" id="frequency-error">Choose how often: every day, once a week on a day you pick, or no email (your feed only).</p>');
+      expect(res.text).toContain(
+        '<p class="field-error" id="frequency-error">Choose how often: every day, once a week on a day you pick, or no email (your feed only).</p>',
+      );
       expect(res.text).toContain('value="wes2@example.org"');
       expect(res.text).toMatch(/<textarea[^>]*>scaling laws<\/textarea>/);
     }
@@ -99,16 +125,28 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     const [cy] = (await addSubscribers(t.app, [['cy@example.org', ['scaling laws']]])) as [Subscriber];
     const { preferencesUrl } = subscriberLinks(t.app.ctx.tokens, '', cy.id);
     expect((await request(t.web).get(preferencesUrl).expect(200)).text).toContain('You get an email every day new papers match.');
-    const weekly = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws', frequency: 'weekly', weeklyDay: '3', pause: 'none' })).expect(200);
+    const weekly = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws', frequency: 'weekly', weeklyDay: '3', pause: 'none' }))
+      .expect(200);
     expect(weekly.text).toContain('Saved. From now on: once a week, on Wednesdays.');
     expect(weekly.text).toMatch(/<option value="3" selected>Wednesday<\/option>/);
     expect(await getSubscriber(prisma(), cy.id)).toMatchObject({ frequency: 'weekly', weeklyDay: 3 });
-    const feed = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws', frequency: 'feed', weeklyDay: '3', pause: 'none' })).expect(200);
+    const feed = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws', frequency: 'feed', weeklyDay: '3', pause: 'none' }))
+      .expect(200);
     expect(feed.text).toContain('Feed only');
     expect(await getSubscriber(prisma(), cy.id)).toMatchObject({ status: 'active', frequency: 'feed' });
     expect(await plannedFor()).not.toContain(cy.id); // feed only: no email
     const mid = await tableFingerprint(prisma());
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws', frequency: 'weekly', weeklyDay: 'x' })).expect(400);
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws', frequency: 'weekly', weeklyDay: 'x' }))
+      .expect(400);
     expect(await tableFingerprint(prisma())).toEqual(mid);
   });
 
@@ -121,7 +159,11 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
     expect(ask.text).toContain('Nothing changes until you do.');
     expect(ask.text).not.toContain('will get no more emails');
 
-    const done = await request(t.web).post(unsubscribeUrl).type('form').send(form({ 'List-Unsubscribe': 'One-Click', from: 'page' })).expect(200);
+    const done = await request(t.web)
+      .post(unsubscribeUrl)
+      .type('form')
+      .send(form({ 'List-Unsubscribe': 'One-Click', from: 'page' }))
+      .expect(200);
     expect(done.text).toContain('will get no more emails from us, starting now');
     expect(done.text).toContain(`<form method="post" action="/resubscribe?token=${token}"`);
     expect(done.text).toContain('Subscribe again with the same topics');
@@ -154,13 +196,19 @@ describe('pause for a while, subscribe again (PostgreSQL)', () => {
 
   it('the pages read the subscriber of a link on the plain pool: the same subscriber as through Prisma', async () => {
     const [eve] = (await addSubscribers(t.app, [['eve@example.org', ['a', 'b']]])) as [Subscriber];
-    await prisma().subscriber.update({ where: { id: eve.id }, data: { paused: true, pausedUntil: new Date('2030-01-01T00:00:00Z'), frequency: 'weekly', weeklyDay: 4, mutedTopics: ['b'] } });
+    await prisma().subscriber.update({
+      where: { id: eve.id },
+      data: { paused: true, pausedUntil: new Date('2030-01-01T00:00:00Z'), frequency: 'weekly', weeklyDay: 4, mutedTopics: ['b'] },
+    });
     expect(await readSubscriber(t.app.ctx.db.sql, eve.id)).toEqual(await getSubscriber(prisma(), eve.id));
     expect(await readSubscriber(t.app.ctx.db.sql, 999_999)).toBeNull();
   });
 
   it('/resubscribe refuses a forged, damaged or wrong-purpose token, and a pending or bounced address, changing nothing', async () => {
-    const [pat, bee] = (await addSubscribers(t.app, [['pat2@example.org', ['x'], 'pending'], ['bee@example.org', ['x'], 'bounced']])) as [Subscriber, Subscriber];
+    const [pat, bee] = (await addSubscribers(t.app, [
+      ['pat2@example.org', ['x'], 'pending'],
+      ['bee@example.org', ['x'], 'bounced'],
+    ])) as [Subscriber, Subscriber];
     const good = t.app.ctx.tokens.sign({ purpose: 'unsubscribe', subscriberId: pat.id });
     const before = await tableFingerprint(prisma());
     for (const [token, status] of [

@@ -27,7 +27,11 @@ describe('hostile topics (PostgreSQL, SMTP)', () => {
 
   it('the subscribe form stores topics without bidi overrides or zero-width characters, and the confirmation shows none', async () => {
     const topics = `${SPOOF}\n\u2066Call +1 555 0100 to cancel\u2069\u200F\nquan\u200Btum`;
-    await request(w.web).post('/subscribe').type('form').send(form({ email: 'victim@example.org', topics })).expect(303);
+    await request(w.web)
+      .post('/subscribe')
+      .type('form')
+      .send(form({ email: 'victim@example.org', topics }))
+      .expect(303);
     const [mail] = await w.sink.waitFor(1);
     for (const part of [mail!.parsed.subject ?? '', mail!.parsed.html || '', mail!.parsed.text ?? '']) expect(part).not.toMatch(HIDING);
     expect(mail!.parsed.text).toContain('  - scaling gnp.exe laws\n  - Call +1 555 0100 to cancel\n  - quantum\n');

@@ -19,9 +19,24 @@ import { form, LEAKS } from './support.ts';
 
 const DAY = '2026-11-30';
 const PAPERS = [
-  item('2611.00101', 'Latent Diffusion Models for Video Generation', 'We train latent diffusion models on video, improving video generation with temporal attention and denoising.', DAY),
-  item('2611.00102', 'Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm', 'We measure anomalous diffusion of tracer particles in the crowded cytoplasm of living cells with microscopy.', DAY),
-  item('2611.00103', 'Scaling Laws for Language Models Revisited', 'We study scaling laws of language models as compute and data grow, fitting power laws to training loss.', DAY),
+  item(
+    '2611.00101',
+    'Latent Diffusion Models for Video Generation',
+    'We train latent diffusion models on video, improving video generation with temporal attention and denoising.',
+    DAY,
+  ),
+  item(
+    '2611.00102',
+    'Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm',
+    'We measure anomalous diffusion of tracer particles in the crowded cytoplasm of living cells with microscopy.',
+    DAY,
+  ),
+  item(
+    '2611.00103',
+    'Scaling Laws for Language Models Revisited',
+    'We study scaling laws of language models as compute and data grow, fitting power laws to training loss.',
+    DAY,
+  ),
   item('2611.00104', 'Scaling Laws of Urban Heat Islands', 'Urban heat islands follow scaling laws with city population and surface temperature.', DAY),
 ];
 
@@ -35,16 +50,23 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
   const sign = (purpose: TokenPurpose) => w.app.ctx.tokens.sign({ purpose, subscriberId: ada.id });
   const post = (url: string, fields: Record<string, string> = {}) => request(w.web).post(url).type('form').send(form(fields));
   const marks = async () =>
-    (await prisma().feedback.findMany({ where: { subscriberId: ada.id, kind: { in: ['more_like_this', 'not_relevant'] } }, orderBy: { id: 'asc' } })).map((f) => [f.paperId, f.kind]);
+    (await prisma().feedback.findMany({ where: { subscriberId: ada.id, kind: { in: ['more_like_this', 'not_relevant'] } }, orderBy: { id: 'asc' } })).map(
+      (f) => [f.paperId, f.kind],
+    );
   const model = () => prisma().readerModel.findUnique({ where: { subscriberId: ada.id } });
   const train = () => trainReaderModels(trainReaderModelsDeps(w.app.ctx));
   /** the action of a form of the page whose hidden field `name` is `value` */
   const formAction = (page: string, name: string, value: string) =>
-    new RegExp(`<form method="post" action="([^"]+)" class="inline-action">\\s*<input type="hidden" name="${name}" value="${value}">`).exec(page)?.[1]?.replaceAll('&amp;', '&');
+    new RegExp(`<form method="post" action="([^"]+)" class="inline-action">\\s*<input type="hidden" name="${name}" value="${value}">`)
+      .exec(page)?.[1]
+      ?.replaceAll('&amp;', '&');
 
   beforeAll(async () => {
     w = await startReaderWorld();
-    [ada] = (await addSubscribers(w.app, [['ada@example.org', ['diffusion', 'scaling laws']], ['bob@example.org', ['diffusion']]])) as [Subscriber];
+    [ada] = (await addSubscribers(w.app, [
+      ['ada@example.org', ['diffusion', 'scaling laws']],
+      ['bob@example.org', ['diffusion']],
+    ])) as [Subscriber];
     await ingestSeeds(w.app); // the stored papers the text model and the weak negatives come from
     await w.ingest(DAY, PAPERS);
     await w.digestAndSend();
@@ -63,7 +85,9 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
     expect(page).toContain('<span class="pill pill-none">Nothing learned yet</span> Your digests follow your topics alone, in their usual order.');
     expect(page).not.toContain('/preferences/undo-mark');
     expect(page).not.toContain('Forget what you learned about me');
-    const forget = await request(w.web).get(`/preferences/forget?token=${sign('preferences')}`).expect(200);
+    const forget = await request(w.web)
+      .get(`/preferences/forget?token=${sign('preferences')}`)
+      .expect(200);
     expect(forget.text).toContain('Nothing to forget');
     expect(forget.text).not.toContain('method="post"');
   });
@@ -76,7 +100,11 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
     await post(feedbackPage, { kind: 'not_relevant', paper: String(ids['2611.00104']) }).expect(200);
     const page = (await request(w.web).get(prefs).expect(200)).text;
     expect(page).toContain('<span class="pill pill-learning">Learning</span> Learning from your marks before your next digest.');
-    const listed = [...page.matchAll(/<a class="marked-title" href="[^"]+">([^<]+)<\/a>\s*<p class="marked-meta"><span class="mark mark-\w+">([^<]+)<\/span> <span>([^<]+)<\/span>/g)].map((m) => [m[1], m[2], m[3]]);
+    const listed = [
+      ...page.matchAll(
+        /<a class="marked-title" href="[^"]+">([^<]+)<\/a>\s*<p class="marked-meta"><span class="mark mark-\w+">([^<]+)<\/span> <span>([^<]+)<\/span>/g,
+      ),
+    ].map((m) => [m[1], m[2], m[3]]);
     const today = new Date().toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
     expect(listed).toEqual([
       ['Scaling Laws of Urban Heat Islands', 'Not relevant', today],
@@ -96,7 +124,8 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
     const page = (await request(w.web).get(prefs).expect(200)).text;
     expect(page).not.toContain('Learning from your marks');
     expect(page).not.toContain('Nothing learned yet');
-    const shown = (tone: string) => [...page.matchAll(new RegExp(`<li class="chip chip-${tone}">([^<]+)</li>`, 'g'))].map((m) => m[1]!.replaceAll('&amp;', '&').replaceAll('&#39;', "'"));
+    const shown = (tone: string) =>
+      [...page.matchAll(new RegExp(`<li class="chip chip-${tone}">([^<]+)</li>`, 'g'))].map((m) => m[1]!.replaceAll('&amp;', '&').replaceAll('&#39;', "'"));
     expect(shown('for')).toEqual(words.for.map((t) => t.term));
     expect(shown('against')).toEqual(words.against.map((t) => t.term));
   });
@@ -126,7 +155,10 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
   });
 
   it('a model trained from marks that were undone (or forgotten) meanwhile is not written', async () => {
-    const events = await prisma().feedback.findMany({ where: { subscriberId: ada.id, kind: { in: ['more_like_this', 'not_relevant'] } }, orderBy: { id: 'asc' } });
+    const events = await prisma().feedback.findMany({
+      where: { subscriberId: ada.id, kind: { in: ['more_like_this', 'not_relevant'] } },
+      orderBy: { id: 'asc' },
+    });
     const stored = await model();
     // what a run of the job read before the reader undid a mark: every event up to the newest
     const read = { subscriberId: ada.id, model: stored!.model, feedbackThrough: events.at(-1)!.id, events: events.length, positives: 2, negatives: 1 };
@@ -151,7 +183,9 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
     expect(ask.text).toContain('This deletes the “More like this” and “Not relevant” marks <strong class="address">ada@example.org</strong> gave 3 papers');
     expect(await tableFingerprint(prisma())).toEqual(before);
     expect(await model()).not.toBeNull();
-    const action = /<form method="post" action="([^"]+)" class="single-action">\s*<button class="button" type="submit">Forget what you learned about me/.exec(ask.text)![1]!.replaceAll('&amp;', '&');
+    const action = /<form method="post" action="([^"]+)" class="single-action">\s*<button class="button" type="submit">Forget what you learned about me/
+      .exec(ask.text)![1]!
+      .replaceAll('&amp;', '&');
     const done = await post(action).expect(200);
     expect(done.text).toContain('Forgotten: your marks on 3 papers and what was learned from them.');
     expect(done.text).toContain('Nothing learned yet');
@@ -170,7 +204,10 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
     await train();
     const before = { rows: await tableFingerprint(prisma()), model: await model() };
     for (const purpose of ['archive', 'feed', 'feedback', 'unsubscribe'] as const) {
-      for (const [path, fields] of [['/preferences/undo-mark', { paper: String(ids['2611.00101']) }], ['/preferences/forget', {}]] as const) {
+      for (const [path, fields] of [
+        ['/preferences/undo-mark', { paper: String(ids['2611.00101']) }],
+        ['/preferences/forget', {}],
+      ] as const) {
         const res = await post(`${path}?token=${sign(purpose)}`, fields);
         expect(res.status, `${purpose} ${path}`).toBe(400);
         expect(res.text).toContain('This link belongs to another page');
@@ -179,7 +216,11 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
       expect((await request(w.web).get(`/preferences/forget?token=${sign(purpose)}`)).status).toBe(400);
     }
     // the pages a read link opens offer neither
-    const archive = (await request(w.web).get(`/archive?token=${sign('archive')}`).expect(200)).text;
+    const archive = (
+      await request(w.web)
+        .get(`/archive?token=${sign('archive')}`)
+        .expect(200)
+    ).text;
     expect(archive).not.toMatch(/undo-mark|preferences\/forget/);
     expect({ rows: await tableFingerprint(prisma()), model: await model() }).toEqual(before);
   });
@@ -191,11 +232,20 @@ describe('what paperboy learned, on the preferences page (PostgreSQL)', () => {
     }
     await prisma().subscriber.update({ where: { id: ada.id }, data: { status: 'unsubscribed', unsubscribedAt: new Date() } });
     const after = { rows: await tableFingerprint(prisma()), model: await model() };
-    for (const [path, fields] of [['/preferences/undo-mark', { paper: String(ids['2611.00101']) }], ['/preferences/forget', {}]] as const) {
+    for (const [path, fields] of [
+      ['/preferences/undo-mark', { paper: String(ids['2611.00101']) }],
+      ['/preferences/forget', {}],
+    ] as const) {
       const res = await post(`${path}?token=${sign('preferences')}`, fields);
       expect(res.status, path).toBe(409);
     }
-    expect((await request(w.web).get(`/preferences/forget?token=${sign('preferences')}`).expect(200)).text).toContain('You&#39;re unsubscribed');
+    expect(
+      (
+        await request(w.web)
+          .get(`/preferences/forget?token=${sign('preferences')}`)
+          .expect(200)
+      ).text,
+    ).toContain('You&#39;re unsubscribed');
     expect({ rows: await tableFingerprint(prisma()), model: await model() }).toEqual(after);
     expect(after.model).toEqual(before.model);
   });

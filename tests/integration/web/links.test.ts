@@ -42,7 +42,7 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
         ['truncated', confirm.slice(0, -12), 400, /This link is incomplete|didn&#39;t send this link/],
         ['cut at a dot', confirm.split('.').slice(0, 3).join('.'), 400, /This link is incomplete/],
         ['forged', confirm.slice(0, -1) + (confirm.endsWith('A') ? 'B' : 'A'), 400, /didn&#39;t send this link/],
-        ['for another subscriber', confirm.replace(/^c\.[0-9a-z]+\./, `c.${(ada.id).toString(36)}.`), 400, /didn&#39;t send this link/],
+        ['for another subscriber', confirm.replace(/^c\.[0-9a-z]+\./, `c.${ada.id.toString(36)}.`), 400, /didn&#39;t send this link/],
         ['repeated', `${confirm}&token=${confirm}`, 400, /This link is incomplete/],
       ];
     };
@@ -139,7 +139,11 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     expect(page.text).toMatch(/<form method="post" action="\/unsubscribe\?token=u\./);
 
     t.sink.reset();
-    const saved = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws\nquantum -gravity' })).expect(200);
+    const saved = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws\nquantum -gravity' }))
+      .expect(200);
     expect(saved.text).toContain('Saved. The next digest uses your new topics.');
     expect(saved.text).toContain('scaling laws\nquantum -gravity</textarea>');
     expect(await getSubscriber(prisma(), ada.id)).toMatchObject({ topics: ['scaling laws', 'quantum -gravity'], paused: false });
@@ -147,25 +151,45 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     expect(notice!.parsed.subject).toBe('Your paperboy preferences were updated');
     expect(t.app.captured.events('subscriber.preferences_changed').at(-1)).toMatchObject({ subscriberId: ada.id, topicsChanged: true, pausedChanged: false });
 
-    const paused = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' })).expect(200);
+    const paused = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' }))
+      .expect(200);
     expect(paused.text).toContain('Your digest is paused');
     expect(await getSubscriber(prisma(), ada.id)).toMatchObject({ paused: true });
     await t.sink.waitFor(2); // its notice, sent by the mail loop after the answer
 
     const before = await tableFingerprint(prisma());
     const mailsBefore = await prisma().subscriptionMail.count();
-    const same = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' })).expect(200);
+    const same = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws\nquantum -gravity', paused: 'on' }))
+      .expect(200);
     expect(same.text).toContain('Nothing to save');
-    const bad = await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws\n-only' })).expect(400);
+    const bad = await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws\n-only' }))
+      .expect(400);
     expect(bad.text).toContain('Nothing was saved');
     expect(bad.text).toContain('scaling laws\n-only</textarea>');
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'x\n'.repeat(6000) })).expect(413);
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'x\n'.repeat(6000) }))
+      .expect(413);
     await request(t.web).post(preferencesUrl).send({ topics: 'x' }).expect(415);
     expect(await tableFingerprint(prisma())).toEqual(before);
     expect(await prisma().subscriptionMail.count()).toBe(mailsBefore); // nothing queued: nothing will be mailed
     expect(t.sink.messages).toHaveLength(2);
 
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws' })).expect(200); // resume
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws' }))
+      .expect(200); // resume
     expect(await getSubscriber(prisma(), ada.id)).toMatchObject({ topics: ['scaling laws'], paused: false });
   });
 
@@ -190,7 +214,13 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const body = 'List-Unsubscribe=One-Click';
         const req = http.request(
-          { host: '127.0.0.1', port, method: 'POST', path: unsubscribeUrl, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: unsubscribeUrl,
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+          },
           (res) => {
             let text = '';
             res.on('data', (d) => (text += d));
@@ -220,7 +250,11 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
     expect(elsewhere).toContain('Come back with the same topics, no confirmation needed');
     expect(elsewhere).not.toContain('ask you to confirm');
     expect(elsewhere).toMatch(/<form method="post" action="\/resubscribe\?token=[^"]+"/);
-    await request(t.web).post(preferencesUrl).type('form').send(form({ topics: 'scaling laws' })).expect(409);
+    await request(t.web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'scaling laws' }))
+      .expect(409);
 
     const built = await buildDigest(digestDeps(t.app.ctx));
     expect(built.kind).toBe('built');
@@ -230,18 +264,29 @@ describe('confirm, preferences, unsubscribe (PostgreSQL)', () => {
   });
 
   it('one-click as multipart/form-data (what RFC 8058 recommends) works too, and the page button from any state', async () => {
-    const [cy, dee] = await addSubscribers(t.app, [['cy@example.org', ['x']], ['dee@example.org', ['x'], 'pending']]);
+    const [cy, dee] = await addSubscribers(t.app, [
+      ['cy@example.org', ['x']],
+      ['dee@example.org', ['x'], 'pending'],
+    ]);
     const cyUrl = subscriberLinks(t.app.ctx.tokens, '', cy!.id).unsubscribeUrl;
     await request(t.web).post(cyUrl).field('List-Unsubscribe', 'One-Click').expect(200);
     expect((await getSubscriber(prisma(), cy!.id))!.status).toBe('unsubscribed');
 
     const deeUrl = subscriberLinks(t.app.ctx.tokens, '', dee!.id).unsubscribeUrl;
-    const res = await request(t.web).post(deeUrl).type('form').send(form({ 'List-Unsubscribe': 'One-Click', from: 'page' })).expect(200);
+    const res = await request(t.web)
+      .post(deeUrl)
+      .type('form')
+      .send(form({ 'List-Unsubscribe': 'One-Click', from: 'page' }))
+      .expect(200);
     expect(res.text).toContain('will get no more emails from us, starting now');
     expect(t.app.captured.events('subscriber.unsubscribed').at(-1)).toMatchObject({ subscriberId: dee!.id, via: 'page', from: 'pending' });
     // an unsubscribed reader comes back only through double opt-in
     t.sink.reset();
-    await request(t.web).post('/subscribe').type('form').send(form({ email: 'dee@example.org', topics: 'protein folding' })).expect(303);
+    await request(t.web)
+      .post('/subscribe')
+      .type('form')
+      .send(form({ email: 'dee@example.org', topics: 'protein folding' }))
+      .expect(303);
     const [mail] = await t.sink.waitFor(1);
     expect((await getSubscriber(prisma(), dee!.id))!.status).toBe('pending');
     await request(t.web).post(linkIn(mail!, '/confirm')).expect(200);

@@ -27,8 +27,15 @@ describe('email me my preferences link (PostgreSQL, SMTP)', () => {
   const prisma = () => w.app.ctx.db.prisma;
   const archiveToken = (s: Subscriber) => w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: s.id });
   const webWith = (options: PagesOptions) =>
-    createWebApp(w.app.ctx, { pages: pagesRouter(w.app.ctx, { mailQueue: queue, subscribeAnswerMs: FLOOR_MS, ...options, rateLimits: { ...GENEROUS, ...options.rateLimits } }), requestLog: false });
-  const ask = (s: Subscriber, app = web) => request(app).post(`/preferences-link?token=${archiveToken(s)}`).type('form').send(form({ email: 'mallory@example.net' }));
+    createWebApp(w.app.ctx, {
+      pages: pagesRouter(w.app.ctx, { mailQueue: queue, subscribeAnswerMs: FLOOR_MS, ...options, rateLimits: { ...GENEROUS, ...options.rateLimits } }),
+      requestLog: false,
+    });
+  const ask = (s: Subscriber, app = web) =>
+    request(app)
+      .post(`/preferences-link?token=${archiveToken(s)}`)
+      .type('form')
+      .send(form({ email: 'mallory@example.net' }));
 
   beforeAll(async () => {
     w = await startReaderWorld();
@@ -51,7 +58,9 @@ describe('email me my preferences link (PostgreSQL, SMTP)', () => {
 
   it('from a forwarded "View in your browser": the line where the links were, its page, and the link mailed to the reader only', async () => {
     const delivery = await prisma().delivery.findFirstOrThrow({ where: { subscriberId: ada.id } });
-    const view = await request(web).get(`/archive/${delivery.id}?token=${archiveToken(ada)}`).expect(200);
+    const view = await request(web)
+      .get(`/archive/${delivery.id}?token=${archiveToken(ada)}`)
+      .expect(200);
     const asked = /<a [^>]*href="([^"]+)"[^>]*>Email me my preferences link<\/a>/.exec(view.text)![1]!.replaceAll('&amp;', '&');
     expect(asked).toBe(`${BASE_URL}/preferences-link?token=${archiveToken(ada)}`);
     const page = await request(web).get(asked.slice(BASE_URL.length)).expect(200);
@@ -61,7 +70,11 @@ describe('email me my preferences link (PostgreSQL, SMTP)', () => {
     const action = /<form method="post" action="([^"]+)"/.exec(page.text)![1]!.replaceAll('&amp;', '&');
 
     const before = await tableFingerprint(prisma());
-    const answer = await request(web).post(action).type('form').send(form({ email: 'mallory@example.net' })).expect(303);
+    const answer = await request(web)
+      .post(action)
+      .type('form')
+      .send(form({ email: 'mallory@example.net' }))
+      .expect(303);
     const shown = await request(web).get(answer.headers.location!).expect(200);
     expect(shown.text).toContain('Check your inbox');
     expect(shown.text).not.toMatch(/token=[cpuk]\./);
@@ -116,7 +129,10 @@ describe('email me my preferences link (PostgreSQL, SMTP)', () => {
     await w.sink.waitFor(PREFERENCES_LINK_LIMIT.count);
     await queue.idle();
     expect(w.sink.messages).toHaveLength(PREFERENCES_LINK_LIMIT.count);
-    const asked = w.app.captured.events('preferences_link.asked').filter((e) => e.subscriberId === ada.id).slice(-10);
+    const asked = w.app.captured
+      .events('preferences_link.asked')
+      .filter((e) => e.subscriberId === ada.id)
+      .slice(-10);
     expect(asked.filter((e) => e.queued === true)).toHaveLength(PREFERENCES_LINK_LIMIT.count);
     expect(asked.filter((e) => e.queued === false)).toHaveLength(10 - PREFERENCES_LINK_LIMIT.count);
     expect(JSON.stringify(asked)).not.toContain('ada@example.org');
@@ -148,7 +164,10 @@ describe('email me my preferences link (PostgreSQL, SMTP)', () => {
       [w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: 999_999 }), 410],
     ] as Array<[string, number]>) {
       for (const method of ['get', 'post'] as const) {
-        const res = await request(web)[method](`/preferences-link${token ? `?token=${token}` : ''}`).type('form').send('');
+        const res = await request(web)
+          [method](`/preferences-link${token ? `?token=${token}` : ''}`)
+          .type('form')
+          .send('');
         expect(res.status, `${method} ${token.slice(0, 2)}`).toBe(status);
         expect(res.text).not.toMatch(LEAKS);
       }

@@ -15,7 +15,8 @@ const DELAY_MS = 120_000;
 describe('preferences updated: one email for several saves', () => {
   let t: WebTestApp;
   const prisma = () => t.app.ctx.db.prisma;
-  const mailsOf = (subscriberId: number) => prisma().subscriptionMail.findMany({ where: { subscriberId, kind: 'preferences_changed' }, orderBy: { id: 'asc' } });
+  const mailsOf = (subscriberId: number) =>
+    prisma().subscriptionMail.findMany({ where: { subscriberId, kind: 'preferences_changed' }, orderBy: { id: 'asc' } });
   /** the mail loop, its clock `aheadMs` ahead */
   const loopAt = async (aheadMs: number) => {
     const loop = new SubscriptionMailQueue(subscriptionDeps(t.app.ctx, { now: () => new Date(Date.now() + aheadMs) }));
@@ -45,7 +46,12 @@ describe('preferences updated: one email for several saves', () => {
     expect(more).toEqual([]);
     expect(mail).toMatchObject({ status: 'queued', tries: 0 });
     expect(mail!.nextTryAt.getTime() - mail!.createdAt.getTime()).toBe(DELAY_MS);
-    expect(t.app.captured.events('subscriber.preferences_changed').slice(-4).map((e) => e.mail)).toEqual(['queued', 'joined', 'joined', 'joined']);
+    expect(
+      t.app.captured
+        .events('subscriber.preferences_changed')
+        .slice(-4)
+        .map((e) => e.mail),
+    ).toEqual(['queued', 'joined', 'joined', 'joined']);
 
     await loopAt(0); // not due yet: nothing sent
     expect(t.sink.messages).toHaveLength(0);
@@ -65,11 +71,19 @@ describe('preferences updated: one email for several saves', () => {
     const stopped = new SubscriptionMailQueue(subscriptionDeps(t.app.ctx));
     await stopped.stop(0);
     const quiet = t.webWith({ mailQueue: stopped, subscriptions: { preferencesMailDelayMs: 0 } });
-    await request(quiet).post(preferencesUrl).type('form').send(form({ topics: 'quantum' })).expect(200);
+    await request(quiet)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'quantum' }))
+      .expect(200);
     const claimed = await claimMails(prisma(), 'another-loop', new Date(), 60_000, 10);
     expect(claimed.filter((m) => m.subscriberId === bo!.id)).toHaveLength(1);
 
-    await request(web).post(preferencesUrl).type('form').send(form({ topics: 'protein folding' })).expect(200);
+    await request(web)
+      .post(preferencesUrl)
+      .type('form')
+      .send(form({ topics: 'protein folding' }))
+      .expect(200);
     const mails = await mailsOf(bo!.id);
     expect(mails.map((m) => m.status)).toEqual(['sending', expect.stringMatching(/^(queued|sending|sent)$/)]);
     expect(mails).toHaveLength(2);

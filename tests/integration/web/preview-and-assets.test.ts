@@ -21,7 +21,14 @@ interface Preview {
   maxTopics: number;
   overLimit: boolean;
   caught: { papers: number; new: number };
-  topics: Array<{ topic: string; like?: { arxivId: string; title: string | null }; total?: number; newTotal?: number; papers?: PreviewPaper[]; error?: { code: string; message: string; column: number | null } }>;
+  topics: Array<{
+    topic: string;
+    like?: { arxivId: string; title: string | null };
+    total?: number;
+    newTotal?: number;
+    papers?: PreviewPaper[];
+    error?: { code: string; message: string; column: number | null };
+  }>;
 }
 
 describe('the live preview API and the assets (PostgreSQL)', () => {
@@ -74,7 +81,12 @@ describe('the live preview API and the assets (PostgreSQL)', () => {
     expect(fresh.new).toBe(true);
     // the four new papers the digest mails for this topic (tests/integration/delivery/digest-send.test.ts)
     expect(scaling.newTotal).toBe(4);
-    expect(scaling.papers!.filter((p) => p.new).map((p) => p.title).sort()).toEqual([
+    expect(
+      scaling
+        .papers!.filter((p) => p.new)
+        .map((p) => p.title)
+        .sort(),
+    ).toEqual([
       'Broken Neural Scaling Laws',
       'Lying Is Just a Phase: The Hidden Alignment Transition in Language Model Scaling',
       'Particle contact dynamics as the origin for non-integer power expansion rheology in attractive suspension networks',

@@ -38,7 +38,10 @@ for (const backend of BACKENDS) {
     });
 
     it('exports everything stored about them as JSON, by address in any case or by id', async () => {
-      const res = await request(w.web).get(`/admin/subscribers/${encodeURIComponent(ADA.toUpperCase())}/export`).set(auth).expect(200);
+      const res = await request(w.web)
+        .get(`/admin/subscribers/${encodeURIComponent(ADA.toUpperCase())}/export`)
+        .set(auth)
+        .expect(200);
       const data = res.body;
       expect(data.subscriber).toMatchObject({ id: r.reader.id, email: ADA, status: 'active', topics: TOPICS, mutedTopics: [TOPICS[1]], frequency: 'daily' });
       expect(data.subscriber.createdAt).toBeTruthy();
@@ -49,14 +52,20 @@ for (const backend of BACKENDS) {
       ]);
       const sent = data.deliveries[0];
       expect(sent.listingDate).toMatch(/^2026-06-\d\dT/);
-      expect(sent.papers.map((p: { title: string }) => p.title).sort()).toEqual([expect.stringMatching(/^Axolotl Limb Regrowth/), expect.stringMatching(/^Zebrafish Fin Regeneration/)]);
+      expect(sent.papers.map((p: { title: string }) => p.title).sort()).toEqual([
+        expect.stringMatching(/^Axolotl Limb Regrowth/),
+        expect.stringMatching(/^Zebrafish Fin Regeneration/),
+      ]);
       expect(sent.papers[0].topics.length).toBeGreaterThan(0);
       expect(sent.attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'sent' })]);
       expect(data.mailedPapers).toHaveLength(2);
       expect(data.feedback.map((f: { kind: string }) => f.kind)).toEqual(['more_like_this', 'mute_topic']);
       expect(data.feedback[0].paper.title).toBeTruthy();
       expect(data.inboundReports).toEqual([expect.objectContaining({ kind: 'soft_bounce', recipient: ADA, status: '4.2.2' })]);
-      expect(data.subscriptionMails.map((m: { kind: string; status: string }) => `${m.kind} ${m.status}`)).toEqual(['confirmation sent', 'preferences_changed queued']);
+      expect(data.subscriptionMails.map((m: { kind: string; status: string }) => `${m.kind} ${m.status}`)).toEqual([
+        'confirmation sent',
+        'preferences_changed queued',
+      ]);
       expect(data.readerModel).toMatchObject({ positives: 1, trainedAt: expect.any(String) });
       expect(JSON.stringify(data)).not.toMatch(/tokenNonce|emailKey|token_nonce/);
       const byId = await request(w.web).get(`/admin/subscribers/${r.reader.id}/export`).set(auth).expect(200);
@@ -90,11 +99,22 @@ for (const backend of BACKENDS) {
         await markSent(w.app.ctx.db.sql, worker.id, [{ id: other.id, attempt: other.attempt, response: '250 ok' }]);
 
         const before = await digestCounts(prisma());
-        const res = await request(w.web).delete(`/admin/subscribers/${encodeURIComponent(ADA)}`).set(auth).expect(200);
-        expect(res.body).toMatchObject({ subscriberId: r.reader.id, status: 'erased', removed: { deliveriesStopped: 1, deliveriesKept: 2, mailedPapers: 2, feedback: 2, readerModel: 1, subscriptionMails: 2, inboundReports: 1 } });
+        const res = await request(w.web)
+          .delete(`/admin/subscribers/${encodeURIComponent(ADA)}`)
+          .set(auth)
+          .expect(200);
+        expect(res.body).toMatchObject({
+          subscriberId: r.reader.id,
+          status: 'erased',
+          removed: { deliveriesStopped: 1, deliveriesKept: 2, mailedPapers: 2, feedback: 2, readerModel: 1, subscriptionMails: 2, inboundReports: 1 },
+        });
         // the sender that claimed it can no longer hand it: nothing of it goes to the relay
         expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt }])).toEqual({ handed: [], taken: [] });
-        expect(await prisma().delivery.findUniqueOrThrow({ where: { id: mine.id } })).toMatchObject({ status: 'failed', errorCode: 'subscriber_erased', workerId: null });
+        expect(await prisma().delivery.findUniqueOrThrow({ where: { id: mine.id } })).toMatchObject({
+          status: 'failed',
+          errorCode: 'subscriber_erased',
+          workerId: null,
+        });
         // the counts still add up, digest by digest, and none was lost
         const after = await digestCounts(prisma());
         for (const d of after) expect(d.rows).toBe(d.deliveryCount);
@@ -110,7 +130,11 @@ for (const backend of BACKENDS) {
       expect(await traces(prisma(), [ADA, 'ada.lovelace', ...TOPICS])).toEqual([]);
       // (the scan does find what is there: the control reader's address and topics)
       expect(await traces(prisma(), ['BOB@example.org', CONTROL_TOPICS[0]!])).toEqual(
-        expect.arrayContaining(['delivery.papers holds "zebrafish fin"', 'subscriber.email holds "BOB@example.org"', 'subscriber.topics holds "zebrafish fin"']),
+        expect.arrayContaining([
+          'delivery.papers holds "zebrafish fin"',
+          'subscriber.email holds "BOB@example.org"',
+          'subscriber.topics holds "zebrafish fin"',
+        ]),
       );
       const tombstone = await prisma().subscriber.findUniqueOrThrow({ where: { id: r.reader.id } });
       expect(tombstone).toMatchObject({ status: 'erased', topics: [], mutedTopics: [], email: `erased-${r.reader.id}@erased.invalid`, confirmedAt: null });
@@ -131,7 +155,11 @@ for (const backend of BACKENDS) {
       const late = [{ paperId: later[0]!.id, topics: [TOPICS[0]!] }];
       expect(await insertDeliveries(prisma(), digest, [{ subscriberId: r.reader.id, papers: late }])).toBe(0);
       await recordFeedback(prisma(), { subscriberId: r.reader.id, kind: 'mute_topic', topic: TOPICS[1]!, at: new Date() });
-      await saveReaderModels(w.app.ctx.db.sql, [{ subscriberId: r.reader.id, model: '{"v":1}', feedbackThrough: 9, events: 0, positives: 1, negatives: 0 }], new Date());
+      await saveReaderModels(
+        w.app.ctx.db.sql,
+        [{ subscriberId: r.reader.id, model: '{"v":1}', feedbackThrough: 9, events: 0, positives: 1, negatives: 0 }],
+        new Date(),
+      );
       expect(await traces(prisma(), TOPICS)).toEqual([]);
       expect(await prisma().readerModel.count({ where: { subscriberId: r.reader.id } })).toBe(0);
 
@@ -139,7 +167,14 @@ for (const backend of BACKENDS) {
       const archive = w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: r.reader.id });
       expect((await request(w.web).get(`/preferences?token=${prefs}`).set('Accept', 'text/html')).status).toBe(410);
       expect((await request(w.web).get(`/archive?token=${archive}`).set('Accept', 'text/html')).status).toBe(410);
-      expect((await request(w.web).post(`/unsubscribe?token=${w.app.ctx.tokens.sign({ purpose: 'unsubscribe', subscriberId: r.reader.id })}`).type('form').send('List-Unsubscribe=One-Click')).status).toBe(410);
+      expect(
+        (
+          await request(w.web)
+            .post(`/unsubscribe?token=${w.app.ctx.tokens.sign({ purpose: 'unsubscribe', subscriberId: r.reader.id })}`)
+            .type('form')
+            .send('List-Unsubscribe=One-Click')
+        ).status,
+      ).toBe(410);
 
       const sent = await prisma().delivery.findFirstOrThrow({ where: { subscriberId: r.reader.id, digestId: r.sentDigest } });
       const bounce = await handleInbound(inboundDeps(w.app.ctx), {
@@ -170,17 +205,25 @@ for (const backend of BACKENDS) {
       const sender = new SenderService(sendDeps(w.app.ctx, worker), 50);
       sender.start();
       try {
-        await request(w.web).delete(`/admin/subscribers/${encodeURIComponent(mary)}`).set(auth).expect(200);
+        await request(w.web)
+          .delete(`/admin/subscribers/${encodeURIComponent(mary)}`)
+          .set(auth)
+          .expect(200);
         await prisma().digest.update({ where: { id: m.queuedDigest }, data: { status: 'ready' } });
         sender.wake();
-        await vi.waitFor(async () => expect(await prisma().delivery.count({ where: { digestId: m.queuedDigest, status: { notIn: ['sent', 'failed'] } } })).toBe(0), { timeout: 20_000, interval: 50 });
+        await vi.waitFor(
+          async () => expect(await prisma().delivery.count({ where: { digestId: m.queuedDigest, status: { notIn: ['sent', 'failed'] } } })).toBe(0),
+          { timeout: 20_000, interval: 50 },
+        );
       } finally {
         await sender.stop(Date.now() + 5000, Date.now() + 5000);
         await worker.stop();
       }
       const after = await prisma().delivery.findMany({ where: { digestId: m.queuedDigest }, orderBy: { id: 'asc' } });
       expect(after.filter((d) => d.subscriberId === m.reader.id).map((d) => [d.status, d.errorCode])).toEqual([['failed', 'subscriber_erased']]);
-      expect(after.filter((d) => d.subscriberId !== m.reader.id).map((d) => d.status)).toEqual(after.filter((d) => d.subscriberId !== m.reader.id).map(() => 'sent'));
+      expect(after.filter((d) => d.subscriberId !== m.reader.id).map((d) => d.status)).toEqual(
+        after.filter((d) => d.subscriberId !== m.reader.id).map(() => 'sent'),
+      );
       expect(w.sink.messages.filter((x) => x.envelope.to.some((to) => to.toLowerCase() === 'mary-control@example.org'))).toHaveLength(2);
       expect(w.sink.messages.filter((x) => x.envelope.to.some((to) => to.toLowerCase() === mary.toLowerCase()))).toHaveLength(1); // the first digest only
     });
@@ -191,11 +234,16 @@ for (const backend of BACKENDS) {
       try {
         await writer.query('BEGIN');
         await writer.query(`INSERT INTO feedback (subscriber_id, kind, topic, at) VALUES ($1, 'mute_topic', $2, now())`, [l.reader.id, TOPICS[0]]);
-        const erasing = request(w.web).delete(`/admin/subscribers/${l.reader.id}`).set(auth).then((res) => res);
+        const erasing = request(w.web)
+          .delete(`/admin/subscribers/${l.reader.id}`)
+          .set(auth)
+          .then((res) => res);
         // the erase waits on the writer's lock on the subscriber row
         await vi.waitFor(
           async () => {
-            const { rows } = await w.app.ctx.db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+            const { rows } = await w.app.ctx.db.sql.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
             expect(Number(rows[0]!.n)).toBeGreaterThan(0);
           },
           { timeout: 20_000, interval: 50 },

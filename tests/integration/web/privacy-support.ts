@@ -64,14 +64,49 @@ export async function richReader(w: ReaderWorld, email: string, control: string)
   if ((await prisma.readerModel.count({ where: { subscriberId: reader.id } })) !== 1) throw new Error('no reader model trained');
   await prisma.subscriptionMail.createMany({
     data: [
-      { subscriberId: reader.id, kind: 'confirmation', status: 'sent', tries: 1, nextTryAt: now, retryUntil: now, createdAt: now, doneAt: now, messageId: `<c1@papers.example.org>` },
-      { subscriberId: reader.id, kind: 'preferences_changed', status: 'queued', tries: 1, nextTryAt: new Date(now.getTime() + 3600_000), retryUntil: new Date(now.getTime() + 86400_000), createdAt: now, lastError: `EENVELOPE: 451 <${email}> greylisted` },
+      {
+        subscriberId: reader.id,
+        kind: 'confirmation',
+        status: 'sent',
+        tries: 1,
+        nextTryAt: now,
+        retryUntil: now,
+        createdAt: now,
+        doneAt: now,
+        messageId: `<c1@papers.example.org>`,
+      },
+      {
+        subscriberId: reader.id,
+        kind: 'preferences_changed',
+        status: 'queued',
+        tries: 1,
+        nextTryAt: new Date(now.getTime() + 3600_000),
+        retryUntil: new Date(now.getTime() + 86400_000),
+        createdAt: now,
+        lastError: `EENVELOPE: 451 <${email}> greylisted`,
+      },
     ],
   });
   await prisma.inboundReport.create({
-    data: { via: 'smtp', kind: 'soft_bounce', reportKey: `smtp:<dsn-1@mx.example>:${email.toLowerCase()}`, deliveryId: delivery.id, subscriberId: reader.id, recipient: email, status: '4.2.2', diagnostic: `452 4.2.2 <${email.toUpperCase()}>: mailbox full`, outcome: 'bounce counted' },
+    data: {
+      via: 'smtp',
+      kind: 'soft_bounce',
+      reportKey: `smtp:<dsn-1@mx.example>:${email.toLowerCase()}`,
+      deliveryId: delivery.id,
+      subscriberId: reader.id,
+      recipient: email,
+      status: '4.2.2',
+      diagnostic: `452 4.2.2 <${email.toUpperCase()}>: mailbox full`,
+      outcome: 'bounce counted',
+    },
   });
-  await prisma.delivery.update({ where: { id: delivery.id }, data: { smtpExchange: `MAIL FROM:<hello@papers.example.org>\nRCPT TO:<${email}>\n250 2.1.5 <${email}> ok`, smtpResponse: `250 2.0.0 Ok: queued for <${email}>` } });
+  await prisma.delivery.update({
+    where: { id: delivery.id },
+    data: {
+      smtpExchange: `MAIL FROM:<hello@papers.example.org>\nRCPT TO:<${email}>\n250 2.1.5 <${email}> ok`,
+      smtpResponse: `250 2.0.0 Ok: queued for <${email}>`,
+    },
+  });
   await prisma.deliveryAttempt.updateMany({ where: { deliveryId: delivery.id }, data: { reason: `accepted for ${email}` } });
   await ingestCaught(w);
   const built = await buildDigest(digestDeps(w.app.ctx));
@@ -91,7 +126,10 @@ export async function traces(prisma: PrismaClient, needles: string[]): Promise<s
   const found: string[] = [];
   for (const { table, column } of columns) {
     for (const needle of needles) {
-      const rows = await prisma.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM "${table}" WHERE strpos(lower("${column}"::text), $1) > 0`, needle.toLowerCase());
+      const rows = await prisma.$queryRawUnsafe<Array<{ n: bigint }>>(
+        `SELECT count(*) AS n FROM "${table}" WHERE strpos(lower("${column}"::text), $1) > 0`,
+        needle.toLowerCase(),
+      );
       if (Number(rows[0]!.n) > 0) found.push(`${table}.${column} holds "${needle}"`);
     }
   }

@@ -17,7 +17,10 @@ import { LEAKS, linkIn } from './support.ts';
 const TOKEN = 'privacy-tools-admin-token-0123456789ab';
 
 const setCookie = (res: request.Response, name: string) =>
-  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${name}=`))?.split(';')[0];
+  ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0];
 
 for (const backend of BACKENDS) {
   describe(`erasing from the preferences page, the dashboard and the command line (${backend})`, () => {
@@ -87,7 +90,11 @@ for (const backend of BACKENDS) {
         expect(busy.text).toContain('An email to you is being sent this very moment, so nothing was deleted yet');
         expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: reader.id } })).status).toBe('active');
         await markSent(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt, response: '250 ok' }]);
-        await releaseClaims(w.app.ctx.db.sql, worker.id, claimed.filter((d) => d !== mine).map((d) => ({ id: d.id, attempt: d.attempt })));
+        await releaseClaims(
+          w.app.ctx.db.sql,
+          worker.id,
+          claimed.filter((d) => d !== mine).map((d) => ({ id: d.id, attempt: d.attempt })),
+        );
       } finally {
         await worker.stop();
       }
@@ -131,32 +138,33 @@ for (const backend of BACKENDS) {
     });
 
     // (child processes: once, on PostgreSQL)
-    if (backend === 'postgres') it('the command line exports, asks before erasing, and erases with --yes', async () => {
-      const email = 'Dorothy.Vaughan@Example.org';
-      const { reader } = await richReader(w, email, 'dorothy-control@example.org');
-      const exported = await runCli(['subscriber', 'export', email.toLowerCase()], w.app.env);
-      expect(exported.stderr).not.toMatch(/^paperboy:/m);
-      expect(exported.code).toBe(0);
-      const data = JSON.parse(exported.stdout);
-      expect(data.subscriber).toMatchObject({ id: reader.id, email, topics: TOPICS });
-      expect(data.deliveries).toHaveLength(2);
+    if (backend === 'postgres')
+      it('the command line exports, asks before erasing, and erases with --yes', async () => {
+        const email = 'Dorothy.Vaughan@Example.org';
+        const { reader } = await richReader(w, email, 'dorothy-control@example.org');
+        const exported = await runCli(['subscriber', 'export', email.toLowerCase()], w.app.env);
+        expect(exported.stderr).not.toMatch(/^paperboy:/m);
+        expect(exported.code).toBe(0);
+        const data = JSON.parse(exported.stdout);
+        expect(data.subscriber).toMatchObject({ id: reader.id, email, topics: TOPICS });
+        expect(data.deliveries).toHaveLength(2);
 
-      const unasked = await runCli(['subscriber', 'erase', email], w.app.env);
-      expect(unasked.code).toBe(2);
-      expect(unasked.stderr).toMatch(/give --yes/);
-      expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: reader.id } })).status).toBe('active');
-      const bad = await runCli(['subscriber', 'erase', 'not an address', '--yes'], w.app.env);
-      expect(bad.code).toBe(2);
-      expect(bad.stderr).toMatch(/not an email address or a subscriber id/);
+        const unasked = await runCli(['subscriber', 'erase', email], w.app.env);
+        expect(unasked.code).toBe(2);
+        expect(unasked.stderr).toMatch(/give --yes/);
+        expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: reader.id } })).status).toBe('active');
+        const bad = await runCli(['subscriber', 'erase', 'not an address', '--yes'], w.app.env);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/not an email address or a subscriber id/);
 
-      const erased = await runCli(['subscriber', 'erase', String(reader.id), '--yes'], w.app.env);
-      expect(erased.stderr).not.toMatch(/^paperboy:/m);
-      expect(erased.code).toBe(0);
-      expect(erased.stdout).toMatch(new RegExp(`^erased subscriber ${reader.id}: address and topics gone; removed 2 feedback marks, 2 mailed papers`));
-      expect(await traces(prisma(), [email, 'dorothy.vaughan', ...TOPICS])).toEqual([]);
-      const again = await runCli(['subscriber', 'export', String(reader.id)], w.app.env);
-      expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(new RegExp(`subscriber ${reader.id} was already erased on 20`));
-    }, 180_000); // five child processes, each starting node and opening the database
+        const erased = await runCli(['subscriber', 'erase', String(reader.id), '--yes'], w.app.env);
+        expect(erased.stderr).not.toMatch(/^paperboy:/m);
+        expect(erased.code).toBe(0);
+        expect(erased.stdout).toMatch(new RegExp(`^erased subscriber ${reader.id}: address and topics gone; removed 2 feedback marks, 2 mailed papers`));
+        expect(await traces(prisma(), [email, 'dorothy.vaughan', ...TOPICS])).toEqual([]);
+        const again = await runCli(['subscriber', 'export', String(reader.id)], w.app.env);
+        expect(again.code).toBe(1);
+        expect(again.stderr).toMatch(new RegExp(`subscriber ${reader.id} was already erased on 20`));
+      }, 180_000); // five child processes, each starting node and opening the database
   });
 }

@@ -28,11 +28,14 @@ import { BASE_URL, GENEROUS } from './support.ts';
 
 /** What "no state changed" compares: every reader's row, every feedback event, every reader model, every subscription mail. */
 async function readerState(prisma: PrismaClient) {
-  const rows = (table: string) => prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${table}" t ORDER BY id`).then((r) => r.map((x) => x.row));
+  const rows = (table: string) =>
+    prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${table}" t ORDER BY id`).then((r) => r.map((x) => x.row));
   return {
     subscriber: await rows('subscriber'),
     feedback: await rows('feedback'),
-    models: (await prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM reader_model t ORDER BY subscriber_id`)).map((r) => r.row),
+    models: (await prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM reader_model t ORDER BY subscriber_id`)).map(
+      (r) => r.row,
+    ),
     mails: await prisma.subscriptionMail.findMany({ orderBy: { id: 'asc' }, select: { id: true, subscriberId: true, kind: true } }),
     everything: await tableFingerprint(prisma),
   };
@@ -112,7 +115,12 @@ for (const backend of BACKENDS) {
       if (expectMail) expect(queued.length).toBeGreaterThanOrEqual(1);
       else expect(queued).toEqual([]);
       expect(queued.length).toBeLessThanOrEqual(PREFERENCES_LINK_LIMIT.count);
-      expect(w.sink.messages.slice(sentBefore).flatMap((m) => m.envelope.to).filter((to) => to !== reader.email)).toEqual([]);
+      expect(
+        w.sink.messages
+          .slice(sentBefore)
+          .flatMap((m) => m.envelope.to)
+          .filter((to) => to !== reader.email),
+      ).toEqual([]);
       return result;
     }
 

@@ -26,7 +26,10 @@ describe("the preferences page's preview, ranked for the reader (PostgreSQL)", (
   let readers: MarkedReaders;
   const token = (purpose: TokenPurpose, subscriberId = readers.ada.id) => w.app.ctx.tokens.sign({ purpose, subscriberId });
   const mine = (topics: string, subscriberId = readers.ada.id) =>
-    request(w.web).get('/api/preferences/preview').query({ token: token('preferences', subscriberId), topics }).set('Accept', 'application/json');
+    request(w.web)
+      .get('/api/preferences/preview')
+      .query({ token: token('preferences', subscriberId), topics })
+      .set('Accept', 'application/json');
   const anyone = (topics: string) => request(w.web).get('/api/preview').query({ topics }).set('Accept', 'application/json');
 
   beforeAll(async () => {
@@ -54,7 +57,13 @@ describe("the preferences page's preview, ranked for the reader (PostgreSQL)", (
     // the suggestion no line catches, with the liked paper it resembles
     expect(body.reader!.alsoLike.map((p) => p.title)).toContain(UNCAUGHT[0]);
     const suggestion = body.reader!.alsoLike.find((p) => p.title === UNCAUGHT[0])!;
-    expect(suggestion.reason).toMatch(new RegExp(`^Like “(${ML.slice(0, 2).map((p) => p[0]).join('|')})”$`));
+    expect(suggestion.reason).toMatch(
+      new RegExp(
+        `^Like “(${ML.slice(0, 2)
+          .map((p) => p[0])
+          .join('|')})”$`,
+      ),
+    );
     // the papers ada marked herself are never suggested to her
     expect(body.reader!.alsoLike.map((p) => p.title)).not.toContain(ML[0][0]);
     // the set-aside paper is still caught: counted with the others
@@ -128,11 +137,17 @@ describe("the preferences page's preview, ranked for the reader (PostgreSQL)", (
     expect((res.body as { error: { code: string } }).error.code).toBe('NOT_ACTIVE');
   });
 
-  it('the preferences page points its preview at the reader\'s own endpoint; the subscribe page keeps the anonymous one', async () => {
-    const prefs = await request(w.web).get('/preferences').query({ token: token('preferences') }).expect(200);
+  it("the preferences page points its preview at the reader's own endpoint; the subscribe page keeps the anonymous one", async () => {
+    const prefs = await request(w.web)
+      .get('/preferences')
+      .query({ token: token('preferences') })
+      .expect(200);
     const endpoint = /data-endpoint="([^"]+)"/.exec(prefs.text)![1]!.replace(/&amp;/g, '&');
     expect(endpoint).toMatch(/^\/api\/preferences\/preview\?token=/);
-    expect(w.app.ctx.tokens.claimsOf(new URL(endpoint, 'http://x').searchParams.get('token')!)).toMatchObject({ purpose: 'preferences', subscriberId: readers.ada.id });
+    expect(w.app.ctx.tokens.claimsOf(new URL(endpoint, 'http://x').searchParams.get('token')!)).toMatchObject({
+      purpose: 'preferences',
+      subscriberId: readers.ada.id,
+    });
     const subscribe = await request(w.web).get('/').expect(200);
     expect(/data-endpoint="([^"]+)"/.exec(subscribe.text)![1]).toBe('/api/preview');
   });

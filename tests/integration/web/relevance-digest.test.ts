@@ -17,22 +17,51 @@ import { footerLink, item, startReaderWorld, type ReaderWorld } from './reader-s
 import { BASE_URL } from './support.ts';
 
 const ML = [
-  ['Denoising Diffusion Models for Image Generation', 'We train a diffusion model with a transformer backbone to generate images from text prompts, improving sample quality over GAN baselines.'],
-  ['Faster Sampling for Latent Diffusion Models', 'A distillation method reduces the sampling steps of latent diffusion models for text-to-image generation while keeping image quality.'],
-  ['Video Diffusion Transformers at Scale', 'We scale diffusion transformers to video generation and study how image quality and motion depend on model size and training data.'],
-  ['Guidance Without Classifiers in Diffusion Generative Models', 'Classifier-free guidance trades diversity for fidelity in diffusion generative models; we analyse the trade-off for image synthesis from text prompts.'],
+  [
+    'Denoising Diffusion Models for Image Generation',
+    'We train a diffusion model with a transformer backbone to generate images from text prompts, improving sample quality over GAN baselines.',
+  ],
+  [
+    'Faster Sampling for Latent Diffusion Models',
+    'A distillation method reduces the sampling steps of latent diffusion models for text-to-image generation while keeping image quality.',
+  ],
+  [
+    'Video Diffusion Transformers at Scale',
+    'We scale diffusion transformers to video generation and study how image quality and motion depend on model size and training data.',
+  ],
+  [
+    'Guidance Without Classifiers in Diffusion Generative Models',
+    'Classifier-free guidance trades diversity for fidelity in diffusion generative models; we analyse the trade-off for image synthesis from text prompts.',
+  ],
 ] as const;
 const PHYSICS = [
-  ['Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm', 'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared displacement exponent below one.'],
-  ['Diffusion of Colloids Near a Wall', 'We measure the hindered diffusion of colloidal particles near a solid wall and compare the mean squared displacement with hydrodynamic theory.'],
-  ['Heat Diffusion in Layered Crystals', 'Phonon transport and heat diffusion of particles in layered crystals are measured with thermoreflectance; the mean squared displacement of phonons is anisotropic.'],
-  ['Rotational Diffusion of Active Particles', 'Active Brownian particles show enhanced rotational diffusion; we derive the mean squared displacement of self-propelled particles in a harmonic trap.'],
+  [
+    'Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm',
+    'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared displacement exponent below one.',
+  ],
+  [
+    'Diffusion of Colloids Near a Wall',
+    'We measure the hindered diffusion of colloidal particles near a solid wall and compare the mean squared displacement with hydrodynamic theory.',
+  ],
+  [
+    'Heat Diffusion in Layered Crystals',
+    'Phonon transport and heat diffusion of particles in layered crystals are measured with thermoreflectance; the mean squared displacement of phonons is anisotropic.',
+  ],
+  [
+    'Rotational Diffusion of Active Particles',
+    'Active Brownian particles show enhanced rotational diffusion; we derive the mean squared displacement of self-propelled particles in a harmonic trap.',
+  ],
 ] as const;
 /** never says "diffusion": only what was learned can bring it */
-const UNCAUGHT = ['Text-to-Image Generation with Transformers', 'We train a transformer to generate images from text prompts and improve sample quality and image quality over GAN baselines.'] as const;
+const UNCAUGHT = [
+  'Text-to-Image Generation with Transformers',
+  'We train a transformer to generate images from text prompts and improve sample quality and image quality over GAN baselines.',
+] as const;
 
 /** Real paper text from the seeds (none about diffusion): the rest of each listing, and the corpus. */
-const filler = parseSnapshot(readFileSync(path.resolve(import.meta.dirname, '../../../seeds/000_0b7782e3c814158f.txt')), { now: new Date('2026-06-10T00:00:00Z') })
+const filler = parseSnapshot(readFileSync(path.resolve(import.meta.dirname, '../../../seeds/000_0b7782e3c814158f.txt')), {
+  now: new Date('2026-06-10T00:00:00Z'),
+})
   .papers.filter((p) => !/diffus|generat|image/i.test(`${p.title} ${p.abstract}`))
   .map((p) => [p.title, p.abstract] as const);
 let next = 0;
@@ -50,7 +79,9 @@ describe('relevance through the real email (PostgreSQL, SMTP)', () => {
   /** The email's per-paper link for one paper ("More like this" or "Not relevant"), then the page's button. */
   async function mark(mail: SinkMessage, title: string, label: 'More like this' | 'Not relevant'): Promise<void> {
     const { id } = await w.app.ctx.db.prisma.paper.findFirstOrThrow({ where: { title } });
-    const link = new RegExp(`<a class="feedback-link"[^>]* href="${BASE_URL.replace(/\./g, '\\.')}([^"]+&amp;paper=${id}&amp;kind=[a-z_]+)"[^>]*>${label}</a>`).exec(mail.parsed.html || '');
+    const link = new RegExp(
+      `<a class="feedback-link"[^>]* href="${BASE_URL.replace(/\./g, '\\.')}([^"]+&amp;paper=${id}&amp;kind=[a-z_]+)"[^>]*>${label}</a>`,
+    ).exec(mail.parsed.html || '');
     expect(link, `${label} under ${title}`).not.toBeNull();
     const page = await request(w.web).get(link![1]!.replace(/&amp;/g, '&')).expect(200);
     // the card that asks about this one choice: its form, posted as the button would
@@ -64,7 +95,12 @@ describe('relevance through the real email (PostgreSQL, SMTP)', () => {
   const flat = (s: string) => s.replace(/\*/g, '').replace(/\s+/g, ' ');
   const bodyText = (mail: SinkMessage) => {
     const html = mail.parsed.html || '';
-    return flat(html.slice(html.indexOf('<h1')).replace(/<[^>]+>/g, '').replace(/&amp;/g, '&'));
+    return flat(
+      html
+        .slice(html.indexOf('<h1'))
+        .replace(/<[^>]+>/g, '')
+        .replace(/&amp;/g, '&'),
+    );
   };
   const mailOf = async (n: number) => (await w.sink.waitFor(n)).filter((m) => m.envelope.to.includes('ada@example.org'))[n - 1]!;
 
@@ -112,24 +148,43 @@ describe('relevance through the real email (PostgreSQL, SMTP)', () => {
       const at = part.indexOf('You may also like');
       expect(at).toBeGreaterThan(0);
       expect(part.indexOf(UNCAUGHT[0])).toBeGreaterThan(at);
-      expect(part.slice(at)).toMatch(new RegExp(`Like “(${ML.slice(0, 2).map((p) => p[0]).join('|')})”`));
+      expect(part.slice(at)).toMatch(
+        new RegExp(
+          `Like “(${ML.slice(0, 2)
+            .map((p) => p[0])
+            .join('|')})”`,
+        ),
+      );
     }
     expect(third.parsed.text).toMatch(/You may also like\n-+\n\n\d+\. +Text-to-Image Generation with Transformers/);
   });
 
   it('the web view shows what was sent: both lines, in the same order', async () => {
     const page = await request(w.web).get(footerLink(third, 'View in your browser')).expect(200);
-    const shown = flat(page.text.slice(page.text.indexOf('<h1')).replace(/<[^>]+>/g, '').replace(/&amp;/g, '&'));
-    const order = [ML[3][0], 'Probably not for you — like papers you marked not relevant', PHYSICS[3][0], 'You may also like', UNCAUGHT[0]].map((t) => shown.indexOf(t));
+    const shown = flat(
+      page.text
+        .slice(page.text.indexOf('<h1'))
+        .replace(/<[^>]+>/g, '')
+        .replace(/&amp;/g, '&'),
+    );
+    const order = [ML[3][0], 'Probably not for you — like papers you marked not relevant', PHYSICS[3][0], 'You may also like', UNCAUGHT[0]].map((t) =>
+      shown.indexOf(t),
+    );
     expect(order.every((at) => at > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it("the reader's feed is ranked as the digest: the wanted sense before the other, and the suggestion", async () => {
     const ada = await w.app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'ada@example.org' } });
-    const prefs = await request(w.web).get(`/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`).expect(200);
+    const prefs = await request(w.web)
+      .get(`/preferences?token=${w.app.ctx.tokens.sign({ purpose: 'preferences', subscriberId: ada.id })}`)
+      .expect(200);
     const url = new URL(/<input id="feed-json" type="url" readonly value="([^"]+)">/.exec(prefs.text)![1]!.replace(/&amp;/g, '&'));
-    const feed = (await request(w.web).get(url.pathname + url.search).expect(200)).body as { items: Array<{ title: string }> };
+    const feed = (
+      await request(w.web)
+        .get(url.pathname + url.search)
+        .expect(200)
+    ).body as { items: Array<{ title: string }> };
     const titles = feed.items.map((i) => i.title);
     expect(titles.indexOf(ML[3][0])).toBeGreaterThanOrEqual(0);
     expect(titles.indexOf(ML[3][0])).toBeLessThan(titles.indexOf(PHYSICS[3][0]));

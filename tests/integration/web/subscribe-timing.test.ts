@@ -56,7 +56,12 @@ describe('POST /subscribe answers in the same time whatever the address state (r
 
     const post = async (email: string) => {
       const started = performance.now();
-      const res = await fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ email, topics: 'scaling laws' }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ email, topics: 'scaling laws' }),
+      });
       const body = await res.text();
       // the answer (a redirect to the "check your inbox" page) names the address typed; apart from it, every state gets the same bytes
       const answer = `${res.headers.get('location')}\n${body}`.replaceAll(encodeURIComponent(email), '<email>').replaceAll(email, '<email>');

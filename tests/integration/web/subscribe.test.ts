@@ -15,8 +15,7 @@ describe('POST /subscribe (PostgreSQL, SMTP)', () => {
   let t: WebTestApp;
   const prisma = () => t.app.ctx.db.prisma;
   // POST-redirect-GET: an accepted request answers 303 to /check-inbox; followed here
-  const subscribe = (fields: Record<string, string>, web = t.web) =>
-    request(web).post('/subscribe').type('form').send(form(fields)).redirects(1);
+  const subscribe = (fields: Record<string, string>, web = t.web) => request(web).post('/subscribe').type('form').send(form(fields)).redirects(1);
 
   beforeAll(async () => {
     t = await startWebTestApp('postgres');
@@ -41,7 +40,11 @@ describe('POST /subscribe (PostgreSQL, SMTP)', () => {
   });
 
   it('answers an accepted request with a redirect (a reload does not post again); the page keeps the topics on the way back', async () => {
-    const res = await request(t.web).post('/subscribe').type('form').send(form({ email: 'prg@example.org', topics: 'scaling laws\ndiffusion -video' })).expect(303);
+    const res = await request(t.web)
+      .post('/subscribe')
+      .type('form')
+      .send(form({ email: 'prg@example.org', topics: 'scaling laws\ndiffusion -video' }))
+      .expect(303);
     expect(res.headers.location).toBe('/check-inbox?email=prg%40example.org&topics=scaling+laws%0Adiffusion+-video');
     const page = await request(t.web).get(res.headers.location!).expect(200);
     expect(page.text).toContain('Check your inbox');
@@ -121,7 +124,12 @@ describe('POST /subscribe (PostgreSQL, SMTP)', () => {
     expect(same(back)).toBe(same(first));
     const [, , , reconfirm] = await t.sink.waitFor(4);
     expect(reconfirm!.parsed.subject).toBe('Confirm your paperboy subscription');
-    expect(await findSubscriberByEmail(prisma(), email)).toMatchObject({ id: confirmed!.id, status: 'pending', topics: ['diffusion -video'], unsubscribedAt: null });
+    expect(await findSubscriberByEmail(prisma(), email)).toMatchObject({
+      id: confirmed!.id,
+      status: 'pending',
+      topics: ['diffusion -video'],
+      unsubscribedAt: null,
+    });
     await request(t.web).post(secondLink).type('form').send('').expect(410); // the old link stays dead
 
     // bounced: nothing mailed, nothing changed, the same page
@@ -139,7 +147,7 @@ describe('POST /subscribe (PostgreSQL, SMTP)', () => {
     for (const r of [again, active, back, bounced]) expect(r.status).toBe(first.status);
   });
 
-  describe('refuses bad input with the reader\'s input kept and nothing changed', () => {
+  describe("refuses bad input with the reader's input kept and nothing changed", () => {
     const cases: Array<[string, () => request.Test, number, RegExp]> = [
       ['a bad address', () => subscribe({ email: 'not-an-address', topics: 'scaling laws' }), 400, /does not look like an email address/],
       ['a header injection attempt', () => subscribe({ email: 'a@b.c\r\nBcc: x@y.z', topics: 'scaling laws' }), 400, /on one line/],
@@ -147,14 +155,24 @@ describe('POST /subscribe (PostgreSQL, SMTP)', () => {
       ['a quoted local part', () => subscribe({ email: '"a b"@example.org', topics: 'scaling laws' }), 400, /does not look like/],
       ['no address', () => subscribe({ topics: 'scaling laws' }), 400, /Enter your email address/],
       ['10 kB of topics', () => subscribe({ email: 'ada2@example.org', topics: 'scaling laws\n'.repeat(900) }), 400, /under 2,000 characters/],
-      ['11 topics', () => subscribe({ email: 'ada2@example.org', topics: Array.from({ length: 11 }, (_, i) => `topic ${i}`).join('\n') }), 400, /Up to 10 topics/],
+      [
+        '11 topics',
+        () => subscribe({ email: 'ada2@example.org', topics: Array.from({ length: 11 }, (_, i) => `topic ${i}`).join('\n') }),
+        400,
+        /Up to 10 topics/,
+      ],
       ['no topics', () => subscribe({ email: 'ada2@example.org', topics: ' \n ' }), 400, /at least one topic/],
       ['bad topic syntax', () => subscribe({ email: 'ada2@example.org', topics: 'scaling laws\nquantum "many' }), 400, /Line 2/],
       ['a missing body', () => request(t.web).post('/subscribe'), 400, /Enter your email address/],
       ['JSON', () => request(t.web).post('/subscribe').send({ email: 'ada2@example.org', topics: 'x' }), 415, /ordinary HTML form/],
       ['text/plain', () => request(t.web).post('/subscribe').set('Content-Type', 'text/plain').send('email=ada2@example.org'), 415, /ordinary HTML form/],
       ['an oversized body', () => subscribe({ email: 'ada2@example.org', topics: 'x'.repeat(20_000) }), 413, /too much text/i],
-      ['a repeated field', () => request(t.web).post('/subscribe').type('form').send('email=a@example.org&email=b@example.org&topics=x'), 400, /Enter your email address/],
+      [
+        'a repeated field',
+        () => request(t.web).post('/subscribe').type('form').send('email=a@example.org&email=b@example.org&topics=x'),
+        400,
+        /Enter your email address/,
+      ],
     ];
     for (const [name, send, status, says] of cases) {
       it(`${name}: ${status}`, async () => {

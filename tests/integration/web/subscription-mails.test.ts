@@ -34,13 +34,24 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
   };
   /** the pages with a loop of the test's own (its clock), as `serve` wires them */
   const pagesWith = (mailQueue: SubscriptionMailQueue): Express =>
-    createWebApp(app.ctx, { pages: pagesRouter(app.ctx, { mailQueue, rateLimits: GENEROUS }), admin: { onMailQueued: () => mailQueue.wake() }, requestLog: false });
-  const subscribe = (web: Express, email: string, topics = 'scaling laws') => request(web).post('/subscribe').type('form').send(form({ email, topics })).expect(303);
+    createWebApp(app.ctx, {
+      pages: pagesRouter(app.ctx, { mailQueue, rateLimits: GENEROUS }),
+      admin: { onMailQueued: () => mailQueue.wake() },
+      requestLog: false,
+    });
+  const subscribe = (web: Express, email: string, topics = 'scaling laws') =>
+    request(web).post('/subscribe').type('form').send(form({ email, topics })).expect(303);
   const takenFor = (email: string) => relay.taken.filter((m) => m.to === email);
 
   beforeAll(async () => {
     relay = await startFaultRelay();
-    app = await startTestApp('postgres', { SMTP_URL: relay.url, BASE_URL, ADMIN_TOKEN: TOKEN, MAIL_FROM: 'Paperboy <hello@papers.example.org>', SMTP_TIMEOUT: '5s' });
+    app = await startTestApp('postgres', {
+      SMTP_URL: relay.url,
+      BASE_URL,
+      ADMIN_TOKEN: TOKEN,
+      MAIL_FROM: 'Paperboy <hello@papers.example.org>',
+      SMTP_TIMEOUT: '5s',
+    });
     await ingestSeeds(app);
   });
   afterAll(async () => {
@@ -97,9 +108,22 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     relay.setConnectionFault(DOWN);
     const service = await startService(own.ctx, { ingestOnStart: false });
     try {
-      const answer = await fetch(`${service.url}/subscribe`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ email: 'waiting@example.org', topics: 'quantum' }) });
+      const answer = await fetch(`${service.url}/subscribe`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: form({ email: 'waiting@example.org', topics: 'quantum' }),
+      });
       expect(answer.status).toBe(303);
-      await expect.poll(async () => { const m = await ownMail('waiting@example.org'); return `${m.status} ${m.tries}`; }, { timeout: 20_000 }).toBe('queued 1'); // tried once, waiting
+      await expect
+        .poll(
+          async () => {
+            const m = await ownMail('waiting@example.org');
+            return `${m.status} ${m.tries}`;
+          },
+          { timeout: 20_000 },
+        )
+        .toBe('queued 1'); // tried once, waiting
       const failedOnce = await ownMail('waiting@example.org');
       expect(failedOnce).toMatchObject({ status: 'queued', lastError: expect.stringMatching(/421|ECONNECTION/) });
       // as if it had failed for days: its next try an hour away, far beyond this test
@@ -112,7 +136,12 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
       const before = relay.taken.length;
       service.sender.wake();
       await relay.waitForTaken(before + 2, 20_000);
-      expect(relay.taken.slice(before).map((m) => m.to).sort()).toEqual(['reader@example.org', 'waiting@example.org']);
+      expect(
+        relay.taken
+          .slice(before)
+          .map((m) => m.to)
+          .sort(),
+      ).toEqual(['reader@example.org', 'waiting@example.org']);
       await expect.poll(async () => (await ownMail('waiting@example.org')).status, { timeout: 10_000 }).toBe('sent'); // recorded after the relay's reply
       const sent = await ownMail('waiting@example.org');
       expect(sent.doneAt!.getTime()).toBeLessThan(later.getTime() - 3000_000);
@@ -153,7 +182,7 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     expect(beyond.code).not.toBe(0);
     expect(beyond.stderr).toContain("'99999999999' is invalid");
     expect(beyond.stderr).toContain('an id is a whole number from 1 to 2147483647');
-   }, 240_000); // five commands, each its own process
+  }, 240_000); // five commands, each its own process
 
   it('a failed confirmation a newer one replaced is not sent again but marked skipped (command line)', async () => {
     relay.setPick(({ to }) => (to === 'twice@example.org' ? { kind: 'rcpt-550' } : { kind: 'accept' }));
@@ -170,10 +199,15 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
 
     const resent = await runCli(['subscription-mails', 'resend', String(first.id)], app.env);
     expect(resent.code).toBe(1);
-    expect(resent.stderr.trim().split('\n').at(-1)).toBe(`paperboy: subscription email ${first.id} not sent again: a newer confirmation email replaced it (marked skipped)`);
-    expect(await prisma().subscriptionMail.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: 'skipped', lastError: 'a newer confirmation email replaced it' });
+    expect(resent.stderr.trim().split('\n').at(-1)).toBe(
+      `paperboy: subscription email ${first.id} not sent again: a newer confirmation email replaced it (marked skipped)`,
+    );
+    expect(await prisma().subscriptionMail.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({
+      status: 'skipped',
+      lastError: 'a newer confirmation email replaced it',
+    });
     expect(takenFor('twice@example.org')).toHaveLength(1);
-   }, 120_000);
+  }, 120_000);
 
   it('the admin API and the dashboard list failed and waiting ones and send a failed one again, once for two clicks', async () => {
     relay.setPick(({ to }) => (to === 'api@example.org' || to === 'board@example.org' ? { kind: 'rcpt-550' } : { kind: 'accept' }));
@@ -187,25 +221,40 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     const auth = { Authorization: `Bearer ${TOKEN}` };
 
     const listed = await request(web).get('/admin/subscription-mails?status=failed').set(auth).expect(200);
-    expect((listed.body as { items: Array<{ id: number; email: string }> }).items.map((m) => m.email)).toEqual(expect.arrayContaining(['api@example.org', 'board@example.org']));
+    expect((listed.body as { items: Array<{ id: number; email: string }> }).items.map((m) => m.email)).toEqual(
+      expect.arrayContaining(['api@example.org', 'board@example.org']),
+    );
     const queued = await request(web).post(`/admin/subscription-mails/${api.id}/resend`).set(auth).expect(200);
     expect(queued.body).toMatchObject({ id: api.id, outcome: 'queued' });
     const again = await request(web).post(`/admin/subscription-mails/${api.id}/resend`).set(auth).expect(409);
-    expect(again.body).toEqual({ error: { code: 'SUBSCRIPTION_MAIL_NOT_FAILED', message: expect.stringMatching(new RegExp(`^subscription email ${api.id} is (queued|sending|sent): only a failed one is sent again$`)) } });
+    expect(again.body).toEqual({
+      error: {
+        code: 'SUBSCRIPTION_MAIL_NOT_FAILED',
+        message: expect.stringMatching(new RegExp(`^subscription email ${api.id} is (queued|sending|sent): only a failed one is sent again$`)),
+      },
+    });
     await request(web).post('/admin/subscription-mails/2147483648/resend').set(auth).expect(400);
     await loop.idle();
     expect(takenFor('api@example.org')).toHaveLength(1);
 
     // the dashboard: log in, see it, send it again
     const login = await request(web).post('/admin/ui/login').type('form').send({ token: TOKEN }).expect(303);
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('paperboy_admin='))!.split(';')[0]!;
+    const cookie = ([] as string[])
+      .concat(login.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('paperboy_admin='))!
+      .split(';')[0]!;
     const overview = await request(web).get('/admin/ui').set('Cookie', cookie).expect(200);
     expect(overview.text).toContain('1 subscription email failed');
     const pageBefore = await request(web).get('/admin/ui/subscription-mails').set('Cookie', cookie).expect(200);
     expect(pageBefore.text).toContain('board@example.org');
     expect(pageBefore.text).toContain(`action="/admin/ui/subscription-mails/${board.id}/resend"`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(pageBefore.text)![1]!;
-    const click = () => request(web).post(`/admin/ui/subscription-mails/${board.id}/resend`).set('Cookie', cookie).type('form').send({ _csrf: csrf, back: '/admin/ui/subscription-mails' });
+    const click = () =>
+      request(web)
+        .post(`/admin/ui/subscription-mails/${board.id}/resend`)
+        .set('Cookie', cookie)
+        .type('form')
+        .send({ _csrf: csrf, back: '/admin/ui/subscription-mails' });
     const first = await click().expect(303);
     expect(decodeURIComponent(first.headers.location!)).toContain(`Subscription email ${board.id} queued again`);
     await click().expect(409); // the second click of a double click sends nothing more

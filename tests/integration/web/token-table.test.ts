@@ -64,7 +64,17 @@ const ROUTES: Route[] = PATHS.flatMap(([path, who, body]) => [
 /** Which purpose reaches which route: everything not listed is refused. */
 const ALLOWED: Record<TokenPurpose, string[]> = {
   confirm: ['GET /confirm', 'POST /confirm'],
-  preferences: ['GET /preferences', 'POST /preferences', 'POST /preferences/restore-topic', 'POST /preferences/undo-mark', 'GET /preferences/forget', 'POST /preferences/forget', 'GET /preferences/delete', 'POST /preferences/delete', 'GET /api/preferences/preview'],
+  preferences: [
+    'GET /preferences',
+    'POST /preferences',
+    'POST /preferences/restore-topic',
+    'POST /preferences/undo-mark',
+    'GET /preferences/forget',
+    'POST /preferences/forget',
+    'GET /preferences/delete',
+    'POST /preferences/delete',
+    'GET /api/preferences/preview',
+  ],
   unsubscribe: ['GET /unsubscribe', 'POST /unsubscribe', 'GET /resubscribe', 'POST /resubscribe'],
   feedback: ['GET /feedback/:delivery', 'POST /feedback/:delivery'],
   archive: ['GET /archive', 'GET /archive/:delivery', 'GET /preferences-link', 'POST /preferences-link'],
@@ -85,9 +95,16 @@ const MAY_CARRY: Record<TokenPurpose, TokenPurpose[]> = {
 const EXISTS = new Set(Object.values(ALLOWED).flat());
 
 async function state(prisma: PrismaClient) {
-  const rows = (table: string) => prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${table}" t ORDER BY id`).then((r) => r.map((x) => x.row));
+  const rows = (table: string) =>
+    prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${table}" t ORDER BY id`).then((r) => r.map((x) => x.row));
   const model = await prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM reader_model t ORDER BY subscriber_id`);
-  return { subscriber: await rows('subscriber'), feedback: await rows('feedback'), mail: await rows('subscription_mail'), model: model.map((r) => r.row), everything: await tableFingerprint(prisma) };
+  return {
+    subscriber: await rows('subscriber'),
+    feedback: await rows('feedback'),
+    mail: await rows('subscription_mail'),
+    model: model.map((r) => r.row),
+    everything: await tableFingerprint(prisma),
+  };
 }
 
 for (const backend of BACKENDS) {
@@ -109,7 +126,11 @@ for (const backend of BACKENDS) {
     };
 
     const sign = (purpose: TokenPurpose, s: Subscriber) =>
-      w.app.ctx.tokens.sign({ purpose, subscriberId: s.id, ...(purpose === 'confirm' ? { nonce: s.tokenNonce, expiresAt: Math.floor(Date.now() / 1000) + 86400 } : {}) });
+      w.app.ctx.tokens.sign({
+        purpose,
+        subscriberId: s.id,
+        ...(purpose === 'confirm' ? { nonce: s.tokenNonce, expiresAt: Math.floor(Date.now() / 1000) + 86400 } : {}),
+      });
 
     beforeAll(async () => {
       w = await startReaderWorld({}, {}, backend);
@@ -166,7 +187,8 @@ for (const backend of BACKENDS) {
           expect(res.status).toBe(name === 'POST /preferences-link' ? 303 : 200);
           expect(tokens.filter((t) => !MAY_CARRY[purpose].includes(t.claims.purpose) || t.claims.subscriberId !== subject.id).map((t) => t.claims)).toEqual([]);
           const now = await prisma().subscriber.findUniqueOrThrow({ where: { id: subject.id } });
-          const changed = (table: 'subscriber' | 'feedback' | 'mail' | 'model') => after[table].length !== before[table].length || after[table].some((r, i) => r !== before[table][i]);
+          const changed = (table: 'subscriber' | 'feedback' | 'mail' | 'model') =>
+            after[table].length !== before[table].length || after[table].some((r, i) => r !== before[table][i]);
           if (route.method === 'GET') {
             // a link opened (by a person, or a mail scanner) changes nothing
             expect(after).toEqual(before);

@@ -18,7 +18,8 @@ describe('daily and weekly (PostgreSQL, SMTP)', () => {
   const days = ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06', '2026-06-07'];
   const deliveriesOf = (s: Subscriber) => w.app.ctx.db.prisma.delivery.findMany({ where: { subscriberId: s.id }, orderBy: { id: 'asc' } });
   const paperIds = (papers: unknown) => (papers as Array<{ paperId: number }>).map((p) => p.paperId);
-  const build = (day: string) => buildDigest({ prisma: w.app.ctx.db.prisma, sql: w.app.ctx.db.sql, log: w.app.ctx.log, now: () => new Date(`${day}T08:00:00Z`) });
+  const build = (day: string) =>
+    buildDigest({ prisma: w.app.ctx.db.prisma, sql: w.app.ctx.db.sql, log: w.app.ctx.log, now: () => new Date(`${day}T08:00:00Z`) });
 
   beforeAll(async () => {
     w = await startReaderWorld();
@@ -28,7 +29,10 @@ describe('daily and weekly (PostgreSQL, SMTP)', () => {
     feedOnly = await insertSubscriber(prisma, { email: 'feed@example.org', topics: ['scaling laws'], frequency: 'feed' });
     await prisma.subscriber.updateMany({ data: { confirmedAt: new Date('2026-05-31T12:00:00Z') } }); // confirmed on a Sunday
     for (const [n, day] of days.entries()) {
-      const listing = [item(`2606.0010${n}`, `Scaling Laws, Day ${n + 1}`, 'New scaling laws.', day), item(`2606.0020${n}`, `Other Things, Day ${n + 1}`, 'Unrelated.', day)];
+      const listing = [
+        item(`2606.0010${n}`, `Scaling Laws, Day ${n + 1}`, 'New scaling laws.', day),
+        item(`2606.0020${n}`, `Other Things, Day ${n + 1}`, 'Unrelated.', day),
+      ];
       // a paper that drops out of the listing on day 3 and comes back on day 4: new again, never mailed twice
       if (n === 1 || n === 3) listing.push(item('2606.09999', 'Scaling Laws That Come Back', 'Scaling laws, again.', '2026-06-02'));
       await w.ingest(day, listing);
@@ -103,7 +107,9 @@ describe('daily and weekly (PostgreSQL, SMTP)', () => {
   it('a feed-only reader is active and gets no email, but their feed', async () => {
     expect(await deliveriesOf(feedOnly)).toHaveLength(0);
     expect(w.sink.messages.filter((m) => m.envelope.to.includes('feed@example.org'))).toHaveLength(0);
-    const feed = await request(w.web).get(`/feeds/mine.atom?token=${w.app.ctx.tokens.sign({ purpose: 'feed', subscriberId: feedOnly.id })}`).expect(200);
+    const feed = await request(w.web)
+      .get(`/feeds/mine.atom?token=${w.app.ctx.tokens.sign({ purpose: 'feed', subscriberId: feedOnly.id })}`)
+      .expect(200);
     expect(parseFeed(feed.text).items.map((i) => i.title)).toContain('Scaling Laws, Day 7');
   });
 });

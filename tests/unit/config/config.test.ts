@@ -82,7 +82,12 @@ describe('configuration', () => {
   it.each([
     ['ADMIN_TOKEN', 'hunter2-secret', 'ADMIN_TOKEN: must be at least 16 characters (got 14 characters)', 'hunter2'],
     ['SECRET_KEY', 'sekrit-value', 'SECRET_KEY: must be at least 16 characters (got 12 characters)', 'sekrit'],
-    ['DATABASE_URL', 'mysql://root:pa55word@db/x?sslkey=k3y', 'DATABASE_URL: must start with postgres:// or postgresql:// (got "mysql://***@db/x?***")', 'pa55word'],
+    [
+      'DATABASE_URL',
+      'mysql://root:pa55word@db/x?sslkey=k3y',
+      'DATABASE_URL: must start with postgres:// or postgresql:// (got "mysql://***@db/x?***")',
+      'pa55word',
+    ],
     ['SMTP_URL', 'ftp://mailer:s3cret@relay:25', 'SMTP_URL', 's3cret'],
   ])('a bad %s never quotes a secret in its error', (name, value, message, secret) => {
     const error = (() => {

@@ -16,12 +16,16 @@ describe('databaseErrorLine', () => {
 
   it('finds the pg error inside a wrapper (Prisma adapter, AggregateError of each address)', () => {
     const refused = Object.assign(new AggregateError([pgError('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''), { code: 'ECONNREFUSED' });
-    expect(databaseErrorLine(new Error('query failed', { cause: refused }), URL)).toMatch(/^cannot reach the database at DATABASE_URL \(postgres:\/\/\*\*\*@db\.example\.org:5432\/papers\?\*\*\*\): connection refused\. /);
+    expect(databaseErrorLine(new Error('query failed', { cause: refused }), URL)).toMatch(
+      /^cannot reach the database at DATABASE_URL \(postgres:\/\/\*\*\*@db\.example\.org:5432\/papers\?\*\*\*\): connection refused\. /,
+    );
     expect(databaseErrorLine(new Error('x', { cause: pgError('getaddrinfo ENOTFOUND db.example.org', 'ENOTFOUND') }), URL)).toMatch(/host not found/);
   });
 
   it('a connection lost in the middle says so; the server starting up says try again', () => {
-    expect(databaseErrorLine(new Error('Connection terminated unexpectedly'), URL)).toMatch(/^lost or could not set up the connection to the database at DATABASE_URL/);
+    expect(databaseErrorLine(new Error('Connection terminated unexpectedly'), URL)).toMatch(
+      /^lost or could not set up the connection to the database at DATABASE_URL/,
+    );
     expect(databaseErrorLine(pgError('the database system is starting up', '57P03'), URL)).toMatch(/not taking connections .*try again in a moment\.$/);
   });
 

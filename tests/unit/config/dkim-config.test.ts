@@ -47,7 +47,9 @@ describe('DKIM settings', () => {
     expect(configError({ ...dkimEnv, DKIM_PRIVATE_KEY: rsa(512) }).message).toMatch(/^DKIM_PRIVATE_KEY: is a 512-bit RSA key/);
     const ed = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     expect(configError({ ...dkimEnv, DKIM_PRIVATE_KEY: ed }).message).toMatch(/^DKIM_PRIVATE_KEY: must be an RSA key/);
-    expect(configError({ ...dkimEnv, DKIM_PRIVATE_KEY_FILE: '/nonexistent/dkim.pem' }).message).toMatch(/^DKIM_PRIVATE_KEY_FILE: cannot read \/nonexistent\/dkim.pem: ENOENT/);
+    expect(configError({ ...dkimEnv, DKIM_PRIVATE_KEY_FILE: '/nonexistent/dkim.pem' }).message).toMatch(
+      /^DKIM_PRIVATE_KEY_FILE: cannot read \/nonexistent\/dkim.pem: ENOENT/,
+    );
     expect(configError({ ...dkimEnv }).variable).toBe('DKIM_PRIVATE_KEY');
     expect(configError({ DKIM_DOMAIN: 'papers.example.org', DKIM_PRIVATE_KEY: key2048 }).variable).toBe('DKIM_SELECTOR');
     expect(configError({ DKIM_SELECTOR: 'pb', DKIM_PRIVATE_KEY: key2048 }).variable).toBe('DKIM_DOMAIN');
@@ -60,6 +62,8 @@ describe('bounce settings', () => {
     expect(configError({ BOUNCE_SMTP_PORT: '2525' }).variable).toBe('BOUNCE_SMTP_PORT');
     expect(load({ BOUNCE_SMTP_PORT: '2525', BOUNCE_DOMAIN: 'bounce.papers.example.org' }).BOUNCE_SMTP_PORT).toBe(2525);
     expect(configError({ SES_SNS_TOPIC_ARN: 'my-topic' }).variable).toBe('SES_SNS_TOPIC_ARN');
-    expect(load({ SES_SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:ses-feedback' }).SES_SNS_TOPIC_ARN).toBe('arn:aws:sns:eu-west-1:123456789012:ses-feedback');
+    expect(load({ SES_SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:ses-feedback' }).SES_SNS_TOPIC_ARN).toBe(
+      'arn:aws:sns:eu-west-1:123456789012:ses-feedback',
+    );
   });
 });

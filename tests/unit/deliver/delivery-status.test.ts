@@ -62,7 +62,7 @@ describe('delivery states', () => {
 
   it('every status is reached from queued, and every arrow starts from a status', () => {
     const reached = new Set<string>(['queued']);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const t of table) if (t.from.some((s) => reached.has(s)) && !reached.has(t.to)) grew = reached.add(t.to).size > 0;
     }

@@ -30,7 +30,8 @@ function fakeSql(answer: (call: Call) => { rows: unknown[]; rowCount?: number })
 }
 
 /** markSent answers with every id it was given; single-row writes report one row. */
-const allWritten = ({ text, params }: Call) => (text.includes('mailed_paper') ? { rows: (params[0] as number[]).map((id) => ({ id })) } : { rows: [{ delivery_id: 1 }], rowCount: 1 });
+const allWritten = ({ text, params }: Call) =>
+  text.includes('mailed_paper') ? { rows: (params[0] as number[]).map((id) => ({ id })) } : { rows: [{ delivery_id: 1 }], rowCount: 1 };
 
 describe('RecordWriter', () => {
   it('writes sent deliveries in batches of at most maxBatch, each promise resolving once written', async () => {
@@ -84,7 +85,7 @@ describe('RecordWriter', () => {
     expect(line).toMatchObject({ deliveryIds: [3], outcome: 'sent', replies: [{ id: 3, response: '250 2.0.0 Ok: queued as ABC' }] });
   });
 
-  it('says so when a sent delivery was no longer this worker\'s to record', async () => {
+  it("says so when a sent delivery was no longer this worker's to record", async () => {
     const { sql } = fakeSql(({ params }) => ({ rows: (params[0] as number[]).filter((id) => id !== 2).map((id) => ({ id })) }));
     const captured = capturingLogger();
     const writer = new RecordWriter({ sql, workerId: 'w1', log: captured.log, maxDelayMs: 1 });

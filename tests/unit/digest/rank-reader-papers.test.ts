@@ -53,7 +53,12 @@ describe("a reader's papers", () => {
     const main = ranked.filter((p) => !p.section);
     const aside = ranked.filter((p) => p.section === 'not-for-you');
     const suggested = ranked.filter((p) => p.section === 'also-like');
-    expect(main.slice(0, 4).map((p) => p.paperId).sort()).toEqual([1, 2, 3, 4]);
+    expect(
+      main
+        .slice(0, 4)
+        .map((p) => p.paperId)
+        .sort(),
+    ).toEqual([1, 2, 3, 4]);
     expect(new Set([...main, ...aside].map((p) => p.paperId))).toEqual(new Set([1, 2, 3, 4, 101, 102, 103, 104])); // all caught ones
     expect(aside.length).toBeGreaterThan(0);
     expect(aside.every((p) => p.paperId > 100)).toBe(true);
@@ -81,7 +86,12 @@ describe("a reader's papers", () => {
   });
 
   it('counts all three parts in the cap of one email', () => {
-    const many = Array.from({ length: 40 }, (_, i) => ({ id: 1000 + i, title: `Diffusion models for images, part ${i}`, abstract: ML[i % 4]!.abstract, upvotes: i }));
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      id: 1000 + i,
+      title: `Diffusion models for images, part ${i}`,
+      abstract: ML[i % 4]!.abstract,
+      upvotes: i,
+    }));
     const all = [...many, { id: 9, ...UNCAUGHT, upvotes: 40 }];
     for (const p of many) vectors.set(p.id, vectorize(textModel, p));
     const ranked = rankReaderPapers(new TopicMatcher(all), ['diffusion'], undefined, relevance({ papers: all }));

@@ -14,9 +14,7 @@ const papers = seed.papers.map((p, id) => ({ id: id + 1, title: p.title, abstrac
 const words = [...new Set(seed.papers.flatMap((p) => p.title.split(/[^\p{L}\p{N}]+/u)).filter((w) => w.length > 2))].slice(0, 120);
 const extra = ['zebra', 'protein', 'OR', '-quantum', '"scaling laws"', 'self-supervised', 'Laws', 'neural'];
 
-const topicArb = fc
-  .array(fc.constantFrom(...words, ...extra), { minLength: 1, maxLength: 4 })
-  .map((parts) => parts.join(' '));
+const topicArb = fc.array(fc.constantFrom(...words, ...extra), { minLength: 1, maxLength: 4 }).map((parts) => parts.join(' '));
 
 /** The full matcher's index of the papers: pure data, built once (building it costs ~20 ms). */
 const fullIndex = new TopicMatcher(papers).index;
@@ -71,7 +69,7 @@ describe('TopicMatcher', () => {
     expect(planDelivery(matcher, { id: 1, topics: ['zebra'] }, undefined)).toBeNull();
   });
 
-  it('planDelivery stores the papers grouped by best topic, in the subscriber\'s topic order, best first in each', () => {
+  it("planDelivery stores the papers grouped by best topic, in the subscriber's topic order, best first in each", () => {
     const matcher = new TopicMatcher(papers);
     const topics = ['quantum', 'scaling laws', 'neural'];
     const plan = planDelivery(matcher, { id: 1, topics }, undefined)!;
@@ -85,6 +83,13 @@ describe('TopicMatcher', () => {
       expect(scores).toEqual([...scores].sort((a, b) => b - a));
     }
     // the same papers as by score alone: grouping orders, it never picks
-    expect(new Set(plan.papers.map((p) => p.paperId))).toEqual(new Set(matcher.scorePapers(topics).slice(0, MAX_PAPERS_PER_EMAIL).map((p) => p.paperId)));
+    expect(new Set(plan.papers.map((p) => p.paperId))).toEqual(
+      new Set(
+        matcher
+          .scorePapers(topics)
+          .slice(0, MAX_PAPERS_PER_EMAIL)
+          .map((p) => p.paperId),
+      ),
+    );
   });
 });

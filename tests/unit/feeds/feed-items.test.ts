@@ -7,7 +7,15 @@ import { atomFeed, jsonFeed, paperTag } from '../../../src/feeds/render-feed.ts'
 import { assertWellFormedXml, parseFeed } from '../../support/feeds.ts';
 
 const paper = (id: number, title = `Paper ${id}`): FrozenPaper => ({
-  id, arxivId: `2606.${String(id).padStart(5, '0')}`, title, abstract: `About ${title}.`, authorCount: 1, authors: [], organization: null, publishedOn: null, upvotes: null,
+  id,
+  arxivId: `2606.${String(id).padStart(5, '0')}`,
+  title,
+  abstract: `About ${title}.`,
+  authorCount: 1,
+  authors: [],
+  organization: null,
+  publishedOn: null,
+  upvotes: null,
 });
 const day = (d: number) => new Date(Date.UTC(2026, 5, d, 8));
 
@@ -21,17 +29,35 @@ describe('feed entries', () => {
 
   it('newest first, each paper once and dated by the newest digest that carried it', () => {
     const all = feedPapers(digests, (d) => d.papers.map((p) => ({ paper: p, topics: [] })), url, 100);
-    expect(all.map((p) => [p.paperId, p.date.getUTCDate()])).toEqual([[5, 12], [2, 12], [3, 11], [1, 10]]);
+    expect(all.map((p) => [p.paperId, p.date.getUTCDate()])).toEqual([
+      [5, 12],
+      [2, 12],
+      [3, 11],
+      [1, 10],
+    ]);
   });
 
   it('only what pick chose, with its topics; at most limit', () => {
     const picked = feedPapers(digests, (d) => d.papers.filter((p) => p.id !== 5).map((p) => ({ paper: p, topics: ['t'] })), url, 2);
-    expect(picked.map((p) => [p.paperId, p.topics])).toEqual([[2, ['t']], [3, ['t']]]);
+    expect(picked.map((p) => [p.paperId, p.topics])).toEqual([
+      [2, ['t']],
+      [3, ['t']],
+    ]);
   });
 
   it('renders the same bytes for the same content (no clock inside), with stable tag ids', () => {
     const papers = feedPapers(digests, (d) => d.papers.map((p) => ({ paper: p, topics: ['x'] })), url, 100);
-    const doc = { id: 'tag:h,2026:new-papers', title: 'T', description: 'D', homeUrl: 'https://h/', atomUrl: 'https://h/f.atom', jsonUrl: 'https://h/f.json', updated: day(12), papers, host: 'h' };
+    const doc = {
+      id: 'tag:h,2026:new-papers',
+      title: 'T',
+      description: 'D',
+      homeUrl: 'https://h/',
+      atomUrl: 'https://h/f.atom',
+      jsonUrl: 'https://h/f.json',
+      updated: day(12),
+      papers,
+      host: 'h',
+    };
     const atom = atomFeed(doc);
     expect(atomFeed(doc)).toBe(atom);
     expect(jsonFeed(doc)).toBe(jsonFeed(doc));
@@ -49,7 +75,17 @@ describe('feed entries', () => {
     const topics = [`scaling <b>&'laws]]>`, 'a "quoted" \u0007bell', 'scaling \u202Egnp.exe\u202C laws', 'lone \uD800 surrogate \uFFFF'];
     const hostile = paper(7, 'Title <i>&amp; "q"</i> ]]>\u0001\uFFFE end');
     const papers = feedPapers([{ digestId: 1, createdAt: day(12), papers: [hostile] }], (d) => d.papers.map((p) => ({ paper: p, topics })), url, 10);
-    const doc = { id: 'tag:h,2026:reader/1', title: 'T <&>', description: `Topics: ${topics.join(', ')}`, homeUrl: 'https://h/', atomUrl: 'https://h/f.atom', jsonUrl: 'https://h/f.json', updated: day(12), papers, host: 'h' };
+    const doc = {
+      id: 'tag:h,2026:reader/1',
+      title: 'T <&>',
+      description: `Topics: ${topics.join(', ')}`,
+      homeUrl: 'https://h/',
+      atomUrl: 'https://h/f.atom',
+      jsonUrl: 'https://h/f.json',
+      updated: day(12),
+      papers,
+      host: 'h',
+    };
     const atom = atomFeed(doc);
     expect(() => assertWellFormedXml(atom)).not.toThrow();
     const shown = [`scaling <b>&'laws]]>`, 'a "quoted" bell', 'scaling gnp.exe laws', 'lone surrogate'];

@@ -41,10 +41,19 @@ Diagnostic-Code: smtp; 550 5.1.1 no such
   });
 
   it('says what is not a bounce or a complaint', () => {
-    expect(readReport([part('message/delivery-status', 'Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; a@b\nAction: delivered\nStatus: 2.0.0\n')])).toMatchObject({ type: 'other' });
+    expect(
+      readReport([part('message/delivery-status', 'Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; a@b\nAction: delivered\nStatus: 2.0.0\n')]),
+    ).toMatchObject({ type: 'other' });
     expect(readReport([part('message/feedback-report', 'Feedback-Type: not-spam\nVersion: 1\n')])).toMatchObject({ type: 'other' });
     expect(readReport([part('text/plain', 'I am on holiday')])).toMatchObject({ type: 'other' });
-    expect(readReport([part('message/feedback-report', 'Feedback-Type: abuse\nVersion: 1\nOriginal-Mail-From: <bounces+1-1-abc@b.example>\nOriginal-Rcpt-To: <r@example.org>\n')])).toEqual({
+    expect(
+      readReport([
+        part(
+          'message/feedback-report',
+          'Feedback-Type: abuse\nVersion: 1\nOriginal-Mail-From: <bounces+1-1-abc@b.example>\nOriginal-Rcpt-To: <r@example.org>\n',
+        ),
+      ]),
+    ).toEqual({
       type: 'complaint',
       feedbackType: 'abuse',
       recipient: 'r@example.org',

@@ -8,7 +8,11 @@ const verp = new VerpSigner(Buffer.alloc(32, 7), 'bounce.papers.example.org');
 const ours = { verp, messageIdHost: 'papers.example.org' };
 const bounce = (mail: object, bounceType = 'Permanent') => ({
   notificationType: 'Bounce',
-  bounce: { bounceType, bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'Reader <reader@example.org>', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+  bounce: {
+    bounceType,
+    bounceSubType: 'General',
+    bouncedRecipients: [{ emailAddress: 'Reader <reader@example.org>', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+  },
   mail,
 });
 
@@ -23,20 +27,39 @@ describe('reading an SES notification', () => {
   });
 
   it('names the delivery by our exact Message-ID when the return path is not ours', () => {
-    const r = readSesNotification(bounce({ source: 'digest@papers.example.org', commonHeaders: { messageId: '<delivery-42.1@papers.example.org>' } }, 'Transient'), ours);
+    const r = readSesNotification(
+      bounce({ source: 'digest@papers.example.org', commonHeaders: { messageId: '<delivery-42.1@papers.example.org>' } }, 'Transient'),
+      ours,
+    );
     expect(r).toMatchObject({ type: 'report', kind: 'soft_bounce', target: { deliveryId: 42, attempt: 1 } });
   });
 
   it('names nothing for a forged return path and a look-alike Message-ID', () => {
     const forged = verp.bounceAddress(42, 2).replace(/-[0-9a-f]{20}@/, '-0123456789abcdef0123@');
-    expect(readSesNotification(bounce({ source: forged, commonHeaders: { messageId: '<x-delivery-42.2@papers.example.org>' } }), ours)).toEqual({ type: 'unknown_delivery' });
-    expect(readSesNotification(bounce({ source: 'news@other.example', commonHeaders: { messageId: '<delivery-42.2@other.example>' } }), ours)).toEqual({ type: 'unknown_delivery' });
+    expect(readSesNotification(bounce({ source: forged, commonHeaders: { messageId: '<x-delivery-42.2@papers.example.org>' } }), ours)).toEqual({
+      type: 'unknown_delivery',
+    });
+    expect(readSesNotification(bounce({ source: 'news@other.example', commonHeaders: { messageId: '<delivery-42.2@other.example>' } }), ours)).toEqual({
+      type: 'unknown_delivery',
+    });
     expect(readSesNotification(bounce({}), ours)).toEqual({ type: 'unknown_delivery' });
   });
 
   it('reads a complaint with its feedback type, and ignores other notifications', () => {
-    const complaint = { notificationType: 'Complaint', complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'reader@example.org' }] }, mail: { source: verp.bounceAddress(7, 1) } };
-    expect(readSesNotification(complaint, ours)).toEqual({ type: 'report', kind: 'complaint', target: { deliveryId: 7, attempt: 1 }, about: [{ address: 'reader@example.org', status: 'abuse', diagnostic: null }] });
-    expect(readSesNotification({ notificationType: 'Delivery', mail: { source: verp.bounceAddress(7, 1) } }, ours)).toEqual({ type: 'ignored', notificationType: 'Delivery' });
+    const complaint = {
+      notificationType: 'Complaint',
+      complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'reader@example.org' }] },
+      mail: { source: verp.bounceAddress(7, 1) },
+    };
+    expect(readSesNotification(complaint, ours)).toEqual({
+      type: 'report',
+      kind: 'complaint',
+      target: { deliveryId: 7, attempt: 1 },
+      about: [{ address: 'reader@example.org', status: 'abuse', diagnostic: null }],
+    });
+    expect(readSesNotification({ notificationType: 'Delivery', mail: { source: verp.bounceAddress(7, 1) } }, ours)).toEqual({
+      type: 'ignored',
+      notificationType: 'Delivery',
+    });
   });
 });

@@ -10,7 +10,14 @@ import { normalizeArxivId, parseArxivId, titleKey } from '../../../src/ingest/pa
 const INVISIBLE = ['\u00AD', '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u180E', '\u034F', '\uFE0F', '\u200E', '\u200F', '\u2066', '\u2069'];
 const SPACES = [' ', '  ', '\t', '\n', '\u00A0', '\u2009', '\u202F', '\u3000', ' \r\n '];
 const DASHES = ['-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\uFE63', '\uFF0D'];
-const QUOTES: Array<[string, string]> = [['"', '"'], ['\u201C', '\u201D'], ['\u00AB', '\u00BB'], ["'", "'"], ['\u2018', '\u2019'], ['\u300C', '\u300D']];
+const QUOTES: Array<[string, string]> = [
+  ['"', '"'],
+  ['\u201C', '\u201D'],
+  ['\u00AB', '\u00BB'],
+  ["'", "'"],
+  ['\u2018', '\u2019'],
+  ['\u300C', '\u300D'],
+];
 
 const letter = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789éüçñøåßΣλж'.split(''));
 const word = fc.array(letter, { minLength: 1, maxLength: 9 }).map((l) => l.join(''));
@@ -20,16 +27,17 @@ const title = fc
   .map((parts) => parts.map((p, i) => (i > 0 ? p.joiner : '') + (p.quoted ? `"${p.word}"` : p.word)).join(''));
 
 type Perturb = (text: string, rnd: () => number) => string;
-const pick = <T,>(items: readonly T[], rnd: () => number): T => items[Math.floor(rnd() * items.length)]!;
+const pick = <T>(items: readonly T[], rnd: () => number): T => items[Math.floor(rnd() * items.length)]!;
 
 const perturbations: Record<string, Perturb> = {
   invisible: (t, rnd) => [...t].map((c) => (rnd() < 0.3 ? pick(INVISIBLE, rnd) : '') + c).join('') + (rnd() < 0.5 ? pick(INVISIBLE, rnd) : ''),
   whitespace: (t, rnd) => pick(SPACES, rnd) + t.replace(/ /g, () => pick(SPACES, rnd)) + pick(SPACES, rnd),
   dashes: (t, rnd) => t.replace(/-|\u2014/g, () => pick(DASHES, rnd)),
-  quotes: (t, rnd) => t.replace(/"([^"]*)"/g, (_m, inner: string) => {
-    const [open, close] = pick(QUOTES, rnd);
-    return `${open}${inner}${close}`;
-  }),
+  quotes: (t, rnd) =>
+    t.replace(/"([^"]*)"/g, (_m, inner: string) => {
+      const [open, close] = pick(QUOTES, rnd);
+      return `${open}${inner}${close}`;
+    }),
   case: (t, rnd) => [...t].map((c) => (rnd() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join(''),
   decomposed: (t) => t.normalize('NFD'),
   fullwidth: (t, rnd) => t.replace(/[A-Za-z0-9]/g, (c) => (rnd() < 0.5 ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)),

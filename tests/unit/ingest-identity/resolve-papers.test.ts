@@ -8,26 +8,52 @@ const T1 = new Date('2026-06-10T00:00:00Z');
 const T2 = new Date('2026-06-11T00:00:00Z');
 
 function parsed(title: string, extra: Partial<ParsedPaper> = {}): ParsedPaper {
-  return { arxivId: null, arxivVersion: null, title, abstract: `About ${title}.`, authorCount: null, authors: [], organization: null, publishedOn: null, upvotes: null, ...extra };
+  return {
+    arxivId: null,
+    arxivVersion: null,
+    title,
+    abstract: `About ${title}.`,
+    authorCount: null,
+    authors: [],
+    organization: null,
+    publishedOn: null,
+    upvotes: null,
+    ...extra,
+  };
 }
 function known(id: number, title: string, extra: Partial<KnownPaper> = {}): KnownPaper {
   return { ...parsed(title), id, titleKey: titleKey(title), firstSeenAt: T1, lastSeenAt: T1, ...extra } as KnownPaper;
 }
 
 describe('the daily papers details (TL;DR, links, stars, comments)', () => {
-  const details = { aiSummary: 'A TL;DR.', aiKeywords: ['scaling'], githubRepo: 'https://github.com/a/b', githubStars: 10, comments: 1, listedOn: '2026-06-10' };
+  const details = {
+    aiSummary: 'A TL;DR.',
+    aiKeywords: ['scaling'],
+    githubRepo: 'https://github.com/a/b',
+    githubStars: 10,
+    comments: 1,
+    listedOn: '2026-06-10',
+  };
 
   it('a later snapshot that brings them updates the paper; one that lacks them keeps them', () => {
     const id = { arxivId: '2001.08361' };
-    expect(mergeChanges(known(7, 'Scaling Laws', id), parsed('Scaling Laws', { ...id, ...details }), titleKey('Scaling Laws'), T2)).toEqual({ ...details, lastSeenAt: T2 });
+    expect(mergeChanges(known(7, 'Scaling Laws', id), parsed('Scaling Laws', { ...id, ...details }), titleKey('Scaling Laws'), T2)).toEqual({
+      ...details,
+      lastSeenAt: T2,
+    });
     const had = known(7, 'Scaling Laws', { ...id, ...details });
     expect(mergeChanges(had, parsed('Scaling Laws', id), titleKey('Scaling Laws'), T2)).toEqual({ lastSeenAt: T2 });
-    expect(mergeChanges(had, parsed('Scaling Laws', { ...id, githubStars: 12, aiKeywords: [] }), titleKey('Scaling Laws'), T2)).toEqual({ githubStars: 12, lastSeenAt: T2 });
+    expect(mergeChanges(had, parsed('Scaling Laws', { ...id, githubStars: 12, aiKeywords: [] }), titleKey('Scaling Laws'), T2)).toEqual({
+      githubStars: 12,
+      lastSeenAt: T2,
+    });
   });
 
   it('an older capture fills what is missing but never overwrites', () => {
     const had = known(7, 'Scaling Laws', { githubStars: 10, lastSeenAt: T2 });
-    expect(mergeChanges(had, parsed('Scaling Laws', { githubStars: 3, aiSummary: 'Old TL;DR.' }), titleKey('Scaling Laws'), T1)).toEqual({ aiSummary: 'Old TL;DR.' });
+    expect(mergeChanges(had, parsed('Scaling Laws', { githubStars: 3, aiSummary: 'Old TL;DR.' }), titleKey('Scaling Laws'), T1)).toEqual({
+      aiSummary: 'Old TL;DR.',
+    });
   });
 });
 

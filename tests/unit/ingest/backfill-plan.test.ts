@@ -48,7 +48,7 @@ describe('backfill plan', () => {
     expect(next.more).toBe(false);
   });
 
-  it("waits as the server says (Retry-After in seconds or as a date), else doubling from the pace, at least a second", () => {
+  it('waits as the server says (Retry-After in seconds or as a date), else doubling from the pace, at least a second', () => {
     expect(retryDelayMs('3', 1, 200, NOW)).toBe(3000);
     expect(retryDelayMs(new Date(NOW.getTime() + 5000).toUTCString(), 1, 200, NOW)).toBe(5000);
     expect(retryDelayMs(null, 1, 200, NOW)).toBe(1000);

@@ -28,13 +28,7 @@ export interface EntrySpec {
   date?: string | null;
 }
 
-export const FULL_HEADER = [
-  'new',
-  'Get trending papers in your email inbox!',
-  'Subscribe',
-  'Daily Papers',
-  'byAK and the research community',
-];
+export const FULL_HEADER = ['new', 'Get trending papers in your email inbox!', 'Subscribe', 'Daily Papers', 'byAK and the research community'];
 
 /**
  * A capture as the page is copied: blank-line separated blocks, no line break after the last line.

@@ -3,9 +3,7 @@ import { normalizeArxivId, titleKey } from '../../../src/ingest/paper-identity.t
 
 describe('titleKey', () => {
   it('gives one key for the same title written differently', () => {
-    expect(titleKey('The Importance of Being Scalable:  Improving…')).toBe(
-      titleKey('the importance of being scalable improving…'),
-    );
+    expect(titleKey('The Importance of Being Scalable:  Improving…')).toBe(titleKey('the importance of being scalable improving…'));
     expect(titleKey('The Importance of Being Scalable:  Improving…')).toBe('the importance of being scalable improving');
   });
 

@@ -44,9 +44,12 @@ describe('missingDay: a written date whose day the calendar does not have', () =
     expect(missingDay(written)).toBe(why);
   });
 
-  it.each(['2024-02-29', '2000-02-29T00:00:00Z', '2026-12-31T23:59:59.999Z', 'Jun 4, 2025', '4 June 2025', 'yesterday', '1718000000000', ''])('%j names a day that exists, or none', (written) => {
-    expect(missingDay(written)).toBeNull();
-  });
+  it.each(['2024-02-29', '2000-02-29T00:00:00Z', '2026-12-31T23:59:59.999Z', 'Jun 4, 2025', '4 June 2025', 'yesterday', '1718000000000', ''])(
+    '%j names a day that exists, or none',
+    (written) => {
+      expect(missingDay(written)).toBeNull();
+    },
+  );
 });
 
 describe('year inference: the latest such day not after the reference day', () => {
@@ -81,13 +84,7 @@ describe('years in a text capture', () => {
   it('gives the capture date the year of the latest such day not after now', () => {
     const parsed = parseSnapshot(capture('Jun 10', entries), at('2026-11-23T00:00:00Z'));
     expect(parsed.capturedAt.toISOString()).toBe('2026-06-10T00:00:00.000Z');
-    expect(parsed.papers.map((p) => p.publishedOn)).toEqual([
-      '2026-03-08',
-      '2025-07-31',
-      '2026-06-10',
-      '2025-06-04',
-      '2024-02-29',
-    ]);
+    expect(parsed.papers.map((p) => p.publishedOn)).toEqual(['2026-03-08', '2025-07-31', '2026-06-10', '2025-06-04', '2024-02-29']);
   });
 
   it('puts a capture date later in the year than now in the previous year', () => {
@@ -99,16 +96,18 @@ describe('years in a text capture', () => {
   });
 
   it('allows a capture dated one day after the UTC day of now (the page can be a time zone ahead)', () => {
-    expect(parseSnapshot(capture('Jun 10', entries), at('2026-06-09T23:30:00Z')).capturedAt.toISOString()).toBe(
-      '2026-06-10T00:00:00.000Z',
-    );
-    expect(parseSnapshot(capture('Jun 10', entries), at('2026-06-08T23:30:00Z')).capturedAt.toISOString()).toBe(
-      '2025-06-10T00:00:00.000Z',
-    );
+    expect(parseSnapshot(capture('Jun 10', entries), at('2026-06-09T23:30:00Z')).capturedAt.toISOString()).toBe('2026-06-10T00:00:00.000Z');
+    expect(parseSnapshot(capture('Jun 10', entries), at('2026-06-08T23:30:00Z')).capturedAt.toISOString()).toBe('2025-06-10T00:00:00.000Z');
   });
 
   it('handles a capture taken on Feb 29', () => {
-    const parsed = parseSnapshot(capture('Feb 29', [{ title: 'A', date: 'Feb 29' }, { title: 'B', date: 'Mar 1' }]), at('2028-03-05T00:00:00Z'));
+    const parsed = parseSnapshot(
+      capture('Feb 29', [
+        { title: 'A', date: 'Feb 29' },
+        { title: 'B', date: 'Mar 1' },
+      ]),
+      at('2028-03-05T00:00:00Z'),
+    );
     expect(parsed.capturedAt.toISOString()).toBe('2028-02-29T00:00:00.000Z');
     expect(parsed.papers.map((p) => p.publishedOn)).toEqual(['2028-02-29', '2027-03-01']);
   });

@@ -38,7 +38,9 @@ describe('the real API items', () => {
 
 describe('details as the API may send them', () => {
   it('code, stars, project page and comments', () => {
-    const [p] = parse([{ paper: { ...base, githubRepo: 'https://github.com/example/repo', githubStars: 1234, projectPage: 'https://example.org/p' }, numComments: 5 }]).papers;
+    const [p] = parse([
+      { paper: { ...base, githubRepo: 'https://github.com/example/repo', githubStars: 1234, projectPage: 'https://example.org/p' }, numComments: 5 },
+    ]).papers;
     expect(p).toMatchObject({ githubRepo: 'https://github.com/example/repo', githubStars: 1234, projectPage: 'https://example.org/p', comments: 5 });
   });
 
@@ -47,7 +49,16 @@ describe('details as the API may send them', () => {
     const parsed = parse([{ paper: base }, { paper: { ...base, id: '2406.00002', title: 'Another', ...nulls }, numComments: null, organization: null }]);
     expect(parsed.warnings).toEqual([]);
     for (const p of parsed.papers) {
-      expect(p).toMatchObject({ aiSummary: null, aiKeywords: [], githubRepo: null, githubStars: null, projectPage: null, comments: null, listedOn: null, organization: null });
+      expect(p).toMatchObject({
+        aiSummary: null,
+        aiKeywords: [],
+        githubRepo: null,
+        githubStars: null,
+        projectPage: null,
+        comments: null,
+        listedOn: null,
+        organization: null,
+      });
     }
   });
 
@@ -59,7 +70,12 @@ describe('details as the API may send them', () => {
   });
 
   it('a detail of another type is left out with a warning, the paper kept', () => {
-    const parsed = parse([{ paper: { ...base, githubStars: '12', ai_summary: 42, ai_keywords: 'llm', githubRepo: 'javascript:alert(1)', projectPage: 'not a url' }, numComments: '3' }]);
+    const parsed = parse([
+      {
+        paper: { ...base, githubStars: '12', ai_summary: 42, ai_keywords: 'llm', githubRepo: 'javascript:alert(1)', projectPage: 'not a url' },
+        numComments: '3',
+      },
+    ]);
     expect(parsed.papers[0]).toMatchObject({ githubStars: null, aiSummary: null, aiKeywords: [], githubRepo: null, projectPage: null, comments: null });
     expect(parsed.warnings.join('\n')).toMatch(/githubStars "12" is not a number/);
     expect(parsed.warnings.join('\n')).toMatch(/githubRepo: "javascript:alert\(1\)" is not an http\(s\) link/);
@@ -67,7 +83,9 @@ describe('details as the API may send them', () => {
   });
 
   it('long text is cut, keywords de-duplicated and capped', () => {
-    const parsed = parse([{ paper: { ...base, ai_summary: `${'word '.repeat(400)}end.`, ai_keywords: ['llm', 'llm', ...Array.from({ length: 80 }, (_, i) => `k${i}`)] } }]);
+    const parsed = parse([
+      { paper: { ...base, ai_summary: `${'word '.repeat(400)}end.`, ai_keywords: ['llm', 'llm', ...Array.from({ length: 80 }, (_, i) => `k${i}`)] } },
+    ]);
     expect(parsed.papers[0]?.aiSummary?.length).toBeLessThanOrEqual(1000);
     expect(parsed.papers[0]?.aiSummary).toMatch(/…$/);
     expect(parsed.papers[0]?.aiKeywords).toHaveLength(50);
@@ -75,7 +93,9 @@ describe('details as the API may send them', () => {
   });
 
   it('implausible stars or comments refuse the file, naming the field', () => {
-    expect(parseError(() => parse([{ paper: { ...base, githubStars: -1 } }])).message).toMatch(/\$\[0\]\.paper\.githubStars: "-1" is a negative number of stars/);
+    expect(parseError(() => parse([{ paper: { ...base, githubStars: -1 } }])).message).toMatch(
+      /\$\[0\]\.paper\.githubStars: "-1" is a negative number of stars/,
+    );
     expect(parseError(() => parse([{ paper: base, numComments: 1.5 }])).message).toMatch(/\$\[0\]\.numComments: "1.5" is not a whole number of comments/);
   });
 });

@@ -137,10 +137,7 @@ describe('daily papers JSON variants', () => {
       options,
     );
     expect(parsed.papers.map((p) => p.title)).toEqual(['First', 'No Id: Same']);
-    expect(parsed.warnings).toEqual([
-      'item 2 (line 9): same paper as item 1; kept the first',
-      'item 4 (line 22): same paper as item 3; kept the first',
-    ]);
+    expect(parsed.warnings).toEqual(['item 2 (line 9): same paper as item 1; kept the first', 'item 4 (line 22): same paper as item 3; kept the first']);
   });
 
   it('warns about an item without a summary', () => {

@@ -159,7 +159,10 @@ describe('a capture cut anywhere', () => {
     ];
     for (const [marker, fields, truncated] of cases) {
       const parsed = parseSnapshot(at(marker), options);
-      expect(parsed.papers.map((p) => p.title), marker).toEqual(['Whole', 'Cut Meta']);
+      expect(
+        parsed.papers.map((p) => p.title),
+        marker,
+      ).toEqual(['Whole', 'Cut Meta']);
       expect(parsed.papers[1], marker).toMatchObject(fields);
       expect(parsed.truncated, marker).toBe(truncated);
       expect(parsed.warnings, marker).toEqual([]);

@@ -41,8 +41,7 @@ describe('the first seed (whole, 54,683 bytes)', () => {
 
   it('reads the last paper, whose date line ends the file without a line break', () => {
     expect(parsed.papers[30]).toMatchObject({
-      title:
-        'Combining Electron-Phonon and Dynamical Mean-Field Theory Calculations of Correlated Materials: Transport in the Correlated Metal Sr_2RuO_4',
+      title: 'Combining Electron-Phonon and Dynamical Mean-Field Theory Calculations of Correlated Materials: Transport in the Correlated Metal Sr_2RuO_4',
       authorCount: 5,
       publishedOn: '2023-04-13',
       upvotes: null,
@@ -52,8 +51,7 @@ describe('the first seed (whole, 54,683 bytes)', () => {
 
   it('reads an organization byline instead of an author count', () => {
     expect(parsed.papers[4]).toMatchObject({
-      title:
-        'The Importance of Being Scalable: Improving the Speed and Accuracy of Neural Network Interatomic Potentials Across Chemical Domains',
+      title: 'The Importance of Being Scalable: Improving the Speed and Accuracy of Neural Network Interatomic Potentials Across Chemical Domains',
       authorCount: null,
       organization: 'UC Berkeley',
       publishedOn: '2024-10-31',
@@ -84,9 +82,7 @@ describe('the first seed (whole, 54,683 bytes)', () => {
   it('gives dates without a year the latest year not after the capture date', () => {
     expect(parsed.papers[1]).toMatchObject({ authorCount: 1, publishedOn: '2026-03-08' }); // "Mar 8"
     expect(parsed.papers[2]?.publishedOn).toBe('2026-04-06'); // "Apr 6"
-    expect(byTitle(parsed.papers, 'Ghosts of Softmax: Complex Singularities That Limit Safe Step Sizes in Cross-Entropy').publishedOn).toBe(
-      '2026-03-13',
-    );
+    expect(byTitle(parsed.papers, 'Ghosts of Softmax: Complex Singularities That Limit Safe Step Sizes in Cross-Entropy').publishedOn).toBe('2026-03-13');
   });
 
   it('parses the same from a string as from bytes', () => {
@@ -133,9 +129,7 @@ describe('the second seed (cut at 64,000 bytes)', () => {
   it('reads the year-less dates against Jun 10', () => {
     expect(byTitle(parsed.papers, 'Scaling Laws for Uncertainty in Deep Learning').publishedOn).toBe('2026-02-08');
     expect(byTitle(parsed.papers, 'What Shape is the Inflationary Bispectrum?').publishedOn).toBe('2026-03-25');
-    expect(
-      byTitle(parsed.papers, 'Lying Is Just a Phase: The Hidden Alignment Transition in Language Model Scaling').publishedOn,
-    ).toBe('2026-05-12');
+    expect(byTitle(parsed.papers, 'Lying Is Just a Phase: The Hidden Alignment Transition in Language Model Scaling').publishedOn).toBe('2026-05-12');
   });
 
   it('has the same organization, upvote and no-meta entries as the first seed', () => {
@@ -232,10 +226,7 @@ describe('text capture variants', () => {
   });
 
   it('lists a paper listed twice once, in its first place', () => {
-    const parsed = parseSnapshot(
-      capture('Jun 10', [{ title: 'Same Title: Here' }, { title: 'Other' }, { title: 'same title — here', date: 'Mar 8' }]),
-      now,
-    );
+    const parsed = parseSnapshot(capture('Jun 10', [{ title: 'Same Title: Here' }, { title: 'Other' }, { title: 'same title — here', date: 'Mar 8' }]), now);
     expect(parsed.papers.map((p) => p.title)).toEqual(['Same Title: Here', 'Other']);
     expect(parsed.papers[0]?.publishedOn).toBe('2025-06-04');
     expect(parsed.warnings).toEqual(['entry 3 (line 29): same title as entry 1; kept the first']);

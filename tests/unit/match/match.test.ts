@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compileTopic,
-  indexPapers,
-  matchTopic,
-  matchTopics,
-  mergeTopicHits,
-  type MatchablePaper,
-  type TopicHit,
-} from '../../../src/match/index.ts';
+import { compileTopic, indexPapers, matchTopic, matchTopics, mergeTopicHits, type MatchablePaper, type TopicHit } from '../../../src/match/index.ts';
 
 let nextId = 1;
 const paper = (title: string, abstract = ''): MatchablePaper => ({ id: nextId++, title, abstract });

@@ -138,9 +138,7 @@ describe('matching properties', () => {
   });
 
   it('highlights whole words of the text, at word boundaries', () => {
-    const text = fc
-      .array(fc.oneof(word, fc.constantFrom(' ', '-', ', ', '(', ')', "'", '.')), { minLength: 1, maxLength: 30 })
-      .map((parts) => parts.join(''));
+    const text = fc.array(fc.oneof(word, fc.constantFrom(' ', '-', ', ', '(', ')', "'", '.')), { minLength: 1, maxLength: 30 }).map((parts) => parts.join(''));
     fc.assert(
       fc.property(text, fc.nat(), (t, k) => {
         const tokens = tokenize(t);
@@ -164,10 +162,7 @@ describe('splitByRanges properties', () => {
     const input = fc.string({ maxLength: 60 }).chain((text) =>
       fc.record({
         text: fc.constant(text),
-        ranges: fc.array(
-          fc.tuple(fc.integer({ min: -3, max: text.length + 3 }), fc.integer({ min: -3, max: text.length + 3 })),
-          { maxLength: 8 },
-        ),
+        ranges: fc.array(fc.tuple(fc.integer({ min: -3, max: text.length + 3 }), fc.integer({ min: -3, max: text.length + 3 })), { maxLength: 8 }),
       }),
     );
     fc.assert(

@@ -73,7 +73,9 @@ describe('closeness and field', () => {
 });
 
 describe('the seeds: words 76 apart', () => {
-  const seed = readFileSync(new URL('../../../seeds/001_92719ba14292193f.txt', import.meta.url), 'utf8').split('\n').map((l) => l.trim());
+  const seed = readFileSync(new URL('../../../seeds/001_92719ba14292193f.txt', import.meta.url), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   const titleAt = seed.findIndex((l) => l.startsWith('A mechanism to generate varying speed of light'));
   const light: MatchablePaper = { id: 1, title: seed[titleAt]!, abstract: seed.slice(titleAt + 1).find((l) => l.length > 200)! };
 

@@ -10,7 +10,19 @@ describe('parseSubscriberRef', () => {
   });
 
   it('names nobody with anything else', () => {
-    for (const text of ['', '0', '-1', '2147483648', '99999999999', '4.2', 'ada', 'ada@', '@example.org', 'a b@example.org', `${'a'.repeat(320)}@example.org`]) {
+    for (const text of [
+      '',
+      '0',
+      '-1',
+      '2147483648',
+      '99999999999',
+      '4.2',
+      'ada',
+      'ada@',
+      '@example.org',
+      'a b@example.org',
+      `${'a'.repeat(320)}@example.org`,
+    ]) {
       expect(parseSubscriberRef(text), text).toBeNull();
     }
   });

@@ -18,10 +18,38 @@ const predict = (fit: ReturnType<typeof fitLogistic>, x: SparseVector) => {
 
 describe('logistic regression', () => {
   const data: Example[] = [
-    { x: vec([[1, 1], [5, 0.2]]), y: 1, weight: 1 },
-    { x: vec([[1, 1], [6, 0.3]]), y: 1, weight: 1 },
-    { x: vec([[2, 1], [5, 0.2]]), y: 0, weight: 1 },
-    { x: vec([[2, 1], [6, 0.3]]), y: 0, weight: 1 },
+    {
+      x: vec([
+        [1, 1],
+        [5, 0.2],
+      ]),
+      y: 1,
+      weight: 1,
+    },
+    {
+      x: vec([
+        [1, 1],
+        [6, 0.3],
+      ]),
+      y: 1,
+      weight: 1,
+    },
+    {
+      x: vec([
+        [2, 1],
+        [5, 0.2],
+      ]),
+      y: 0,
+      weight: 1,
+    },
+    {
+      x: vec([
+        [2, 1],
+        [6, 0.3],
+      ]),
+      y: 0,
+      weight: 1,
+    },
   ];
 
   it('separates what is wanted from what is not', () => {
@@ -33,7 +61,13 @@ describe('logistic regression', () => {
 
   it('learns a bias (unpenalised): with no features it predicts the weighted share of positives', () => {
     const empty = vec([]);
-    const fit = fitLogistic([{ x: empty, y: 1, weight: 3 }, { x: empty, y: 0, weight: 1 }], { l2: 10, maxSteps: 2000 });
+    const fit = fitLogistic(
+      [
+        { x: empty, y: 1, weight: 3 },
+        { x: empty, y: 0, weight: 1 },
+      ],
+      { l2: 10, maxSteps: 2000 },
+    );
     expect(sigmoid(fit.bias)).toBeCloseTo(0.75, 2);
   });
 
@@ -47,9 +81,13 @@ describe('logistic regression', () => {
   it('stops at the optimum: the gradient of the penalised loss is about zero there, in a few dozen steps', () => {
     // 60 examples over 40 features, overlapping, not separable: the optimum is inside, not at infinity
     let seed = 7;
-    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const examples: Example[] = Array.from({ length: 60 }, (_, i) => ({
-      x: vec(Array.from({ length: 6 }, () => [Math.floor(next() * 40), 0.2 + next()] as [number, number]).filter((e, k, all) => all.findIndex((o) => o[0] === e[0]) === k)),
+      x: vec(
+        Array.from({ length: 6 }, () => [Math.floor(next() * 40), 0.2 + next()] as [number, number]).filter(
+          (e, k, all) => all.findIndex((o) => o[0] === e[0]) === k,
+        ),
+      ),
       y: (next() < 0.5 ? 1 : 0) as 0 | 1,
       weight: i % 3 === 0 ? 0.9 : 1,
     }));

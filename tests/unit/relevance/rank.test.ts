@@ -28,7 +28,11 @@ describe('ranking for a reader', () => {
   const all = [...ML.map((p, i) => [1 + i, p] as const), ...PHYSICS.map((p, i) => [101 + i, p] as const), ...OTHER.map((p, i) => [201 + i, p] as const)];
   for (const [id, p] of all) vectors.set(id, vectorize(model, p));
   const vectorOf = (id: number) => vectors.get(id);
-  const reader = trainReaderModel(model, { liked: features(model, ML.slice(0, 2), 1, true), disliked: features(model, PHYSICS.slice(0, 2), 101, true), weakNegatives: features(model, OTHER, 201) })!;
+  const reader = trainReaderModel(model, {
+    liked: features(model, ML.slice(0, 2), 1, true),
+    disliked: features(model, PHYSICS.slice(0, 2), 101, true),
+    weakNegatives: features(model, OTHER, 201),
+  })!;
 
   it('moves the liked sense up past a closer match of the disliked sense, and sets confident misses aside', () => {
     // "diffusion" caught both: the physics paper in its title (tier 5), the ML one too
@@ -52,7 +56,16 @@ describe('ranking for a reader', () => {
 
   it('sets nothing aside for a reader who never said "not relevant"', () => {
     const likesOnly = { ...reader, negatives: 0 };
-    const r = rankForReader({ caught: [{ paperId: 103, score: 0 }, { paperId: 3, score: 0 }], others: [], model: likesOnly, vectorOf, rule: { ...RULE, notForYouBelow: 100 } });
+    const r = rankForReader({
+      caught: [
+        { paperId: 103, score: 0 },
+        { paperId: 3, score: 0 },
+      ],
+      others: [],
+      model: likesOnly,
+      vectorOf,
+      rule: { ...RULE, notForYouBelow: 100 },
+    });
     expect(r.notForYou).toEqual([]);
     expect(r.ordered).toHaveLength(2);
   });

@@ -2,7 +2,17 @@
 // word apart, explains itself, and is stored compactly without changing what it says.
 import { describe, expect, it } from 'vitest';
 import {
-  decodeReaderModel, encodeReaderModel, explainReaderModel, heaviest, paperFeatures, scorePaper, standardScore, termBucket, trainReaderModel, vectorize, TRAINING,
+  decodeReaderModel,
+  encodeReaderModel,
+  explainReaderModel,
+  heaviest,
+  paperFeatures,
+  scorePaper,
+  standardScore,
+  termBucket,
+  trainReaderModel,
+  vectorize,
+  TRAINING,
 } from '../../../src/relevance/index.ts';
 import { features, ML, OTHER, PHYSICS, textModelOf } from './papers.ts';
 
@@ -46,7 +56,12 @@ describe('reader model', () => {
     expect(back.terms).toEqual(trained.terms);
     expect(back.liked).toEqual(trained.liked);
     // a model with many more weights than fit is cut to the budget, lightest weights first
-    const big = { ...trained, idx: Int32Array.from({ length: 3000 }, (_, i) => i * 7), weights: Float32Array.from({ length: 3000 }, (_, i) => (i % 2 ? 1 : -1) * (1 + i / 3000)), terms: Array.from({ length: 3000 }, (_, i) => `word number ${i}`) };
+    const big = {
+      ...trained,
+      idx: Int32Array.from({ length: 3000 }, (_, i) => i * 7),
+      weights: Float32Array.from({ length: 3000 }, (_, i) => (i % 2 ? 1 : -1) * (1 + i / 3000)),
+      terms: Array.from({ length: 3000 }, (_, i) => `word number ${i}`),
+    };
     const cut = encodeReaderModel(big);
     expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(TRAINING.maxBytes);
     const kept = decodeReaderModel(cut);

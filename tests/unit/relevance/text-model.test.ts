@@ -1,7 +1,16 @@
 // The text model: document frequencies over hashed buckets, TF-IDF vectors, storage bytes.
 import { describe, expect, it } from 'vitest';
 import {
-  addPapers, cosine, decodeDf, emptyTextModel, encodeDf, inVocabulary, paperTerms, termBucket, vectorize, vocabularySize,
+  addPapers,
+  cosine,
+  decodeDf,
+  emptyTextModel,
+  encodeDf,
+  inVocabulary,
+  paperTerms,
+  termBucket,
+  vectorize,
+  vocabularySize,
 } from '../../../src/relevance/index.ts';
 import { ML, PHYSICS, textModelOf } from './papers.ts';
 
@@ -13,7 +22,10 @@ describe('text model', () => {
 
   it('counts each paper once per bucket, and the papers', () => {
     const model = emptyTextModel(1 << 16);
-    addPapers(model, [{ title: 'Diffusion diffusion diffusion', abstract: 'diffusion' }, { title: 'Diffusion', abstract: 'heat' }]);
+    addPapers(model, [
+      { title: 'Diffusion diffusion diffusion', abstract: 'diffusion' },
+      { title: 'Diffusion', abstract: 'heat' },
+    ]);
     expect(model.documents).toBe(2);
     expect(model.df[termBucket('diffus', model.buckets)]).toBe(2);
     expect(model.df[termBucket('heat', model.buckets)]).toBe(1);
@@ -42,7 +54,12 @@ describe('text model', () => {
     expect(cosine(a, b)).toBeGreaterThan(cosine(a, physics));
     // sublinear: ten times a word weighs 1 + ln 10 times once, not ten times
     const small = emptyTextModel(1 << 16);
-    addPapers(small, [{ title: 'heat', abstract: 'flow' }, { title: 'heat', abstract: 'flow' }, { title: 'x1', abstract: '' }, { title: 'x2', abstract: '' }]);
+    addPapers(small, [
+      { title: 'heat', abstract: 'flow' },
+      { title: 'heat', abstract: 'flow' },
+      { title: 'x1', abstract: '' },
+      { title: 'x2', abstract: '' },
+    ]);
     const weight = (abstract: string, term: string) => {
       const v = vectorize(small, { title: '', abstract });
       return v.val[[...v.idx].indexOf(termBucket(term, small.buckets))]!;

@@ -15,19 +15,50 @@ import { decode, digestView, LEFTOVER, recipient } from './builders.ts';
 const NOW = new Date('2024-10-26T12:00:00Z');
 const scicode = JSON.parse(fixture('api-paper-2407.13168-with-ai-fields.json')) as Record<string, unknown>;
 const listing = JSON.parse(fixture('api-daily-papers-2024-10-25.json')) as unknown[];
-const names = (n: number, hiddenEvery = 0) => Array.from({ length: n }, (_, i) => ({ name: `Author ${i + 1}`, hidden: hiddenEvery > 0 && i % hiddenEvery === 0 }));
+const names = (n: number, hiddenEvery = 0) =>
+  Array.from({ length: n }, (_, i) => ({ name: `Author ${i + 1}`, hidden: hiddenEvery > 0 && i % hiddenEvery === 0 }));
 const items = [
   ...listing,
-  { paper: { ...scicode, githubRepo: 'https://github.com/scicode-bench/SciCode', githubStars: 1234, projectPage: 'https://scicode-bench.github.io/' }, publishedAt: '2024-07-22T00:00:00.000Z', numComments: 1 },
+  {
+    paper: { ...scicode, githubRepo: 'https://github.com/scicode-bench/SciCode', githubStars: 1234, projectPage: 'https://scicode-bench.github.io/' },
+    publishedAt: '2024-07-22T00:00:00.000Z',
+    numComments: 1,
+  },
   // every optional field missing
   { paper: { id: '2410.00001', title: 'A language model with nothing else known', summary: 'We train a language model. It works.' } },
   // every optional field null
   {
-    paper: { id: null, title: 'Untitled language model study', summary: null, authors: null, publishedAt: null, upvotes: null, ai_summary: null, ai_keywords: null, githubRepo: null, githubStars: null, projectPage: null, organization: null },
-    title: null, summary: 'A language model, described at the top level only.', publishedAt: null, numComments: null, organization: null,
+    paper: {
+      id: null,
+      title: 'Untitled language model study',
+      summary: null,
+      authors: null,
+      publishedAt: null,
+      upvotes: null,
+      ai_summary: null,
+      ai_keywords: null,
+      githubRepo: null,
+      githubStars: null,
+      projectPage: null,
+      organization: null,
+    },
+    title: null,
+    summary: 'A language model, described at the top level only.',
+    publishedAt: null,
+    numComments: null,
+    organization: null,
   },
   // hidden authors (the first of three), an organization object, 250 authors
-  { paper: { id: '2410.00003', title: 'Collaboration-scale language model training', summary: 'Many people trained a language model together.', authors: names(250, 3), upvotes: 3 }, organization: { name: 'bigco', fullname: 'Big Company Research' } },
+  {
+    paper: {
+      id: '2410.00003',
+      title: 'Collaboration-scale language model training',
+      summary: 'Many people trained a language model together.',
+      authors: names(250, 3),
+      upvotes: 3,
+    },
+    organization: { name: 'bigco', fullname: 'Big Company Research' },
+  },
 ];
 
 function digest(topics: string[]) {
@@ -43,7 +74,10 @@ function digest(topics: string[]) {
 
 /** The paper block whose title link has this text. */
 function block(html: string, title: string): string {
-  const found = html.split(/<h3\b/).slice(1).find((b) => decode(/<a class="paper-link"[^>]*>(.*?)<\/a>/s.exec(b)?.[1]?.replace(/<[^>]+>/g, '') ?? '') === title);
+  const found = html
+    .split(/<h3\b/)
+    .slice(1)
+    .find((b) => decode(/<a class="paper-link"[^>]*>(.*?)<\/a>/s.exec(b)?.[1]?.replace(/<[^>]+>/g, '') ?? '') === title);
   if (!found) throw new Error(`no block for ${title}`);
   return found.split(/<h2\b/)[0]!;
 }
@@ -70,7 +104,9 @@ describe('a digest of real API items', async () => {
     expect(b).toContain('href="https://arxiv.org/abs/2410.17243"');
     expect(b).toContain('href="https://arxiv.org/pdf/2410.17243"');
     // no ai_summary: the abstract's first sentence, whole
-    expect(line(b, 'tldr')).toMatch(/^Contrastive loss is a powerful approach for representation learning, where larger batch sizes enhance performance by providing more negative samples to better distinguish between similar and dissimilar data\.$/);
+    expect(line(b, 'tldr')).toMatch(
+      /^Contrastive loss is a powerful approach for representation learning, where larger batch sizes enhance performance by providing more negative samples to better distinguish between similar and dissimilar data\.$/,
+    );
   });
 
   it('the paper with ai fields: its TL;DR, highlighted; code with stars; project page', () => {
@@ -112,7 +148,9 @@ describe('a digest of real API items', async () => {
 
   it('a paper frozen before the details were stored renders without them', async () => {
     const { frozen } = digest(['language model']);
-    const old = frozen.map(({ aiSummary: _s, aiKeywords: _k, githubRepo: _g, githubStars: _st, projectPage: _p, comments: _c, listedOn: _l, ...rest }) => rest as FrozenPaper);
+    const old = frozen.map(
+      ({ aiSummary: _s, aiKeywords: _k, githubRepo: _g, githubStars: _st, projectPage: _p, comments: _c, listedOn: _l, ...rest }) => rest as FrozenPaper,
+    );
     const oldView = digestView(old.map(toPaperView), { snapshotDate: '2024-10-25' });
     const r = (await compileDigest(oldView)).render(recipient([{ paperId: 2, hits: matches.find((m) => m.paperId === 2)!.hits }]));
     const b = block(r.html, 'SciCode: A Research Coding Benchmark Curated by Scientists');

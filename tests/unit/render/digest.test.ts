@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { compileDigest, mjmlCompilations, RenderError, type RecipientView } from '../../../src/render/index.ts';
-import {
-  BASE_URL, LEFTOVER, decode, digestView, hit, marked, paper, recipient, seedDigest,
-} from './builders.ts';
+import { BASE_URL, LEFTOVER, decode, digestView, hit, marked, paper, recipient, seedDigest } from './builders.ts';
 
 /** The HTML of each paper block, in order: from one title heading to the next. */
-const blocks = (html: string): string[] => html.split(/<h3\b/).slice(1).map((b) => b.split(/<h2\b/)[0]!);
-const between = (html: string, cls: string, tag: string): string =>
-  new RegExp(`<${tag} class="${cls}"[^>]*>(.*?)</${tag}>`, 's').exec(html)?.[1] ?? '';
+const blocks = (html: string): string[] =>
+  html
+    .split(/<h3\b/)
+    .slice(1)
+    .map((b) => b.split(/<h2\b/)[0]!);
+const between = (html: string, cls: string, tag: string): string => new RegExp(`<${tag} class="${cls}"[^>]*>(.*?)</${tag}>`, 's').exec(html)?.[1] ?? '';
 
 describe('the digest', () => {
   const topics = ['scaling laws', 'synchronization', 'ergotropy'];
@@ -45,7 +46,20 @@ describe('the digest', () => {
 
   it('puts the highlight on the right characters, in inline-styled spans (never only <mark>)', async () => {
     const p = paper({ paperId: 1, title: 'Neural Scaling Laws Revisited', abstract: 'We fit power laws. Scaling helps.' });
-    const h = hit('scaling laws', { words: ['Scaling', 'Laws', 'laws'], title: [[7, 14], [15, 19]], abstract: [[13, 17], [19, 26]], closeness: 'phrase', field: 'title', closest: [7, 19] });
+    const h = hit('scaling laws', {
+      words: ['Scaling', 'Laws', 'laws'],
+      title: [
+        [7, 14],
+        [15, 19],
+      ],
+      abstract: [
+        [13, 17],
+        [19, 26],
+      ],
+      closeness: 'phrase',
+      field: 'title',
+      closest: [7, 19],
+    });
     const mail = (await compileDigest(digestView([p]))).render(recipient([{ paperId: 1, hits: [h] }]));
     expect(marked(between(mail.html, 'paper-link', 'a'))).toEqual(['Scaling Laws']);
     expect(decode(between(mail.html, 'paper-link', 'a')).replace(/<[^>]+>/g, '')).toBe('Neural Scaling Laws Revisited');
@@ -61,7 +75,12 @@ describe('the digest', () => {
   it('gives each recipient only their papers, grouped by topic in the order given', async () => {
     const papers = [1, 2, 3, 4].map((id) => paper({ paperId: id, title: `Title number ${id}` }));
     const renderer = await compileDigest(digestView(papers));
-    const mail = renderer.render(recipient([{ paperId: 3, hits: [hit('a')] }, { paperId: 1, hits: [hit('b')] }]));
+    const mail = renderer.render(
+      recipient([
+        { paperId: 3, hits: [hit('a')] },
+        { paperId: 1, hits: [hit('b')] },
+      ]),
+    );
     expect([...mail.html.matchAll(/<h2 class="group-heading"[^>]*>(.*?)<\/h2>/g)].map((m) => m[1])).toEqual(['a · 1 paper', 'b · 1 paper']);
     const titles = blocks(mail.html).map((b) => /Title number (\d)/.exec(b)?.[1]);
     expect(titles).toEqual(['3', '1']);
@@ -97,15 +116,19 @@ describe('the digest', () => {
     for (const line of mail.text.split('\n')) if (!line.includes('://')) expect(line.length).toBeLessThanOrEqual(78);
   });
 
-  it('puts the reader\'s own links in the footer, escaped, in both parts; none given, none shown', async () => {
+  it("puts the reader's own links in the footer, escaped, in both parts; none given, none shown", async () => {
     const renderer = await compileDigest(view);
     const reader = [
       { label: 'View in your browser', url: 'https://paperboy.example/archive/7?token=a.1..x&y' },
       { label: 'Your <archive>', url: 'https://paperboy.example/archive?token=a.1..x' },
     ];
     const mail = renderer.render({ ...recipient(matches), reader });
-    expect(mail.html).toMatch(/<a class="footer-link" href="https:\/\/paperboy\.example\/archive\/7\?token=a\.1\.\.x&amp;y" style="[^"]+">View in your browser<\/a>&nbsp;·&nbsp; <a [^>]+>Your &lt;archive&gt;<\/a>/);
-    expect(mail.text).toContain('View in your browser: https://paperboy.example/archive/7?token=a.1..x&y\nYour <archive>: https://paperboy.example/archive?token=a.1..x\nManage preferences:');
+    expect(mail.html).toMatch(
+      /<a class="footer-link" href="https:\/\/paperboy\.example\/archive\/7\?token=a\.1\.\.x&amp;y" style="[^"]+">View in your browser<\/a>&nbsp;·&nbsp; <a [^>]+>Your &lt;archive&gt;<\/a>/,
+    );
+    expect(mail.text).toContain(
+      'View in your browser: https://paperboy.example/archive/7?token=a.1..x&y\nYour <archive>: https://paperboy.example/archive?token=a.1..x\nManage preferences:',
+    );
     const plain = renderer.render(recipient(matches));
     expect(plain.html).not.toContain('archive');
     expect(plain.text).not.toContain('archive');
@@ -131,8 +154,12 @@ describe('the digest', () => {
       expect(part).toContain('https://paperboy.example/archive?token=a.1..x');
       expect(part).not.toMatch(LEFTOVER);
     }
-    expect(webView.html).toMatch(/This is the web view: it only reads\. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox\. Not at hand\? <a class="footer-link" href="https:\/\/paperboy\.example\/preferences-link\?token=a\.1\.\.x" style="[^"]+">Email me my preferences link<\/a>/);
-    expect(webView.text.replace(/\s+/g, ' ')).toContain('in your own inbox. Not at hand? Email me my preferences link: https://paperboy.example/preferences-link?token=a.1..x');
+    expect(webView.html).toMatch(
+      /This is the web view: it only reads\. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox\. Not at hand\? <a class="footer-link" href="https:\/\/paperboy\.example\/preferences-link\?token=a\.1\.\.x" style="[^"]+">Email me my preferences link<\/a>/,
+    );
+    expect(webView.text.replace(/\s+/g, ' ')).toContain(
+      'in your own inbox. Not at hand? Email me my preferences link: https://paperboy.example/preferences-link?token=a.1..x',
+    );
     // the papers are the email's
     const papersOf = (html: string) => html.split('Papers from')[0]!.replace(/<p class="feedback".*?<\/p>/gs, '');
     expect(papersOf(webView.html)).toBe(papersOf(email.html));

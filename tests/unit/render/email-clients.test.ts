@@ -34,10 +34,15 @@ async function fullDigest(sections = false) {
     { label: 'Which papers fit?', url: `${BASE_URL}/feedback/123456?token=${token}`, perPaper: true },
     { label: 'Your archive', url: `${BASE_URL}/archive?token=${token}` },
   ];
-  const papers = matches.slice(0, MAX_PAPERS_PER_EMAIL).map((m, i) =>
-    !sections || i < MAX_PAPERS_PER_EMAIL - 5 ? m
-      : i < MAX_PAPERS_PER_EMAIL - 2 ? { ...m, section: 'not-for-you' as const }
-        : { paperId: m.paperId, hits: [], section: 'also-like' as const, like: view.papers[0]!.title });
+  const papers = matches
+    .slice(0, MAX_PAPERS_PER_EMAIL)
+    .map((m, i) =>
+      !sections || i < MAX_PAPERS_PER_EMAIL - 5
+        ? m
+        : i < MAX_PAPERS_PER_EMAIL - 2
+          ? { ...m, section: 'not-for-you' as const }
+          : { paperId: m.paperId, hits: [], section: 'also-like' as const, like: view.papers[0]!.title },
+    );
   return (await compileDigest(view)).render(recipient(papers, { reader }));
 }
 

@@ -5,9 +5,7 @@ import { BASE_URL, digestView, hit, paper, recipient } from './builders.ts';
 
 describe('escaping', () => {
   it('escapes the five HTML specials and nothing else', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a> é ▲`)).toBe(
-      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt; é ▲',
-    );
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a> é ▲`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt; é ▲');
   });
 
   it('keeps only absolute http(s) URLs, with quotes percent-encoded', () => {
@@ -57,8 +55,14 @@ describe('escaping', () => {
 
   it('and in the confirmation email, which goes to whatever address the form was given', async () => {
     const mail = await renderConfirmation({
-      productName: 'paperboy', baseUrl: BASE_URL, frequency: 'daily', weeklyDay: 1, email: 'victim@example.com', topics: [dirty, '\u2066Call +1 555 0100\u2069\u200F'],
-      confirmUrl: `${BASE_URL}/confirm?token=x`, expiresAt: new Date(0),
+      productName: 'paperboy',
+      baseUrl: BASE_URL,
+      frequency: 'daily',
+      weeklyDay: 1,
+      email: 'victim@example.com',
+      topics: [dirty, '\u2066Call +1 555 0100\u2069\u200F'],
+      confirmUrl: `${BASE_URL}/confirm?token=x`,
+      expiresAt: new Date(0),
     });
     for (const part of [mail.subject, mail.html, mail.text]) expect(part).not.toMatch(HIDING);
     expect(mail.text).toContain('  - scaling gnp.exe laws\n  - Call +1 555 0100\n');
@@ -74,19 +78,23 @@ describe('escaping', () => {
 
   it('refuses our own links when they are not http(s)', async () => {
     const renderer = await compileDigest(digestView([]));
-    expect(() => renderer.render(recipient([], { unsubscribeUrl: 'javascript:alert(1)' }))).toThrowError(
-      expect.objectContaining({ code: 'RENDER_BAD_URL' }),
-    );
+    expect(() => renderer.render(recipient([], { unsubscribeUrl: 'javascript:alert(1)' }))).toThrowError(expect.objectContaining({ code: 'RENDER_BAD_URL' }));
     await expect(
       renderConfirmation({
-        productName: 'paperboy', baseUrl: BASE_URL, frequency: 'daily', weeklyDay: 1, email: 'a@example.com', topics: [],
-        confirmUrl: 'data:text/html,hi', expiresAt: new Date(0),
+        productName: 'paperboy',
+        baseUrl: BASE_URL,
+        frequency: 'daily',
+        weeklyDay: 1,
+        email: 'a@example.com',
+        topics: [],
+        confirmUrl: 'data:text/html,hi',
+        expiresAt: new Date(0),
       }),
     ).rejects.toBeInstanceOf(RenderError);
   });
 
   it('renders $& and $1 (String.replace specials) literally', async () => {
-    const p = paper({ paperId: 1, title: 'Costs $& gains $1 and $$ of $`x$\'', abstract: 'Price $& and $1.' });
+    const p = paper({ paperId: 1, title: "Costs $& gains $1 and $$ of $`x$'", abstract: 'Price $& and $1.' });
     const r = recipient([{ paperId: 1, hits: [hit('$& topic $1', { words: ['$1'] })] }], { email: '$&@example.com' });
     const mail = (await compileDigest(digestView([p], { productName: '$1 boy' }))).render(r);
     expect(mail.html).toContain('Costs $&amp; gains $1 and $$ of $`x$&#39;');

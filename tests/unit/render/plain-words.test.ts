@@ -26,7 +26,9 @@ describe('topics in plain words', () => {
 describe('the subject', () => {
   it('says how many papers, on which topics, and the day', () => {
     expect(digestSubject(4, ['scaling laws', 'quantum'], '2025-06-10')).toBe('4 new papers on scaling laws and quantum — Jun 10');
-    expect(digestSubject(3, ['language model', 'quantum', 'protein folding'], '2025-06-10')).toBe('3 new papers on language model, quantum and 1 more topic — Jun 10');
+    expect(digestSubject(3, ['language model', 'quantum', 'protein folding'], '2025-06-10')).toBe(
+      '3 new papers on language model, quantum and 1 more topic — Jun 10',
+    );
     expect(digestSubject(1, ['a'], '2025-06-10')).toBe('1 new paper on a — Jun 10');
   });
 
@@ -42,10 +44,18 @@ describe('the subject', () => {
 });
 
 describe('the TL;DR from the abstract', () => {
-  const abstract = 'We study scaling laws. They hold for e.g. transformers and i.e. most models. A third sentence follows here with much more text that would make it long.';
+  const abstract =
+    'We study scaling laws. They hold for e.g. transformers and i.e. most models. A third sentence follows here with much more text that would make it long.';
 
   it('the first sentence or two, whole, with the highlights inside it', () => {
-    const lead = leadSentences(abstract, [[9, 21], [120, 130]], 60);
+    const lead = leadSentences(
+      abstract,
+      [
+        [9, 21],
+        [120, 130],
+      ],
+      60,
+    );
     expect(lead.text).toBe('We study scaling laws. They hold for e.g. transformers and i.e. most models.'.slice(0, 22));
     expect(lead.ranges).toEqual([[9, 21]]);
     expect(leadSentences(abstract, [], 100).text).toBe('We study scaling laws. They hold for e.g. transformers and i.e. most models.');
@@ -53,7 +63,14 @@ describe('the TL;DR from the abstract', () => {
 
   it('one long sentence: cut at a word, with "…"', () => {
     const long = `${'word '.repeat(100)}end.`;
-    const lead = leadSentences(long, [[0, 4], [480, 484]], 100);
+    const lead = leadSentences(
+      long,
+      [
+        [0, 4],
+        [480, 484],
+      ],
+      100,
+    );
     expect(lead.text.length).toBeLessThanOrEqual(101);
     expect(lead.text).toMatch(/^word( word)*…$/);
     expect(lead.ranges).toEqual([[0, 4]]);

@@ -12,9 +12,21 @@ function abstract(count: number): string {
 
 describe('shortenAround', () => {
   it('keeps a short text and its ranges as they are', () => {
-    expect(shortenAround('Neural scaling laws.', [[7, 14], [15, 19]], 100)).toEqual({
+    expect(
+      shortenAround(
+        'Neural scaling laws.',
+        [
+          [7, 14],
+          [15, 19],
+        ],
+        100,
+      ),
+    ).toEqual({
       text: 'Neural scaling laws.',
-      ranges: [[7, 14], [15, 19]],
+      ranges: [
+        [7, 14],
+        [15, 19],
+      ],
     });
   });
 
@@ -31,7 +43,11 @@ describe('shortenAround', () => {
     const text = `${abstract(10)} Here scaling laws appear. ${abstract(10)}`;
     const at = text.indexOf('scaling laws');
     const late = text.lastIndexOf('Sentence');
-    const hits: Range[] = [[late, late + 8], [at + 8, at + 12], [at, at + 7]];
+    const hits: Range[] = [
+      [late, late + 8],
+      [at + 8, at + 12],
+      [at, at + 7],
+    ];
     const short = shortenAround(text, hits, 200);
     expect(short.text.startsWith('…Here scaling laws appear.')).toBe(true);
     expect(short.text.endsWith('…')).toBe(true);

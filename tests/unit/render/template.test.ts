@@ -22,7 +22,9 @@ describe('templates with slots and blocks', () => {
     );
     // markup goes in only as Html: a filled block, html`…`, or a constant marked trusted
     const inner = fill(parseTemplate('<i>%%x%%</i>', 'test', ['x']), { x: '<' });
-    expect(fill(t, { href: 'https://x.example/', text: [inner, html` &amp; ${'>'}`, trusted('&nbsp;')] }).value).toBe('<a href="https://x.example/"><i>&lt;</i> &amp; &gt;&nbsp;</a>');
+    expect(fill(t, { href: 'https://x.example/', text: [inner, html` &amp; ${'>'}`, trusted('&nbsp;')] }).value).toBe(
+      '<a href="https://x.example/"><i>&lt;</i> &amp; &gt;&nbsp;</a>',
+    );
     expect(fillSome(t, { text: '<' }).literals[0]).toBe('<a href="');
     expect(fill(fillSome(t, { text: '<' }), { href: '"' }).value).toBe('<a href="&quot;">&lt;</a>');
   });

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  mjmlCompilations, renderConfirmation, renderPreferencesChanged, renderPreferencesLink,
-} from '../../../src/render/index.ts';
+import { mjmlCompilations, renderConfirmation, renderPreferencesChanged, renderPreferencesLink } from '../../../src/render/index.ts';
 import { BASE_URL, LEFTOVER, decode } from './builders.ts';
 
 const base = {

@@ -35,16 +35,25 @@ describe('capabilities', () => {
     expect(signer.claimsOf('')).toBeNull();
   });
 
-  it('tokensWithheld: a change link under a read link, another reader\'s link, any link without one', () => {
+  it("tokensWithheld: a change link under a read link, another reader's link, any link without one", () => {
     const ada = (purpose: TokenPurpose) => signer.sign({ purpose, subscriberId: 1 });
     const page = (...tokens: string[]) => `<a href="/x?token=${tokens.join('">x</a><a href="/y?token=')}">y</a>`;
     const archive = { purpose: 'archive' as const, subscriberId: 1 };
     expect(tokensWithheld(signer, archive, page(ada('archive'), ada('archive')))).toEqual([]);
-    expect(tokensWithheld(signer, archive, page(ada('archive'), ada('preferences'), ada('feedback'))).map((c) => c.purpose)).toEqual(['preferences', 'feedback']);
+    expect(tokensWithheld(signer, archive, page(ada('archive'), ada('preferences'), ada('feedback'))).map((c) => c.purpose)).toEqual([
+      'preferences',
+      'feedback',
+    ]);
     // url-encoded dots, JSON, a header: found all the same
-    expect(tokensWithheld(signer, archive, JSON.stringify({ home: `https://h/p?token=${ada('unsubscribe').replaceAll('.', '%2E')}` })).map((c) => c.purpose)).toEqual(['unsubscribe']);
+    expect(
+      tokensWithheld(signer, archive, JSON.stringify({ home: `https://h/p?token=${ada('unsubscribe').replaceAll('.', '%2E')}` })).map((c) => c.purpose),
+    ).toEqual(['unsubscribe']);
     expect(tokensWithheld(signer, { purpose: 'preferences', subscriberId: 1 }, page(ada('unsubscribe'), ada('archive'), ada('feed')))).toEqual([]);
-    expect(tokensWithheld(signer, { purpose: 'preferences', subscriberId: 1 }, page(signer.sign({ purpose: 'archive', subscriberId: 2 }))).map((c) => c.subscriberId)).toEqual([2]);
+    expect(
+      tokensWithheld(signer, { purpose: 'preferences', subscriberId: 1 }, page(signer.sign({ purpose: 'archive', subscriberId: 2 }))).map(
+        (c) => c.subscriberId,
+      ),
+    ).toEqual([2]);
     expect(tokensWithheld(signer, null, page(ada('archive'))).map((c) => c.purpose)).toEqual(['archive']);
     // token-shaped strings we did not sign are nobody's capability
     expect(tokensWithheld(signer, archive, page(other.sign({ purpose: 'preferences', subscriberId: 1 })))).toEqual([]);

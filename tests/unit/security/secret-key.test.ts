@@ -28,7 +28,10 @@ describe('resolveSecretKey', () => {
     expect(again).toMatchObject({ generated: false, key: first.key });
   });
 
-  it.each([['empty', ''], ['only whitespace', ' \n']])('an %s key file gets a new key', async (_name, content) => {
+  it.each([
+    ['empty', ''],
+    ['only whitespace', ' \n'],
+  ])('an %s key file gets a new key', async (_name, content) => {
     await writeFile(file(), content);
     const resolved = await resolveSecretKey(undefined, dir);
     expect(resolved).toMatchObject({ generated: true, replacedEmpty: true });

@@ -1,14 +1,34 @@
 // The subscription decisions, apart from any database.
 import { describe, expect, it } from 'vitest';
-import { decideConfirm, decideMail, decidePreferences, decidePreferencesAllowed, decideSubscribe, decideUnsubscribe, nextTry } from '../../../src/subscriptions/decide.ts';
+import {
+  decideConfirm,
+  decideMail,
+  decidePreferences,
+  decidePreferencesAllowed,
+  decideSubscribe,
+  decideUnsubscribe,
+  nextTry,
+} from '../../../src/subscriptions/decide.ts';
 
 describe('decideSubscribe: what an address gets (the page is the same for all)', () => {
   it.each([
     [null, { kind: 'create' }],
-    [{ id: 7, status: 'pending' as const }, { kind: 'refresh-pending', subscriberId: 7 }],
-    [{ id: 7, status: 'unsubscribed' as const }, { kind: 'resubscribe', subscriberId: 7 }],
-    [{ id: 7, status: 'active' as const }, { kind: 'send-preferences-link', subscriberId: 7 }],
-    [{ id: 7, status: 'bounced' as const }, { kind: 'ignore', subscriberId: 7, reason: 'bounced' }],
+    [
+      { id: 7, status: 'pending' as const },
+      { kind: 'refresh-pending', subscriberId: 7 },
+    ],
+    [
+      { id: 7, status: 'unsubscribed' as const },
+      { kind: 'resubscribe', subscriberId: 7 },
+    ],
+    [
+      { id: 7, status: 'active' as const },
+      { kind: 'send-preferences-link', subscriberId: 7 },
+    ],
+    [
+      { id: 7, status: 'bounced' as const },
+      { kind: 'ignore', subscriberId: 7, reason: 'bounced' },
+    ],
   ])('%j → %j', (existing, action) => {
     expect(decideSubscribe(existing)).toEqual(action);
   });
@@ -64,12 +84,42 @@ describe('decideMail: a queued email is sent only while it still fits the addres
   const confirmation = { kind: 'confirmation' as const, nonce: 'n2' };
   it.each([
     ['a confirmation to the pending address it was for', confirmation, { status: 'pending' as const, tokenNonce: 'n2' }, { kind: 'send' }],
-    ['a confirmation a newer one replaced', confirmation, { status: 'pending' as const, tokenNonce: 'n3' }, { kind: 'skip', reason: 'a newer confirmation email replaced it' }],
-    ['a confirmation for an address confirmed meanwhile', confirmation, { status: 'active' as const, tokenNonce: 'n2' }, { kind: 'skip', reason: 'the address is active now' }],
-    ['a confirmation for an address that bounced', confirmation, { status: 'bounced' as const, tokenNonce: 'n2' }, { kind: 'skip', reason: 'the address is bounced now' }],
-    ['a preferences link to an active address', { kind: 'preferences_link' as const, nonce: null }, { status: 'active' as const, tokenNonce: 'x' }, { kind: 'send' }],
-    ['a preferences link to an address that left', { kind: 'preferences_link' as const, nonce: null }, { status: 'unsubscribed' as const, tokenNonce: 'x' }, { kind: 'skip', reason: 'the address is unsubscribed now' }],
-    ['a preferences-changed notice to an active address', { kind: 'preferences_changed' as const, nonce: null }, { status: 'active' as const, tokenNonce: 'x' }, { kind: 'send' }],
+    [
+      'a confirmation a newer one replaced',
+      confirmation,
+      { status: 'pending' as const, tokenNonce: 'n3' },
+      { kind: 'skip', reason: 'a newer confirmation email replaced it' },
+    ],
+    [
+      'a confirmation for an address confirmed meanwhile',
+      confirmation,
+      { status: 'active' as const, tokenNonce: 'n2' },
+      { kind: 'skip', reason: 'the address is active now' },
+    ],
+    [
+      'a confirmation for an address that bounced',
+      confirmation,
+      { status: 'bounced' as const, tokenNonce: 'n2' },
+      { kind: 'skip', reason: 'the address is bounced now' },
+    ],
+    [
+      'a preferences link to an active address',
+      { kind: 'preferences_link' as const, nonce: null },
+      { status: 'active' as const, tokenNonce: 'x' },
+      { kind: 'send' },
+    ],
+    [
+      'a preferences link to an address that left',
+      { kind: 'preferences_link' as const, nonce: null },
+      { status: 'unsubscribed' as const, tokenNonce: 'x' },
+      { kind: 'skip', reason: 'the address is unsubscribed now' },
+    ],
+    [
+      'a preferences-changed notice to an active address',
+      { kind: 'preferences_changed' as const, nonce: null },
+      { status: 'active' as const, tokenNonce: 'x' },
+      { kind: 'send' },
+    ],
     ['anything for a subscriber that is gone', confirmation, null, { kind: 'skip', reason: 'the subscriber no longer exists' }],
   ])('%s', (_name, mail, subscriber, decision) => {
     expect(decideMail(mail, subscriber)).toEqual(decision);

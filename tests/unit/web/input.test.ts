@@ -46,10 +46,15 @@ describe('parseTopicsField', () => {
       { line: 3, text: 'c' },
       { line: 4, text: 'd' },
     ]);
-    expect(distinctTopics([{ line: 1, text: 'A' }, { line: 3, text: 'a' }])).toEqual([{ line: 1, text: 'A' }]);
+    expect(
+      distinctTopics([
+        { line: 1, text: 'A' },
+        { line: 3, text: 'a' },
+      ]),
+    ).toEqual([{ line: 1, text: 'A' }]);
   });
 
-  it('names each line that does not parse, with its line number in the field and the matcher\'s code', () => {
+  it("names each line that does not parse, with its line number in the field and the matcher's code", () => {
     const r = parseTopicsField('scaling laws\n\nquantum "many\n-video\nOR x\nok');
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -83,12 +88,17 @@ describe('parseTopicsField', () => {
   // address typed and into digest subjects: bidi overrides would turn "scaling \u202Egnp.exe\u202C
   // laws" into "scaling exe.png laws" on screen. Titles lose them at ingest; topics lose them here.
   it('takes out bidi controls and zero-width characters, as titles lose them, before anything is stored', () => {
-    const r = parseTopicsField('scaling \u202Egnp.exe\u202C laws\nqu\u200Bantum\u2060 \uFEFFmany-body\n\u200F\u2066diffusion\u2069\u00AD\n\u200B\u200B\nzero\u00A0\u2003width');
+    const r = parseTopicsField(
+      'scaling \u202Egnp.exe\u202C laws\nqu\u200Bantum\u2060 \uFEFFmany-body\n\u200F\u2066diffusion\u2069\u00AD\n\u200B\u200B\nzero\u00A0\u2003width',
+    );
     expect(r).toEqual({ ok: true, topics: ['scaling gnp.exe laws', 'quantum many-body', 'diffusion', 'zero width'] });
     // a line of invisible characters alone is a blank line; two lines that differ only by them are one topic
     expect(parseTopicsField('scaling laws\nscaling\u200B laws\u202C')).toEqual({ ok: true, topics: ['scaling laws'] });
     // joiners stay: some scripts need them to spell a word
-    expect(parseTopicsField('\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toEqual({ ok: true, topics: ['\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645'] });
+    expect(parseTopicsField('\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toEqual({
+      ok: true,
+      topics: ['\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645'],
+    });
   });
 
   it('the preview sees the same cleaned lines as the form', () => {

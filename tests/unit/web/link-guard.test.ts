@@ -29,7 +29,10 @@ function app() {
     res.redirect(303, `/preferences?token=${String(req.query.give)}`);
   });
   web.use(((err, _req, res, _next) => {
-    res.status((err as { status?: number }).status ?? 500).type('text').send('refused');
+    res
+      .status((err as { status?: number }).status ?? 500)
+      .type('text')
+      .send('refused');
   }) as express.ErrorRequestHandler);
   return { web, captured };
 }
@@ -37,10 +40,16 @@ function app() {
 describe('the link guard', () => {
   it('lets a page hand out what its own link may', async () => {
     const { web, captured } = app();
-    const own = await request(web).get(`/page?token=${ada('archive')}&give=${ada('archive')}`).expect(200);
+    const own = await request(web)
+      .get(`/page?token=${ada('archive')}&give=${ada('archive')}`)
+      .expect(200);
     expect(own.text).toContain(ada('archive'));
-    await request(web).get(`/page?token=${ada('preferences')}&give=${ada('unsubscribe')}`).expect(200);
-    await request(web).get(`/go?token=${ada('unsubscribe')}&give=${ada('preferences')}`).expect(303);
+    await request(web)
+      .get(`/page?token=${ada('preferences')}&give=${ada('unsubscribe')}`)
+      .expect(200);
+    await request(web)
+      .get(`/go?token=${ada('unsubscribe')}&give=${ada('preferences')}`)
+      .expect(303);
     await request(web).get('/page?give=nothing').expect(200);
     expect(captured.events('link.withheld')).toEqual([]);
   });
@@ -74,9 +83,15 @@ describe('the link guard', () => {
 
   it("withholds another reader's link, and any link from a page opened without one (or with a forged one)", async () => {
     const { web, captured } = app();
-    await request(web).get(`/page?token=${ada('preferences')}&give=${signer.sign({ purpose: 'archive', subscriberId: 2 })}`).expect(500);
-    await request(web).get(`/page?give=${ada('archive')}`).expect(500);
-    await request(web).get(`/page?token=${new TokenSigner(Buffer.alloc(32, 4)).sign({ purpose: 'preferences', subscriberId: 1 })}&give=${ada('archive')}`).expect(500);
+    await request(web)
+      .get(`/page?token=${ada('preferences')}&give=${signer.sign({ purpose: 'archive', subscriberId: 2 })}`)
+      .expect(500);
+    await request(web)
+      .get(`/page?give=${ada('archive')}`)
+      .expect(500);
+    await request(web)
+      .get(`/page?token=${new TokenSigner(Buffer.alloc(32, 4)).sign({ purpose: 'preferences', subscriberId: 1 })}&give=${ada('archive')}`)
+      .expect(500);
     expect(captured.events('link.withheld').map((e) => [e.opened, e.otherReader])).toEqual([
       ['preferences', true],
       [null, true],

@@ -10,10 +10,29 @@ import { joinAdjacent } from '../../../src/match/index.ts';
 import { capturingLogger, silentLogger } from '../../support/logs.ts';
 
 const paper = (id: number, title: string, abstract = 'An abstract.'): Paper => ({
-  id, arxivId: `2606.${String(id).padStart(5, '0')}`, titleKey: title.toLowerCase(), title, abstract, authorCount: 1, authors: [], organization: null,
-  publishedOn: null, upvotes: null, firstSeenAt: new Date(0), lastSeenAt: new Date(0),
+  id,
+  arxivId: `2606.${String(id).padStart(5, '0')}`,
+  titleKey: title.toLowerCase(),
+  title,
+  abstract,
+  authorCount: 1,
+  authors: [],
+  organization: null,
+  publishedOn: null,
+  upvotes: null,
+  firstSeenAt: new Date(0),
+  lastSeenAt: new Date(0),
 });
-const snapshot = (id: number): SnapshotSummary => ({ id, source: 's', capturedAt: new Date('2026-06-10T00:00:00Z'), contentHash: `h${id}`, format: 'text', entryCount: 2, ingestedAt: new Date(0), history: false });
+const snapshot = (id: number): SnapshotSummary => ({
+  id,
+  source: 's',
+  capturedAt: new Date('2026-06-10T00:00:00Z'),
+  contentHash: `h${id}`,
+  format: 'text',
+  entryCount: 2,
+  ingestedAt: new Date(0),
+  history: false,
+});
 
 function fakeSource(diffs: Record<number, SnapshotDiff>) {
   const calls = { latest: 0, load: 0 };
@@ -86,19 +105,34 @@ describe('PreviewCorpus', () => {
     expect(corpus.snapshot).toEqual({ id: 1, capturedAt: '2026-06-10', papers: 2, newPapers: 1 });
     const answer = JSON.parse(corpus.topicJson('scaling laws'));
     expect(answer).toMatchObject({ topic: 'scaling laws', total: 2, newTotal: 1 });
-    expect(answer.papers.map((p: { id: number; new: boolean }) => [p.id, p.new])).toEqual([[2, true], [1, false]]);
+    expect(answer.papers.map((p: { id: number; new: boolean }) => [p.id, p.new])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
     expect(answer.papers[1].titleRanges).toEqual([[0, 12]]); // "Scaling Laws" as one mark
     // the digest's reason line, from the same hit: the preview and the email say the same
     expect(answer.papers[1]).toMatchObject({ reason: 'Title matches Scaling Laws', reasonRanges: [[14, 26]] });
     expect(answer.papers[1].url).toBe('https://huggingface.co/papers/2606.00001');
     expect(corpus.topicJson('scaling laws')).toBe(corpus.topicJson('scaling laws'));
-    expect(JSON.parse(corpus.topicJson('"unclosed'))).toEqual({ topic: '"unclosed', error: { code: 'TOPIC_UNBALANCED_QUOTE', message: expect.any(String), column: 0 } });
+    expect(JSON.parse(corpus.topicJson('"unclosed'))).toEqual({
+      topic: '"unclosed',
+      error: { code: 'TOPIC_UNBALANCED_QUOTE', message: expect.any(String), column: 0 },
+    });
     expect(JSON.parse(corpus.topicJson('nothing here'))).toMatchObject({ total: 0, papers: [] });
     // a third distinct topic starts afresh (bounded), and answers the same
     expect(JSON.parse(corpus.topicJson('scaling laws'))).toEqual(answer);
   });
 
   it('joins neighbouring highlights separated only by spaces', () => {
-    expect(joinAdjacent('Scaling  Laws, and laws', [[0, 7], [9, 13], [19, 23]])).toEqual([[0, 13], [19, 23]]);
+    expect(
+      joinAdjacent('Scaling  Laws, and laws', [
+        [0, 7],
+        [9, 13],
+        [19, 23],
+      ]),
+    ).toEqual([
+      [0, 13],
+      [19, 23],
+    ]);
   });
 });

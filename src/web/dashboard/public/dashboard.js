@@ -8,7 +8,9 @@
     var url = bar.getAttribute('data-live');
     function tick() {
       fetch(url, { credentials: 'same-origin', cache: 'no-store' })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
         .then(function (p) {
           if (!p) return;
           bar.max = Math.max(p.total, 1);
@@ -23,11 +25,16 @@
               if (cell) cell.textContent = String(p.counts[status]);
             });
           }
-          if (p.inFlight) { setTimeout(tick, 2000); return; }
+          if (p.inFlight) {
+            setTimeout(tick, 2000);
+            return;
+          }
           var live = document.querySelector('[data-progress-live="' + id + '"]');
           if (live) live.textContent = 'done';
         })
-        .catch(function () { setTimeout(tick, 5000); });
+        .catch(function () {
+          setTimeout(tick, 5000);
+        });
     }
     setTimeout(tick, 1000);
   });

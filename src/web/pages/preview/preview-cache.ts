@@ -74,7 +74,12 @@ export class PreviewCorpus {
     this.papers = new Map(diff.papers.map((p) => [p.id, p]));
     this.newIds = new Set(diff.newPaperIds);
     this.matcher = new TopicMatcher(diff.papers);
-    this.snapshot = { id: diff.snapshot.id, capturedAt: diff.snapshot.capturedAt.toISOString().slice(0, 10), papers: diff.papers.length, newPapers: diff.newPaperIds.length };
+    this.snapshot = {
+      id: diff.snapshot.id,
+      capturedAt: diff.snapshot.capturedAt.toISOString().slice(0, 10),
+      papers: diff.papers.length,
+      newPapers: diff.newPaperIds.length,
+    };
     this.snapshotJson = JSON.stringify(this.snapshot);
   }
 
@@ -94,9 +99,16 @@ export class PreviewCorpus {
     if (cached !== undefined) return cached;
     const stored = this.likes ? await this.likes.paper(arxivId) : null;
     if (!stored || !this.likes) return this.remember(topic, likePreview(topic, { arxivId, title: stored?.title ?? null }, [], this.papers, this.newIds), []);
-    this.vectors ??= [...this.papers.values()].map((p) => ({ paperId: p.id, vector: vectorize(this.likes!.textModel, { title: p.title, abstract: p.abstract, keywords: p.aiKeywords ?? [] }) }));
+    this.vectors ??= [...this.papers.values()].map((p) => ({
+      paperId: p.id,
+      vector: vectorize(this.likes!.textModel, { title: p.title, abstract: p.abstract, keywords: p.aiKeywords ?? [] }),
+    }));
     const hits = papersLike({ paperId: stored.id, vector: vectorize(this.likes.textModel, stored) }, this.vectors);
-    return this.remember(topic, likePreview(topic, { arxivId, title: stored.title }, hits, this.papers, this.newIds), hits.map((h) => h.paperId));
+    return this.remember(
+      topic,
+      likePreview(topic, { arxivId, title: stored.title }, hits, this.papers, this.newIds),
+      hits.map((h) => h.paperId),
+    );
   }
 
   /** The papers of the newest snapshot the given (answered) lines catch, each once, and how many of them are new. */
@@ -142,7 +154,13 @@ export class PreviewCorpus {
     const hits = this.matcher.topicHits(topic);
     if (!hits) {
       const error = this.matcher.invalidTopics.get(topic);
-      return { preview: { topic, error: { code: error?.code ?? 'TOPIC_INVALID', message: error?.message ?? 'This topic does not parse.', column: error?.column ?? null } }, ids: [] };
+      return {
+        preview: {
+          topic,
+          error: { code: error?.code ?? 'TOPIC_INVALID', message: error?.message ?? 'This topic does not parse.', column: error?.column ?? null },
+        },
+        ids: [],
+      };
     }
     return { preview: topicPreview(topic, hits, this.papers, this.newIds), ids: [...hits.keys()] };
   }
@@ -181,7 +199,12 @@ export class PreviewCache {
         const started = performance.now();
         const likes = this.source.likes;
         const textModel = likes ? await likes.textModel() : null;
-        this.corpus = new PreviewCorpus(await this.source.load(latest), this.options.maxTopics, likes && textModel ? { textModel, paper: likes.paper } : null, this.source.readers ?? null);
+        this.corpus = new PreviewCorpus(
+          await this.source.load(latest),
+          this.options.maxTopics,
+          likes && textModel ? { textModel, paper: likes.paper } : null,
+          this.source.readers ?? null,
+        );
         this.options.log.info(
           { event: 'preview.snapshot_loaded', snapshotId: latest.id, papers: this.corpus.snapshot.papers, ms: Math.round(performance.now() - started) },
           `live preview now uses snapshot ${latest.id}`,

@@ -36,8 +36,15 @@ export function readerPreviewRoute(cache: PreviewCache, deps: SubscriptionDeps):
     // (a line that does not parse catches nothing anyway)
     const catching = lines.filter((line) => !subscriber.mutedTopics.includes(line));
     const reader = corpus ? await corpus.forReader({ id: subscriber.id, lines: catching }) : null;
-    const shown = reader ? lines.map((line, i) => { const mine = reader.topics.get(line); return mine ? JSON.stringify(mine) : topics[i]!; }) : topics;
-    res.set({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'private, no-store' }).send(answer(corpus, catching, overLimit, shown, reader));
+    const shown = reader
+      ? lines.map((line, i) => {
+          const mine = reader.topics.get(line);
+          return mine ? JSON.stringify(mine) : topics[i]!;
+        })
+      : topics;
+    res
+      .set({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'private, no-store' })
+      .send(answer(corpus, catching, overLimit, shown, reader));
   };
 }
 
@@ -60,7 +67,13 @@ async function lineAnswers(corpus: PreviewCorpus | null, lines: readonly string[
   });
 }
 
-function answer(corpus: PreviewCorpus | null, catching: readonly string[], overLimit: boolean, topics: readonly string[], reader: ReaderPreview | null): string {
+function answer(
+  corpus: PreviewCorpus | null,
+  catching: readonly string[],
+  overLimit: boolean,
+  topics: readonly string[],
+  reader: ReaderPreview | null,
+): string {
   // what the lines catch together, a paper two of them catch counted once (as the digest counts it)
   const caught = JSON.stringify(corpus ? corpus.caughtBy(catching) : { papers: 0, new: 0 });
   const mine = reader ? `,"reader":${JSON.stringify({ notForYou: reader.notForYou, alsoLike: reader.alsoLike })}` : '';

@@ -28,7 +28,13 @@ export interface PreviewPaper {
 }
 
 export type TopicPreview =
-  | { topic: string; total: number; newTotal: number; papers: PreviewPaper[]; /** caught, but set aside by the reader's model (the reader's preview) */ aside?: number }
+  | {
+      topic: string;
+      total: number;
+      newTotal: number;
+      papers: PreviewPaper[];
+      /** caught, but set aside by the reader's model (the reader's preview) */ aside?: number;
+    }
   | { topic: string; error: { code: string; message: string; column: number | null } };
 
 /**
@@ -48,7 +54,9 @@ export function topicPreview(
   // listing order and the sort is stable, so ties keep it
   const isNew = (id: number): number => (newIds.has(id) ? 1 : 0);
   const place = reader ? new Map(reader.order.map((id, i) => [id, i])) : null;
-  const better = place ? (a: number, b: number) => (place.get(a) ?? Infinity) - (place.get(b) ?? Infinity) : (a: number, b: number) => hits.get(b)!.score - hits.get(a)!.score;
+  const better = place
+    ? (a: number, b: number) => (place.get(a) ?? Infinity) - (place.get(b) ?? Infinity)
+    : (a: number, b: number) => hits.get(b)!.score - hits.get(a)!.score;
   const ranked = [...hits.keys()].sort((a, b) => isNew(b) - isNew(a) || better(a, b));
   const newTotal = ranked.filter((id) => newIds.has(id)).length;
   const shown: PreviewPaper[] = [];

@@ -44,7 +44,11 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
     const kept = pages.get(key);
     if (kept !== undefined) return sendPage(res, 200, kept);
     const page = await loadArchivePage(deps.sql, papers, subscriber.id, { limit: pageSize, before });
-    const said = await latestPaperFeedback(deps.sql, subscriber.id, page.items.flatMap((d) => d.papers.map((p) => p.paperId)));
+    const said = await latestPaperFeedback(
+      deps.sql,
+      subscriber.id,
+      page.items.flatMap((d) => d.papers.map((p) => p.paperId)),
+    );
     const own = `/archive?token=${encodeURIComponent(token!)}`;
     const html = archivePage(chrome, {
       email: subscriber.email,
@@ -67,9 +71,14 @@ export function archiveRoutes(router: Router, { chrome, deps }: PagesContext, { 
     if (!delivery) throw new HttpError(404, 'NOT_FOUND', 'no such digest for this reader');
     const prepared = await renderers.get(delivery.digestId);
     const links = pageLinks(deps, 'archive', subscriber.id);
-    const email = renderDelivery(prepared, subscriber.email, delivery.papers, { inYourInbox: { preferencesLinkUrl: links.preferencesLinkForm({ absolute: true }) } }, [
-      { label: 'Your archive', url: `${deps.baseUrl}${links.archive()}` },
-    ], { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay });
+    const email = renderDelivery(
+      prepared,
+      subscriber.email,
+      delivery.papers,
+      { inYourInbox: { preferencesLinkUrl: links.preferencesLinkForm({ absolute: true }) } },
+      [{ label: 'Your archive', url: `${deps.baseUrl}${links.archive()}` }],
+      { frequency: subscriber.frequency, weeklyDay: subscriber.weeklyDay },
+    );
     res.set({ 'Content-Security-Policy': WEB_VIEW_CSP, 'X-Robots-Tag': 'noindex, nofollow' });
     sendPage(res, 200, email.html);
   });

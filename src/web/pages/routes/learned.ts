@@ -21,7 +21,10 @@ export function learnedRoutes(router: Router, { chrome, deps, limits }: PagesCon
       throw new HttpError(400, 'BAD_REQUEST', 'no paper');
     }
     const { marks, title } = await undoPaperMark(deps, token, Number(paper));
-    const text = marks > 0 ? `Undone: your mark on “${title ?? 'that paper'}” no longer counts. Your next digests are ranked from the marks that are left.` : 'That paper had no mark to undo.';
+    const text =
+      marks > 0
+        ? `Undone: your mark on “${title ?? 'that paper'}” no longer counts. Your next digests are ranked from the marks that are left.`
+        : 'That paper had no mark to undo.';
     sendPage(res, 200, await withNotice(token!, text));
   });
 

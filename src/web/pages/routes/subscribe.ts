@@ -74,7 +74,10 @@ export function subscribeRoutes(router: Router, { chrome, deps, limits, subscrib
   router.get('/check-inbox', (req, res) => {
     const email = parseEmail(typeof req.query.email === 'string' ? req.query.email : undefined);
     if (!email.ok) return res.redirect(303, '/');
-    const topics = typeof req.query.topics === 'string' && req.query.topics.length <= MAX_TOPICS_FIELD_CHARS ? req.query.topics.split('\n').filter((t) => t.trim() !== '') : [];
+    const topics =
+      typeof req.query.topics === 'string' && req.query.topics.length <= MAX_TOPICS_FIELD_CHARS
+        ? req.query.topics.split('\n').filter((t) => t.trim() !== '')
+        : [];
     sendPage(res, 200, checkInboxPage(chrome, email.email, topics));
   });
 }

@@ -28,9 +28,11 @@ export function archivePage(chrome: Chrome, view: ArchiveView): string {
   <h1 id="page-heading">Your archive</h1>
   <p class="lead">The digests sent to <strong class="address">${view.email}</strong>, newest first, with every paper and the topic that caught it.</p>
   ${preferencesLinkForm(view.preferencesLinkUrl)}
-  ${items.length === 0
-    ? html`<p class="archive-empty">${view.first ? 'Nothing was sent to you yet. Your first digest comes when new trending papers match your topics.' : 'No older digests.'}</p>`
-    : html`<ol class="archive-list">${items.map((d) => digestEntry(d, view))}</ol>`}
+  ${
+    items.length === 0
+      ? html`<p class="archive-empty">${view.first ? 'Nothing was sent to you yet. Your first digest comes when new trending papers match your topics.' : 'No older digests.'}</p>`
+      : html`<ol class="archive-list">${items.map((d) => digestEntry(d, view))}</ol>`
+  }
   <nav class="pager" aria-label="Older and newer digests">
     ${view.first ? '' : html`<a href="${view.archiveUrl}">Newest digests</a>`}
     ${next !== null ? html`<a href="${view.archiveUrl}&amp;before=${String(next)}" rel="next">Older digests</a>` : ''}

@@ -60,12 +60,14 @@ export function feedbackPage(chrome: Chrome, view: FeedbackView): string {
   </ul>
   <p class="fine">You can undo any mark on <a href="${view.preferencesUrl}">your preferences page</a>, where you also see what was learned.</p>
   ${view.notice ? html`<div class="alert alert-success" role="status" tabindex="-1" autofocus><p>${view.notice}</p></div>` : ''}
-  ${view.asked
-    ? html`<div class="card card-info asked">
+  ${
+    view.asked
+      ? html`<div class="card card-info asked">
     <p>Mark <strong>${view.asked.paper.title}</strong> as ${SAID[view.asked.kind]}? ${markDoes(view.asked.kind)}</p>
     ${button(view.action, { kind: view.asked.kind, paper: String(view.asked.paper.paperId) }, MARK_DOES[view.asked.kind].label, 'button')}
   </div>`
-    : ''}
+      : ''
+  }
   <ol class="feedback-list">${view.papers.map(
     (p) => html`<li class="feedback-paper" id="paper-${String(p.paperId)}">
     <a class="archive-title" href="${paperUrl(p.arxivId, p.title)}">${p.title}</a>
@@ -81,7 +83,8 @@ export function feedbackPage(chrome: Chrome, view: FeedbackView): string {
     <h2 id="topics-heading">Topics in this digest</h2>
     <p>A muted topic catches nothing, in emails and in your feed, until you restore it on <a href="${view.preferencesUrl}">your preferences page</a>.</p>
     <ul class="topic-actions">${topics.map(
-      (t) => html`<li><span class="chip">${t}</span> ${view.muted.includes(t) ? html`<span class="muted-note">Muted</span>` : button(view.action, { kind: 'mute_topic', topic: t }, 'Mute this topic')}</li>`,
+      (t) =>
+        html`<li><span class="chip">${t}</span> ${view.muted.includes(t) ? html`<span class="muted-note">Muted</span>` : button(view.action, { kind: 'mute_topic', topic: t }, 'Mute this topic')}</li>`,
     )}</ul>
   </section>
   <p><a href="${view.archiveUrl}">Your archive</a></p>

@@ -62,7 +62,10 @@ export function forgetPage(chrome: Chrome, token: string, view: { email: string;
   const back = html`<p><a href="${withToken('/preferences', token)}">${view.marks > 0 ? 'Keep it and go back to your preferences' : 'Back to your preferences'}</a></p>`;
   const main =
     view.marks === 0
-      ? card({ heading: 'Nothing to forget', body: html`<p><strong class="address">${view.email}</strong> has no paper marked, so ${chrome.productName} has learned nothing: your digests follow your topics alone.</p>${back}` })
+      ? card({
+          heading: 'Nothing to forget',
+          body: html`<p><strong class="address">${view.email}</strong> has no paper marked, so ${chrome.productName} has learned nothing: your digests follow your topics alone.</p>${back}`,
+        })
       : card({
           heading: 'Forget what we learned about you?',
           body: html`<p>This deletes the “More like this” and “Not relevant” marks <strong class="address">${view.email}</strong> gave ${view.marks === 1 ? 'one paper' : `${String(view.marks)} papers`}, and everything ${chrome.productName} learned from them. Your next digests follow your topics alone, in their usual order, until you mark papers again.</p>

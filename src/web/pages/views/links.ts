@@ -170,7 +170,12 @@ function pauseField(view: PreferencesView): Html {
  * it is the unsubscribe link's own page, so both say the same: within 30 days (`undoToken`, the
  * reader's unsubscribe token) back in one click without a confirmation, later through the form.
  */
-export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>, undoToken: string | null, deleteUrl?: string): string {
+export function preferencesElsewherePage(
+  chrome: Chrome,
+  subscriber: Pick<Subscriber, 'email' | 'status' | 'topics'>,
+  undoToken: string | null,
+  deleteUrl?: string,
+): string {
   if (subscriber.status === 'unsubscribed') return unsubscribedPage(chrome, subscriber, false, undoToken, deleteUrl);
   const text: Record<string, { heading: string; body: Html }> = {
     pending: {
@@ -183,7 +188,11 @@ export function preferencesElsewherePage(chrome: Chrome, subscriber: Pick<Subscr
     },
   };
   const page = text[subscriber.status] ?? text.bounced!;
-  return layout(chrome, { title: page.heading, main: card({ heading: page.heading, body: html`${page.body}${deleteUrl ? deleteMeLink(deleteUrl) : ''}` }), noindex: true });
+  return layout(chrome, {
+    title: page.heading,
+    main: card({ heading: page.heading, body: html`${page.body}${deleteUrl ? deleteMeLink(deleteUrl) : ''}` }),
+    noindex: true,
+  });
 }
 
 function unsubscribeForm(token: string, buttonClass: string): Html {
@@ -227,19 +236,27 @@ function subscribeAgainUrl(subscriber: Pick<Subscriber, 'topics'> & { email?: st
  * After unsubscribing (or opening the link again): where it stands, and with `undoToken` (under 30
  * days since leaving) a one-click "subscribe again with the same topics"; later, the prefilled form.
  */
-export function unsubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>, justNow: boolean, undoToken: string | null = null, deleteUrl?: string): string {
+export function unsubscribedPage(
+  chrome: Chrome,
+  subscriber: Pick<Subscriber, 'email' | 'topics'>,
+  justNow: boolean,
+  undoToken: string | null = null,
+  deleteUrl?: string,
+): string {
   const main = card({
     tone: 'success',
     eyebrow: justNow ? 'Done' : undefined,
     heading: "You're unsubscribed",
     body: html`<p><strong class="address">${subscriber.email}</strong> ${justNow ? 'will get no more emails from us, starting now.' : 'gets no emails from us.'}</p>
-  ${undoToken
-    ? html`<p>Changed your mind? Come back with the same topics, no confirmation needed (this works for 30 days):</p>
+  ${
+    undoToken
+      ? html`<p>Changed your mind? Come back with the same topics, no confirmation needed (this works for 30 days):</p>
   ${topicChips(subscriber.topics)}
   <form method="post" action="${withToken('/resubscribe', undoToken)}" class="single-action">
     <button class="button button-secondary" type="submit">Subscribe again with the same topics</button>
   </form>`
-    : html`<p>Changed your mind? <a href="${subscribeAgainUrl(subscriber)}">Subscribe again</a>: we'll ask you to confirm.</p>`}
+      : html`<p>Changed your mind? <a href="${subscribeAgainUrl(subscriber)}">Subscribe again</a>: we'll ask you to confirm.</p>`
+  }
   ${deleteUrl ? deleteMeLink(deleteUrl) : ''}`,
   });
   return layout(chrome, { title: "You're unsubscribed", main, script: true, noindex: true });

@@ -49,7 +49,8 @@ function errorSummary(form: SubscribeForm): Html {
   if (form.emailError) items.push(html`<li><a href="#email">${form.emailError}</a></li>`);
   const lines = form.topics.lines?.length ?? 0;
   if (form.topics.error) items.push(html`<li><a href="#topics">${form.topics.error}</a></li>`);
-  if (lines > 0) items.push(html`<li><a href="#topics">${lines === 1 ? 'One topic does not parse' : `${lines} topics do not parse`}: see below the field.</a></li>`);
+  if (lines > 0)
+    items.push(html`<li><a href="#topics">${lines === 1 ? 'One topic does not parse' : `${lines} topics do not parse`}: see below the field.</a></li>`);
   if (form.frequencyError) items.push(html`<li><a href="#frequency-daily">${form.frequencyError}</a></li>`);
   return html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus>
   <h2 class="alert-title">Please check the form</h2>

@@ -57,11 +57,13 @@ function mutedNoteOf(muted: { topics: readonly string[]; restoreAt: string }): H
 function topicErrors(error: string | null, lines: TopicLineError[]): Html {
   return html`<div class="field-error" id="topics-error">
   ${error ? html`<p>${error}</p>` : ''}
-  ${lines.length > 0
-    ? html`<ul class="line-errors">${lines.map(
-        (l) => html`<li><span class="line-ref">Line ${l.line}</span> <code>${l.topic}</code> ${sentence(l.message)}</li>`,
-      )}</ul>`
-    : ''}
+  ${
+    lines.length > 0
+      ? html`<ul class="line-errors">${lines.map(
+          (l) => html`<li><span class="line-ref">Line ${l.line}</span> <code>${l.topic}</code> ${sentence(l.message)}</li>`,
+        )}</ul>`
+      : ''
+  }
 </div>`;
 }
 
