@@ -21,7 +21,7 @@ import { pagesRouter } from '../web/pages/router.ts';
 import { BackfillRunner } from './backfill-runner.ts';
 import type { AppContext } from './context.ts';
 import { digestDeps, inboundDeps, ingestDeps, sendDeps, sesWebhookDeps } from './deps.ts';
-import { recover, startWorker, type WorkerHandle } from './worker.ts';
+import { recover, startWorker, type WorkerHandle } from '../deliver/worker-liveness.ts';
 
 export interface Service {
   url: string;

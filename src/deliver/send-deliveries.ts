@@ -36,7 +36,7 @@ interface SendSettings {
   baseUrl: string;
 }
 
-/** The process as a worker: its id, and whether it holds its lock now (app/worker.ts). */
+/** The process as a worker: its id, and whether it holds its lock now (worker-liveness.ts). */
 export interface SenderWorker {
   readonly id: string;
   readonly alive: boolean;

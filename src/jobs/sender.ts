@@ -26,7 +26,7 @@ export class SenderService {
   constructor(
     private readonly deps: SendDeps,
     private readonly pollMs = 5_000,
-    /** settles what gone workers left (app/worker.ts recover); run before each round and now and then */
+    /** settles what gone workers left (deliver/worker-liveness.ts recover); run before each round and now and then */
     private readonly recover: () => Promise<unknown> = async () => undefined,
   ) {}
 

@@ -3,7 +3,7 @@
 // process's handed deliveries become unknown, never guessed about), then one transaction
 // (db/erase-subscriber.ts), then one log line without the address.
 import type { AppContext } from '../app/context.ts';
-import { recover } from '../app/worker.ts';
+import { recover } from '../deliver/worker-liveness.ts';
 import type { Sql } from '../db/database.ts';
 import { eraseSubscriber, type EraseResult } from '../db/erase-subscriber.ts';
 import type { PrismaClient } from '../db/generated/client.ts';

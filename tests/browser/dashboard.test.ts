@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, sendDeps } from '../../src/app/deps.ts';
-import { startWorker } from '../../src/app/worker.ts';
+import { startWorker } from '../../src/deliver/worker-liveness.ts';
 import { pauseDigest } from '../../src/db/digests.ts';
 import { buildDigest } from '../../src/digest/build-digest.ts';
 import { sendQueued } from '../../src/deliver/send-deliveries.ts';

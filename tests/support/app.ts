@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { insertSubscriber } from '../../src/db/subscribers.ts';
 import { ingestInputs } from '../../src/ingest/ingest-inputs.ts';
 import { ingestDeps, sendDeps } from '../../src/app/deps.ts';
-import { startWorker } from '../../src/app/worker.ts';
+import { startWorker } from '../../src/deliver/worker-liveness.ts';
 import { newNonce } from '../../src/db/subscribers.ts';
 import { sendQueued, type SendSummary } from '../../src/deliver/send-deliveries.ts';
 import { embeddedDataDir, freshDataDir, migratedPostgresUrl, stopEmbeddedCluster, type Backend } from './databases.ts';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resumeDigest } from '../../db/digests.ts';
-import { recover } from '../../app/worker.ts';
+import { recover } from '../../deliver/worker-liveness.ts';
 import { RESEND_REPEAT_SECONDS, resendFailed, resendOne } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';
 import { plural } from '../../log/plural.ts';

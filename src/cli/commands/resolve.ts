@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { recover } from '../../app/worker.ts';
+import { recover } from '../../deliver/worker-liveness.ts';
 import { listUnknown } from '../../db/operator-deliveries.ts';
 import { resolveUnknown, type Resolution } from '../../deliver/resend.ts';
 import { CliError, withContext } from '../run.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { sendDeps } from '../../app/deps.ts';
 import { sendByHand } from '../../app/jobs-by-hand.ts';
-import { recover, startWorker } from '../../app/worker.ts';
+import { recover, startWorker } from '../../deliver/worker-liveness.ts';
 import type { AppContext } from '../../app/context.ts';
 import { countHeldBack, countSendable, deliveryCounts, failedByDigest } from '../../db/deliveries.ts';
 import { sendQueued, type SendSummary } from '../../deliver/send-deliveries.ts';

@@ -1,7 +1,7 @@
 // The operator's actions, shared by the JSON admin API and the dashboard's forms: the same checks,
 // the same recovery first, the same log events, the same errors (HttpError with a stable code).
 import type { AppContext } from '../../app/context.ts';
-import { recover } from '../../app/worker.ts';
+import { recover } from '../../deliver/worker-liveness.ts';
 import { getDigest, resumeDigest, type DigestSummary } from '../../db/digests.ts';
 import type { BuildDigestResult } from '../../digest/build-digest.ts';
 import { reactivateSubscriber } from '../../db/subscribers.ts';

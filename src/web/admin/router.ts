@@ -3,7 +3,7 @@
 import express, { Router } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { recover } from '../../app/worker.ts';
+import { recover } from '../../deliver/worker-liveness.ts';
 import { deliveryPapers, getDigest, listDigests } from '../../db/digests.ts';
 import { listSubscribers } from '../../db/subscribers.ts';
 import { listUnknown } from '../../db/operator-deliveries.ts';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
-import { recover } from '../../app/worker.ts';
+import { recover } from '../../deliver/worker-liveness.ts';
 import { sessionEnded } from '../../db/admin-sessions.ts';
 import { DELIVERY_STATUSES } from '../../model/delivery-status.ts';
 import { getDigest, listDigests } from '../../db/digests.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, ingestDeps, sendDeps } from '../../../src/app/deps.ts';
-import { startWorker } from '../../../src/app/worker.ts';
+import { startWorker } from '../../../src/deliver/worker-liveness.ts';
 import { pauseDigest, resumeDigest } from '../../../src/db/digests.ts';
 import { archiveUrl } from '../../../src/deliver/links.ts';
 import { resendOne } from '../../../src/deliver/resend.ts';

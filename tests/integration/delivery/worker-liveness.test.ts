@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
-import { recover, startWorker, type WorkerHandle } from '../../../src/app/worker.ts';
+import { recover, startWorker, type WorkerHandle } from '../../../src/deliver/worker-liveness.ts';
 import { claimDeliveries } from '../../../src/db/deliveries.ts';
 import { markHanded } from '../../../src/db/hand-over.ts';
 import { liveWorkers, WORKER_LOCK_SPACE } from '../../../src/db/workers.ts';

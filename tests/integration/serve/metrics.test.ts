@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, sendDeps } from '../../../src/app/deps.ts';
-import { startWorker } from '../../../src/app/worker.ts';
+import { startWorker } from '../../../src/deliver/worker-liveness.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
 import { createWebApp } from '../../../src/web/app.ts';

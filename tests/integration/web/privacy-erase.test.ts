@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inboundDeps, sendDeps } from '../../../src/app/deps.ts';
-import { startWorker, type WorkerHandle } from '../../../src/app/worker.ts';
+import { startWorker, type WorkerHandle } from '../../../src/deliver/worker-liveness.ts';
 import { claimDeliveries, markSent } from '../../../src/db/deliveries.ts';
 import { markHanded } from '../../../src/db/hand-over.ts';
 import { insertDeliveries } from '../../../src/db/digests.ts';

@@ -4,7 +4,7 @@
 // operator runs it). Each ends with nothing of the reader left in any table.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker } from '../../../src/app/worker.ts';
+import { startWorker } from '../../../src/deliver/worker-liveness.ts';
 import { claimDeliveries, markSent, releaseClaims } from '../../../src/db/deliveries.ts';
 import { markHanded } from '../../../src/db/hand-over.ts';
 import { addSubscribers } from '../../support/app.ts';
