@@ -58,8 +58,11 @@ function connect(pgConfig: pg.ClientConfig, poolSize: number, kind: DatabaseKind
     // never-twice check (a subquery per paper, hand-over.ts) cross jit_above_cost, so every claim spent
     // ~1 s compiling for ~70 ms of work (bench/README.md, scale). Set on each new connection before the
     // pool hands it out (not a startup option: poolers such as PgBouncer refuse those).
+    // (a server older than PostgreSQL 11 has no JIT and no such setting: 42704, nothing to turn off)
     onConnect: async (client) => {
-      await client.query('SET jit = off');
+      await client.query('SET jit = off').catch((err: { code?: string }) => {
+        if (err.code !== '42704') throw err;
+      });
     },
   });
   pool.on('error', () => undefined); // an idle connection that drops is replaced on the next query
