@@ -1,7 +1,7 @@
 // The decisions of the digest sender (send-deliveries.ts), apart from the rows it reads and writes:
 // what a claimed delivery gets before any SMTP, what a failed send records (CONTEXT.md, "delivery
 // states": the sender's arrows), and when a digest pauses after failures in a row. Pure: the claim
-// and the error in, the step to record out; send-deliveries.ts does it.
+// and the error in, the step to record out; send-run.ts does it.
 import type { ClaimedDelivery, UnknownDetail } from '../db/deliveries.ts';
 import type { FailureDetail } from '../model/delivery.ts';
 import { ClaimLostError } from './handover.ts';
