@@ -65,20 +65,6 @@ export async function bounceSubscriber(tx: Db, subscriberId: number, at: Date): 
   return n > 0;
 }
 
-/** A soft bounce of an active subscriber, counted: 'bounced' once the count reaches the limit, 'counted' below it, null when not active. */
-export async function countSoftBounce(tx: Db, subscriberId: number, limit: number, at: Date): Promise<'bounced' | 'counted' | null> {
-  const rows = await tx.$queryRaw<Array<{ status: string }>>`
-    UPDATE subscriber
-       SET bounce_count = bounce_count + 1,
-           status = CASE WHEN bounce_count + 1 >= ${limit} THEN 'bounced'::"SubscriberStatus" ELSE status END,
-           bounced_at = CASE WHEN bounce_count + 1 >= ${limit} THEN ${at} ELSE bounced_at END,
-           updated_at = ${at}
-     WHERE id = ${subscriberId} AND status = 'active'
-    RETURNING status::text AS status`;
-  if (!rows[0]) return null;
-  return rows[0].status === 'bounced' ? 'bounced' : 'counted';
-}
-
 /** Unsubscribes a subscriber after a complaint or a mailto unsubscribe (not one already unsubscribed or erased). */
 export async function unsubscribeByReport(tx: Db, subscriberId: number, at: Date): Promise<boolean> {
   const n = await tx.$executeRaw`

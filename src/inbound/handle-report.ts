@@ -15,7 +15,6 @@ import type { Db } from '../db/database.ts';
 import type { InboundKind, PrismaClient } from '../db/generated/client.ts';
 import {
   bounceSubscriber,
-  countSoftBounce,
   findDeliverySubject,
   findSubscriberSubject,
   insertReport,
@@ -23,7 +22,7 @@ import {
   unsubscribeByReport,
   type ReportSubject,
 } from '../db/inbound-reports.ts';
-import { emailKey } from '../db/subscribers.ts';
+import { countBounce, emailKey } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 
@@ -107,7 +106,7 @@ const APPLY: Record<InboundKind, (a: Applied) => Promise<string[]>> = {
     return changes;
   },
   async soft_bounce({ tx, subscriberId, bounceLimit, at }) {
-    const counted = await countSoftBounce(tx, subscriberId, bounceLimit, at);
+    const counted = await countBounce(tx, subscriberId, bounceLimit, at);
     return counted === null ? [] : [counted === 'bounced' ? 'subscriber bounced' : 'bounce counted'];
   },
   complaint: unsubscribe,
