@@ -133,18 +133,33 @@ export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<H
 
 /** claimed | handed → failed, with the stored reply or error code; the attempt is recorded. */
 export async function markFailed(sql: Sql, workerId: string, held: Held, failure: FailureDetail): Promise<boolean> {
-  const { rows } = await sql.query(
-    `WITH done AS (
-       UPDATE delivery
-          SET status = ${target('fail')}, failed_at = now(), error_code = $4, last_error = $5, smtp_response = $6,
-              next_try_at = NULL, unknown_at = NULL
-        WHERE id = $1 AND attempt = $2 AND ${guard('fail')} AND worker_id = $3
-       RETURNING id, attempt, message_id
-     )
-     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, error_code, worker_id, reason, at)
-     SELECT id, attempt, 'failed', message_id, $6, $4, $3, $5, now() FROM done
-     RETURNING delivery_id`,
+  return settleRecordingAttempt(
+    sql,
+    `UPDATE delivery
+        SET status = ${target('fail')}, failed_at = now(), error_code = $4, last_error = $5, smtp_response = $6,
+            next_try_at = NULL, unknown_at = NULL
+      WHERE id = $1 AND attempt = $2 AND ${guard('fail')} AND worker_id = $3`,
+    { status: 'failed', columns: 'smtp_response, error_code, worker_id, reason', values: '$6, $4, $3, $5' },
     [held.id, held.attempt, workerId, failure.code, failure.error, failure.response],
+  );
+}
+
+/**
+ * A sender's guarded update of one delivery (`update`, whose row count is the answer) and, in the
+ * same statement, its attempt record: `status` and the further `columns` with their `values`.
+ */
+async function settleRecordingAttempt(
+  sql: Sql,
+  update: string,
+  record: { status: string; columns: string; values: string },
+  params: unknown[],
+): Promise<boolean> {
+  const { rows } = await sql.query(
+    `WITH done AS (${update} RETURNING id, attempt, message_id)
+     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, ${record.columns}, at)
+     SELECT id, attempt, '${record.status}', message_id, ${record.values}, now() FROM done
+     RETURNING delivery_id`,
+    params,
   );
   return rows.length === 1;
 }
@@ -187,19 +202,14 @@ export interface UnknownDetail {
 
 /** handed → unknown: the message data ended, the final reply never came. Recorded as an attempt. */
 export async function markUnknown(sql: Sql, workerId: string, held: Held, detail: UnknownDetail): Promise<boolean> {
-  const { rows } = await sql.query(
-    `WITH done AS (
-       UPDATE delivery
-          SET status = ${target('no-reply')}, unknown_at = now(), error_code = $4, last_error = $5, smtp_exchange = $6, next_try_at = NULL
-        WHERE id = $1 AND attempt = $2 AND ${guard('no-reply')} AND worker_id = $3
-       RETURNING id, attempt, message_id
-     )
-     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
-     SELECT id, attempt, 'unknown', message_id, $4, $3, $5, $6, now() FROM done
-     RETURNING delivery_id`,
+  return settleRecordingAttempt(
+    sql,
+    `UPDATE delivery
+        SET status = ${target('no-reply')}, unknown_at = now(), error_code = $4, last_error = $5, smtp_exchange = $6, next_try_at = NULL
+      WHERE id = $1 AND attempt = $2 AND ${guard('no-reply')} AND worker_id = $3`,
+    { status: 'unknown', columns: 'error_code, worker_id, reason, smtp_exchange', values: '$4, $3, $5, $6' },
     [held.id, held.attempt, workerId, detail.code, detail.error, detail.exchange],
   );
-  return rows.length === 1;
 }
 
 export interface BounceDetail {

@@ -3,6 +3,8 @@
 import type { SubscriberStatus } from '../db/subscribers.ts';
 import type { SubscriptionErrorCode } from './errors.ts';
 import type { Frequency } from '../model/reader.ts';
+import { nextRetry, type BackoffPolicy } from '../deliver/queue/backoff.ts';
+import type { SendFailure } from '../deliver/queue/outcome.ts';
 
 /**
  * What a subscribe request for an address does. The reader always sees the same page, whatever
@@ -95,14 +97,21 @@ export function decideMail(
 }
 
 /**
- * When a subscription mail that met a temporary error on its `tries`-th try is tried again: the
- * delay doubles from `retryDelayMs`, at most `maxRetryDelayMs`, and never after `retryUntil` (its
- * last try is then); null once that has passed — the mail fails.
+ * What a subscription mail whose `tries`-th try failed becomes: refused for good (5xx) it fails;
+ * anything else — a temporary error, and a reply that never came (sent at least once: better twice
+ * than never) — is tried again with the backoff, never after `retryUntil` (its last try is then),
+ * and fails once that has passed.
  */
-export function nextTry(settings: { retryDelayMs: number; maxRetryDelayMs: number }, tries: number, now: Date, retryUntil: Date): Date | null {
-  if (now >= retryUntil) return null;
-  const delay = Math.min(settings.retryDelayMs * 2 ** Math.min(Math.max(tries - 1, 0), 40), settings.maxRetryDelayMs);
-  return new Date(Math.min(now.getTime() + delay, retryUntil.getTime()));
+export function decideMailFailure(
+  failure: SendFailure,
+  backoff: BackoffPolicy,
+  tries: number,
+  now: Date,
+  retryUntil: Date,
+): { retry: true; at: Date } | { retry: false; reason: 'refused' | 'out_of_time' } {
+  if (failure === 'permanent') return { retry: false, reason: 'refused' };
+  const next = nextRetry(backoff, tries, now, retryUntil);
+  return next.retry ? { retry: true, at: next.at } : { retry: false, reason: 'out_of_time' };
 }
 
 /** Unsubscribing works from any state and twice: the second time changes nothing. */

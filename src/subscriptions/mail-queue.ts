@@ -7,7 +7,8 @@
 // Each mail is checked against the subscriber as it is when its turn comes (decideMail): a
 // confirmation replaced by a newer one, or for an address that is no longer pending, is skipped.
 // Permanent errors (5xx) fail at once. Temporary ones (4xx, connection, timeout) are tried again
-// with backoff (doubling from retryDelayMs, at most maxRetryDelayMs apart) for as long as a confirm
+// with backoff (doubling from retryDelayMs, at most maxRetryDelayMs apart; deliver/queue/backoff.ts,
+// the digest sender's too, as its reading of a failed send and its loop) for as long as a confirm
 // link works — until the mail's retry_until, 7 days after it was queued — then it is failed; and
 // when the relay works again after failing (relayRecovered: any message accepted after a relay
 // error, a digest's too), every mail waiting on its backoff is tried at once. A failed mail waits
@@ -17,10 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import { claimMails, hurryWaitingMails, settleMail, type ClaimedMail } from '../db/subscription-mail.ts';
 import { getSubscriber, type Subscriber } from '../db/subscribers.ts';
-import { SendError, type SendReceipt } from '../deliver/types.ts';
+import type { BackoffPolicy } from '../deliver/queue/backoff.ts';
+import { asSendError, classifySendFailure } from '../deliver/queue/outcome.ts';
+import { SendLoop } from '../deliver/queue/send-loop.ts';
+import type { SendError, SendReceipt } from '../deliver/types.ts';
 import { maskEmail } from '../log/logger.ts';
 import { plural } from '../log/plural.ts';
-import { decideMail, nextTry } from './decide.ts';
+import { decideMail, decideMailFailure } from './decide.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { sendConfirmation, sendPreferencesChanged, sendPreferencesLink } from './mail.ts';
 
@@ -47,36 +51,26 @@ export type MailQueueDeps = Omit<SubscriptionDeps, 'mailQueue'> & {
 
 export class SubscriptionMailQueue {
   private readonly settings: MailQueueSettings;
+  private readonly backoff: BackoffPolicy;
   private readonly workerId: string;
-  private timer: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: SendLoop;
   /** the relay works again: bring the mails waiting on backoff forward at the next drain */
   private hurry = false;
 
   constructor(private readonly deps: MailQueueDeps) {
     this.settings = { ...DEFAULT_MAIL_QUEUE, ...deps.settings };
+    this.backoff = { firstDelayMs: this.settings.retryDelayMs, maxDelayMs: this.settings.maxRetryDelayMs, maxTries: Infinity };
     this.workerId = deps.workerId ?? `mail-${randomUUID()}`;
+    this.loop = new SendLoop({
+      pollMs: this.settings.pollMs,
+      round: (signal) => this.drain(signal),
+      onError: (err) => this.deps.log.error({ event: 'subscription_mail.loop_failed', err }, `the subscription email loop failed: ${(err as Error).message}`),
+    });
   }
 
   /** Something was queued: send what is due, soon (never inside the caller's own tick). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.drain())
-      .catch((err) => this.deps.log.error({ event: 'subscription_mail.loop_failed', err }, `the subscription email loop failed: ${(err as Error).message}`))
-      .finally(() => {
-        this.draining = null;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.loop.wake();
   }
 
   /**
@@ -84,7 +78,7 @@ export class SubscriptionMailQueue {
    * backoff are tried now, once, instead of up to maxRetryDelayMs later.
    */
   relayRecovered(): void {
-    if (this.stopped) return;
+    if (this.loop.stopped) return;
     this.hurry = true;
     this.wake();
   }
@@ -100,33 +94,20 @@ export class SubscriptionMailQueue {
 
   /** Polls for due mails until stopped (serve): retries and what a process that died left. */
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.wake(), this.settings.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   /** No new claims; waits for the sends in flight (true when they ended within timeoutMs). */
-  async stop(timeoutMs: number): Promise<boolean> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    if (!this.draining) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([
-      this.draining.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return ended;
+  stop(timeoutMs: number): Promise<boolean> {
+    return this.loop.stop(Date.now() + timeoutMs);
   }
 
   /** Resolves when nothing is being sent or about to be (tests; a clean stop). */
-  async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
-  private async drain(): Promise<void> {
+  private async drain(signal: AbortSignal): Promise<void> {
     const { prisma } = this.deps;
     if (this.hurry) {
       this.hurry = false;
@@ -137,7 +118,7 @@ export class SubscriptionMailQueue {
           `the relay works again: ${count} subscription emails waiting to be tried again are tried now`,
         );
     }
-    while (!this.stopped) {
+    while (!signal.aborted) {
       const claimed = await claimMails(prisma, this.workerId, this.deps.now(), this.settings.leaseMs, this.settings.batch);
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((mail) => this.sendOne(mail)));
@@ -159,27 +140,32 @@ export class SubscriptionMailQueue {
       await settleMail(deps.prisma, mail, this.workerId, deps.now(), { status: 'sent', messageId: receipt.messageId });
       deps.log.info({ event: `${mail.kind}.sent`, ...context, messageId: receipt.messageId }, `${label(mail)} sent to subscriber ${mail.subscriberId}`);
     } catch (err) {
-      const code = err instanceof SendError ? err.storedCode : 'EUNKNOWN';
-      const error = withoutAddresses(`${code}: ${String((err as Error)?.message ?? err)}`).slice(0, 500);
-      const now = deps.now();
-      const permanent = err instanceof SendError && err.permanent;
-      const nextTryAt = permanent ? null : nextTry(this.settings, mail.tries, now, mail.retryUntil);
-      if (nextTryAt) {
-        await settleMail(deps.prisma, mail, this.workerId, now, { status: 'queued', error, nextTryAt });
-        deps.log.warn(
-          { event: `${mail.kind}.retry`, ...context, code, nextTryAt, retryUntil: mail.retryUntil },
-          `${label(mail)} to subscriber ${mail.subscriberId} failed (${code}); trying again at ${nextTryAt.toISOString()}`,
-        );
-      } else {
-        const why = permanent ? 'refused' : 'out_of_time';
-        const stored = permanent ? error : `${error} (tried ${mail.tries} times until ${mail.retryUntil.toISOString()})`.slice(0, 500);
-        await settleMail(deps.prisma, mail, this.workerId, now, { status: 'failed', error: stored });
-        deps.log.warn(
-          { event: `${mail.kind}.failed`, ...context, code, error, reason: why },
-          `${label(mail)} to subscriber ${mail.subscriberId} failed for good (${permanent ? `refused: ${code}` : `still ${code} after ${plural(mail.tries, 'try', 'tries')}`}): an operator can send it again (paperboy subscription-mails)`,
-        );
-      }
+      await this.settleFailure(mail, asSendError(err), context);
     }
+  }
+
+  /** A try that failed: queued again with backoff, or failed for good (refused, or its retry window ended). */
+  private async settleFailure(mail: ClaimedMail, err: SendError, context: Record<string, unknown>): Promise<void> {
+    const { deps } = this;
+    const code = err.storedCode;
+    const error = withoutAddresses(`${code}: ${err.message}`).slice(0, 500);
+    const now = deps.now();
+    const next = decideMailFailure(classifySendFailure(err), this.backoff, mail.tries, now, mail.retryUntil);
+    if (next.retry) {
+      await settleMail(deps.prisma, mail, this.workerId, now, { status: 'queued', error, nextTryAt: next.at });
+      deps.log.warn(
+        { event: `${mail.kind}.retry`, ...context, code, nextTryAt: next.at, retryUntil: mail.retryUntil },
+        `${label(mail)} to subscriber ${mail.subscriberId} failed (${code}); trying again at ${next.at.toISOString()}`,
+      );
+      return;
+    }
+    const refused = next.reason === 'refused';
+    const stored = refused ? error : `${error} (tried ${mail.tries} times until ${mail.retryUntil.toISOString()})`.slice(0, 500);
+    await settleMail(deps.prisma, mail, this.workerId, now, { status: 'failed', error: stored });
+    deps.log.warn(
+      { event: `${mail.kind}.failed`, ...context, code, error, reason: next.reason },
+      `${label(mail)} to subscriber ${mail.subscriberId} failed for good (${refused ? `refused: ${code}` : `still ${code} after ${plural(mail.tries, 'try', 'tries')}`}): an operator can send it again (paperboy subscription-mails)`,
+    );
   }
 
   private send(mail: ClaimedMail, subscriber: Subscriber): Promise<SendReceipt> {

@@ -3,12 +3,13 @@
 // their 7 days) or wait to be tried again, and sending a failed one again — re-queued under the same
 // rules as the loop's (subscriptions/resend-mail.ts), then tried at once from this process.
 import type { Command } from 'commander';
+import type { AppContext } from '../../app/context.ts';
 import { getMail, listMails, type MailRow } from '../../db/subscription-mail.ts';
 import { subscriptionDeps } from '../../subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../../subscriptions/mail-queue.ts';
 import { resendSubscriptionMail } from '../../subscriptions/resend-mail.ts';
 import { CliError, withContext } from '../run.ts';
-import { parseId } from './resend.ts';
+import { idCommand } from './resend.ts';
 
 const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -64,36 +65,37 @@ export function registerSubscriptionMails(program: Command): void {
       });
     });
 
-  mails
-    .command('resend')
-    .description('send a failed subscription email again (not when it no longer fits: a newer confirmation replaced it, the address changed state)')
-    .argument('<id>', 'the subscription email (see `paperboy subscription-mails`)', parseId)
-    .action(async (id: number) => {
-      await withContext(async (ctx) => {
-        const result = await resendSubscriptionMail({ prisma: ctx.db.prisma, log: ctx.log, now: ctx.now }, id, 'command line');
-        switch (result.kind) {
-          case 'not-found':
-            throw new CliError(`there is no subscription email ${id}`);
-          case 'not-failed':
-            throw new CliError(`subscription email ${id} is ${result.mail.status}: only a failed one is sent again`);
-          case 'skipped':
-            throw new CliError(`subscription email ${id} not sent again: ${result.reason} (marked skipped)`);
-          case 'queued':
-            break;
-        }
-        // tried now from here (serve's loop would within seconds; this says how it went)
-        await new SubscriptionMailQueue({ ...subscriptionDeps(ctx), workerId: `cli-${process.pid}` }).sendNow(id);
-        const mail = (await getMail(ctx.db.prisma, id))!;
-        if (mail.status === 'sent') {
-          process.stdout.write(`subscription email ${id} (${mail.kind} to ${mail.email}) sent\n`);
-          return 0;
-        }
-        if (mail.status === 'queued')
-          throw new CliError(
-            `subscription email ${id} failed again (${mail.lastError}): queued, tried again at ${when(mail.nextTryAt)} by \`serve\` until ${when(mail.retryUntil)}`,
-          );
-        if (mail.status === 'sending') throw new CliError(`subscription email ${id} is being sent by another process`);
-        throw new CliError(`subscription email ${id} ${mail.status}: ${mail.lastError ?? ''}`);
-      });
-    });
+  idCommand(mails, {
+    name: 'resend',
+    description: 'send a failed subscription email again (not when it no longer fits: a newer confirmation replaced it, the address changed state)',
+    id: ['id', 'the subscription email (see `paperboy subscription-mails`)'],
+    run: resendMail,
+  });
+}
+
+async function resendMail(ctx: AppContext, id: number): Promise<number> {
+  const result = await resendSubscriptionMail({ prisma: ctx.db.prisma, log: ctx.log, now: ctx.now }, id, 'command line');
+  switch (result.kind) {
+    case 'not-found':
+      throw new CliError(`there is no subscription email ${id}`);
+    case 'not-failed':
+      throw new CliError(`subscription email ${id} is ${result.mail.status}: only a failed one is sent again`);
+    case 'skipped':
+      throw new CliError(`subscription email ${id} not sent again: ${result.reason} (marked skipped)`);
+    case 'queued':
+      break;
+  }
+  // tried now from here (serve's loop would within seconds; this says how it went)
+  await new SubscriptionMailQueue({ ...subscriptionDeps(ctx), workerId: `cli-${process.pid}` }).sendNow(id);
+  const mail = (await getMail(ctx.db.prisma, id))!;
+  if (mail.status === 'sent') {
+    process.stdout.write(`subscription email ${id} (${mail.kind} to ${mail.email}) sent\n`);
+    return 0;
+  }
+  if (mail.status === 'queued')
+    throw new CliError(
+      `subscription email ${id} failed again (${mail.lastError}): queued, tried again at ${when(mail.nextTryAt)} by \`serve\` until ${when(mail.retryUntil)}`,
+    );
+  if (mail.status === 'sending') throw new CliError(`subscription email ${id} is being sent by another process`);
+  throw new CliError(`subscription email ${id} ${mail.status}: ${mail.lastError ?? ''}`);
 }

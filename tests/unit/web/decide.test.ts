@@ -7,7 +7,7 @@ import {
   decidePreferencesAllowed,
   decideSubscribe,
   decideUnsubscribe,
-  nextTry,
+  decideMailFailure,
 } from '../../../src/subscriptions/decide.ts';
 
 describe('decideSubscribe: what an address gets (the page is the same for all)', () => {
@@ -126,18 +126,25 @@ describe('decideMail: a queued email is sent only while it still fits the addres
   });
 });
 
-describe('nextTry: when a subscription mail that met a temporary error is tried again', () => {
-  const settings = { retryDelayMs: 30_000, maxRetryDelayMs: 30 * 60_000 };
+describe('decideMailFailure: what a subscription mail whose try failed becomes', () => {
+  const backoff = { firstDelayMs: 30_000, maxDelayMs: 30 * 60_000, maxTries: Infinity };
   const now = new Date('2026-12-01T00:00:00Z');
   const week = new Date(now.getTime() + 7 * 24 * 3600_000);
-  it('doubles from the first delay, at most maxRetryDelayMs apart', () => {
-    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 60].map((tries) => nextTry(settings, tries, now, week)!.getTime() - now.getTime());
+  it('doubles from the first delay, at most maxDelayMs apart, for temporary errors and replies that never came', () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 60].map((tries) => {
+      const next = decideMailFailure('temporary', backoff, tries, now, week);
+      return next.retry ? next.at.getTime() - now.getTime() : null;
+    });
     expect(delays).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_800_000, 1_800_000, 1_800_000]);
+    expect(decideMailFailure('unknown', backoff, 1, now, week)).toEqual({ retry: true, at: new Date(now.getTime() + 30_000) });
   });
-  it('never after retry_until: the last try is then; after it, none (the mail fails)', () => {
+  it('never after retry_until: the last try is then; after it, none (the mail fails, out of time)', () => {
     const soon = new Date(now.getTime() + 45_000);
-    expect(nextTry(settings, 2, now, soon)).toEqual(soon);
-    expect(nextTry(settings, 3, soon, soon)).toBeNull();
-    expect(nextTry(settings, 3, new Date(soon.getTime() + 1), soon)).toBeNull();
+    expect(decideMailFailure('temporary', backoff, 2, now, soon)).toEqual({ retry: true, at: soon });
+    expect(decideMailFailure('temporary', backoff, 3, soon, soon)).toEqual({ retry: false, reason: 'out_of_time' });
+    expect(decideMailFailure('temporary', backoff, 3, new Date(soon.getTime() + 1), soon)).toEqual({ retry: false, reason: 'out_of_time' });
+  });
+  it('a permanent refusal (5xx) fails at once, whatever time is left', () => {
+    expect(decideMailFailure('permanent', backoff, 1, now, week)).toEqual({ retry: false, reason: 'refused' });
   });
 });
