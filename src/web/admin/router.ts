@@ -2,7 +2,7 @@
 // (otherwise /admin does not exist: 404). Resend above all.
 import express, { Router } from 'express';
 import type { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import { recover } from '../../deliver/worker-liveness.ts';
 import { deliveryPapers, getDigest, listDigests } from '../../db/digests.ts';
 import { listSubscribers } from '../../db/subscribers.ts';
@@ -50,7 +50,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 
 export interface AdminHooks extends ActionHooks, MailHooks {}
 
-export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = {}): Router {
+export function adminRouter(ctx: OperatorContext, token: string, hooks: AdminHooks = {}): Router {
   const prisma = ctx.db.prisma;
   const router = Router();
   router.use(bearerAuth(token, 'paperboy admin'));

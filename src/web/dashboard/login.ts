@@ -5,7 +5,7 @@
 // TRUST_PROXY every client has the proxy's address: the lockout page and the overview say so.
 import type { Request, Response, Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import { endSession } from '../../db/admin-sessions.ts';
 import { html, type Html } from '../pages/html.ts';
 import { cookieValue, DEVICE_COOKIE, DEVICE_TTL_MS, SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './session.ts';
@@ -22,7 +22,7 @@ export interface LoginView {
 }
 
 /** The routes before the session check: GET and POST /login. */
-export function registerLogin(router: Router, ctx: AppContext, signer: SessionSigner, view: LoginView): void {
+export function registerLogin(router: Router, ctx: OperatorContext, signer: SessionSigner, view: LoginView): void {
   const device = (req: Request) => signer.readDevice(cookieValue(req.headers.cookie, DEVICE_COOKIE), ctx.now());
   const lockout = rateLimit({
     windowMs: LOCKOUT_WINDOW_MS,
@@ -74,7 +74,7 @@ export function registerLogin(router: Router, ctx: AppContext, signer: SessionSi
 }
 
 /** POST /logout (after the session check): the session ends for every process, not only this cookie. */
-export function registerLogout(router: Router, ctx: AppContext, view: LoginView): void {
+export function registerLogout(router: Router, ctx: OperatorContext, view: LoginView): void {
   router.post('/logout', async (req: Request & { session?: Session }, res) => {
     if (req.session) await endSession(ctx.db.prisma, req.session, ctx.now());
     ctx.log.info({ event: 'admin.logout', ip: req.ip }, 'dashboard: logged out');
@@ -87,11 +87,11 @@ export function registerLogout(router: Router, ctx: AppContext, view: LoginView)
  * Requests come through a proxy (they carry X-Forwarded-For) and TRUST_PROXY is unset: every client
  * is the proxy's address to the rate limits and the login lockout.
  */
-function behindUntrustedProxy(ctx: AppContext, req: Request): boolean {
+function behindUntrustedProxy(ctx: OperatorContext, req: Request): boolean {
   return !ctx.config.TRUST_PROXY && typeof req.headers['x-forwarded-for'] === 'string' && req.headers['x-forwarded-for'] !== '';
 }
 
-export function proxyWarning(ctx: AppContext, req: Request): Html {
+export function proxyWarning(ctx: OperatorContext, req: Request): Html {
   if (!behindUntrustedProxy(ctx, req)) return html``;
   return html`<p class="notice error" role="alert">This page came through a proxy (the request carries X-Forwarded-For) but <code>TRUST_PROXY</code> is unset:
 every client counts as the proxy's address (${req.ip ?? ''}), so the rate limits of the reader's pages and the dashboard's login lockout treat everyone as one —

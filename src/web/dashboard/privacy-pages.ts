@@ -3,7 +3,7 @@
 // action as the admin API: web/admin/privacy-actions.ts). Both forms carry the session's CSRF token.
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import { eraseAction, exportAction } from '../admin/privacy-actions.ts';
 import { HttpError } from '../http-errors.ts';
 import { plural } from '../../log/plural.ts';
@@ -23,7 +23,7 @@ export function privacySection(frame: Frame, s: { id: number; status: string; er
 <div class="actions">${button(frame, `${here}/export`, 'Export data (JSON)')} ${button(frame, `${here}/erase/confirm`, 'Erase…')}</div>`;
 }
 
-async function what(ctx: AppContext, subscriberId: number) {
+async function what(ctx: OperatorContext, subscriberId: number) {
   const prisma = ctx.db.prisma;
   const [deliveries, feedback, mails, reports, handed, mailed] = await Promise.all([
     prisma.delivery.count({ where: { subscriberId } }),
@@ -61,7 +61,7 @@ ${n.handed ? html`<p class="notice error" role="alert">A digest to them is being
 
 export function registerPrivacyPages(
   router: Router,
-  ctx: AppContext,
+  ctx: OperatorContext,
   view: {
     frame: (req: Request) => Frame;
     send: (res: Response, status: number, body: string) => unknown;

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
+import { PRODUCT_NAME } from '../../config/product.ts';
+import type { WebContext } from '../context.ts';
 import { recover } from '../../deliver/worker-liveness.ts';
 import { sessionEnded } from '../../db/admin-sessions.ts';
 import { DELIVERY_STATUSES } from '../../model/delivery-status.ts';
@@ -52,7 +53,7 @@ interface Authed extends Request {
   session?: Session;
 }
 
-export function dashboardRouter(ctx: AppContext, adminToken: string, hooks: ActionHooks & MailHooks = {}): Router {
+export function dashboardRouter(ctx: WebContext, adminToken: string, hooks: ActionHooks & MailHooks = {}): Router {
   const signer = new SessionSigner(adminToken);
   const router = Router();
   const secure = ctx.config.BASE_URL.startsWith('https:');
