@@ -2,8 +2,11 @@
 // import points down the layers below. A stage imports only the stages before it in the pipeline
 // (ingest → diff → match → relevance → digest → render → deliver: deliver renders with render,
 // render shows a digest's papers, ...), the data types of model/, the database (db/) and the
-// services under it; db/ imports no stage; app/, web/ and cli/ (and the use cases they serve)
-// stand above everything and may import any of it.
+// services under it; db/ imports no stage. Above the stages: the use cases (subscriptions/, then
+// privacy/, whose erase the reader's "delete my data" runs), then web/, then app/ — the one composition root, which builds every service and hands
+// each layer the narrow part it declares (web/context.ts, subscriptions/deps.ts,
+// privacy/subscriber-data.ts) — and cli/ on top, which starts the root. So web/, subscriptions/
+// and privacy/ never import app/, and app/ never imports cli/.
 
 /** Bottom to top: a folder may import its own layer and those below it, never one above. */
 const LAYERS = [
@@ -18,7 +21,11 @@ const LAYERS = [
   ['render'],
   ['deliver', 'inbound'],
   ['feeds', 'jobs'],
-  ['subscriptions', 'privacy', 'app', 'web', 'cli'],
+  ['subscriptions'],
+  ['privacy'],
+  ['web'],
+  ['app'],
+  ['cli'],
 ];
 
 const folders = (layers) => `^src/(${layers.flat().join('|')})/`;

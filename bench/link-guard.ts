@@ -3,7 +3,7 @@
 // real view, its own link in every digest's link, the pager and the form) and checking each one.
 import { archivePage } from '../src/web/pages/views/archive.ts';
 import { loadAssets } from '../src/web/pages/assets.ts';
-import { PRODUCT_NAME } from '../src/app/context.ts';
+import { PRODUCT_NAME } from '../src/config/product.ts';
 import { tokensWithheld } from '../src/security/capabilities.ts';
 import { TokenSigner } from '../src/security/tokens.ts';
 import { report, round } from './support/measure.ts';

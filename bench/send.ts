@@ -9,7 +9,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { digestDeps } from '../src/app/deps.ts';
-import { composeOptions } from '../src/app/context.ts';
+import { composeOptions } from '../src/deliver/compose-message.ts';
 import { buildDigest } from '../src/digest/build-digest.ts';
 import { composeDigestMessage } from '../src/deliver/compose-message.ts';
 import { renderDelivery } from '../src/deliver/digest-renderers.ts';

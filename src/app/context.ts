@@ -1,38 +1,31 @@
 // The composition root: builds the concrete things (configuration, logger, database, mailer,
-// token signer, clock) once and passes them down in one object. Nothing connects to anything at
-// import time, and tests build their own context with their own parts.
+// token signer, clock) and the services over them once, and passes them down in one object. Each
+// layer below declares the narrow part it uses (web/context.ts, subscriptions/deps.ts,
+// privacy/subscriber-data.ts) and is handed this context, which has them all; none of them imports
+// app/. Nothing connects to anything at import time, and tests build their own context with their
+// own parts.
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { PRODUCT_NAME } from '../config/product.ts';
+import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { TextModelCache } from '../db/text-model.ts';
 import { createMailer } from '../deliver/create-mailer.ts';
 import { createDkimSigner } from '../deliver/dkim.ts';
 import { DigestRenderers } from '../deliver/digest-renderers.ts';
-import { mailDomain } from '../deliver/links.ts';
 import type { Mailer } from '../deliver/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { createMetrics, type Metrics } from '../observe/metrics.ts';
+import { createMetrics } from '../observe/metrics.ts';
 import { resolveSecretKey } from '../security/secret-key.ts';
 import { TokenSigner } from '../security/tokens.ts';
 import { VerpSigner } from '../security/verp.ts';
+import type { WebJobs } from '../web/context.ts';
+import { jobsByHand } from './jobs-by-hand.ts';
+import type { AppParts } from './parts.ts';
 
-export const PRODUCT_NAME = 'paperboy';
-
-export interface AppContext {
-  config: Config;
-  log: Logger;
-  db: Database;
-  mailer: Mailer;
-  tokens: TokenSigner;
-  /** the signed addresses of BOUNCE_DOMAIN (VERP return paths, mailto unsubscribe); null when unset */
-  verp: VerpSigner | null;
-  renderers: DigestRenderers;
-  /** this process's copy of the text model (relevance), read again only when it moved */
-  textModels: TextModelCache;
-  metrics: Metrics;
-  now: () => Date;
-  close(): Promise<void>;
+export interface AppContext extends AppParts {
+  /** the jobs run by hand (admin API, dashboard), recorded as the schedule's are */
+  jobs: WebJobs;
 }
 
 export interface ContextOptions {
@@ -73,14 +66,16 @@ export async function createContext(config: Config, log: Logger, options: Contex
         dkim: config.dkim ? createDkimSigner(config.dkim) : undefined,
         log,
       });
-    return {
+    const renderSettings = { baseUrl: config.BASE_URL, productName: PRODUCT_NAME };
+    const parts: AppParts = {
       config,
       log,
       db,
       mailer,
       tokens: new TokenSigner(secret.key),
       verp: config.BOUNCE_DOMAIN ? new VerpSigner(secret.key, config.BOUNCE_DOMAIN) : null,
-      renderers: new DigestRenderers(db.prisma, { baseUrl: config.BASE_URL, productName: PRODUCT_NAME }),
+      renderers: new DigestRenderers(db.prisma, renderSettings),
+      archiveRenderers: new DigestRenderers(db.prisma, renderSettings),
       textModels: new TextModelCache(),
       metrics: createMetrics(db.prisma),
       now: options.now ?? (() => new Date()),
@@ -89,13 +84,9 @@ export async function createContext(config: Config, log: Logger, options: Contex
         await db.close();
       },
     };
+    return { ...parts, jobs: jobsByHand(parts) };
   } catch (err) {
     await db.close();
     throw err;
   }
-}
-
-/** The From/List-Id/Message-ID settings of outgoing mail. */
-export function composeOptions(config: Config) {
-  return { from: config.MAIL_FROM, replyTo: config.MAIL_REPLY_TO, domain: mailDomain(config.BASE_URL), productName: PRODUCT_NAME };
 }

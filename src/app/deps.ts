@@ -7,9 +7,10 @@ import type { InboundDeps } from '../inbound/handle-report.ts';
 import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
 import { trainReaderModels, type TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
 import { countTextModel } from '../relevance/stored-text-model.ts';
-import { composeOptions, type AppContext } from './context.ts';
+import { composeOptions } from '../deliver/compose-message.ts';
+import type { AppParts } from './parts.ts';
 
-export function ingestDeps(ctx: AppContext): IngestDeps {
+export function ingestDeps(ctx: AppParts): IngestDeps {
   const c = ctx.config;
   const { prisma, sql } = ctx.db;
   return {
@@ -26,7 +27,7 @@ export function ingestDeps(ctx: AppContext): IngestDeps {
 }
 
 /** Building a digest: the reader-model job runs first (feedback given before the build counts in it). */
-export function digestDeps(ctx: AppContext): BuildDigestDeps {
+export function digestDeps(ctx: AppParts): BuildDigestDeps {
   return {
     prisma: ctx.db.prisma,
     sql: ctx.db.sql,
@@ -39,11 +40,11 @@ export function digestDeps(ctx: AppContext): BuildDigestDeps {
 }
 
 /** The reader-model job (jobs/train-reader-models.ts): run before building a digest. */
-export function trainReaderModelsDeps(ctx: AppContext): TrainReaderModelsDeps {
+export function trainReaderModelsDeps(ctx: AppParts): TrainReaderModelsDeps {
   return { sql: ctx.db.sql, log: ctx.log, now: ctx.now, textModels: ctx.textModels };
 }
 
-export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
+export function sendDeps(ctx: AppParts, worker: SenderWorker): SendDeps {
   const c = ctx.config;
   return {
     prisma: ctx.db.prisma,
@@ -68,11 +69,11 @@ export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {
   };
 }
 
-export function inboundDeps(ctx: AppContext): InboundDeps {
+export function inboundDeps(ctx: AppParts): InboundDeps {
   return { prisma: ctx.db.prisma, log: ctx.log, metrics: ctx.metrics, bounceLimit: ctx.config.BOUNCE_LIMIT, now: ctx.now };
 }
 
 /** The SES webhook: what names paperboy's own mail (signed return paths, Message-IDs on BASE_URL's host). */
-export function sesWebhookDeps(ctx: AppContext, topicArn: string): SesWebhookDeps {
+export function sesWebhookDeps(ctx: AppParts, topicArn: string): SesWebhookDeps {
   return { ...inboundDeps(ctx), topicArn, verp: ctx.verp, messageIdHost: composeOptions(ctx.config).domain };
 }

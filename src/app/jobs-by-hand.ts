@@ -4,7 +4,8 @@ import { recordJob, type JobTrigger } from '../db/job-runs.ts';
 import { buildDigest, type BuildDigestOptions, type BuildDigestResult } from '../digest/build-digest.ts';
 import { ingestInputs, type IngestOutcome } from '../ingest/ingest-inputs.ts';
 import type { SendSummary } from '../deliver/send-deliveries.ts';
-import type { AppContext } from './context.ts';
+import type { WebJobs } from '../web/context.ts';
+import type { AppParts } from './parts.ts';
 import { digestDeps, ingestDeps } from './deps.ts';
 
 /** What a digest run says in `job_run.detail` (the schedule's run says the same). */
@@ -14,12 +15,12 @@ export function digestDetail(result: BuildDigestResult): Record<string, unknown>
 }
 
 /** Builds the digest of the newest snapshot; a dry run writes nothing, not even its job. */
-export function digestByHand(ctx: AppContext, trigger: JobTrigger, options: BuildDigestOptions = {}): Promise<BuildDigestResult> {
+export function digestByHand(ctx: AppParts, trigger: JobTrigger, options: BuildDigestOptions = {}): Promise<BuildDigestResult> {
   if (options.dryRun) return buildDigest(digestDeps(ctx), options);
   return recordJob(ctx.db.prisma, 'digest', trigger, () => buildDigest(digestDeps(ctx), options), digestDetail);
 }
 
-export function ingestByHand(ctx: AppContext, trigger: JobTrigger, inputs: string[], onOutcome?: (o: IngestOutcome) => void): Promise<IngestOutcome[]> {
+export function ingestByHand(ctx: AppParts, trigger: JobTrigger, inputs: string[], onOutcome?: (o: IngestOutcome) => void): Promise<IngestOutcome[]> {
   return recordJob(
     ctx.db.prisma,
     'ingest',
@@ -33,7 +34,7 @@ export function ingestByHand(ctx: AppContext, trigger: JobTrigger, inputs: strin
 }
 
 /** A `paperboy send` run: recorded as the job `send`. */
-export function sendByHand<T extends { summary: SendSummary }>(ctx: AppContext, trigger: JobTrigger, run: () => Promise<T>): Promise<T> {
+export function sendByHand<T extends { summary: SendSummary }>(ctx: AppParts, trigger: JobTrigger, run: () => Promise<T>): Promise<T> {
   return recordJob(ctx.db.prisma, 'send', trigger, run, ({ summary: s }) => ({
     sent: s.sent,
     failed: s.failed,
@@ -41,4 +42,12 @@ export function sendByHand<T extends { summary: SendSummary }>(ctx: AppContext, 
     unknown: s.unknown,
     bounced: s.bounced,
   }));
+}
+
+/** The jobs the admin API and the dashboard run by hand, bound to one context. */
+export function jobsByHand(ctx: AppParts): WebJobs {
+  return {
+    ingest: (trigger, inputs) => ingestByHand(ctx, trigger, inputs),
+    digest: (trigger, options) => digestByHand(ctx, trigger, options),
+  };
 }

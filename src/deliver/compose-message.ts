@@ -1,7 +1,9 @@
 // One delivery's email: the rendered digest plus the headers a mail client needs (RFC 2369 / 8058
 // unsubscribe, List-Id) and a Message-ID that names the delivery and its attempt. Pure.
+import type { Config } from '../config/config.ts';
+import { PRODUCT_NAME } from '../config/product.ts';
 import type { RenderedEmail } from '../render/types.ts';
-import type { SubscriberLinks } from './links.ts';
+import { mailDomain, type SubscriberLinks } from './links.ts';
 import type { OutgoingMessage } from './types.ts';
 
 export interface ComposeOptions {
@@ -9,6 +11,11 @@ export interface ComposeOptions {
   replyTo?: string | undefined;
   domain: string;
   productName: string;
+}
+
+/** The From/List-Id/Message-ID settings of outgoing mail, from the configuration. */
+export function composeOptions(config: Pick<Config, 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'BASE_URL'>): ComposeOptions {
+  return { from: config.MAIL_FROM, replyTo: config.MAIL_REPLY_TO, domain: mailDomain(config.BASE_URL), productName: PRODUCT_NAME };
 }
 
 /** With BOUNCE_DOMAIN: the delivery's signed return path (VERP) and the subscriber's mailto unsubscribe. */

@@ -2,9 +2,8 @@
 // reader themselves (the preferences page). The same steps whoever asks: recovery first (a gone
 // process's handed deliveries become unknown, never guessed about), then one transaction
 // (db/erase-subscriber.ts), then one log line without the address.
-import type { AppContext } from '../app/context.ts';
 import { recover } from '../deliver/worker-liveness.ts';
-import type { Sql } from '../db/database.ts';
+import type { Database, Sql } from '../db/database.ts';
 import { eraseSubscriber, type EraseResult } from '../db/erase-subscriber.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { readSubscriberExport, type SubscriberExport } from '../db/subscriber-export.ts';
@@ -20,7 +19,14 @@ export interface PrivacyDeps {
   now: () => Date;
 }
 
-export const privacyDeps = (ctx: AppContext): PrivacyDeps => ({ prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now });
+/** The parts of the composition root's context an export or erase is cut from (app/ hands it in). */
+export interface PrivacyParts {
+  db: Pick<Database, 'prisma' | 'sql'>;
+  log: Logger;
+  now: () => Date;
+}
+
+export const privacyDeps = (ctx: PrivacyParts): PrivacyDeps => ({ prisma: ctx.db.prisma, sql: ctx.db.sql, log: ctx.log, now: ctx.now });
 
 /** Who asked: an operator through one of their tools, or the reader from their preferences page. */
 export type PrivacyVia = 'command line' | 'admin API' | 'dashboard' | 'reader';

@@ -1,8 +1,10 @@
-// What the subscription steps need, cut from the context (as app/deps.ts does for the pipeline).
-import { composeOptions, PRODUCT_NAME, type AppContext } from '../app/context.ts';
-import type { Sql } from '../db/database.ts';
+// What the subscription steps need, and the parts of the composition root's context they are cut
+// from (declared here: the root, app/, hands its context in; subscriptions never import app/).
+import type { Config } from '../config/config.ts';
+import { PRODUCT_NAME } from '../config/product.ts';
+import type { Database, Sql } from '../db/database.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
-import type { ComposeOptions } from '../deliver/compose-message.ts';
+import { composeOptions, type ComposeOptions } from '../deliver/compose-message.ts';
 import type { Mailer } from '../deliver/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { TokenSigner } from '../security/tokens.ts';
@@ -35,7 +37,17 @@ export interface SubscriptionDeps {
   mailQueue?: { wake(): void };
 }
 
-export function subscriptionDeps(ctx: AppContext, overrides: Partial<SubscriptionDeps> = {}): SubscriptionDeps {
+/** The parts of the context the subscription steps are built from. */
+export interface SubscriptionParts {
+  config: Pick<Config, 'BASE_URL' | 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'PREFERENCES_MAIL_DELAY'>;
+  db: Pick<Database, 'prisma' | 'sql'>;
+  mailer: Mailer;
+  tokens: TokenSigner;
+  log: Logger;
+  now: () => Date;
+}
+
+export function subscriptionDeps(ctx: SubscriptionParts, overrides: Partial<SubscriptionDeps> = {}): SubscriptionDeps {
   return {
     prisma: ctx.db.prisma,
     sql: ctx.db.sql,

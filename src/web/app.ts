@@ -2,7 +2,7 @@
 // context (no global state), so tests start as many as they like.
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { AppContext } from '../app/context.ts';
+import type { WebContext } from './context.ts';
 import { adminRouter, type AdminHooks } from './admin/router.ts';
 import { dashboardRouter } from './dashboard/router.ts';
 import { HttpError, jsonErrorHandler } from './http-errors.ts';
@@ -20,7 +20,7 @@ export interface WebOptions {
   requestLog?: boolean;
 }
 
-export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express {
+export function createWebApp(ctx: WebContext, options: WebOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   if (options.requestLog !== false) app.use(requestLogging(ctx.log));
@@ -68,7 +68,7 @@ export function createWebApp(ctx: AppContext, options: WebOptions = {}): Express
  * trust, so every client has the proxy's address (the rate limits, the dashboard's login lockout).
  * Said once per process, in the log, where the operator looks.
  */
-function warnOnceBehindProxy(ctx: AppContext): express.RequestHandler {
+function warnOnceBehindProxy(ctx: WebContext): express.RequestHandler {
   let said = false;
   return (req, _res, next) => {
     if (!said && req.headers['x-forwarded-for']) {

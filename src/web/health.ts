@@ -2,14 +2,14 @@
 // digest, what is queued, in flight (claimed, handed) and unknown. 200 "ok" or "degraded" (with the
 // reasons: unknown deliveries wait for an operator), 503 "down" when the database does not answer.
 import type { RequestHandler } from 'express';
-import type { AppContext } from '../app/context.ts';
+import type { WebContext } from './context.ts';
 import { deliveryCounts } from '../db/deliveries.ts';
 import { liveWorkers } from '../db/workers.ts';
 import { sourceHealth } from '../jobs/ingest-source.ts';
 import { lastJobRuns } from '../jobs/scheduler.ts';
 import { plural } from '../log/plural.ts';
 
-export function healthRoute(ctx: AppContext): RequestHandler {
+export function healthRoute(ctx: Pick<WebContext, 'config' | 'db' | 'now'>): RequestHandler {
   return async (_req, res) => {
     const prisma = ctx.db.prisma;
     const started = performance.now();

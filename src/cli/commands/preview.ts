@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { PRODUCT_NAME } from '../../app/context.ts';
+import { PRODUCT_NAME } from '../../config/product.ts';
 import { subscriberLinks } from '../../deliver/links.ts';
 import { previewSubscriberDigest } from '../../deliver/preview-subscriber.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';

@@ -1,6 +1,6 @@
 // The operator's actions, shared by the JSON admin API and the dashboard's forms: the same checks,
 // the same recovery first, the same log events, the same errors (HttpError with a stable code).
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import { recover } from '../../deliver/worker-liveness.ts';
 import { getDigest, resumeDigest, type DigestSummary } from '../../db/digests.ts';
 import type { BuildDigestResult } from '../../digest/build-digest.ts';
@@ -10,7 +10,6 @@ import { backfillDays, BackfillRangeError } from '../../ingest/backfill-plan.ts'
 import { displaySource } from '../../ingest/ingest-inputs.ts';
 import type { BackfillStart } from '../../jobs/backfill.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { digestByHand, ingestByHand } from '../../app/jobs-by-hand.ts';
 import { plural } from '../../log/plural.ts';
 
 export interface ActionHooks {
@@ -25,11 +24,11 @@ export interface ActionHooks {
 /** Where an action came from, for the attempt records: "admin API" or "dashboard". */
 export type ActionVia = 'admin API' | 'dashboard';
 
-async function digestMustExist(ctx: AppContext, id: number): Promise<void> {
+async function digestMustExist(ctx: OperatorContext, id: number): Promise<void> {
   if (!(await getDigest(ctx.db.prisma, id))) throw notFound(`digest ${id}`);
 }
 
-export async function resendFailedAction(ctx: AppContext, hooks: ActionHooks, digestId: number) {
+export async function resendFailedAction(ctx: OperatorContext, hooks: ActionHooks, digestId: number) {
   await digestMustExist(ctx, digestId);
   const { requeued, resumed } = await resendFailed(ctx.db.sql, ctx.db.prisma, digestId);
   ctx.log.info(
@@ -40,7 +39,7 @@ export async function resendFailedAction(ctx: AppContext, hooks: ActionHooks, di
   return { digestId, queued: requeued, resumed };
 }
 
-export async function resendOneAction(ctx: AppContext, hooks: ActionHooks, digestId: number, email: string, options: ResendOneOptions = {}) {
+export async function resendOneAction(ctx: OperatorContext, hooks: ActionHooks, digestId: number, email: string, options: ResendOneOptions = {}) {
   await digestMustExist(ctx, digestId);
   await recover(ctx.db.sql, ctx.log); // what a stopped process left is settled first, never guessed about
   const result = await resendOne(ctx.db.sql, digestId, email, options);
@@ -86,7 +85,7 @@ export class ConfirmationRequired extends HttpError {
   }
 }
 
-export async function resumeAction(ctx: AppContext, hooks: ActionHooks, digestId: number) {
+export async function resumeAction(ctx: OperatorContext, hooks: ActionHooks, digestId: number) {
   await digestMustExist(ctx, digestId);
   if (!(await resumeDigest(ctx.db.prisma, digestId))) throw new HttpError(409, 'DIGEST_NOT_PAUSED', `digest ${digestId} is not paused`);
   ctx.log.info({ event: 'digest.resumed', digestId }, `resumed digest ${digestId}`);
@@ -95,7 +94,7 @@ export async function resumeAction(ctx: AppContext, hooks: ActionHooks, digestId
 }
 
 export async function resolveAction(
-  ctx: AppContext,
+  ctx: OperatorContext,
   hooks: ActionHooks,
   target: { ids: number[] } | { digestId: number },
   outcome: Resolution,
@@ -118,7 +117,7 @@ export async function resolveAction(
   return result;
 }
 
-export async function reactivateAction(ctx: AppContext, subscriberId: number) {
+export async function reactivateAction(ctx: OperatorContext, subscriberId: number) {
   if (!(await reactivateSubscriber(ctx.db.prisma, subscriberId, ctx.now())))
     throw new HttpError(409, 'SUBSCRIBER_NOT_BOUNCED', `subscriber ${subscriberId} is not bounced`);
   ctx.log.info({ event: 'subscriber.reactivated', subscriberId }, `reactivated subscriber ${subscriberId}`);
@@ -126,7 +125,7 @@ export async function reactivateAction(ctx: AppContext, subscriberId: number) {
 }
 
 /** The days a backfill from `since` (to `until`, else yesterday) would fetch: 400 with the reason when it cannot. */
-export function backfillRange(ctx: AppContext, since: string, until?: string): string[] {
+export function backfillRange(ctx: OperatorContext, since: string, until?: string): string[] {
   try {
     return backfillDays(since, until, ctx.now());
   } catch (err) {
@@ -136,7 +135,7 @@ export function backfillRange(ctx: AppContext, since: string, until?: string): s
 }
 
 /** Starts a backfill of SNAPSHOT_SOURCE in the background (the dashboard's button, the admin API). */
-export async function backfillAction(ctx: AppContext, hooks: ActionHooks, since: string, until: string | undefined, via: ActionVia) {
+export async function backfillAction(ctx: OperatorContext, hooks: ActionHooks, since: string, until: string | undefined, via: ActionVia) {
   const days = backfillRange(ctx, since, until);
   if (!hooks.backfill)
     throw new HttpError(409, 'BACKFILL_UNAVAILABLE', 'backfills run inside `paperboy serve`; on the command line: paperboy ingest --since YYYY-MM-DD');
@@ -152,9 +151,9 @@ export async function backfillAction(ctx: AppContext, hooks: ActionHooks, since:
 }
 
 /** Ingests SNAPSHOT_SOURCE now (or `url`): through serve's scheduler when there is one, else directly; recorded as a job. */
-export async function ingestAction(ctx: AppContext, hooks: ActionHooks, url: string | undefined, via: ActionVia) {
+export async function ingestAction(ctx: OperatorContext, hooks: ActionHooks, url: string | undefined, via: ActionVia) {
   if (!url && hooks.ingestSource) return { kind: 'scheduled' as const, result: await hooks.ingestSource(via) };
-  const outcomes = await ingestByHand(ctx, via === 'dashboard' ? 'dashboard' : 'admin', [url ?? ctx.config.SNAPSHOT_SOURCE]);
+  const outcomes = await ctx.jobs.ingest(via === 'dashboard' ? 'dashboard' : 'admin', [url ?? ctx.config.SNAPSHOT_SOURCE]);
   return { kind: 'direct' as const, outcomes };
 }
 
@@ -172,8 +171,8 @@ export type DigestActionResult =
     };
 
 /** Builds the digest of the newest snapshot now (a dry run writes nothing); recorded as a job. */
-export async function digestAction(ctx: AppContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia): Promise<DigestActionResult> {
-  const result = await digestByHand(ctx, via === 'dashboard' ? 'dashboard' : 'admin', { dryRun });
+export async function digestAction(ctx: OperatorContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia): Promise<DigestActionResult> {
+  const result = await ctx.jobs.digest(via === 'dashboard' ? 'dashboard' : 'admin', { dryRun });
   if (result.kind === 'no-snapshot' || result.kind === 'up-to-date') return result;
   if (result.kind === 'built') hooks.onQueued?.();
   const { snapshot } = result;

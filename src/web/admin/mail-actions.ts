@@ -1,6 +1,6 @@
 // The operator's actions on subscription emails, shared by the JSON admin API and the dashboard's
 // forms: the same rules (subscriptions/resend-mail.ts), the same errors (HttpError, stable codes).
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import { listMails } from '../../db/subscription-mail.ts';
 import { resendSubscriptionMail } from '../../subscriptions/resend-mail.ts';
 import { HttpError } from '../http-errors.ts';
@@ -11,12 +11,12 @@ export interface MailHooks {
   onMailQueued?: () => void;
 }
 
-export function listMailsAction(ctx: AppContext, which: 'failed' | 'waiting', page: { limit: number; after?: number }) {
+export function listMailsAction(ctx: OperatorContext, which: 'failed' | 'waiting', page: { limit: number; after?: number }) {
   return listMails(ctx.db.prisma, which, page);
 }
 
 /** `queued` (sent within seconds by `serve`), or `skipped` with why (it no longer fits its address). */
-export async function resendMailAction(ctx: AppContext, hooks: MailHooks, id: number, via: ActionVia) {
+export async function resendMailAction(ctx: OperatorContext, hooks: MailHooks, id: number, via: ActionVia) {
   const result = await resendSubscriptionMail({ prisma: ctx.db.prisma, log: ctx.log, now: ctx.now }, id, via);
   switch (result.kind) {
     case 'not-found':

@@ -1,7 +1,7 @@
 // The operator's privacy actions, shared by the JSON admin API and the dashboard's forms: one
 // subscriber's data exported or erased (src/privacy/subscriber-data.ts), errors as HttpError with
 // stable codes — 404 nobody by that address or id, 410 already erased, 409 a mail to them in flight.
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import {
   eraseSubscriberData,
   exportSubscriberData,
@@ -21,14 +21,14 @@ export function subscriberRef(text: unknown): SubscriberRef {
   return ref;
 }
 
-export async function exportAction(ctx: AppContext, ref: SubscriberRef, via: ActionVia) {
+export async function exportAction(ctx: OperatorContext, ref: SubscriberRef, via: ActionVia) {
   const result = await exportSubscriberData(privacyDeps(ctx), ref, via);
   if (result.kind === 'exported') return result.data;
   const refusal = privacyRefusal(ref, result)!;
   throw new HttpError(STATUS[refusal.code], refusal.code, refusal.message);
 }
 
-export async function eraseAction(ctx: AppContext, ref: SubscriberRef, via: ActionVia) {
+export async function eraseAction(ctx: OperatorContext, ref: SubscriberRef, via: ActionVia) {
   const result = await eraseSubscriberData(privacyDeps(ctx), ref, via);
   if (result.kind === 'erased') return { subscriberId: result.subscriberId, status: 'erased' as const, erasedAt: result.erasedAt, removed: result.removed };
   const refusal = privacyRefusal(ref, result)!;

@@ -3,28 +3,25 @@
 // or per browser for one that logged in before (its device cookie, session.ts), so strangers' wrong
 // tokens from the same address never lock the operator's own browser out. Behind a proxy without
 // TRUST_PROXY every client has the proxy's address: the lockout page and the overview say so.
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import { endSession } from '../../db/admin-sessions.ts';
 import { html, type Html } from '../pages/html.ts';
-import { cookieValue, DEVICE_COOKIE, DEVICE_TTL_MS, SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './session.ts';
-import { BASE, loginPage, page, type Frame } from './views.ts';
+import type { Dashboard, Handler } from './dashboard.ts';
+import { cookieValue, DEVICE_COOKIE, DEVICE_TTL_MS, SESSION_COOKIE, SESSION_TTL_MS } from './session.ts';
+import { BASE, loginPage, page } from './views.ts';
 
 /** Wrong tokens from one address (or one known browser) in LOCKOUT_WINDOW_MS before logging in is refused there. */
 export const LOCKOUT_ATTEMPTS = 20;
 const LOCKOUT_WINDOW_MS = 15 * 60_000;
 
-export interface LoginView {
-  frame(req: Request): Frame;
-  send(res: Response, status: number, body: string): void;
-  secure: boolean;
-}
+const device = ({ ctx, signer }: Dashboard, req: Request) => signer.readDevice(cookieValue(req.headers.cookie, DEVICE_COOKIE), ctx.now());
 
-/** The routes before the session check: GET and POST /login. */
-export function registerLogin(router: Router, ctx: AppContext, signer: SessionSigner, view: LoginView): void {
-  const device = (req: Request) => signer.readDevice(cookieValue(req.headers.cookie, DEVICE_COOKIE), ctx.now());
-  const lockout = rateLimit({
+/** The lockout in front of POST /login: LOCKOUT_ATTEMPTS wrong tokens, then a page saying why and until when. */
+export function loginLockout(d: Dashboard): RequestHandler {
+  const { ctx, view } = d;
+  return rateLimit({
     windowMs: LOCKOUT_WINDOW_MS,
     limit: LOCKOUT_ATTEMPTS,
     identifier: 'admin-login',
@@ -34,14 +31,14 @@ export function registerLogin(router: Router, ctx: AppContext, signer: SessionSi
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.locals.loggedIn === true,
     keyGenerator: (req) => {
-      const known = device(req);
+      const known = device(d, req);
       return known ? `device:${known}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     handler: (req, res) => {
       const proxied = behindUntrustedProxy(ctx, req);
       const until = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       ctx.log.warn(
-        { event: 'admin.login_locked', ip: req.ip, knownBrowser: device(req) !== null, proxyWithoutTrustProxy: proxied },
+        { event: 'admin.login_locked', ip: req.ip, knownBrowser: device(d, req) !== null, proxyWithoutTrustProxy: proxied },
         'dashboard: too many wrong admin tokens: logging in is refused for a while',
       );
       view.send(
@@ -54,44 +51,46 @@ export function registerLogin(router: Router, ctx: AppContext, signer: SessionSi
       );
     },
   });
-
-  router.get('/login', (req, res) => view.send(res, 200, loginPage(view.frame(req))));
-  router.post('/login', lockout, (req, res) => {
-    const typed = typeof req.body?.token === 'string' ? req.body.token : '';
-    if (!signer.tokenMatches(typed)) {
-      ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
-      return view.send(res, 200, loginPage(view.frame(req), 'That is not the admin token.'));
-    }
-    res.locals.loggedIn = true;
-    const now = ctx.now();
-    const { value } = signer.issue(now);
-    const cookie = { httpOnly: true, sameSite: 'strict' as const, secure: view.secure };
-    res.cookie(SESSION_COOKIE, value, { ...cookie, path: '/admin', maxAge: SESSION_TTL_MS });
-    if (!device(req)) res.cookie(DEVICE_COOKIE, signer.issueDevice(now).value, { ...cookie, path: `${BASE}/login`, maxAge: DEVICE_TTL_MS });
-    ctx.log.info({ event: 'admin.login', ip: req.ip }, 'dashboard: logged in');
-    res.redirect(303, BASE);
-  });
 }
+
+/** GET /login (before the session check). */
+export const loginPageRoute: Handler = ({ view }, req, res) => view.send(res, 200, loginPage(view.frame(req)));
+
+/** POST /login (before the session check, behind the lockout). */
+export const login: Handler = (d, req, res) => {
+  const { ctx, signer, view } = d;
+  const typed = typeof req.body?.token === 'string' ? req.body.token : '';
+  if (!signer.tokenMatches(typed)) {
+    ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
+    return view.send(res, 200, loginPage(view.frame(req), 'That is not the admin token.'));
+  }
+  res.locals.loggedIn = true;
+  const now = ctx.now();
+  const { value } = signer.issue(now);
+  const cookie = { httpOnly: true, sameSite: 'strict' as const, secure: view.secure };
+  res.cookie(SESSION_COOKIE, value, { ...cookie, path: '/admin', maxAge: SESSION_TTL_MS });
+  if (!device(d, req)) res.cookie(DEVICE_COOKIE, signer.issueDevice(now).value, { ...cookie, path: `${BASE}/login`, maxAge: DEVICE_TTL_MS });
+  ctx.log.info({ event: 'admin.login', ip: req.ip }, 'dashboard: logged in');
+  res.redirect(303, BASE);
+};
 
 /** POST /logout (after the session check): the session ends for every process, not only this cookie. */
-export function registerLogout(router: Router, ctx: AppContext, view: LoginView): void {
-  router.post('/logout', async (req: Request & { session?: Session }, res) => {
-    if (req.session) await endSession(ctx.db.prisma, req.session, ctx.now());
-    ctx.log.info({ event: 'admin.logout', ip: req.ip }, 'dashboard: logged out');
-    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: view.secure, path: '/admin' });
-    res.redirect(303, `${BASE}/login`);
-  });
-}
+export const logout: Handler = async ({ ctx, view }, req, res) => {
+  if (req.session) await endSession(ctx.db.prisma, req.session, ctx.now());
+  ctx.log.info({ event: 'admin.logout', ip: req.ip }, 'dashboard: logged out');
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: view.secure, path: '/admin' });
+  res.redirect(303, `${BASE}/login`);
+};
 
 /**
  * Requests come through a proxy (they carry X-Forwarded-For) and TRUST_PROXY is unset: every client
  * is the proxy's address to the rate limits and the login lockout.
  */
-function behindUntrustedProxy(ctx: AppContext, req: Request): boolean {
+function behindUntrustedProxy(ctx: OperatorContext, req: Request): boolean {
   return !ctx.config.TRUST_PROXY && typeof req.headers['x-forwarded-for'] === 'string' && req.headers['x-forwarded-for'] !== '';
 }
 
-export function proxyWarning(ctx: AppContext, req: Request): Html {
+export function proxyWarning(ctx: OperatorContext, req: Request): Html {
   if (!behindUntrustedProxy(ctx, req)) return html``;
   return html`<p class="notice error" role="alert">This page came through a proxy (the request carries X-Forwarded-For) but <code>TRUST_PROXY</code> is unset:
 every client counts as the proxy's address (${req.ip ?? ''}), so the rate limits of the reader's pages and the dashboard's login lockout treat everyone as one —

@@ -1,11 +1,12 @@
 // The dashboard's privacy tools on a subscriber's page: "Export data" (their JSON, downloaded) and
 // "Erase…" — a confirmation page saying what goes and what stays, whose button erases (the same
 // action as the admin API: web/admin/privacy-actions.ts). Both forms carry the session's CSRF token.
-import type { Request, Response, Router } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
+import type { OperatorContext } from '../context.ts';
 import { eraseAction, exportAction } from '../admin/privacy-actions.ts';
 import { HttpError } from '../http-errors.ts';
+import type { Handler } from './dashboard.ts';
 import { plural } from '../../log/plural.ts';
 import { html, type Html } from '../pages/html.ts';
 import { BASE, button, page, time, type Frame } from './views.ts';
@@ -23,7 +24,7 @@ export function privacySection(frame: Frame, s: { id: number; status: string; er
 <div class="actions">${button(frame, `${here}/export`, 'Export data (JSON)')} ${button(frame, `${here}/erase/confirm`, 'Erase…')}</div>`;
 }
 
-async function what(ctx: AppContext, subscriberId: number) {
+async function what(ctx: OperatorContext, subscriberId: number) {
   const prisma = ctx.db.prisma;
   const [deliveries, feedback, mails, reports, handed, mailed] = await Promise.all([
     prisma.delivery.count({ where: { subscriberId } }),
@@ -59,41 +60,34 @@ ${n.handed ? html`<p class="notice error" role="alert">A digest to them is being
 </form> <a href="${BASE}/subscribers/${s.id}">Cancel</a>`;
 }
 
-export function registerPrivacyPages(
-  router: Router,
-  ctx: AppContext,
-  view: {
-    frame: (req: Request) => Frame;
-    send: (res: Response, status: number, body: string) => unknown;
-    done: (req: Request, res: Response, text: string) => void;
-  },
-): void {
-  const subscriberId = (req: Request) => {
-    const r = id.safeParse(req.params.id);
-    if (!r.success) throw new HttpError(400, 'VALIDATION_FAILED', 'not a subscriber id');
-    return r.data;
-  };
+const subscriberId = (req: Request) => {
+  const r = id.safeParse(req.params.id);
+  if (!r.success) throw new HttpError(400, 'VALIDATION_FAILED', 'not a subscriber id');
+  return r.data;
+};
 
-  router.post('/subscribers/:id/export', async (req, res) => {
-    const data = await exportAction(ctx, { id: subscriberId(req) }, 'dashboard');
-    res.set({ 'Content-Disposition': `attachment; filename="subscriber-${data.subscriber.id}.json"`, 'Cache-Control': 'no-store' }).json(data);
-  });
+/** POST /subscribers/:id/export: their JSON, downloaded. */
+export const exportData: Handler = async ({ ctx }, req, res) => {
+  const data = await exportAction(ctx, { id: subscriberId(req) }, 'dashboard');
+  res.set({ 'Content-Disposition': `attachment; filename="subscriber-${data.subscriber.id}.json"`, 'Cache-Control': 'no-store' }).json(data);
+};
 
-  router.post('/subscribers/:id/erase/confirm', async (req, res) => {
-    const s = await ctx.db.prisma.subscriber.findUnique({ where: { id: subscriberId(req) }, select: { id: true, email: true, topics: true, status: true } });
-    if (!s) throw new HttpError(404, 'SUBSCRIBER_NOT_FOUND', 'no such subscriber');
-    if (s.status === 'erased') throw new HttpError(410, 'SUBSCRIBER_ERASED', `subscriber ${s.id} was already erased`);
-    view.send(res, 200, page(view.frame(req), 'Erase a subscriber', confirmBody(view.frame(req), s, await what(ctx, s.id))));
-  });
+/** POST /subscribers/:id/erase/confirm: what goes and what stays, and the button that erases. */
+export const eraseConfirm: Handler = async ({ ctx, view }, req, res) => {
+  const s = await ctx.db.prisma.subscriber.findUnique({ where: { id: subscriberId(req) }, select: { id: true, email: true, topics: true, status: true } });
+  if (!s) throw new HttpError(404, 'SUBSCRIBER_NOT_FOUND', 'no such subscriber');
+  if (s.status === 'erased') throw new HttpError(410, 'SUBSCRIBER_ERASED', `subscriber ${s.id} was already erased`);
+  view.send(res, 200, page(view.frame(req), 'Erase a subscriber', confirmBody(view.frame(req), s, await what(ctx, s.id))));
+};
 
-  router.post('/subscribers/:id/erase', async (req, res) => {
-    if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
-    const r = await eraseAction(ctx, { id: subscriberId(req) }, 'dashboard');
-    req.body.back = `${BASE}/subscribers/${r.subscriberId}`; // its tombstone, with the notice
-    view.done(
-      req,
-      res,
-      `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`,
-    );
-  });
-}
+/** POST /subscribers/:id/erase (from its confirmation page). */
+export const erase: Handler = async ({ ctx, view }, req, res) => {
+  if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
+  const r = await eraseAction(ctx, { id: subscriberId(req) }, 'dashboard');
+  req.body.back = `${BASE}/subscribers/${r.subscriberId}`; // its tombstone, with the notice
+  view.done(
+    req,
+    res,
+    `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`,
+  );
+};

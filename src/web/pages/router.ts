@@ -3,9 +3,9 @@
 // app's helmet/CSP (default-src 'self': the pages load only their own CSS and script, no inline).
 import { paperTextsByArxivId } from '../../db/text-model.ts';
 import { Router } from 'express';
-import { PRODUCT_NAME, type AppContext } from '../../app/context.ts';
+import { PRODUCT_NAME } from '../../config/product.ts';
+import type { WebContext } from '../context.ts';
 import { latestSnapshot } from '../../db/snapshots.ts';
-import { DigestRenderers } from '../../deliver/digest-renderers.ts';
 import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
 import { FeedService, type FeedSettings } from '../../feeds/feed-service.ts';
 import { subscriptionDeps, type SubscriptionDeps } from '../../subscriptions/deps.ts';
@@ -50,7 +50,7 @@ export interface PagesOptions {
   feeds?: Partial<Pick<FeedSettings, 'digests' | 'maxEntries' | 'recentMs'>>;
 }
 
-export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router {
+export function pagesRouter(ctx: WebContext, options: PagesOptions = {}): Router {
   const chrome: Chrome = { assets: loadAssets(), productName: PRODUCT_NAME };
   const limits = rateLimiters({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, (req, res) => {
     if (req.path.startsWith('/api/')) {
@@ -100,9 +100,8 @@ export function pagesRouter(ctx: AppContext, options: PagesOptions = {}): Router
   unsubscribeRoutes(router, pages);
   preferencesLinkRoutes(router, pages);
   archiveRoutes(router, pages, {
-    // its own cache of prepared digests, not the context's: readers paging through old digests must
-    // not evict the one the sender of this process is sending (each cache keeps the last few)
-    renderers: new DigestRenderers(ctx.db.prisma, { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME }),
+    // the archive's own cache of prepared digests, built by the composition root beside the sender's
+    renderers: ctx.archiveRenderers,
     pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   });
   feedRoutes(

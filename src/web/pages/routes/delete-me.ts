@@ -1,7 +1,7 @@
 // GET|POST /preferences/delete?token=<preferences> — the reader deletes their data. The GET asks
 // (a mail scanner opening the link changes nothing); the POST, with its confirmation, erases.
 import type { Router } from 'express';
-import { deleteMe, openDeleteMe } from '../../../subscriptions/delete-me.ts';
+import { deleteMe, openDeleteMe } from '../../../privacy/delete-me.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { deleteMePage, goodbyePage } from '../views/delete-me.ts';

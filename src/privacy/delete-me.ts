@@ -1,12 +1,12 @@
 // "Delete my data" from the preferences page: a preferences link (it comes only from the reader's
 // own mailbox) erases the subscriber it names, in whatever state — the same erase an operator runs
-// (privacy/subscriber-data.ts). A read link never reaches it.
+// (subscriber-data.ts). A read link never reaches it.
 import type { Subscriber } from '../db/subscribers.ts';
 import type { ErasedCounts } from '../db/erase-subscriber.ts';
-import { eraseSubscriberData } from '../privacy/subscriber-data.ts';
-import type { SubscriptionDeps } from './deps.ts';
-import { readLink } from './read-link.ts';
-import { SubscriptionError } from './errors.ts';
+import type { SubscriptionDeps } from '../subscriptions/deps.ts';
+import { SubscriptionError } from '../subscriptions/errors.ts';
+import { readLink } from '../subscriptions/read-link.ts';
+import { eraseSubscriberData } from './subscriber-data.ts';
 
 export async function openDeleteMe(deps: SubscriptionDeps, token: string | undefined): Promise<Subscriber> {
   return (await readLink(deps, token, 'preferences')).subscriber;
