@@ -29,6 +29,9 @@ const TOPICS = ['scaling laws', 'quantum -gravity', 'neural networks', '"recurre
 // BENCH_DKIM=1: paperboy signs every message with a 2048-bit DKIM key and sends it with its VERP
 // return path and mailto unsubscribe (BOUNCE_DOMAIN); the baseline stays bare nodemailer.
 const DKIM = process.env.BENCH_DKIM === '1';
+// BENCH_NODE_ARGS: extra node flags for the `paperboy send` process only, e.g. to profile it:
+// BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (NODE_OPTIONS refuses --cpu-prof).
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const keyFile = path.join(os.tmpdir(), `paperboy-bench-dkim-${process.pid}.pem`);
 if (DKIM)
   await writeFile(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
@@ -64,7 +67,7 @@ try {
   const baseline = JSON.parse(baselineRun.stdout.trim()) as { ms: number; failed: number; peakRssMb: number };
 
   // paperboy.
-  const paperboyRun = await run(process.execPath, [path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env } as NodeJS.ProcessEnv);
+  const paperboyRun = await run(process.execPath, [...NODE_ARGS, path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env } as NodeJS.ProcessEnv);
   const paperboySink = await sink.stats();
   const sent = await ctx.db.prisma.delivery.count({ where: { status: 'sent' } });
 
