@@ -49,7 +49,8 @@ const ADDRESS_HEADERS = new Set(['From', 'To', 'Reply-To']);
  * A short printable value, the usual To, Message-ID and List-Unsubscribe, needs no work at all.
  */
 const lines = new Map<string, string>();
-function headerLine(name: string, value: string): string {
+function headerLine(field: string, value: string): string {
+  const name = fieldName(field);
   const plain = ADDRESS_HEADERS.has(name) ? BARE_ADDRESS.test(value) : PRINTABLE.test(value);
   if (plain && name.length + 2 + value.length <= 76) return `${name}: ${value}`;
   const key = `${name}\n${value}`;
@@ -60,6 +61,17 @@ function headerLine(name: string, value: string): string {
     lines.set(key, line);
   }
   return line;
+}
+
+const names = new Map<string, string>();
+/** A field name as nodemailer writes it (MimeNode's _normalizeHeaderKey): "List-ID", "Message-ID", "MIME-Version". */
+function fieldName(field: string): string {
+  let name = names.get(field);
+  if (name === undefined) {
+    name = field.toLowerCase().replace(/^(MIME|DKIM|ARC|BIMI)\b|^[a-z]|-(SPF|FBL|ID|MD5)$|-[a-z]/gi, (c) => c.toUpperCase());
+    if (names.size < 1000) names.set(field, name);
+  }
+  return name;
 }
 
 const senders = new Map<string, string>();
@@ -99,7 +111,7 @@ function messageHeaders(message: OutgoingMessage): { header: string; envelope: {
     if (!FIELD_NAME.test(name)) throw new SendError('EMESSAGE', `invalid header name ${JSON.stringify(name)}`);
     if (/[\r\n]/.test(value)) throw new SendError('EMESSAGE', `header ${name} contains CR/LF`);
     const verbatim = PLAIN_VALUE.test(value) && name.length + 2 + value.length <= 998;
-    if (value.trim() !== '') out.push(verbatim ? `${name}: ${value}` : headerLine(name, value));
+    if (value.trim() !== '') out.push(verbatim ? `${fieldName(name)}: ${value}` : headerLine(name, value));
   }
   out.push(headerLine('From', message.from), headerLine('To', message.to));
   if (message.replyTo) out.push(headerLine('Reply-To', message.replyTo));
