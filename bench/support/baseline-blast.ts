@@ -21,4 +21,6 @@ for (const m of messages) {
 await queue.onIdle();
 const ms = performance.now() - started;
 transport.close();
-process.stdout.write(`${JSON.stringify({ ms: Math.round(ms), failed, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+const usage = process.resourceUsage();
+const cpuMs = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
+process.stdout.write(`${JSON.stringify({ ms: Math.round(ms), failed, peakRssMb: Math.round(usage.maxRSS / 1024), cpuMs })}\n`);

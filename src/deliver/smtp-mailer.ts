@@ -1,6 +1,6 @@
 // The SMTP Mailer: up to SEND_CONCURRENCY connections of nodemailer's own SMTP client
-// (SMTPConnection: EHLO, STARTTLS, AUTH, PIPELINING, dot-stuffing), pooled here rather than by
-// nodemailer's pool, because the delivery log must know exactly how far each message got:
+// (SMTPConnection: EHLO, STARTTLS, AUTH, PIPELINING, dot-stuffing), pooled here (smtp-pool.ts) rather
+// than by nodemailer's pool, because the delivery log must know exactly how far each message got:
 //   - the message data waits for `beforeData` (the handed mark), after the relay accepted the envelope;
 //   - a failure before the data ended is definite (the relay discards an unfinished message), one
 //     after it with a reply is definite too, one after it without a reply is an unknown outcome;
@@ -9,12 +9,11 @@
 //   - nothing is ever sent again here once a byte of its data went out (nodemailer's pool re-queues
 //     a message whose connection closed; a delivery log cannot allow that).
 // `send` resolves only when the server accepted the recipient and the message data.
-import { Readable } from 'node:stream';
-import { parseConnectionUrl } from 'nodemailer/lib/shared';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Logger } from '../log/logger.ts';
 import type { DkimSign } from './dkim.ts';
 import { buildRaw } from './raw-message.ts';
+import { HandoverError, HandoverStream } from './smtp-handover-stream.ts';
+import { createSmtpPool, type Slot } from './smtp-pool.ts';
 import { toSendError } from './smtp-errors.ts';
 import { SendError, type Mailer, type OutgoingMessage, type SendHooks, type SendReceipt, type SendStage } from './types.ts';
 
@@ -31,9 +30,6 @@ export interface SmtpMailerOptions {
   dkim?: DkimSign | undefined;
   log?: Logger;
 }
-
-/** Messages one connection sends before it is replaced (servers limit messages per session). */
-const MAX_MESSAGES_PER_CONNECTION = 100;
 
 /** "smtp://user@relay:587": the URL without its password, for logs and /healthz. */
 export function describeSmtpUrl(url: string): string {
@@ -77,185 +73,11 @@ function checkAccepted(info: SentInfo, wanted: string[]): void {
   );
 }
 
-/**
- * The message data as a stream that starts only once `beforeData` resolved: SMTPConnection pipes it
- * into the connection right after the relay's 354 to DATA. `ended` turns true once every byte was
- * taken — the final "." follows at once: from then on, no reply means an unknown outcome.
- */
-class HandoverStream extends Readable {
-  started = false;
-  ended = false;
-  private ready = false;
-  private offset = 0;
-
-  constructor(
-    private readonly raw: Buffer,
-    private readonly beforeData: (() => Promise<void>) | undefined,
-  ) {
-    super({ highWaterMark: CHUNK });
-    this.once('end', () => (this.ended = true));
-  }
-
-  override _read(): void {
-    if (this.ready) return this.pushSome();
-    if (this.started) return;
-    this.started = true;
-    const go = this.beforeData ? this.beforeData() : Promise.resolve();
-    go.then(
-      () => {
-        this.ready = true;
-        this.pushSome();
-      },
-      (err: unknown) => this.destroy(new HandoverError(err)),
-    );
-  }
-
-  /** In chunks, as the connection takes them: `ended` must not run ahead of what was written. */
-  private pushSome(): void {
-    while (this.offset < this.raw.length) {
-      const chunk = this.raw.subarray(this.offset, this.offset + CHUNK);
-      this.offset += chunk.length;
-      if (!this.push(chunk)) return;
-    }
-    this.push(null);
-  }
-}
-
-/** Message data goes out in pieces of this size, so backpressure from the socket holds it back. */
-const CHUNK = 16 * 1024;
-
-class HandoverError extends Error {
-  constructor(reason: unknown) {
-    super(`the message was not handed over: ${(reason as Error)?.message ?? String(reason)}`, { cause: reason });
-  }
-}
-
-interface Slot {
-  connection: SMTPConnection;
-  messages: number;
-  dead: boolean;
-  busy: boolean;
-}
-
-type AcquireWaiter = (slot: Slot | null, err?: unknown) => void;
-
 export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs = timeoutMs, dkim, log }: SmtpMailerOptions): Mailer {
   const description = describeSmtpUrl(url);
-  const { auth, ...connectionOptions } = parseConnectionUrl(url) as Record<string, unknown> & { auth?: { user: string; pass: string } };
-  const options = {
-    ...connectionOptions,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    dnsTimeout: timeoutMs,
-    // a connection given up on is cut, not politely ended (its QUIT would wait on a stalled relay)
-    socketCloseTimeout: 0,
-    logger: false,
-  } as SMTPConnection.Options;
-
-  const slots = new Set<Slot>();
-  const idle: Slot[] = [];
-  let opening = 0;
-  const waiting: AcquireWaiter[] = [];
+  const pool = createSmtpPool(url, concurrency, timeoutMs);
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
-
-  const retire = (slot: Slot) => {
-    if (!slot.dead) {
-      slot.dead = true;
-      slot.connection.close();
-    }
-    slots.delete(slot);
-    const i = idle.indexOf(slot);
-    if (i >= 0) idle.splice(i, 1);
-    pump();
-  };
-
-  const open = async (): Promise<Slot> => {
-    const connection = new SMTPConnection(options);
-    const slot: Slot = { connection, messages: 0, dead: false, busy: true };
-    connection.on('error', () => undefined); // every failure also reaches the callback that waits on it
-    connection.once('end', () => {
-      slot.dead = true;
-      if (!slot.busy) retire(slot);
-    });
-    // Until the session is ready, a failure may come as the callback's error, an 'error' event or a
-    // bare 'end' (a close before the greeting): whichever comes first decides.
-    const ready = (start: (done: (err?: unknown) => void) => void) =>
-      new Promise<void>((resolve, reject) => {
-        const onError = (err: unknown) => done(err);
-        const onEnd = () => done(new SendError('ECONNECTION', 'the server closed the connection before the session was ready'));
-        const done = (err?: unknown) => {
-          connection.off('error', onError);
-          connection.off('end', onEnd);
-          if (err) reject(err);
-          else resolve();
-        };
-        connection.once('error', onError);
-        connection.once('end', onEnd);
-        start(done);
-      });
-    try {
-      await ready((done) => connection.connect((err) => done(err)));
-      // as nodemailer's pool does: log in when the server offers AUTH (forceAuth=true to insist)
-      if (auth && (auth.user || auth.pass) && (connection.allowsAuth || connectionOptions.forceAuth === true)) {
-        await ready((done) => connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (err) => done(err)));
-      }
-    } catch (err) {
-      slot.dead = true;
-      connection.close();
-      throw err;
-    }
-    slots.add(slot);
-    return slot;
-  };
-
-  /** Gives the next waiter an idle connection, or opens one if the pool has room. */
-  function pump(): void {
-    while (waiting.length > 0) {
-      const ready = idle.shift();
-      if (ready) {
-        if (ready.dead) {
-          slots.delete(ready);
-          continue;
-        }
-        ready.busy = true;
-        waiting.shift()!(ready);
-        continue;
-      }
-      if (slots.size + opening >= concurrency) return;
-      const waiter = waiting.shift()!;
-      opening++;
-      open().then(
-        (slot) => {
-          opening--;
-          waiter(slot);
-        },
-        (err: unknown) => {
-          opening--;
-          waiter(null, err);
-          pump();
-        },
-      );
-    }
-  }
-
-  const acquire = (): Promise<Slot> =>
-    new Promise((resolve, reject) => {
-      waiting.push((slot, err) => (slot ? resolve(slot) : reject(err)));
-      pump();
-    });
-
-  const release = (slot: Slot) => {
-    slot.busy = false;
-    if (slot.dead || closed || slot.messages >= MAX_MESSAGES_PER_CONNECTION) {
-      if (!slot.dead && !closed) slot.connection.quit();
-      retire(slot);
-      return;
-    }
-    idle.push(slot);
-    pump();
-  };
 
   /** One try over one connection. */
   async function over(slot: Slot, raw: Buffer, envelope: { from: string; to: string[] }, hooks: SendHooks): Promise<SendReceipt & { reused: boolean }> {
@@ -319,7 +141,7 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
       const e = err instanceof SendError ? err : toSendError(err);
       // a refusal by reply leaves the session usable (RSET); anything else ends the connection
       if (!slot.dead && e.responseCode !== null && e.responseCode !== 421 && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')) {
-        await new Promise<void>((resolve) => slot.connection.reset((resetErr) => (resetErr ? retire(slot) : undefined, resolve())));
+        await new Promise<void>((resolve) => slot.connection.reset((resetErr) => (resetErr ? pool.retire(slot) : undefined, resolve())));
       } else if (!slot.dead) {
         slot.dead = true;
         slot.connection.close();
@@ -327,7 +149,7 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
       throw Object.assign(e, { reused });
     } finally {
       if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
-      release(slot);
+      pool.release(slot);
     }
   }
 
@@ -338,7 +160,7 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
     for (let round = 1; ; round++) {
       let slot: Slot;
       try {
-        slot = await acquire();
+        slot = await pool.acquire();
       } catch (err) {
         throw toSendError(err);
       }
@@ -369,17 +191,13 @@ export function createSmtpMailer({ url, concurrency, timeoutMs, replyTimeoutMs =
     async close() {
       if (closed) return;
       closed = true;
-      for (const w of waiting.splice(0)) w(null, new SendError('ECONNECTION', 'the SMTP mailer is closed'));
-      for (const slot of idle.splice(0)) {
-        slot.connection.quit();
-        retire(slot);
-      }
+      pool.drain();
       // sends in flight end on their own (their callers abort them when they stop waiting); one
       // nobody aborts (a confirmation email) gets one more step's time, then its connection is cut
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
       clearTimeout(timer);
-      for (const slot of [...slots]) retire(slot);
+      pool.cutAll();
       log?.debug({ event: 'smtp.closed' }, 'SMTP connections closed');
     },
   };

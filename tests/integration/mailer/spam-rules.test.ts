@@ -4,9 +4,9 @@
 // text; a control message with that old preheader shows the check can fail.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { describe, expect, it } from 'vitest';
 import { composeDigestMessage } from '../../../src/deliver/compose-message.ts';
+import { buildRaw } from '../../../src/deliver/raw-message.ts';
 import { compileDigest } from '../../../src/render/index.ts';
 import { recipient, seedDigest } from '../../unit/render/builders.ts';
 
@@ -19,11 +19,11 @@ async function eml(mutate: (html: string) => string = (h) => h): Promise<Buffer>
   const links = { preferencesUrl: 'https://paperboy.example/preferences?token=p', unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=u' };
   const message = composeDigestMessage(
     { from: 'paperboy <digest@paperboy.example>', domain: 'paperboy.example', productName: 'paperboy' },
-    { email: 'ada@example.com', messageId: '<delivery-1.1@paperboy.example>' },
+    { email: 'ada@example.com', messageId: 'delivery-1.1@paperboy.example' },
     { ...rendered, html: mutate(rendered.html) },
     links,
   );
-  return new MailComposer({ ...message, date: new Date('2025-06-10T07:00:00Z') }).compile().build();
+  return (await buildRaw(message)).raw;
 }
 
 /** The names of the rules that hit, from the report `spamassassin -t` appends. */
