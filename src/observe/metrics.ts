@@ -174,12 +174,23 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
     });
     new client.Gauge({
       name: 'paperboy_digests',
-      help: 'Digests by status (paused: sending stopped after SEND_MAX_ERRORS until an operator resumes it)',
+      help: 'Digests by status (building: being built, not sent yet; paused: sending stopped after SEND_MAX_ERRORS until an operator resumes it)',
       labelNames: ['status'],
       registers,
       async collect() {
         const groups = await prisma.digest.groupBy({ by: ['status'], _count: { _all: true } });
-        for (const status of ['ready', 'paused', 'skipped']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+        for (const status of ['building', 'ready', 'paused', 'skipped']) this.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+      },
+    });
+    new client.Gauge({
+      name: 'paperboy_digest_build_readers',
+      help: 'The digest being built (status building): its readers planned so far and to plan in all (0 when none is building)',
+      labelNames: ['of'],
+      registers,
+      async collect() {
+        const building = await prisma.digest.findFirst({ where: { status: 'building' }, select: { buildReaders: true, buildReadersTotal: true } });
+        this.set({ of: 'planned' }, building?.buildReaders ?? 0);
+        this.set({ of: 'total' }, building?.buildReadersTotal ?? 0);
       },
     });
     new client.Gauge({
