@@ -238,12 +238,11 @@ async function buildLocked(deps: BuildDigestDeps, snapshot: SnapshotSummary, sta
   const upTo = digest.buildUpTo ?? (await maxSubscriberId(prisma));
   let at = await progressOf(prisma, digest);
   let matcherMs = 0;
-  for (;;) {
-    const next = await planNext(deps, inputs, at.after, upTo);
-    if (!next) break;
+  // The next chunk is read and planned while this one is written (other readers: nothing in common).
+  for (let next = await planNext(deps, inputs, at.after, upTo); next;) {
     matcherMs += next.matcherMs;
     const first = next.carried.filter((id) => !at.carried.has(id)).map((id) => inputs.papers.byId.get(id)!);
-    const written = await writeChunk(deps.sql, {
+    const writing = writeChunk(deps.sql, {
       digestId: digest.id,
       after: at.after,
       upTo: next.last,
@@ -251,6 +250,9 @@ async function buildLocked(deps: BuildDigestDeps, snapshot: SnapshotSummary, sta
       plans: next.plans,
       carried: { papers: first, from: at.carried.size, carriedFrom: weekDigest },
     });
+    const following = planNext(deps, inputs, next.last, upTo);
+    following.catch(() => undefined); // (awaited below, or dropped with the chunk's error)
+    const written = await writing;
     if (written === null) {
       // Its progress moved under us: a statement of a dead build that was still waiting in PostgreSQL
       // when its process died, committed since. Nothing of this chunk was written: read where it is.
@@ -258,6 +260,7 @@ async function buildLocked(deps: BuildDigestDeps, snapshot: SnapshotSummary, sta
       if (now?.status !== 'building' || now.buildAfter === at.after)
         throw new Error(`digest ${digest.id} is no longer building from ${at.after}: this build stops`);
       at = await progressOf(prisma, now);
+      next = await planNext(deps, inputs, at.after, upTo);
       continue;
     }
     for (const p of first) at.carried.add(p.id);
@@ -266,6 +269,7 @@ async function buildLocked(deps: BuildDigestDeps, snapshot: SnapshotSummary, sta
       { event: 'digest.build_progress', digestId: digest.id, readers: at.readers, of: digest.buildReadersTotal },
       `digest ${digest.id}: ${plural(at.readers, 'reader')} planned`,
     );
+    next = await following;
   }
   const ready = await finishBuilding(prisma, digest.id);
   if (!ready) throw new Error(`digest ${digest.id} was no longer building when its build ended`);
