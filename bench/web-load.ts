@@ -72,7 +72,7 @@ async function serve(): Promise<void> {
  * archive and feed URLs.
  */
 async function readerSpace(ctx: import('../src/app/context.ts').AppContext): Promise<ReaderPaths> {
-  const [{ writeFile }, { ingestInputs }, { ingestDeps }, { buildDigest }, { insertSubscriber }] = await Promise.all([
+  const [{ writeFile }, { ingestInputs }, { ingestDeps, digestDeps }, { buildDigest }, { insertSubscriber }] = await Promise.all([
     import('node:fs/promises'),
     import('../src/ingest/ingest-inputs.ts'),
     import('../src/app/deps.ts'),
@@ -107,7 +107,7 @@ async function readerSpace(ctx: import('../src/app/context.ts').AppContext): Pro
     const file = path.join(process.env.DATA_DIR ?? os.tmpdir(), `bench-listing-${day}.json`);
     await writeFile(file, JSON.stringify(items));
     await ingestInputs(ingestDeps(ctx), [file]);
-    await buildDigest({ prisma, sql: ctx.db.sql, log: ctx.log, now: () => new Date(date.getTime() + 8 * 3600_000) });
+    await buildDigest({ ...digestDeps(ctx), beforeBuild: undefined, relevance: undefined, now: () => new Date(date.getTime() + 8 * 3600_000) });
   }
   await prisma.$executeRaw`UPDATE delivery SET status = 'sent', sent_at = now()`;
   const ids = (await prisma.subscriber.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((s) => s.id);

@@ -1,5 +1,6 @@
 // The narrow dependencies each step takes, cut from the context (one object passed down; each use
 // case sees only what it needs).
+import { createJobLock } from '../jobs/job-lock.ts';
 import type { IngestDeps } from '../ingest/ingest-inputs.ts';
 import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
@@ -33,6 +34,8 @@ export function digestDeps(ctx: AppParts): BuildDigestDeps {
     sql: ctx.db.sql,
     log: ctx.log,
     now: ctx.now,
+    lock: createJobLock(ctx.db.pgConfig),
+    batchSize: ctx.config.DIGEST_BATCH_SIZE,
     metrics: ctx.metrics,
     relevance: { sql: ctx.db.sql, textModels: ctx.textModels },
     beforeBuild: () => trainReaderModels(trainReaderModelsDeps(ctx)),

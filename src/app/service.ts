@@ -7,6 +7,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { watchRelay } from '../deliver/relay-watch.ts';
 import { buildDigest } from '../digest/build-digest.ts';
+import { staleBuild } from '../db/digests.ts';
 import { sesWebhookRouter } from '../inbound/ses-webhook.ts';
 import { startBounceReceiver, type BounceReceiver } from '../inbound/smtp-receiver.ts';
 import { ingestBundledSeedsOnce } from '../jobs/bundled-seeds.ts';
@@ -41,6 +42,8 @@ export interface ServiceOptions {
   ingestOnStart?: boolean;
   /** how often an idle sender looks for queued deliveries (default 5 s) */
   senderPollMs?: number;
+  /** how often this process looks for a digest build left unfinished (default 5 s) */
+  buildCheckMs?: number;
 }
 
 export async function startService(ctx: AppContext, options: ServiceOptions = {}): Promise<Service> {
@@ -127,6 +130,18 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   scheduler.start();
   sender.start();
   mailQueue.start();
+  // A digest build left unfinished (its process died, or it failed) is taken up within seconds by
+  // whichever serve gets the build lock, and goes on after its last committed chunk.
+  const resumeStaleBuild = async () => {
+    try {
+      if (await staleBuild(db.sql)) await scheduler.run('digest', 'resume');
+    } catch (err) {
+      log.warn({ event: 'digest.resume_failed', err }, `could not look for an unfinished digest build: ${(err as Error).message}`);
+    }
+  };
+  const buildWatch = setInterval(() => void resumeStaleBuild(), options.buildCheckMs ?? 5_000);
+  buildWatch.unref();
+  void resumeStaleBuild();
   const ready = options.ingestOnStart === false ? Promise.resolve() : scheduler.run('ingest', 'startup').then(() => undefined);
 
   return {
@@ -138,6 +153,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     ready,
     stop: async (reason) => {
       log.info({ event: 'service.stopping', reason }, `stopping (${reason})`);
+      clearInterval(buildWatch);
       const { cutAt, giveUpAt, deadline } = stopSchedule(Date.now(), config.SHUTDOWN_TIMEOUT);
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

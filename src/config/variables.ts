@@ -255,6 +255,13 @@ export const variables = {
     required: false,
     doc: 'When `serve` builds the digest of the newest snapshot and sends it.',
   },
+  DIGEST_BATCH_SIZE: {
+    group: 'SCHEDULE',
+    schema: intInRange(1, 100_000).default(1000),
+    example: '1000',
+    required: false,
+    doc: 'Readers per committed chunk of a digest build (the digest stays `building`, never sent, until the last chunk; a build cut off goes on after its last chunk).',
+  },
   CRON_TZ: {
     group: 'SCHEDULE',
     schema: optionalString.pipe(timeZone.optional()),

@@ -73,7 +73,7 @@ export async function papersOfDigestsBuilt(db: Db, since: Date, before: Date): P
   const rows = await db.$queryRaw<Array<{ paper: FrozenPaper; digest_id: number }>>`
     SELECT DISTINCT ON (dp.paper_id) dp.paper, dp.digest_id
       FROM digest_paper dp JOIN digest g ON g.id = dp.digest_id
-     WHERE g.created_at >= ${since} AND g.created_at < ${before} AND g.status <> 'skipped' AND dp.carried_from IS NULL
+     WHERE g.created_at >= ${since} AND g.created_at < ${before} AND g.status IN ('ready', 'paused') AND dp.carried_from IS NULL
      ORDER BY dp.paper_id, g.created_at DESC, dp.digest_id DESC`;
   return rows.map((r) => ({ paper: r.paper, digestId: r.digest_id }));
 }

@@ -1,12 +1,22 @@
-// Digests and the rows a digest build reads and writes.
+// Digests and the rows a digest build reads and writes. A digest is built in committed chunks under
+// status `building` (never claimed: the claim takes deliveries of `ready` digests only), each chunk one
+// statement (its deliveries, the papers they carry, the build's progress), then made `ready` in one
+// statement. A `building` digest whose build lock nobody holds was left by a dead process (staleBuild).
 import type { DeliveryCounts } from './deliveries.ts';
 import type { DeliveryPaper, DeliveryPlan, SubscriberForDigest } from '../model/delivery.ts';
 import { DELIVERY_STATUSES, ON_ITS_WAY, statusIn } from '../model/delivery-status.ts';
-import type { Db } from './database.ts';
+import type { Db, Queryable } from './database.ts';
 import type { SnapshotSummary } from '../model/snapshot.ts';
 import { Prisma } from './generated/client.ts';
+import { freezePaper, type FrozenPaper } from './digest-papers.ts';
 
-type DigestStatus = 'ready' | 'paused' | 'skipped';
+/**
+ * The digest build's advisory lock ("pd", two keys so that pg_locks names it): one build at a time
+ * across every process, held on a connection of its own while it runs (jobs/job-lock.ts).
+ */
+export const BUILD_LOCK = [0x7064, 1] as const;
+
+type DigestStatus = 'building' | 'ready' | 'paused' | 'skipped';
 
 export interface DigestSummary {
   id: number;
@@ -17,6 +27,11 @@ export interface DigestSummary {
   pauseReason: string | null;
   createdAt: Date;
   pausedAt: Date | null;
+  /** while building: its keyset bounds and progress (readers planned of the readers to plan) */
+  buildUpTo: number | null;
+  buildAfter: number;
+  buildReaders: number;
+  buildReadersTotal: number | null;
 }
 
 export interface DigestWithCounts extends DigestSummary {
@@ -54,6 +69,102 @@ export async function maxSubscriberId(db: Db): Promise<number> {
   return row._max.id ?? 0;
 }
 
+/** SQL: the subscribers (alias s) a digest is for: active, mailed (not feed only), not paused now. */
+const GETS_DIGESTS = `s.status = 'active' AND s.frequency <> 'feed' AND NOT (s.paused AND (s.paused_until IS NULL OR s.paused_until > now()))`;
+
+/**
+ * Starts a build: the digest row, status building, planning readers up to the highest subscriber id
+ * now (those who subscribe later wait for the next digest), with how many there are (its progress).
+ */
+export async function startBuilding(db: Db, data: { snapshotId: number; newPaperCount: number; createdAt: Date }): Promise<DigestSummary> {
+  const upTo = await maxSubscriberId(db);
+  const [{ n }] = await db.$queryRawUnsafe<[{ n: number }]>(`SELECT count(*)::int AS n FROM subscriber s WHERE ${GETS_DIGESTS} AND s.id <= $1`, upTo);
+  return db.digest.create({ data: { ...data, status: 'building', buildUpTo: upTo, buildAfter: 0, buildReadersTotal: n } });
+}
+
+export interface BuildChunk {
+  digestId: number;
+  /** the build's progress this chunk starts from (build_after): the chunk is refused if it moved */
+  after: number;
+  /** the last subscriber id of the chunk: the build goes on after it */
+  upTo: number;
+  readers: number;
+  plans: DeliveryPlan[];
+  /** the week's earlier papers first carried by this chunk's deliveries, frozen from position `from` */
+  carried: { papers: readonly FrozenPaper[]; from: number; carriedFrom: ReadonlyMap<number, number> };
+}
+
+/**
+ * One committed chunk of a build, in ONE statement (so all of it or nothing): its deliveries (queued),
+ * the papers they are the first to carry, and the build's progress. Returns the deliveries written, or
+ * null when the digest is no longer building from `after` (another build moved it: nothing written).
+ */
+export async function writeChunk(sql: Queryable, chunk: BuildChunk): Promise<number | null> {
+  const { plans, carried } = chunk;
+  const { rows } = await sql.query<{ stepped: number; inserted: number }>(
+    `WITH build AS (
+       SELECT id FROM digest WHERE id = $1 AND status = 'building' AND build_after = $2 FOR UPDATE
+     ), ins AS (
+       INSERT INTO delivery (digest_id, subscriber_id, papers)
+       SELECT build.id, u.s, u.p FROM build, unnest($5::int[], $6::jsonb[]) AS u(s, p)
+       ON CONFLICT (digest_id, subscriber_id) DO NOTHING
+       RETURNING 1
+     ), frozen AS (
+       INSERT INTO digest_paper (digest_id, position, paper_id, paper, carried_from)
+       SELECT build.id, $7::int + u.n - 1, u.paper_id, u.paper, u.carried_from
+         FROM build, unnest($8::int[], $9::jsonb[], $10::int[]) WITH ORDINALITY AS u(paper_id, paper, carried_from, n)
+     ), step AS (
+       UPDATE digest g SET build_after = $3, build_readers = build_readers + $4, delivery_count = delivery_count + (SELECT count(*) FROM ins)
+         FROM build WHERE g.id = build.id
+       RETURNING g.id
+     )
+     SELECT (SELECT count(*) FROM step)::int AS stepped, (SELECT count(*) FROM ins)::int AS inserted`,
+    [
+      chunk.digestId,
+      chunk.after,
+      chunk.upTo,
+      chunk.readers,
+      plans.map((p) => p.subscriberId),
+      plans.map((p) => JSON.stringify(p.papers)),
+      carried.from,
+      carried.papers.map((p) => p.id),
+      carried.papers.map((p) => JSON.stringify(freezePaper(p))),
+      carried.papers.map((p) => carried.carriedFrom.get(p.id) ?? null),
+    ],
+  );
+  return rows[0]?.stepped === 1 ? rows[0].inserted : null;
+}
+
+/** building → ready in one statement: every delivery of it becomes sendable at once. */
+export async function finishBuilding(db: Db, id: number): Promise<DigestSummary | null> {
+  const { count } = await db.digest.updateMany({ where: { id, status: 'building' }, data: { status: 'ready' } });
+  return count === 1 ? getDigest(db, id) : null;
+}
+
+/**
+ * Builds left by a dead process for a snapshot that is no longer the newest: nothing of them was
+ * sent (never claimable), so they go, deliveries and all (their snapshots are then skipped: no backlog).
+ * Call only under the build lock.
+ */
+export async function dropSupersededBuilds(db: Db, newestSnapshotId: number): Promise<Array<{ id: number; snapshotId: number }>> {
+  return db.$queryRaw<Array<{ id: number; snapshotId: number }>>`
+    DELETE FROM digest WHERE status = 'building' AND snapshot_id <> ${newestSnapshotId} RETURNING id, snapshot_id AS "snapshotId"`;
+}
+
+/** A `building` digest nobody is building (its build lock is free): left by a process that died or failed. */
+export async function staleBuild(sql: Queryable): Promise<{ id: number } | null> {
+  const { rows } = await sql.query<{ id: number }>(
+    `SELECT g.id FROM digest g WHERE g.status = 'building' AND NOT EXISTS (
+       SELECT 1 FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.classid::bigint = $1 AND l.objid::bigint = $2)
+     ORDER BY g.id LIMIT 1`,
+    [...BUILD_LOCK],
+  );
+  return rows[0] ?? null;
+}
+
 /** A subscriber as the digest builder reads them. */
 export type SubscriberInBatch = SubscriberForDigest & {
   email: string;
@@ -69,9 +180,8 @@ export type SubscriberInBatch = SubscriberForDigest & {
  */
 export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<SubscriberInBatch[]> {
   return db.$queryRaw<SubscriberInBatch[]>`
-    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics, frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since FROM subscriber
-     WHERE status = 'active' AND frequency <> 'feed' AND NOT (paused AND (paused_until IS NULL OR paused_until > now()))
-       AND id > ${afterId} AND id <= ${upToId}
+    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics, frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since FROM subscriber s
+     WHERE ${Prisma.raw(GETS_DIGESTS)} AND id > ${afterId} AND id <= ${upToId}
      ORDER BY id
      LIMIT ${limit}`;
 }

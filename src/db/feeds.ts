@@ -10,12 +10,12 @@ export interface FeedDigest {
   capturedAt: Date;
 }
 
-/** The newest digests that carry papers (not skipped), newest snapshot first. */
+/** The newest digests that carry papers (not skipped, nor still building), newest snapshot first. */
 export async function recentDigests(db: Db, limit: number): Promise<FeedDigest[]> {
   return db.$queryRaw<FeedDigest[]>`
     SELECT g.id, g.created_at AS "createdAt", s.captured_at AS "capturedAt"
       FROM digest g JOIN snapshot s ON s.id = g.snapshot_id
-     WHERE g.status <> 'skipped'
+     WHERE g.status IN ('ready', 'paused')
      ORDER BY s.captured_at DESC, g.id DESC
      LIMIT ${limit}`;
 }

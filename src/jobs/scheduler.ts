@@ -59,11 +59,11 @@ export class Scheduler {
   }
 
   /**
-   * Runs a job now (a cron tick, start-up, the admin API) under the job lock; a run already going
+   * Runs a job now (a cron tick, start-up, the admin API, a digest build left unfinished) under the job lock; a run already going
    * here is joined. A scheduled run names its tick: the first process to record the tick runs it,
    * every other process skips it — one run per tick across all processes.
    */
-  run(name: string, trigger: 'schedule' | 'startup' | 'admin' | 'dashboard', tick?: Date): Promise<JobResult> {
+  run(name: string, trigger: 'schedule' | 'startup' | 'admin' | 'dashboard' | 'resume', tick?: Date): Promise<JobResult> {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new Error(`no job ${name}`);
     const current = this.running.get(name);

@@ -254,10 +254,21 @@ function databaseGauges(prisma: PrismaClient, registers: Registers): void {
   statusGauge(
     registers,
     'paperboy_digests',
-    'Digests by status (paused: sending stopped after SEND_MAX_ERRORS until an operator resumes it)',
-    ['ready', 'paused', 'skipped'],
+    'Digests by status (building: being built, not sent yet; paused: sending stopped after SEND_MAX_ERRORS until an operator resumes it)',
+    ['building', 'ready', 'paused', 'skipped'],
     () => countByStatus(prisma.digest),
   );
+  new client.Gauge({
+    name: 'paperboy_digest_build_readers',
+    help: 'The digest being built (status building): its readers planned so far and to plan in all (0 when none is building)',
+    labelNames: ['of'],
+    registers,
+    async collect() {
+      const building = await prisma.digest.findFirst({ where: { status: 'building' }, select: { buildReaders: true, buildReadersTotal: true } });
+      this.set({ of: 'planned' }, building?.buildReaders ?? 0);
+      this.set({ of: 'total' }, building?.buildReadersTotal ?? 0);
+    },
+  });
   new client.Gauge({
     name: 'paperboy_deliveries_in_flight_oldest_seconds',
     help: 'Age of the oldest claimed or handed delivery (0 when none): one stuck far past SMTP_REPLY_TIMEOUT needs a look',

@@ -4,6 +4,7 @@
 import type { RequestHandler } from 'express';
 import type { WebContext } from './context.ts';
 import { deliveryCounts } from '../db/deliveries.ts';
+import { staleBuild } from '../db/digests.ts';
 import { liveWorkers } from '../db/workers.ts';
 import { sourceHealth } from '../jobs/ingest-source.ts';
 import { lastJobRuns } from '../jobs/scheduler.ts';
@@ -20,17 +21,19 @@ export function healthRoute(ctx: Pick<WebContext, 'config' | 'db' | 'now'>): Req
       return;
     }
     const ms = Math.round(performance.now() - started);
-    const [source, jobs, lastDigest, counts, workers, paused] = await Promise.all([
+    const [source, jobs, lastDigest, counts, workers, paused, stale] = await Promise.all([
       sourceHealth(prisma, ctx.config.SNAPSHOT_SOURCE, ctx.now(), ctx.config.SOURCE_STALE_AFTER),
       lastJobRuns(prisma, ['ingest', 'digest']),
       prisma.digest.findFirst({
         where: { status: { not: 'skipped' } },
         orderBy: { id: 'desc' },
-        select: { id: true, snapshotId: true, status: true, createdAt: true, deliveryCount: true },
+        // building: its progress (a build in progress is not a problem; one nobody is building is)
+        select: { id: true, snapshotId: true, status: true, createdAt: true, deliveryCount: true, buildReaders: true, buildReadersTotal: true },
       }),
       deliveryCounts(ctx.db.sql),
       liveWorkers(ctx.db.sql),
       prisma.digest.findMany({ where: { status: 'paused' }, select: { id: true, pauseReason: true } }),
+      staleBuild(ctx.db.sql),
     ]);
     const reasons = [
       ...(source && !source.healthy ? source.problems.map((p) => `source ${p.reason}: ${p.message}`) : []),
@@ -40,6 +43,7 @@ export function healthRoute(ctx: Pick<WebContext, 'config' | 'db' | 'now'>): Req
           ]
         : []),
       ...paused.map((d) => `digest ${d.id} paused: ${d.pauseReason ?? ''}`.trim()),
+      ...(stale ? [`digest ${stale.id} is building but no process is building it: a running serve takes it up within seconds`] : []),
       ...Object.entries(jobs).flatMap(([job, run]) => (run?.status === 'failed' ? [`the last ${job} job failed`] : [])),
     ];
     res.json({

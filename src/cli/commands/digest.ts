@@ -44,12 +44,16 @@ export function describeDigest(result: BuildDigestResult): void {
     case 'up-to-date':
       out(`the newest snapshot (${result.snapshotId}) already has digest ${result.digestId}: nothing to build`);
       return;
+    case 'building-elsewhere':
+      out(`another process is building the digest${result.digestId ? ` (digest ${result.digestId})` : ''}: nothing to do here`);
+      return;
     default: {
       const day = result.snapshot.capturedAt.toISOString().slice(0, 10);
       const what = result.kind === 'dry-run' ? 'dry run, nothing written:' : `digest ${result.digest!.id}:`;
       out(
         `${what} snapshot ${result.snapshot.id} (${day}), ${plural(result.newPapers.length, 'new paper')}, ${plural(result.subscribers, 'active subscriber')}, ${plural(result.deliveries, 'delivery', 'deliveries')}${result.kind === 'built' ? ' queued' : ''}`,
       );
+      if (result.resumedAfter !== undefined) out(`went on with a build left unfinished (${plural(result.resumedAfter, 'reader')} planned before)`);
       if (result.skippedSnapshots.length) out(`skipped older snapshots (never mailed): ${result.skippedSnapshots.join(', ')}`);
       for (const topic of result.invalidTopics) out(`warning: a stored topic no longer parses and was ignored: ${topic}`);
     }

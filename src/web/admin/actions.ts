@@ -158,7 +158,7 @@ export async function ingestAction(ctx: OperatorContext, hooks: ActionHooks, url
 }
 
 export type DigestActionResult =
-  | Extract<BuildDigestResult, { kind: 'no-snapshot' | 'up-to-date' }>
+  | Extract<BuildDigestResult, { kind: 'no-snapshot' | 'up-to-date' | 'building-elsewhere' }>
   | {
       kind: 'built' | 'dry-run';
       digest: DigestSummary | null;
@@ -173,7 +173,7 @@ export type DigestActionResult =
 /** Builds the digest of the newest snapshot now (a dry run writes nothing); recorded as a job. */
 export async function digestAction(ctx: OperatorContext, hooks: ActionHooks, dryRun: boolean, via: ActionVia): Promise<DigestActionResult> {
   const result = await ctx.jobs.digest(via === 'dashboard' ? 'dashboard' : 'admin', { dryRun });
-  if (result.kind === 'no-snapshot' || result.kind === 'up-to-date') return result;
+  if (result.kind === 'no-snapshot' || result.kind === 'up-to-date' || result.kind === 'building-elsewhere') return result;
   if (result.kind === 'built') hooks.onQueued?.();
   const { snapshot } = result;
   return {

@@ -19,7 +19,14 @@ export interface DigestRow {
   /** the capture date of its snapshot: the day of the listing it mails */
   snapshotCapturedAt: Date;
   counts: Counts;
+  /** while building: readers planned so far, of the readers to plan */
+  buildReaders?: number;
+  buildReadersTotal?: number | null;
 }
+
+/** "412 of 1000 readers planned" while a digest is being built (nothing of it is sent until it is ready). */
+const building = (d: DigestRow): Html | string =>
+  d.status === 'building' ? html` (${(d.buildReaders ?? 0).toLocaleString('en')} of ${plural(d.buildReadersTotal ?? 0, 'reader')} planned)` : '';
 
 function unknownTable(frame: Frame, rows: UnknownDelivery[], back: string): Html {
   if (rows.length === 0) return html`<p>None: every delivery handed to the relay has its reply.</p>`;
@@ -49,7 +56,7 @@ function digestsTable(digests: DigestRow[]): Html {
 <tbody>${real.map(
           (
             d,
-          ) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.newPaperCount}</td>
+          ) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span>${building(d)}</td><td>${d.newPaperCount}</td>
 <td>${progressBar(d.id, d.counts, d.deliveryCount)}</td>${STATUSES.map((s) => html`<td>${d.counts[s]}</td>`)}</tr>`,
         )}</tbody></table>`
   }
@@ -157,7 +164,7 @@ export function digestBody(
 ): Html {
   const here = `${BASE}/digests/${digest.id}${filter ? `?status=${filter}` : ''}`;
   return html`
-<p>Status <span class="badge ${digest.status}">${digest.status}</span>${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; listing of ${listingDay(digest.snapshotCapturedAt)}; built ${time(digest.createdAt)}; ${plural(digest.newPaperCount, 'new paper')}; ${plural(digest.deliveryCount, 'delivery', 'deliveries')}.</p>
+<p>Status <span class="badge ${digest.status}">${digest.status}</span>${building(digest)}${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; listing of ${listingDay(digest.snapshotCapturedAt)}; built ${time(digest.createdAt)}; ${plural(digest.newPaperCount, 'new paper')}; ${plural(digest.deliveryCount, 'delivery', 'deliveries')}.</p>
 ${progressBar(digest.id, digest.counts, digest.deliveryCount)}
 ${countsTable(digest.counts, digest.id)}
 <div class="actions">

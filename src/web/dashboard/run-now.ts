@@ -31,6 +31,7 @@ export function digestConfirmBody(frame: Frame, plan: DigestActionResult): Html 
     return html`<p>There is no snapshot to digest yet (the bundled seeds and backfilled days are history: never digested). Ingest first.</p><p><a href="${BASE}">Back to the overview</a></p>`;
   if (plan.kind === 'up-to-date')
     return html`<p>The newest snapshot (${plan.snapshotId}) already has <a href="${BASE}/digests/${plan.digestId}">digest ${plan.digestId}</a>: nothing to build.</p><p><a href="${BASE}">Back to the overview</a></p>`;
+  if (plan.kind === 'building-elsewhere') return html`<p>${buildingElsewhere(plan.digestId)}</p><p><a href="${BASE}">Back to the overview</a></p>`;
   return html`<p>Build the digest of the listing of <strong>${day(plan.capturedAt)}</strong> (snapshot ${plan.snapshotId})?</p>
 <ul>
 <li>${plural(plan.newPapers, 'new paper')}; ${plural(plan.deliveries, 'delivery', 'deliveries')} to queue for ${plural(plan.subscribers, 'active subscriber')} (a dry run just now).</li>
@@ -59,5 +60,9 @@ const ingestCounts = (ingested: number, duplicate: number, quiet: number, reject
 export function digestDone(result: DigestActionResult): string {
   if (result.kind === 'no-snapshot') return 'No snapshot to digest yet: nothing built.';
   if (result.kind === 'up-to-date') return `The newest snapshot already has digest ${result.digestId}: nothing built.`;
+  if (result.kind === 'building-elsewhere') return buildingElsewhere(result.digestId);
   return `Built digest ${result.digest?.id ?? '?'} of the listing of ${day(result.capturedAt)}: ${plural(result.deliveries, 'delivery', 'deliveries')} queued.`;
 }
+
+const buildingElsewhere = (digestId: number | null) =>
+  `Another process is building the digest${digestId ? ` (digest ${digestId})` : ''} right now: nothing more to do.`;

@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertSubscriber, type Subscriber } from '../../../src/db/subscribers.ts';
+import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { sendNow } from '../../support/app.ts';
 import { parseFeed } from '../../support/feeds.ts';
@@ -19,7 +20,7 @@ describe('daily and weekly (PostgreSQL, SMTP)', () => {
   const deliveriesOf = (s: Subscriber) => w.app.ctx.db.prisma.delivery.findMany({ where: { subscriberId: s.id }, orderBy: { id: 'asc' } });
   const paperIds = (papers: unknown) => (papers as Array<{ paperId: number }>).map((p) => p.paperId);
   const build = (day: string) =>
-    buildDigest({ prisma: w.app.ctx.db.prisma, sql: w.app.ctx.db.sql, log: w.app.ctx.log, now: () => new Date(`${day}T08:00:00Z`) });
+    buildDigest({ ...digestDeps(w.app.ctx), beforeBuild: undefined, relevance: undefined, now: () => new Date(`${day}T08:00:00Z`) });
 
   beforeAll(async () => {
     w = await startReaderWorld();

@@ -1,0 +1,125 @@
+// A digest is built in committed chunks under status `building` and sent only once it is ready. Here
+// a real `paperboy serve` building it is SIGKILLed half-way (its third chunk held back by a row lock
+// this test takes on a reader, so the kill lands mid-build whatever the machine's speed): nothing of
+// the digest is claimable or sent while it is building, and another `serve` — one whose schedule
+// would not build it until next year — takes up the build left behind (its lock is free), goes on
+// after the last committed chunk and sends it: every reader gets exactly one delivery and one message.
+import pg from 'pg';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { claimDeliveries } from '../../../src/db/deliveries.ts';
+import { ingestSeeds, insertReaders, SECOND_SEED, startTestApp, type TestApp } from '../../support/app.ts';
+import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
+import { startServe, type ServeChild } from '../serve/serve-child.ts';
+
+const READERS = 40;
+const CHUNK = 10;
+
+let app: TestApp | undefined;
+let sink: SmtpSink | undefined;
+let holder: pg.Client | undefined;
+const children: ServeChild[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  await holder?.end().catch(() => undefined);
+  await app?.close();
+  await sink?.close();
+  app = sink = holder = undefined;
+});
+
+async function serve(env: Record<string, string | undefined>): Promise<ServeChild> {
+  const child = await startServe({ ...env, LOG_LEVEL: 'info' });
+  children.push(child);
+  return child;
+}
+
+describe('a digest build killed half-way', () => {
+  it('sends nothing while building; another process finishes it; every reader gets exactly one', async () => {
+    sink = await startSmtpSink();
+    app = await startTestApp('postgres', { SMTP_URL: sink.url });
+    await ingestSeeds(app);
+    await insertReaders(app, READERS);
+    const { prisma, sql } = app.ctx.db;
+    const readers = await prisma.subscriber.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+
+    // Hold the 21st reader's row: the build's third chunk (its deliveries' foreign key) waits for it.
+    holder = new pg.Client({ connectionString: app.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT id FROM subscriber WHERE id = $1 FOR UPDATE', [readers[2 * CHUNK]!.id]);
+
+    const env = {
+      ...app.env,
+      DIGEST_BATCH_SIZE: String(CHUNK),
+      INGEST_CRON: '0 0 1 1 *',
+      SNAPSHOT_SOURCE: SECOND_SEED,
+      SEND_CONCURRENCY: '2',
+    };
+    const builder = await serve({ ...env, DIGEST_CRON: '* * * * * *' });
+    // the other one sends throughout, and would build only on New Year's Day
+    const other = await serve({ ...env, DIGEST_CRON: '0 0 1 1 *' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => builder.child.once('exit', (_code, signal) => resolve(signal)));
+
+    const digestNow = () => prisma.digest.findFirst({ where: { status: { not: 'skipped' } } });
+    const waitingOnLock = async () => {
+      const { rows } = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      return rows[0]!.n;
+    };
+    await vi.waitFor(
+      async () => {
+        const d = await digestNow();
+        expect(d).toMatchObject({ status: 'building', buildReaders: 2 * CHUNK, buildReadersTotal: READERS });
+        expect(await waitingOnLock()).toBeGreaterThan(0);
+      },
+      { timeout: 120_000, interval: 100 },
+    );
+    builder.child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(builder.events('digest.building')).toHaveLength(1);
+
+    // The other process sees a build nobody holds and takes it up (its schedule never would): its
+    // third chunk waits on the same reader.
+    await vi.waitFor(
+      async () => {
+        expect(await prisma.jobRun.count({ where: { job: 'digest', trigger: 'resume' } })).toBeGreaterThan(0);
+        expect(await waitingOnLock()).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+
+    // Building: two chunks committed, nothing of them claimable, nothing sent.
+    const digest = (await digestNow())!;
+    expect(digest.status).toBe('building');
+    const queued = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+    expect(queued).toEqual([{ status: 'queued', _count: { _all: 2 * CHUNK } }]);
+    expect(await claimDeliveries(sql, 'probe', 100, 'example.org')).toEqual([]);
+    expect(sink.messages).toHaveLength(0);
+    // /healthz: the build in progress, with its progress, and nothing wrong with the digest
+    const health = await other.waitForHealth(() => true);
+    expect((health.reasons as string[]).filter((r) => r.includes('digest'))).toEqual([]);
+    expect(health.lastDigest).toMatchObject({ id: digest.id, status: 'building', buildReaders: 2 * CHUNK, buildReadersTotal: READERS });
+
+    // Let the chunk go: the other process finishes the build and sends the digest.
+    await holder.query('ROLLBACK');
+    await sink.waitFor(READERS, 120_000);
+    await vi.waitFor(
+      async () => {
+        const counts = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+        expect(counts).toEqual([{ status: 'sent', _count: { _all: READERS } }]);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    const done = await prisma.digest.findUniqueOrThrow({ where: { id: digest.id } });
+    expect(done).toMatchObject({ status: 'ready', deliveryCount: READERS, buildReaders: READERS });
+    const perReader = await prisma.delivery.groupBy({ by: ['subscriberId'], _count: { _all: true } });
+    expect(perReader).toHaveLength(READERS);
+    expect(perReader.every((r) => r._count._all === 1)).toBe(true);
+    const recipients = sink.messages.map((m) => m.envelope.to.join(','));
+    expect(new Set(recipients).size).toBe(READERS);
+    expect(recipients).toHaveLength(READERS);
+
+    expect(other.events('digest.build_resumed')[0]).toMatchObject({ digestId: digest.id, readers: 2 * CHUNK, of: READERS });
+    expect(await other.stop()).toBe(0);
+  }, 300_000);
+});
