@@ -5,6 +5,7 @@ import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import type { InboundDeps } from '../inbound/handle-report.ts';
 import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
+import type { RetentionDeps } from '../jobs/retention.ts';
 import { trainReaderModels, type TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
 import { countTextModel } from '../relevance/stored-text-model.ts';
 import { composeOptions, type AppContext } from './context.ts';
@@ -41,6 +42,11 @@ export function digestDeps(ctx: AppContext): BuildDigestDeps {
 /** The reader-model job (jobs/train-reader-models.ts): run before building a digest. */
 export function trainReaderModelsDeps(ctx: AppContext): TrainReaderModelsDeps {
   return { sql: ctx.db.sql, log: ctx.log, now: ctx.now, textModels: ctx.textModels };
+}
+
+/** The retention job (jobs/retention.ts): DELIVERY_RETENTION. */
+export function retentionDeps(ctx: AppContext): RetentionDeps {
+  return { sql: ctx.db.sql, log: ctx.log, now: ctx.now, retentionMs: ctx.config.DELIVERY_RETENTION };
 }
 
 export function sendDeps(ctx: AppContext, worker: SenderWorker): SendDeps {

@@ -5,7 +5,9 @@ import { buildDigest, type BuildDigestOptions, type BuildDigestResult } from '..
 import { ingestInputs, type IngestOutcome } from '../ingest/ingest-inputs.ts';
 import type { SendSummary } from '../deliver/send-deliveries.ts';
 import type { AppContext } from './context.ts';
-import { digestDeps, ingestDeps } from './deps.ts';
+import { createJobLock, type LockedRun } from '../jobs/job-lock.ts';
+import { runRetention, type RetentionRun } from '../jobs/retention.ts';
+import { digestDeps, ingestDeps, retentionDeps } from './deps.ts';
 
 /** What a digest run says in `job_run.detail` (the schedule's run says the same). */
 export function digestDetail(result: BuildDigestResult): Record<string, unknown> {
@@ -41,4 +43,19 @@ export function sendByHand<T extends { summary: SendSummary }>(ctx: AppContext, 
     unknown: s.unknown,
     bounced: s.bounced,
   }));
+}
+
+/** What a retention run says in `job_run.detail` (the schedule's run says the same). */
+export function retentionDetail(run: RetentionRun): Record<string, unknown> {
+  return { ...run, cutoff: run.cutoff.toISOString() };
+}
+
+/**
+ * A retention run by hand (`paperboy retention`, the admin API), under the job lock the schedule
+ * takes: while another process runs it, nothing runs here (ran: false).
+ */
+export function retentionByHand(ctx: AppContext, trigger: JobTrigger): Promise<LockedRun<RetentionRun>> {
+  return createJobLock(ctx.db.pgConfig).tryRun('retention', () =>
+    recordJob(ctx.db.prisma, 'retention', trigger, () => runRetention(retentionDeps(ctx)), retentionDetail),
+  );
 }

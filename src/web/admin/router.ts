@@ -3,6 +3,7 @@
 import express, { Router } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import { retentionByHand, retentionDetail } from '../../app/jobs-by-hand.ts';
 import { recover } from '../../deliver/worker-liveness.ts';
 import { deliveryPapers, getDigest, listDigests } from '../../db/digests.ts';
 import { listSubscribers } from '../../db/subscribers.ts';
@@ -178,6 +179,12 @@ export function adminRouter(ctx: AppContext, token: string, hooks: AdminHooks = 
   router.post('/digest', async (req, res) => {
     const body = parse(digestBody, req.body ?? {});
     res.json(await digestAction(ctx, hooks, body.dryRun ?? false, 'admin API'));
+  });
+
+  router.post('/retention', async (_req, res) => {
+    const locked = await retentionByHand(ctx, 'admin');
+    if (!locked.ran) throw new HttpError(409, 'RETENTION_RUNNING', 'the retention job is running in another process: try again when it is done');
+    res.json(retentionDetail(locked.value));
   });
 
   router.use((_req, _res, next) => next(notFound('admin route')));
