@@ -6,6 +6,7 @@ import type { BuildDigestDeps } from '../digest/build-digest.ts';
 import type { SendDeps, SenderWorker } from '../deliver/send-deliveries.ts';
 import type { InboundDeps } from '../inbound/handle-report.ts';
 import type { SesWebhookDeps } from '../inbound/ses-webhook.ts';
+import type { RetentionDeps } from '../jobs/retention.ts';
 import { trainReaderModels, type TrainReaderModelsDeps } from '../jobs/train-reader-models.ts';
 import { countTextModel } from '../relevance/stored-text-model.ts';
 import { composeOptions } from '../deliver/compose-message.ts';
@@ -45,6 +46,11 @@ export function digestDeps(ctx: AppParts): BuildDigestDeps {
 /** The reader-model job (jobs/train-reader-models.ts): run before building a digest. */
 export function trainReaderModelsDeps(ctx: AppParts): TrainReaderModelsDeps {
   return { sql: ctx.db.sql, log: ctx.log, now: ctx.now, textModels: ctx.textModels };
+}
+
+/** The retention job (jobs/retention.ts): DELIVERY_RETENTION. */
+export function retentionDeps(ctx: AppParts): RetentionDeps {
+  return { sql: ctx.db.sql, log: ctx.log, now: ctx.now, retentionMs: ctx.config.DELIVERY_RETENTION };
 }
 
 export function sendDeps(ctx: AppParts, worker: SenderWorker): SendDeps {

@@ -6,7 +6,9 @@ import { ingestInputs, type IngestOutcome } from '../ingest/ingest-inputs.ts';
 import type { SendSummary } from '../deliver/send-deliveries.ts';
 import type { WebJobs } from '../web/context.ts';
 import type { AppParts } from './parts.ts';
-import { digestDeps, ingestDeps } from './deps.ts';
+import { createJobLock, type LockedRun } from '../jobs/job-lock.ts';
+import { runRetention, type RetentionRun } from '../jobs/retention.ts';
+import { digestDeps, ingestDeps, retentionDeps } from './deps.ts';
 
 /** What a digest run says in `job_run.detail` (the schedule's run says the same). */
 export function digestDetail(result: BuildDigestResult): Record<string, unknown> {
@@ -49,5 +51,24 @@ export function jobsByHand(ctx: AppParts): WebJobs {
   return {
     ingest: (trigger, inputs) => ingestByHand(ctx, trigger, inputs),
     digest: (trigger, options) => digestByHand(ctx, trigger, options),
+    retention: async (trigger) => {
+      const locked = await retentionByHand(ctx, trigger);
+      return locked.ran ? { ran: true, detail: retentionDetail(locked.value) } : { ran: false };
+    },
   };
+}
+
+/** What a retention run says in `job_run.detail` (the schedule's run says the same). */
+export function retentionDetail(run: RetentionRun): Record<string, unknown> {
+  return { ...run, cutoff: run.cutoff.toISOString() };
+}
+
+/**
+ * A retention run by hand (`paperboy retention`, the admin API), under the job lock the schedule
+ * takes: while another process runs it, nothing runs here (ran: false).
+ */
+export function retentionByHand(ctx: AppParts, trigger: JobTrigger): Promise<LockedRun<RetentionRun>> {
+  return createJobLock(ctx.db.pgConfig).tryRun('retention', () =>
+    recordJob(ctx.db.prisma, 'retention', trigger, () => runRetention(retentionDeps(ctx)), retentionDetail),
+  );
 }

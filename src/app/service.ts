@@ -2,7 +2,7 @@
 // context, with a clean stop: no new jobs, no new claims, sends in flight finished and recorded,
 // the server and the database closed — within SHUTDOWN_TIMEOUT. A send still waiting for its reply
 // near the deadline is cut (released if its data had not ended, unknown if it had) and recorded.
-import { digestDetail } from './jobs-by-hand.ts';
+import { digestDetail, retentionDetail } from './jobs-by-hand.ts';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { watchRelay } from '../deliver/relay-watch.ts';
@@ -14,6 +14,7 @@ import { ingestBundledSeedsOnce } from '../jobs/bundled-seeds.ts';
 import { createJobLock } from '../jobs/job-lock.ts';
 import { ingestSource } from '../jobs/ingest-source.ts';
 import { Scheduler, type JobDefinition } from '../jobs/scheduler.ts';
+import { runRetention } from '../jobs/retention.ts';
 import { SenderService } from '../jobs/sender.ts';
 import { subscriptionDeps } from '../subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../subscriptions/mail-queue.ts';
@@ -21,7 +22,7 @@ import { createWebApp } from '../web/app.ts';
 import { pagesRouter } from '../web/pages/router.ts';
 import { BackfillRunner } from './backfill-runner.ts';
 import type { AppContext } from './context.ts';
-import { digestDeps, inboundDeps, ingestDeps, sendDeps, sesWebhookDeps } from './deps.ts';
+import { digestDeps, inboundDeps, ingestDeps, retentionDeps, sendDeps, sesWebhookDeps } from './deps.ts';
 import { recover, startWorker, type WorkerHandle } from '../deliver/worker-liveness.ts';
 
 export interface Service {
@@ -86,6 +87,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
         return digestDetail(result);
       },
     },
+    { name: 'retention', cron: config.RETENTION_CRON, run: async () => retentionDetail(await runRetention(retentionDeps(ctx))) },
   ];
   const scheduler = new Scheduler(
     { prisma: db.prisma, log, metrics: ctx.metrics, lock: createJobLock(db.pgConfig), workerId: worker.id, timezone: config.CRON_TZ },

@@ -262,6 +262,20 @@ export const variables = {
     required: false,
     doc: 'Readers per committed chunk of a digest build (the digest stays `building`, never sent, until the last chunk; a build cut off goes on after its last chunk).',
   },
+  RETENTION_CRON: {
+    group: 'SCHEDULE',
+    schema: cronExpression.default('30 3 * * *'),
+    example: '30 3 * * *',
+    required: false,
+    doc: "When `serve` runs the retention job (DELIVERY_RETENTION): creates the coming months' partitions, drops what is older than the retention. `paperboy retention` runs it by hand.",
+  },
+  DELIVERY_RETENTION: {
+    group: 'SCHEDULE',
+    schema: duration.prefault('365d').pipe(z.number().min(31 * 86_400_000, 'must be at least 31d (a month: the retention drops whole months)')),
+    example: '365d',
+    required: false,
+    doc: 'How long deliveries and their mailed papers are kept (the archive lists what is kept). Older ones are dropped a month at a time, except deliveries still on their way; the papers each reader was mailed are kept, compactly, so none is mailed to them twice.',
+  },
   CRON_TZ: {
     group: 'SCHEDULE',
     schema: optionalString.pipe(timeZone.optional()),

@@ -51,13 +51,15 @@ export interface ClaimedDelivery {
 
 /**
  * SQL: records the papers of the deliveries in the CTE `done` (id, subscriber_id, papers) as mailed
- * to their subscribers — in the same statement that marks them sent, whoever marks them.
+ * to their subscribers — in the same statement that marks them sent, whoever marks them. Once per
+ * reader and paper (mailed_paper is partitioned by month: its key holds mailed_at).
  */
 export const RECORD_MAILED = `
        INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id, mailed_at)
        SELECT done.subscriber_id, (p->>'paperId')::int, done.id, now()
          FROM done CROSS JOIN LATERAL jsonb_array_elements(done.papers) AS p
-       ON CONFLICT (subscriber_id, paper_id) DO NOTHING`;
+        WHERE NOT EXISTS (SELECT 1 FROM mailed_paper m WHERE m.subscriber_id = done.subscriber_id AND m.paper_id = (p->>'paperId')::int)
+       ON CONFLICT DO NOTHING`;
 
 /**
  * Claims up to `limit` sendable deliveries (queued, due, digest ready) for this worker. Each one's

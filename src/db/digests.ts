@@ -204,6 +204,9 @@ export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperId
     SELECT subscriber_id, paper_id FROM mailed_paper
      WHERE subscriber_id = ANY(${subscriberIds}::int[]) AND paper_id = ANY(${paperIds}::int[])
     UNION
+    SELECT r.subscriber_id, p FROM reader_mailed r CROSS JOIN LATERAL unnest(r.paper_ids) AS p
+     WHERE r.subscriber_id = ANY(${subscriberIds}::int[]) AND p = ANY(${paperIds}::int[])
+    UNION
     SELECT d.subscriber_id, (p->>'paperId')::int
       FROM delivery d CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS p
      WHERE ${Prisma.raw(statusIn('d.status', ON_ITS_WAY))} AND d.subscriber_id = ANY(${subscriberIds}::int[])

@@ -83,7 +83,10 @@ export async function eraseSubscriber(sql: Sql, subscriberId: number, opts: { no
         WHERE delivery_id IN (SELECT id FROM delivery WHERE subscriber_id = $1)`,
       [ADDRESS],
     );
-    const mailedPapers = await count(`DELETE FROM mailed_paper WHERE subscriber_id = $1`);
+    const mailedPapers =
+      (await count(`DELETE FROM mailed_paper WHERE subscriber_id = $1`)) +
+      // the papers of their expired deliveries (jobs/retention.ts), one row: counted per paper
+      (await count(`WITH r AS (DELETE FROM reader_mailed WHERE subscriber_id = $1 RETURNING paper_ids) SELECT unnest(paper_ids) FROM r`));
     const feedback = await count(`DELETE FROM feedback WHERE subscriber_id = $1`);
     const readerModel = await count(`DELETE FROM reader_model WHERE subscriber_id = $1`);
     const subscriptionMails = await count(`DELETE FROM subscription_mail WHERE subscriber_id = $1`);

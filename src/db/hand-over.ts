@@ -1,7 +1,7 @@
 // Never the same paper twice, whatever the operator does (a resend, a resolve, the dashboard): the
 // sender itself leaves out of a delivery the papers its reader already got in ANOTHER delivery (a
-// mailed paper of it) or may be getting (another delivery of theirs handed, or unknown: it may have
-// reached them). Checked twice:
+// mailed paper of it, or one kept in reader_mailed once its rows expired: jobs/retention.ts) or may
+// be getting (another delivery of theirs handed, or unknown: it may have reached them). Checked twice:
 //   - at the claim, to render only what is left (the delivery's papers are narrowed to it: the web
 //     view shows what was mailed); a delivery left with nothing is skipped by the sender, never mailed;
 //   - at the hand-over, in ONE transaction per batch of marks, after an advisory lock per subscriber
@@ -10,6 +10,7 @@
 //     since its claim is not handed (released, claimed and narrowed again), so nothing goes out twice.
 import { guard, MAY_BE_REACHING, statusIn, target } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
+import { withClient } from './pool-client.ts';
 import type { FailureDetail, Held } from '../model/delivery.ts';
 
 /** The first key of the hand-over's advisory locks ("ph"): the second is the subscriber's id. */
@@ -28,6 +29,8 @@ const HAND_OVER_LOCK_SPACE = 0x7068;
 function paperTaken(p: string, d: string): string {
   return `(EXISTS (SELECT 1 FROM mailed_paper m
                   WHERE m.subscriber_id = ${d}.subscriber_id AND m.paper_id = (${p}->>'paperId')::int AND m.delivery_id <> ${d}.id)
+        OR EXISTS (SELECT 1 FROM reader_mailed r
+                  WHERE r.subscriber_id = ${d}.subscriber_id AND (${p}->>'paperId')::int = ANY(r.paper_ids))
         OR EXISTS (SELECT 1 FROM delivery o
                   WHERE o.subscriber_id = ${d}.subscriber_id AND o.id <> ${d}.id AND ${statusIn('o.status::text', MAY_BE_REACHING)}
                     AND o.papers @> jsonb_build_array(jsonb_build_object('paperId', ${p}->'paperId'))))`;
@@ -59,12 +62,7 @@ const int = (n: number) => {
  */
 export async function markHanded(sql: Sql, workerId: string, held: readonly Held[]): Promise<HandOverResult> {
   if (held.length === 0) return { handed: [], taken: [] };
-  const client = await sql.connect();
-  let broken: Error | undefined;
-  // a checked-out client's connection that drops emits 'error': kept here (the query rejects too), never thrown
-  const onError = (err: Error) => (broken = err);
-  client.on('error', onError);
-  try {
+  return withClient(sql, async (client) => {
     const ids = `ARRAY[${held.map((h) => int(h.id)).join(',')}]::int[]`;
     const attempts = `ARRAY[${held.map((h) => int(h.attempt)).join(',')}]::int[]`;
     const worker = client.escapeLiteral(workerId);
@@ -94,13 +92,7 @@ export async function markHanded(sql: Sql, workerId: string, held: readonly Held
     )) as unknown as Array<{ rows: Array<{ id: number; handed: boolean }> }>;
     const rows = results[2]!.rows;
     return { handed: rows.filter((r) => r.handed).map((r) => r.id), taken: rows.filter((r) => !r.handed).map((r) => r.id) };
-  } catch (err) {
-    if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-    throw err;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+  });
 }
 
 /**

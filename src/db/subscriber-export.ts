@@ -11,7 +11,7 @@ const EXPORT_FORMAT = 'paperboy.subscriber-export.v1';
 export async function readSubscriberExport(prisma: PrismaClient, subscriberId: number, now: Date) {
   const s = await prisma.subscriber.findUnique({ where: { id: subscriberId } });
   if (!s) return null;
-  const [deliveries, mailed, feedback, reports, mails, model] = await Promise.all([
+  const [deliveries, mailed, feedback, reports, mails, model, mailedBefore] = await Promise.all([
     prisma.delivery.findMany({
       where: { subscriberId },
       orderBy: { id: 'asc' },
@@ -22,10 +22,12 @@ export async function readSubscriberExport(prisma: PrismaClient, subscriberId: n
     prisma.inboundReport.findMany({ where: { subscriberId }, orderBy: { id: 'asc' } }),
     prisma.subscriptionMail.findMany({ where: { subscriberId }, orderBy: { id: 'asc' } }),
     prisma.readerModel.findUnique({ where: { subscriberId } }),
+    prisma.readerMailed.findUnique({ where: { subscriberId } }),
   ]);
   const paperIds = new Set<number>([
     ...deliveries.flatMap((d) => deliveryPapers(d.papers).map((p) => p.paperId)),
     ...mailed.map((m) => m.paperId),
+    ...(mailedBefore?.paperIds ?? []),
     ...feedback.flatMap((f) => (f.paperId ? [f.paperId] : [])),
   ]);
   const papers = new Map(
@@ -79,6 +81,8 @@ export async function readSubscriberExport(prisma: PrismaClient, subscriberId: n
       })),
     })),
     mailedPapers: mailed.map((m) => ({ ...paper(m.paperId), deliveryId: m.deliveryId, mailedAt: m.mailedAt })),
+    /** mailed in deliveries that expired (DELIVERY_RETENTION): kept so that none is mailed again */
+    mailedBeforeRetention: mailedBefore ? { papers: mailedBefore.paperIds.map(paper), mailedThrough: mailedBefore.mailedThrough } : null,
     feedback: feedback.map((f) => ({ kind: f.kind, ...(f.paperId ? { paper: paper(f.paperId) } : {}), topic: f.topic, deliveryId: f.deliveryId, at: f.at })),
     inboundReports: reports.map((r) => ({
       kind: r.kind,

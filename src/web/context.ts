@@ -18,6 +18,8 @@ import type { TokenSigner } from '../security/tokens.ts';
 export interface WebJobs {
   ingest(trigger: JobTrigger, inputs: string[]): Promise<IngestOutcome[]>;
   digest(trigger: JobTrigger, options?: BuildDigestOptions): Promise<BuildDigestResult>;
+  /** the retention job under its lock: ran false while another process runs it */
+  retention(trigger: JobTrigger): Promise<{ ran: true; detail: Record<string, unknown> } | { ran: false }>;
 }
 
 export interface WebContext extends SubscriptionParts, PrivacyParts {

@@ -191,6 +191,12 @@ const digestRoute: Handler = async ({ ctx, hooks }, req, res) => {
   res.json(await digestAction(ctx, hooks, body.dryRun ?? false, 'admin API'));
 };
 
+const retentionRoute: Handler = async ({ ctx }, _req, res) => {
+  const locked = await ctx.jobs.retention('admin');
+  if (!locked.ran) throw new HttpError(409, 'RETENTION_RUNNING', 'the retention job is running in another process: try again when it is done');
+  res.json(locked.detail);
+};
+
 /** The admin API, one row a route. */
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'get', path: '/digests', auth: 'bearer', handler: listDigestsRoute },
@@ -212,6 +218,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'post', path: '/ingest', auth: 'bearer', handler: ingestRoute },
   { method: 'post', path: '/backfill', auth: 'bearer', handler: backfillRoute },
   { method: 'post', path: '/digest', auth: 'bearer', handler: digestRoute },
+  { method: 'post', path: '/retention', auth: 'bearer', handler: retentionRoute },
 ];
 
 export function adminRouter(ctx: OperatorContext, token: string, hooks: AdminHooks = {}): Router {

@@ -1,0 +1,158 @@
+// What the retention job (jobs/retention.ts) does to the database. mailed_paper, a row per paper
+// mailed to a reader, is partitioned by month of mailed_at (migration delivery_retention): a month
+// older than the retention goes whole — its papers folded into reader_mailed (one row per reader, the
+// paper ids as one sorted array) and its partition dropped, in one transaction, so "never twice"
+// never has a gap. Deliveries are not partitioned (their id is referenced by mailed_paper,
+// delivery_attempt and inbound_report, and (digest_id, subscriber_id) is unique: a partitioned
+// table's keys would all have to hold the partition key): the finished ones of digests older than
+// the retention are deleted in batches, each a short transaction, after folding any mailed_paper
+// rows they still have. A delivery still on its way (queued, claimed, handed, unknown) is never
+// deleted, whatever its age.
+import { DELIVERY_STATUSES, ON_ITS_WAY } from '../model/delivery-status.ts';
+import type { Sql } from './database.ts';
+import { inTransaction } from './pool-client.ts';
+
+/** finished: nothing more happens to it unless an operator acts (their papers are recorded) */
+const FINISHED = DELIVERY_STATUSES.filter((s) => !(ON_ITS_WAY as readonly string[]).includes(s));
+const FINISHED_SQL = `(${FINISHED.map((s) => `'${s}'`).join(', ')})`;
+
+const MONTH_PARTITION = /^mailed_paper_(\d{4})_(\d{2})$/;
+
+/**
+ * How long creating or dropping a partition may wait for the lock on mailed_paper (every statement
+ * on the table queues behind the waiting one) before giving up until the next run.
+ */
+const LOCK_TIMEOUT = '3s';
+
+/**
+ * SQL: folds the mailed_paper rows of `source` (a query giving subscriber_id, paper_id, mailed_at)
+ * into reader_mailed. Idempotent: a paper already there stays once.
+ */
+function foldInto(source: string): string {
+  return `INSERT INTO reader_mailed (subscriber_id, paper_ids, mailed_through)
+          SELECT s.subscriber_id, array_agg(DISTINCT s.paper_id ORDER BY s.paper_id), max(s.mailed_at) FROM (${source}) s
+           GROUP BY s.subscriber_id
+          ON CONFLICT (subscriber_id) DO UPDATE
+            SET paper_ids = ARRAY(SELECT DISTINCT x FROM unnest(reader_mailed.paper_ids || EXCLUDED.paper_ids) AS x ORDER BY x),
+                mailed_through = greatest(reader_mailed.mailed_through, EXCLUDED.mailed_through)`;
+}
+
+export interface MailedPartition {
+  name: string;
+  /** the first instant of its month (UTC) */
+  from: Date;
+  /** the first instant of the next month: every row of it is older than this */
+  to: Date;
+}
+
+/** The month partitions of mailed_paper, oldest first (the default partition is not one of them). */
+export async function mailedPartitions(sql: Pick<Sql, 'query'>): Promise<MailedPartition[]> {
+  const { rows } = await sql.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'mailed_paper'::regclass ORDER BY c.relname`,
+  );
+  const out: MailedPartition[] = [];
+  for (const { name } of rows) {
+    const m = MONTH_PARTITION.exec(name);
+    if (!m) continue;
+    const year = Number(m[1]);
+    const month = Number(m[2]) - 1;
+    out.push({ name, from: new Date(Date.UTC(year, month, 1)), to: new Date(Date.UTC(year, month + 1, 1)) });
+  }
+  return out;
+}
+
+/**
+ * Creates the partitions of this month and the `ahead` next ones that are missing, each in its own
+ * transaction that waits at most LOCK_TIMEOUT for the table's lock (creating a partition locks
+ * mailed_paper whole: behind a long transaction it would hold up every send): a month it could not
+ * lock is in `busy`, for the next run. A month whose rows already sit in the default partition (the
+ * job did not run for months) cannot get its own: it is in `refused`, its rows stay in the default
+ * partition (expired row by row).
+ */
+export async function createMailedPartitions(sql: Sql, now: Date, ahead: number): Promise<{ created: string[]; refused: string[]; busy: string[] }> {
+  const before = new Set((await mailedPartitions(sql)).map((p) => p.name));
+  const created: string[] = [];
+  const refused: string[] = [];
+  const busy: string[] = [];
+  for (let i = 0; i <= ahead; i++) {
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1));
+    const name = `mailed_paper_${month.toISOString().slice(0, 7).replace('-', '_')}`;
+    if (before.has(name)) continue;
+    try {
+      await inTransaction(sql, async (client) => {
+        await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+        await client.query(`SELECT paperboy_mailed_paper_month($1)`, [month]);
+      });
+      created.push(name);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // 23514: "updated partition constraint for default partition would be violated"
+      if (code === '23514') refused.push(name);
+      else if (code === '55P03') busy.push(name);
+      else throw err;
+    }
+  }
+  return { created, refused, busy };
+}
+
+export type DropOutcome = { dropped: true; folded: number } | { dropped: false; reason: 'busy' };
+
+/**
+ * Folds one month partition into reader_mailed and drops it, in one transaction: either both or
+ * neither. The drop waits at most DROP_LOCK_TIMEOUT for the table's lock (a long transaction reading
+ * mailed_paper, such as a digest build, holds it): then nothing changes and the month is left for
+ * the next run.
+ */
+export async function dropMailedPartition(sql: Sql, partition: string): Promise<DropOutcome> {
+  if (!MONTH_PARTITION.test(partition)) throw new Error(`not a month partition of mailed_paper: ${partition}`);
+  try {
+    return await inTransaction(sql, async (client) => {
+      const folded = await client.query(foldInto(`SELECT subscriber_id, paper_id, mailed_at FROM "${partition}"`));
+      await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+      await client.query(`DROP TABLE "${partition}"`);
+      return { dropped: true, folded: folded.rowCount ?? 0 } as const;
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === '55P03') return { dropped: false, reason: 'busy' }; // lock_not_available: rolled back
+    throw err;
+  }
+}
+
+/** Folds and deletes the default partition's rows mailed before `cutoff` (one statement). Returns how many went. */
+export async function expireDefaultPartition(sql: Pick<Sql, 'query'>, cutoff: Date): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>(
+    `WITH gone AS (DELETE FROM mailed_paper_default WHERE mailed_at < $1 RETURNING subscriber_id, paper_id, mailed_at),
+          folded AS (${foldInto('SELECT * FROM gone')})
+     SELECT count(*) AS n FROM gone`,
+    [cutoff],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Deletes up to `limit` finished deliveries of digests built before `cutoff`, folding the
+ * mailed_paper rows they still have first (the cascade would take them). Returns how many went.
+ */
+export async function expireDeliveryBatch(sql: Pick<Sql, 'query'>, cutoff: Date, limit: number): Promise<number> {
+  const { rowCount } = await sql.query(
+    `WITH batch AS (
+       SELECT d.id FROM digest g JOIN delivery d ON d.digest_id = g.id
+        WHERE g.created_at < $1 AND d.status::text IN ${FINISHED_SQL}
+        LIMIT $2
+     ), folded AS (${foldInto('SELECT m.subscriber_id, m.paper_id, m.mailed_at FROM mailed_paper m WHERE m.delivery_id IN (SELECT id FROM batch)')})
+     DELETE FROM delivery d USING batch WHERE d.id = batch.id AND d.status::text IN ${FINISHED_SQL}`,
+    [cutoff, limit],
+  );
+  return rowCount ?? 0;
+}
+
+/** Deliveries of digests built before `cutoff` that are kept because they are still on their way. */
+export async function countUnfinishedBefore(sql: Pick<Sql, 'query'>, cutoff: Date): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>(
+    `SELECT count(*) AS n FROM digest g JOIN delivery d ON d.digest_id = g.id
+      WHERE g.created_at < $1 AND d.status::text NOT IN ${FINISHED_SQL}`,
+    [cutoff],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
