@@ -149,7 +149,8 @@ async function markPapers(ctx: AppContext): Promise<number> {
     }
   }
   await ctx.db.sql.query(
-    `INSERT INTO feedback (subscriber_id, paper_id, kind, at) SELECT s, p, k::"FeedbackKind", now() FROM unnest($1::int[], $2::int[], $3::text[]) AS x(s, p, k)`,
+    `INSERT INTO feedback (subscriber_id, paper_id, kind, at) SELECT s, p, k::"FeedbackKind", now() FROM unnest($1::int[], $2::int[], ` +
+      `$3::text[]) AS x(s, p, k)`,
     [subs, papers, kinds],
   );
   return marking.length;

@@ -64,7 +64,7 @@ try {
   const baseline = JSON.parse(baselineRun.stdout.trim()) as { ms: number; failed: number; peakRssMb: number };
 
   // paperboy.
-  const paperboyRun = await run(process.execPath, [path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env } as NodeJS.ProcessEnv);
+  const paperboyRun = await run(process.execPath, [path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env });
   const paperboySink = await sink.stats();
   const sent = await ctx.db.prisma.delivery.count({ where: { status: 'sent' } });
 

@@ -96,7 +96,7 @@ export async function handleInbound(deps: InboundDeps, event: InboundEvent): Pro
     if (event.about) {
       const nothing = { report, duplicate: false, deliveryId, subscriberId, email, changes: [] as string[] };
       if (subscriberId === null || email === null) return { ...nothing, refused: 'unknown_delivery' as const };
-      const mine = event.about.find((r) => emailKey(r.address) === emailKey(email!));
+      const mine = event.about.find((r) => emailKey(r.address) === emailKey(email));
       if (!mine) return { ...nothing, refused: 'wrong_recipient' as const };
       report = { ...event, recipient: mine.address, status: mine.status ?? event.status, diagnostic: mine.diagnostic ?? event.diagnostic };
     }

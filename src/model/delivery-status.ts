@@ -70,11 +70,6 @@ export const ON_ITS_WAY = ['queued', 'claimed', 'handed', 'unknown'] as const sa
 /** Not yet settled by the relay's reply: the live preview shows its frozen papers. */
 export const NOT_YET_SENT = ['queued', 'claimed', 'handed'] as const satisfies readonly DeliveryStatus[];
 
-/** The statuses a transition starts from. */
-function from(name: TransitionName): readonly DeliveryStatus[] {
-  return TRANSITIONS[name].from;
-}
-
 /** Whether a delivery in `status` may make the transition (what its statement's guard says). */
 export function allows(name: TransitionName, status: string): boolean {
   return (TRANSITIONS[name].from as readonly string[]).includes(status);

@@ -48,7 +48,7 @@ export interface KnownPaper extends PaperAttributes {
 }
 
 /** A stored paper, as every stage reads it. */
-export interface Paper extends KnownPaper {}
+export type Paper = KnownPaper;
 
 export type PaperFields = Omit<KnownPaper, 'id'>;
 

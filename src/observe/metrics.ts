@@ -163,7 +163,9 @@ export function createMetrics(prisma: PrismaClient | null, options: { defaultMet
     });
     new client.Gauge({
       name: 'paperboy_subscription_mails',
-      help: 'Subscription emails (confirmation, preferences link, preferences changed) by status (queued: waiting to be tried, again after a temporary error; failed: waits for an operator)',
+      help:
+        'Subscription emails (confirmation, preferences link, preferences changed) by status (queued: waiting to be tried, again after a ' +
+        'temporary error; failed: waits for an operator)',
       labelNames: ['status'],
       registers,
       async collect() {

@@ -90,7 +90,8 @@ export function registerSubscriptionMails(program: Command): void {
         }
         if (mail.status === 'queued')
           throw new CliError(
-            `subscription email ${id} failed again (${mail.lastError}): queued, tried again at ${when(mail.nextTryAt)} by \`serve\` until ${when(mail.retryUntil)}`,
+            `subscription email ${id} failed again (${mail.lastError}): queued, tried again at ${when(mail.nextTryAt)} by \`serve\` ` +
+              `until ${when(mail.retryUntil)}`,
           );
         if (mail.status === 'sending') throw new CliError(`subscription email ${id} is being sent by another process`);
         throw new CliError(`subscription email ${id} ${mail.status}: ${mail.lastError ?? ''}`);

@@ -110,7 +110,7 @@ export async function until<T>(check: () => T | Promise<T>, timeoutMs: number, m
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(message());
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -167,7 +167,7 @@ describe('splitByRanges properties', () => {
     );
     fc.assert(
       fc.property(input, ({ text, ranges }) => {
-        const pieces = splitByRanges(text, ranges as Range[]);
+        const pieces = splitByRanges(text, ranges);
         expect(pieces.map((p) => p.text).join('')).toBe(text);
         for (const [i, p] of pieces.entries()) {
           expect(p.text).not.toBe('');

@@ -1,0 +1,54 @@
+// ESLint (flat config) with typescript-eslint's type-aware rules: README "Development" says why.
+import js from '@eslint/js';
+import stylistic from '@stylistic/eslint-plugin';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  globalIgnores(['node_modules/', 'dist/', 'coverage/', 'test-artifacts/', 'data/', 'src/db/generated/', 'bench/corpus/', 'tests/fixtures/']),
+
+  // ---- TEMPORARY: owned by in-flight branches; coordinator removes after merge. ----
+  // These files are being rewritten on other branches (composition root, send queue, issue 23);
+  // their findings are listed in the lint branch's report and get fixed once those branches land.
+  globalIgnores(
+    [
+      'src/app/**',
+      'src/web/**',
+      'src/deliver/**',
+      'src/db/deliveries.ts',
+      'src/db/subscription-mail.ts',
+      'src/digest/build-digest.ts',
+      'src/db/digests.ts',
+      'prisma/**',
+    ],
+    'owned by in-flight branches; coordinator removes after merge',
+  ),
+  // ---- end of the temporary block ----
+
+  {
+    files: ['src/**/*.{ts,mjs,js}', 'tests/**/*.{ts,mjs}', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}'],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    plugins: { '@stylistic': stylistic },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: globals.node,
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // Prettier formats at 160 columns but cannot break a long string, comment or template literal.
+      '@stylistic/max-len': ['error', { code: 160, ignoreUrls: true, ignoreRegExpLiterals: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Plain JavaScript is outside tsconfig.json: no type information for these.
+    files: ['**/*.{mjs,js}'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // Served to the browser, not run by Node.
+    files: ['src/web/public/**/*.js', 'src/web/dashboard/public/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+);
