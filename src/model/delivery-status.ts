@@ -57,8 +57,6 @@ export const TRANSITIONS = {
 
 export type TransitionName = keyof typeof TRANSITIONS;
 
-/** Statuses a sender that claimed a delivery may still change, with its worker id: held, or unknown (a late reply). */
-export const WORKER_MAY_RECORD = ['claimed', 'handed', 'unknown'] as const satisfies readonly DeliveryStatus[];
 /** Held by a worker, on its way: resend and resolve refuse it; stuck when old. */
 export const IN_FLIGHT = ['claimed', 'handed'] as const satisfies readonly DeliveryStatus[];
 /** Its message may be reaching the reader (never twice: its papers are taken). */

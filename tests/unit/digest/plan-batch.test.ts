@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { BuildPapers, planBatch, type BatchInputs } from '../../../src/digest/build-digest.ts';
 import type { SubscriberInBatch } from '../../../src/db/digests.ts';
-import type { FrozenPaper } from '../../../src/db/digest-papers.ts';
 import type { Paper } from '../../../src/model/paper.ts';
 
 const paper = (id: number, title: string) =>

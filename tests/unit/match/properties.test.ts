@@ -9,7 +9,6 @@ import {
   splitByRanges,
   tokenize,
   TopicError,
-  type Range,
   type TopicErrorCode,
 } from '../../../src/match/index.ts';
 
