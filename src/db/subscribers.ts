@@ -109,10 +109,10 @@ export async function listSubscribers(db: Db, options: { status?: SubscriberStat
 }
 
 /**
- * A permanent rejection of the address (5xx on RCPT). After `limit` of them the subscriber is
- * bounced and gets no more digests. Returns true when this bounce made them bounced.
+ * One bounce of an active subscriber counted: 'bounced' once the count reaches `limit` (they get no
+ * more digests), 'counted' below it, null when they are not active.
  */
-export async function recordHardBounce(db: Db, id: number, limit: number, now: Date): Promise<boolean> {
+export async function countBounce(db: Db, id: number, limit: number, now: Date): Promise<'bounced' | 'counted' | null> {
   const rows = await db.$queryRaw<Array<{ status: string }>>`
     UPDATE subscriber
        SET bounce_count = bounce_count + 1,
@@ -121,7 +121,13 @@ export async function recordHardBounce(db: Db, id: number, limit: number, now: D
            updated_at = ${now}
      WHERE id = ${id} AND status = 'active'
     RETURNING status::text AS status`;
-  return rows[0]?.status === 'bounced';
+  if (!rows[0]) return null;
+  return rows[0].status === 'bounced' ? 'bounced' : 'counted';
+}
+
+/** A permanent rejection of the address (5xx on RCPT), counted. Returns true when this bounce made them bounced. */
+export async function recordHardBounce(db: Db, id: number, limit: number, now: Date): Promise<boolean> {
+  return (await countBounce(db, id, limit, now)) === 'bounced';
 }
 
 /** bounced → active (an operator fixed the address or the relay); the bounce count starts again. */

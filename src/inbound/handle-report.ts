@@ -11,11 +11,20 @@
 // something only when the subscriber named is one of them: otherwise it is refused and nothing is
 // stored (a report about someone else's mail).
 import { markBounced } from '../db/deliveries.ts';
+import type { Db } from '../db/database.ts';
 import type { InboundKind, PrismaClient } from '../db/generated/client.ts';
-import { emailKey } from '../db/subscribers.ts';
+import {
+  bounceSubscriber,
+  findDeliverySubject,
+  findSubscriberSubject,
+  insertReport,
+  setReportOutcome,
+  unsubscribeByReport,
+  type ReportSubject,
+} from '../db/inbound-reports.ts';
+import { countBounce, emailKey } from '../db/subscribers.ts';
 import { maskEmail, type Logger } from '../log/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import { isRowId } from '../model/row-id.ts';
 
 type InboundVia = 'smtp' | 'ses';
 
@@ -59,129 +68,129 @@ export interface InboundResult {
   changes: string[];
 }
 
-export async function handleInbound(deps: InboundDeps, event: InboundEvent): Promise<InboundResult> {
-  const now = deps.now();
-  const result = await deps.prisma.$transaction(async (tx) => {
-    let deliveryId: number | null = null;
-    let subscriberId: number | null = null;
-    let email: string | null = null;
-    let erased = false;
-    // an id past PostgreSQL's integer names nothing (and would make the query throw)
-    if ('deliveryId' in event.target) {
-      const d = isRowId(event.target.deliveryId)
-        ? await tx.delivery.findUnique({
-            where: { id: event.target.deliveryId },
-            select: { id: true, subscriberId: true, subscriber: { select: { email: true, status: true } } },
-          })
-        : null;
-      if (d) {
-        deliveryId = d.id;
-        subscriberId = d.subscriberId;
-        email = d.subscriber.email;
-        erased = d.subscriber.status === 'erased';
-      }
-    } else {
-      const s = isRowId(event.target.subscriberId)
-        ? await tx.subscriber.findUnique({ where: { id: event.target.subscriberId }, select: { id: true, email: true, status: true } })
-        : null;
-      if (s) {
-        subscriberId = s.id;
-        email = s.email;
-        erased = s.status === 'erased';
-      }
-    }
-    // their data was erased: a report about them (which names their address) is not stored, changes nothing
-    if (erased) return { report: event, duplicate: false, deliveryId, subscriberId, email: null, changes: [] as string[], refused: 'erased' as const };
-    let report = event;
-    if (event.about) {
-      const nothing = { report, duplicate: false, deliveryId, subscriberId, email, changes: [] as string[] };
-      if (subscriberId === null || email === null) return { ...nothing, refused: 'unknown_delivery' as const };
-      const mine = event.about.find((r) => emailKey(r.address) === emailKey(email));
-      if (!mine) return { ...nothing, refused: 'wrong_recipient' as const };
-      report = { ...event, recipient: mine.address, status: mine.status ?? event.status, diagnostic: mine.diagnostic ?? event.diagnostic };
-    }
-    const inserted = await tx.$queryRaw<Array<{ id: number }>>`
-      INSERT INTO inbound_report (via, kind, report_key, delivery_id, subscriber_id, recipient, status, diagnostic, outcome, received_at)
-      VALUES (${report.via}, ${report.kind}::"InboundKind", ${report.reportKey}, ${deliveryId}, ${subscriberId}, ${report.recipient ?? null},
-              ${report.status ?? null}, ${report.diagnostic?.slice(0, 1000) ?? null}, 'nothing', ${now})
-      ON CONFLICT (report_key) DO NOTHING
-      RETURNING id`;
-    if (inserted.length === 0) return { report, duplicate: true, deliveryId, subscriberId, email, changes: [] as string[] };
-    const changes: string[] = [];
-    if (subscriberId !== null) {
-      switch (report.kind) {
-        case 'hard_bounce': {
-          if (deliveryId !== null && 'deliveryId' in report.target) {
-            const attempt = report.target.attempt;
-            const reason = `bounced: ${report.status ?? 'permanent failure'}${report.diagnostic ? ` ${report.diagnostic}` : ''}`.slice(0, 1000);
-            const code = `bounce:${report.status ?? '5.0.0'}`;
-            if (await markBounced(tx, { deliveryId, attempt, code, reason, at: now })) changes.push('delivery bounced');
-          }
-          const n = await tx.$executeRaw`
-            UPDATE subscriber SET status = 'bounced', bounced_at = ${now}, bounce_count = bounce_count + 1, updated_at = ${now}
-             WHERE id = ${subscriberId} AND status = 'active'`;
-          if (n > 0) changes.push('subscriber bounced');
-          break;
-        }
-        case 'soft_bounce': {
-          const rows = await tx.$queryRaw<Array<{ status: string }>>`
-            UPDATE subscriber
-               SET bounce_count = bounce_count + 1,
-                   status = CASE WHEN bounce_count + 1 >= ${deps.bounceLimit} THEN 'bounced'::"SubscriberStatus" ELSE status END,
-                   bounced_at = CASE WHEN bounce_count + 1 >= ${deps.bounceLimit} THEN ${now} ELSE bounced_at END,
-                   updated_at = ${now}
-             WHERE id = ${subscriberId} AND status = 'active'
-            RETURNING status::text AS status`;
-          if (rows[0]) changes.push(rows[0].status === 'bounced' ? 'subscriber bounced' : 'bounce counted');
-          break;
-        }
-        case 'complaint':
-        case 'unsubscribe': {
-          const n = await tx.$executeRaw`
-            UPDATE subscriber SET status = 'unsubscribed', unsubscribed_at = ${now}, updated_at = ${now}
-             WHERE id = ${subscriberId} AND status NOT IN ('unsubscribed', 'erased')`;
-          if (n > 0) changes.push('subscriber unsubscribed');
-          break;
-        }
-        case 'delayed':
-          break;
-      }
-    }
-    await tx.inboundReport.update({ where: { id: inserted[0]!.id }, data: { outcome: changes.join(', ') || 'nothing' } });
-    return { report, duplicate: false, deliveryId, subscriberId, email, changes };
-  });
+type Refusal = NonNullable<InboundResult['refused']>;
 
+/**
+ * What a report found in the database is taken as (pure): refused, or the report to store with the
+ * recipient's own status and diagnostic when it names several recipients.
+ */
+export function readReport(event: InboundEvent, subject: ReportSubject | null): { refused: Refusal } | { report: InboundEvent } {
+  // their data was erased: a report about them (which names their address) is not stored, changes nothing
+  if (subject?.erased) return { refused: 'erased' };
+  if (!event.about) return { report: event };
+  if (!subject) return { refused: 'unknown_delivery' };
+  const mine = event.about.find((r) => emailKey(r.address) === emailKey(subject.email));
+  if (!mine) return { refused: 'wrong_recipient' };
+  return { report: { ...event, recipient: mine.address, status: mine.status ?? event.status, diagnostic: mine.diagnostic ?? event.diagnostic } };
+}
+
+interface Applied {
+  tx: Db;
+  report: InboundEvent;
+  deliveryId: number | null;
+  subscriberId: number;
+  bounceLimit: number;
+  at: Date;
+}
+
+/** What each kind of report changes; each returns the changes made (guarded: none when already done). */
+const APPLY: Record<InboundKind, (a: Applied) => Promise<string[]>> = {
+  async hard_bounce({ tx, report, deliveryId, subscriberId, at }) {
+    const changes: string[] = [];
+    if (deliveryId !== null && 'deliveryId' in report.target) {
+      const reason = `bounced: ${report.status ?? 'permanent failure'}${report.diagnostic ? ` ${report.diagnostic}` : ''}`.slice(0, 1000);
+      const code = `bounce:${report.status ?? '5.0.0'}`;
+      if (await markBounced(tx, { deliveryId, attempt: report.target.attempt, code, reason, at })) changes.push('delivery bounced');
+    }
+    if (await bounceSubscriber(tx, subscriberId, at)) changes.push('subscriber bounced');
+    return changes;
+  },
+  async soft_bounce({ tx, subscriberId, bounceLimit, at }) {
+    const counted = await countBounce(tx, subscriberId, bounceLimit, at);
+    return counted === null ? [] : [counted === 'bounced' ? 'subscriber bounced' : 'bounce counted'];
+  },
+  complaint: unsubscribe,
+  unsubscribe,
+  delayed: async () => [],
+};
+
+async function unsubscribe({ tx, subscriberId, at }: Applied): Promise<string[]> {
+  return (await unsubscribeByReport(tx, subscriberId, at)) ? ['subscriber unsubscribed'] : [];
+}
+
+type Handled = { subject: ReportSubject | null } & ({ refused: Refusal } | { report: InboundEvent; duplicate: boolean; changes: string[] });
+
+async function handleInTransaction(tx: Db, deps: InboundDeps, event: InboundEvent, at: Date): Promise<Handled> {
+  const subject =
+    'deliveryId' in event.target ? await findDeliverySubject(tx, event.target.deliveryId) : await findSubscriberSubject(tx, event.target.subscriberId);
+  const read = readReport(event, subject);
+  if ('refused' in read) return { subject, refused: read.refused };
+  const { report } = read;
+  const reportId = await insertReport(tx, {
+    via: report.via,
+    kind: report.kind,
+    reportKey: report.reportKey,
+    deliveryId: subject?.deliveryId ?? null,
+    subscriberId: subject?.subscriberId ?? null,
+    recipient: report.recipient ?? null,
+    status: report.status ?? null,
+    diagnostic: report.diagnostic ?? null,
+    at,
+  });
+  if (reportId === null) return { subject, report, duplicate: true, changes: [] };
+  const changes = subject
+    ? await APPLY[report.kind]({ tx, report, deliveryId: subject.deliveryId, subscriberId: subject.subscriberId, bounceLimit: deps.bounceLimit, at })
+    : [];
+  await setReportOutcome(tx, reportId, changes.join(', ') || 'nothing');
+  return { subject, report, duplicate: false, changes };
+}
+
+export async function handleInbound(deps: InboundDeps, event: InboundEvent): Promise<InboundResult> {
+  const handled = await deps.prisma.$transaction((tx) => handleInTransaction(tx, deps, event, deps.now()));
+  const ids = { deliveryId: handled.subject?.deliveryId ?? null, subscriberId: handled.subject?.subscriberId ?? null };
+  if ('refused' in handled) return { refused: handled.refused, duplicate: false, ...ids, changes: [] };
+  const outcome = { duplicate: handled.duplicate, ...ids, changes: handled.changes };
+  logReport(deps, handled.report, outcome, handled.subject?.email ?? null);
+  return outcome;
+}
+
+interface Outcome {
+  duplicate: boolean;
+  deliveryId: number | null;
+  subscriberId: number | null;
+  changes: string[];
+}
+
+/** The report's log lines and metric: one line for the report, one per change an operator looks for. */
+function logReport(deps: InboundDeps, report: InboundEvent, outcome: Outcome, email: string | null): void {
   const { log } = deps;
-  const report = result.report;
-  if ('refused' in result && result.refused)
-    return { refused: result.refused, duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
+  const { deliveryId, subscriberId, changes } = outcome;
   const context = {
     via: report.via,
     kind: report.kind,
-    deliveryId: result.deliveryId,
-    subscriberId: result.subscriberId,
-    ...(result.email ? { to: maskEmail(result.email) } : {}),
+    deliveryId,
+    subscriberId,
+    ...(email ? { to: maskEmail(email) } : {}),
     status: report.status ?? undefined,
   };
-  if (result.duplicate) {
+  if (outcome.duplicate) {
     log.info({ event: 'inbound.duplicate', ...context, reportKey: report.reportKey }, 'a report already handled came again: nothing changes');
-    return { duplicate: true, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: [] };
+    return;
   }
   deps.metrics.inboundReport(report.kind, report.via);
   const name = report.kind === 'hard_bounce' || report.kind === 'soft_bounce' ? 'inbound.bounce' : `inbound.${report.kind}`;
   const level = report.kind === 'delayed' ? 'info' : 'warn';
   log[level](
-    { event: name, ...context, changes: result.changes, diagnostic: report.diagnostic ?? undefined },
-    `${report.kind.replace('_', ' ')} via ${report.via}: ${result.changes.join(', ') || 'nothing changes'}`,
+    { event: name, ...context, changes, diagnostic: report.diagnostic ?? undefined },
+    `${report.kind.replace('_', ' ')} via ${report.via}: ${changes.join(', ') || 'nothing changes'}`,
   );
-  if (result.changes.includes('delivery bounced'))
-    log.warn({ event: 'delivery.bounced', ...context }, `delivery ${result.deliveryId} bounced (${report.status ?? 'permanent'})`);
-  if (result.changes.includes('subscriber bounced')) log.warn({ event: 'subscriber.bounced', ...context }, `subscriber ${result.subscriberId} is now bounced`);
-  if (result.changes.includes('subscriber unsubscribed')) {
+  if (changes.includes('delivery bounced'))
+    log.warn({ event: 'delivery.bounced', ...context }, `delivery ${deliveryId} bounced (${report.status ?? 'permanent'})`);
+  if (changes.includes('subscriber bounced')) log.warn({ event: 'subscriber.bounced', ...context }, `subscriber ${subscriberId} is now bounced`);
+  if (changes.includes('subscriber unsubscribed')) {
     log.info(
       { event: 'subscriber.unsubscribed', ...context, via: report.kind === 'complaint' ? 'complaint' : 'mailto' },
-      `subscriber ${result.subscriberId} unsubscribed (${report.kind})`,
+      `subscriber ${subscriberId} unsubscribed (${report.kind})`,
     );
   }
-  return { duplicate: false, deliveryId: result.deliveryId, subscriberId: result.subscriberId, changes: result.changes };
 }

@@ -59,147 +59,170 @@ function reply(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOptions): Promise<BounceReceiver> {
-  const { log, metrics } = deps;
-  const limits = Object.fromEntries(Object.entries(RECEIVER_LIMITS).map(([k, v]) => [k, options[k as keyof typeof RECEIVER_LIMITS] ?? v])) as Record<
-    keyof typeof RECEIVER_LIMITS,
-    number
-  >;
-  const { maxBytes } = limits;
-  const tooLarge = `5.3.4 message larger than ${maxBytes} bytes`;
-  const refused = (reason: string, detail: Record<string, unknown>, message: string) => {
-    metrics.inboundRefused(reason, 'smtp');
-    log.warn({ event: 'inbound.refused', via: 'smtp', reason, ...detail }, `refused an inbound message: ${message}`);
-  };
-  /** sessions let in (connection-gate), with when; their deadline timers */
-  const admitted = new WeakMap<SMTPServerSession, number>();
-  const deadlines = new Map<SMTPServerSession, NodeJS.Timeout>();
-  let heldBytes = 0;
+type Limits = Record<keyof typeof RECEIVER_LIMITS, number>;
+type Callback = (err?: Error | null, message?: string) => void;
 
-  const sockets = new ReceiverSockets(limits.maxPerClient);
-  const connectionOf = (session: SMTPServerSession) => [...server.connections].find((c) => c.session === session);
+function resolveLimits(options: ReceiverOptions): Limits {
+  return Object.fromEntries(Object.entries(RECEIVER_LIMITS).map(([k, v]) => [k, options[k as keyof typeof RECEIVER_LIMITS] ?? v])) as Limits;
+}
+
+/** What the receiver holds across connections: when each was let in, their deadlines, the bytes of messages held. */
+class ReceiverState {
+  /** sessions let in (connection-gate), with when */
+  readonly admitted = new WeakMap<SMTPServerSession, number>();
+  readonly deadlines = new Map<SMTPServerSession, NodeJS.Timeout>();
+  heldBytes = 0;
+  server!: SMTPServer;
+
+  constructor(
+    readonly deps: ReceiveDeps,
+    readonly limits: Limits,
+  ) {}
+
+  readonly tooLarge = () => `5.3.4 message larger than ${this.limits.maxBytes} bytes`;
+
+  refused(reason: string, detail: Record<string, unknown>, message: string): void {
+    this.deps.metrics.inboundRefused(reason, 'smtp');
+    this.deps.log.warn({ event: 'inbound.refused', via: 'smtp', reason, ...detail }, `refused an inbound message: ${message}`);
+  }
+
   /** answers now, in the middle of whatever the client is sending, and closes the connection (read no further: receiver-sockets.ts) */
-  const cut = (session: SMTPServerSession, code: number, message: string) => {
-    const connection = connectionOf(session);
+  cut(session: SMTPServerSession, code: number, message: string): void {
+    const connection = [...this.server.connections].find((c) => c.session === session);
     if (!connection) return;
     connection.send(code, message);
     if (code !== 421) connection.close(); // send() closes after a 421 itself
-  };
-  const held = () =>
-    [...server.connections]
-      .filter((c) => admitted.has(c.session))
-      .map((c) => ({ connection: c, busy: Boolean(c.session.envelope?.mailFrom), since: admitted.get(c.session)! }));
+  }
 
+  held() {
+    return [...this.server.connections]
+      .filter((c) => this.admitted.has(c.session))
+      .map((c) => ({ connection: c, busy: Boolean(c.session.envelope?.mailFrom), since: this.admitted.get(c.session)! }));
+  }
+}
+
+function onConnect(state: ReceiverState, session: SMTPServerSession, callback: Callback): void {
+  const { limits, deps } = state;
+  const decision = admitConnection(state.held(), limits.maxConnections);
+  if (!decision.admit) {
+    state.refused('too_many_connections', { remote: session.remoteAddress, limit: 'all' }, `all ${limits.maxConnections} connections are busy`);
+    return callback(reply(421, '4.7.0 every connection is busy, try again later'));
+  }
+  if (decision.evict) {
+    const victim = decision.evict.connection;
+    deps.log.info(
+      { event: 'inbound.connection_closed', reason: 'idle_evicted', remote: victim.remoteAddress },
+      'closed the connection idle the longest to answer a new client',
+    );
+    victim.send(421, '4.7.0 closing an idle connection to make room, try again later');
+  }
+  state.admitted.set(session, Date.now());
+  const deadline = setTimeout(() => {
+    deps.log.info(
+      { event: 'inbound.connection_closed', reason: 'too_long', remote: session.remoteAddress },
+      `closed a connection open for ${limits.maxSessionMs} ms`,
+    );
+    state.cut(session, 421, '4.4.2 connection open too long, try again later');
+  }, limits.maxSessionMs);
+  deadline.unref();
+  state.deadlines.set(session, deadline);
+  callback();
+}
+
+function onRcptTo(state: ReceiverState, address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void {
+  const target = checkRecipient(state.deps.verp, address.address);
+  if (typeof target === 'object' && 'reason' in target) {
+    state.refused(target.reason, { rcpt: address.address.replace(/\+.*@/, '+…@'), remote: session.remoteAddress }, target.message);
+    return callback(reply(550, `5.1.1 ${target.message}`));
+  }
+  callback();
+}
+
+function onData(state: ReceiverState, stream: SMTPServerDataStream, session: SMTPServerSession, callback: Callback): void {
+  const { limits, deps } = state;
+  const chunks: Buffer[] = [];
+  let mine = 0; // bytes this message holds of the budget
+  let over = false;
+  const release = () => {
+    state.heldBytes -= mine;
+    mine = 0;
+    chunks.length = 0;
+  };
+  // Past a limit the reply goes out at once and the connection is closed: the client learns now,
+  // and nothing more of the message is read (smtp-server stops parsing a closed connection and
+  // drops what still arrives). onData's callback is then never called: there is no transaction
+  // left to answer. The stream is destroyed with the connection.
+  const stop = (code: number, reason: string, message: string) => {
+    over = true;
+    release();
+    state.refused(reason, { remote: session.remoteAddress }, message);
+    state.cut(session, code, message);
+  };
+  stream.on('data', (chunk: Buffer) => {
+    if (over) return;
+    if (stream.sizeExceeded) return stop(552, 'too_large', state.tooLarge());
+    if (state.heldBytes + chunk.length > limits.memoryBudgetBytes) return stop(452, 'busy', '4.3.1 too much mail being received at once, try again later');
+    state.heldBytes += chunk.length;
+    mine += chunk.length;
+    chunks.push(chunk);
+  });
+  stream.on('error', release); // the client went away in the middle
+  stream.on('end', () => {
+    if (over) return;
+    if (stream.sizeExceeded) {
+      // (seen on the data of the last chunk already; kept in case smtp-server ever sets it later)
+      release();
+      state.refused('too_large', { remote: session.remoteAddress }, state.tooLarge());
+      return callback(reply(552, state.tooLarge()));
+    }
+    const raw = Buffer.concat(chunks, mine);
+    chunks.length = 0;
+    const recipients = session.envelope.rcptTo.map((r) => r.address);
+    receiveMessage(deps, raw, recipients)
+      .then(
+        (outcome) => {
+          if (!outcome.accepted) {
+            state.refused(outcome.reason, { remote: session.remoteAddress }, outcome.message);
+            return callback(reply(550, `5.6.0 ${outcome.message}`));
+          }
+          callback(null, 'report handled');
+        },
+        (err: unknown) => {
+          deps.log.error({ event: 'inbound.failed', via: 'smtp', err }, 'could not handle an inbound message: answered 451 (the sender tries again)');
+          callback(reply(451, '4.3.0 temporary failure, try again later'));
+        },
+      )
+      .finally(release);
+  });
+}
+
+export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOptions): Promise<BounceReceiver> {
+  const limits = resolveLimits(options);
+  const state = new ReceiverState(deps, limits);
   const server = new SMTPServer({
     name: deps.verp.domain,
     banner: 'paperboy bounce receiver',
     disabledCommands: ['AUTH', 'STARTTLS'],
     authOptional: true,
-    size: maxBytes,
+    size: limits.maxBytes,
     // a hard cap on sockets not yet decided on (smtp-server waits 100 ms for early talkers)
     maxClients: limits.maxConnections * 5,
     maxRecipients: 100,
     socketTimeout: limits.idleTimeoutMs,
     disableReverseLookup: true,
     logger: false,
-    onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void) {
-      const decision = admitConnection(held(), limits.maxConnections);
-      if (!decision.admit) {
-        refused('too_many_connections', { remote: session.remoteAddress, limit: 'all' }, `all ${limits.maxConnections} connections are busy`);
-        return callback(reply(421, '4.7.0 every connection is busy, try again later'));
-      }
-      if (decision.evict) {
-        const victim = decision.evict.connection;
-        log.info(
-          { event: 'inbound.connection_closed', reason: 'idle_evicted', remote: victim.remoteAddress },
-          'closed the connection idle the longest to answer a new client',
-        );
-        victim.send(421, '4.7.0 closing an idle connection to make room, try again later');
-      }
-      admitted.set(session, Date.now());
-      const deadline = setTimeout(() => {
-        log.info(
-          { event: 'inbound.connection_closed', reason: 'too_long', remote: session.remoteAddress },
-          `closed a connection open for ${limits.maxSessionMs} ms`,
-        );
-        cut(session, 421, '4.4.2 connection open too long, try again later');
-      }, limits.maxSessionMs);
-      deadline.unref();
-      deadlines.set(session, deadline);
-      callback();
-    },
+    onConnect: (session, callback) => onConnect(state, session, callback),
     onClose(session: SMTPServerSession) {
-      clearTimeout(deadlines.get(session));
-      deadlines.delete(session);
+      clearTimeout(state.deadlines.get(session));
+      state.deadlines.delete(session);
     },
-    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
-      const target = checkRecipient(deps.verp, address.address);
-      if (typeof target === 'object' && 'reason' in target) {
-        refused(target.reason, { rcpt: address.address.replace(/\+.*@/, '+…@'), remote: session.remoteAddress }, target.message);
-        return callback(reply(550, `5.1.1 ${target.message}`));
-      }
-      callback();
-    },
-    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
-      const chunks: Buffer[] = [];
-      let mine = 0; // bytes this message holds of the budget
-      let over = false;
-      const release = () => {
-        heldBytes -= mine;
-        mine = 0;
-        chunks.length = 0;
-      };
-      // Past a limit the reply goes out at once and the connection is closed: the client learns now,
-      // and nothing more of the message is read (smtp-server stops parsing a closed connection and
-      // drops what still arrives). onData's callback is then never called: there is no transaction
-      // left to answer. The stream is destroyed with the connection.
-      const stop = (code: number, reason: string, message: string) => {
-        over = true;
-        release();
-        refused(reason, { remote: session.remoteAddress }, message);
-        cut(session, code, message);
-      };
-      stream.on('data', (chunk: Buffer) => {
-        if (over) return;
-        if (stream.sizeExceeded) return stop(552, 'too_large', tooLarge);
-        if (heldBytes + chunk.length > limits.memoryBudgetBytes) return stop(452, 'busy', '4.3.1 too much mail being received at once, try again later');
-        heldBytes += chunk.length;
-        mine += chunk.length;
-        chunks.push(chunk);
-      });
-      stream.on('error', release); // the client went away in the middle
-      stream.on('end', () => {
-        if (over) return;
-        if (stream.sizeExceeded) {
-          // (seen on the data of the last chunk already; kept in case smtp-server ever sets it later)
-          release();
-          refused('too_large', { remote: session.remoteAddress }, tooLarge);
-          return callback(reply(552, tooLarge));
-        }
-        const raw = Buffer.concat(chunks, mine);
-        chunks.length = 0;
-        const recipients = session.envelope.rcptTo.map((r) => r.address);
-        receiveMessage(deps, raw, recipients)
-          .then(
-            (outcome) => {
-              if (!outcome.accepted) {
-                refused(outcome.reason, { remote: session.remoteAddress }, outcome.message);
-                return callback(reply(550, `5.6.0 ${outcome.message}`));
-              }
-              callback(null, 'report handled');
-            },
-            (err: unknown) => {
-              log.error({ event: 'inbound.failed', via: 'smtp', err }, 'could not handle an inbound message: answered 451 (the sender tries again)');
-              callback(reply(451, '4.3.0 temporary failure, try again later'));
-            },
-          )
-          .finally(release);
-      });
-    },
+    onRcptTo: (address, session, callback) => onRcptTo(state, address, session, callback),
+    onData: (stream, session, callback) => onData(state, stream, session, callback),
   });
-  server.on('error', (err) => log.warn({ event: 'inbound.receiver_error', err }, `bounce receiver: ${err.message}`));
-  sockets.guard(server.server, (socket) =>
-    refused(
+  state.server = server;
+  server.on('error', (err) => deps.log.warn({ event: 'inbound.receiver_error', err }, `bounce receiver: ${err.message}`));
+  new ReceiverSockets(limits.maxPerClient).guard(server.server, (socket) =>
+    state.refused(
       'too_many_connections',
       { remote: socket.remoteAddress, limit: 'client' },
       `too many connections from ${socket.remoteAddress} (${limits.maxPerClient})`,
@@ -213,13 +236,13 @@ export async function startBounceReceiver(deps: ReceiveDeps, options: ReceiverOp
     });
   });
   const port = (server.server.address() as AddressInfo).port;
-  log.info({ event: 'inbound.listening', port, domain: deps.verp.domain, limits }, `bounce receiver for ${deps.verp.domain} on port ${port}`);
+  deps.log.info({ event: 'inbound.listening', port, domain: deps.verp.domain, limits }, `bounce receiver for ${deps.verp.domain} on port ${port}`);
   return {
     port,
-    stats: () => ({ connections: held().length, heldBytes }),
+    stats: () => ({ connections: state.held().length, heldBytes: state.heldBytes }),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const t of deadlines.values()) clearTimeout(t);
+        for (const t of state.deadlines.values()) clearTimeout(t);
         server.close(() => resolve());
         // the idle ones at once (smtp-server would wait for them up to 30 s); a message being
         // received is still answered

@@ -51,6 +51,104 @@ export interface BackfillOptions {
 
 class Stop extends Error {}
 
+/** The API asked one request at a time, `paceMs` apart, each tried again on what may pass. */
+class PacedFetcher {
+  private nextRequestAt = 0;
+  requests = 0;
+
+  constructor(
+    private readonly deps: IngestDeps,
+    private readonly options: BackfillOptions,
+    private readonly source: string,
+  ) {}
+
+  private wait(ms: number): Promise<void> {
+    const { signal } = this.options;
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(new Stop('interrupted'));
+      const timer = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), Math.max(0, ms));
+      const onAbort = () => (clearTimeout(timer), reject(new Stop('interrupted')));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** One page, paced, tried again on 429, 5xx and network errors; Stop when it cannot go on. */
+  async page(url: string): Promise<Buffer> {
+    const { deps, options } = this;
+    for (let attempt = 1; ; attempt++) {
+      await this.wait(this.nextRequestAt - Date.now());
+      this.nextRequestAt = Date.now() + options.paceMs;
+      this.requests++;
+      try {
+        const result = await fetchCapped(url, {
+          maxBytes: deps.maxBytes,
+          timeoutMs: deps.timeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+        });
+        if (result.kind === 'body') return result.body;
+        throw new InputError('FETCH_STATUS', 'HTTP 304 without a cached copy');
+      } catch (err) {
+        const delay = this.retryAfterFailure(err, attempt);
+        deps.log.info(
+          { event: 'source.retry', source: this.source, attempt, delayMs: delay, error: (err as Error).message },
+          `backfill: ${(err as Error).message}; trying again in ${delay} ms`,
+        );
+        this.nextRequestAt = Math.max(this.nextRequestAt, Date.now() + delay);
+      }
+    }
+  }
+
+  /** How long to wait before trying a failed request again; throws Stop when it is not tried again. */
+  private retryAfterFailure(err: unknown, attempt: number): number {
+    const { options } = this;
+    if (options.signal?.aborted) throw new Stop('interrupted');
+    if (!(err instanceof InputError)) throw err;
+    const status = err.status ?? 0;
+    const retriable = err.code === 'FETCH_FAILED' || err.code === 'FETCH_TIMEOUT' || status === 429 || status >= 500;
+    if (!retriable || attempt >= (options.tries ?? 5)) throw new Stop(err.message);
+    const delay = retryDelayMs(status === 429 || status === 503 ? err.retryAfter : null, attempt, options.paceMs, this.deps.now());
+    if (delay > (options.maxWaitMs ?? 300_000))
+      throw new Stop(`${err.message}: the API asks to wait ${Math.round(delay / 1000)} s; run the backfill again later`);
+    return delay;
+  }
+}
+
+/** A day's bytes: its one page as the API gave it, or its pages merged into one list. */
+async function fetchDay(fetcher: PacedFetcher, api: string, day: string): Promise<Buffer> {
+  let items: unknown[] = [];
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const body = await fetcher.page(dayPageUrl(api, day, page));
+    let list: unknown;
+    try {
+      list = JSON.parse(body.toString('utf8'));
+    } catch {
+      list = null;
+    }
+    // not a list: handed to ingest as it is, which names what is wrong with it
+    if (!Array.isArray(list)) return body;
+    if (page === 0 && list.length < PAGE_SIZE) return body;
+    const merged = mergePage(items, list);
+    items = merged.items;
+    if (!merged.more) break;
+  }
+  return Buffer.from(JSON.stringify(items));
+}
+
+/** A day fetched: ingested as history and recorded, or rejected and not recorded (the next run asks for it again). */
+async function storeDay(deps: IngestDeps, source: string, day: string, bytes: Buffer): Promise<BackfillDay> {
+  const outcome = await ingestContent(deps, `${day} from ${source}`, bytes, { history: true });
+  if (outcome.kind === 'rejected') return { day, kind: 'rejected', error: outcome.message };
+  const record =
+    outcome.kind === 'ingested'
+      ? { outcome: 'ingested' as const, snapshotId: outcome.snapshot.id, papers: outcome.papers, newPapers: outcome.newPapers }
+      : outcome.kind === 'duplicate'
+        ? { outcome: 'duplicate' as const, snapshotId: outcome.snapshotId, papers: 0, newPapers: 0 }
+        : { outcome: 'quiet' as const, snapshotId: null, papers: 0, newPapers: 0 };
+  await recordDay(deps.sql, source, { day, outcome: record.outcome, snapshotId: record.snapshotId, papers: record.papers });
+  return { day, kind: record.outcome, snapshotId: record.snapshotId, papers: record.papers, newPapers: record.newPapers };
+}
+
 export async function backfill(deps: IngestDeps, options: BackfillOptions): Promise<BackfillSummary> {
   const source = displaySource(options.api);
   const summary: BackfillSummary = {
@@ -65,67 +163,7 @@ export async function backfill(deps: IngestDeps, options: BackfillOptions): Prom
     stopped: null,
   };
   const done = await doneDays(deps.sql, source, options.days);
-  let nextRequestAt = 0;
-
-  const wait = (ms: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (options.signal?.aborted) return reject(new Stop('interrupted'));
-      const timer = setTimeout(() => (options.signal?.removeEventListener('abort', onAbort), resolve()), Math.max(0, ms));
-      const onAbort = () => (clearTimeout(timer), reject(new Stop('interrupted')));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-    });
-
-  /** One page, paced, tried again on what may pass. */
-  const fetchPage = async (url: string): Promise<Buffer> => {
-    for (let attempt = 1; ; attempt++) {
-      await wait(nextRequestAt - Date.now());
-      nextRequestAt = Date.now() + options.paceMs;
-      summary.requests++;
-      try {
-        const result = await fetchCapped(url, {
-          maxBytes: deps.maxBytes,
-          timeoutMs: deps.timeoutMs,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
-        });
-        if (result.kind === 'body') return result.body;
-        throw new InputError('FETCH_STATUS', 'HTTP 304 without a cached copy');
-      } catch (err) {
-        if (options.signal?.aborted) throw new Stop('interrupted');
-        if (!(err instanceof InputError)) throw err;
-        const status = err.status ?? 0;
-        const retriable = err.code === 'FETCH_FAILED' || err.code === 'FETCH_TIMEOUT' || status === 429 || status >= 500;
-        if (!retriable || attempt >= (options.tries ?? 5)) throw new Stop(err.message);
-        const delay = retryDelayMs(status === 429 || status === 503 ? err.retryAfter : null, attempt, options.paceMs, deps.now());
-        if (delay > (options.maxWaitMs ?? 300_000))
-          throw new Stop(`${err.message}: the API asks to wait ${Math.round(delay / 1000)} s; run the backfill again later`);
-        deps.log.info({ event: 'source.retry', source, attempt, delayMs: delay, error: err.message }, `backfill: ${err.message}; trying again in ${delay} ms`);
-        nextRequestAt = Math.max(nextRequestAt, Date.now() + delay);
-      }
-    }
-  };
-
-  /** A day's bytes: its one page as the API gave it, or its pages merged into one list. */
-  const fetchDay = async (day: string): Promise<Buffer> => {
-    let items: unknown[] = [];
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const body = await fetchPage(dayPageUrl(options.api, day, page));
-      let list: unknown;
-      try {
-        list = JSON.parse(body.toString('utf8'));
-      } catch {
-        list = null;
-      }
-      // not a list: handed to ingest as it is, which names what is wrong with it
-      if (!Array.isArray(list)) return body;
-      if (page === 0 && list.length < PAGE_SIZE) return body;
-      const merged = mergePage(items, list);
-      items = merged.items;
-      if (!merged.more) break;
-    }
-    return Buffer.from(JSON.stringify(items));
-  };
-
+  const fetcher = new PacedFetcher(deps, options, source);
   for (const [index, day] of options.days.entries()) {
     if (done.has(day)) {
       summary.already++;
@@ -135,31 +173,18 @@ export async function backfill(deps: IngestDeps, options: BackfillOptions): Prom
     let bytes: Buffer;
     try {
       if (options.signal?.aborted) throw new Stop('interrupted');
-      bytes = await fetchDay(day);
+      bytes = await fetchDay(fetcher, options.api, day);
     } catch (err) {
       if (!(err instanceof Stop)) throw err;
       summary.stopped = { day, error: err.message };
       break;
     }
-    const outcome = await ingestContent(deps, `${day} from ${source}`, bytes, { history: true });
-    let result: BackfillDay;
-    if (outcome.kind === 'rejected') {
-      // not recorded: the next run asks for it again
-      result = { day, kind: 'rejected', error: outcome.message };
-      summary.rejected.push(result);
-    } else {
-      const record =
-        outcome.kind === 'ingested'
-          ? { outcome: 'ingested' as const, snapshotId: outcome.snapshot.id, papers: outcome.papers, newPapers: outcome.newPapers }
-          : outcome.kind === 'duplicate'
-            ? { outcome: 'duplicate' as const, snapshotId: outcome.snapshotId, papers: 0, newPapers: 0 }
-            : { outcome: 'quiet' as const, snapshotId: null, papers: 0, newPapers: 0 };
-      await recordDay(deps.sql, source, { day, outcome: record.outcome, snapshotId: record.snapshotId, papers: record.papers });
-      summary[record.outcome]++;
-      result = { day, kind: record.outcome, snapshotId: record.snapshotId, papers: record.papers, newPapers: record.newPapers };
-    }
+    const result = await storeDay(deps, source, day, bytes);
+    if (result.kind === 'rejected') summary.rejected.push(result);
+    else if (result.kind !== 'already') summary[result.kind]++;
     options.onDay?.(result, index);
   }
+  summary.requests = fetcher.requests;
   deps.log.info(
     { event: 'backfill.finished', ...summary, rejected: summary.rejected.length },
     `backfill of ${plural(summary.days, 'day')} from ${source}: ${summary.ingested} stored, ${summary.quiet} quiet, ${summary.already} already ` +
