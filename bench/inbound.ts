@@ -63,7 +63,7 @@ const serve = spawn(process.execPath, [path.join(ROOT, 'bin/paperboy.js'), 'serv
     SNAPSHOT_SOURCE: path.join(ROOT, 'seeds'),
     DIGEST_CRON: '0 0 1 1 *',
     LOG_LEVEL: 'error',
-  } as NodeJS.ProcessEnv,
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const status = async (field: 'VmRSS' | 'VmHWM') =>

@@ -15,10 +15,10 @@ import { rng } from './support/topics.ts';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 50_000);
 const backends = (process.env.BENCH_INGEST ?? 'postgres,embedded').split(',') as Array<'postgres' | 'embedded'>;
-const WORDS =
-  'scaling laws diffusion transformer quantum many body spin chain attention sparse mixture experts graph neural network retrieval reasoning alignment protein folding lattice gauge theory reinforcement learning policy gradient contrastive loss memory barrier'.split(
-    ' ',
-  );
+const WORDS = (
+  'scaling laws diffusion transformer quantum many body spin chain attention sparse mixture experts graph neural network retrieval reasoning ' +
+  'alignment protein folding lattice gauge theory reinforcement learning policy gradient contrastive loss memory barrier'
+).split(' ');
 
 /** n papers with distinct titles and ids, short abstracts, 1–3 authors: ~14 MB of JSON and ~5 MB of text at 50,000. */
 function papers(n: number) {

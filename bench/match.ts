@@ -25,7 +25,7 @@ const papers = second.papers.filter((p) => fresh.has(titleKey(p.title))).map((p,
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 // Through JSON, as they would come from the database: flat strings, not the ropes concatenation builds.
-const topics: string[] = JSON.parse(
+const topics = JSON.parse(
   JSON.stringify(
     seededTopics(
       [...first.papers, ...second.papers].map((p) => p.title),
@@ -33,7 +33,7 @@ const topics: string[] = JSON.parse(
       42,
     ),
   ),
-);
+) as string[];
 const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => ({ id: i + 1, topics: topics.slice(i * 3, i * 3 + 3) }));
 
 const started = performance.now();

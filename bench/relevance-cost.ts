@@ -86,7 +86,8 @@ try {
     }
   }
   await pool.query(
-    `INSERT INTO feedback (subscriber_id, paper_id, kind, at) SELECT s, p, k::"FeedbackKind", now() FROM unnest($1::int[], $2::int[], $3::text[]) AS x(s, p, k)`,
+    `INSERT INTO feedback (subscriber_id, paper_id, kind, at) SELECT s, p, k::"FeedbackKind", now() FROM unnest($1::int[], $2::int[], ` +
+      `$3::text[]) AS x(s, p, k)`,
     [subs, paperIds, kinds],
   );
   const cpu = process.cpuUsage();
@@ -102,13 +103,16 @@ try {
   );
   const met = trainMs < 60_000 && sizes[0]!.max <= 10_000;
   console.log(
-    `text model: ${DEFAULT_BUCKETS} buckets = ${(DEFAULT_BUCKETS * 4) / 1024} KiB whatever is stored; ${model.documents} papers, vocabulary ${vocabularySize(model)} buckets, ${sharedBuckets} of them shared by two or more terms`,
+    `text model: ${DEFAULT_BUCKETS} buckets = ${(DEFAULT_BUCKETS * 4) / 1024} KiB whatever is stored; ${model.documents} papers, ` +
+      `vocabulary ${vocabularySize(model)} buckets, ${sharedBuckets} of them shared by two or more terms`,
   );
   console.log(
-    `counting a day's ${day.length} papers: ${round(countDayMs, 1)} ms in memory; ${round(dbCountDayMs, 1)} ms on PostgreSQL (read, count, write 1 MiB); the first count of ${history.length} papers ${Math.round(firstCountMs)} ms`,
+    `counting a day's ${day.length} papers: ${round(countDayMs, 1)} ms in memory; ${round(dbCountDayMs, 1)} ms on PostgreSQL (read, count, ` +
+      `write 1 MiB); the first count of ${history.length} papers ${Math.round(firstCountMs)} ms`,
   );
   console.log(
-    `training: ${run.readers} readers with new feedback (of ${READERS}), ${run.trained} models, in ${(trainMs / 1000).toFixed(1)} s (${Math.round(cpuMs)} ms CPU in this process); a run with nothing new ${Math.round(idleMs)} ms`,
+    `training: ${run.readers} readers with new feedback (of ${READERS}), ${run.trained} models, in ${(trainMs / 1000).toFixed(1)} s ` +
+      `(${Math.round(cpuMs)} ms CPU in this process); a run with nothing new ${Math.round(idleMs)} ms`,
   );
   console.log(`models: ${sizes[0]!.n}, ${Math.round(Number(sizes[0]!.avg))} bytes on average, ${sizes[0]!.max} at most`);
   console.log(`target: ${TARGET}: ${met ? 'met' : 'NOT met'}`);

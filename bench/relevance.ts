@@ -77,7 +77,8 @@ if (process.argv[1]?.endsWith('relevance.ts')) {
   console.log('\nby feedback events before the digest:');
   for (const [name, b] of Object.entries({ '0': s.none, '1–4': s.few, '5–9': s.some, '≥ 10': s.tenOrMore })) {
     console.log(
-      `  ${name.padEnd(5)} ${String(b.readerDays).padStart(5)} reader-days  p@5 ${b.topicsP5} → ${b.modelP5} (×${b.ratioP5})  nDCG@10 ${b.topicsNdcg10} → ${b.modelNdcg10}`,
+      `  ${name.padEnd(5)} ${String(b.readerDays).padStart(5)} reader-days  p@5 ${b.topicsP5} → ${b.modelP5} (×${b.ratioP5})  ` +
+        `nDCG@10 ${b.topicsNdcg10} → ${b.modelNdcg10}`,
     );
   }
   const met = s.tenOrMore.ratioP5 >= 1.3 && s.none.ratioP5 >= 1 && s.withoutFeedbackIdentical.split('/')[0] === s.withoutFeedbackIdentical.split('/')[1];

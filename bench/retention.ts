@@ -73,7 +73,8 @@ try {
     await client.query(`INSERT INTO snapshot (id, source, captured_at, content_hash, format, entry_count) VALUES (3, 'bench', now(), 'bench-3', 'json', 0)`);
     await client.query(`INSERT INTO digest (id, snapshot_id, status, created_at) VALUES (3, 3, 'ready', now())`);
     await client.query(
-      `INSERT INTO delivery (id, digest_id, subscriber_id, status, papers, sent_at) SELECT 30000000 + s, 3, s, 'sent', '[]', now() FROM generate_series(1, $1) s`,
+      `INSERT INTO delivery (id, digest_id, subscriber_id, status, papers, sent_at)
+       SELECT 30000000 + s, 3, s, 'sent', '[]', now() FROM generate_series(1, $1) s`,
       [Math.ceil(READERS / 10)],
     );
     await client.query(

@@ -168,7 +168,8 @@ async function insertSubscribers(ctx: AppContext, count: number): Promise<void> 
     const ids = Array.from({ length: Math.min(20_000, count - start) }, (_, k) => start + k);
     await ctx.db.sql.query(
       `INSERT INTO subscriber (email, email_key, topics, status, token_nonce, updated_at)
-       SELECT e, e, ARRAY(SELECT jsonb_array_elements_text(t)), 'active'::"SubscriberStatus", n, now() FROM unnest($1::text[], $2::jsonb[], $3::text[]) AS u(e, t, n)`,
+       SELECT e, e, ARRAY(SELECT jsonb_array_elements_text(t)), 'active'::"SubscriberStatus", n, now()
+         FROM unnest($1::text[], $2::jsonb[], $3::text[]) AS u(e, t, n)`,
       [ids.map((i) => `reader${i}@example.org`), ids.map((i) => JSON.stringify(topicsOf(i))), ids.map(() => newNonce())],
     );
   }
@@ -202,7 +203,8 @@ async function markPapers(ctx: AppContext): Promise<number> {
     }
   }
   await ctx.db.sql.query(
-    `INSERT INTO feedback (subscriber_id, paper_id, kind, at) SELECT s, p, k::"FeedbackKind", now() FROM unnest($1::int[], $2::int[], $3::text[]) AS x(s, p, k)`,
+    `INSERT INTO feedback (subscriber_id, paper_id, kind, at) SELECT s, p, k::"FeedbackKind", now() FROM unnest($1::int[], $2::int[], ` +
+      `$3::text[]) AS x(s, p, k)`,
     [subs, papers, kinds],
   );
   return marking.length;

@@ -71,7 +71,7 @@ try {
   const baseline = JSON.parse(baselineRun.stdout.trim()) as { ms: number; failed: number; peakRssMb: number; cpuMs: number };
 
   // paperboy.
-  const paperboyRun = await run(process.execPath, [...NODE_ARGS, path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env } as NodeJS.ProcessEnv);
+  const paperboyRun = await run(process.execPath, [...NODE_ARGS, path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env });
   const paperboySink = await sink.stats();
   const sent = await ctx.db.prisma.delivery.count({ where: { status: 'sent' } });
 

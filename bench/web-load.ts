@@ -204,7 +204,8 @@ async function main(): Promise<void> {
       return () => paths[n++ % paths.length]!;
     };
     const etags = new Map<string, string>();
-    for (const p of [...reader.archives, ...reader.feeds, reader.publicFeed]) etags.set(p, (await fetch(`${url}${p}`)).headers.get('etag') ?? ''); // first renders, not reported
+    // first renders, not reported
+    for (const p of [...reader.archives, ...reader.feeds, reader.publicFeed]) etags.set(p, (await fetch(`${url}${p}`)).headers.get('etag') ?? '');
     runs.push(await paced(`archive page, ${reader.archives.length} readers, paced ${RATE}/s`, url, '/archive?token=<reader>', rotate(reader.archives)));
     runs.push(await paced(`reader's Atom feed, ${reader.feeds.length} readers, paced ${RATE}/s`, url, '/feeds/mine.atom?token=<reader>', rotate(reader.feeds)));
     runs.push(

@@ -32,7 +32,7 @@ async function loadEngine() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-db-diff-'));
   await chmod(dataDir, 0o755); // as root, the server runs as the user postgres, who must reach it
   const cluster = await EmbeddedCluster.join({ dataDir, log: createLogger({ level: 'warn' }) });
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(cluster.pgConfig) as never);
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(cluster.pgConfig));
   const engine = await bg.SchemaEngine.new({ datamodels: undefined }, () => {}, adapter);
   return {
     engine,

@@ -13,7 +13,7 @@ const started = performance.now();
 let failed = 0;
 for (const m of messages) {
   void queue.add(() =>
-    transport.sendMail({ ...m, messageId: `<${m.messageId as string}>` } as never).catch(() => {
+    transport.sendMail({ ...m, messageId: `<${m.messageId as string}>` }).catch(() => {
       failed++;
     }),
   );

@@ -28,7 +28,6 @@ const server = new SMTPServer({
     });
   },
 });
-server.on('connection', (socket) => socket.setNoDelay?.(true));
 server.on('error', () => undefined);
 
 server.listen(0, '127.0.0.1', () => {

@@ -41,11 +41,17 @@ export function databaseErrorLine(err: unknown, databaseUrl: string | undefined)
   const where = `DATABASE_URL (${redactUrl(databaseUrl)})`;
   for (const { code, message } of chain(err)) {
     if (code && NETWORK[code]) {
-      return `cannot reach the database at ${where}: ${NETWORK[code]}. Is PostgreSQL running there? Check the host and port in DATABASE_URL, then run the command again.`;
+      return (
+        `cannot reach the database at ${where}: ${NETWORK[code]}. Is PostgreSQL running there? Check the host and port in DATABASE_URL, then run ` +
+        `the command again.`
+      );
     }
     if (code === '3D000' || /database ".*" does not exist/.test(message)) {
       const name = databaseName(databaseUrl);
-      return `the database "${name}" named by ${where} does not exist: create it (createdb ${name}, or CREATE DATABASE) or fix DATABASE_URL, then run \`paperboy migrate\`.`;
+      return (
+        `the database "${name}" named by ${where} does not exist: create it (createdb ${name}, or CREATE DATABASE) or fix DATABASE_URL, then run ` +
+        `\`paperboy migrate\`.`
+      );
     }
     if (code === '28P01' || code === '28000' || /password authentication failed|role ".*" does not exist|no pg_hba\.conf entry/.test(message)) {
       return `PostgreSQL refused the login of ${where}: ${message.split('\n')[0]}. Check the user and password in DATABASE_URL (and pg_hba.conf).`;
@@ -54,7 +60,10 @@ export function databaseErrorLine(err: unknown, databaseUrl: string | undefined)
       return `the database at ${where} is not taking connections (${message.split('\n')[0]}): try again in a moment.`;
     }
     if (/^08/.test(code ?? '') || /Connection terminated|server closed the connection|self[- ]signed certificate|does not support SSL/i.test(message)) {
-      return `lost or could not set up the connection to the database at ${where}: ${message.split('\n')[0]}. Check that PostgreSQL is up and DATABASE_URL is right (sslmode?), then run the command again.`;
+      return (
+        `lost or could not set up the connection to the database at ${where}: ${message.split('\n')[0]}. Check that PostgreSQL is up and ` +
+        `DATABASE_URL is right (sslmode?), then run the command again.`
+      );
     }
   }
   return null;

@@ -17,7 +17,8 @@ export async function sourceCheckLine(ctx: AppContext): Promise<string> {
   const stored =
     all === 0
       ? 'no snapshot is stored yet'
-      : `the pages show the ${plural(all, 'snapshot')} stored${history ? ` (${history} of them history: the bundled seeds or backfilled days, never mailed)` : ''}`;
+      : `the pages show the ${plural(all, 'snapshot')} ` +
+        `stored${history ? ` (${history} of them history: the bundled seeds or backfilled days, never mailed)` : ''}`;
   if (!health) return `  source     ${shown}: not checked yet; ${stored}`;
   const unreachable = health.problems.find((p) => p.reason === 'fetch_failed');
   if (unreachable && isUrl(config.SNAPSHOT_SOURCE)) {

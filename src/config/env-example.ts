@@ -1,6 +1,7 @@
 // The text of .env.example, generated from the variables table (npm run env:example); a test keeps
 // the committed file equal to it.
-import { variables, type Variable } from './variables.ts';
+import type { Variable } from './variable.ts';
+import { variables } from './variables.ts';
 
 const GROUP_TITLES: Record<Variable['group'], string> = {
   DATABASE: 'Storage',

@@ -28,13 +28,3 @@ export async function recordDay(sql: Sql, source: string, record: BackfillDayRec
     [source, record.day, record.outcome, record.snapshotId, record.papers],
   );
 }
-
-/** How many days of this range are done (the dashboard's progress). */
-async function countDoneDays(sql: Sql, source: string, from: string, to: string): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM backfill_day WHERE source = $1 AND day BETWEEN $2::date AND $3::date`, [
-    source,
-    from,
-    to,
-  ]);
-  return rows[0]?.n ?? 0;
-}

@@ -77,14 +77,16 @@ async function checkMigrations(source: RowSource): Promise<void> {
 
 async function tablesOf(db: RowSource): Promise<string[]> {
   const { rows } = await db.query<{ name: string }>(
-    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY 1",
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> " +
+      "'_prisma_migrations' ORDER BY 1",
   );
   return rows.map((r) => r.name);
 }
 
 async function foreignKeys(db: RowSource): Promise<Array<{ child: string; parent: string }>> {
   const { rows } = await db.query<{ child: string; parent: string }>(
-    "SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace",
+    'SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = ' +
+      "k.confrelid WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace",
   );
   return rows;
 }
@@ -106,7 +108,8 @@ export function parentsFirst(tables: string[], keys: Array<{ child: string; pare
 
 async function columnsOf(db: RowSource, table: string): Promise<string[]> {
   const { rows } = await db.query<{ name: string }>(
-    "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position",
+    "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER' " +
+      'ORDER BY ordinal_position',
     [table],
   );
   return rows.map((r) => r.name);

@@ -59,6 +59,8 @@ function connect(pgConfig: pg.ClientConfig, poolSize: number, kind: DatabaseKind
     // ~1 s compiling for ~70 ms of work (bench/README.md, scale). Set on each new connection before the
     // pool hands it out (not a startup option: poolers such as PgBouncer refuse those).
     // (a server older than PostgreSQL 11 has no JIT and no such setting: 42704, nothing to turn off)
+    // pg-pool awaits this promise (and drops the connection if it rejects); @types/pg types it as void.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- see above
     onConnect: async (client) => {
       await client.query('SET jit = off').catch((err: { code?: string }) => {
         if (err.code !== '42704') throw err;

@@ -66,7 +66,8 @@ export async function eraseSubscriber(sql: Sql, subscriberId: number, opts: { no
 
     const deliveriesStopped = await count(
       `WITH stopped AS (
-         UPDATE delivery SET status = ${target('erase')}, failed_at = $2, error_code = 'subscriber_erased', last_error = $3, worker_id = NULL, next_try_at = NULL
+         UPDATE delivery SET status = ${target('erase')}, failed_at = $2, error_code = 'subscriber_erased', last_error = $3,
+                worker_id = NULL, next_try_at = NULL
           WHERE subscriber_id = $1 AND ${guard('erase')}
          RETURNING id, attempt, message_id)
        INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)

@@ -1,7 +1,7 @@
 // `job_run`: every run of a job, whoever ran it — the schedule (src/jobs/scheduler.ts, one run per
 // tick), and by hand: the command line (`paperboy digest`, `ingest`, `send`, `run-once`), the admin
 // API and the dashboard. The dashboard's "Recent jobs" and /healthz read it.
-import type { PrismaClient } from './generated/client.ts';
+import type { Prisma, PrismaClient } from './generated/client.ts';
 
 export type JobTrigger = 'schedule' | 'startup' | 'admin' | 'dashboard' | 'cli';
 
@@ -16,7 +16,7 @@ export async function recordJob<T>(
   const row = await prisma.jobRun.create({ data: { job, trigger, status: 'running' } });
   try {
     const value = await run();
-    await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'ok', detail: detail(value) as object, finishedAt: new Date() } });
+    await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'ok', detail: detail(value) as Prisma.InputJsonValue, finishedAt: new Date() } });
     return value;
   } catch (err) {
     await prisma.jobRun

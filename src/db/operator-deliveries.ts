@@ -70,7 +70,8 @@ export async function requeueFailed(sql: Sql, digestId: number): Promise<Array<{
   const { rows } = await sql.query<{ id: number; email: string; attempt: number }>(
     `UPDATE delivery d SET status = ${target('resend-failed')}, ${NEW_ATTEMPT}
        FROM subscriber s
-      WHERE d.digest_id = $1 AND ${guard('resend-failed', 'd.status')} AND s.id = d.subscriber_id AND s.status = 'active' AND NOT (s.paused AND (s.paused_until IS NULL OR s.paused_until > now()))
+      WHERE d.digest_id = $1 AND ${guard('resend-failed', 'd.status')} AND s.id = d.subscriber_id AND s.status = 'active'
+        AND NOT (s.paused AND (s.paused_until IS NULL OR s.paused_until > now()))
      RETURNING d.id, s.email, d.attempt`,
     [digestId],
   );
@@ -92,7 +93,9 @@ export async function resolveUnknownDeliveries(
   note: string,
 ): Promise<Array<{ id: number; digest_id: number; attempt: number; email: string }>> {
   const transition = outcome === 'sent' ? 'resolve-sent' : 'resolve-resend';
-  const pick = `SELECT d.id FROM delivery d WHERE ${guard(transition, 'd.status')} AND ($1::int[] IS NULL OR d.id = ANY($1)) AND ($2::int IS NULL OR d.digest_id = $2) FOR UPDATE`;
+  const pick =
+    `SELECT d.id FROM delivery d WHERE ${guard(transition, 'd.status')} AND ($1::int[] IS NULL OR d.id = ANY($1)) AND ($2::int IS NULL OR ` +
+    `d.digest_id = $2) FOR UPDATE`;
   const statement =
     outcome === 'sent'
       ? `WITH picked AS (${pick}), done AS (

@@ -95,7 +95,8 @@ export async function saveReaderModels(sql: Query, models: readonly StoredReader
   if (models.length === 0) return;
   await sql.query(
     `INSERT INTO reader_model (subscriber_id, model, bytes, feedback_through, positives, negatives, trained_at)
-     SELECT s, m, coalesce(octet_length(m), 0), f, p, n, $6 FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[], $7::int[]) AS t(s, m, f, p, n, e)
+     SELECT s, m, coalesce(octet_length(m), 0), f, p, n, $6
+       FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[], $7::int[]) AS t(s, m, f, p, n, e)
       WHERE e = (SELECT count(*) FROM feedback x
                   WHERE x.subscriber_id = t.s AND x.kind IN ('more_like_this', 'not_relevant') AND x.paper_id IS NOT NULL AND x.id <= t.f)
      ON CONFLICT (subscriber_id) DO UPDATE SET model = excluded.model, bytes = excluded.bytes, feedback_through = excluded.feedback_through,

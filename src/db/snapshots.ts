@@ -22,13 +22,14 @@ export class UnstorableSnapshotError extends Error {
  * date, too long…), 54 program limit exceeded (an index row too large), 23514 check violation.
  */
 function unstorableReason(err: unknown): string | null {
+  const textOf = (value: unknown): string | undefined => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const meta = (e as { meta?: { code?: unknown; message?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } })
       .meta;
     const cause = meta?.driverAdapterError?.cause ?? (e as { cause?: { originalCode?: unknown; originalMessage?: unknown } }).cause;
-    const code = String(cause?.originalCode ?? meta?.code ?? (e as { code?: unknown }).code ?? '');
+    const code = textOf(cause?.originalCode) ?? textOf(meta?.code) ?? textOf((e as { code?: unknown }).code) ?? '';
     if (/^(22|54)\w{3}$|^23514$/.test(code)) {
-      const message = String(cause?.originalMessage ?? meta?.message ?? (e as Error).message ?? code);
+      const message = textOf(cause?.originalMessage) ?? textOf(meta?.message) ?? textOf((e as { message?: unknown }).message) ?? code;
       return message.split('\n')[0]!.slice(0, 200);
     }
   }

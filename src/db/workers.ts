@@ -6,7 +6,7 @@
 //   a handed row of a gone worker   → unknown (its message may have reached the relay)
 import os from 'node:os';
 import type pg from 'pg';
-import { guard, statusIn, target, WORKER_MAY_RECORD } from '../model/delivery-status.ts';
+import { guard, target } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
 
 /** The first key of every worker's advisory lock ("pb" in ASCII): the second is its lock_key. */
@@ -95,14 +95,16 @@ export async function recoverOrphans(sql: Sql): Promise<Recovery> {
        UPDATE delivery d
           SET status = ${target('worker-gone')}, unknown_at = now(), error_code = 'WORKER_GONE',
               last_error = 'the process sending it stopped or lost its database connection before the relay''s reply was recorded',
-              smtp_exchange = 'message data handed to the relay at ' || to_char(d.handed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '; no reply recorded'
+              smtp_exchange = 'message data handed to the relay at '
+                || to_char(d.handed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '; no reply recorded'
          FROM gone WHERE d.id = gone.id AND ${guard('worker-gone', 'd.status')}
        RETURNING d.id, d.digest_id, d.subscriber_id, d.message_id, d.attempt, gone.worker_id, d.last_error, d.smtp_exchange
      ), attempts AS (
        INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
        SELECT id, attempt, 'unknown', message_id, 'WORKER_GONE', worker_id, last_error, smtp_exchange, now() FROM unknown
      )
-     SELECT 'released' AS kind, r.id, r.digest_id AS "digestId", r.subscriber_id AS "subscriberId", s.email, r.worker_id AS "workerId", r.message_id AS "messageId", r.attempt
+     SELECT 'released' AS kind, r.id, r.digest_id AS "digestId", r.subscriber_id AS "subscriberId", s.email, r.worker_id AS "workerId",
+            r.message_id AS "messageId", r.attempt
        FROM released r JOIN subscriber s ON s.id = r.subscriber_id
      UNION ALL
      SELECT 'unknown', u.id, u.digest_id, u.subscriber_id, s.email, u.worker_id, u.message_id, u.attempt

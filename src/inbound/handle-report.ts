@@ -111,7 +111,7 @@ const APPLY: Record<InboundKind, (a: Applied) => Promise<string[]>> = {
   },
   complaint: unsubscribe,
   unsubscribe,
-  delayed: async () => [],
+  delayed: () => Promise.resolve([]),
 };
 
 async function unsubscribe({ tx, subscriberId, at }: Applied): Promise<string[]> {

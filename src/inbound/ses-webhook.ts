@@ -61,7 +61,7 @@ export function sesWebhookRouter(deps: SesWebhookDeps): Router {
       }
       if (payload.TopicArn !== deps.topicArn) return refuse(res, 403, 'wrong_topic', 'a notification of another SNS topic', { topicArn: payload.TopicArn });
       if (payload.Type === 'SubscriptionConfirmation') {
-        const url = String(payload.SubscribeURL ?? '');
+        const url = typeof payload.SubscribeURL === 'string' ? payload.SubscribeURL : '';
         if (!SUBSCRIBE_URL.test(url)) return refuse(res, 400, 'malformed', 'a SubscribeURL that is not of SNS');
         const status = await visit(url, deps.agent);
         deps.log.info({ event: 'inbound.ses_subscribed', topicArn: payload.TopicArn, status }, `confirmed the SNS subscription (${status})`);

@@ -11,6 +11,7 @@
 // embeddings/overrides/isolates, word joiner and invisible operators, BOM.
 const HIDING = /[\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
 // C0 and C1 controls other than whitespace (tabs and line breaks are whitespace below).
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const CONTROLS = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/g;
 const WHITESPACE = /[\s\p{Z}]+/gu;
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;

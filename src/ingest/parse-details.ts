@@ -9,9 +9,9 @@ import type { DailyPaperItem } from './parse-json-schema.ts';
 import type { PaperDetails } from '../model/paper.ts';
 
 export interface DetailsContext {
-  warn(message: string): void;
+  warn: (message: string) => void;
   /** a value the database cannot hold or no real listing has: the file is refused */
-  refuse(field: string, problem: string): never;
+  refuse: (field: string, problem: string) => never;
 }
 
 export function readDetails(item: DailyPaperItem, listedOn: string | null, ctx: DetailsContext): PaperDetails {
@@ -69,7 +69,7 @@ function linkOf(value: unknown, field: string, ctx: DetailsContext): string | nu
 function countOf(value: unknown, field: string, what: 'stars' | 'comments', ctx: DetailsContext): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'number') {
-    ctx.warn(`${field} ${quote(String(value), 30)} is not a number: left out`);
+    ctx.warn(`${field} ${quote(typeof value === 'string' ? value : JSON.stringify(value), 30)} is not a number: left out`);
     return null;
   }
   const problem = countProblem(value, what);

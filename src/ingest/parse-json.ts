@@ -43,7 +43,7 @@ export function parseDailyPapersValue(value: unknown, text: string, options: Par
 }
 
 /** The items (each read when its turn comes) or, for anything but a list, the value itself. */
-function readItems(items: Array<() => unknown> | unknown, lines: number[], text: string, options: ParseOptions): ParsedSnapshot {
+function readItems(items: unknown, lines: number[], text: string, options: ParseOptions): ParsedSnapshot {
   const reads = expectList(items, text, options.maxEntries);
   const warnings: string[] = [];
   const papers: ParsedPaper[] = [];
@@ -124,6 +124,7 @@ function expectList(value: unknown, text: string, maxEntries: number | undefined
 /** Says what the top-level value is instead of the list, quoting an API error message if it is one. */
 function describeNonList(value: unknown): string {
   if (value === null || typeof value !== 'object') {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- not null and not an object here: a JSON number or boolean
     const what = value === null ? 'null' : typeof value === 'string' ? `a string ${quote(value, 40)}` : `a ${typeof value} (${String(value).slice(0, 40)})`;
     return `${what}, expected the daily papers list (a JSON array)`;
   }

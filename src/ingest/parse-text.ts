@@ -101,7 +101,8 @@ function readEntries(lines: Line[], start: number, capturedOn: CalendarDate, opt
     if (options.maxEntries !== undefined && entry > options.maxEntries) {
       const at = (lines[i] as Line).no;
       throw new SnapshotParseError(
-        `the capture has more than SOURCE_MAX_ENTRIES (${options.maxEntries.toLocaleString('en')}) entries: entry ${entry.toLocaleString('en')} starts at line ${at}`,
+        `the capture has more than SOURCE_MAX_ENTRIES (${options.maxEntries.toLocaleString('en')}) entries: entry ${entry.toLocaleString('en')} ` +
+          `starts at line ${at}`,
         at,
       );
     }

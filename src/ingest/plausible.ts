@@ -77,10 +77,13 @@ export function countProblem(value: number, what: 'upvotes' | 'authors' | 'stars
 /** Why a (clean, one-line) title cannot identify a paper, or null. */
 export function titleProblem(title: string): string | null {
   if (title.length > LIMITS.titleChars) {
-    return `the title is ${title.length.toLocaleString('en')} characters long (a title has at most ${LIMITS.titleChars.toLocaleString('en')}): ${quote(title, 40)}`;
+    return (
+      `the title is ${title.length.toLocaleString('en')} characters long (a title has at ` +
+      `most ${LIMITS.titleChars.toLocaleString('en')}): ${quote(title, 40)}`
+    );
   }
   // ASCII cannot grow under NFKC: its key is at most as long as the title.
-  if (/^[\x00-\x7F]*$/.test(title)) return null;
+  if (/^\p{ASCII}*$/u.test(title)) return null;
   const bytes = Buffer.byteLength(titleKey(title));
   if (bytes > LIMITS.titleKeyBytes) {
     return `the title normalizes to ${bytes.toLocaleString('en')} bytes (at most ${LIMITS.titleKeyBytes.toLocaleString('en')}): ${quote(title, 40)}`;

@@ -141,7 +141,9 @@ export async function fetchCapped(
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of response.body ?? []) {
+    // fetch's body is a byte stream: typed ReadableStream<any> by undici
+    const body: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = response.body ?? [];
+    for await (const chunk of body) {
       total += chunk.length;
       if (total > maxBytes) throw new InputError('INPUT_TOO_LARGE', `more than ${maxBytes} bytes (SOURCE_MAX_BYTES)`);
       chunks.push(Buffer.from(chunk));

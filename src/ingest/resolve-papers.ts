@@ -3,7 +3,7 @@
 // one paper: when either side lacks an id, the normalized title decides. Pure: the caller loads the
 // candidate papers and writes the result.
 import { titleKey } from './paper-identity.ts';
-import type { KnownPaper, PaperDetails, PaperFields, Resolution, Resolved } from '../model/paper.ts';
+import type { KnownPaper, PaperDetails, PaperFields, Resolution } from '../model/paper.ts';
 import type { ParsedPaper } from './types.ts';
 
 /** The lookups the caller must load before resolving: papers with these ids or title keys. */
@@ -120,5 +120,5 @@ const isMissing = (value: unknown): boolean => value === undefined || value === 
 function givenDetails(p: ParsedPaper): PaperDetails {
   const given: Record<string, unknown> = {};
   for (const field of DETAILS) if (!isMissing(p[field])) given[field] = p[field];
-  return given as PaperDetails;
+  return given;
 }

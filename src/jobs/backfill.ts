@@ -187,7 +187,8 @@ export async function backfill(deps: IngestDeps, options: BackfillOptions): Prom
   summary.requests = fetcher.requests;
   deps.log.info(
     { event: 'backfill.finished', ...summary, rejected: summary.rejected.length },
-    `backfill of ${plural(summary.days, 'day')} from ${source}: ${summary.ingested} stored, ${summary.quiet} quiet, ${summary.already} already done${summary.stopped ? `; stopped at ${summary.stopped.day}: ${summary.stopped.error}` : ''}`,
+    `backfill of ${plural(summary.days, 'day')} from ${source}: ${summary.ingested} stored, ${summary.quiet} quiet, ${summary.already} already ` +
+      `done${summary.stopped ? `; stopped at ${summary.stopped.day}: ${summary.stopped.error}` : ''}`,
   );
   return summary;
 }
@@ -202,7 +203,10 @@ export function describeBackfillDay(result: BackfillDay): string {
     case 'duplicate':
       return `${result.day}: the same listing as snapshot ${result.snapshotId}, nothing new`;
     case 'ingested':
-      return `${result.day}: snapshot ${result.snapshotId}, ${result.papers} ${result.papers === 1 ? 'paper' : 'papers'} (${result.newPapers} new), kept as history (never mailed)`;
+      return (
+        `${result.day}: snapshot ${result.snapshotId}, ${result.papers} ${result.papers === 1 ? 'paper' : 'papers'} (${result.newPapers} new), ` +
+        `kept as history (never mailed)`
+      );
     case 'rejected':
       return `${result.day}: rejected, nothing stored — ${result.error}`;
   }

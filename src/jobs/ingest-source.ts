@@ -85,7 +85,7 @@ export async function ingestSource(deps: IngestDeps, source: string, options: In
         lastErrorCode: failure?.code ?? null,
         consecutiveFailures: failure ? { increment: 1 } : 0,
         ...(validators ? validators : {}),
-        ...(rejectedFiles ? { rejectedFiles: rejectedFiles as object[] } : {}),
+        ...(rejectedFiles ? { rejectedFiles } : {}),
       },
     });
   } catch (err) {
@@ -101,6 +101,7 @@ export async function ingestSource(deps: IngestDeps, source: string, options: In
       `source unhealthy (${problem.reason}): ${problem.message}`,
     );
   }
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows, unchanged, what the check's catch caught
   if (crash) throw crash;
   return { source: key, outcomes, unchanged, health };
 }

@@ -2,7 +2,7 @@
 // process is running it (job-lock.ts; the others log job.skipped) and never twice at once in this
 // process (noOverlap): a job that overruns its next tick is not started again.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { PrismaClient } from '../db/generated/client.ts';
+import type { Prisma, PrismaClient } from '../db/generated/client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { JobLock } from './job-lock.ts';
@@ -93,7 +93,7 @@ export class Scheduler {
         if (!row) return null; // another process already ran this tick
         try {
           const detail = await job.run();
-          await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'ok', detail: detail as object, finishedAt: new Date() } });
+          await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'ok', detail: detail as Prisma.InputJsonValue, finishedAt: new Date() } });
           return detail;
         } catch (err) {
           await prisma.jobRun

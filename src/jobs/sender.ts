@@ -27,7 +27,7 @@ export class SenderService {
     private readonly deps: SendDeps,
     pollMs = 5_000,
     /** settles what gone workers left (deliver/worker-liveness.ts recover); run before each round and now and then */
-    private readonly recover: () => Promise<unknown> = async () => undefined,
+    private readonly recover: () => Promise<unknown> = () => Promise.resolve(undefined),
   ) {
     this.loop = new SendLoop({
       pollMs,

@@ -5,12 +5,13 @@
 
 type SourceProblem = 'fetch_failed' | 'not_a_snapshot' | 'unreadable' | 'check_failed' | 'rejected_file' | 'stale';
 
-/** A file of a folder source whose current content was rejected: skipped until it changes. */
-export interface RejectedFile {
+/** A file of a folder source whose current content was rejected: skipped until it changes. (A type, not an interface, so
+ * that it is a JSON value Prisma can store as it is.) */
+export type RejectedFile = {
   name: string;
   line: number | null;
   error: string;
-}
+};
 
 export interface SourceRecord {
   source: string;

@@ -117,7 +117,8 @@ export async function trainReaderModels(deps: TrainReaderModelsDeps, options: Tr
   result.ms = Math.round(performance.now() - started);
   deps.log.info(
     { event: 'relevance.trained', ...result },
-    `reader models: ${result.trained} of ${plural(result.readers, 'reader')} with new feedback trained; text model ${plural(result.documents, 'paper')} (+${result.countedPapers})`,
+    `reader models: ${result.trained} of ${plural(result.readers, 'reader')} with new feedback trained; text ` +
+      `model ${plural(result.documents, 'paper')} (+${result.countedPapers})`,
   );
   return result;
 }

@@ -9,7 +9,7 @@ const cache = new Map<string, string>();
 
 const MARKS = /\p{M}/gu;
 const CURLY_APOSTROPHE = /\u2019/g;
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /**
  * Lower case, accents removed ("Schrödinger" → "schrodinger", "É" → "e"), curly apostrophe → "'".

@@ -57,8 +57,6 @@ export const TRANSITIONS = {
 
 export type TransitionName = keyof typeof TRANSITIONS;
 
-/** Statuses a sender that claimed a delivery may still change, with its worker id: held, or unknown (a late reply). */
-export const WORKER_MAY_RECORD = ['claimed', 'handed', 'unknown'] as const satisfies readonly DeliveryStatus[];
 /** Held by a worker, on its way: resend and resolve refuse it; stuck when old. */
 export const IN_FLIGHT = ['claimed', 'handed'] as const satisfies readonly DeliveryStatus[];
 /** Its message may be reaching the reader (never twice: its papers are taken). */
@@ -69,11 +67,6 @@ export const WENT_TO_RELAY = ['handed', 'sent', 'unknown'] as const satisfies re
 export const ON_ITS_WAY = ['queued', 'claimed', 'handed', 'unknown'] as const satisfies readonly DeliveryStatus[];
 /** Not yet settled by the relay's reply: the live preview shows its frozen papers. */
 export const NOT_YET_SENT = ['queued', 'claimed', 'handed'] as const satisfies readonly DeliveryStatus[];
-
-/** The statuses a transition starts from. */
-function from(name: TransitionName): readonly DeliveryStatus[] {
-  return TRANSITIONS[name].from;
-}
 
 /** Whether a delivery in `status` may make the transition (what its statement's guard says). */
 export function allows(name: TransitionName, status: string): boolean {

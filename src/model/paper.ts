@@ -48,13 +48,12 @@ export interface KnownPaper extends PaperAttributes {
 }
 
 /** A stored paper, as every stage reads it. */
-export interface Paper extends KnownPaper {}
+export type Paper = KnownPaper;
 
 export type PaperFields = Omit<KnownPaper, 'id'>;
 
 /** One entry of a snapshot once its paper is identified: a known paper (with what changed) or a new one. */
-export type Resolved =
-  { kind: 'existing'; position: number; paperId: number; changes: Partial<PaperFields> } | { kind: 'new'; position: number; fields: PaperFields };
+type Resolved = { kind: 'existing'; position: number; paperId: number; changes: Partial<PaperFields> } | { kind: 'new'; position: number; fields: PaperFields };
 
 /** A snapshot's entries resolved against the stored papers (ingest/resolve-papers.ts), as the database writes them. */
 export interface Resolution {

@@ -247,7 +247,8 @@ function databaseGauges(prisma: PrismaClient, registers: Registers): void {
   statusGauge(
     registers,
     'paperboy_subscription_mails',
-    'Subscription emails (confirmation, preferences link, preferences changed) by status (queued: waiting to be tried, again after a temporary error; failed: waits for an operator)',
+    'Subscription emails (confirmation, preferences link, preferences changed) by status ' +
+      '(queued: waiting to be tried, again after a temporary error; failed: waits for an operator)',
     ['queued', 'sending', 'sent', 'failed', 'skipped'],
     () => countByStatus(prisma.subscriptionMail),
   );

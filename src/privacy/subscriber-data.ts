@@ -102,7 +102,9 @@ export function privacyRefusal(ref: SubscriberRef, result: ExportResult | EraseR
     case 'in-flight':
       return {
         code: 'ERASE_IN_FLIGHT',
-        message: `${result.what} ${result.id} to this subscriber is being handed to the relay right now: nothing was erased; try again when its reply is in (a minute at most)`,
+        message:
+          `${result.what} ${result.id} to this subscriber is being handed to the relay right now: nothing was erased; try again when its reply is ` +
+          `in (a minute at most)`,
       };
   }
 }

@@ -129,7 +129,6 @@ export function fitLogistic(examples: readonly Example[], options: LogisticOptio
     idx[i] = global[local]!;
     weights[i] = x[local]!;
   });
-  ((globalThis as any).__steps ??= []).push([steps, d, rows.length]);
   return { bias: x[d]!, idx, weights, steps };
 }
 

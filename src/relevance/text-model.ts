@@ -5,7 +5,7 @@
 // vector is TF-IDF with sublinear tf over the buckets inside the document-frequency cut-offs,
 // L2-normalised. Pure: the database row is read and written by db/text-model.ts; its shape is
 // model/text-model.ts.
-import { DEFAULT_BUCKETS, type PaperText, type TextModel } from '../model/text-model.ts';
+import type { PaperText, TextModel } from '../model/text-model.ts';
 import { paperTerms } from './terms.ts';
 
 export { decodeDf, DEFAULT_BUCKETS, emptyTextModel, encodeDf, type TextModel } from '../model/text-model.ts';

@@ -206,7 +206,8 @@ export function paperRenderer(blocks: PaperBlocks): (paper: PreparedPaper, hits:
   const hitKey = (h: TopicHit): string => {
     let key = hitKeys.get(h);
     if (key === undefined) {
-      key = `\u0000${h.topic}\u0001${h.words.join('\u0001')}\u0001${h.title.join()}\u0001${h.abstract.join()}\u0001${h.score}${h.closeness}${h.field}${h.closest?.join() ?? ''}`;
+      const words = h.words.join('\u0001');
+      key = `\u0000${h.topic}\u0001${words}\u0001${h.title.join()}\u0001${h.abstract.join()}\u0001${h.score}${h.closeness}${h.field}${h.closest?.join() ?? ''}`;
       hitKeys.set(h, key);
     }
     return key;

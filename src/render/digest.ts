@@ -10,29 +10,15 @@ import { html, joinHtml, trusted, type Html, type Interpolation } from './html.t
 import { plural } from '../log/plural.ts';
 import { formatDay } from './format.ts';
 import { compiledTemplate } from './mjml.ts';
-import {
-  ACTION_SLOTS,
-  LINE_BLOCKS,
-  PAPER_SLOTS,
-  TEXT_INDENT,
-  TEXT_SLOTS,
-  paperRenderer,
-  preparePaper,
-  type PaperBlocks,
-  type PreparedPaper,
-  type RenderedPaper,
-} from './digest-paper.ts';
+import { digestBlocks, type DigestBlocks, type RecipientSlot } from './digest-blocks.ts';
+import { TEXT_INDENT, paperRenderer, preparePaper, type PreparedPaper, type RenderedPaper } from './digest-paper.ts';
 import { readerLinkBlock, renderReaderLinks, type ReaderLinkBlock } from './reader-links.ts';
 import { frequencyPhrase } from './frequency-line.ts';
 import { clip, digestSubject } from './subject.ts';
-import { cutBlock, fill, fillSome, parseTemplate, type Template } from './template.ts';
+import { cutBlock, fill, fillSome, type Template } from './template.ts';
 import { FOOTER_RULE, wrap } from './text.ts';
 import { joinAnd, topicLabel } from './topic-label.ts';
 import type { DigestView, RecipientLinks, RecipientPaper, RecipientView, RenderedEmail, WebViewLinks, WebViewRecipient } from './types.ts';
-
-const DIGEST_SLOTS = ['title', 'homeUrl', 'productName', 'dateline'] as const;
-const RECIPIENT_SLOTS = ['preview', 'heading', 'intro', 'papers', 'email', 'changeLinks', 'readerLinks', 'frequency'] as const;
-type RecipientSlot = (typeof RECIPIENT_SLOTS)[number];
 
 /** Where the papers come from, named in every digest. */
 const SOURCE = { name: 'Hugging Face Daily Papers', url: 'https://huggingface.co/papers' } as const;
@@ -77,19 +63,6 @@ function groupByTopic<T extends { hits: readonly TopicHit[] }>(items: readonly T
     else groups.set(topic, [item]);
   }
   return [...groups].map(([topic, items]) => ({ topic, items }));
-}
-
-interface DigestBlocks {
-  page: Template<(typeof DIGEST_SLOTS)[number] | RecipientSlot>;
-  group: Template<'topic' | 'items'>;
-  section: Template<'sectionTitle' | 'items'>;
-  separator: Html;
-  /** under each paper, when the recipient has a feedback page: "More like this · Not relevant" */
-  feedback: { line: Template<'text'>; link: Template<'href' | 'text'> };
-  /** the footer's links that change something (the email), or where they are (the web view) */
-  changeLinks: Template<'preferencesUrl' | 'unsubscribeUrl'>;
-  inYourInbox: Template<'preferencesLinkUrl'>;
-  paper: PaperBlocks;
 }
 
 export async function compileDigest(view: DigestView): Promise<DigestRenderer> {
@@ -249,7 +222,8 @@ function footerChangeLinks(blocks: DigestBlocks, links: RecipientLinks | WebView
       html: fill(blocks.inYourInbox, { preferencesLinkUrl: url }),
       text: [
         wrap(
-          `This is the web view: it only reads. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, in your own inbox. Not at hand? Email me my preferences link: ${url}`,
+          `This is the web view: it only reads. Your links to manage preferences, unsubscribe and say which papers fit are in the email itself, ` +
+            `in your own inbox. Not at hand? Email me my preferences link: ${url}`,
         ),
       ],
     };
@@ -274,36 +248,4 @@ function introParts(labels: readonly string[], date: string | null): { before: s
   const named = labels.slice(0, 4);
   const list = labels.length > 4 ? `${named.join(', ')} and ${plural(labels.length - 4, 'more topic')}` : joinAnd(named);
   return { before: 'New on ', after: `${when}, for ${labels.length === 1 ? 'your topic' : 'your topics'} ${list}: best match first.` };
-}
-
-/** Cuts the compiled template into the page and its repeated blocks, checking every slot is there. */
-function digestBlocks(html: string): DigestBlocks {
-  let rest = html;
-  const take = (name: string, replacement = ''): string => {
-    const cut = cutBlock(rest, 'digest', name, replacement);
-    rest = cut.html;
-    return cut.block;
-  };
-  const lines = Object.fromEntries(LINE_BLOCKS.map((name) => [name, parseTemplate(take(name), 'digest', TEXT_SLOTS)])) as Record<
-    (typeof LINE_BLOCKS)[number],
-    Template<'text'>
-  >;
-  const action = parseTemplate(take('action'), 'digest', ACTION_SLOTS);
-  const feedback = { line: parseTemplate(take('feedback'), 'digest', TEXT_SLOTS), link: parseTemplate(take('feedbacklink'), 'digest', ACTION_SLOTS) };
-  const changeLinks = parseTemplate(take('changelinks'), 'digest', ['preferencesUrl', 'unsubscribeUrl'] as const);
-  const inYourInbox = parseTemplate(take('inyourinbox'), 'digest', ['preferencesLinkUrl'] as const);
-  const separator = fill(parseTemplate(take('separator'), 'digest', []), {});
-  const paper = parseTemplate(take('paper'), 'digest', PAPER_SLOTS);
-  const section = parseTemplate(take('section'), 'digest', ['sectionTitle', 'items'] as const);
-  const group = parseTemplate(take('group', '%%papers%%'), 'digest', ['topic', 'items'] as const);
-  return {
-    page: parseTemplate(rest, 'digest', [...DIGEST_SLOTS, ...RECIPIENT_SLOTS]),
-    group,
-    section,
-    separator,
-    feedback,
-    changeLinks,
-    inYourInbox,
-    paper: { paper, action, ...lines },
-  };
 }

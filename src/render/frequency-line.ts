@@ -19,6 +19,9 @@ export function frequencyPhrase(c: FrequencyChoice): string {
 /** A sentence of where email stands now; feed only says plainly that email stopped. */
 export function frequencySentence(c: FrequencyChoice): string {
   if (c.frequency === 'feed')
-    return 'Email is stopped: you chose your feed only, so no digest is emailed. Your feed still lists the papers your topics catch; choose a frequency in your preferences to get emails again.';
+    return (
+      'Email is stopped: you chose your feed only, so no digest is emailed. Your feed still lists the papers your topics catch; choose a ' +
+      'frequency in your preferences to get emails again.'
+    );
   return `You get ${frequencyPhrase(c)}.`;
 }

@@ -23,7 +23,7 @@ export function renderHtml(value: Interpolation): string {
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
   let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += renderHtml(values[i]!) + (strings[i + 1] ?? '');
+  for (let i = 0; i < values.length; i++) out += renderHtml(values[i]) + (strings[i + 1] ?? '');
   return new Html(out);
 }
 

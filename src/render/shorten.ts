@@ -81,7 +81,7 @@ function cutPoint(text: string, start: number, end: number): number {
     cut = end; // one enormous word: cut it, but never between the halves of a surrogate pair
     if (/[\ud800-\udbff]/.test(text[cut - 1] ?? '')) cut--;
   }
-  while (cut > start && /[\s.,;:(\[{–—-]/.test(text[cut - 1] ?? '')) cut--;
+  while (cut > start && /[\s.,;:([{–—-]/.test(text[cut - 1] ?? '')) cut--;
   return cut;
 }
 

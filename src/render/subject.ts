@@ -29,7 +29,7 @@ export function digestSubject(paperCount: number, labels: readonly string[], sna
   const order = named.map((t, i) => i).sort((a, b) => named[a]!.length - named[b]!.length);
   order.forEach((i, k) => {
     shown[i] = clip(named[i]!, Math.max(Math.floor(room / (order.length - k)), 4));
-    room -= shown[i]!.length;
+    room -= shown[i].length;
   });
   const list = others > 0 ? shown.join(', ') : joinAnd(shown);
   return clip(`${head}${list}${more}${tail}`);

@@ -5,6 +5,7 @@ const TEXT_WIDTH = 78;
 /** above the footer of the text part; not "-- ", which mail clients treat as a signature and fold away */
 export const FOOTER_RULE = '-'.repeat(40);
 /** whitespace and control characters: the text part has no CR or LF but those wrap puts there */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const BLANKS = /[\s\u0000-\u001f\u007f-\u009f]+/;
 
 /** The text with each highlighted range between asterisks. */

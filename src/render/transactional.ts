@@ -73,7 +73,8 @@ export async function renderPreferencesChanged(view: PreferencesChangedView): Pr
   const status =
     view.paused && view.frequency !== 'feed'
       ? view.pausedUntil
-        ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then (${frequencyPhrase(view)}), or resume it from your preferences.`
+        ? `Your digest is paused until ${formatDay(view.pausedUntil.toISOString().slice(0, 10), 'long')}: it starts again by itself then ` +
+          `(${frequencyPhrase(view)}), or resume it from your preferences.`
         : `Your digest is paused: no emails until you resume it from your preferences (then ${frequencyPhrase(view)}).`
       : frequencySentence(view);
   const subject = `Your ${product} preferences were updated`;
@@ -137,7 +138,8 @@ export async function renderPreferencesLink(view: PreferencesLinkView): Promise<
     'Your preferences link',
     '',
     wrap(
-      `Someone — probably you — asked for the link to the preferences of ${oneLine(view.email)} on ${product}: by subscribing it again (it is already subscribed), or from your archive. Nothing has changed. Your topics:`,
+      `Someone — probably you — asked for the link to the preferences of ${oneLine(view.email)} on ${product}: by subscribing it again (it is ` +
+        `already subscribed), or from your archive. Nothing has changed. Your topics:`,
     ),
     '',
     topicLines(view.topics),

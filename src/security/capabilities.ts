@@ -12,7 +12,6 @@ import type { TokenClaims, TokenPurpose, TokenSigner } from './tokens.ts';
 
 export const READ_PURPOSES = ['archive', 'feed'] as const satisfies readonly TokenPurpose[];
 export type ReadPurpose = (typeof READ_PURPOSES)[number];
-type ChangePurpose = Exclude<TokenPurpose, ReadPurpose>;
 
 export const isReadPurpose = (purpose: TokenPurpose): purpose is ReadPurpose => (READ_PURPOSES as readonly TokenPurpose[]).includes(purpose);
 

@@ -60,7 +60,8 @@ async function readKeyFile(file: string): Promise<string | null> {
 function checked(text: string, file: string): Buffer {
   if (text.length < MIN_KEY_CHARS) {
     throw new SecretKeyError(
-      `${file}: the signing key is ${text.length} characters, at least ${MIN_KEY_CHARS} are needed; delete the file to have a new one generated (links already mailed stop working) or set SECRET_KEY`,
+      `${file}: the signing key is ${text.length} characters, at least ${MIN_KEY_CHARS} are needed; delete the file to have a new one generated ` +
+        `(links already mailed stop working) or set SECRET_KEY`,
     );
   }
   return Buffer.from(text, 'utf8');

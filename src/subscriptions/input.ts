@@ -39,6 +39,7 @@ export type EmailResult = { ok: true; email: string } | { ok: false; error: Fiel
 export type TopicsResult = { ok: true; topics: string[] } | { ok: false; error: FieldError<TopicsErrorCode> | null; lines: TopicLineError[] };
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // Legal in some quoted local parts, but never needed by a real reader, and risky in a header.
 const UNWANTED = /[\s"<>(),;:\\[\]]/;

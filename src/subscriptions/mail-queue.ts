@@ -164,7 +164,9 @@ export class SubscriptionMailQueue {
     await settleMail(deps.prisma, mail, this.workerId, now, { status: 'failed', error: stored });
     deps.log.warn(
       { event: `${mail.kind}.failed`, ...context, code, error, reason: next.reason },
-      `${label(mail)} to subscriber ${mail.subscriberId} failed for good (${refused ? `refused: ${code}` : `still ${code} after ${plural(mail.tries, 'try', 'tries')}`}): an operator can send it again (paperboy subscription-mails)`,
+      `${label(mail)} to subscriber ${mail.subscriberId} failed for good ` +
+        `(${refused ? `refused: ${code}` : `still ${code} after ${plural(mail.tries, 'try', 'tries')}`}): ` +
+        'an operator can send it again (paperboy subscription-mails)',
     );
   }
 

@@ -30,9 +30,9 @@ const READERS = Array.from({ length: 10 }, (_, i) => `reader${i}@example.org`).c
 
 async function axe(page: Page): Promise<string[]> {
   // evaluated through the DevTools protocol, so the page's CSP (no inline script) stays as it is
-  const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] })`)) as {
-    violations: Array<{ id: string; impact: string; nodes: unknown[] }>;
-  };
+  const result = await page.evaluate<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }>(
+    `${AXE};axe.run(document, { resultTypes: ['violations'] })`,
+  );
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 
@@ -191,7 +191,7 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
   });
 
   it('shows a failed subscription email on the overview and its page, and sends it again', async () => {
-    const reader = (await app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'reader1@example.org' } }))!;
+    const reader = await app.ctx.db.prisma.subscriber.findFirstOrThrow({ where: { email: 'reader1@example.org' } });
     await app.ctx.db.prisma.subscriber.update({ where: { id: reader.id }, data: { status: 'active' } });
     const now = new Date();
     const mail = await app.ctx.db.prisma.subscriptionMail.create({
@@ -266,7 +266,9 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
     // a form posted without going through its confirmation page does nothing
     const unconfirmed = await page.evaluate<number>(`(async () => {
       const csrf = document.querySelector('input[name="_csrf"]').value;
-      const r = await fetch('/admin/ui/digest', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '_csrf=' + encodeURIComponent(csrf), redirect: 'manual' });
+      const r = await fetch('/admin/ui/digest', {
+        method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '_csrf=' + encodeURIComponent(csrf), redirect: 'manual',
+      });
       return r.status;
     })()`);
     expect(unconfirmed).toBe(400);
@@ -296,7 +298,8 @@ describe.skipIf(skipWithoutChromium)('the operator dashboard in Chromium', () =>
         .catch(() => undefined); // open the fold too
       await phone.screenshot({ path: new URL(`dashboard-375-${name}.png`, ARTIFACTS).pathname, fullPage: true });
       const wide = await phone.evaluate<string[]>( // what sticks out, if anything
-        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 375).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`,
+        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 375).map((e) => e.tagName + '.' + e.className ` +
+          `+ ' ' + Math.round(e.getBoundingClientRect().right))`,
       );
       expect(await phone.evaluate<number>('document.documentElement.scrollWidth'), `${name}: ${wide.join(', ')}`).toBeLessThanOrEqual(375);
     }

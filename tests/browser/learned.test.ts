@@ -17,9 +17,9 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 
 async function axe(page: Page): Promise<string[]> {
   // evaluated through the DevTools protocol, so the page's CSP (no inline script) stays as it is
-  const result = (await page.evaluate(`${AXE};axe.run(document, { resultTypes: ['violations'] })`)) as {
-    violations: Array<{ id: string; impact: string; nodes: unknown[] }>;
-  };
+  const result = await page.evaluate<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }>(
+    `${AXE};axe.run(document, { resultTypes: ['violations'] })`,
+  );
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 

@@ -45,7 +45,7 @@ export async function startBrowserApp(): Promise<BrowserApp> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const app = await startTestApp('postgres', { SMTP_URL: sink.url, BASE_URL: base, SMTP_TIMEOUT: '20s' });
   await ingestSeeds(app);
-  handler = createWebApp(app.ctx, { pages: pagesRouter(app.ctx) }) as unknown as http.RequestListener;
+  handler = createWebApp(app.ctx, { pages: pagesRouter(app.ctx) });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -126,7 +126,7 @@ function spawnPaperboy(args: string[], env: Record<string, string>): ChildProces
     env: { PATH: process.env.PATH, HOME: process.env.HOME, SNAPSHOT_SOURCE: SEEDS, ...SENDER_ENV, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.resume(); // read and drop: a full pipe would stall it
+  child.stderr.resume(); // read and drop: a full pipe would stall it
   return child;
 }
 
@@ -143,8 +143,8 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 

@@ -26,6 +26,7 @@ export interface Delivery {
   faultRelay(options?: FaultRelayOptions): Promise<FaultRelay>;
 }
 
+// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern: it must be one
 export const deliveryTest = test.extend('delivery', async ({}, { onCleanup }): Promise<Delivery> => {
   const closers: Array<() => Promise<void>> = [];
   onCleanup(async () => {

@@ -76,7 +76,7 @@ const REPLY: Record<string, string> = {
 };
 
 export async function startFaultRelay(options: FaultRelayOptions = {}): Promise<FaultRelay> {
-  let pick = options.pick ?? (() => ({ kind: 'accept' }) as Fault);
+  let pick = options.pick ?? (() => ({ kind: 'accept' }));
   let connectionFault = options.connectionFault;
   const taken: RelayMessage[] = [];
   const seen: RelayMessage[] = [];

@@ -7,7 +7,7 @@ const TABLES = ['snapshot', 'paper', 'snapshot_entry', 'subscriber', 'mailed_pap
 export async function tableFingerprint(prisma: PrismaClient, omit: Record<string, string[]> = {}): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of TABLES) {
-    const row = omit[table]?.length ? `(to_jsonb(t) - ARRAY[${omit[table]!.map((c) => `'${c}'`).join(', ')}]::text[])::text` : 't::text';
+    const row = omit[table]?.length ? `(to_jsonb(t) - ARRAY[${omit[table].map((c) => `'${c}'`).join(', ')}]::text[])::text` : 't::text';
     const rows = await prisma.$queryRawUnsafe<Array<{ n: bigint; h: string | null }>>(
       `SELECT count(*) AS n, md5(coalesce(string_agg(${row}, '|' ORDER BY ${row}), '')) AS h FROM "${table}" t`,
     );

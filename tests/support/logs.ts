@@ -20,6 +20,6 @@ export function capturingLogger(level: 'debug' | 'info' = 'info'): CapturedLog {
       done();
     },
   });
-  const log = createLogger({ level, destination: stream as never });
+  const log = createLogger({ level, destination: stream });
   return { log, lines, events: (name) => lines.filter((l) => l.event === name) };
 }

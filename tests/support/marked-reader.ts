@@ -32,7 +32,8 @@ export const ML = [
 export const PHYSICS = [
   [
     'Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm',
-    'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared displacement exponent below one.',
+    'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared ' +
+      'displacement exponent below one.',
   ],
   [
     'Diffusion of Colloids Near a Wall',
@@ -40,7 +41,8 @@ export const PHYSICS = [
   ],
   [
     'Heat Diffusion in Layered Crystals',
-    'Phonon transport and heat diffusion of particles in layered crystals are measured with thermoreflectance; the mean squared displacement of phonons is anisotropic.',
+    'Phonon transport and heat diffusion of particles in layered crystals are measured with thermoreflectance; the mean squared displacement of ' +
+      'phonons is anisotropic.',
   ],
   [
     'Rotational Diffusion of Active Particles',

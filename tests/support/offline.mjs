@@ -6,7 +6,8 @@ import dns from 'node:dns';
 import net from 'node:net';
 
 const local = (host) => typeof host !== 'string' || net.isIP(host) !== 0 || /^(.+\.)?localhost\.?$/i.test(host);
-const refused = (host) => Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
+const refused = (host) =>
+  Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
 
 if (!dns.lookup.paperboyOffline) {
   const lookup = dns.lookup;

@@ -39,7 +39,8 @@ export async function backfillCommand(inputs: string[], options: { since: string
     const shown = displaySource(api);
     const terminal = Boolean(process.stderr.isTTY);
     process.stdout.write(
-      `backfill of ${plural(days.length, 'day')} (${days[0]} to ${days.at(-1)}) from ${shown}, one request every ${paceMs} ms at most; stored as history: no digest is built from them\n`,
+      `backfill of ${plural(days.length, 'day')} (${days[0]} to ${days.at(-1)}) from ${shown}, one request every ${paceMs} ms at most; stored ` +
+        `as history: no digest is built from them\n`,
     );
     const bar = progressBar(days.length, 'backfill');
     try {
@@ -59,7 +60,8 @@ export async function backfillCommand(inputs: string[], options: { since: string
       if (!locked.ran) throw new CliError('ingest: a backfill is already running (another process): wait for it, or stop it first');
       const s = locked.value;
       process.stdout.write(
-        `backfill: ${plural(s.ingested, 'day')} stored, ${s.quiet} quiet, ${s.duplicate} unchanged, ${s.already} already done, ${s.rejected.length} rejected (${plural(s.requests, 'request')})\n`,
+        `backfill: ${plural(s.ingested, 'day')} stored, ${s.quiet} quiet, ${s.duplicate} unchanged, ${s.already} already ` +
+          `done, ${s.rejected.length} rejected (${plural(s.requests, 'request')})\n`,
       );
       if (s.stopped) {
         process.stderr.write(`paperboy: backfill stopped at ${s.stopped.day} (${s.stopped.error}): run the same command again to continue from there\n`);

@@ -16,14 +16,17 @@ export function registerDb(program: Command): void {
       const { config } = cliEnv();
       if (config.DATABASE_URL) return void process.stdout.write('DATABASE_URL is set: paperboy uses that PostgreSQL, not the embedded database\n');
       const s = await embeddedStatus(config.DATA_DIR);
-      const lines = [
-        `embedded PostgreSQL in ${s.pgdata}: ${!s.exists ? 'not created yet (the first command creates it)' : s.state === 'ready' ? `running (pid ${s.pid})` : s.state === 'absent' ? 'stopped' : `${s.state} (pid ${s.pid})`}`,
-      ];
+      const state = !s.exists
+        ? 'not created yet (the first command creates it)'
+        : s.state === 'ready'
+          ? `running (pid ${s.pid})`
+          : s.state === 'absent'
+            ? 'stopped'
+            : `${s.state} (pid ${s.pid})`;
+      const lines = [`embedded PostgreSQL in ${s.pgdata}: ${state}`];
       if (s.exists) lines.push(`  size     ${(s.bytes / 1024 / 1024).toFixed(0)} MB`, `  socket   ${s.socketDir}`, `  log      ${s.log}`);
-      if (s.state === 'ready')
-        lines.push(
-          `  used by  ${s.members.length ? s.members.map((m) => m.name).join(', ') : 'no paperboy process (it stops when the next one exits, or with `paperboy db stop`)'}`,
-        );
+      const nobody = 'no paperboy process (it stops when the next one exits, or with `paperboy db stop`)';
+      if (s.state === 'ready') lines.push(`  used by  ${s.members.length ? s.members.map((m) => m.name).join(', ') : nobody}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 

@@ -38,7 +38,8 @@ export function describeDigest(result: BuildDigestResult): void {
   switch (result.kind) {
     case 'no-snapshot':
       out(
-        'no snapshot to digest yet (history snapshots — the bundled seeds, backfilled days — are never digested): run `paperboy ingest <file|folder|url>` first',
+        'no snapshot to digest yet (history snapshots — the bundled seeds, backfilled days — are never digested): run `paperboy ingest ' +
+          '<file|folder|url>` first',
       );
       return;
     case 'up-to-date':
@@ -51,7 +52,9 @@ export function describeDigest(result: BuildDigestResult): void {
       const day = result.snapshot.capturedAt.toISOString().slice(0, 10);
       const what = result.kind === 'dry-run' ? 'dry run, nothing written:' : `digest ${result.digest!.id}:`;
       out(
-        `${what} snapshot ${result.snapshot.id} (${day}), ${plural(result.newPapers.length, 'new paper')}, ${plural(result.subscribers, 'active subscriber')}, ${plural(result.deliveries, 'delivery', 'deliveries')}${result.kind === 'built' ? ' queued' : ''}`,
+        `${what} snapshot ${result.snapshot.id} (${day}), ${plural(result.newPapers.length, 'new paper')}, ` +
+          `${plural(result.subscribers, 'active subscriber')}, ${plural(result.deliveries, 'delivery', 'deliveries')}` +
+          `${result.kind === 'built' ? ' queued' : ''}`,
       );
       if (result.resumedAfter !== undefined) out(`went on with a build left unfinished (${plural(result.resumedAfter, 'reader')} planned before)`);
       if (result.skippedSnapshots.length) out(`skipped older snapshots (never mailed): ${result.skippedSnapshots.join(', ')}`);

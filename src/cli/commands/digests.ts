@@ -30,11 +30,15 @@ function digestLines(digests: DigestWithCounts[]): string[] {
       .filter(([, n]) => n > 0)
       .map(([status, n]) => `${n} ${status}`);
     const status = d.status === 'paused' ? `paused (${d.pauseReason ?? 'too many failures'})` : d.status;
-    return `digest ${d.id}  listing ${day(d.snapshotCapturedAt)}  built ${minute(d.createdAt)} UTC  ${status}  ${plural(d.newPaperCount, 'new paper')}  ${plural(d.deliveryCount, 'delivery', 'deliveries')}${counts.length ? `: ${counts.join(', ')}` : ''}`;
+    return (
+      `digest ${d.id}  listing ${day(d.snapshotCapturedAt)}  built ${minute(d.createdAt)} UTC  ${status}  ${plural(d.newPaperCount, 'new paper')}` +
+      `  ${plural(d.deliveryCount, 'delivery', 'deliveries')}${counts.length ? `: ${counts.join(', ')}` : ''}`
+    );
   });
   if (skipped.length) {
     lines.push(
-      `${plural(skipped.length, 'skipped digest')} (older listings a newer one was digested before: never mailed): ${skipped.map((d) => `${d.id} (listing ${day(d.snapshotCapturedAt)})`).join(', ')}`,
+      `${plural(skipped.length, 'skipped digest')} (older listings a newer one was digested before: never mailed): ` +
+        `${skipped.map((d) => `${d.id} (listing ${day(d.snapshotCapturedAt)})`).join(', ')}`,
     );
   }
   return lines;

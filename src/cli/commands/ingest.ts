@@ -51,7 +51,8 @@ function describe(o: IngestOutcome): string {
         .join('');
       const more = o.warnings.length > WARNINGS_SHOWN ? `\n  and ${plural(o.warnings.length - WARNINGS_SHOWN, 'more warning')}` : '';
       const history = o.history
-        ? `; captured before snapshot ${o.history.snapshotId}, whose digest ${o.history.digestId} is built: kept as history, never mailed (built digests do not change)`
+        ? `; captured before snapshot ${o.history.snapshotId}, whose digest ${o.history.digestId} is built: kept as history, never mailed (built ` +
+          `digests do not change)`
         : '';
       return `${o.source}: snapshot ${o.snapshot.id} captured ${day}, ${plural(o.papers, 'paper')}, ${o.newPapers} new${history}${cut}${shown}${more}`;
     }

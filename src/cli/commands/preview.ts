@@ -91,7 +91,8 @@ async function previewEmail(email: string, options: PreviewOptions): Promise<voi
         throw new CliError('no snapshot yet: run `paperboy ingest <file|folder|url>` first');
       case 'nothing':
         process.stdout.write(
-          `${result.subscriber.email} would get nothing from snapshot ${result.snapshotId}: none of its ${plural(result.newPapers, 'new paper')} match their topics, or they were already mailed\n`,
+          `${result.subscriber.email} would get nothing from snapshot ${result.snapshotId}: none of ` +
+            `its ${plural(result.newPapers, 'new paper')} match their topics, or they were already mailed\n`,
         );
         return 0;
       case 'preview': {

@@ -23,7 +23,8 @@ export function registerRelevance(program: Command): void {
         });
         (bar as ReturnType<typeof progressBar> | null)?.stop();
         process.stdout.write(
-          `text model: ${plural(run.documents, 'paper')} (${run.countedPapers} counted now); ${plural(run.readers, 'reader')} with new feedback, ${run.trained} trained` +
+          `text model: ${plural(run.documents, 'paper')} (${run.countedPapers} counted now); ${plural(run.readers, 'reader')} with new ` +
+            `feedback, ${run.trained} trained` +
             `${run.trained ? `, largest model ${run.largestModelBytes} bytes` : ''} in ${run.ms} ms\n`,
         );
         return 0;
@@ -47,14 +48,16 @@ async function describeModels(ctx: AppContext): Promise<void> {
   if (!model) out('text model: nothing counted yet (ingest a snapshot, or run `paperboy relevance train`)');
   else
     out(
-      `text model: ${plural(model.documents, 'paper')}, ${model.buckets} buckets (${Math.round((model.buckets * 4) / 1024)} KiB), ${vocabularySize(model)} in the vocabulary now`,
+      `text model: ${plural(model.documents, 'paper')}, ${model.buckets} buckets (${Math.round((model.buckets * 4) / 1024)} ` +
+        `KiB), ${vocabularySize(model)} in the vocabulary now`,
     );
   const { rows } = await ctx.db.sql.query<{ n: string; learned: string; mean: string | null; max: number | null }>(
     `SELECT count(*) AS n, count(model) AS learned, avg(bytes) FILTER (WHERE model IS NOT NULL) AS mean, max(bytes) AS max FROM reader_model`,
   );
   const r = rows[0]!;
   out(
-    `reader models: ${r.learned} (of ${plural(Number(r.n), 'reader')} with feedback)${r.mean ? `, ${Math.round(Number(r.mean))} bytes on average, ${r.max} at most` : ''}`,
+    `reader models: ${r.learned} (of ${plural(Number(r.n), 'reader')} with ` +
+      `feedback)${r.mean ? `, ${Math.round(Number(r.mean))} bytes on average, ${r.max} at most` : ''}`,
   );
 }
 

@@ -51,7 +51,8 @@ async function resendTo(ctx: AppContext, digestId: number, email: string, confir
     case 'queued':
       ctx.log.info({ event: 'delivery.resend', digestId, deliveries: [result.delivery.deliveryId] }, 're-queued one delivery');
       process.stdout.write(
-        `digest ${digestId}: delivery ${result.delivery.deliveryId} re-queued as attempt ${result.delivery.attempt} (was ${result.delivery.previousStatus}); run \`paperboy send\`\n`,
+        `digest ${digestId}: delivery ${result.delivery.deliveryId} re-queued as attempt ${result.delivery.attempt} ` +
+          `(was ${result.delivery.previousStatus}); run \`paperboy send\`\n`,
       );
       return 0;
     case 'not-found':
@@ -67,11 +68,13 @@ async function resendTo(ctx: AppContext, digestId: number, email: string, confir
       throw new CliError(`delivery ${result.deliveryId} is ${result.status}: nothing to resend`);
     case 'needs-confirmation':
       throw new CliError(
-        `delivery ${result.deliveryId} was sent${result.sentAt ? ` at ${result.sentAt.toISOString()}` : ''}: resending mails the reader a second copy; add --yes to resend it`,
+        `delivery ${result.deliveryId} was sent${result.sentAt ? ` at ${result.sentAt.toISOString()}` : ''}: ` +
+          'resending mails the reader a second copy; add --yes to resend it',
       );
     case 'already-resent':
       process.stdout.write(
-        `delivery ${result.deliveryId} was re-queued moments ago (attempt ${result.attempt}): not again; to resend it once more, run this again after ${RESEND_REPEAT_SECONDS} s\n`,
+        `delivery ${result.deliveryId} was re-queued moments ago (attempt ${result.attempt}): not again; ` +
+          `to resend it once more, run this again after ${RESEND_REPEAT_SECONDS} s\n`,
       );
       return 0;
   }

@@ -9,7 +9,8 @@ export function registerRetention(program: Command): void {
   program
     .command('retention')
     .description(
-      'drop the deliveries and mailed papers older than DELIVERY_RETENTION now (the schedule does it daily): whole months of mailed papers, finished deliveries',
+      'drop the deliveries and mailed papers older than DELIVERY_RETENTION now (the schedule does it daily): ' +
+        'whole months of mailed papers, finished deliveries',
     )
     .action(async () => {
       await withContext(async (ctx) => {
@@ -20,12 +21,14 @@ export function registerRetention(program: Command): void {
         out(`retention: what is older than ${r.cutoff.toISOString()} (DELIVERY_RETENTION)`);
         out(`  partitions created  ${r.partitionsCreated.join(', ') || 'none'}`);
         out(
-          `  partitions dropped  ${r.partitionsDropped.join(', ') || 'none'}${r.readersFolded ? ` (${plural(r.readersFolded, 'reader')}' mailed papers kept in reader_mailed)` : ''}`,
+          `  partitions dropped  ${r.partitionsDropped.join(', ') || 'none'}` +
+            (r.readersFolded ? ` (${plural(r.readersFolded, 'reader')}' mailed papers kept in reader_mailed)` : ''),
         );
         if (r.partitionsBusy.length) out(`  left for next run   ${r.partitionsBusy.join(', ')} (mailed_paper was locked by a long transaction)`);
         if (r.partitionsRefused.length) out(`  no partition for    ${r.partitionsRefused.join(', ')} (their rows are in mailed_paper_default)`);
         out(
-          `  deliveries expired  ${r.deliveriesExpired}${r.defaultRowsExpired ? `, ${plural(r.defaultRowsExpired, 'mailed paper')} from the default partition` : ''}`,
+          `  deliveries expired  ${r.deliveriesExpired}` +
+            (r.defaultRowsExpired ? `, ${plural(r.defaultRowsExpired, 'mailed paper')} from the default partition` : ''),
         );
         out(`  kept, still on their way  ${r.unfinishedKept}`);
         out(`  in ${r.ms} ms`);

@@ -19,7 +19,8 @@ export function registerRunOnce(program: Command): void {
         const count = (kind: string) => outcomes.filter((o) => o.kind === kind).length;
         const rejected = outcomes.filter((o) => o.kind === 'rejected');
         process.stdout.write(
-          `ingest: ${plural(count('ingested'), 'new snapshot')}, ${count('duplicate')} already known, ${count('quiet')} quiet (empty), ${rejected.length} rejected\n`,
+          `ingest: ${plural(count('ingested'), 'new snapshot')}, ${count('duplicate')} already known, ${count('quiet')} quiet ` +
+            `(empty), ${rejected.length} rejected\n`,
         );
         for (const r of rejected) if (r.kind === 'rejected') process.stdout.write(`  ${describeRejection(r)}\n`);
         describeDigest(await digestNow(ctx, false));

@@ -52,7 +52,8 @@ export function registerSubscriber(program: Command): void {
   subscriber
     .command('erase')
     .description(
-      'erase one subscriber: address, topics, feedback, reader model, subscription emails, bounce details and mailed papers go; anonymous counts stay; never mailed again',
+      'erase one subscriber: address, topics, feedback, reader model, subscription emails, bounce details and mailed papers go; anonymous ' +
+        'counts stay; never mailed again',
     )
     .argument('<subscriber>', 'their email address (any case) or subscriber id')
     .option('--yes', 'do not ask (needed when not on a terminal)')
@@ -65,8 +66,12 @@ export function registerSubscriber(program: Command): void {
         if (result.kind !== 'erased') throw new CliError(privacyRefusal(who, result)!.message);
         const r = result.removed;
         process.stdout.write(
-          `erased subscriber ${result.subscriberId}: address and topics gone; removed ${plural(r.feedback, 'feedback mark')}, ${plural(r.mailedPapers, 'mailed paper')}, ${plural(r.subscriptionMails, 'subscription email')}${r.readerModel ? ', the reader model' : ''}; ` +
-            `kept anonymous for the counts: ${plural(r.deliveriesKept, 'delivery', 'deliveries')}, ${plural(r.inboundReports, 'bounce or complaint report')}${r.deliveriesStopped ? ` (${r.deliveriesStopped} not yet sent: never will be)` : ''}\n`,
+          `erased subscriber ${result.subscriberId}: address and topics gone; removed ${plural(r.feedback, 'feedback mark')}, ` +
+            `${plural(r.mailedPapers, 'mailed paper')}, ${plural(r.subscriptionMails, 'subscription email')}` +
+            `${r.readerModel ? ', the reader model' : ''}; ` +
+            (`kept anonymous for the counts: ${plural(r.deliveriesKept, 'delivery', 'deliveries')}, ` +
+              `${plural(r.inboundReports, 'bounce or complaint report')}` +
+              `${r.deliveriesStopped ? ` (${r.deliveriesStopped} not yet sent: never will be)` : ''}\n`),
         );
         return 0;
       });

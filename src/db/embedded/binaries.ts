@@ -16,7 +16,8 @@ export async function postgresBinaries(): Promise<PostgresBinaries> {
     return { postgres: found.postgres, initdb: found.initdb };
   } catch {
     throw new EmbeddedDatabaseError(
-      `the embedded database needs the package ${name}, which is not installed (run npm install; on an unsupported platform, set DATABASE_URL to a PostgreSQL server)`,
+      `the embedded database needs the package ${name}, which is not installed (run npm install; on an unsupported platform, set DATABASE_URL ` +
+        `to a PostgreSQL server)`,
     );
   }
 }

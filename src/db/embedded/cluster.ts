@@ -132,7 +132,8 @@ export class EmbeddedCluster {
 function refuseOldLayout(layout: EmbeddedLayout): void {
   if (clusterExists(layout) || !clusterExists({ ...layout, pgdata: layout.pglite })) return;
   throw new EmbeddedDatabaseError(
-    `${layout.pglite} is the embedded database of an earlier paperboy (PGlite), which this version does not open: copy it over with \`npx paperboy db import-pglite\` (README, "Upgrading from an earlier paperboy"), or move it aside to start empty`,
+    `${layout.pglite} is the embedded database of an earlier paperboy (PGlite), which this version does not open: copy it over with \`npx ` +
+      `paperboy db import-pglite\` (README, "Upgrading from an earlier paperboy"), or move it aside to start empty`,
     'EMBEDDED_DB_OLD_LAYOUT',
   );
 }

@@ -87,7 +87,10 @@ async function initdb(binaries: PostgresBinaries, pgdata: string, user: ServerUs
 /** The message for a binary that could not be run (as root: the user postgres cannot reach it). */
 export function unreachable(binary: string, user: ServerUser | undefined, err: NodeJS.ErrnoException): string {
   if (user && err.code === 'EACCES') {
-    return `the embedded database runs as the user postgres, which cannot run ${binary}: move the project out of a private folder such as /root, run paperboy as a normal user, or set DATABASE_URL`;
+    return (
+      `the embedded database runs as the user postgres, which cannot run ${binary}: move the project out of a private folder such as /root, run ` +
+      `paperboy as a normal user, or set DATABASE_URL`
+    );
   }
   return `could not run ${binary}: ${err.message}`;
 }

@@ -87,7 +87,7 @@ async function migrationsOf(source: RowSource): Promise<{ reached: Migration[]; 
 
 async function loadPglite(): Promise<new (dir: string) => PGliteInstance> {
   try {
-    const module = (await import('@electric-sql/pglite' as string)) as { PGlite: new (dir: string) => PGliteInstance };
+    const module = (await import('@electric-sql/pglite')) as { PGlite: new (dir: string) => PGliteInstance };
     return module.PGlite;
   } catch {
     throw new EmbeddedDatabaseError(`reading the earlier database needs PGlite: run \`npm install --no-save ${PGLITE_PACKAGE}\` first`, 'PGLITE_MISSING');

@@ -30,7 +30,8 @@ export async function serverUser(log: Logger): Promise<ServerUser | undefined> {
     const again = await lookUp(); // another process created it meanwhile
     if (again) return again;
     throw new EmbeddedDatabaseError(
-      `running as root, the embedded database needs a system user "${SERVER_USER}" and creating it failed (${(err as Error).message.split('\n')[0]}): create it, run paperboy as a normal user, or set DATABASE_URL`,
+      `running as root, the embedded database needs a system user "${SERVER_USER}" and creating it failed ` +
+        `(${(err as Error).message.split('\n')[0]}): create it, run paperboy as a normal user, or set DATABASE_URL`,
     );
   }
   const created = await lookUp();

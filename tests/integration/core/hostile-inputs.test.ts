@@ -48,7 +48,9 @@ const CASES: Array<[name: string, content: string | Buffer, expected: Expected]>
       kind: 'rejected',
       code: 'SNAPSHOT_INVALID',
       line: 3,
-      says: 'item 2 (line 3): $[1].publishedAt: "2030-01-01T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing cannot come from the future',
+      says:
+        'item 2 (line 3): $[1].publishedAt: "2030-01-01T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing cannot ' +
+        'come from the future',
     },
   ],
   [
@@ -333,7 +335,8 @@ describe('hostile inputs through the CLI (PostgreSQL)', () => {
         .split('\n')
         .filter((l) => !l.startsWith('{')),
     ).toEqual([
-      `paperboy: 1 of 1 input rejected: ${file}:3: item 2 (line 3): $[1].publishedAt: "2030-01-01T00:00:00.000Z" is more than a day after the ingest clock (${new Date().toISOString().slice(0, 10)}): a listing cannot come from the future`,
+      `paperboy: 1 of 1 input rejected: ${file}:3: item 2 (line 3): $[1].publishedAt: "2030-01-01T00:00:00.000Z" is more than a day after the ` +
+        `ingest clock (${new Date().toISOString().slice(0, 10)}): a listing cannot come from the future`,
     ]);
     expect(await tableFingerprint(t.db.prisma)).toEqual(before);
   });
@@ -379,7 +382,8 @@ describe('hostile inputs through the CLI (PostgreSQL)', () => {
     const run = await runCli(['ingest', SEEDS], { ...env, DATA_DIR: dataDir, SECRET_KEY: undefined });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n').at(-1)).toBe(
-      `paperboy: ${path.join(dataDir, 'secret.key')}: the signing key is 3 characters, at least 16 are needed; delete the file to have a new one generated (links already mailed stop working) or set SECRET_KEY`,
+      `paperboy: ${path.join(dataDir, 'secret.key')}: the signing key is 3 characters, at least 16 are needed; delete the file to have a new ` +
+        `one generated (links already mailed stop working) or set SECRET_KEY`,
     );
   });
 });

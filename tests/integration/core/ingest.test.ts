@@ -14,7 +14,6 @@ import { tableFingerprint } from '../../support/fingerprint.ts';
 import { countTextModel } from '../../../src/relevance/stored-text-model.ts';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../../seeds');
-const FIRST = path.join(SEEDS, '000_0b7782e3c814158f.txt');
 const SECOND = path.join(SEEDS, '001_92719ba14292193f.txt');
 const NOW = new Date('2026-11-23T12:00:00Z');
 

@@ -42,7 +42,8 @@ describe('migration topics_cleaned (PostgreSQL)', () => {
 
   const insert = async (email: string, topics: string[], muted: string[] | null = []) => {
     const { rows } = await client.query<{ id: number }>(
-      `INSERT INTO subscriber (email, email_key, topics, muted_topics, status, token_nonce, updated_at) VALUES ($1, $1, $2, $3, 'active', 'n', now()) RETURNING id`,
+      `INSERT INTO subscriber (email, email_key, topics, muted_topics, status, token_nonce, updated_at) VALUES ($1, $1, $2, $3, 'active', 'n', ` +
+        `now()) RETURNING id`,
       [email, topics, muted],
     );
     return rows[0]!.id;

@@ -17,7 +17,7 @@ const SLOTS = 4;
 /** Closes the test database to every client (or opens it again), as a restart would. */
 async function setAway(a: TestApp, away: boolean) {
   const name = new URL(a.databaseUrl!).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: new URL('/postgres', a.databaseUrl!).toString() });
+  const admin = new pg.Client({ connectionString: new URL('/postgres', a.databaseUrl).toString() });
   await admin.connect();
   try {
     await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS ${away ? 'false' : 'true'}`);

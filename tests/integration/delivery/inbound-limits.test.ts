@@ -188,7 +188,8 @@ describe('the bounce receiver within bounds', () => {
     const r = await receiver();
     const before = await reports();
     const parts = Array.from({ length: 1200 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
-    const raw = `From: <mailer-daemon@example.net>\r\nSubject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n${parts}--b--\r\n`;
+    const raw =
+      `From: <mailer-daemon@example.net>\r\nSubject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; ` + `boundary=b\r\n\r\n${parts}--b--\r\n`;
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: r.port, secure: false, ignoreTLS: true });
     try {
       const err = await transport.sendMail({ envelope: { from: '', to: [COMPLAINTS] }, raw }).then(

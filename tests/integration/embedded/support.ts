@@ -32,12 +32,13 @@ export function cleanedUp() {
     }
   });
   return {
-    async dataDir(kind: 'new' | 'migrated'): Promise<string> {
+    // arrow functions: the tests take them apart (const { dataDir, serve } = cleanedUp())
+    dataDir: async (kind: 'new' | 'migrated'): Promise<string> => {
       const dir = kind === 'new' ? await freshDataDir() : await embeddedDataDir();
       dirs.push(dir);
       return dir;
     },
-    async serve(dataDir: string, vars: Record<string, string> = {}): Promise<Serve> {
+    serve: async (dataDir: string, vars: Record<string, string> = {}): Promise<Serve> => {
       const s = await serve(dataDir, vars);
       serves.push(s);
       return s;
@@ -110,7 +111,7 @@ export async function until<T>(check: () => T | Promise<T>, timeoutMs: number, m
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(message());
     await new Promise((r) => setTimeout(r, 100));
   }

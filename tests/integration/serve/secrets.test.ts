@@ -47,7 +47,7 @@ describe('secrets in a run of serve and the CLI (PostgreSQL, SMTP with auth, an 
   it('no response, header or log line carries any of them', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-secrets-'));
     // The source: 500 three times (the start-up ingest retries), then garbage, then a good listing.
-    let answers = ['500', '500', '500', 'garbage', 'good'];
+    const answers = ['500', '500', '500', 'garbage', 'good'];
     const seen: Array<Pick<IncomingMessage, 'url' | 'headers'>> = [];
     source = createServer((req, res) => {
       seen.push({ url: req.url, headers: req.headers });

@@ -27,8 +27,8 @@ export async function startServe(vars: Record<string, string | undefined>): Prom
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
   let running = true;
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => ((running = false), resolve(code))));
   const url = `http://127.0.0.1:${port}`;

@@ -164,8 +164,8 @@ describe('email me my preferences link (PostgreSQL, SMTP)', () => {
       [w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: 999_999 }), 410],
     ] as Array<[string, number]>) {
       for (const method of ['get', 'post'] as const) {
-        const res = await request(web)
-          [method](`/preferences-link${token ? `?token=${token}` : ''}`)
+        const agent = request(web);
+        const res = await agent[method](`/preferences-link${token ? `?token=${token}` : ''}`)
           .type('form')
           .send('');
         expect(res.status, `${method} ${token.slice(0, 2)}`).toBe(status);

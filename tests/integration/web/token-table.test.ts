@@ -161,7 +161,9 @@ for (const backend of BACKENDS) {
         const allowed = ALLOWED[purpose].includes(name);
         it(`${purpose} token, ${name}: ${allowed ? 'works' : EXISTS.has(name) ? 'refused (400)' : 'no such route (404)'}`, async () => {
           const subject = who[route.who];
-          const url = `${route.path.replace(':delivery', String(delivery))}?token=${sign(purpose, subject)}${route.path.startsWith('/api/') ? '&topics=scaling%20laws' : ''}`;
+          const url =
+            `${route.path.replace(':delivery', String(delivery))}?token=${sign(purpose, subject)}` +
+            `${route.path.startsWith('/api/') ? '&topics=scaling%20laws' : ''}`;
           const body = form(Object.fromEntries(Object.entries(route.body ?? {}).map(([k, v]) => [k, v === ':paper' ? String(paper) : v])));
           const rows = await prisma().subscriber.findUniqueOrThrow({ where: { id: subject.id } });
           const before = await state(prisma());

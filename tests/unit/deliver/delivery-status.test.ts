@@ -87,7 +87,7 @@ describe('delivery states', () => {
       for (const m of text.matchAll(/UPDATE delivery(?:\s+d)?\s+SET\s+status\s*=\s*([^,\n]*)/g)) {
         const name = /^\$\{target\('([a-z-]+)'\)\}$/.exec(m[1]!.trim())?.[1] ?? `hand-typed: ${m[1]}`;
         // the statement up to its end (RETURNING, the closing backtick or the next CTE)
-        const rest = text.slice(m.index!, m.index! + 1200);
+        const rest = text.slice(m.index, m.index + 1200);
         statements.push({ file, name, text: rest.slice(0, rest.search(/RETURNING|`|\n\s*\), /) + 1 || rest.length) });
       }
     }

@@ -29,7 +29,7 @@ function composedByNodemailer(message: OutgoingMessage): Promise<Buffer> {
     html: message.html,
     messageId: `<${message.messageId}>`,
     headers,
-  } as never)
+  })
     .compile()
     .build();
 }

@@ -3,16 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { BuildPapers, planBatch, type BatchInputs } from '../../../src/digest/build-digest.ts';
 import type { SubscriberInBatch } from '../../../src/db/digests.ts';
-import type { FrozenPaper } from '../../../src/db/digest-papers.ts';
 import type { Paper } from '../../../src/model/paper.ts';
 
 const paper = (id: number, title: string) =>
   ({ id, arxivId: `2612.0000${id}`, title, abstract: '', upvotes: 10, authors: [], authorCount: 0 }) as unknown as Paper;
 // this digest's new papers, and one from earlier in the week (frozen in an earlier digest)
-const papers = new BuildPapers(
-  [paper(1, 'Scaling laws for diffusion'), paper(2, 'Protein folding at scale')],
-  [paper(3, 'More scaling laws') as unknown as FrozenPaper],
-);
+const papers = new BuildPapers([paper(1, 'Scaling laws for diffusion'), paper(2, 'Protein folding at scale')], [paper(3, 'More scaling laws')]);
 const reader = (id: number, topics: string[], frequency: 'daily' | 'weekly' = 'daily'): SubscriberInBatch => ({
   id,
   topics,

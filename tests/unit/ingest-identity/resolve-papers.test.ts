@@ -22,7 +22,7 @@ function parsed(title: string, extra: Partial<ParsedPaper> = {}): ParsedPaper {
   };
 }
 function known(id: number, title: string, extra: Partial<KnownPaper> = {}): KnownPaper {
-  return { ...parsed(title), id, titleKey: titleKey(title), firstSeenAt: T1, lastSeenAt: T1, ...extra } as KnownPaper;
+  return { ...parsed(title), id, titleKey: titleKey(title), firstSeenAt: T1, lastSeenAt: T1, ...extra };
 }
 
 describe('the daily papers details (TL;DR, links, stars, comments)', () => {

@@ -32,7 +32,8 @@ describe('the daily papers API fixture', () => {
       arxivVersion: null,
       title: 'A Hitchhiker’s Guide to Scaling Law Estimation',
       abstract:
-        'Scaling laws predict the loss of a target machine learning model by extrapolating from easier-to-train models with fewer parameters or smaller training sets.',
+        'Scaling laws predict the loss of a target machine learning model by extrapolating from easier-to-train models with fewer parameters or ' +
+        'smaller training sets.',
       authorCount: 3,
       authors: ['Maya Lindqvist', 'Yusuf Okafor', 'Hannah Berger'],
       organization: 'Example Research Lab',

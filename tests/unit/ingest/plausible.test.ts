@@ -19,19 +19,22 @@ const paper = (fields: Record<string, unknown> = {}) => ({
 });
 /** A list whose second item (line 3 of the text) carries `fields`. */
 const list = (fields: Record<string, unknown> = {}, top: Record<string, unknown> = {}) =>
-  `[\n${JSON.stringify({ paper: paper({ id: '2410.00001', title: 'First' }), publishedAt: '2026-06-10T08:00:00.000Z' })},\n${JSON.stringify({ paper: paper(fields), publishedAt: '2026-06-10T08:00:00.000Z', ...top })}\n]`;
+  `[\n${JSON.stringify({ paper: paper({ id: '2410.00001', title: 'First' }), publishedAt: '2026-06-10T08:00:00.000Z' })},\n` +
+  `${JSON.stringify({ paper: paper(fields), publishedAt: '2026-06-10T08:00:00.000Z', ...top })}\n]`;
 
 describe('JSON values refused, with the item, its line and the JSON path', () => {
   it.each([
     [
       'a listing date in 2030',
       list({}, { publishedAt: '2030-01-01T00:00:00.000Z' }),
-      'item 2 (line 3): $[1].publishedAt: "2030-01-01T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing cannot come from the future',
+      'item 2 (line 3): $[1].publishedAt: "2030-01-01T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing cannot ' +
+        'come from the future',
     ],
     [
       'the last date JavaScript can hold (+275760)',
       list({}, { publishedAt: '+275760-09-13T00:00:00.000Z' }),
-      'item 2 (line 3): $[1].publishedAt: "+275760-09-13T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing cannot come from the future',
+      'item 2 (line 3): $[1].publishedAt: "+275760-09-13T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing ' +
+        'cannot come from the future',
     ],
     [
       'a year past what JavaScript can hold',
@@ -41,7 +44,8 @@ describe('JSON values refused, with the item, its line and the JSON path', () =>
     [
       'year 10000',
       list({ publishedAt: '+010000-01-01T00:00:00.000Z' }),
-      'item 2 (line 3): $[1].paper.publishedAt: "+010000-01-01T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing cannot come from the future',
+      'item 2 (line 3): $[1].paper.publishedAt: "+010000-01-01T00:00:00.000Z" is more than a day after the ingest clock (2026-11-23): a listing ' +
+        'cannot come from the future',
     ],
     [
       'year −1000',
@@ -56,7 +60,8 @@ describe('JSON values refused, with the item, its line and the JSON path', () =>
     [
       'a submission date in the future',
       list({ submittedOnDailyAt: '2027-01-01T00:00:00Z' }, { publishedAt: null }),
-      'item 2 (line 3): $[1].paper.submittedOnDailyAt: "2027-01-01T00:00:00Z" is more than a day after the ingest clock (2026-11-23): a listing cannot come from the future',
+      'item 2 (line 3): $[1].paper.submittedOnDailyAt: "2027-01-01T00:00:00Z" is more than a day after the ingest clock (2026-11-23): a listing ' +
+        'cannot come from the future',
     ],
     [
       '99999999999 upvotes',

@@ -9,7 +9,6 @@ import {
   splitByRanges,
   tokenize,
   TopicError,
-  type Range,
   type TopicErrorCode,
 } from '../../../src/match/index.ts';
 
@@ -167,7 +166,7 @@ describe('splitByRanges properties', () => {
     );
     fc.assert(
       fc.property(input, ({ text, ranges }) => {
-        const pieces = splitByRanges(text, ranges as Range[]);
+        const pieces = splitByRanges(text, ranges);
         expect(pieces.map((p) => p.text).join('')).toBe(text);
         for (const [i, p] of pieces.entries()) {
           expect(p.text).not.toBe('');

@@ -88,7 +88,7 @@ describe('logistic regression', () => {
           (e, k, all) => all.findIndex((o) => o[0] === e[0]) === k,
         ),
       ),
-      y: (next() < 0.5 ? 1 : 0) as 0 | 1,
+      y: next() < 0.5 ? 1 : 0,
       weight: i % 3 === 0 ? 0.9 : 1,
     }));
     const l2 = 0.001;

@@ -24,7 +24,8 @@ export const PHYSICS: PaperText[] = [
   {
     title: 'Anomalous Diffusion of Tracer Particles in Crowded Cytoplasm',
     abstract:
-      'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared displacement exponent below one.',
+      'Single-particle tracking shows subdiffusive motion of tracer particles in the crowded cytoplasm of living cells, with a mean squared ' +
+      'displacement exponent below one.',
   },
   {
     title: 'Diffusion of Colloids Near a Wall',

@@ -14,7 +14,7 @@ describe('ranking for a reader', () => {
         fc.array(fc.record({ paperId: fc.nat(1000), upvotes: fc.option(fc.nat(500)) }), { maxLength: 30 }),
         (caught, others) => {
           const r = rankForReader({ caught, others, model: null, vectorOf: () => ({ idx: Int32Array.of(1), val: Float32Array.of(1) }) });
-          expect(r.ordered.map(({ relevance, ...p }) => p)).toEqual(caught);
+          expect(r.ordered.map(({ relevance: _relevance, ...p }) => p)).toEqual(caught);
           expect(r.ordered.every((p) => p.relevance === null)).toBe(true);
           expect(r.notForYou).toEqual([]);
           expect(r.alsoLike).toEqual([]);

@@ -15,7 +15,9 @@ async function fullDigest(sections = false) {
   const { view, matches } = seedDigest(['scaling laws', 'neural networks OR deep learning', 'quantum', 'model'], 60);
   for (const p of view.papers) {
     p.title = `${p.title} ${'— a long subtitle that makes it wrap '.repeat(2)}`.trim();
-    p.aiSummary = `${p.title}: a one-line TL;DR of some two hundred characters that says what the paper finds and why a reader following these topics would care about it today.`;
+    p.aiSummary =
+      `${p.title}: a one-line TL;DR of some two hundred characters that says what the paper finds and why a reader following these topics would ` +
+      `care about it today.`;
     p.arxivId ??= '2406.99999';
     p.githubRepo = 'https://github.com/some-organization/some-rather-long-repository-name';
     p.githubStars = 12_345;

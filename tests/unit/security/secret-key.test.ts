@@ -43,7 +43,8 @@ describe('resolveSecretKey', () => {
     const error = await resolveSecretKey(undefined, dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretKeyError);
     expect((error as Error).message).toBe(
-      `${file()}: the signing key is 3 characters, at least 16 are needed; delete the file to have a new one generated (links already mailed stop working) or set SECRET_KEY`,
+      `${file()}: the signing key is 3 characters, at least 16 are needed; delete the file to have a new one generated (links already mailed ` +
+        `stop working) or set SECRET_KEY`,
     );
     expect(await readFile(file(), 'utf8')).toBe('abc\n'); // never overwritten: links may depend on it
   });

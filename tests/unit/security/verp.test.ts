@@ -24,7 +24,9 @@ describe('VERP addresses', () => {
   });
 
   it('finds the signed addresses in the headers of a returned message', () => {
-    const text = `Return-Path: <${signer.bounceAddress(9, 3)}>\r\nList-Unsubscribe: <mailto:${signer.unsubscribeAddress(5)}?subject=unsubscribe>\r\nX-Forged: bounces+9-3-00000000000000000000@bounce.papers.example.org`;
+    const text =
+      `Return-Path: <${signer.bounceAddress(9, 3)}>\r\nList-Unsubscribe: ` +
+      `<mailto:${signer.unsubscribeAddress(5)}?subject=unsubscribe>\r\nX-Forged: bounces+9-3-00000000000000000000@bounce.papers.example.org`;
     expect(signer.findIn(text)).toEqual([
       { kind: 'bounce', deliveryId: 9, attempt: 3 },
       { kind: 'unsubscribe', subscriberId: 5 },

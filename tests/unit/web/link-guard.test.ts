@@ -15,18 +15,19 @@ function app() {
   const captured = capturingLogger();
   const web = express();
   web.use(linkGuard(signer, captured.log));
+  const give = (value: unknown): string => (typeof value === 'string' ? value : '');
   // a careless page: it renders whatever links it is asked to, as HTML, a feed (Buffer) or JSON
   web.get('/page', (req, res) => {
-    res.type('html').send(`<a href="/x?token=${String(req.query.give)}">x</a>`);
+    res.type('html').send(`<a href="/x?token=${give(req.query.give)}">x</a>`);
   });
   web.get('/feed', (req, res) => {
-    res.type('application/atom+xml').send(Buffer.from(`<link href="https://h/archive?token=${String(req.query.give)}"/>`));
+    res.type('application/atom+xml').send(Buffer.from(`<link href="https://h/archive?token=${give(req.query.give)}"/>`));
   });
   web.get('/json', (req, res) => {
-    res.json({ home: `https://h/p?token=${String(req.query.give)}` });
+    res.json({ home: `https://h/p?token=${give(req.query.give)}` });
   });
   web.get('/go', (req, res) => {
-    res.redirect(303, `/preferences?token=${String(req.query.give)}`);
+    res.redirect(303, `/preferences?token=${give(req.query.give)}`);
   });
   web.use(((err, _req, res, _next) => {
     res

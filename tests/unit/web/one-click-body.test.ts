@@ -12,7 +12,9 @@ describe('multipartFields', () => {
 
   it('takes quoted boundaries, several fields, LF-only line ends; skips files; keeps the first of a repeated name', () => {
     const b = Buffer.from(
-      '--b-1\nContent-Disposition: form-data; name=a\n\n1\n--b-1\nContent-Disposition: form-data; name="f"; filename="x.txt"\nContent-Type: text/plain\n\nfile\n--b-1\nContent-Disposition: form-data; name="a"\n\n2\n--b-1\nContent-Disposition: form-data; name="List-Unsubscribe"\n\nOne-Click\n--b-1--\n',
+      '--b-1\nContent-Disposition: form-data; name=a\n\n1\n--b-1\nContent-Disposition: form-data; name="f"; filename="x.txt"\nContent-Type: ' +
+        'text/plain\n\nfile\n--b-1\nContent-Disposition: form-data; name="a"\n\n2\n--b-1\nContent-Disposition: form-data; ' +
+        'name="List-Unsubscribe"\n\nOne-Click\n--b-1--\n',
     );
     expect(multipartFields('multipart/form-data; boundary="b-1"', b)).toEqual({ a: '1', 'List-Unsubscribe': 'One-Click' });
   });
