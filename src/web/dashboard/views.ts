@@ -106,7 +106,8 @@ export function progressBar(digestId: number, counts: Counts, total: number): Ht
   return html`<p class="progress"><label for="progress-${digestId}">Sent or settled</label>
 <progress id="progress-${digestId}" data-progress="${digestId}"${p.inFlight ? html` data-live="${BASE}/digests/${digestId}/progress.json"` : ''} \
 value="${p.done}" max="${Math.max(p.total, 1)}">${p.done} of ${p.total}</progress>
-<span data-progress-text="${digestId}">${p.done} of ${p.total}</span>${p.inFlight ? html` <span class="badge live" data-progress-live="${digestId}">sending</span>` : ''}</p>`;
+<span data-progress-text="${digestId}">${p.done} of ${p.total}</span>\
+${p.inFlight ? html` <span class="badge live" data-progress-live="${digestId}">sending</span>` : ''}</p>`;
 }
 
 export { time, listingDay, STATUSES, type Counts };
