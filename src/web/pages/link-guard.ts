@@ -29,7 +29,8 @@ export function linkGuard(signer: TokenSigner, log: Logger): RequestHandler {
           withheld: purposes,
           otherReader: withheld.some((c) => c.subscriberId !== opened?.subscriberId),
         },
-        `${req.method} ${req.path}: an answer opened with ${opened ? `a ${opened.purpose} link` : 'no link'} would have handed out ${purposes.join(', ')} links: not sent`,
+        `${req.method} ${req.path}: an answer opened with ${opened ? `a ${opened.purpose} link` : 'no link'} ` +
+          `would have handed out ${purposes.join(', ')} links: not sent`,
       );
       throw new HttpError(500, 'LINK_WITHHELD', 'this answer would hand out a link its own link may not');
     };
