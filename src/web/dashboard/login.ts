@@ -7,6 +7,7 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { OperatorContext } from '../context.ts';
 import { endSession } from '../../db/admin-sessions.ts';
+import { field } from '../pages/body.ts';
 import { html, type Html } from '../pages/html.ts';
 import type { Dashboard, Handler } from './dashboard.ts';
 import { cookieValue, DEVICE_COOKIE, DEVICE_TTL_MS, SESSION_COOKIE, SESSION_TTL_MS } from './session.ts';
@@ -59,7 +60,7 @@ export const loginPageRoute: Handler = ({ view }, req, res) => view.send(res, 20
 /** POST /login (before the session check, behind the lockout). */
 export const login: Handler = (d, req, res) => {
   const { ctx, signer, view } = d;
-  const typed = typeof req.body?.token === 'string' ? req.body.token : '';
+  const typed = field(req, 'token') ?? '';
   if (!signer.tokenMatches(typed)) {
     ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
     return view.send(res, 200, loginPage(view.frame(req), 'That is not the admin token.'));

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { OperatorContext } from '../context.ts';
 import { eraseAction, exportAction } from '../admin/privacy-actions.ts';
 import { HttpError } from '../http-errors.ts';
+import { formValue } from '../pages/body.ts';
 import type { Handler } from './dashboard.ts';
 import { plural } from '../../log/plural.ts';
 import { html, type Html } from '../pages/html.ts';
@@ -88,13 +89,14 @@ export const eraseConfirm: Handler = async ({ ctx, view }, req, res) => {
 
 /** POST /subscribers/:id/erase (from its confirmation page). */
 export const erase: Handler = async ({ ctx, view }, req, res) => {
-  if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
+  if (formValue(req, 'confirm') !== 'yes')
+    throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
   const r = await eraseAction(ctx, { id: subscriberId(req) }, 'dashboard');
-  req.body.back = `${BASE}/subscribers/${r.subscriberId}`; // its tombstone, with the notice
   view.done(
     req,
     res,
     `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ` +
       `${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`,
+    `${BASE}/subscribers/${r.subscriberId}`, // its tombstone, with the notice
   );
 };

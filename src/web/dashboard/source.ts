@@ -47,7 +47,7 @@ Days already backfilled are not fetched again.</p>
 
 export function backfillConfirmBody(frame: Frame, input: { source: string; since: string; until: string | undefined; days: string[] }): Html {
   const n = input.days.length;
-  return html`<p>Backfill <strong>${n} ${n === 1 ? 'day' : 'days'}</strong>, ${input.days[0]!} to ${input.days.at(-1)!}, from <code>${input.source}</code>?</p>
+  return html`<p>Backfill <strong>${n} ${n === 1 ? 'day' : 'days'}</strong>, ${input.days[0]} to ${input.days.at(-1)}, from <code>${input.source}</code>?</p>
 <ul>
 <li>One request a second (about ${Math.max(1, Math.ceil(n / 60))} ${n > 60 ? 'minutes' : 'minute'}); \
 days already backfilled are skipped, and a stopped backfill continues where it was.</li>

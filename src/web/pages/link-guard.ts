@@ -39,11 +39,11 @@ export function linkGuard(signer: TokenSigner, log: Logger): RequestHandler {
       check(`${textOf(body)}\n${String(this.get('Location') ?? '')}`);
       return send.call(this, body);
     };
-    const redirect = res.redirect;
-    res.redirect = function guardedRedirect(this: Response, ...args: unknown[]) {
+    const redirect = res.redirect.bind(res) as (...a: unknown[]) => void;
+    res.redirect = function guardedRedirect(...args: unknown[]) {
       check(String(args.find((a) => typeof a === 'string') ?? ''));
-      return (redirect as (...a: unknown[]) => void).apply(this, args);
-    } as Response['redirect'];
+      redirect(...args);
+    };
     next();
   };
 }

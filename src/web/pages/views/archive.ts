@@ -62,7 +62,7 @@ function digestEntry(d: ArchivedDigest, view: ArchiveView): Html {
     (p) => html`<li class="archive-paper">
     <a class="archive-title" href="${paperUrl(p.arxivId, p.title)}">${p.title}</a>
     ${topicChips(p.topics)}
-    ${view.feedback?.get(p.paperId) ? html`<p class="archive-feedback">You said: ${view.feedback.get(p.paperId)!}</p>` : ''}
+    ${view.feedback?.get(p.paperId) ? html`<p class="archive-feedback">You said: ${view.feedback.get(p.paperId)}</p>` : ''}
   </li>`,
   )}</ul>
 </li>`;
