@@ -1,6 +1,7 @@
 // Typed JSON bodies for the tests: a response body (supertest's `body`) or parsed JSON read as the
 // type src sends, after JSON: `Json<T>` is what `JSON.stringify` makes of a T (a Date becomes its ISO
 // string). Reading a body as a type asserts nothing; the expectations that follow do.
+import type { SourceHealth } from '../../src/jobs/source-health.ts';
 
 export type Json<T> = T extends Date
   ? string
@@ -15,6 +16,18 @@ export type Json<T> = T extends Date
 /** The body every JSON error of the admin API and the pages' JSON routes carries (web/http-errors.ts). */
 export interface ApiError {
   error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** GET /healthz (web/health.ts); a database that does not answer leaves out all but status, reasons and database. */
+export interface Health {
+  status: 'ok' | 'degraded' | 'down';
+  reasons: string[];
+  database: { kind: string; ok: boolean; ms?: number };
+  source?: Json<SourceHealth> | null;
+  lastIngest?: { status: string; startedAt: string; finishedAt: string | null } | null;
+  lastDigest?: { id: number; snapshotId: number; status: string; deliveryCount: number; buildReaders: number; buildReadersTotal: number | null } | null;
+  deliveries?: { queued: number; claimed: number; handed: number; unknown: number };
+  workers?: number;
 }
 
 /** A page of a listing: its items and the id to continue after (null: the last page). */
