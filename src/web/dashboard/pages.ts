@@ -98,36 +98,32 @@ ${
 }`;
 }
 
+interface OverviewSource {
+  display: string;
+  health: SourceHealth | null;
+  files: Array<{ name: string; outcome: string; error: string | null; line: number | null; at: Date }>;
+  isUrl: boolean;
+  snapshots: number;
+  backfill: BackfillJob | null;
+  yesterday: string;
+}
+type JobRow = { id: number; job: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null };
+interface ReportRow {
+  id: number;
+  kind: string;
+  via: string;
+  status: string | null;
+  outcome: string;
+  receivedAt: Date;
+  subscriberId: number | null;
+  subscriber: { email: string } | null;
+}
+
 export function overviewBody(
   frame: Frame,
-  data: {
-    digests: DigestRow[];
-    unknown: UnknownDelivery[];
-    stuck: InFlight[];
-    source: {
-      display: string;
-      health: SourceHealth | null;
-      files: Array<{ name: string; outcome: string; error: string | null; line: number | null; at: Date }>;
-      isUrl: boolean;
-      snapshots: number;
-      backfill: BackfillJob | null;
-      yesterday: string;
-    };
-    jobs: Array<{ id: number; job: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null }>;
-    reports: Array<{
-      id: number;
-      kind: string;
-      via: string;
-      status: string | null;
-      outcome: string;
-      receivedAt: Date;
-      subscriberId: number | null;
-      subscriber: { email: string } | null;
-    }>;
-  },
+  data: { digests: DigestRow[]; unknown: UnknownDelivery[]; stuck: InFlight[]; source: OverviewSource; jobs: JobRow[]; reports: ReportRow[] },
 ): Html {
-  const h = data.source.health;
-  return html`${unreachableNotice(data.source.display, h, data.source.isUrl, data.source.snapshots)}
+  return html`${unreachableNotice(data.source.display, data.source.health, data.source.isUrl, data.source.snapshots)}
 <section aria-labelledby="digests"><h2 id="digests">Digests</h2>
 ${runNowSection(frame)}
 ${digestsTable(data.digests)}
@@ -136,33 +132,47 @@ ${digestsTable(data.digests)}
 ${unknownTable(frame, data.unknown, BASE)}
 </section>
 <section aria-labelledby="stuck"><h2 id="stuck">Claimed or handed for long</h2>
-${
-  data.stuck.length === 0
-    ? html`<p>None.</p>`
-    : html`<p>A process that stopped has its claims released and its handed deliveries marked unknown by the next recovery; \
+${stuckTable(data.stuck)}
+</section>
+<section aria-labelledby="source"><h2 id="source">Source</h2>
+${sourceSection(frame, data.source)}
+</section>
+<section aria-labelledby="jobs"><h2 id="jobs">Recent jobs</h2>
+${jobsTable(data.jobs)}
+</section>
+<section aria-labelledby="reports"><h2 id="reports">Bounces, complaints, mailto unsubscribes</h2>
+${reportsTable(data.reports)}
+</section>`;
+}
+
+function stuckTable(stuck: InFlight[]): Html {
+  if (stuck.length === 0) return html`<p>None.</p>`;
+  return html`<p>A process that stopped has its claims released and its handed deliveries marked unknown by the next recovery; \
 a row that stays here belongs to a process that is alive but stuck.</p>
 <table><caption class="visually-hidden">Deliveries in flight for long</caption>
 ${thead('Delivery', 'Digest', 'Address', 'Status', 'Claimed', 'Handed', 'Worker')}
-<tbody>${data.stuck.map((s) =>
-        cells(
-          s.id,
-          html`<a href="${BASE}/digests/${s.digestId}">${s.digestId}</a>`,
-          s.email,
-          s.status,
-          time(s.claimedAt),
-          time(s.handedAt),
-          html`<code>${s.workerId ?? ''}</code>`,
-        ),
-      )}</tbody></table>`
+<tbody>${stuck.map((s) =>
+    cells(
+      s.id,
+      html`<a href="${BASE}/digests/${s.digestId}">${s.digestId}</a>`,
+      s.email,
+      s.status,
+      time(s.claimedAt),
+      time(s.handedAt),
+      html`<code>${s.workerId ?? ''}</code>`,
+    ),
+  )}</tbody></table>`;
 }
-</section>
-<section aria-labelledby="source"><h2 id="source">Source</h2>
-<p><code>${data.source.display}</code>: ${h ? sourceHealth(h) : 'not checked yet'}</p>
+
+/** The source's health, its problems, the recent files of a folder, the backfill. */
+function sourceSection(frame: Frame, source: OverviewSource): Html {
+  const h = source.health;
+  return html`<p><code>${source.display}</code>: ${h ? sourceHealth(h) : 'not checked yet'}</p>
 ${h && h.problems.length ? html`<ul>${h.problems.map((p) => html`<li><strong>${p.reason}</strong>: ${p.message}</li>`)}</ul>` : ''}
 ${
-  data.source.files.length
+  source.files.length
     ? html`<table><caption>Recent files</caption>${thead('File', 'Outcome', 'Error', 'Read')}
-<tbody>${data.source.files.map((f) =>
+<tbody>${source.files.map((f) =>
         cells(
           f.name,
           badge(f.outcome, f.outcome === 'rejected' ? 'bad' : 'ok'),
@@ -172,28 +182,24 @@ ${
       )}</tbody></table>`
     : ''
 }
-${backfillSection(frame, data.source.backfill, data.source.isUrl, data.source.yesterday)}
-</section>
-<section aria-labelledby="jobs"><h2 id="jobs">Recent jobs</h2>
-${
-  data.jobs.length === 0
-    ? html`<p>None yet.</p>`
-    : html`<table><caption class="visually-hidden">Recent jobs</caption>${thead('Job', 'Run by', 'Status', 'Started', 'Finished')}
-<tbody>${data.jobs.map((j) => cells(j.job, j.trigger, badge(j.status, j.status === 'failed' ? 'bad' : 'ok'), time(j.startedAt), time(j.finishedAt)))}\
-</tbody></table>`
+${backfillSection(frame, source.backfill, source.isUrl, source.yesterday)}`;
 }
-</section>
-<section aria-labelledby="reports"><h2 id="reports">Bounces, complaints, mailto unsubscribes</h2>
-${
-  data.reports.length === 0
-    ? html`<p>None received.</p>`
-    : html`<table><caption class="visually-hidden">Recent inbound reports</caption>${thead('Received', 'Kind', 'Via', 'Subscriber', 'Status', 'What changed')}
-<tbody>${data.reports.map((r) => {
-        const who = r.subscriberId ? html`<a href="${BASE}/subscribers/${r.subscriberId}">${r.subscriber?.email ?? r.subscriberId}</a>` : '—';
-        return cells(time(r.receivedAt), r.kind.replace('_', ' '), r.via, who, r.status ?? '', r.outcome);
-      })}</tbody></table>`
+
+function jobsTable(jobs: JobRow[]): Html {
+  if (jobs.length === 0) return html`<p>None yet.</p>`;
+  const rows = jobs.map((j) => cells(j.job, j.trigger, badge(j.status, j.status === 'failed' ? 'bad' : 'ok'), time(j.startedAt), time(j.finishedAt)));
+  return html`<table><caption class="visually-hidden">Recent jobs</caption>${thead('Job', 'Run by', 'Status', 'Started', 'Finished')}
+<tbody>${rows}</tbody></table>`;
 }
-</section>`;
+
+function reportsTable(reports: ReportRow[]): Html {
+  if (reports.length === 0) return html`<p>None received.</p>`;
+  return html`<table><caption class="visually-hidden">Recent inbound reports</caption>\
+${thead('Received', 'Kind', 'Via', 'Subscriber', 'Status', 'What changed')}
+<tbody>${reports.map((r) => {
+    const who = r.subscriberId ? html`<a href="${BASE}/subscribers/${r.subscriberId}">${r.subscriber?.email ?? r.subscriberId}</a>` : '—';
+    return cells(time(r.receivedAt), r.kind.replace('_', ' '), r.via, who, r.status ?? '', r.outcome);
+  })}</tbody></table>`;
 }
 
 export function digestBody(
