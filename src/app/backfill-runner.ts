@@ -54,7 +54,7 @@ export class BackfillRunner {
             ? { from: days[0]!, to: days.at(-1)!, ...summary, rejected: summary.rejected.map((r) => r.day) }
             : { error: 'the backfill failed (see the log)' };
           await prisma.jobRun
-            .update({ where: { id: job.id }, data: { status: failed ? 'failed' : 'ok', detail: detail as object, finishedAt: new Date() } })
+            .update({ where: { id: job.id }, data: { status: failed ? 'failed' : 'ok', detail, finishedAt: new Date() } })
             .catch(() => undefined);
         }
       })

@@ -19,16 +19,23 @@ import { createMetrics } from '../observe/metrics.ts';
 import { resolveSecretKey } from '../security/secret-key.ts';
 import { TokenSigner } from '../security/tokens.ts';
 import { VerpSigner } from '../security/verp.ts';
+import type { FeedService } from '../feeds/feed-service.ts';
 import type { WebJobs } from '../web/context.ts';
+import type { PreviewCache } from '../web/pages/preview/preview-cache.ts';
 import { jobsByHand } from './jobs-by-hand.ts';
 import type { AppParts } from './parts.ts';
+import { readerServices, type ReaderServiceOptions } from './reader-services.ts';
 
 export interface AppContext extends AppParts {
   /** the jobs run by hand (admin API, dashboard), recorded as the schedule's are */
   jobs: WebJobs;
+  /** the live preview's cache of the newest snapshot (reader-services.ts) */
+  preview: PreviewCache;
+  /** the readers' feeds (reader-services.ts) */
+  feeds: FeedService;
 }
 
-export interface ContextOptions {
+export interface ContextOptions extends ReaderServiceOptions {
   /** apply pending migrations first (every command but `migrate` itself, which reports them) */
   migrate?: boolean;
   poolSize?: number;
@@ -84,7 +91,7 @@ export async function createContext(config: Config, log: Logger, options: Contex
         await db.close();
       },
     };
-    return { ...parts, jobs: jobsByHand(parts) };
+    return { ...parts, jobs: jobsByHand(parts), ...readerServices(parts, options) };
   } catch (err) {
     await db.close();
     throw err;

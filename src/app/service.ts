@@ -58,40 +58,9 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const mailer = watchRelay(ctx.mailer, () => mailQueue.relayRecovered());
   const sender = new SenderService({ ...sendDeps(ctx, worker), mailer }, options.senderPollMs, settle);
   const mailQueue: SubscriptionMailQueue = new SubscriptionMailQueue({ ...subscriptionDeps(ctx, { mailer }), workerId: worker.id });
-  const jobs: JobDefinition[] = [
-    {
-      name: 'ingest',
-      cron: config.INGEST_CRON,
-      run: async () => {
-        // left at the default (the live API): a new database first gets the bundled seeds, as history
-        const seeds = config.bundledSeeds ? await ingestBundledSeedsOnce(ingestDeps(ctx)) : null;
-        const check = await ingestSource(ingestDeps(ctx), config.SNAPSHOT_SOURCE, { staleAfterMs: config.SOURCE_STALE_AFTER });
-        const count = (kind: string) => check.outcomes.filter((o) => o.kind === kind).length;
-        return {
-          ingested: count('ingested'),
-          duplicate: count('duplicate'),
-          quiet: count('quiet'),
-          rejected: count('rejected'),
-          unchanged: check.unchanged,
-          healthy: check.health.healthy,
-          ...(seeds ? { bundledSeeds: seeds.filter((o) => o.kind === 'ingested').length } : {}),
-        };
-      },
-    },
-    {
-      name: 'digest',
-      cron: config.DIGEST_CRON,
-      run: async () => {
-        const result = await buildDigest(digestDeps(ctx));
-        sender.wake();
-        return digestDetail(result);
-      },
-    },
-    { name: 'retention', cron: config.RETENTION_CRON, run: async () => retentionDetail(await runRetention(retentionDeps(ctx))) },
-  ];
   const scheduler = new Scheduler(
     { prisma: db.prisma, log, metrics: ctx.metrics, lock: createJobLock(db.pgConfig), workerId: worker.id, timezone: config.CRON_TZ },
-    jobs,
+    scheduledJobs(ctx, sender),
   );
 
   const backfills = new BackfillRunner(ctx);
@@ -105,8 +74,62 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     },
     extra: config.SES_SNS_TOPIC_ARN ? [sesWebhookRouter(sesWebhookDeps(ctx, config.SES_SNS_TOPIC_ARN))] : [],
   });
-  // A port that cannot be taken stops the start here, with nothing left behind: the worker leaves
-  // (the caller closes the context, so the embedded database loses this member too).
+  const { server, url } = await openServer(app, ctx, worker);
+  const receiver = await openReceiver(ctx, server, worker);
+
+  scheduler.start();
+  sender.start();
+  mailQueue.start();
+  const buildWatch = watchStaleBuilds(ctx, scheduler, options.buildCheckMs ?? 5_000);
+  const ready = options.ingestOnStart === false ? Promise.resolve() : scheduler.run('ingest', 'startup').then(() => undefined);
+
+  const running: Running = { ctx, server, receiver, scheduler, backfills, sender, mailQueue, worker, buildWatch };
+  return { url, scheduler, sender, worker, receiver, ready, stop: (reason) => stopService(running, reason) };
+}
+
+/** What serve runs on a schedule: the ingest of SNAPSHOT_SOURCE, the digest (then the sender wakes), the retention. */
+function scheduledJobs(ctx: AppContext, sender: SenderService): JobDefinition[] {
+  const { config } = ctx;
+  return [
+    { name: 'ingest', cron: config.INGEST_CRON, run: () => ingestJob(ctx) },
+    {
+      name: 'digest',
+      cron: config.DIGEST_CRON,
+      run: async () => {
+        const result = await buildDigest(digestDeps(ctx));
+        sender.wake();
+        return digestDetail(result);
+      },
+    },
+    { name: 'retention', cron: config.RETENTION_CRON, run: async () => retentionDetail(await runRetention(retentionDeps(ctx))) },
+  ];
+}
+
+/** The scheduled ingest, and what its job row records. */
+async function ingestJob(ctx: AppContext) {
+  const { config } = ctx;
+  // left at the default (the live API): a new database first gets the bundled seeds, as history
+  const seeds = config.bundledSeeds ? await ingestBundledSeedsOnce(ingestDeps(ctx)) : null;
+  const check = await ingestSource(ingestDeps(ctx), config.SNAPSHOT_SOURCE, { staleAfterMs: config.SOURCE_STALE_AFTER });
+  const count = (kind: string) => check.outcomes.filter((o) => o.kind === kind).length;
+  return {
+    ingested: count('ingested'),
+    duplicate: count('duplicate'),
+    quiet: count('quiet'),
+    rejected: count('rejected'),
+    unchanged: check.unchanged,
+    healthy: check.health.healthy,
+    ...(seeds ? { bundledSeeds: seeds.filter((o) => o.kind === 'ingested').length } : {}),
+  };
+}
+
+/**
+ * The web app listening on PORT, and the URL to reach it. A port that cannot be taken stops the start
+ * here, with nothing left behind: the worker leaves (the caller closes the context, so the embedded
+ * database loses this member too).
+ */
+async function openServer(app: RequestListener, ctx: AppContext, worker: WorkerHandle): Promise<{ server: Server; url: string }> {
+  const { config } = ctx;
   let server: Server;
   try {
     server = await listen(app, config.PORT, config.HOST);
@@ -116,80 +139,91 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   }
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+  return { server, url: `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}` };
+}
 
-  let receiver: BounceReceiver | null = null;
-  if (config.BOUNCE_SMTP_PORT !== undefined && ctx.verp) {
-    try {
-      receiver = await startBounceReceiver({ ...inboundDeps(ctx), verp: ctx.verp }, { port: config.BOUNCE_SMTP_PORT, host: config.BOUNCE_SMTP_HOST });
-    } catch (err) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.stop();
-      throw new Error(`BOUNCE_SMTP_PORT: cannot listen on ${config.BOUNCE_SMTP_HOST}:${config.BOUNCE_SMTP_PORT}: ${(err as Error).message}`, { cause: err });
-    }
+/** The built-in bounce receiver on BOUNCE_SMTP_PORT (when set); one that cannot listen closes the server and the worker. */
+async function openReceiver(ctx: AppContext, server: Server, worker: WorkerHandle): Promise<BounceReceiver | null> {
+  const { config } = ctx;
+  if (config.BOUNCE_SMTP_PORT === undefined || !ctx.verp) return null;
+  try {
+    return await startBounceReceiver({ ...inboundDeps(ctx), verp: ctx.verp }, { port: config.BOUNCE_SMTP_PORT, host: config.BOUNCE_SMTP_HOST });
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await worker.stop();
+    throw new Error(`BOUNCE_SMTP_PORT: cannot listen on ${config.BOUNCE_SMTP_HOST}:${config.BOUNCE_SMTP_PORT}: ${(err as Error).message}`, { cause: err });
   }
+}
 
-  scheduler.start();
-  sender.start();
-  mailQueue.start();
-  // A digest build left unfinished (its process died, or it failed) is taken up within seconds by
-  // whichever serve gets the build lock, and goes on after its last committed chunk.
+/**
+ * A digest build left unfinished (its process died, or it failed) is taken up within seconds by
+ * whichever serve gets the build lock, and goes on after its last committed chunk. Looks now, then every `everyMs`.
+ */
+function watchStaleBuilds(ctx: AppContext, scheduler: Scheduler, everyMs: number): NodeJS.Timeout {
   const resumeStaleBuild = async () => {
     try {
-      if (await staleBuild(db.sql)) await scheduler.run('digest', 'resume');
+      if (await staleBuild(ctx.db.sql)) await scheduler.run('digest', 'resume');
     } catch (err) {
-      log.warn({ event: 'digest.resume_failed', err }, `could not look for an unfinished digest build: ${(err as Error).message}`);
+      ctx.log.warn({ event: 'digest.resume_failed', err }, `could not look for an unfinished digest build: ${(err as Error).message}`);
     }
   };
-  const buildWatch = setInterval(() => void resumeStaleBuild(), options.buildCheckMs ?? 5_000);
+  const buildWatch = setInterval(() => void resumeStaleBuild(), everyMs);
   buildWatch.unref();
   void resumeStaleBuild();
-  const ready = options.ingestOnStart === false ? Promise.resolve() : scheduler.run('ingest', 'startup').then(() => undefined);
+  return buildWatch;
+}
 
-  return {
-    url,
-    scheduler,
-    sender,
-    worker,
-    receiver,
-    ready,
-    stop: async (reason) => {
-      log.info({ event: 'service.stopping', reason }, `stopping (${reason})`);
-      clearInterval(buildWatch);
-      const { cutAt, giveUpAt, deadline } = stopSchedule(Date.now(), config.SHUTDOWN_TIMEOUT);
-      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const receiverClosed = receiver ? withTimeout(receiver.close(), cutAt - Date.now()) : Promise.resolve();
-      const [jobsEnded, sending, mailsEnded] = await Promise.all([
-        withTimeout(
-          Promise.all([scheduler.stop(), backfills.stop()]).then(() => true),
-          cutAt - Date.now(),
-        ),
-        sender.stop(cutAt, giveUpAt),
-        mailQueue.stop(Math.max(0, cutAt - Date.now())),
-      ]);
-      server.closeAllConnections();
-      await withTimeout(closing, deadline - Date.now());
-      await receiverClosed;
-      await worker.stop();
-      await ctx.close();
-      const clean = sending.clean && mailsEnded && jobsEnded === true;
-      log.info(
-        {
-          event: 'service.stopped',
-          reason,
-          clean,
-          jobsEnded: jobsEnded === true,
-          mailsEnded,
-          unknownAtStop: sending.cutUnknown,
-          unrecorded: sending.unrecorded,
-          sent: sender.totals.sent,
-        },
-        clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT (see unknownAtStop, unrecorded, jobsEnded, mailsEnded)',
-      );
-      return { clean };
+/** What a running serve stops. */
+interface Running {
+  ctx: AppContext;
+  server: Server;
+  receiver: BounceReceiver | null;
+  scheduler: Scheduler;
+  backfills: BackfillRunner;
+  sender: SenderService;
+  mailQueue: SubscriptionMailQueue;
+  worker: WorkerHandle;
+  buildWatch: NodeJS.Timeout;
+}
+
+/** The clean stop: no new jobs, no new claims, sends in flight finished and recorded, then the server and the database. */
+async function stopService(running: Running, reason: string): Promise<{ clean: boolean }> {
+  const { ctx, server, receiver, scheduler, backfills, sender, mailQueue, worker, buildWatch } = running;
+  const { config, log } = ctx;
+  log.info({ event: 'service.stopping', reason }, `stopping (${reason})`);
+  clearInterval(buildWatch);
+  const { cutAt, giveUpAt, deadline } = stopSchedule(Date.now(), config.SHUTDOWN_TIMEOUT);
+  const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const receiverClosed = receiver ? withTimeout(receiver.close(), cutAt - Date.now()) : Promise.resolve();
+  const [jobsEnded, sending, mailsEnded] = await Promise.all([
+    withTimeout(
+      Promise.all([scheduler.stop(), backfills.stop()]).then(() => true),
+      cutAt - Date.now(),
+    ),
+    sender.stop(cutAt, giveUpAt),
+    mailQueue.stop(Math.max(0, cutAt - Date.now())),
+  ]);
+  server.closeAllConnections();
+  await withTimeout(closing, deadline - Date.now());
+  await receiverClosed;
+  await worker.stop();
+  await ctx.close();
+  const clean = sending.clean && mailsEnded && jobsEnded === true;
+  log.info(
+    {
+      event: 'service.stopped',
+      reason,
+      clean,
+      jobsEnded: jobsEnded === true,
+      mailsEnded,
+      unknownAtStop: sending.cutUnknown,
+      unrecorded: sending.unrecorded,
+      sent: sender.totals.sent,
     },
-  };
+    clean ? 'stopped cleanly' : 'stopped: some work did not end within SHUTDOWN_TIMEOUT (see unknownAtStop, unrecorded, jobsEnded, mailsEnded)',
+  );
+  return { clean };
 }
 
 /**

@@ -2,6 +2,8 @@
 // tagged template that escapes every interpolated value unless it is already Html (the result of
 // another html`…`, of a filled email template, or of `trusted`). Arrays are joined; null, undefined
 // and false render nothing. There is no other way to put a value into a page or an email's HTML.
+// A line of markup too long for 160 columns breaks with a backslash at its end: a line continuation,
+// so the markup gets no newline there.
 import { escapeHtml } from './escape.ts';
 
 export class Html {

@@ -75,7 +75,8 @@ function warnOnceBehindProxy(ctx: WebContext): express.RequestHandler {
       said = true;
       ctx.log.warn(
         { event: 'http.proxy_untrusted', ip: req.ip },
-        "requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is unset: every client has the proxy's address for the rate limits and the dashboard login lockout (20 wrong tokens from anyone lock everyone out): set TRUST_PROXY (e.g. 1)",
+        "requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is unset: every client has the proxy's address for the rate limits " +
+          'and the dashboard login lockout (20 wrong tokens from anyone lock everyone out): set TRUST_PROXY (e.g. 1)',
       );
     }
     next();

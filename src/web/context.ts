@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import type { JobTrigger } from '../db/job-runs.ts';
 import type { TextModelCache } from '../db/text-model.ts';
 import type { DigestRenderers } from '../deliver/digest-renderers.ts';
+import type { FeedService } from '../feeds/feed-service.ts';
 import type { BuildDigestOptions, BuildDigestResult } from '../digest/build-digest.ts';
 import type { IngestOutcome } from '../ingest/ingest-inputs.ts';
 import type { Logger } from '../log/logger.ts';
@@ -13,6 +14,7 @@ import type { Metrics } from '../observe/metrics.ts';
 import type { PrivacyParts } from '../privacy/subscriber-data.ts';
 import type { SubscriptionParts } from '../subscriptions/deps.ts';
 import type { TokenSigner } from '../security/tokens.ts';
+import type { PreviewCache } from './pages/preview/preview-cache.ts';
 
 /** The jobs the operator runs by hand from the admin API or the dashboard, recorded as the schedule's are. */
 export interface WebJobs {
@@ -34,6 +36,10 @@ export interface WebContext extends SubscriptionParts, PrivacyParts {
   /** the reader's archive's own cache of prepared digests */
   archiveRenderers: DigestRenderers;
   jobs: WebJobs;
+  /** the live preview's cache of the newest snapshot, built once by the composition root */
+  preview: PreviewCache;
+  /** the readers' feeds, built once by the composition root */
+  feeds: FeedService;
 }
 
 /** What the operator's tools (the admin API, the dashboard and their actions) use. */

@@ -39,7 +39,8 @@ export function healthRoute(ctx: Pick<WebContext, 'config' | 'db' | 'now'>): Req
       ...(source && !source.healthy ? source.problems.map((p) => `source ${p.reason}: ${p.message}`) : []),
       ...(counts.unknown
         ? [
-            `${plural(counts.unknown, 'delivery', 'deliveries')} with an unknown outcome: check the relay's log, then resolve them (GET /admin/deliveries/unknown)`,
+            `${plural(counts.unknown, 'delivery', 'deliveries')} with an unknown outcome: check the relay's log, ` +
+              'then resolve them (GET /admin/deliveries/unknown)',
           ]
         : []),
       ...paused.map((d) => `digest ${d.id} paused: ${d.pauseReason ?? ''}`.trim()),

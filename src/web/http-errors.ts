@@ -15,6 +15,12 @@ export class HttpError extends Error {
 
 export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} not found`);
 
+/** The 4xx status a library's error carries (body-parser: 400, 413, 415), if it carries one. */
+export function clientStatus(err: unknown): number | undefined {
+  const status: unknown = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
 /** JSON errors for the API: `{ "error": { "code", "message" } }`; never a stack trace or SQL. */
 export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -22,7 +28,7 @@ export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
       res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
       return;
     }
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const status = clientStatus(err) ?? 500;
     if (status === 500) log.error({ event: 'http.error', method: req.method, path: req.path, err }, 'request failed');
     const code =
       status === 413

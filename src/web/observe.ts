@@ -25,7 +25,7 @@ export function requestLogging(log: Logger): RequestHandler {
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
     quietReqLogger: true,
-  }) as unknown as RequestHandler;
+  });
 }
 
 export function requestMetrics(metrics: Metrics): RequestHandler {
@@ -33,7 +33,8 @@ export function requestMetrics(metrics: Metrics): RequestHandler {
     const started = performance.now();
     res.on('finish', () => {
       // the route pattern (/admin/digests/:id), never the raw path: bounded label values
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : req.baseUrl || req.path;
+      const pattern = (req.route as { path?: string | RegExp } | undefined)?.path;
+      const route = pattern ? `${req.baseUrl}${String(pattern)}` : res.statusCode === 404 ? 'unmatched' : req.baseUrl || req.path;
       metrics.httpRequest(route, req.method, res.statusCode, (performance.now() - started) / 1000);
     });
     next();

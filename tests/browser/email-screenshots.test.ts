@@ -137,11 +137,11 @@ describe.skipIf(skipWithoutChromium)(`the emails in Chromium (${CHROMIUM})`, () 
         expect(requests).toEqual([]); // offline: no fonts, images or CDN
 
         // every link readable: inside the viewport horizontally, not clipped to nothing
-        const links = await page.$$eval('a', (as) =>
-          as.map((a) => {
+        const links = await page.evaluate<Array<{ text: string; left: number; right: number; height: number }>>(
+          `[...document.querySelectorAll('a')].map((a) => {
             const r = a.getBoundingClientRect();
             return { text: a.textContent?.trim() ?? '', left: r.left, right: r.right, height: r.height };
-          }),
+          })`,
         );
         for (const link of links) {
           expect(link.height, link.text).toBeGreaterThan(0);

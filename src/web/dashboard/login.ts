@@ -7,6 +7,7 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { OperatorContext } from '../context.ts';
 import { endSession } from '../../db/admin-sessions.ts';
+import { field } from '../pages/body.ts';
 import { html, type Html } from '../pages/html.ts';
 import type { Dashboard, Handler } from './dashboard.ts';
 import { cookieValue, DEVICE_COOKIE, DEVICE_TTL_MS, SESSION_COOKIE, SESSION_TTL_MS } from './session.ts';
@@ -59,7 +60,7 @@ export const loginPageRoute: Handler = ({ view }, req, res) => view.send(res, 20
 /** POST /login (before the session check, behind the lockout). */
 export const login: Handler = (d, req, res) => {
   const { ctx, signer, view } = d;
-  const typed = typeof req.body?.token === 'string' ? req.body.token : '';
+  const typed = field(req, 'token') ?? '';
   if (!signer.tokenMatches(typed)) {
     ctx.log.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard: a wrong admin token');
     return view.send(res, 200, loginPage(view.frame(req), 'That is not the admin token.'));
@@ -94,7 +95,8 @@ export function proxyWarning(ctx: OperatorContext, req: Request): Html {
   if (!behindUntrustedProxy(ctx, req)) return html``;
   return html`<p class="notice error" role="alert">This page came through a proxy (the request carries X-Forwarded-For) but <code>TRUST_PROXY</code> is unset:
 every client counts as the proxy's address (${req.ip ?? ''}), so the rate limits of the reader's pages and the dashboard's login lockout treat everyone as one —
-${LOCKOUT_ATTEMPTS} wrong tokens from anyone lock the login for everyone without a browser that logged in before. Set <code>TRUST_PROXY</code> (e.g. 1 for one proxy in front) and restart.</p>`;
+${LOCKOUT_ATTEMPTS} wrong tokens from anyone lock the login for everyone without a browser that logged in before. \
+Set <code>TRUST_PROXY</code> (e.g. 1 for one proxy in front) and restart.</p>`;
 }
 
 function lockedOut(ip: string, until: Date | undefined, proxied: boolean): Html {
@@ -103,7 +105,8 @@ function lockedOut(ip: string, until: Date | undefined, proxied: boolean): Html 
 A browser that has logged in here before is counted on its own, so others' wrong tokens never lock it out.</p>
 ${
   proxied
-    ? html`<p><strong>These requests come through a proxy, and TRUST_PROXY is unset.</strong> paperboy sees every visitor as the proxy's address, so anyone's wrong tokens
+    ? html`<p><strong>These requests come through a proxy, and TRUST_PROXY is unset.</strong> paperboy sees every visitor as the proxy's address, \
+so anyone's wrong tokens
 locked this address out for everyone. Set <code>TRUST_PROXY</code> (for one proxy in front: <code>TRUST_PROXY=1</code>) and restart paperboy.</p>`
     : ''
 }

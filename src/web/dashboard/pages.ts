@@ -6,7 +6,7 @@ import { html, type Html } from '../pages/html.ts';
 import type { InFlight } from './queries.ts';
 import { backfillSection, unreachableNotice, type BackfillJob } from './source.ts';
 import { runNowSection } from './run-now.ts';
-import { BASE, button, countsTable, listingDay, progressBar, STATUSES, time, type Counts, type Frame } from './views.ts';
+import { BASE, button, cells, countsTable, listingDay, progressBar, STATUSES, thead, time, type Counts, type Frame } from './views.ts';
 import { plural } from '../../log/plural.ts';
 
 export interface DigestRow {
@@ -28,16 +28,45 @@ export interface DigestRow {
 const building = (d: DigestRow): Html | string =>
   d.status === 'building' ? html` (${(d.buildReaders ?? 0).toLocaleString('en')} of ${plural(d.buildReadersTotal ?? 0, 'reader')} planned)` : '';
 
+/** A status as a badge; its class is the status itself unless told. */
+const badge = (status: string, tone: string = status): Html => html`<span class="badge ${tone}">${status}</span>`;
+
+const current = html` aria-current="page"`;
+
+const digestLink = (id: number): Html => html`<a href="${BASE}/digests/${id}">Digest ${id}</a>`;
+
+const sourceHealth = (h: SourceHealth): Html =>
+  html`${badge(h.healthy ? 'healthy' : 'unhealthy', h.healthy ? 'ok' : 'bad')} last checked ${time(h.lastCheckedAt)}, \
+last new snapshot ${time(h.lastNewSnapshotAt)}`;
+
+/** Resend the failed, resume a paused digest, settle the unknown ones in bulk. */
+function digestActions(frame: Frame, digest: DigestRow, here: string): Html {
+  const at = `${BASE}/digests/${digest.id}`;
+  const resolve = `${at}/resolve`;
+  const { failed, unknown } = digest.counts;
+  return html`<div class="actions">
+${failed > 0 ? button(frame, `${at}/resend-failed`, `Resend the ${failed} failed`, { back: here }, 'primary') : ''}
+${digest.status === 'paused' ? button(frame, `${at}/resume`, 'Resume sending', { back: here }, 'primary') : ''}
+${
+  unknown > 0
+    ? html`${button(frame, resolve, `Mark all ${unknown} unknown sent`, { outcome: 'sent', back: here })} \
+${button(frame, resolve, `Resend all ${unknown} unknown`, { outcome: 'resend', back: here })}`
+    : ''
+}
+</div>`;
+}
+
 function unknownTable(frame: Frame, rows: UnknownDelivery[], back: string): Html {
   if (rows.length === 0) return html`<p>None: every delivery handed to the relay has its reply.</p>`;
   return html`<table>
 <caption class="visually-hidden">Deliveries with an unknown outcome</caption>
-<thead><tr><th scope="col">Delivery</th><th scope="col">Digest</th><th scope="col">Address</th><th scope="col">Message-ID (find it in the relay's log)</th><th scope="col">What happened</th><th scope="col">Resolve</th></tr></thead>
+${thead('Delivery', 'Digest', 'Address', html`Message-ID (find it in the relay's log)`, 'What happened', 'Resolve')}
 <tbody>${rows.map(
     (u) => html`<tr>
 <td>${u.id}</td><td><a href="${BASE}/digests/${u.digestId}">${u.digestId}</a></td><td>${u.email}</td><td><code>${u.messageId ?? ''}</code></td>
 <td>${u.code ?? ''} ${u.exchange ?? u.error ?? ''}</td>
-<td class="actions">${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Relay had it: mark sent', { outcome: 'sent', back })} ${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Resend', { outcome: 'resend', back })}</td>
+<td class="actions">${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Relay had it: mark sent', { outcome: 'sent', back })} \
+${button(frame, `${BASE}/deliveries/${u.id}/resolve`, 'Resend', { outcome: 'resend', back })}</td>
 </tr>`,
   )}</tbody></table>`;
 }
@@ -52,53 +81,49 @@ function digestsTable(digests: DigestRow[]): Html {
       ? html`<p>No digest mailed anything yet.</p>`
       : html`<table>
 <caption class="visually-hidden">Digests, newest first</caption>
-<thead><tr><th scope="col">Digest</th><th scope="col">Listing</th><th scope="col">Built</th><th scope="col">Status</th><th scope="col">New papers</th><th scope="col">Progress</th>${STATUSES.map((s) => html`<th scope="col">${s}</th>`)}</tr></thead>
+${thead('Digest', 'Listing', 'Built', 'Status', 'New papers', 'Progress', ...STATUSES)}
 <tbody>${real.map(
-          (
-            d,
-          ) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td><td><span class="badge ${d.status}">${d.status}</span>${building(d)}</td><td>${d.newPaperCount}</td>
+          (d) => html`<tr><td>${digestLink(d.id)}</td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td>\
+<td>${badge(d.status)}${building(d)}</td><td>${d.newPaperCount}</td>
 <td>${progressBar(d.id, d.counts, d.deliveryCount)}</td>${STATUSES.map((s) => html`<td>${d.counts[s]}</td>`)}</tr>`,
         )}</tbody></table>`
   }
 ${
   skipped.length
-    ? html`<details class="skipped"><summary>${plural(skipped.length, 'skipped digest')}: older listings that a newer one was digested before (never mailed)</summary>
-<table><caption class="visually-hidden">Skipped digests</caption><thead><tr><th scope="col">Digest</th><th scope="col">Listing</th><th scope="col">Skipped</th></tr></thead>
-<tbody>${skipped.map((d) => html`<tr><td><a href="${BASE}/digests/${d.id}">Digest ${d.id}</a></td><td>${listingDay(d.snapshotCapturedAt)}</td><td>${time(d.createdAt)}</td></tr>`)}</tbody></table></details>`
+    ? html`<details class="skipped">\
+<summary>${plural(skipped.length, 'skipped digest')}: older listings that a newer one was digested before (never mailed)</summary>
+<table><caption class="visually-hidden">Skipped digests</caption>${thead('Digest', 'Listing', 'Skipped')}
+<tbody>${skipped.map((d) => cells(digestLink(d.id), listingDay(d.snapshotCapturedAt), time(d.createdAt)))}</tbody></table></details>`
     : ''
 }`;
 }
 
+interface OverviewSource {
+  display: string;
+  health: SourceHealth | null;
+  files: Array<{ name: string; outcome: string; error: string | null; line: number | null; at: Date }>;
+  isUrl: boolean;
+  snapshots: number;
+  backfill: BackfillJob | null;
+  yesterday: string;
+}
+type JobRow = { id: number; job: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null };
+interface ReportRow {
+  id: number;
+  kind: string;
+  via: string;
+  status: string | null;
+  outcome: string;
+  receivedAt: Date;
+  subscriberId: number | null;
+  subscriber: { email: string } | null;
+}
+
 export function overviewBody(
   frame: Frame,
-  data: {
-    digests: DigestRow[];
-    unknown: UnknownDelivery[];
-    stuck: InFlight[];
-    source: {
-      display: string;
-      health: SourceHealth | null;
-      files: Array<{ name: string; outcome: string; error: string | null; line: number | null; at: Date }>;
-      isUrl: boolean;
-      snapshots: number;
-      backfill: BackfillJob | null;
-      yesterday: string;
-    };
-    jobs: Array<{ id: number; job: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null }>;
-    reports: Array<{
-      id: number;
-      kind: string;
-      via: string;
-      status: string | null;
-      outcome: string;
-      receivedAt: Date;
-      subscriberId: number | null;
-      subscriber: { email: string } | null;
-    }>;
-  },
+  data: { digests: DigestRow[]; unknown: UnknownDelivery[]; stuck: InFlight[]; source: OverviewSource; jobs: JobRow[]; reports: ReportRow[] },
 ): Html {
-  const h = data.source.health;
-  return html`${unreachableNotice(data.source.display, h, data.source.isUrl, data.source.snapshots)}
+  return html`${unreachableNotice(data.source.display, data.source.health, data.source.isUrl, data.source.snapshots)}
 <section aria-labelledby="digests"><h2 id="digests">Digests</h2>
 ${runNowSection(frame)}
 ${digestsTable(data.digests)}
@@ -107,42 +132,74 @@ ${digestsTable(data.digests)}
 ${unknownTable(frame, data.unknown, BASE)}
 </section>
 <section aria-labelledby="stuck"><h2 id="stuck">Claimed or handed for long</h2>
-${
-  data.stuck.length === 0
-    ? html`<p>None.</p>`
-    : html`<p>A process that stopped has its claims released and its handed deliveries marked unknown by the next recovery; a row that stays here belongs to a process that is alive but stuck.</p>
-<table><caption class="visually-hidden">Deliveries in flight for long</caption>
-<thead><tr><th scope="col">Delivery</th><th scope="col">Digest</th><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Claimed</th><th scope="col">Handed</th><th scope="col">Worker</th></tr></thead>
-<tbody>${data.stuck.map((s) => html`<tr><td>${s.id}</td><td><a href="${BASE}/digests/${s.digestId}">${s.digestId}</a></td><td>${s.email}</td><td>${s.status}</td><td>${time(s.claimedAt)}</td><td>${time(s.handedAt)}</td><td><code>${s.workerId ?? ''}</code></td></tr>`)}</tbody></table>`
-}
+${stuckTable(data.stuck)}
 </section>
 <section aria-labelledby="source"><h2 id="source">Source</h2>
-<p><code>${data.source.display}</code>: ${h ? html`<span class="badge ${h.healthy ? 'ok' : 'bad'}">${h.healthy ? 'healthy' : 'unhealthy'}</span> last checked ${time(h.lastCheckedAt)}, last new snapshot ${time(h.lastNewSnapshotAt)}` : 'not checked yet'}</p>
-${h && h.problems.length ? html`<ul>${h.problems.map((p) => html`<li><strong>${p.reason}</strong>: ${p.message}</li>`)}</ul>` : ''}
-${
-  data.source.files.length
-    ? html`<table><caption>Recent files</caption><thead><tr><th scope="col">File</th><th scope="col">Outcome</th><th scope="col">Error</th><th scope="col">Read</th></tr></thead>
-<tbody>${data.source.files.map((f) => html`<tr><td>${f.name}</td><td><span class="badge ${f.outcome === 'rejected' ? 'bad' : 'ok'}">${f.outcome}</span></td><td>${f.error ? html`${f.line ? `line ${f.line}: ` : ''}${f.error}` : ''}</td><td>${time(f.at)}</td></tr>`)}</tbody></table>`
-    : ''
-}
-${backfillSection(frame, data.source.backfill, data.source.isUrl, data.source.yesterday)}
+${sourceSection(frame, data.source)}
 </section>
 <section aria-labelledby="jobs"><h2 id="jobs">Recent jobs</h2>
-${
-  data.jobs.length === 0
-    ? html`<p>None yet.</p>`
-    : html`<table><caption class="visually-hidden">Recent jobs</caption><thead><tr><th scope="col">Job</th><th scope="col">Run by</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
-<tbody>${data.jobs.map((j) => html`<tr><td>${j.job}</td><td>${j.trigger}</td><td><span class="badge ${j.status === 'failed' ? 'bad' : 'ok'}">${j.status}</span></td><td>${time(j.startedAt)}</td><td>${time(j.finishedAt)}</td></tr>`)}</tbody></table>`
-}
+${jobsTable(data.jobs)}
 </section>
 <section aria-labelledby="reports"><h2 id="reports">Bounces, complaints, mailto unsubscribes</h2>
-${
-  data.reports.length === 0
-    ? html`<p>None received.</p>`
-    : html`<table><caption class="visually-hidden">Recent inbound reports</caption><thead><tr><th scope="col">Received</th><th scope="col">Kind</th><th scope="col">Via</th><th scope="col">Subscriber</th><th scope="col">Status</th><th scope="col">What changed</th></tr></thead>
-<tbody>${data.reports.map((r) => html`<tr><td>${time(r.receivedAt)}</td><td>${r.kind.replace('_', ' ')}</td><td>${r.via}</td><td>${r.subscriberId ? html`<a href="${BASE}/subscribers/${r.subscriberId}">${r.subscriber?.email ?? r.subscriberId}</a>` : '—'}</td><td>${r.status ?? ''}</td><td>${r.outcome}</td></tr>`)}</tbody></table>`
-}
+${reportsTable(data.reports)}
 </section>`;
+}
+
+function stuckTable(stuck: InFlight[]): Html {
+  if (stuck.length === 0) return html`<p>None.</p>`;
+  return html`<p>A process that stopped has its claims released and its handed deliveries marked unknown by the next recovery; \
+a row that stays here belongs to a process that is alive but stuck.</p>
+<table><caption class="visually-hidden">Deliveries in flight for long</caption>
+${thead('Delivery', 'Digest', 'Address', 'Status', 'Claimed', 'Handed', 'Worker')}
+<tbody>${stuck.map((s) =>
+    cells(
+      s.id,
+      html`<a href="${BASE}/digests/${s.digestId}">${s.digestId}</a>`,
+      s.email,
+      s.status,
+      time(s.claimedAt),
+      time(s.handedAt),
+      html`<code>${s.workerId ?? ''}</code>`,
+    ),
+  )}</tbody></table>`;
+}
+
+/** The source's health, its problems, the recent files of a folder, the backfill. */
+function sourceSection(frame: Frame, source: OverviewSource): Html {
+  const h = source.health;
+  return html`<p><code>${source.display}</code>: ${h ? sourceHealth(h) : 'not checked yet'}</p>
+${h && h.problems.length ? html`<ul>${h.problems.map((p) => html`<li><strong>${p.reason}</strong>: ${p.message}</li>`)}</ul>` : ''}
+${
+  source.files.length
+    ? html`<table><caption>Recent files</caption>${thead('File', 'Outcome', 'Error', 'Read')}
+<tbody>${source.files.map((f) =>
+        cells(
+          f.name,
+          badge(f.outcome, f.outcome === 'rejected' ? 'bad' : 'ok'),
+          f.error ? html`${f.line ? `line ${f.line}: ` : ''}${f.error}` : '',
+          time(f.at),
+        ),
+      )}</tbody></table>`
+    : ''
+}
+${backfillSection(frame, source.backfill, source.isUrl, source.yesterday)}`;
+}
+
+function jobsTable(jobs: JobRow[]): Html {
+  if (jobs.length === 0) return html`<p>None yet.</p>`;
+  const rows = jobs.map((j) => cells(j.job, j.trigger, badge(j.status, j.status === 'failed' ? 'bad' : 'ok'), time(j.startedAt), time(j.finishedAt)));
+  return html`<table><caption class="visually-hidden">Recent jobs</caption>${thead('Job', 'Run by', 'Status', 'Started', 'Finished')}
+<tbody>${rows}</tbody></table>`;
+}
+
+function reportsTable(reports: ReportRow[]): Html {
+  if (reports.length === 0) return html`<p>None received.</p>`;
+  return html`<table><caption class="visually-hidden">Recent inbound reports</caption>\
+${thead('Received', 'Kind', 'Via', 'Subscriber', 'Status', 'What changed')}
+<tbody>${reports.map((r) => {
+    const who = r.subscriberId ? html`<a href="${BASE}/subscribers/${r.subscriberId}">${r.subscriber?.email ?? r.subscriberId}</a>` : '—';
+    return cells(time(r.receivedAt), r.kind.replace('_', ' '), r.via, who, r.status ?? '', r.outcome);
+  })}</tbody></table>`;
 }
 
 export function digestBody(
@@ -164,26 +221,25 @@ export function digestBody(
 ): Html {
   const here = `${BASE}/digests/${digest.id}${filter ? `?status=${filter}` : ''}`;
   return html`
-<p>Status <span class="badge ${digest.status}">${digest.status}</span>${building(digest)}${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; listing of ${listingDay(digest.snapshotCapturedAt)}; built ${time(digest.createdAt)}; ${plural(digest.newPaperCount, 'new paper')}; ${plural(digest.deliveryCount, 'delivery', 'deliveries')}.</p>
+<p>Status ${badge(digest.status)}${building(digest)}${digest.pauseReason ? html` — ${digest.pauseReason}` : ''}; \
+listing of ${listingDay(digest.snapshotCapturedAt)}; built ${time(digest.createdAt)}; \
+${plural(digest.newPaperCount, 'new paper')}; ${plural(digest.deliveryCount, 'delivery', 'deliveries')}.</p>
 ${progressBar(digest.id, digest.counts, digest.deliveryCount)}
 ${countsTable(digest.counts, digest.id)}
-<div class="actions">
-${digest.counts.failed > 0 ? button(frame, `${BASE}/digests/${digest.id}/resend-failed`, `Resend the ${digest.counts.failed} failed`, { back: here }, 'primary') : ''}
-${digest.status === 'paused' ? button(frame, `${BASE}/digests/${digest.id}/resume`, 'Resume sending', { back: here }, 'primary') : ''}
-${digest.counts.unknown > 0 ? html`${button(frame, `${BASE}/digests/${digest.id}/resolve`, `Mark all ${digest.counts.unknown} unknown sent`, { outcome: 'sent', back: here })} ${button(frame, `${BASE}/digests/${digest.id}/resolve`, `Resend all ${digest.counts.unknown} unknown`, { outcome: 'resend', back: here })}` : ''}
-</div>
+${digestActions(frame, digest, here)}
 ${unknown.length ? html`<h2>Unknown outcomes</h2>${unknownTable(frame, unknown, here)}` : ''}
 <h2 id="deliveries">Deliveries${filter ? html` (${filter})` : ''}</h2>
-<nav aria-label="Filter by status" class="filters"><a href="${BASE}/digests/${digest.id}"${filter ? '' : html` aria-current="page"`}>all</a> ${STATUSES.map((s) => html`<a href="${BASE}/digests/${digest.id}?status=${s}"${filter === s ? html` aria-current="page"` : ''}>${s} (${digest.counts[s]})</a> `)}</nav>
+<nav aria-label="Filter by status" class="filters">\
+<a href="${BASE}/digests/${digest.id}"${filter ? '' : current}>all</a> \
+${STATUSES.map((s) => html`<a href="${BASE}/digests/${digest.id}?status=${s}"${filter === s ? current : ''}>${s} (${digest.counts[s]})</a> `)}</nav>
 ${
   deliveries.length === 0
     ? html`<p>No delivery${filter ? ` is ${filter}` : ''}.</p>`
     : html`<table class="deliveries"><caption class="visually-hidden">Deliveries of digest ${digest.id}</caption>
-<thead><tr><th scope="col">Delivery</th><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">SMTP reply or error</th><th scope="col">Action</th></tr></thead>
+${thead('Delivery', 'Address', 'Status', 'Attempt', 'SMTP reply or error', 'Action')}
 <tbody>${deliveries.map(
-        (
-          d,
-        ) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td><span class="badge ${d.status}">${d.status}</span></td><td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
+        (d) => html`<tr><td>${d.id}</td><td>${d.subscriber.email}</td><td>${badge(d.status)}</td>\
+<td>${d.attempt}${d.tries ? ` (${plural(d.tries, 'try', 'tries')})` : ''}</td>
 <td>${d.smtpResponse ?? ''}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''} ${d.lastError ?? ''}</td>
 <td>${allows('resend', d.status) ? resendButton(frame, digest.id, d, d.subscriber.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
@@ -200,8 +256,15 @@ export function subscribersBody(
 ${
   rows.length === 0
     ? html`<p>No subscriber${q ? html` matches “${q}”` : ''}.</p>`
-    : html`<table><caption class="visually-hidden">Subscribers</caption><thead><tr><th scope="col">Address</th><th scope="col">Status</th><th scope="col">Bounces</th><th scope="col">Since</th></tr></thead>
-<tbody>${rows.map((s) => html`<tr><td><a href="${BASE}/subscribers/${s.id}">${s.email}</a></td><td><span class="badge ${s.status}">${s.status}</span>${s.paused ? ' (paused)' : ''}</td><td>${s.bounceCount}</td><td>${time(s.createdAt)}</td></tr>`)}</tbody></table>`
+    : html`<table><caption class="visually-hidden">Subscribers</caption>${thead('Address', 'Status', 'Bounces', 'Since')}
+<tbody>${rows.map((s) =>
+        cells(
+          html`<a href="${BASE}/subscribers/${s.id}">${s.email}</a>`,
+          html`${badge(s.status)}${s.paused ? ' (paused)' : ''}`,
+          s.bounceCount,
+          time(s.createdAt),
+        ),
+      )}</tbody></table>`
 }`;
 }
 
@@ -232,7 +295,8 @@ export function subscriberBody(
 ): Html {
   const here = `${BASE}/subscribers/${s.id}`;
   return html`<dl class="facts">
-<dt>Status</dt><dd><span class="badge ${s.status}">${s.status}</span>${s.paused ? ' (paused by the reader)' : ''} ${s.status === 'bounced' ? button(frame, `${here}/reactivate`, 'Reactivate', { back: here }) : ''}</dd>
+<dt>Status</dt><dd>${badge(s.status)}${s.paused ? ' (paused by the reader)' : ''} \
+${s.status === 'bounced' ? button(frame, `${here}/reactivate`, 'Reactivate', { back: here }) : ''}</dd>
 <dt>Topics</dt><dd>${s.topics.join(' · ')}</dd>
 <dt>Bounces counted</dt><dd>${s.bounceCount}</dd>
 <dt>Subscribed</dt><dd>${time(s.createdAt)}</dd><dt>Confirmed</dt><dd>${time(s.confirmedAt)}</dd>
@@ -242,12 +306,14 @@ export function subscriberBody(
 ${
   s.deliveries.length === 0
     ? html`<p>None.</p>`
-    : html`<table><caption class="visually-hidden">Deliveries to ${s.email}</caption><thead><tr><th scope="col">Digest</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Action</th></tr></thead>
+    : html`<table><caption class="visually-hidden">Deliveries to ${s.email}</caption>${thead('Digest', 'Status', 'Attempts', 'Action')}
 <tbody>${s.deliveries.map(
-        (
-          d,
-        ) => html`<tr><td><a href="${BASE}/digests/${d.digestId}">Digest ${d.digestId}</a> (delivery ${d.id})</td><td><span class="badge ${d.status}">${d.status}</span> ${d.smtpResponse ?? ''} ${d.errorCode ? html`<code>${d.errorCode}</code>` : ''}</td>
-<td><ul class="attempts">${d.attempts.map((a) => html`<li>${time(a.at)} attempt ${a.attempt}: ${a.status}${a.smtpResponse ? ` — ${a.smtpResponse}` : ''}${a.reason ? ` — ${a.reason}` : ''}</li>`)}</ul></td>
+        (d) => html`<tr><td>${digestLink(d.digestId)} (delivery ${d.id})</td>\
+<td>${badge(d.status)} ${d.smtpResponse ?? ''} ${d.errorCode ? html`<code>${d.errorCode}</code>` : ''}</td>
+<td><ul class="attempts">${d.attempts.map(
+          (a) =>
+            html`<li>${time(a.at)} attempt ${a.attempt}: ${a.status}${a.smtpResponse ? ` — ${a.smtpResponse}` : ''}${a.reason ? ` — ${a.reason}` : ''}</li>`,
+        )}</ul></td>
 <td>${allows('resend', d.status) && s.status === 'active' ? resendButton(frame, d.digestId, d, s.email, here) : ''}</td></tr>`,
       )}</tbody></table>`
 }
@@ -255,7 +321,10 @@ ${
 ${
   s.reports.length === 0
     ? html`<p>None.</p>`
-    : html`<ul>${s.reports.map((r) => html`<li>${time(r.receivedAt)} ${r.kind.replace('_', ' ')} via ${r.via}${r.status ? ` (${r.status})` : ''}${r.diagnostic ? ` — ${r.diagnostic}` : ''}: ${r.outcome}</li>`)}</ul>`
+    : html`<ul>${s.reports.map(
+        (r) => html`<li>${time(r.receivedAt)} ${r.kind.replace('_', ' ')} via ${r.via}${r.status ? ` (${r.status})` : ''}\
+${r.diagnostic ? ` — ${r.diagnostic}` : ''}: ${r.outcome}</li>`,
+      )}</ul>`
 }`;
 }
 
@@ -272,8 +341,10 @@ export function resendConfirmBody(
   frame: Frame,
   input: { digestId: number; deliveryId: number; email: string; attempt: number; sentAt: Date | null; back: string },
 ): Html {
-  return html`<p>Delivery ${input.deliveryId} of digest ${input.digestId} to <strong>${input.email}</strong> was sent${input.sentAt ? html` at ${time(input.sentAt)}` : ''}: the relay accepted it.</p>
-<p>Resending mails the reader a second copy, as a new attempt — without the papers they got since in other digests (not at all if nothing is left). Resend it only if they asked for it or it was lost.</p>
+  return html`<p>Delivery ${input.deliveryId} of digest ${input.digestId} to <strong>${input.email}</strong> was sent\
+${input.sentAt ? html` at ${time(input.sentAt)}` : ''}: the relay accepted it.</p>
+<p>Resending mails the reader a second copy, as a new attempt — without the papers they got since in other digests (not at all if nothing is left). \
+Resend it only if they asked for it or it was lost.</p>
 <form method="post" action="${BASE}/digests/${input.digestId}/resend-one" class="inline">
 <input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
 <input type="hidden" name="email" value="${input.email}">

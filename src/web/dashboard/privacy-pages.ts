@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { OperatorContext } from '../context.ts';
 import { eraseAction, exportAction } from '../admin/privacy-actions.ts';
 import { HttpError } from '../http-errors.ts';
+import { formValue } from '../pages/body.ts';
 import type { Handler } from './dashboard.ts';
 import { plural } from '../../log/plural.ts';
 import { html, type Html } from '../pages/html.ts';
@@ -49,10 +50,16 @@ function confirmBody(frame: Frame, s: { id: number; email: string; topics: strin
   return html`<p>Erase everything stored about <strong>${s.email}</strong> (subscriber ${s.id})? This cannot be undone.</p>
 <ul>
 <li>Gone: ${gone.join(', ')}.</li>
-<li>Kept, anonymous: ${plural(n.deliveries, 'delivery', 'deliveries')} (status and times, without papers, topics or address), so every digest's counts still add up.</li>
+<li>Kept, anonymous: ${plural(n.deliveries, 'delivery', 'deliveries')} (status and times, without papers, topics or address), \
+so every digest's counts still add up.</li>
 <li>A delivery queued for them is never sent; no later digest mails them. If they subscribe again, they are a new subscriber.</li>
 </ul>
-${n.handed ? html`<p class="notice error" role="alert">A digest to them is being handed to the relay right now: erasing is refused until its reply is in. Try again in a minute.</p>` : ''}
+${
+  n.handed
+    ? html`<p class="notice error" role="alert">A digest to them is being handed to the relay right now: \
+erasing is refused until its reply is in. Try again in a minute.</p>`
+    : ''
+}
 <form method="post" action="${BASE}/subscribers/${s.id}/erase" class="inline">
 <input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
 <input type="hidden" name="confirm" value="yes">
@@ -82,12 +89,14 @@ export const eraseConfirm: Handler = async ({ ctx, view }, req, res) => {
 
 /** POST /subscribers/:id/erase (from its confirmation page). */
 export const erase: Handler = async ({ ctx, view }, req, res) => {
-  if (req.body?.confirm !== 'yes') throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
+  if (formValue(req, 'confirm') !== 'yes')
+    throw new HttpError(400, 'NOT_CONFIRMED', "erase a subscriber from its confirmation page (the subscriber's page, Erase…)");
   const r = await eraseAction(ctx, { id: subscriberId(req) }, 'dashboard');
-  req.body.back = `${BASE}/subscribers/${r.subscriberId}`; // its tombstone, with the notice
   view.done(
     req,
     res,
-    `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`,
+    `Erased subscriber ${r.subscriberId}: the address, topics, feedback and history details are gone; kept for the counts: ` +
+      `${plural(r.removed.deliveriesKept, 'anonymous delivery', 'anonymous deliveries')}.`,
+    `${BASE}/subscribers/${r.subscriberId}`, // its tombstone, with the notice
   );
 };

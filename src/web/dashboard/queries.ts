@@ -17,7 +17,8 @@ export interface InFlight {
 /** Claimed or handed deliveries older than `olderThanMs`: stuck, or a relay that is very slow. */
 export async function stuckDeliveries(sql: Sql, olderThanMs: number, limit = 50): Promise<InFlight[]> {
   const { rows } = await sql.query<InFlight>(
-    `SELECT d.id, d.digest_id AS "digestId", s.email, d.status::text AS status, d.claimed_at AS "claimedAt", d.handed_at AS "handedAt", d.worker_id AS "workerId"
+    `SELECT d.id, d.digest_id AS "digestId", s.email, d.status::text AS status,
+            d.claimed_at AS "claimedAt", d.handed_at AS "handedAt", d.worker_id AS "workerId"
        FROM delivery d JOIN subscriber s ON s.id = d.subscriber_id
       WHERE ${statusIn('d.status', IN_FLIGHT)} AND d.claimed_at < now() - make_interval(secs => $1::double precision / 1000)
       ORDER BY d.claimed_at LIMIT $2`,

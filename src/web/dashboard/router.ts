@@ -12,6 +12,7 @@ import { sessionEnded } from '../../db/admin-sessions.ts';
 import type { ActionHooks } from '../admin/actions.ts';
 import type { MailHooks } from '../admin/mail-actions.ts';
 import { HttpError } from '../http-errors.ts';
+import { field, formValue } from '../pages/body.ts';
 import { html } from '../pages/html.ts';
 import { mountRoutes, type Route } from '../route-table.ts';
 import type { Authed, Dashboard, DashboardView } from './dashboard.ts';
@@ -79,15 +80,14 @@ export function dashboardRouter(ctx: OperatorContext, adminToken: string, hooks:
 
 function dashboardView(signer: SessionSigner, secure: boolean): DashboardView {
   const back = (req: Request) => {
-    const to = typeof req.body?.back === 'string' ? req.body.back : BASE;
+    const to = field(req, 'back') ?? BASE;
     return to.startsWith(`${BASE}`) && !to.startsWith('//') ? to : BASE;
   };
   return {
     frame: (req: Authed) => ({ csrf: req.session ? signer.csrfToken(req.session) : null, productName: PRODUCT_NAME }),
     send: (res, statusCode, body) => void res.status(statusCode).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(body),
     back,
-    done: (req, res, text) => {
-      const to = back(req);
+    done: (req, res, text, to = back(req)) => {
       res.redirect(303, `${to}${to.includes('?') ? '&' : '?'}done=${encodeURIComponent(text)}`);
     },
     notice: (req) => (typeof req.query.done === 'string' && req.query.done.length < 200 ? { kind: 'ok' as const, text: req.query.done } : undefined),
@@ -123,7 +123,7 @@ function sessionGate({ ctx, signer }: Dashboard): RequestHandler {
       return next(new HttpError(401, 'UNAUTHORIZED', 'log in first'));
     }
     req.session = session;
-    if (req.method === 'POST' && !signer.csrfMatches(session, req.body?._csrf)) {
+    if (req.method === 'POST' && !signer.csrfMatches(session, formValue(req, '_csrf'))) {
       ctx.log.warn({ event: 'admin.csrf_refused', path: req.path, ip: req.ip }, 'dashboard: a form without its CSRF token was refused');
       return next(new HttpError(403, 'CSRF_REFUSED', 'this form is out of date or did not come from the dashboard: reload the page and try again'));
     }

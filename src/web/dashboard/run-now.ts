@@ -28,15 +28,23 @@ ${button(frame, `${BASE}/ingest`, 'Ingest now', { confirm: 'yes' }, 'primary')} 
 
 export function digestConfirmBody(frame: Frame, plan: DigestActionResult): Html {
   if (plan.kind === 'no-snapshot')
-    return html`<p>There is no snapshot to digest yet (the bundled seeds and backfilled days are history: never digested). Ingest first.</p><p><a href="${BASE}">Back to the overview</a></p>`;
+    return html`<p>There is no snapshot to digest yet (the bundled seeds and backfilled days are history: never digested). Ingest first.</p>\
+<p><a href="${BASE}">Back to the overview</a></p>`;
   if (plan.kind === 'up-to-date')
-    return html`<p>The newest snapshot (${plan.snapshotId}) already has <a href="${BASE}/digests/${plan.digestId}">digest ${plan.digestId}</a>: nothing to build.</p><p><a href="${BASE}">Back to the overview</a></p>`;
+    return html`<p>The newest snapshot (${plan.snapshotId}) already has \
+<a href="${BASE}/digests/${plan.digestId}">digest ${plan.digestId}</a>: nothing to build.</p><p><a href="${BASE}">Back to the overview</a></p>`;
   if (plan.kind === 'building-elsewhere') return html`<p>${buildingElsewhere(plan.digestId)}</p><p><a href="${BASE}">Back to the overview</a></p>`;
   return html`<p>Build the digest of the listing of <strong>${day(plan.capturedAt)}</strong> (snapshot ${plan.snapshotId})?</p>
 <ul>
-<li>${plural(plan.newPapers, 'new paper')}; ${plural(plan.deliveries, 'delivery', 'deliveries')} to queue for ${plural(plan.subscribers, 'active subscriber')} (a dry run just now).</li>
+<li>${plural(plan.newPapers, 'new paper')}; ${plural(plan.deliveries, 'delivery', 'deliveries')} to queue for \
+${plural(plan.subscribers, 'active subscriber')} (a dry run just now).</li>
 <li>The sender starts mailing them at once.</li>
-${plan.skippedSnapshots.length ? html`<li>Older undigested ${plan.skippedSnapshots.length === 1 ? 'snapshot' : 'snapshots'} ${plan.skippedSnapshots.join(', ')} will be skipped: never mailed.</li>` : ''}
+${
+  plan.skippedSnapshots.length
+    ? html`<li>Older undigested ${plan.skippedSnapshots.length === 1 ? 'snapshot' : 'snapshots'} ${plan.skippedSnapshots.join(', ')} will be skipped: \
+never mailed.</li>`
+    : ''
+}
 </ul>
 ${button(frame, `${BASE}/digest`, 'Build and send', { confirm: 'yes' }, 'primary')} <a href="${BASE}">Cancel</a>`;
 }

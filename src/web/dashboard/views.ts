@@ -3,7 +3,7 @@
 // script or style). Every form posts with the session's CSRF token.
 import type { DeliveryCounts } from '../../db/deliveries.ts';
 import { DELIVERY_STATUSES } from '../../model/delivery-status.ts';
-import { html, type Html } from '../pages/html.ts';
+import { html, type Html, type Interpolation } from '../pages/html.ts';
 
 export const BASE = '/admin/ui';
 const STATUSES = DELIVERY_STATUSES;
@@ -16,7 +16,10 @@ export interface Frame {
 
 /** A moment, always with its zone (every time on the dashboard is UTC). */
 const time = (d: Date | null | undefined) =>
-  d ? html`<time datetime="${d.toISOString()}"><span>${d.toISOString().slice(0, 10)}</span> <span>${d.toISOString().slice(11, 19)} UTC</span></time>` : html`—`;
+  d
+    ? html`<time datetime="${d.toISOString()}"><span>${d.toISOString().slice(0, 10)}</span> \
+<span>${d.toISOString().slice(11, 19)} UTC</span></time>`
+    : html`—`;
 /** The day of a listing (a snapshot's capture date). */
 const listingDay = (d: Date) => html`<time datetime="${d.toISOString().slice(0, 10)}"><span>${d.toISOString().slice(0, 10)}</span></time>`;
 
@@ -39,7 +42,8 @@ export function page(frame: Frame, title: string, main: Html, notice?: { kind: '
   <span class="brand">${frame.productName} admin</span>
   ${
     frame.csrf
-      ? html`<nav aria-label="Dashboard"><a href="${BASE}">Overview</a> <a href="${BASE}/subscribers">Subscribers</a> <a href="${BASE}/subscription-mails">Subscription emails</a></nav>
+      ? html`<nav aria-label="Dashboard"><a href="${BASE}">Overview</a> <a href="${BASE}/subscribers">Subscribers</a> \
+<a href="${BASE}/subscription-mails">Subscription emails</a></nav>
   <form method="post" action="${BASE}/logout" class="logout">${csrfField(frame)}<button type="submit">Log out</button></form>`
       : ''
   }
@@ -59,7 +63,8 @@ const csrfField = (frame: Frame) => html`<input type="hidden" name="_csrf" value
 
 /** A one-button form posting to `action` (with extra hidden fields). */
 export function button(frame: Frame, action: string, label: string, fields: Record<string, string | number> = {}, kind: 'primary' | 'plain' = 'plain'): Html {
-  return html`<form method="post" action="${action}" class="inline">${csrfField(frame)}${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${String(v)}">`)}<button type="submit" class="${kind}">${label}</button></form>`;
+  const hidden = Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${String(v)}">`);
+  return html`<form method="post" action="${action}" class="inline">${csrfField(frame)}${hidden}<button type="submit" class="${kind}">${label}</button></form>`;
 }
 
 export function loginPage(frame: Frame, error?: string): string {
@@ -82,6 +87,12 @@ export function progressOf(counts: Counts, total: number): { done: number; total
   return { done, total, inFlight: counts.queued + counts.claimed + counts.handed > 0 };
 }
 
+/** A table's head: one column header a label. */
+export const thead = (...labels: Interpolation[]): Html => html`<thead><tr>${labels.map((l) => html`<th scope="col">${l}</th>`)}</tr></thead>`;
+
+/** One row of a table: a cell a value. */
+export const cells = (...values: Interpolation[]): Html => html`<tr>${values.map((v) => html`<td>${v}</td>`)}</tr>`;
+
 export function countsTable(counts: Counts, digestId: number): Html {
   return html`<table class="counts" data-counts="${digestId}">
 <caption class="visually-hidden">Deliveries by status</caption>
@@ -93,8 +104,10 @@ export function countsTable(counts: Counts, digestId: number): Html {
 export function progressBar(digestId: number, counts: Counts, total: number): Html {
   const p = progressOf(counts, total);
   return html`<p class="progress"><label for="progress-${digestId}">Sent or settled</label>
-<progress id="progress-${digestId}" data-progress="${digestId}"${p.inFlight ? html` data-live="${BASE}/digests/${digestId}/progress.json"` : ''} value="${p.done}" max="${Math.max(p.total, 1)}">${p.done} of ${p.total}</progress>
-<span data-progress-text="${digestId}">${p.done} of ${p.total}</span>${p.inFlight ? html` <span class="badge live" data-progress-live="${digestId}">sending</span>` : ''}</p>`;
+<progress id="progress-${digestId}" data-progress="${digestId}"${p.inFlight ? html` data-live="${BASE}/digests/${digestId}/progress.json"` : ''} \
+value="${p.done}" max="${Math.max(p.total, 1)}">${p.done} of ${p.total}</progress>
+<span data-progress-text="${digestId}">${p.done} of ${p.total}</span>\
+${p.inFlight ? html` <span class="badge live" data-progress-live="${digestId}">sending</span>` : ''}</p>`;
 }
 
 export { time, listingDay, STATUSES, type Counts };

@@ -37,11 +37,16 @@ export function formBody(options: { multipart?: boolean } = {}): RequestHandler[
   return handlers;
 }
 
-/** One form field as a string; absent, repeated (an array) or anything else: undefined. */
-export function field(req: Request, name: string): string | undefined {
+/** One form field as it came (a string, an array when repeated), for a schema to parse; no form: undefined. */
+export function formValue(req: Request, name: string): unknown {
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body)) return undefined;
-  const value = (body as Record<string, unknown>)[name];
+  return (body as Record<string, unknown>)[name];
+}
+
+/** One form field as a string; absent, repeated (an array) or anything else: undefined. */
+export function field(req: Request, name: string): string | undefined {
+  const value = formValue(req, name);
   return typeof value === 'string' ? value : undefined;
 }
 

@@ -5,7 +5,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from '../../log/logger.ts';
 import { TokenError } from '../../security/tokens.ts';
 import { SubscriptionError } from '../../subscriptions/errors.ts';
-import { HttpError } from '../http-errors.ts';
+import { clientStatus, HttpError } from '../http-errors.ts';
 import type { Chrome } from './views/layout.ts';
 import { MESSAGES, messagePage } from './views/message.ts';
 
@@ -46,10 +46,11 @@ const isApi = (req: Request): boolean => req.path.startsWith('/api/');
 function classify(err: unknown): { status: number; code: string; expected: boolean } {
   if (err instanceof TokenError || err instanceof SubscriptionError) return { status: STATUS_OF[err.code] ?? 400, code: err.code, expected: true };
   if (err instanceof HttpError) return { status: err.status, code: err.code, expected: true };
-  const e = err as { type?: unknown; status?: unknown } | null;
+  const e = err as { type?: unknown } | null;
   const known = typeof e?.type === 'string' ? BODY_ERRORS[e.type] : undefined;
   if (known) return { status: known[0], code: known[1], expected: true };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, code: 'BAD_REQUEST', expected: true };
+  const status = clientStatus(err);
+  if (status !== undefined) return { status, code: 'BAD_REQUEST', expected: true };
   return { status: 500, code: 'INTERNAL', expected: false };
 }
 

@@ -29,7 +29,8 @@ export function linkGuard(signer: TokenSigner, log: Logger): RequestHandler {
           withheld: purposes,
           otherReader: withheld.some((c) => c.subscriberId !== opened?.subscriberId),
         },
-        `${req.method} ${req.path}: an answer opened with ${opened ? `a ${opened.purpose} link` : 'no link'} would have handed out ${purposes.join(', ')} links: not sent`,
+        `${req.method} ${req.path}: an answer opened with ${opened ? `a ${opened.purpose} link` : 'no link'} ` +
+          `would have handed out ${purposes.join(', ')} links: not sent`,
       );
       throw new HttpError(500, 'LINK_WITHHELD', 'this answer would hand out a link its own link may not');
     };
@@ -38,11 +39,11 @@ export function linkGuard(signer: TokenSigner, log: Logger): RequestHandler {
       check(`${textOf(body)}\n${String(this.get('Location') ?? '')}`);
       return send.call(this, body);
     };
-    const redirect = res.redirect;
-    res.redirect = function guardedRedirect(this: Response, ...args: unknown[]) {
+    const redirect = res.redirect.bind(res) as (...a: unknown[]) => void;
+    res.redirect = function guardedRedirect(...args: unknown[]) {
       check(String(args.find((a) => typeof a === 'string') ?? ''));
-      return (redirect as (...a: unknown[]) => void).apply(this, args);
-    } as Response['redirect'];
+      redirect(...args);
+    };
     next();
   };
 }

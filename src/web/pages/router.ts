@@ -1,21 +1,16 @@
 // The reader's pages: subscribe with a live preview, confirm, preferences, unsubscribe, their
-// assets and the preview API. Mounted by createWebApp(ctx, { pages: pagesRouter(ctx) }), after the
+// assets and the preview API. The preview's cache and the feeds come built, once, with the context
+// (app/reader-services.ts). Mounted by createWebApp(ctx, { pages: pagesRouter(ctx) }), after the
 // app's helmet/CSP (default-src 'self': the pages load only their own CSS and script, no inline).
-import { paperTextsByArxivId } from '../../db/text-model.ts';
 import { Router } from 'express';
 import { PRODUCT_NAME } from '../../config/product.ts';
 import type { WebContext } from '../context.ts';
-import { latestSnapshot } from '../../db/snapshots.ts';
-import { loadSnapshotDiff } from '../../diff/load-new-papers.ts';
-import { FeedService, type FeedSettings } from '../../feeds/feed-service.ts';
 import { subscriptionDeps, type SubscriptionDeps } from '../../subscriptions/deps.ts';
 import { SubscriptionMailQueue } from '../../subscriptions/mail-queue.ts';
 import { loadAssets } from './assets.ts';
 import { markPagesRequest, pageErrorHandler, sendMessage } from './errors.ts';
 import { linkGuard } from './link-guard.ts';
-import { PreviewCache } from './preview/preview-cache.ts';
 import { previewRoute, readerPreviewRoute } from './preview/route.ts';
-import { ReaderRelevanceLoader } from '../../digest/reader-relevance.ts';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits.ts';
 import { ARCHIVE_PAGE_SIZE, archiveRoutes } from './routes/archive.ts';
 import { confirmRoutes } from './routes/confirm.ts';
@@ -33,8 +28,6 @@ import type { Chrome } from './views/layout.ts';
 export interface PagesOptions {
   /** lower them in tests, raise them for a load test */
   rateLimits?: Partial<RateLimitSettings>;
-  /** how often the preview looks for a newer snapshot (default 5 s) */
-  previewRefreshMs?: number;
   /** e.g. a shorter confirmation lifetime or another clock in tests */
   subscriptions?: Partial<SubscriptionDeps>;
   /**
@@ -46,8 +39,6 @@ export interface PagesOptions {
   subscribeAnswerMs?: number;
   /** digests on one page of a reader's archive (default ARCHIVE_PAGE_SIZE) */
   archivePageSize?: number;
-  /** how much the feeds cover, how long they reuse the list of newest digests */
-  feeds?: Partial<Pick<FeedSettings, 'digests' | 'maxEntries' | 'recentMs'>>;
 }
 
 export function pagesRouter(ctx: WebContext, options: PagesOptions = {}): Router {
@@ -70,27 +61,14 @@ export function pagesRouter(ctx: WebContext, options: PagesOptions = {}): Router
     limits,
     ...(options.subscribeAnswerMs !== undefined ? { subscribeAnswerMs: options.subscribeAnswerMs } : {}),
   };
-  const preview = new PreviewCache(
-    {
-      latest: () => latestSnapshot(ctx.db.prisma),
-      load: (snapshot) => loadSnapshotDiff(ctx.db, snapshot),
-      likes: {
-        textModel: () => ctx.textModels.current(ctx.db.sql),
-        paper: async (arxivId) => (await paperTextsByArxivId(ctx.db.sql, [arxivId])).get(arxivId) ?? null,
-      },
-      readers: (textModel) => new ReaderRelevanceLoader(ctx.db.sql, textModel),
-    },
-    { refreshMs: options.previewRefreshMs ?? 5000, log: ctx.log },
-  );
-
   const router = Router();
   router.use(markPagesRequest);
   // every answer carries only the links its own link may hand out (security/capabilities.ts)
   router.use(linkGuard(ctx.tokens, ctx.log));
   router.get('/assets/:file', chrome.assets.handler);
-  router.get('/api/preview', limits.preview, previewRoute(preview));
+  router.get('/api/preview', limits.preview, previewRoute(ctx.preview));
   // the preferences page's: one reader's ranking, with their preferences link only (capabilities.ts)
-  router.get('/api/preferences/preview', limits.preview, readerPreviewRoute(preview, pages.deps));
+  router.get('/api/preferences/preview', limits.preview, readerPreviewRoute(ctx.preview, pages.deps));
   subscribeRoutes(router, pages);
   confirmRoutes(router, pages);
   const preferencesWithNotice = preferencesRoutes(router, pages);
@@ -104,15 +82,7 @@ export function pagesRouter(ctx: WebContext, options: PagesOptions = {}): Router
     renderers: ctx.archiveRenderers,
     pageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   });
-  feedRoutes(
-    router,
-    pages,
-    new FeedService(
-      ctx.db.prisma,
-      { baseUrl: ctx.config.BASE_URL, productName: PRODUCT_NAME, ...options.feeds },
-      { sql: ctx.db.sql, textModels: ctx.textModels },
-    ),
-  );
+  feedRoutes(router, pages, ctx.feeds);
   // A mistyped address in a browser gets a page, not the API's JSON 404 (which everything else keeps).
   router.get(/.*/, (req, res, next) => {
     if (!/\btext\/html\b/.test(req.headers.accept ?? '') || /^\/(admin|api|metrics|healthz)(\/|$)/.test(req.path)) return next();

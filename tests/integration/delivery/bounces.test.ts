@@ -3,6 +3,7 @@
 // address the digest went out with → the right delivery and subscriber change. A forged token, an
 // unsigned complaint or a message that is not a report is refused, and nothing changes.
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps, inboundDeps } from '../../../src/app/deps.ts';
@@ -40,7 +41,7 @@ describe('bounces and complaints over SMTP', () => {
     return { returnPath: m.envelope.from, to: email, messageId: m.messageId! };
   };
   /** delivers a raw message to the receiver as an MTA would (null sender for reports) */
-  const deliver = (to: string, raw: string, from = '') => transport.sendMail({ envelope: { from, to: [to] }, raw });
+  const deliver = (to: string, raw: string, from = ''): Promise<SMTPTransport.SentMessageInfo> => transport.sendMail({ envelope: { from, to: [to] }, raw });
   const refusal = (p: Promise<unknown>) =>
     p.then(
       () => {
@@ -193,7 +194,7 @@ describe('bounces and complaints over SMTP', () => {
 
   it('answers 451 when the report cannot be stored, so the sending MTA tries again', async () => {
     const away = new Proxy(app.ctx.db.prisma, {
-      get: (target, key) => (key === '$transaction' ? () => Promise.reject(new Error('the database went away')) : Reflect.get(target, key)),
+      get: (target, key) => (key === '$transaction' ? () => Promise.reject(new Error('the database went away')) : (Reflect.get(target, key) as unknown)),
     });
     const broken = await startBounceReceiver({ ...inboundDeps(app.ctx), prisma: away, verp: app.ctx.verp! }, { port: 0, host: '127.0.0.1' });
     const to = nodemailer.createTransport({ host: '127.0.0.1', port: broken.port, secure: false, ignoreTLS: true });

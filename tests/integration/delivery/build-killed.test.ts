@@ -97,7 +97,7 @@ describe('a digest build killed half-way', () => {
     expect(sink.messages).toHaveLength(0);
     // /healthz: the build in progress, with its progress, and nothing wrong with the digest
     const health = await other.waitForHealth(() => true);
-    expect((health.reasons as string[]).filter((r) => r.includes('digest'))).toEqual([]);
+    expect(health.reasons.filter((r) => r.includes('digest'))).toEqual([]);
     expect(health.lastDigest).toMatchObject({ id: digest.id, status: 'building', buildReaders: 2 * CHUNK, buildReadersTotal: READERS });
 
     // Let the chunk go: the other process finishes the build and sends the digest.

@@ -156,7 +156,7 @@ describe('the mailer on its own', () => {
       // far more than loopback's socket buffers hold: the relay cuts before the client can finish
       const message = buildMessage({ html: `<p>${'x'.repeat(24 * 1024 * 1024)}</p>`, text: 'big' });
       let handed = 0;
-      const err = await mailer.send(message, { beforeData: async () => void handed++ }).then(
+      const err = await mailer.send(message, { beforeData: () => ((handed += 1), Promise.resolve()) }).then(
         () => null,
         (e: unknown) => e,
       );

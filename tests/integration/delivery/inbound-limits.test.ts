@@ -15,6 +15,7 @@ import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from
 import { gmailDelay, type Returned } from '../../support/bounce-reports.ts';
 import { connectSmtp, flood, streamMessage, type RawSmtp } from '../../support/smtp-client.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
+import { stringMatching } from '../../support/matchers.ts';
 
 const DOMAIN = 'bounce.papers.example.org';
 const COMPLAINTS = `complaints@${DOMAIN}`;
@@ -153,7 +154,7 @@ describe('the bounce receiver within bounds', () => {
       await new Promise((resolve) => setTimeout(resolve, 20)); // a client that pauses between commands, never idle for long
       last = await c.command('NOOP');
     }
-    expect(last).toMatchObject({ code: 421, text: expect.stringMatching(/^4\.4\.2 /) });
+    expect(last).toMatchObject({ code: 421, text: stringMatching(/^4\.4\.2 /) });
     await c.closed;
     expect(app.captured.events('inbound.connection_closed').filter((e) => e.reason === 'too_long')).toHaveLength(1);
   });

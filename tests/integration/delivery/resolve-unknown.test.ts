@@ -5,12 +5,17 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
+import type { UnknownDelivery } from '../../../src/db/operator-deliveries.ts';
+import type { resolveAction } from '../../../src/web/admin/actions.ts';
 import { createWebApp } from '../../../src/web/app.ts';
 import { addSubscribers, ingestSeeds, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { startFaultRelay, type FaultRelay } from '../../support/fault-relay.ts';
+import { bodyOf, errorOf, type Health, type Page } from '../../support/json-body.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789';
 const auth = { Authorization: `Bearer ${TOKEN}` };
+
+type Resolved = Awaited<ReturnType<typeof resolveAction>>;
 
 describe('settling unknown deliveries', () => {
   let app: TestApp;
@@ -51,19 +56,21 @@ describe('settling unknown deliveries', () => {
   });
 
   it('/healthz is degraded and /metrics counts them while they wait', async () => {
-    const health = await request(http).get('/healthz');
-    expect(health.status).toBe(200);
-    expect(health.body.status).toBe('degraded');
-    expect(health.body.reasons).toContainEqual(expect.stringMatching(/^2 deliveries with an unknown outcome/));
-    expect(health.body.deliveries).toEqual({ queued: 0, claimed: 0, handed: 0, unknown: 2 });
+    const res = await request(http).get('/healthz');
+    expect(res.status).toBe(200);
+    const health = bodyOf<Health>(res);
+    expect(health.status).toBe('degraded');
+    expect(health.reasons).toContainEqual(expect.stringMatching(/^2 deliveries with an unknown outcome/));
+    expect(health.deliveries).toEqual({ queued: 0, claimed: 0, handed: 0, unknown: 2 });
     expect(await metric('unknown')).toBe(2);
   });
 
   it('lists them with what the operator checks the relay with', async () => {
     const res = await request(http).get(`/admin/deliveries/unknown?digest=${digestId}`).set(auth);
     expect(res.status).toBe(200);
-    expect(res.body.items.map((d: { email: string }) => d.email)).toEqual(['kept@example.org', 'lost@example.org']);
-    for (const d of res.body.items) {
+    const { items } = bodyOf<Page<UnknownDelivery>>(res);
+    expect(items.map((d) => d.email)).toEqual(['kept@example.org', 'lost@example.org']);
+    for (const d of items) {
       expect(d).toMatchObject({ digestId, attempt: 1, code: 'DROPPED_AFTER_DATA' });
       expect(d.messageId).toMatch(/^delivery-\d+\.1@localhost$/);
       expect(d.exchange).toMatch(/final "\." sent; then the connection closed with no reply/);
@@ -75,7 +82,7 @@ describe('settling unknown deliveries', () => {
     expect(relay.takenBy(kept.messageId!)).toBe(1); // what the relay's log says
     const res = await request(http).post(`/admin/deliveries/${kept.id}/resolve`).set(auth).send({ outcome: 'sent' });
     expect(res.status).toBe(200);
-    expect(res.body.resolved).toEqual([{ deliveryId: kept.id, digestId, email: 'kept@example.org', attempt: 1 }]);
+    expect(bodyOf<Resolved>(res).resolved).toEqual([{ deliveryId: kept.id, digestId, email: 'kept@example.org', attempt: 1 }]);
     expect(await byEmail('kept@example.org')).toMatchObject({ status: 'sent', attempt: 1 });
     expect(await app.ctx.db.prisma.mailedPaper.count({ where: { deliveryId: kept.id } })).toBe((kept.papers as unknown[]).length);
     const attempts = await app.ctx.db.prisma.deliveryAttempt.findMany({ where: { deliveryId: kept.id }, orderBy: { id: 'asc' } });
@@ -87,7 +94,7 @@ describe('settling unknown deliveries', () => {
     // settled once: a second try is a conflict, not a change
     const again = await request(http).post(`/admin/deliveries/${kept.id}/resolve`).set(auth).send({ outcome: 'resend' });
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('DELIVERY_NOT_UNKNOWN');
+    expect(errorOf(again).code).toBe('DELIVERY_NOT_UNKNOWN');
   });
 
   it('resends the other as a new attempt: one more copy, with a new Message-ID', async () => {
@@ -96,13 +103,12 @@ describe('settling unknown deliveries', () => {
     relay.setPick(() => ({ kind: 'accept' }));
     const res = await request(http).post(`/admin/digests/${digestId}/resolve`).set(auth).send({ outcome: 'resend' });
     expect(res.status).toBe(200);
-    expect(res.body.resolved).toEqual([{ deliveryId: lost.id, digestId, email: 'lost@example.org', attempt: 2 }]);
+    expect(bodyOf<Resolved>(res).resolved).toEqual([{ deliveryId: lost.id, digestId, email: 'lost@example.org', attempt: 2 }]);
     expect(await sendNow(app)).toMatchObject({ sent: 1, unknown: 0 });
     const after = await byEmail('lost@example.org');
     expect(after).toMatchObject({ status: 'sent', attempt: 2, messageId: `delivery-${lost.id}.2@localhost` });
     expect(relay.takenBy(after.messageId!)).toBe(1);
-    const health = await request(http).get('/healthz');
-    expect(health.body.status).toBe('ok');
+    expect(bodyOf<Health>(await request(http).get('/healthz')).status).toBe('ok');
     expect(await metric('unknown')).toBe(0);
     expect(await metric('sent')).toBe(3);
   });
@@ -110,7 +116,7 @@ describe('settling unknown deliveries', () => {
   it('answers bad requests with stable codes', async () => {
     const bad = await request(http).post('/admin/deliveries/1/resolve').set(auth).send({ outcome: 'maybe' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    expect(errorOf(bad).code).toBe('VALIDATION_FAILED');
     const missing = await request(http).post('/admin/deliveries/99999/resolve').set(auth).send({ outcome: 'sent' });
     expect(missing.status).toBe(404);
     const noDigest = await request(http).post('/admin/digests/99999/resolve').set(auth).send({ outcome: 'sent' });

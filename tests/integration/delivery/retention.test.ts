@@ -19,6 +19,7 @@ import { createWebApp } from '../../../src/web/app.ts';
 import { addSubscribers, sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import { runCli } from '../../support/cli.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
+import { bodyOf, errorOf } from '../../support/json-body.ts';
 
 const DAY = 86_400_000;
 const TOKEN = 'retention-admin-token-0123456789';
@@ -82,7 +83,7 @@ describe('retention: a paper mailed is never mailed again after its rows expire'
       await sql.query(`SELECT paperboy_mailed_paper_month('2026-01-15T00:00:00Z')`);
       await sql.query(`UPDATE digest SET created_at = '2026-01-15T00:00:00Z' WHERE id = $1`, [a]);
       await sql.query(`UPDATE mailed_paper SET mailed_at = '2026-01-15T08:00:00Z'`);
-      expect((await sql.query(`SELECT count(*)::int AS n FROM mailed_paper_2026_01`)).rows[0].n).toBe(2);
+      expect((await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM mailed_paper_2026_01`)).rows[0]!.n).toBe(2);
 
       const run = await runCli(['retention'], app.env);
       expect(run.code, run.stderr).toBe(0);
@@ -216,16 +217,17 @@ describe('retention: a month dropped whole, unfinished deliveries kept, under th
     const other = new pg.Client(app.ctx.db.pgConfig);
     await other.connect();
     try {
-      const { rows } = await other.query(`SELECT pg_try_advisory_lock(hashtext('paperboy.job.retention')) AS locked`);
-      expect(rows[0].locked).toBe(true);
+      const { rows } = await other.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext('paperboy.job.retention')) AS locked`);
+      expect(rows[0]!.locked).toBe(true);
       expect(await retentionByHand(app.ctx, 'admin')).toEqual({ ran: false });
       const http = createWebApp(app.ctx, { requestLog: false });
       const refused = await request(http).post('/admin/retention').set('Authorization', `Bearer ${TOKEN}`);
-      expect([refused.status, refused.body.error.code]).toEqual([409, 'RETENTION_RUNNING']);
+      expect([refused.status, errorOf(refused).code]).toEqual([409, 'RETENTION_RUNNING']);
       await other.query(`SELECT pg_advisory_unlock(hashtext('paperboy.job.retention'))`);
       expect((await retentionByHand(app.ctx, 'admin')).ran).toBe(true);
       const ran = await request(http).post('/admin/retention').set('Authorization', `Bearer ${TOKEN}`);
-      expect([ran.status, ran.body.partitionsDropped, ran.body.deliveriesExpired]).toEqual([200, [], 0]);
+      const detail = bodyOf<{ partitionsDropped: string[]; deliveriesExpired: number }>(ran);
+      expect([ran.status, detail.partitionsDropped, detail.deliveriesExpired]).toEqual([200, [], 0]);
     } finally {
       await other.end();
     }
@@ -239,10 +241,10 @@ describe('retention: a month dropped whole, unfinished deliveries kept, under th
       ids.p3,
       ids.febSent,
     ]);
-    expect((await sql.query(`SELECT count(*)::int AS n FROM mailed_paper_default`)).rows[0].n).toBe(1);
+    expect((await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM mailed_paper_default`)).rows[0]!.n).toBe(1);
     const r = await run();
     expect(r.defaultRowsExpired).toBe(1);
-    expect((await sql.query(`SELECT count(*)::int AS n FROM mailed_paper_default`)).rows[0].n).toBe(0);
+    expect((await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM mailed_paper_default`)).rows[0]!.n).toBe(0);
     expect(await app.ctx.db.prisma.readerMailed.findUnique({ where: { subscriberId: ids.s1 } })).toMatchObject({
       paperIds: [ids.p1!, ids.p3!].sort((a, b) => a - b),
     });

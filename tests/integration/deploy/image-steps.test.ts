@@ -18,6 +18,7 @@ import { OFFLINE, ROOT } from '../../support/cli.ts';
 import { stopEmbeddedCluster } from '../../support/databases.ts';
 import { freePort } from '../../support/ports.ts';
 import { buildContext, readDockerfile, type Stage } from './dockerfile.ts';
+import type { Health } from '../../support/json-body.ts';
 
 /** RUN parts that set up the system, not paperboy, and what the test does instead. */
 const SYSTEM_STEPS: Record<string, string> = {
@@ -102,7 +103,7 @@ describe('the image, step by step (no Docker)', () => {
       if (!healthy) await new Promise((r) => setTimeout(r, 500));
     }
     expect(healthy, stderr.slice(-3000)).toBe(true);
-    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, any>;
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Health;
     expect(health.database).toMatchObject({ kind: 'embedded', ok: true });
     expect(stdout).toMatch(/paperboy is running \(embedded PostgreSQL in .*\/app\/data\/postgres\)/);
 

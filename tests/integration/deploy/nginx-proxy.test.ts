@@ -15,6 +15,7 @@ import { freshDataDir, migratedPostgresUrl } from '../../support/databases.ts';
 import { freePort } from '../../support/ports.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import { SEEDS, startServe, type ServeChild } from '../serve/serve-child.ts';
+import { parseJson, type Page } from '../../support/json-body.ts';
 
 const NGINX = '/usr/sbin/nginx';
 const skip = !existsSync(NGINX) && !process.env.PAPERBOY_REQUIRE_TOOLS; // .ci/run requires it: there, missing fails instead of skipping
@@ -213,7 +214,7 @@ ${readmeBlock(port, dir, serve.url)}
     const oneClick = await call('127.0.0.4', 'POST', `${u.pathname}${u.search}`, 'List-Unsubscribe=One-Click');
     expect(oneClick.status).toBe(200);
     const subscribers = await call('127.0.0.1', 'GET', '/admin/subscribers?status=unsubscribed', undefined, { authorization: `Bearer ${TOKEN}` });
-    expect(JSON.parse(subscribers.body).items.map((s: { email: string }) => s.email)).toEqual(['other@example.org']);
+    expect(parseJson<Page<{ email: string }>>(subscribers.body).items.map((s) => s.email)).toEqual(['other@example.org']);
   }, 60_000);
 });
 

@@ -15,10 +15,10 @@ import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 const config = loadConfig({ env: { DKIM_DOMAIN: 'papers.example.org', DKIM_SELECTOR: 'pb2026', DKIM_PRIVATE_KEY: pem }, cwd: '/srv' });
 const record = dkimRecord(config.dkim!);
-const resolver = async (name: string, type: string) => {
-  if (type === 'TXT' && name === record.name) return [[record.value]];
-  throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
-};
+const resolver = (name: string, type: string) =>
+  type === 'TXT' && name === record.name
+    ? Promise.resolve([[record.value]])
+    : Promise.reject(Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' }));
 const verp = new VerpSigner(Buffer.alloc(32, 1), 'bounce.papers.example.org');
 
 let sink: SmtpSink;
@@ -37,7 +37,7 @@ async function sendSignedDigest(): Promise<Buffer> {
     { returnPath: verp.bounceAddress(41, 1), unsubscribeMailto: verp.unsubscribeAddress(7) },
   );
   let handed = false;
-  await mailer.send(message, { beforeData: async () => void (handed = true) });
+  await mailer.send(message, { beforeData: () => ((handed = true), Promise.resolve()) });
   await mailer.close();
   expect(handed).toBe(true); // the hand-over hook still runs before the (signed) data
   const m = sink.messagesTo('reader@example.org').at(-1)!;

@@ -9,6 +9,7 @@ import { sendQueued } from '../../../src/deliver/send-deliveries.ts';
 import { createWebApp } from '../../../src/web/app.ts';
 import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../../support/app.ts';
 import { metricValue, parsePrometheus } from '../../support/prometheus.ts';
+import { stringMatching } from '../../support/matchers.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
@@ -105,7 +106,7 @@ describe('/metrics', () => {
     const lines = app.captured.lines.filter((l) => l.event === 'http.request');
     const nope = lines.filter((l) => (l.req as { path?: string }).path === '/nope');
     expect(nope).toHaveLength(1);
-    expect(nope[0]).toMatchObject({ level: 'info', req: { method: 'GET', path: '/nope', id: expect.stringMatching(/^[0-9a-f-]{36}$/) }, res: { status: 404 } });
+    expect(nope[0]).toMatchObject({ level: 'info', req: { method: 'GET', path: '/nope', id: stringMatching(/^[0-9a-f-]{36}$/) }, res: { status: 404 } });
     expect(JSON.stringify(app.captured.lines)).not.toContain('token=');
   });
 });

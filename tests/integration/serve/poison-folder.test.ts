@@ -8,9 +8,17 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshPostgresUrl } from '../../support/databases.ts';
+import { bodyOf } from '../../support/json-body.ts';
+import { stringMatching } from '../../support/matchers.ts';
 import { SEEDS, startServe, type ServeChild } from './serve-child.ts';
 
 const TOKEN = 'admin-token-for-the-poison-test';
+
+/** GET /admin/source: the parts read here. */
+interface SourceBody {
+  rejectedFiles: Array<{ name: string; line?: number; error: string }>;
+  recentFiles: Array<{ name: string; outcome: string }>;
+}
 const POISON = JSON.stringify([
   { paper: { id: '2606.00001', title: 'A Fine Paper' }, publishedAt: '2026-06-09T08:00:00.000Z' },
   { paper: { id: '2606.00002', title: 'From The Future' }, publishedAt: '2030-01-01T00:00:00.000Z' },
@@ -43,7 +51,7 @@ describe('a poison file in a folder source, under serve (PostgreSQL)', () => {
     });
     const admin = (route: string, init: RequestInit = {}) =>
       fetch(`${serve!.url}${route}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } }).then(
-        async (r) => ({ status: r.status, body: (await r.json()) as any }),
+        async (r) => ({ status: r.status, body: await r.json() }),
       );
 
     const health = await serve.waitForHealth((h) => h.lastIngest?.status === 'ok');
@@ -56,10 +64,9 @@ describe('a poison file in a folder source, under serve (PostgreSQL)', () => {
 
     const source = await admin('/admin/source');
     expect(source.status).toBe(200);
-    expect(source.body.rejectedFiles).toEqual([
-      { name: '001_poison.json', line: 2, error: expect.stringMatching(/^item 2 \(line 2\): \$\[1\]\.publishedAt: /) },
-    ]);
-    expect(source.body.recentFiles.map((f: { name: string; outcome: string }) => [f.name, f.outcome]).sort()).toEqual([
+    const { rejectedFiles, recentFiles } = bodyOf<SourceBody>(source);
+    expect(rejectedFiles).toEqual([{ name: '001_poison.json', line: 2, error: stringMatching(/^item 2 \(line 2\): \$\[1\]\.publishedAt: /) }]);
+    expect(recentFiles.map((f) => [f.name, f.outcome]).sort()).toEqual([
       ['000_first.txt', 'ingested'],
       ['001_poison.json', 'rejected'],
       ['002_second.txt', 'ingested'],

@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.ts';
 import { freshPostgresUrl } from '../../support/databases.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
+import { parseJson, type Health } from '../../support/json-body.ts';
+import type { ingestAction } from '../../../src/web/admin/actions.ts';
 import { startServe, type ServeChild } from './serve-child.ts';
 
 const SECRETS = {
@@ -31,6 +33,8 @@ const GOOD = JSON.stringify([
     publishedAt: '2026-11-20T08:00:00.000Z',
   },
 ]);
+
+type Ingested = Extract<Awaited<ReturnType<typeof ingestAction>>, { kind: 'direct' }>;
 
 describe('secrets in a run of serve and the CLI (PostgreSQL, SMTP with auth, an authenticated source)', () => {
   let dir: string;
@@ -93,7 +97,7 @@ describe('secrets in a run of serve and the CLI (PostgreSQL, SMTP with auth, an 
 
     serve = await startServe(env);
     await serve.waitForHealth((h) => h.lastIngest?.status === 'ok');
-    expect(JSON.parse((await call('/healthz')).body).reasons[0]).toMatch(/^source fetch_failed: HTTP 500/);
+    expect(parseJson<Health>((await call('/healthz')).body).reasons[0]).toMatch(/^source fetch_failed: HTTP 500/);
     expect((await admin('/admin/source')).status).toBe(200);
     expect(JSON.parse((await admin('/admin/ingest', {})).body)).toMatchObject({ outcome: 'ran', detail: { rejected: 1 } }); // garbage
     await call('/healthz');
@@ -101,8 +105,8 @@ describe('secrets in a run of serve and the CLI (PostgreSQL, SMTP with auth, an 
     await call('/healthz');
     await admin('/admin/source');
     // an operator's one-off URL with its own key, and one that cannot be fetched
-    const oneOff = JSON.parse((await admin('/admin/ingest', { url: `http://${sourceBase}/api/daily_papers?token=${SECRETS.otherKey}` })).body);
-    expect(oneOff.outcomes[0].source).toBe(`http://${sourceBase}/api/daily_papers?***`);
+    const oneOff = parseJson<Ingested>((await admin('/admin/ingest', { url: `http://${sourceBase}/api/daily_papers?token=${SECRETS.otherKey}` })).body);
+    expect(oneOff.outcomes[0]?.source).toBe(`http://${sourceBase}/api/daily_papers?***`);
     await admin('/admin/ingest', { url: `http://127.0.0.1:1/unreachable?token=${SECRETS.otherKey}` });
 
     await call('/');

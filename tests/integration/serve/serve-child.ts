@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { BIN, cliEnvironment, ROOT } from '../../support/cli.ts';
+import type { Health } from '../../support/json-body.ts';
 import { freePort } from '../../support/ports.ts';
 
 export interface ServeChild {
@@ -13,7 +14,7 @@ export interface ServeChild {
   /** the JSON log lines so far */
   events(name?: string): Array<Record<string, unknown>>;
   /** polls /healthz until `ready` says so (or the process ends, or timeoutMs passes) */
-  waitForHealth(ready: (health: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
+  waitForHealth(ready: (health: Health) => boolean, timeoutMs?: number): Promise<Health>;
   /** SIGTERM, then the exit code */
   stop(): Promise<number | null>;
 }
@@ -46,12 +47,12 @@ export async function startServe(vars: Record<string, string | undefined>): Prom
     events,
     async waitForHealth(ready, timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;
-      let last: Record<string, any> | null = null;
+      let last: Health | null = null;
       while (Date.now() < until && running) {
         last = (await fetch(`${url}/healthz`).then(
           (r) => r.json(),
           () => null,
-        )) as Record<string, any> | null;
+        )) as Health | null;
         if (last && ready(last)) return last;
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -12,6 +12,7 @@ import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { ingestSource } from '../../../src/jobs/ingest-source.ts';
 import { createWebApp } from '../../../src/web/app.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
+import { bodyOf, type Health } from '../../support/json-body.ts';
 import { metricValue, parsePrometheus } from '../../support/prometheus.ts';
 
 const GOOD = JSON.stringify([
@@ -37,7 +38,7 @@ describe('source health (URL source)', () => {
   let answer: Answer = { status: 500, body: 'oops' };
   const served = { requests: 0, bodies: 0, conditional: 0 };
   const check = () => ingestSource(ingestDeps(app.ctx), url, { staleAfterMs: 48 * 3600_000, tries: 2, backoffMs: 20 });
-  const health = async () => (await request(createWebApp(app.ctx, { requestLog: false })).get('/healthz')).body;
+  const health = async () => bodyOf<Health>(await request(createWebApp(app.ctx, { requestLog: false })).get('/healthz'));
   const metrics = async () => parsePrometheus(await app.ctx.metrics.registry.metrics());
 
   beforeAll(async () => {

@@ -37,7 +37,7 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
     await w?.close();
   });
 
-  it('every digest email links to its web view and to the archive, in both parts', async () => {
+  it('every digest email links to its web view and to the archive, in both parts', () => {
     const mails = mailsTo('ada@example.org');
     expect(mails).toHaveLength(3);
     for (const mail of mails) {

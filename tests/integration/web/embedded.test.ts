@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSubscriberByEmail } from '../../../src/db/subscribers.ts';
 import { tableFingerprint } from '../../support/fingerprint.ts';
 import { form, linkIn, startWebTestApp, type WebTestApp } from './support.ts';
+import { bodyOf } from '../../support/json-body.ts';
 
 describe("the reader's pages on the embedded database", () => {
   let t: WebTestApp;
@@ -19,7 +20,7 @@ describe("the reader's pages on the embedded database", () => {
   it('subscribe → confirm → preferences → one-click unsubscribe', async () => {
     const prisma = t.app.ctx.db.prisma;
     const preview = await request(t.web).get('/api/preview').query({ topics: 'scaling laws' }).expect(200);
-    expect(preview.body.topics[0].newTotal).toBe(4);
+    expect(bodyOf<{ topics: Array<{ newTotal: number }> }>(preview).topics[0]!.newTotal).toBe(4);
 
     await request(t.web)
       .post('/subscribe')

@@ -9,6 +9,7 @@ import { findSubscriberByEmail } from '../../../src/db/subscribers.ts';
 import { subscriptionDeps } from '../../../src/subscriptions/deps.ts';
 import { DEFAULT_MAIL_QUEUE, SubscriptionMailQueue, type MailQueueSettings } from '../../../src/subscriptions/mail-queue.ts';
 import { form, linkIn, startWebTestApp, type WebTestApp } from './support.ts';
+import { stringMatching } from '../../support/matchers.ts';
 
 describe('subscription email queue (PostgreSQL, SMTP)', () => {
   let t: WebTestApp;
@@ -69,7 +70,7 @@ describe('subscription email queue (PostgreSQL, SMTP)', () => {
     loop.wake();
     await loop.idle();
     const [row] = await mailsOf('gone@example.org');
-    expect(row).toMatchObject({ status: 'failed', tries: 1, lastError: expect.stringMatching(/^smtp:550/) });
+    expect(row).toMatchObject({ status: 'failed', tries: 1, lastError: stringMatching(/^smtp:550/) });
     expect(row!.lastError).not.toContain('gone@example.org');
     expect(t.app.captured.events('confirmation.failed').at(-1)).toMatchObject({ subscriberId: row!.subscriberId, code: 'smtp:550' });
   });
@@ -94,7 +95,7 @@ describe('subscription email queue (PostgreSQL, SMTP)', () => {
     }
     expect(delays).toEqual([1000, 2000, 4000, 4000, 4000, 4000, 1000]); // the last try exactly at retry_until
     const [failed] = await mailsOf('busy@example.org');
-    expect(failed).toMatchObject({ status: 'failed', tries: 8, lastError: expect.stringMatching(/^smtp:451: .*\(tried 8 times until /) });
+    expect(failed).toMatchObject({ status: 'failed', tries: 8, lastError: stringMatching(/^smtp:451: .*\(tried 8 times until /) });
     expect(t.app.captured.events('confirmation.failed').at(-1)).toMatchObject({ reason: 'out_of_time', code: 'smtp:451' });
   });
 

@@ -5,6 +5,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFingerprint } from '../../support/fingerprint.ts';
 import { LEAKS, startWebTestApp, type WebTestApp } from './support.ts';
+import { stringMatching } from '../../support/matchers.ts';
+import { errorOf } from '../../support/json-body.ts';
 
 interface PreviewPaper {
   id: number;
@@ -71,7 +73,7 @@ describe('the live preview API and the assets (PostgreSQL)', () => {
     const res = await request(t.web).get('/api/preview?topics=scaling%20laws%0Aquantum%20-gravity').expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const body = res.body as Preview;
-    expect(body.snapshot).toMatchObject({ capturedAt: expect.stringMatching(/^\d{4}-06-10$/), newPapers: 10 });
+    expect(body.snapshot).toMatchObject({ capturedAt: stringMatching(/^\d{4}-06-10$/), newPapers: 10 });
     expect(body.topics.map((x) => x.topic)).toEqual(['scaling laws', 'quantum -gravity']);
     const scaling = body.topics[0]!;
     expect(scaling.total).toBeGreaterThanOrEqual(4);
@@ -122,7 +124,7 @@ describe('the live preview API and the assets (PostgreSQL)', () => {
     const tooLong = await preview('x'.repeat(2001), 400);
     expect(tooLong).toMatchObject({ error: { code: 'TOPICS_TOO_LONG' } });
     const repeated = await request(t.web).get('/api/preview?topics=a&topics=b').expect(400);
-    expect(repeated.body.error.code).toBe('BAD_REQUEST');
+    expect(errorOf(repeated).code).toBe('BAD_REQUEST');
     expect(JSON.stringify(repeated.body)).not.toMatch(LEAKS);
   });
 
@@ -156,7 +158,7 @@ describe('the live preview API and the assets (PostgreSQL)', () => {
   it('an unknown address: a page for a browser, the usual JSON for anything else', async () => {
     const page = await request(t.web).get('/nope').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(404);
     expect(page.text).toContain('Page not found');
-    expect((await request(t.web).get('/nope').expect(404)).body.error.code).toBe('NOT_FOUND');
+    expect(errorOf(await request(t.web).get('/nope').expect(404)).code).toBe('NOT_FOUND');
     expect((await request(t.web).get('/admin/digests').set('Accept', 'text/html').expect(404)).headers['content-type']).toMatch(/json/);
   });
 

@@ -13,15 +13,20 @@ import { markHanded } from '../../../src/db/hand-over.ts';
 import { insertDeliveries } from '../../../src/db/digests.ts';
 import { recordFeedback } from '../../../src/db/feedback.ts';
 import { saveReaderModels } from '../../../src/db/reader-models.ts';
+import type { SubscriberExport } from '../../../src/db/subscriber-export.ts';
 import { handleInbound } from '../../../src/inbound/handle-report.ts';
 import { SenderService } from '../../../src/jobs/sender.ts';
+import type { eraseAction } from '../../../src/web/admin/privacy-actions.ts';
 import { BACKENDS } from '../../support/databases.ts';
+import { bodyOf, errorOf } from '../../support/json-body.ts';
 import { CONTROL_TOPICS, digestCounts, ingestCaught, richReader, TOPICS, traces, type RichReader } from './privacy-support.ts';
 import { startReaderWorld, type ReaderWorld } from './reader-support.ts';
 
 const TOKEN = 'privacy-admin-token-0123456789abcdef';
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const ADA = 'Ada.Lovelace@Example.org';
+
+type Erased = Awaited<ReturnType<typeof eraseAction>>;
 
 for (const backend of BACKENDS) {
   describe(`export then erase through the admin API (${backend})`, () => {
@@ -42,43 +47,41 @@ for (const backend of BACKENDS) {
         .get(`/admin/subscribers/${encodeURIComponent(ADA.toUpperCase())}/export`)
         .set(auth)
         .expect(200);
-      const data = res.body;
+      const data = bodyOf<SubscriberExport>(res);
       expect(data.subscriber).toMatchObject({ id: r.reader.id, email: ADA, status: 'active', topics: TOPICS, mutedTopics: [TOPICS[1]], frequency: 'daily' });
       expect(data.subscriber.createdAt).toBeTruthy();
       expect(data.subscriber.confirmedAt).toBeTruthy();
-      expect(data.deliveries.map((d: { digestId: number; status: string }) => [d.digestId, d.status])).toEqual([
+      expect(data.deliveries.map((d) => [d.digestId, d.status])).toEqual([
         [r.sentDigest, 'sent'],
         [r.queuedDigest, 'queued'],
       ]);
-      const sent = data.deliveries[0];
+      const sent = data.deliveries[0]!;
       expect(sent.listingDate).toMatch(/^2026-06-\d\dT/);
-      expect(sent.papers.map((p: { title: string }) => p.title).sort()).toEqual([
+      expect(sent.papers.map((p) => p.title).sort()).toEqual([
         expect.stringMatching(/^Axolotl Limb Regrowth/),
         expect.stringMatching(/^Zebrafish Fin Regeneration/),
       ]);
-      expect(sent.papers[0].topics.length).toBeGreaterThan(0);
+      expect(sent.papers[0]!.topics.length).toBeGreaterThan(0);
       expect(sent.attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'sent' })]);
       expect(data.mailedPapers).toHaveLength(2);
-      expect(data.feedback.map((f: { kind: string }) => f.kind)).toEqual(['more_like_this', 'mute_topic']);
-      expect(data.feedback[0].paper.title).toBeTruthy();
+      expect(data.feedback.map((f) => f.kind)).toEqual(['more_like_this', 'mute_topic']);
+      expect(data.feedback[0]?.paper?.title).toBeTruthy();
       expect(data.inboundReports).toEqual([expect.objectContaining({ kind: 'soft_bounce', recipient: ADA, status: '4.2.2' })]);
-      expect(data.subscriptionMails.map((m: { kind: string; status: string }) => `${m.kind} ${m.status}`)).toEqual([
-        'confirmation sent',
-        'preferences_changed queued',
-      ]);
-      expect(data.readerModel).toMatchObject({ positives: 1, trainedAt: expect.any(String) });
+      expect(data.subscriptionMails.map((m) => `${m.kind} ${m.status}`)).toEqual(['confirmation sent', 'preferences_changed queued']);
+      expect(data.readerModel).toMatchObject({ positives: 1 });
+      expect(typeof data.readerModel?.trainedAt).toBe('string');
       expect(JSON.stringify(data)).not.toMatch(/tokenNonce|emailKey|token_nonce/);
       const byId = await request(w.web).get(`/admin/subscribers/${r.reader.id}/export`).set(auth).expect(200);
-      expect(byId.body.subscriber.email).toBe(ADA);
+      expect(bodyOf<SubscriberExport>(byId).subscriber.email).toBe(ADA);
       expect(w.app.captured.events('subscriber.exported').at(-1)).toMatchObject({ subscriberId: r.reader.id, via: 'admin API' });
     });
 
     it('answers bad or unknown subscribers with JSON errors, and wants the token', async () => {
       await request(w.web).get(`/admin/subscribers/${r.reader.id}/export`).expect(401);
       const bad = await request(w.web).get('/admin/subscribers/not-an-address/export').set(auth).expect(400);
-      expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+      expect(errorOf(bad).code).toBe('VALIDATION_FAILED');
       const nobody = await request(w.web).delete('/admin/subscribers/nobody@example.org').set(auth).expect(404);
-      expect(nobody.body.error.code).toBe('SUBSCRIBER_NOT_FOUND');
+      expect(errorOf(nobody).code).toBe('SUBSCRIBER_NOT_FOUND');
       await request(w.web).delete(`/admin/subscribers/${r.reader.id}`).expect(401);
       expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: r.reader.id } })).status).toBe('active');
     });
@@ -94,7 +97,8 @@ for (const backend of BACKENDS) {
         // the control's is handed: erasing the control now is refused, nothing changes
         expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: other.id, attempt: other.attempt }])).toEqual({ handed: [other.id], taken: [] });
         const busy = await request(w.web).post(`/admin/subscribers/${r.control.id}/erase`).set(auth).expect(409);
-        expect(busy.body.error).toMatchObject({ code: 'ERASE_IN_FLIGHT', message: expect.stringContaining(`delivery ${other.id}`) });
+        expect(errorOf(busy).code).toBe('ERASE_IN_FLIGHT');
+        expect(errorOf(busy).message).toContain(`delivery ${other.id}`);
         expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: r.control.id } })).status).toBe('active');
         await markSent(w.app.ctx.db.sql, worker.id, [{ id: other.id, attempt: other.attempt, response: '250 ok' }]);
 
@@ -191,8 +195,8 @@ for (const backend of BACKENDS) {
       expect((await prisma().subscriber.findUniqueOrThrow({ where: { id: r.reader.id } })).status).toBe('erased');
 
       const again = await request(w.web).post(`/admin/subscribers/${r.reader.id}/erase`).set(auth).expect(410);
-      expect(again.body.error.code).toBe('SUBSCRIBER_ERASED');
-      expect((await request(w.web).get(`/admin/subscribers/${r.reader.id}/export`).set(auth).expect(410)).body.error.code).toBe('SUBSCRIBER_ERASED');
+      expect(errorOf(again).code).toBe('SUBSCRIBER_ERASED');
+      expect(errorOf(await request(w.web).get(`/admin/subscribers/${r.reader.id}/export`).set(auth).expect(410)).code).toBe('SUBSCRIBER_ERASED');
     });
     it('a running sender never sends the delivery queued for a reader erased meanwhile', async () => {
       const mary = 'Mary.Jackson@Example.org';
@@ -251,7 +255,7 @@ for (const backend of BACKENDS) {
         await writer.query('COMMIT');
         const res = await erasing;
         expect(res.status).toBe(200);
-        expect(res.body.removed.feedback).toBe(3);
+        expect(bodyOf<Erased>(res).removed.feedback).toBe(3);
       } finally {
         writer.release();
       }

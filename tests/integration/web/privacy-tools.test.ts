@@ -13,6 +13,8 @@ import { BACKENDS } from '../../support/databases.ts';
 import { richReader, TOPICS, traces } from './privacy-support.ts';
 import { startReaderWorld, type ReaderWorld } from './reader-support.ts';
 import { LEAKS, linkIn } from './support.ts';
+import type { SubscriberExport } from '../../../src/db/subscriber-export.ts';
+import { bodyOf, parseJson } from '../../support/json-body.ts';
 
 const TOKEN = 'privacy-tools-admin-token-0123456789ab';
 
@@ -115,7 +117,7 @@ for (const backend of BACKENDS) {
 
       const exported = await request(w.web).post(`${base}/export`).set('Cookie', session).type('form').send({ _csrf: csrf }).expect(200);
       expect(exported.headers['content-disposition']).toBe(`attachment; filename="subscriber-${reader.id}.json"`);
-      expect(exported.body.subscriber).toMatchObject({ email, topics: TOPICS });
+      expect(bodyOf<SubscriberExport>(exported).subscriber).toMatchObject({ email, topics: TOPICS });
 
       // without the CSRF token: refused, nothing changes
       await request(w.web).post(`${base}/erase`).set('Cookie', session).type('form').send({ confirm: 'yes' }).expect(403);
@@ -145,7 +147,7 @@ for (const backend of BACKENDS) {
         const exported = await runCli(['subscriber', 'export', email.toLowerCase()], w.app.env);
         expect(exported.stderr).not.toMatch(/^paperboy:/m);
         expect(exported.code).toBe(0);
-        const data = JSON.parse(exported.stdout);
+        const data = parseJson<SubscriberExport>(exported.stdout);
         expect(data.subscriber).toMatchObject({ id: reader.id, email, topics: TOPICS });
         expect(data.deliveries).toHaveLength(2);
 

@@ -7,6 +7,7 @@ import { digestDeps, ingestDeps } from '../../../src/app/deps.ts';
 import { buildDigest } from '../../../src/digest/build-digest.ts';
 import { ingestInputs } from '../../../src/ingest/ingest-inputs.ts';
 import { createWebApp } from '../../../src/web/app.ts';
+import type { ContextOptions } from '../../../src/app/context.ts';
 import { pagesRouter, type PagesOptions } from '../../../src/web/pages/router.ts';
 import { sendNow, startTestApp, type TestApp } from '../../support/app.ts';
 import type { Backend } from '../../support/databases.ts';
@@ -30,9 +31,15 @@ export const item = (id: string, title: string, summary: string, day: string) =>
   publishedAt: `${day}T06:00:00.000Z`,
 });
 
-export async function startReaderWorld(pages: PagesOptions = {}, env: Record<string, string> = {}, backend: Backend = 'postgres'): Promise<ReaderWorld> {
+/** `feeds`: the context's feed settings (the feeds are built with it); the rest are the pages router's options. */
+export async function startReaderWorld(
+  options: PagesOptions & Pick<ContextOptions, 'feeds'> = {},
+  env: Record<string, string> = {},
+  backend: Backend = 'postgres',
+): Promise<ReaderWorld> {
+  const { feeds, ...pages } = options;
   const sink = await startSmtpSink();
-  const app = await startTestApp(backend, { SMTP_URL: sink.url, BASE_URL, MAIL_FROM: 'Paperboy <hello@papers.example.org>', ...env });
+  const app = await startTestApp(backend, { SMTP_URL: sink.url, BASE_URL, MAIL_FROM: 'Paperboy <hello@papers.example.org>', ...env }, feeds ? { feeds } : {});
   const web = createWebApp(app.ctx, { pages: pagesRouter(app.ctx, { ...pages, rateLimits: { ...GENEROUS, ...pages.rateLimits } }), requestLog: false });
   let n = 0;
   return {

@@ -20,6 +20,7 @@ import { addSubscribers, ingestSeeds, startTestApp, type TestApp } from '../../s
 import { runCli } from '../../support/cli.ts';
 import { startFaultRelay, type FaultRelay } from '../../support/fault-relay.ts';
 import { BASE_URL, form, GENEROUS } from './support.ts';
+import { stringMatching } from '../../support/matchers.ts';
 
 const TOKEN = 'subscription-mails-admin-token-0123';
 const DOWN = () => ({ kind: 'greeting-421' as const });
@@ -125,7 +126,7 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
         )
         .toBe('queued 1'); // tried once, waiting
       const failedOnce = await ownMail('waiting@example.org');
-      expect(failedOnce).toMatchObject({ status: 'queued', lastError: expect.stringMatching(/421|ECONNECTION/) });
+      expect(failedOnce).toMatchObject({ status: 'queued', lastError: stringMatching(/421|ECONNECTION/) });
       // as if it had failed for days: its next try an hour away, far beyond this test
       const later = new Date(Date.now() + 3600_000);
       await own.ctx.db.prisma.subscriptionMail.update({ where: { id: failedOnce.id }, data: { nextTryAt: later } });
@@ -158,7 +159,7 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     await subscribe(pagesWith(loop), 'refused@example.org');
     await loop.idle();
     const failed = await mailOf('refused@example.org');
-    expect(failed).toMatchObject({ status: 'failed', tries: 1, lastError: expect.stringMatching(/^smtp:550/) });
+    expect(failed).toMatchObject({ status: 'failed', tries: 1, lastError: stringMatching(/^smtp:550/) });
 
     const list = await runCli(['subscription-mails', '--failed'], app.env);
     expect(list.code, list.stderr).toBe(0);
@@ -230,7 +231,7 @@ describe('subscription emails when the relay fails (PostgreSQL, fault relay)', (
     expect(again.body).toEqual({
       error: {
         code: 'SUBSCRIPTION_MAIL_NOT_FAILED',
-        message: expect.stringMatching(new RegExp(`^subscription email ${api.id} is (queued|sending|sent): only a failed one is sent again$`)),
+        message: stringMatching(new RegExp(`^subscription email ${api.id} is (queued|sending|sent): only a failed one is sent again$`)),
       },
     });
     await request(web).post('/admin/subscription-mails/2147483648/resend').set(auth).expect(400);

@@ -11,12 +11,11 @@ function scripted(outcomes: Array<SendError | 'ok'>): Mailer {
   return {
     kind: 'smtp',
     description: 'smtp://relay.test',
-    send: async () => {
+    send: () => {
       const next = outcomes.shift();
-      if (next === 'ok' || next === undefined) return { response: '250 ok', messageId: 'm' };
-      throw next;
+      return next === 'ok' || next === undefined ? Promise.resolve({ response: '250 ok', messageId: 'm' }) : Promise.reject(next);
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }
 

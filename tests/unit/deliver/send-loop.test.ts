@@ -40,9 +40,7 @@ describe('SendLoop', () => {
     let rounds = 0;
     const loop = new SendLoop({
       pollMs: 60_000,
-      round: async () => {
-        if (++rounds === 1) throw new Error('database away');
-      },
+      round: () => (++rounds === 1 ? Promise.reject(new Error('database away')) : Promise.resolve()),
       onError: (err) => errors.push(err),
     });
     loop.wake();

@@ -8,7 +8,7 @@ import { waitForWork } from '../../../src/deliver/wait-for-work.ts';
 
 const sql = {} as Sql;
 const idle = { size: 0, pending: 0, onIdle: () => Promise.resolve() };
-const outlook = (o: RetryOutlook) => async () => o;
+const outlook = (o: RetryOutlook) => () => Promise.resolve(o);
 
 describe('waitForWork', () => {
   it('waits for the sends in flight, then looks again', async () => {
@@ -16,7 +16,7 @@ describe('waitForWork', () => {
     const busy = { size: 0, pending: 2, onIdle: () => new Promise<void>((r) => (release = r)) };
     let done = false;
     let looked = false;
-    const look = async () => ((looked = true), { dueNow: 0, nextAt: null });
+    const look = () => ((looked = true), Promise.resolve({ dueNow: 0, nextAt: null }));
     const waiting = waitForWork(sql, busy, undefined, true, look).then((v) => ((done = true), v));
     // it is waiting on the sends in flight, and has not looked or answered meanwhile
     await vi.waitFor(() => expect(release).toBeDefined());
@@ -43,7 +43,7 @@ describe('waitForWork', () => {
     expect(await waitForWork(sql, idle, undefined, true, outlook({ dueNow: 0, nextAt: null }))).toBe(false);
     const stop = new AbortController();
     let looked = false;
-    const later = async () => ((looked = true), { dueNow: 0, nextAt: new Date(Date.now() + 60_000) });
+    const later = () => ((looked = true), Promise.resolve({ dueNow: 0, nextAt: new Date(Date.now() + 60_000) }));
     const started = Date.now();
     const waiting = waitForWork(sql, idle, stop.signal, true, later);
     await vi.waitFor(() => expect(looked).toBe(true)); // it read the retry a minute away: it waits for it now

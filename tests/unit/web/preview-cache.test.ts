@@ -6,8 +6,11 @@ import type { Paper } from '../../../src/model/paper.ts';
 import type { SnapshotSummary } from '../../../src/model/snapshot.ts';
 import type { SnapshotDiff } from '../../../src/diff/load-new-papers.ts';
 import { PreviewCache, PreviewCorpus, type PreviewSource } from '../../../src/web/pages/preview/preview-cache.ts';
+import type { TopicPreview } from '../../../src/web/pages/preview/topic-preview.ts';
 import { joinAdjacent } from '../../../src/match/index.ts';
 import { capturingLogger, silentLogger } from '../../support/logs.ts';
+import { anyOf } from '../../support/matchers.ts';
+import { parseJson } from '../../support/json-body.ts';
 
 const paper = (id: number, title: string, abstract = 'An abstract.'): Paper => ({
   id,
@@ -39,14 +42,13 @@ function fakeSource(diffs: Record<number, SnapshotDiff>) {
   let newest: number | null = 1;
   let fail = false;
   const source: PreviewSource = {
-    latest: async () => {
+    latest: () => {
       calls.latest++;
-      if (fail) throw new Error('database down');
-      return newest === null ? null : snapshot(newest);
+      return fail ? Promise.reject(new Error('database down')) : Promise.resolve(newest === null ? null : snapshot(newest));
     },
-    load: async (s) => {
+    load: (s) => {
       calls.load++;
-      return diffs[s.id]!;
+      return Promise.resolve(diffs[s.id]!);
     },
   };
   return { source, calls, setNewest: (id: number | null) => (newest = id), setFail: (f: boolean) => (fail = f) };
@@ -103,20 +105,20 @@ describe('PreviewCorpus', () => {
   it('answers per topic with the papers (new first), the highlight ranges and the errors; caches each answer, bounded', () => {
     const corpus = new PreviewCorpus(diff(1, [paper(1, 'Scaling Laws for Everything', 'On scaling laws.'), paper(2, 'Laws of Scaling, new')], [2]), 2);
     expect(corpus.snapshot).toEqual({ id: 1, capturedAt: '2026-06-10', papers: 2, newPapers: 1 });
-    const answer = JSON.parse(corpus.topicJson('scaling laws'));
+    const answer = parseJson<Extract<TopicPreview, { papers: unknown }>>(corpus.topicJson('scaling laws'));
     expect(answer).toMatchObject({ topic: 'scaling laws', total: 2, newTotal: 1 });
-    expect(answer.papers.map((p: { id: number; new: boolean }) => [p.id, p.new])).toEqual([
+    expect(answer.papers.map((p) => [p.id, p.new])).toEqual([
       [2, true],
       [1, false],
     ]);
-    expect(answer.papers[1].titleRanges).toEqual([[0, 12]]); // "Scaling Laws" as one mark
+    expect(answer.papers[1]!.titleRanges).toEqual([[0, 12]]); // "Scaling Laws" as one mark
     // the digest's reason line, from the same hit: the preview and the email say the same
     expect(answer.papers[1]).toMatchObject({ reason: 'Title matches Scaling Laws', reasonRanges: [[14, 26]] });
-    expect(answer.papers[1].url).toBe('https://huggingface.co/papers/2606.00001');
+    expect(answer.papers[1]!.url).toBe('https://huggingface.co/papers/2606.00001');
     expect(corpus.topicJson('scaling laws')).toBe(corpus.topicJson('scaling laws'));
     expect(JSON.parse(corpus.topicJson('"unclosed'))).toEqual({
       topic: '"unclosed',
-      error: { code: 'TOPIC_UNBALANCED_QUOTE', message: expect.any(String), column: 0 },
+      error: { code: 'TOPIC_UNBALANCED_QUOTE', message: anyOf(String), column: 0 },
     });
     expect(JSON.parse(corpus.topicJson('nothing here'))).toMatchObject({ total: 0, papers: [] });
     // a third distinct topic starts afresh (bounded), and answers the same

@@ -29,7 +29,7 @@ export interface PreviewSource {
   latest(): Promise<SnapshotSummary | null>;
   load(snapshot: SnapshotSummary): Promise<SnapshotDiff>;
   /** `like:` lines: the text model (null: nothing counted yet) and a stored paper by arXiv id (absent: they catch nothing) */
-  likes?: { textModel(): Promise<TextModel | null>; paper(arxivId: string): Promise<PaperTextRow | null> };
+  likes?: { textModel: () => Promise<TextModel | null>; paper: (arxivId: string) => Promise<PaperTextRow | null> };
   /** the preferences page's preview: what loads a reader's model (and vectorises papers) over a text model */
   readers?: (textModel: TextModel) => ReaderRelevanceLoader;
 }
@@ -68,7 +68,7 @@ export class PreviewCorpus {
   constructor(
     diff: SnapshotDiff,
     private readonly maxTopics = 5000,
-    private readonly likes: { textModel: TextModel; paper(arxivId: string): Promise<PaperTextRow | null> } | null = null,
+    private readonly likes: { textModel: TextModel; paper: (arxivId: string) => Promise<PaperTextRow | null> } | null = null,
     private readonly readers: ((textModel: TextModel) => ReaderRelevanceLoader) | null = null,
   ) {
     this.papers = new Map(diff.papers.map((p) => [p.id, p]));

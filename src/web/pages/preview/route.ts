@@ -77,5 +77,8 @@ function answer(
   // what the lines catch together, a paper two of them catch counted once (as the digest counts it)
   const caught = JSON.stringify(corpus ? corpus.caughtBy(catching) : { papers: 0, new: 0 });
   const mine = reader ? `,"reader":${JSON.stringify({ notForYou: reader.notForYou, alsoLike: reader.alsoLike })}` : '';
-  return `{"snapshot":${corpus ? corpus.snapshotJson : 'null'},"maxTopics":${MAX_TOPICS},"overLimit":${overLimit},"caught":${caught},"topics":[${topics.join(',')}]${mine}}`;
+  return (
+    `{"snapshot":${corpus ? corpus.snapshotJson : 'null'},"maxTopics":${MAX_TOPICS},"overLimit":${overLimit},` +
+    `"caught":${caught},"topics":[${topics.join(',')}]${mine}}`
+  );
 }

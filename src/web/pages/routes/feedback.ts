@@ -6,7 +6,7 @@ import { giveFeedback, openFeedback, restoreMutedTopic, type FeedbackInput, type
 import { HttpError } from '../../http-errors.ts';
 import { field, formBody, tokenParam } from '../body.ts';
 import { sendPage } from '../errors.ts';
-import { feedbackPage, MARK_DOES, SAID } from '../views/feedback.ts';
+import { feedbackPage, MARK_DOES, SAID, type FeedbackView } from '../views/feedback.ts';
 import { pageLinks } from '../page-links.ts';
 import type { PagesContext } from './context.ts';
 
@@ -67,8 +67,8 @@ function feedbackInput(kind: string | undefined, paper: string | undefined, topi
   throw new HttpError(400, 'BAD_REQUEST', 'unknown feedback');
 }
 
-function askedOf(page: FeedbackPage, paper: unknown, kind: unknown) {
+function askedOf(page: FeedbackPage, paper: unknown, kind: unknown): FeedbackView['asked'] {
   if ((kind !== 'more_like_this' && kind !== 'not_relevant') || typeof paper !== 'string') return null;
   const found = page.papers.find((p) => String(p.paperId) === paper);
-  return found ? { paper: found, kind: kind as 'more_like_this' | 'not_relevant' } : null;
+  return found ? { paper: found, kind } : null;
 }

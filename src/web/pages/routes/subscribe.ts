@@ -9,7 +9,6 @@ import type { Router } from 'express';
 import { MAX_TOPICS_FIELD_CHARS, parseEmail, parseTopicsField } from '../../../subscriptions/input.ts';
 import { readFrequency } from '../../../digest/frequency.ts';
 import { subscribe } from '../../../subscriptions/subscribe.ts';
-import { HttpError } from '../../http-errors.ts';
 import { field, formBody } from '../body.ts';
 import { sendPage } from '../errors.ts';
 import { DAILY } from '../views/frequency-field.ts';

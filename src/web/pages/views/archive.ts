@@ -22,6 +22,8 @@ export interface ArchiveView {
   feedback?: ReadonlyMap<number, string>;
 }
 
+const NOTHING_YET = 'Nothing was sent to you yet. Your first digest comes when new trending papers match your topics.';
+
 export function archivePage(chrome: Chrome, view: ArchiveView): string {
   const { items, next } = view.page;
   const main = html`<section class="archive" aria-labelledby="page-heading">
@@ -30,7 +32,7 @@ export function archivePage(chrome: Chrome, view: ArchiveView): string {
   ${preferencesLinkForm(view.preferencesLinkUrl)}
   ${
     items.length === 0
-      ? html`<p class="archive-empty">${view.first ? 'Nothing was sent to you yet. Your first digest comes when new trending papers match your topics.' : 'No older digests.'}</p>`
+      ? html`<p class="archive-empty">${view.first ? NOTHING_YET : 'No older digests.'}</p>`
       : html`<ol class="archive-list">${items.map((d) => digestEntry(d, view))}</ol>`
   }
   <nav class="pager" aria-label="Older and newer digests">
@@ -60,7 +62,7 @@ function digestEntry(d: ArchivedDigest, view: ArchiveView): Html {
     (p) => html`<li class="archive-paper">
     <a class="archive-title" href="${paperUrl(p.arxivId, p.title)}">${p.title}</a>
     ${topicChips(p.topics)}
-    ${view.feedback?.get(p.paperId) ? html`<p class="archive-feedback">You said: ${view.feedback.get(p.paperId)!}</p>` : ''}
+    ${view.feedback?.get(p.paperId) ? html`<p class="archive-feedback">You said: ${view.feedback.get(p.paperId)}</p>` : ''}
   </li>`,
   )}</ul>
 </li>`;

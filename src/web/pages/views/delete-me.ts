@@ -24,9 +24,15 @@ export function deleteMePage(chrome: Chrome, token: string, subscriber: Pick<Sub
     <li>the list of papers we mailed you, and the details of any bounce or complaint about your address;</li>
     <li>your archive and your feed stop working.</li>
   </ul>
-  <p>We keep only counts without your address: that a digest went to a reader on a given day. You get no more emails from us. To read ${chrome.productName} again later, subscribe again.</p>
+  <p>We keep only counts without your address: that a digest went to a reader on a given day. \
+You get no more emails from us. To read ${chrome.productName} again later, subscribe again.</p>
   ${problem === 'unconfirmed' ? html`<p class="fine">That request came without its confirmation. Use the button to delete your data.</p>` : ''}
-  ${problem === 'in-flight' ? html`<div class="alert alert-error" role="alert"><p>An email to you is being sent this very moment, so nothing was deleted yet. Try again in a minute.</p></div>` : ''}
+  ${
+    problem === 'in-flight'
+      ? html`<div class="alert alert-error" role="alert"><p>An email to you is being sent this very moment, \
+so nothing was deleted yet. Try again in a minute.</p></div>`
+      : ''
+  }
   <form method="post" action="${withToken('/preferences/delete', token)}" class="single-action">
     <input type="hidden" name="confirm" value="yes">
     <button class="button" type="submit">Delete my data</button>
@@ -46,7 +52,8 @@ export function goodbyePage(chrome: Chrome, gone: { email: string; topics: strin
     r.inboundReports ? `the details of ${plural(r.inboundReports, 'bounce or complaint', 'bounces or complaints')} about your address` : '',
   ].filter(Boolean);
   const kept = r.deliveriesKept
-    ? `We keep only a count: ${plural(r.deliveriesKept, 'digest', 'digests')} went to a reader on ${r.deliveriesKept === 1 ? 'its day' : 'their days'}, with no address, topic or paper.`
+    ? `We keep only a count: ${plural(r.deliveriesKept, 'digest', 'digests')} went to a reader on ${r.deliveriesKept === 1 ? 'its day' : 'their days'}, ` +
+      'with no address, topic or paper.'
     : 'We keep nothing about you.';
   const main = card({
     tone: 'success',
@@ -54,7 +61,8 @@ export function goodbyePage(chrome: Chrome, gone: { email: string; topics: strin
     heading: 'Your data is deleted',
     body: html`<p>We deleted <strong class="address">${gone.email}</strong>${items.length ? ' and, with it:' : '.'}</p>
   ${items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : ''}
-  <p>${kept} You get no more emails from us${r.deliveriesStopped ? ', not even the one that was waiting to go' : ''}. Your links, archive and feed no longer open anything.</p>
+  <p>${kept} You get no more emails from us${r.deliveriesStopped ? ', not even the one that was waiting to go' : ''}. \
+Your links, archive and feed no longer open anything.</p>
   <p><a class="button button-secondary" href="/">Go to the subscribe page</a></p>`,
   });
   return layout(chrome, { title: 'Your data is deleted', main, noindex: true });

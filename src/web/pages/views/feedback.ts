@@ -84,7 +84,8 @@ export function feedbackPage(chrome: Chrome, view: FeedbackView): string {
     <p>A muted topic catches nothing, in emails and in your feed, until you restore it on <a href="${view.preferencesUrl}">your preferences page</a>.</p>
     <ul class="topic-actions">${topics.map(
       (t) =>
-        html`<li><span class="chip">${t}</span> ${view.muted.includes(t) ? html`<span class="muted-note">Muted</span>` : button(view.action, { kind: 'mute_topic', topic: t }, 'Mute this topic')}</li>`,
+        html`<li><span class="chip">${t}</span> \
+${view.muted.includes(t) ? html`<span class="muted-note">Muted</span>` : button(view.action, { kind: 'mute_topic', topic: t }, 'Mute this topic')}</li>`,
     )}</ul>
   </section>
   <p><a href="${view.archiveUrl}">Your archive</a></p>

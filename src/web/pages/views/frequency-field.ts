@@ -13,7 +13,8 @@ export const DAILY: FrequencyState = { frequency: 'daily', weeklyDay: 1 };
 
 export function frequencyField(state: FrequencyState, error?: string | null): Html {
   const radio = (value: Frequency, label: Html | string, hint?: string) => html`<div class="choice">
-    <input id="frequency-${value}" name="frequency" type="radio" value="${value}"${when(state.frequency === value, html` checked`)}${hint ? html` aria-describedby="frequency-${value}-hint"` : ''}>
+    <input id="frequency-${value}" name="frequency" type="radio" value="${value}"${when(state.frequency === value, html` checked`)}\
+${hint ? html` aria-describedby="frequency-${value}-hint"` : ''}>
     <label for="frequency-${value}">${label}</label>
   </div>${hint ? html`<p class="hint choice-hint" id="frequency-${value}-hint">${hint}</p>` : ''}`;
   return html`<fieldset class="field field-choices${error ? ' field-invalid' : ''}"${when(Boolean(error), html` aria-describedby="frequency-error"`)}>
@@ -23,7 +24,8 @@ export function frequencyField(state: FrequencyState, error?: string | null): Ht
   ${radio('weekly', 'Once a week')}
   <div class="choice-detail">
     <label for="weekly-day">on</label>
-    <select id="weekly-day" name="weeklyDay">${WEEKDAYS.map((day, n) => html`<option value="${String(n)}"${when(state.weeklyDay === n, html` selected`)}>${day}</option>`)}</select>
+    <select id="weekly-day" name="weeklyDay">\
+${WEEKDAYS.map((day, n) => html`<option value="${String(n)}"${when(state.weeklyDay === n, html` selected`)}>${day}</option>`)}</select>
   </div>
   ${radio('feed', 'No email: my feed only', 'Your own feed, for a feed reader, on your preferences page. You stay subscribed.')}
 </fieldset>`;

@@ -22,10 +22,17 @@ export function learnedSection(productName: string, token: string, learned: Lear
       : '';
   return html`<section class="learned" aria-labelledby="learned-heading">
   <h2 id="learned-heading">What ${productName} learned</h2>
-  <p>From the papers you mark in a digest. Papers like those you mark “More like this” come first in your next digests (and up to two that no topic catches may be suggested); papers like those you mark “Not relevant” go to the end, under “Probably not for you”. Nothing your topics catch is left out.</p>
+  <p>From the papers you mark in a digest. Papers like those you mark “More like this” come first in your next digests \
+(and up to two that no topic catches may be suggested); \
+papers like those you mark “Not relevant” go to the end, under “Probably not for you”. Nothing your topics catch is left out.</p>
   ${state}
   ${learned.words ? weighs(learned.words) : ''}
-  ${learned.totalMarks > 0 ? marks(token, learned) : html`<p class="fine">Nothing marked yet: use “More like this” or “Not relevant” under a paper of your digest.</p>`}
+  ${
+    learned.totalMarks > 0
+      ? marks(token, learned)
+      : html`<p class="fine">Nothing marked yet: \
+use “More like this” or “Not relevant” under a paper of your digest.</p>`
+  }
   ${anything ? html`<p class="forget-link"><a href="${withToken('/preferences/forget', token)}">Forget what you learned about me</a></p>` : ''}
 </section>`;
 }
@@ -47,7 +54,8 @@ function marks(token: string, learned: Learned): Html {
   <ul class="marked-list">${learned.marks.map(
     (m) => html`<li class="marked-paper">
     <a class="marked-title" href="${paperUrl(m.arxivId, m.title)}">${m.title}</a>
-    <p class="marked-meta"><span class="mark mark-${m.kind === 'more_like_this' ? 'more' : 'less'}">${MARK_DOES[m.kind].label}</span> <span>${day(m.at)}</span></p>
+    <p class="marked-meta"><span class="mark mark-${m.kind === 'more_like_this' ? 'more' : 'less'}">${MARK_DOES[m.kind].label}</span> \
+<span>${day(m.at)}</span></p>
     <form method="post" action="${withToken('/preferences/undo-mark', token)}" class="inline-action">
       <input type="hidden" name="paper" value="${String(m.paperId)}">
       <button class="button button-secondary" type="submit">Undo<span class="visually-hidden"> “${m.title}”</span></button>
@@ -59,16 +67,20 @@ function marks(token: string, learned: Learned): Html {
 
 /** GET /preferences/forget: what forgetting does, and the button that does it (opening the page changes nothing). */
 export function forgetPage(chrome: Chrome, token: string, view: { email: string; marks: number }): string {
-  const back = html`<p><a href="${withToken('/preferences', token)}">${view.marks > 0 ? 'Keep it and go back to your preferences' : 'Back to your preferences'}</a></p>`;
+  const backLabel = view.marks > 0 ? 'Keep it and go back to your preferences' : 'Back to your preferences';
+  const back = html`<p><a href="${withToken('/preferences', token)}">${backLabel}</a></p>`;
   const main =
     view.marks === 0
       ? card({
           heading: 'Nothing to forget',
-          body: html`<p><strong class="address">${view.email}</strong> has no paper marked, so ${chrome.productName} has learned nothing: your digests follow your topics alone.</p>${back}`,
+          body: html`<p><strong class="address">${view.email}</strong> has no paper marked, so ${chrome.productName} has learned nothing: \
+your digests follow your topics alone.</p>${back}`,
         })
       : card({
           heading: 'Forget what we learned about you?',
-          body: html`<p>This deletes the “More like this” and “Not relevant” marks <strong class="address">${view.email}</strong> gave ${view.marks === 1 ? 'one paper' : `${String(view.marks)} papers`}, and everything ${chrome.productName} learned from them. Your next digests follow your topics alone, in their usual order, until you mark papers again.</p>
+          body: html`<p>This deletes the “More like this” and “Not relevant” marks <strong class="address">${view.email}</strong> \
+gave ${view.marks === 1 ? 'one paper' : `${String(view.marks)} papers`}, and everything ${chrome.productName} learned from them. \
+Your next digests follow your topics alone, in their usual order, until you mark papers again.</p>
   <p>Your topics, muted topics and everything else stay as they are.</p>
   <form method="post" action="${withToken('/preferences/forget', token)}" class="single-action">
     <button class="button" type="submit">Forget what you learned about me</button>

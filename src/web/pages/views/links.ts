@@ -96,7 +96,12 @@ export function preferencesPage(chrome: Chrome, view: PreferencesView): string {
     <p class="digest-state">${state}</p>
     <p class="reader-space"><a href="${view.archiveUrl}">Your archive</a>: every digest you were sent, and its papers.</p>
     ${view.notice ? html`<div class="alert alert-${view.notice.tone}" role="status" tabindex="-1" autofocus><p>${view.notice.text}</p></div>` : ''}
-    ${invalid ? html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus><p>Nothing was saved yet: please correct your topics (see below the field).</p></div>` : ''}
+    ${
+      invalid
+        ? html`<div class="alert alert-error" role="alert" tabindex="-1" autofocus>\
+<p>Nothing was saved yet: please correct your topics (see below the field).</p></div>`
+        : ''
+    }
     <form class="form" method="post" action="${withToken('/preferences', view.token)}" accept-charset="utf-8">
       ${topicsField(view.topics, 'Your topics', { topics: view.mutedTopics, restoreAt: '#muted-heading' })}
       ${frequencyField(view.frequency)}
@@ -160,7 +165,10 @@ function pauseField(view: PreferencesView): Html {
   ];
   return html`<fieldset class="field field-choices" aria-describedby="pause-hint">
   <legend>Pause</legend>
-  ${options.map(([value, label]) => html`<div class="choice"><input id="pause-${value}" name="pause" type="radio" value="${value}"${when(view.pause === value, html` checked`)}><label for="pause-${value}">${label}</label></div>`)}
+  ${options.map(
+    ([value, label]) => html`<div class="choice"><input id="pause-${value}" name="pause" type="radio" value="${value}"\
+${when(view.pause === value, html` checked`)}><label for="pause-${value}">${label}</label></div>`,
+  )}
   <p class="hint" id="pause-hint">No emails while paused; your topics stay as they are. A pause of a week or a month ends by itself.</p>
 </fieldset>`;
 }
@@ -180,11 +188,13 @@ export function preferencesElsewherePage(
   const text: Record<string, { heading: string; body: Html }> = {
     pending: {
       heading: 'Confirm your subscription first',
-      body: html`<p><strong class="address">${subscriber.email}</strong> is waiting for confirmation. Follow the link in the latest confirmation email, then your preferences open here.</p>`,
+      body: html`<p><strong class="address">${subscriber.email}</strong> is waiting for confirmation. \
+Follow the link in the latest confirmation email, then your preferences open here.</p>`,
     },
     bounced: {
       heading: 'Emails to this address bounce',
-      body: html`<p>The mail server of <strong class="address">${subscriber.email}</strong> refused our emails, so we stopped sending. If the address works again, ask the operator of this site to reactivate it.</p>`,
+      body: html`<p>The mail server of <strong class="address">${subscriber.email}</strong> refused our emails, so we stopped sending. \
+If the address works again, ask the operator of this site to reactivate it.</p>`,
     },
   };
   const page = text[subscriber.status] ?? text.bounced!;
@@ -215,10 +225,16 @@ export function unsubscribePage(
   if (subscriber.status === 'unsubscribed') return unsubscribedPage(chrome, subscriber, false, undo ? token : null);
   const main = card({
     heading: 'Unsubscribe?',
-    body: html`<p>Press the button to stop every email from ${chrome.productName} to <strong class="address">${subscriber.email}</strong>. Nothing changes until you do.</p>
+    body: html`<p>Press the button to stop every email from ${chrome.productName} to <strong class="address">${subscriber.email}</strong>. \
+Nothing changes until you do.</p>
   ${status === 400 ? html`<p class="fine">That request came without its confirmation. Use the button to unsubscribe.</p>` : ''}
   ${unsubscribeForm(token, 'button')}
-  ${subscriber.status === 'active' ? html`<p class="fine">Too many emails, or the wrong papers? You can also <a href="${preferencesUrl}">pause the digest or change your topics</a>.</p>` : ''}`,
+  ${
+    subscriber.status === 'active'
+      ? html`<p class="fine">Too many emails, or the wrong papers? \
+You can also <a href="${preferencesUrl}">pause the digest or change your topics</a>.</p>`
+      : ''
+  }`,
   });
   return layout(chrome, { title: 'Unsubscribe', main, script: true, noindex: true });
 }
@@ -247,7 +263,8 @@ export function unsubscribedPage(
     tone: 'success',
     eyebrow: justNow ? 'Done' : undefined,
     heading: "You're unsubscribed",
-    body: html`<p><strong class="address">${subscriber.email}</strong> ${justNow ? 'will get no more emails from us, starting now.' : 'gets no emails from us.'}</p>
+    body: html`<p><strong class="address">${subscriber.email}</strong> \
+${justNow ? 'will get no more emails from us, starting now.' : 'gets no emails from us.'}</p>
   ${
     undoToken
       ? html`<p>Changed your mind? Come back with the same topics, no confirmation needed (this works for 30 days):</p>
@@ -278,7 +295,8 @@ export function resubscribedPage(chrome: Chrome, subscriber: Pick<Subscriber, 'e
 export function resubscribeExpiredPage(chrome: Chrome, subscriber: Pick<Subscriber, 'email' | 'topics'>): string {
   const main = card({
     heading: 'Subscribe again from the form',
-    body: html`<p>It has been more than 30 days since <strong class="address">${subscriber.email}</strong> unsubscribed, so this link can no longer bring it back by itself.</p>
+    body: html`<p>It has been more than 30 days since <strong class="address">${subscriber.email}</strong> unsubscribed, so this link \
+can no longer bring it back by itself.</p>
   <p><a class="button" href="${subscribeAgainUrl(subscriber)}">Subscribe again with the same topics</a></p>
   <p class="fine">We'll ask you to confirm by email first.</p>`,
   });

@@ -26,7 +26,8 @@ export const MESSAGES: Record<string, Message> = {
   TOKEN_MALFORMED: {
     title: 'Link incomplete',
     heading: 'This link is incomplete',
-    body: html`<p>Part of the address seems to be missing, as can happen when a long link is copied or wrapped. Open the link straight from the email, or copy the whole address into your browser.</p>`,
+    body: html`<p>Part of the address seems to be missing, as can happen when a long link is copied or wrapped. \
+Open the link straight from the email, or copy the whole address into your browser.</p>`,
   },
   TOKEN_FORGED: {
     title: 'Link not recognised',
@@ -36,7 +37,8 @@ export const MESSAGES: Record<string, Message> = {
   TOKEN_WRONG_PURPOSE: {
     title: 'Wrong page',
     heading: 'This link belongs to another page',
-    body: html`<p>The key in this address is for a different page (for example, a confirmation link used to unsubscribe). Use the link in the email for what you want to do.</p>`,
+    body: html`<p>The key in this address is for a different page (for example, a confirmation link used to unsubscribe). \
+Use the link in the email for what you want to do.</p>`,
   },
   TOKEN_EXPIRED: {
     title: 'Link expired',
@@ -46,12 +48,14 @@ export const MESSAGES: Record<string, Message> = {
   LINK_USED: {
     title: 'Link already used',
     heading: 'This link was already used',
-    body: html`<p>This subscription was already confirmed with it. Every email we send has a link to your preferences; to start over, subscribe again.</p>${home}`,
+    body: html`<p>This subscription was already confirmed with it. \
+Every email we send has a link to your preferences; to start over, subscribe again.</p>${home}`,
   },
   LINK_REPLACED: {
     title: 'Link replaced',
     heading: 'A newer email replaced this link',
-    body: html`<p>We sent another confirmation email since this one, and only its link works. Look for the latest email from us, or subscribe again for a fresh link.</p>${home}`,
+    body: html`<p>We sent another confirmation email since this one, and only its link works. \
+Look for the latest email from us, or subscribe again for a fresh link.</p>${home}`,
   },
   LINK_SUBSCRIBER_GONE: {
     title: 'Subscription not found',

@@ -15,7 +15,8 @@ export function preferencesLinkPage(chrome: Chrome, view: PreferencesLinkView): 
   const main = card({
     eyebrow: 'Your preferences',
     heading: 'Email me my preferences link',
-    body: html`<p>The link to your preferences changes your subscription, so it lives only in your own inbox: in every email from us. This page only reads (its link may have been forwarded), so it cannot show it.</p>
+    body: html`<p>The link to your preferences changes your subscription, so it lives only in your own inbox: in every email from us. \
+This page only reads (its link may have been forwarded), so it cannot show it.</p>
   <p>We can email it again to the address of this archive, <strong class="address">${view.email}</strong>.</p>
   <form method="post" action="${view.action}" class="single-action">
     <button class="button" type="submit">Email me my preferences link</button>
@@ -31,8 +32,10 @@ export function preferencesLinkAskedPage(chrome: Chrome, view: Omit<PreferencesL
     tone: 'success',
     eyebrow: 'Preferences link',
     heading: 'Check your inbox',
-    body: html`<p>If <strong class="address">${view.email}</strong> is subscribed, an email with the link to its preferences is on its way to it. Only that inbox gets it.</p>
-  <p class="fine">No email after a few minutes? Look in your spam folder. We send this email at most a few times an hour. <a href="${view.archiveUrl}">Back to your archive</a></p>`,
+    body: html`<p>If <strong class="address">${view.email}</strong> is subscribed, an email with the link to its preferences is on its way to it. \
+Only that inbox gets it.</p>
+  <p class="fine">No email after a few minutes? Look in your spam folder. \
+We send this email at most a few times an hour. <a href="${view.archiveUrl}">Back to your archive</a></p>`,
   });
   return layout(chrome, { title: 'Check your inbox', main, noindex: true });
 }

@@ -22,7 +22,8 @@ export function subscribePage(chrome: Chrome, form: SubscribeForm): string {
   const main = html`<div class="columns">
   <section class="intro-and-form" aria-labelledby="page-heading">
     <h1 id="page-heading">New papers on your topics, once a day</h1>
-    <p class="lead">Tell ${chrome.productName} what you follow. When papers that match your topics appear on <a href="https://huggingface.co/papers">Hugging Face Daily Papers</a>, you get one short email. Nothing else.</p>
+    <p class="lead">Tell ${chrome.productName} what you follow. When papers that match your topics appear on \
+<a href="https://huggingface.co/papers">Hugging Face Daily Papers</a>, you get one short email. Nothing else.</p>
     ${invalid ? errorSummary(form) : ''}
     <form class="form" method="post" action="/subscribe" accept-charset="utf-8">
       <div class="field${form.emailError ? ' field-invalid' : ''}">

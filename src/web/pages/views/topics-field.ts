@@ -26,7 +26,9 @@ export function topicsField(state: TopicsFieldState, label = 'Topics', muted: { 
   return html`<div class="field${invalid ? ' field-invalid' : ''}">
   <label for="topics">${label} <span class="label-hint">one per line, up to ${MAX_TOPICS}</span></label>
   <textarea id="topics" name="topics" rows="5" maxlength="${MAX_TOPICS_FIELD_CHARS}" spellcheck="false" autocapitalize="none" autocomplete="off"
-    aria-describedby="${invalid ? 'topics-error ' : ''}${mutedNote ? 'topics-muted ' : ''}topics-count topics-live topics-help" data-preview="preview"${when(invalid, html` aria-invalid="true"`)}${when(Boolean(mutedNote), html` data-muted="${JSON.stringify(muted?.topics ?? [])}"`)} required
+    aria-describedby="${invalid ? 'topics-error ' : ''}${mutedNote ? 'topics-muted ' : ''}topics-count topics-live topics-help" data-preview="preview"\
+${when(invalid, html` aria-invalid="true"`)}\
+${when(Boolean(mutedNote), html` data-muted="${JSON.stringify(muted?.topics ?? [])}"`)} required
     placeholder="scaling laws&#10;&quot;quantum many-body&quot;&#10;diffusion -video">${state.value}</textarea>
   ${invalid ? topicErrors(state.error ?? null, lines) : ''}
   ${mutedNote ? mutedNoteOf(muted) : ''}
@@ -46,12 +48,16 @@ function topicCountText(count: number): { text: string; over: boolean } {
 function topicCount(value: string): Html {
   const count = value.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').length;
   const { text, over } = topicCountText(count);
-  return html`<p class="topic-count" id="topics-count" data-role="topic-count" data-max="${MAX_TOPICS}" data-over="${over ? 'true' : 'false'}" aria-live="polite">${text}</p>`;
+  return html`<p class="topic-count" id="topics-count" data-role="topic-count" data-max="${MAX_TOPICS}" \
+data-over="${over ? 'true' : 'false'}" aria-live="polite">${text}</p>`;
 }
 
 function mutedNoteOf(muted: { topics: readonly string[]; restoreAt: string }): Html {
   const one = muted.topics.length === 1;
-  return html`<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted</span> ${muted.topics.map((t) => html`<span class="chip chip-muted">${t}</span> `)}${one ? 'stays in your topics and catches nothing' : 'stay in your topics and catch nothing'}, in emails and your feed, until you <a href="${muted.restoreAt}">restore ${one ? 'it' : 'them'}</a>.</p>`;
+  return html`<p class="topics-muted" id="topics-muted"><span class="pill pill-muted">Muted</span> \
+${muted.topics.map((t) => html`<span class="chip chip-muted">${t}</span> `)}\
+${one ? 'stays in your topics and catches nothing' : 'stay in your topics and catch nothing'}, \
+in emails and your feed, until you <a href="${muted.restoreAt}">restore ${one ? 'it' : 'them'}</a>.</p>`;
 }
 
 function topicErrors(error: string | null, lines: TopicLineError[]): Html {
@@ -99,5 +105,7 @@ export function previewPanel(readerEndpoint: string | null = null): Html {
   </div>
   <div class="preview-results" data-role="results"></div>
 </section>
-<noscript><aside class="preview-off" aria-label="Live preview"><h2>See what your topics catch</h2><p>With JavaScript on, this space shows, as you type, which papers of the latest Hugging Face Daily Papers listing each topic would catch, with the matching words highlighted. Everything else works without it.</p></aside></noscript>`;
+<noscript><aside class="preview-off" aria-label="Live preview"><h2>See what your topics catch</h2>\
+<p>With JavaScript on, this space shows, as you type, which papers of the latest Hugging Face Daily Papers listing each topic would catch, \
+with the matching words highlighted. Everything else works without it.</p></aside></noscript>`;
 }
