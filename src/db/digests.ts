@@ -180,7 +180,9 @@ export type SubscriberInBatch = SubscriberForDigest & {
  */
 export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<SubscriberInBatch[]> {
   return db.$queryRaw<SubscriberInBatch[]>`
-    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics, frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since FROM subscriber s
+    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics,
+           frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since
+      FROM subscriber s
      WHERE ${Prisma.raw(GETS_DIGESTS)} AND id > ${afterId} AND id <= ${upToId}
      ORDER BY id
      LIMIT ${limit}`;
