@@ -9,23 +9,12 @@
 // the next build of it (any process: serve looks every few seconds) goes on after its last chunk.
 // Older undigested snapshots are marked skipped (and a dead build of one is dropped: no backlog).
 // History snapshots (the bundled seeds, backfilled days) are never digested nor skipped: only diffed against.
-// What to plan is decided in plan-digest.ts (pure) from what build-inputs.ts reads; this file is the
-// build's IO: the lock, the digest row, the chunks written, the log. A build asked to stop (`signal`:
+// What to plan is decided in plan-digest.ts (pure) from what build-inputs.ts reads; begin-build.ts starts
+// or takes up a build; this file is the rest of its IO: the lock, the chunks written, the log. A build asked to stop (`signal`:
 // serve stopping) stops between chunks: the chunk in flight is committed, the lock released, and
 // the digest stays `building` for another process (or this one restarted) to go on with.
-import { digestPapers, freezeDigestPapers, type FrozenPaper } from '../db/digest-papers.ts';
-import {
-  BUILD_LOCK,
-  digestForSnapshot,
-  dropSupersededBuilds,
-  finishBuilding,
-  maxSubscriberId,
-  skipOlderSnapshots,
-  startBuilding,
-  writeChunk,
-  type DigestSummary,
-} from '../db/digests.ts';
-import { Prisma } from '../db/generated/client.ts';
+import { digestPapers, type FrozenPaper } from '../db/digest-papers.ts';
+import { BUILD_LOCK, digestForSnapshot, dropSupersededBuilds, finishBuilding, maxSubscriberId, writeChunk, type DigestSummary } from '../db/digests.ts';
 import { latestSnapshot } from '../db/snapshots.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
@@ -33,6 +22,7 @@ import { noMetrics, type Metrics } from '../observe/metrics.ts';
 import { plural } from '../log/plural.ts';
 import type { SnapshotSummary } from '../model/snapshot.ts';
 import type { DeliveryPlan } from '../model/delivery.ts';
+import { begin, goOnWith } from './begin-build.ts';
 import { buildInputs, newPapersNow, planNext, type BuildInputs, type BuildReadDeps } from './build-inputs.ts';
 import { firstCarried } from './plan-digest.ts';
 
@@ -182,50 +172,6 @@ async function buildLocked(
   };
   reportBuilt(deps, out, ready.id, chunks.matcherMs);
   return out;
-}
-
-interface Begun {
-  digest: DigestSummary;
-  newPapers: FrozenPaper[];
-  skipped: number[];
-  resumedAfter?: number;
-}
-
-/** A build left unfinished: its papers as frozen when it was started, the same for every chunk, whatever was ingested since. */
-async function goOnWith(deps: BuildDigestDeps, digest: DigestSummary): Promise<Begun> {
-  const newPapers = await digestPapers(deps.prisma, digest.id, { newOnly: true });
-  deps.log.warn(
-    { event: 'digest.build_resumed', digestId: digest.id, snapshotId: digest.snapshotId, readers: digest.buildReaders, of: digest.buildReadersTotal },
-    `going on with the build of digest ${digest.id} left unfinished: ${digest.buildReaders} of ${plural(digest.buildReadersTotal ?? 0, 'reader')} were planned`,
-  );
-  return { digest, newPapers, skipped: [], resumedAfter: digest.buildReaders };
-}
-
-/** A new build: the digest row (building), its new papers frozen with it, older snapshots skipped, in one transaction. */
-async function begin(deps: BuildDigestDeps, snapshot: SnapshotSummary): Promise<Begun | Extract<BuildDigestResult, { kind: 'up-to-date' }>> {
-  const { prisma } = deps;
-  const newPapers = await newPapersNow(deps, snapshot, true);
-  const builtAt = deps.now();
-  try {
-    const { digest, skipped } = await prisma.$transaction(async (tx) => {
-      const created = await startBuilding(tx, { snapshotId: snapshot.id, newPaperCount: newPapers.length, createdAt: builtAt });
-      // frozen with it: every delivery renders from these, whatever is ingested later
-      await freezeDigestPapers(tx, created.id, newPapers);
-      return { digest: created, skipped: await skipOlderSnapshots(tx, snapshot) };
-    });
-    deps.log.info(
-      { event: 'digest.building', digestId: digest.id, snapshotId: snapshot.id, readers: digest.buildReadersTotal },
-      `building digest ${digest.id} of snapshot ${snapshot.id} for ${plural(digest.buildReadersTotal ?? 0, 'reader')}`,
-    );
-    return { digest, newPapers, skipped };
-  } catch (err) {
-    // a process without the lock (an older paperboy) created it meanwhile
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      const other = await digestForSnapshot(prisma, snapshot.id);
-      if (other) return { kind: 'up-to-date', digestId: other.id, snapshotId: snapshot.id };
-    }
-    throw err;
-  }
 }
 
 /**
