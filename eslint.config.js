@@ -11,7 +11,7 @@ export default defineConfig(
   // ---- NOT LINTED YET (issue 22 left open for it): these files are being rewritten on parallel
   // branches; their owners remove each entry with the rewrite. Shrink this list, never grow it. ----
   globalIgnores(
-    ['src/deliver/**', 'src/db/deliveries.ts', 'src/digest/build-digest.ts', 'src/db/digests.ts'],
+    ['src/deliver/**'],
     'not linted yet: rewritten on parallel branches (issue 22)',
   ),
   // ---- end of the temporary block ----

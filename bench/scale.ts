@@ -99,10 +99,17 @@ for (const scenario of scenarios) {
     const clusterPeak = scenario.db === 'embedded' ? watchPeakPss(() => postmaster(env.DATA_DIR!)) : null;
 
     // The digest (seen ready: it is building until its last chunk), then every delivery at the sink.
+    // While it builds: its progress (readers planned) every poll, for the curve of the build's rate.
     let digest: { id: number; deliveryCount: number; createdAt: Date } | null = null;
+    const progress: Array<{ at: number; readers: number }> = [];
     while (!digest) {
       await new Promise((r) => setTimeout(r, 500));
-      digest = await ctx.db.prisma.digest.findFirst({ where: { status: 'ready' }, select: { id: true, deliveryCount: true, createdAt: true } });
+      const row = await ctx.db.prisma.digest.findFirst({
+        where: { status: { in: ['building', 'ready'] } },
+        select: { id: true, status: true, deliveryCount: true, createdAt: true, buildReaders: true },
+      });
+      if (row?.status === 'building') progress.push({ at: Date.now() - row.createdAt.getTime(), readers: row.buildReaders });
+      if (row?.status === 'ready') digest = row;
     }
     const builtMs = performance.now() - started;
     // from the start of the build (the row's created_at, after the reader-model job) to the moment it is seen ready, ± the 500 ms poll
@@ -130,6 +137,7 @@ for (const scenario of scenarios) {
       digestBuiltAfterMs: Math.round(builtMs),
       digestBuildMs: Math.round(buildMs),
       buildWalMb,
+      buildCurve: buildCurve(progress, SUBSCRIBERS),
       peakRssMbPerProcess: peaks.map((p) => p()),
     };
     if (!stats) {
@@ -221,4 +229,21 @@ async function folderMb(dir: string): Promise<number> {
     if (entry.isFile()) bytes += (await stat(path.join(entry.parentPath ?? entry.path, entry.name))).size;
   }
   return Math.round(bytes / 1024 / 1024);
+}
+
+/**
+ * The build's rate as it went: for each tenth of the subscribers, the first poll that saw it planned,
+ * with the seconds since the build started and the readers a second since the previous tenth.
+ */
+function buildCurve(progress: ReadonlyArray<{ at: number; readers: number }>, subscribers: number): string[] {
+  const out: string[] = [];
+  let last = { at: 0, readers: 0 };
+  for (let tenth = 1; tenth <= 10; tenth++) {
+    const seen = progress.find((p) => p.readers >= (subscribers * tenth) / 10 - 1000);
+    if (!seen || seen === last) continue;
+    const rate = ((seen.readers - last.readers) / Math.max(1, seen.at - last.at)) * 1000;
+    out.push(`${seen.readers} readers at ${round(seen.at / 1000)} s (${Math.round(rate)}/s)`);
+    last = seen;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // The jobs run by hand — from the command line, the admin API or the dashboard — recorded in
 // `job_run` as the schedule's are (src/db/job-runs.ts), so "Recent jobs" shows every run, whoever ran it.
 import { recordJob, type JobTrigger } from '../db/job-runs.ts';
-import { buildDigest, type BuildDigestOptions, type BuildDigestResult } from '../digest/build-digest.ts';
+import { buildDigest, type BuildDigestOptions, type BuildDigestResult, type BuildStopped } from '../digest/build-digest.ts';
 import { ingestInputs, type IngestOutcome } from '../ingest/ingest-inputs.ts';
 import type { SendSummary } from '../deliver/send-deliveries.ts';
 import type { WebJobs } from '../web/context.ts';
@@ -11,8 +11,9 @@ import { runRetention, type RetentionRun } from '../jobs/retention.ts';
 import { digestDeps, ingestDeps, retentionDeps } from './deps.ts';
 
 /** What a digest run says in `job_run.detail` (the schedule's run says the same). */
-export function digestDetail(result: BuildDigestResult): Record<string, unknown> {
+export function digestDetail(result: BuildDigestResult | BuildStopped): Record<string, unknown> {
   if (result.kind === 'built') return { digestId: result.digest!.id, snapshotId: result.snapshot.id, deliveries: result.deliveries };
+  if (result.kind === 'stopped') return { result: 'stopped', digestId: result.digestId, readers: result.readers };
   return { result: result.kind };
 }
 

@@ -95,8 +95,9 @@ function scheduledJobs(ctx: AppContext, sender: SenderService): JobDefinition[] 
     {
       name: 'digest',
       cron: config.DIGEST_CRON,
-      run: async () => {
-        const result = await buildDigest(digestDeps(ctx));
+      // stopping: the build stops between chunks (the one in flight committed) and another process goes on with it
+      run: async (stopping) => {
+        const result = await buildDigest(digestDeps(ctx), { signal: stopping });
         sender.wake();
         return digestDetail(result);
       },

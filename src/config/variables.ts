@@ -186,7 +186,8 @@ export const variables = {
     example: '25s',
     required: false,
     doc:
-      'On SIGTERM/SIGINT, how long the sends in flight may take; one still waiting for its final reply near the end is cut (recorded unknown). ' +
+      'On SIGTERM/SIGINT, how long the sends in flight (and the digest build chunk in flight) may take; ' +
+      'one still waiting for its final reply near the end is cut (recorded unknown). ' +
       'Give the supervisor a few seconds more (Docker --stop-timeout, systemd TimeoutStopSec).',
   },
   NODE_ENV: {

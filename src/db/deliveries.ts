@@ -263,13 +263,6 @@ export async function retryOutlook(sql: Sql): Promise<RetryOutlook> {
   return { dueNow: Number(rows[0]?.due ?? 0), nextAt: rows[0]?.next_at ?? null };
 }
 
-export async function countSendable(sql: Sql): Promise<number> {
-  const { rows } = await sql.query<{ n: string }>(
-    `SELECT count(*) AS n FROM delivery d JOIN digest g ON g.id = d.digest_id WHERE d.status = 'queued' AND g.status = 'ready'`,
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
 /** Deliveries by status (all digests, or one). */
@@ -281,22 +274,4 @@ export async function deliveryCounts(sql: Sql, digestId?: number): Promise<Deliv
   const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as DeliveryCounts;
   for (const r of rows) if (r.status in counts) counts[r.status as keyof DeliveryCounts] = Number(r.n);
   return counts;
-}
-
-/** Queued deliveries that no send will take until an operator acts: their digest is paused. */
-export async function countHeldBack(sql: Sql): Promise<{ queued: number; digests: number[] }> {
-  const { rows } = await sql.query<{ digest_id: number; n: string }>(
-    `SELECT d.digest_id, count(*) AS n FROM delivery d JOIN digest g ON g.id = d.digest_id
-      WHERE d.status = 'queued' AND g.status = 'paused' GROUP BY d.digest_id ORDER BY d.digest_id`,
-  );
-  return { queued: rows.reduce((n, r) => n + Number(r.n), 0), digests: rows.map((r) => r.digest_id) };
-}
-
-/** Digests with failed deliveries (oldest first), with how many and the latest reply: what `send` names next. */
-export async function failedByDigest(sql: Sql): Promise<Array<{ digestId: number; failed: number; reply: string | null }>> {
-  const { rows } = await sql.query<{ digest_id: number; n: string; reply: string | null }>(
-    `SELECT digest_id, count(*) AS n, (array_agg(coalesce(smtp_response, last_error) ORDER BY id DESC))[1] AS reply
-       FROM delivery WHERE status = 'failed' GROUP BY digest_id ORDER BY digest_id`,
-  );
-  return rows.map((r) => ({ digestId: r.digest_id, failed: Number(r.n), reply: r.reply }));
 }

@@ -180,7 +180,9 @@ export type SubscriberInBatch = SubscriberForDigest & {
  */
 export async function activeSubscriberBatch(db: Db, afterId: number, upToId: number, limit: number): Promise<SubscriberInBatch[]> {
   return db.$queryRaw<SubscriberInBatch[]>`
-    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics, frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since FROM subscriber s
+    SELECT id, email, ARRAY(SELECT t FROM unnest(topics) AS t WHERE t <> ALL(coalesce(muted_topics, '{}'))) AS topics,
+           frequency::text AS frequency, weekly_day AS "weeklyDay", coalesce(confirmed_at, created_at) AS since
+      FROM subscriber s
      WHERE ${Prisma.raw(GETS_DIGESTS)} AND id > ${afterId} AND id <= ${upToId}
      ORDER BY id
      LIMIT ${limit}`;
@@ -189,14 +191,26 @@ export async function activeSubscriberBatch(db: Db, afterId: number, upToId: num
 /** For each of these subscribers that has one: when the digest of their latest delivery was built. */
 export async function lastDeliveryDigestAt(db: Db, subscriberIds: number[]): Promise<Map<number, Date>> {
   if (subscriberIds.length === 0) return new Map();
-  const rows = await db.$queryRaw<Array<{ subscriber_id: number; at: Date }>>`
-    SELECT d.subscriber_id, max(g.created_at) AS at
-      FROM delivery d JOIN digest g ON g.id = d.digest_id
-     WHERE d.subscriber_id = ANY(${subscriberIds}::int[])
-     GROUP BY d.subscriber_id`;
-  return new Map(rows.map((r) => [r.subscriber_id, r.at]));
+  // reader by reader (a subquery per id: an index look-up, whatever the planner guesses of `delivery`
+  // as the build grows it; see papersNotToRepeat)
+  const rows = await db.$queryRaw<Array<{ subscriber_id: number; at: Date | null }>>`
+    SELECT s.id AS subscriber_id,
+           (SELECT max(g.created_at) FROM delivery d JOIN digest g ON g.id = d.digest_id WHERE d.subscriber_id = s.id) AS at
+      FROM unnest(${subscriberIds}::int[]) AS s(id)`;
+  return new Map(rows.flatMap((r) => (r.at ? [[r.subscriber_id, r.at] as const] : [])));
 }
 
+/**
+ * Per reader of a batch, which of these papers they already got or have on their way: never planned
+ * again. The statement must not depend on the planner's guess of `delivery`, which the build itself
+ * grows by a row per reader: its deliveries are read reader by reader (LATERAL, kept apart from the
+ * join by OFFSET 0, so always an index look-up by subscriber), and the status test is on
+ * `status::text` so that PostgreSQL cannot AND in the status index, which holds an entry for every
+ * delivery the build has queued so far (db/hand-over.ts does the same). Written as one join of the
+ * batch's ids, the statement read the status index whole at each chunk, or (table without statistics)
+ * all of `delivery`: the million-reader build slowed from 21,000 readers a second to 3,000
+ * (bench/README.md, scale).
+ */
 export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperIds: number[]): Promise<Map<number, Set<number>>> {
   const result = new Map<number, Set<number>>();
   if (subscriberIds.length === 0 || paperIds.length === 0) return result;
@@ -207,10 +221,13 @@ export async function papersNotToRepeat(db: Db, subscriberIds: number[], paperId
     SELECT r.subscriber_id, p FROM reader_mailed r CROSS JOIN LATERAL unnest(r.paper_ids) AS p
      WHERE r.subscriber_id = ANY(${subscriberIds}::int[]) AND p = ANY(${paperIds}::int[])
     UNION
-    SELECT d.subscriber_id, (p->>'paperId')::int
-      FROM delivery d CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS p
-     WHERE ${Prisma.raw(statusIn('d.status', ON_ITS_WAY))} AND d.subscriber_id = ANY(${subscriberIds}::int[])
-       AND (p->>'paperId')::int = ANY(${paperIds}::int[])`;
+    SELECT s.id, (p->>'paperId')::int
+      FROM unnest(${subscriberIds}::int[]) AS s(id)
+      CROSS JOIN LATERAL (
+        SELECT d.papers FROM delivery d WHERE d.subscriber_id = s.id AND ${Prisma.raw(statusIn('d.status::text', ON_ITS_WAY))} OFFSET 0
+      ) AS d
+      CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS p
+     WHERE (p->>'paperId')::int = ANY(${paperIds}::int[])`;
   for (const row of rows) {
     const set = result.get(row.subscriber_id) ?? new Set<number>();
     set.add(row.paper_id);

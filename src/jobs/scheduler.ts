@@ -11,7 +11,8 @@ import type { JobLock } from './job-lock.ts';
 export interface JobDefinition {
   name: string;
   cron: string;
-  run: () => Promise<Record<string, unknown>>;
+  /** `stopping` is aborted when the scheduler stops: a long job may end early at a safe point */
+  run: (stopping: AbortSignal) => Promise<Record<string, unknown>>;
 }
 
 export interface SchedulerDeps {
@@ -29,6 +30,7 @@ export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
   private readonly running = new Map<string, Promise<JobResult>>();
   private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -92,7 +94,7 @@ export class Scheduler {
         const row = rows[0];
         if (!row) return null; // another process already ran this tick
         try {
-          const detail = await job.run();
+          const detail = await job.run(this.stopping.signal);
           await prisma.jobRun.update({ where: { id: row.id }, data: { status: 'ok', detail: detail as Prisma.InputJsonValue, finishedAt: new Date() } });
           return detail;
         } catch (err) {
@@ -119,9 +121,10 @@ export class Scheduler {
     }
   }
 
-  /** No new runs; waits for the ones going. */
+  /** No new runs; tells the ones going to stop (those that can end early do) and waits for them. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     for (const task of this.tasks) await task.stop();
     await Promise.allSettled(this.running.values());
   }

@@ -1,7 +1,7 @@
-// The digest build's one decision, pure (build-digest.ts planBatch): which readers of a batch get a
+// The digest build's one decision, pure (plan-digest.ts planBatch): which readers of a batch get a
 // delivery now, from which papers; the IO around it reads the inputs and writes the plans.
 import { describe, expect, it } from 'vitest';
-import { BuildPapers, planBatch, type BatchInputs } from '../../../src/digest/build-digest.ts';
+import { BuildPapers, planBatch, type BatchInputs } from '../../../src/digest/plan-digest.ts';
 import type { SubscriberInBatch } from '../../../src/db/digests.ts';
 import type { Paper } from '../../../src/model/paper.ts';
 
