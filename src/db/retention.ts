@@ -248,6 +248,9 @@ export async function dropDeliveryPartition(sql: Sql, p: DeliveryPartition): Pro
       await client.query(`ALTER TABLE delivery DISABLE TRIGGER delivery_skip_erased`);
       const moved = await client.query(`INSERT INTO delivery SELECT * FROM retention_kept`);
       await client.query(`ALTER TABLE delivery ENABLE TRIGGER delivery_skip_erased`);
+      const kept = await client.query<{ n: string }>(`SELECT count(*) AS n FROM retention_kept`);
+      // (never: the only trigger that skips rows is off) — but a delivery on its way is never lost: rolled back
+      if ((moved.rowCount ?? 0) !== Number(kept.rows[0]!.n)) throw new Error(`${p.name}: ${kept.rows[0]!.n} deliveries to move, ${moved.rowCount} moved`);
       await client.query(`INSERT INTO delivery_attempt SELECT * FROM retention_kept_attempts`);
       return { dropped: true, deliveries: Number(counted[0]!.n), moved: moved.rowCount ?? 0, reportsCleared: cleared.rowCount ?? 0 } as const;
     });

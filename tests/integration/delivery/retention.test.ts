@@ -6,7 +6,7 @@
 // mailed to them again once the rows that said so expired (reader_mailed, checked by the digest
 // build and by the claim). The job runs under the job lock, is idempotent, and a month whose lock
 // a long transaction holds is left whole for the next run. PostgreSQL (the embedded database is the
-// same PostgreSQL; the catalog checks are the same).
+// same PostgreSQL, run here as well for the partitions).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -133,14 +133,15 @@ describe('retention: a paper mailed is never mailed again after its rows expire'
   );
 });
 
-describe('retention: a month dropped whole, unfinished deliveries kept, under the job lock', () => {
+// on the embedded database too (DATABASE_URL unset): the same migrations and statements on its PostgreSQL
+describe.each(['postgres', 'embedded'] as const)('retention (%s): a month dropped whole, unfinished deliveries kept, under the job lock', (backend) => {
   let app: TestApp;
   const NOW = new Date('2026-03-15T12:00:00Z');
   const run = () => runRetention({ ...retentionDeps(app.ctx), now: () => NOW, retentionMs: 31 * DAY }); // cutoff 2026-02-12
   const ids: Record<string, number> = {};
 
   beforeAll(async () => {
-    app = await startTestApp('postgres', { ADMIN_TOKEN: TOKEN });
+    app = await startTestApp(backend, { ADMIN_TOKEN: TOKEN });
     const [s1, s2, s3] = await addSubscribers(app, [
       ['s1@example.org', ['zebrafish']],
       ['s2@example.org', ['zebrafish']],
@@ -188,17 +189,19 @@ describe('retention: a month dropped whole, unfinished deliveries kept, under th
       ['r-sent', ids.janSent],
       ['r-unknown', ids.janUnknown],
     ] as const)
-      await sql.query(`INSERT INTO inbound_report (via, kind, report_key, delivery_id, subscriber_id, outcome) VALUES ('smtp', 'delayed', $1, $2, $3, 'nothing')`, [
-        key,
-        id,
-        s1!.id,
-      ]);
+      await sql.query(
+        `INSERT INTO inbound_report (via, kind, report_key, delivery_id, subscriber_id, outcome) VALUES ('smtp', 'delayed', $1, $2, $3, 'nothing')`,
+        [key, id, s1!.id],
+      );
     await sql.query(
       `INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id, mailed_at) VALUES
          ($1, $2, $3, '2026-01-10T08:00:00Z'), ($1, $4, $5, '2026-02-20T08:00:00Z')`,
       [s1!.id, ids.p1, ids.janSent, ids.p2, ids.febSent],
     );
     ids.s1 = s1!.id;
+    ids.s3 = s3!.id;
+    // s3 was erased since (their unknown delivery stays, as an erase leaves it): moving it must not lose it
+    await sql.query(`UPDATE subscriber SET status = 'erased', erased_at = now() WHERE id = $1`, [s3!.id]);
   }, 60_000);
   afterAll(async () => {
     await app?.close();
@@ -227,6 +230,9 @@ describe('retention: a month dropped whole, unfinished deliveries kept, under th
     // the kept one's attempt moved with it; the bounce report of the dropped one forgot it, the other's did not
     const attempts = await app.ctx.db.sql.query(`SELECT delivery_id, status::text, tableoid::regclass::text AS part FROM delivery_attempt`);
     expect(attempts.rows).toEqual([{ delivery_id: ids.janUnknown, status: 'unknown', part: 'delivery_attempt_default' }]);
+    // the erased subscriber's delivery was moved, not added: the trigger that skips new rows for them is back on after
+    const added = await app.ctx.db.sql.query(`INSERT INTO delivery (digest_id, subscriber_id, papers) SELECT 33, $1, '[]'`, [ids.s3]);
+    expect(added.rowCount).toBe(0);
     const reports = await app.ctx.db.sql.query(`SELECT report_key, delivery_id FROM inbound_report ORDER BY report_key`);
     expect(reports.rows).toEqual([
       { report_key: 'r-sent', delivery_id: null },
@@ -325,5 +331,28 @@ describe('retention: a month dropped whole, unfinished deliveries kept, under th
     const again = await april();
     expect([again.partitionsDropped, again.partitionsCreated, again.partitionsBusy]).toEqual([['mailed_paper_2026_02'], ['mailed_paper_2026_07'], []]);
     expect(await exists(app, 'mailed_paper_2026_02')).toBe(false);
+  });
+
+  it('a delivery deleted row by row (its digest given up) takes its attempts and mailed papers, and its reports forget it, as the cascades did', async () => {
+    const sql = app.ctx.db.sql;
+    const snapshot = (
+      await sql.query(
+        `INSERT INTO snapshot (source, captured_at, content_hash, format, entry_count) VALUES ('test', now(), 'given-up', 'json', 0) RETURNING id`,
+      )
+    ).rows[0].id;
+    const digest = (await sql.query(`INSERT INTO digest (snapshot_id, status) VALUES ($1, 'building') RETURNING id`, [snapshot])).rows[0].id;
+    const id = (await sql.query(`INSERT INTO delivery (digest_id, subscriber_id, status, papers) VALUES ($1, $2, 'sent', '[]') RETURNING id`, [digest, ids.s1]))
+      .rows[0].id;
+    await sql.query(`INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status) VALUES ($1, $2, 1, 'sent')`, [id, digest]);
+    await sql.query(`INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id) VALUES ($1, $2, $3)`, [ids.s1, ids.p3, id]);
+    await sql.query(`INSERT INTO inbound_report (via, kind, report_key, delivery_id, outcome) VALUES ('smtp', 'delayed', 'r-given-up', $1, 'nothing')`, [id]);
+    await sql.query(`DELETE FROM digest WHERE id = $1`, [digest]);
+    const left = await sql.query(
+      `SELECT (SELECT count(*)::int FROM delivery WHERE id = $1) AS deliveries, (SELECT count(*)::int FROM delivery_attempt WHERE delivery_id = $1) AS attempts,
+              (SELECT count(*)::int FROM mailed_paper WHERE delivery_id = $1) AS mailed,
+              (SELECT delivery_id FROM inbound_report WHERE report_key = 'r-given-up') AS report`,
+      [id],
+    );
+    expect(left.rows[0]).toEqual({ deliveries: 0, attempts: 0, mailed: 0, report: null });
   });
 });
