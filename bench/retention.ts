@@ -211,6 +211,7 @@ try {
     deliveryDropTargetS: TARGET_S,
     deliveryDropMet: deliveryDropS < TARGET_S,
     deliveryDropWalMb,
+    deliveryDropLockedS: round(deliveryDrop.lockedMs / 1000, 2),
     deliveriesMovedUnfinished: deliveryDrop.moved,
     febDeliveryRows: febDeliveries,
     deliveryDeleteRows: deliveries,

@@ -21,7 +21,7 @@ const FINISHED_SQL = `(${FINISHED.map((s) => `'${s}'`).join(', ')})`;
 const MONTH_PARTITION = /^mailed_paper_(\d{4})_(\d{2})$/;
 const DIGESTS_PARTITION = /^delivery_digests_(\d+)_(\d+)$/;
 /** digest ids a partition of delivery holds (paperboy_delivery_partition, migration delivery_partitions) */
-export const DIGESTS_PER_PARTITION = 32;
+const DIGESTS_PER_PARTITION = 32;
 
 /**
  * How long creating or dropping a partition may wait for the lock on mailed_paper (every statement
@@ -160,9 +160,7 @@ export async function deliveryPartitions(sql: Pick<Sql, 'query'>): Promise<Deliv
 
 /** The id the next digest gets (digest ids only grow: a partition below it gets no new digest). */
 async function nextDigestId(sql: Pick<Sql, 'query'>): Promise<number> {
-  const { rows } = await sql.query<{ next: string }>(
-    `SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END AS next FROM digest_id_seq`,
-  );
+  const { rows } = await sql.query<{ next: string }>(`SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END AS next FROM digest_id_seq`);
   return Number(rows[0]!.next);
 }
 
@@ -210,7 +208,16 @@ export async function deliveryPartitionExpired(sql: Pick<Sql, 'query'>, p: Deliv
   return !newest || newest.getTime() < cutoff.getTime();
 }
 
-export type DeliveryDropOutcome = { dropped: true; deliveries: number; moved: number; reportsCleared: number } | { dropped: false; reason: 'busy' };
+export type DeliveryDropOutcome =
+  | {
+      dropped: true;
+      deliveries: number;
+      moved: number;
+      reportsCleared: number;
+      /** how long the tables were locked (every send waits meanwhile): from the lock to the commit */
+      lockedMs: number;
+    }
+  | { dropped: false; reason: 'busy' };
 
 /**
  * Drops one digest partition of delivery and its delivery_attempt partition, in one transaction that
@@ -227,10 +234,12 @@ export async function dropDeliveryPartition(sql: Sql, p: DeliveryPartition): Pro
     throw new Error(`not a digest partition of delivery: ${p.name}`);
   // counted before the lock: what the partition holds (nothing is added to it any more)
   const { rows: counted } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM "${p.name}"`);
+  let locked = 0;
   try {
-    return await inTransaction(sql, async (client) => {
+    const outcome = await inTransaction(sql, async (client) => {
       await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
       await client.query(`LOCK TABLE delivery, delivery_attempt IN ACCESS EXCLUSIVE MODE`);
+      locked = performance.now();
       await client.query(`CREATE TEMP TABLE retention_kept ON COMMIT DROP AS SELECT * FROM "${p.name}" WHERE status::text NOT IN ${FINISHED_SQL}`);
       await client.query(
         `CREATE TEMP TABLE retention_kept_attempts ON COMMIT DROP AS SELECT * FROM "${p.attempts}" WHERE delivery_id IN (SELECT id FROM retention_kept)`,
@@ -252,8 +261,9 @@ export async function dropDeliveryPartition(sql: Sql, p: DeliveryPartition): Pro
       // (never: the only trigger that skips rows is off) — but a delivery on its way is never lost: rolled back
       if ((moved.rowCount ?? 0) !== Number(kept.rows[0]!.n)) throw new Error(`${p.name}: ${kept.rows[0]!.n} deliveries to move, ${moved.rowCount} moved`);
       await client.query(`INSERT INTO delivery_attempt SELECT * FROM retention_kept_attempts`);
-      return { dropped: true, deliveries: Number(counted[0]!.n), moved: moved.rowCount ?? 0, reportsCleared: cleared.rowCount ?? 0 } as const;
+      return { deliveries: Number(counted[0]!.n), moved: moved.rowCount ?? 0, reportsCleared: cleared.rowCount ?? 0 };
     });
+    return { dropped: true, ...outcome, lockedMs: Math.round(performance.now() - locked) };
   } catch (err) {
     if ((err as { code?: string }).code === '55P03') return { dropped: false, reason: 'busy' };
     throw err;

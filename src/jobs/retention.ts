@@ -108,7 +108,14 @@ export async function runRetention(deps: RetentionDeps, options: { batch?: numbe
       deliveriesDropped += outcome.deliveries;
       deliveriesMoved += outcome.moved;
       log.info(
-        { event: 'retention.partition_dropped', partition: p.name, deliveries: outcome.deliveries, moved: outcome.moved, reportsCleared: outcome.reportsCleared },
+        {
+          event: 'retention.partition_dropped',
+          partition: p.name,
+          deliveries: outcome.deliveries,
+          moved: outcome.moved,
+          reportsCleared: outcome.reportsCleared,
+          lockedMs: outcome.lockedMs,
+        },
         `dropped ${p.name} and ${p.attempts}` + (outcome.moved ? ` (${outcome.moved} still on their way moved to delivery_default)` : ''),
       );
     } else {
