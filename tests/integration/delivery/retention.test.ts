@@ -2,11 +2,10 @@
 // mailed papers a month partition at a time, the deliveries and their attempts a digest partition at
 // a time (32 digests, about a month; both dropped whole: checked in the catalog), the finished
 // deliveries of the default partition in batches; deliveries still on their way stay (moved out of a
-// dropped partition); and a paper mailed to a reader is never
-// mailed to them again once the rows that said so expired (reader_mailed, checked by the digest
-// build and by the claim). The job runs under the job lock, is idempotent, and a month whose lock
-// a long transaction holds is left whole for the next run. PostgreSQL (the embedded database is the
-// same PostgreSQL, run here as well for the partitions).
+// dropped partition); and a paper mailed to a reader is never mailed to them again once the rows
+// that said so expired (reader_mailed, checked by the digest build and by the claim). The job runs
+// under the job lock, is idempotent, and a month whose lock a long transaction holds is left whole
+// for the next run. PostgreSQL, and the embedded database (its own PostgreSQL) for the partitions.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
