@@ -354,4 +354,32 @@ describe.each(['postgres', 'embedded'] as const)('retention (%s): a month droppe
     );
     expect(left.rows[0]).toEqual({ deliveries: 0, attempts: 0, mailed: 0, report: null });
   });
+
+  it('a digest partition a long transaction reads is left whole for the next run, then dropped', async () => {
+    const sql = app.ctx.db.sql;
+    // February's partition (digests 32–63) is full: later digests have ids past it
+    await sql.query(`SELECT setval('digest_id_seq', 80)`);
+    const may = () => runRetention({ ...retentionDeps(app.ctx), now: () => new Date('2026-05-15T12:00:00Z'), retentionMs: 31 * DAY }); // cutoff 2026-04-14
+    const reader = new pg.Client(app.ctx.db.pgConfig);
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM delivery');
+      const r = await may();
+      expect(r.partitionsBusy).toContain('delivery_digests_32_64');
+      expect(r.partitionsDropped).not.toContain('delivery_digests_32_64');
+      expect(await exists(app, 'delivery_digests_32_64')).toBe(true);
+      expect(await app.ctx.db.prisma.delivery.count({ where: { id: ids.febSent } })).toBe(1);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+    }
+    const again = await may();
+    expect(again.partitionsDropped).toContain('delivery_digests_32_64');
+    expect(again.deliveriesDropped).toBe(1);
+    expect(await exists(app, 'delivery_digests_32_64')).toBe(false);
+    expect(await app.ctx.db.prisma.delivery.count({ where: { id: ids.febSent } })).toBe(0);
+    // what February mailed to s1 is still known (folded with its month): never mailed again
+    expect((await app.ctx.db.prisma.readerMailed.findUniqueOrThrow({ where: { subscriberId: ids.s1 } })).paperIds).toContain(ids.p2);
+  });
 });
