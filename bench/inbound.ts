@@ -40,7 +40,7 @@ await insertSubscribers(ctx, 1, () => ['language model OR diffusion OR learning'
 await buildDigest(digestDeps(ctx));
 const delivery = await ctx.db.prisma.delivery.findFirstOrThrow({ include: { subscriber: true } });
 await ctx.db.prisma.delivery.update({
-  where: { id: delivery.id },
+  where: { id_digestId: { id: delivery.id, digestId: delivery.digestId } },
   data: { status: 'sent', sentAt: new Date(), messageId: `delivery-${delivery.id}.1@localhost` },
 });
 const returned = {

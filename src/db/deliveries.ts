@@ -121,11 +121,11 @@ export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<H
               next_try_at = NULL, unknown_at = NULL
          FROM input
         WHERE d.id = input.id AND d.attempt = input.attempt AND ${guard('sent', 'd.status')} AND d.worker_id = $4
-       RETURNING d.id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
+       RETURNING d.id, d.digest_id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
      ), mailed AS (${RECORD_MAILED})
      , attempts AS (
-       INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, worker_id, at)
-       SELECT id, attempt, 'sent', message_id, smtp_response, $4, now() FROM done
+       INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, smtp_response, worker_id, at)
+       SELECT id, digest_id, attempt, 'sent', message_id, smtp_response, $4, now() FROM done
      )
      SELECT id FROM done`,
     [sent.map((s) => s.id), sent.map((s) => s.attempt), sent.map((s) => s.response), workerId],
@@ -157,9 +157,9 @@ async function settleRecordingAttempt(
   params: unknown[],
 ): Promise<boolean> {
   const { rows } = await sql.query(
-    `WITH done AS (${update} RETURNING id, attempt, message_id)
-     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, ${record.columns}, at)
-     SELECT id, attempt, '${record.status}', message_id, ${record.values}, now() FROM done
+    `WITH done AS (${update} RETURNING id, digest_id, attempt, message_id)
+     INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, ${record.columns}, at)
+     SELECT id, digest_id, attempt, '${record.status}', message_id, ${record.values}, now() FROM done
      RETURNING delivery_id`,
     params,
   );
@@ -233,9 +233,9 @@ export async function markBounced(tx: Db, bounce: BounceDetail): Promise<boolean
     `WITH b AS (
        UPDATE delivery SET status = ${target('bounce')}, error_code = $3, last_error = $4, failed_at = $5
         WHERE id = $1 AND ($2::int IS NULL OR attempt = $2) AND ${guard('bounce')}
-       RETURNING id, attempt, message_id)
-     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
-     SELECT id, attempt, 'bounced', message_id, $3, $4, $5 FROM b`,
+       RETURNING id, digest_id, attempt, message_id)
+     INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, error_code, reason, at)
+     SELECT id, digest_id, attempt, 'bounced', message_id, $3, $4, $5 FROM b`,
     bounce.deliveryId,
     bounce.attempt,
     bounce.code,

@@ -69,9 +69,9 @@ export async function eraseSubscriber(sql: Sql, subscriberId: number, opts: { no
          UPDATE delivery SET status = ${target('erase')}, failed_at = $2, error_code = 'subscriber_erased', last_error = $3,
                 worker_id = NULL, next_try_at = NULL
           WHERE subscriber_id = $1 AND ${guard('erase')}
-         RETURNING id, attempt, message_id)
-       INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
-       SELECT id, attempt, 'failed', message_id, 'subscriber_erased', $3, $2 FROM stopped`,
+         RETURNING id, digest_id, attempt, message_id)
+       INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, error_code, reason, at)
+       SELECT id, digest_id, attempt, 'failed', message_id, 'subscriber_erased', $3, $2 FROM stopped`,
       [opts.now, NOT_SENT],
     );
     const deliveriesKept = await count(

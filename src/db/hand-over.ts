@@ -104,10 +104,10 @@ export async function markSkipped(sql: Sql, workerId: string, held: Held, reason
     `WITH done AS (
        UPDATE delivery SET status = ${target('skip')}, error_code = $4, last_error = $5, next_try_at = NULL
         WHERE id = $1 AND attempt = $2 AND ${guard('skip')} AND worker_id = $3
-       RETURNING id, attempt, message_id
+       RETURNING id, digest_id, attempt, message_id
      )
-     INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, at)
-     SELECT id, attempt, 'skipped', message_id, $4, $3, $5, now() FROM done
+     INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, error_code, worker_id, reason, at)
+     SELECT id, digest_id, attempt, 'skipped', message_id, $4, $3, $5, now() FROM done
      RETURNING delivery_id`,
     [held.id, held.attempt, workerId, reason.code, reason.error],
   );

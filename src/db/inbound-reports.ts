@@ -16,7 +16,8 @@ export interface ReportSubject {
 /** The delivery named by a report (null: it does not exist, or an id past PostgreSQL's integer, which names nothing). */
 export async function findDeliverySubject(tx: Db, deliveryId: number): Promise<ReportSubject | null> {
   if (!isRowId(deliveryId)) return null;
-  const d = await tx.delivery.findUnique({
+  // (findFirst: the key is (id, digest_id), the table being partitioned by digest; the id alone is one row)
+  const d = await tx.delivery.findFirst({
     where: { id: deliveryId },
     select: { id: true, subscriberId: true, subscriber: { select: { email: true, status: true } } },
   });

@@ -104,13 +104,13 @@ export async function resolveUnknownDeliveries(
            RETURNING d.id, d.digest_id, d.subscriber_id, d.papers, d.attempt, d.message_id
          ), mailed AS (${RECORD_MAILED}
          ), attempts AS (
-           INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, smtp_response, reason, at)
-           SELECT id, attempt, 'sent', message_id, 'marked sent by an operator', $3, now() FROM done
+           INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, smtp_response, reason, at)
+           SELECT id, digest_id, attempt, 'sent', message_id, 'marked sent by an operator', $3, now() FROM done
          )
          SELECT done.id, done.digest_id, done.attempt, s.email FROM done JOIN subscriber s ON s.id = done.subscriber_id ORDER BY done.id`
       : `WITH picked AS (${pick}), attempts AS (
-           INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, reason, at)
-           SELECT d.id, d.attempt, 'unknown', d.message_id, d.error_code, $3, now() FROM delivery d JOIN picked ON picked.id = d.id
+           INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, error_code, reason, at)
+           SELECT d.id, d.digest_id, d.attempt, 'unknown', d.message_id, d.error_code, $3, now() FROM delivery d JOIN picked ON picked.id = d.id
          ), done AS (
            UPDATE delivery d SET status = ${target('resolve-resend')}, ${NEW_ATTEMPT}
              FROM picked WHERE d.id = picked.id AND ${guard('resolve-resend', 'd.status')}

@@ -100,8 +100,8 @@ export async function recoverOrphans(sql: Sql): Promise<Recovery> {
          FROM gone WHERE d.id = gone.id AND ${guard('worker-gone', 'd.status')}
        RETURNING d.id, d.digest_id, d.subscriber_id, d.message_id, d.attempt, gone.worker_id, d.last_error, d.smtp_exchange
      ), attempts AS (
-       INSERT INTO delivery_attempt (delivery_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
-       SELECT id, attempt, 'unknown', message_id, 'WORKER_GONE', worker_id, last_error, smtp_exchange, now() FROM unknown
+       INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status, message_id, error_code, worker_id, reason, smtp_exchange, at)
+       SELECT id, digest_id, attempt, 'unknown', message_id, 'WORKER_GONE', worker_id, last_error, smtp_exchange, now() FROM unknown
      )
      SELECT 'released' AS kind, r.id, r.digest_id AS "digestId", r.subscriber_id AS "subscriberId", s.email, r.worker_id AS "workerId",
             r.message_id AS "messageId", r.attempt

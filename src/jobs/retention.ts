@@ -1,13 +1,17 @@
 // The retention job: keeps deliveries and their mailed papers for DELIVERY_RETENTION (default a year)
 // and drops what is older (db/retention.ts). Every run, in order:
-//   1. creates the mailed_paper partitions of this month and the next MONTHS_AHEAD (so a send never
-//      writes into the default partition);
-//   2. each month partition whose every row is older than the cutoff: folded into reader_mailed and
-//      dropped whole, in one transaction (seconds whatever its size: bench/README.md, retention);
-//   3. the default partition's rows older than the cutoff: folded and deleted;
-//   4. finished deliveries (sent, failed, bounced, skipped) of digests built before the cutoff:
-//      deleted in batches of BATCH, each its own short transaction. Deliveries still on their way
-//      (queued, claimed, handed, unknown) are kept, whatever their age.
+//   1. creates the mailed_paper partitions of this month and the next MONTHS_AHEAD, and the delivery
+//      (and delivery_attempt) partitions of the next digest's ids and the PARTITIONS_AHEAD ranges after
+//      (so neither a send nor a build writes into a default partition);
+//   2. each month partition of mailed_paper whose every row is older than the cutoff: folded into
+//      reader_mailed and dropped whole, in one transaction (seconds whatever its size:
+//      bench/README.md, retention);
+//   3. each digest partition of delivery whose every digest was built before the cutoff: dropped
+//      whole with its attempts, in one transaction; its deliveries still on their way (queued,
+//      claimed, handed, unknown) moved first into the default partition (seconds: bench/README.md);
+//   4. the default partitions' rows older than the cutoff: mailed papers folded and deleted;
+//      finished deliveries (sent, failed, bounced, skipped) deleted in batches of BATCH, each its own
+//      short transaction. Deliveries still on their way are kept, whatever their age.
 // Scheduled daily (RETENTION_CRON) under the job lock like every job, and run by `paperboy retention`
 // (the same lock: two at once never run together). Idempotent: a second run finds nothing to drop;
 // a run stopped anywhere leaves a consistent database (a month is folded and dropped together).
@@ -17,7 +21,11 @@
 import type { Sql } from '../db/database.ts';
 import {
   countUnfinishedBefore,
+  createDeliveryPartitions,
   createMailedPartitions,
+  deliveryPartitionExpired,
+  deliveryPartitions,
+  dropDeliveryPartition,
   dropMailedPartition,
   expireDefaultPartition,
   expireDeliveryBatch,
@@ -26,6 +34,8 @@ import {
 import type { Logger } from '../log/logger.ts';
 
 const MONTHS_AHEAD = 3;
+/** digest partitions of delivery beyond the next digest's: 64 digests, two months of daily digests */
+const PARTITIONS_AHEAD = 2;
 const BATCH = 5_000;
 
 export interface RetentionDeps {
@@ -40,11 +50,15 @@ export interface RetentionRun {
   /** what was mailed or built before this went (or is kept only if still on its way) */
   cutoff: Date;
   partitionsCreated: string[];
-  /** months whose rows already sit in the default partition: no partition of their own */
+  /** months (or digest ranges) whose rows already sit in the default partition: no partition of their own */
   partitionsRefused: string[];
   partitionsDropped: string[];
-  /** months to create or drop whose lock was not free in time (a long transaction): left for the next run */
+  /** partitions to create or drop whose lock was not free in time (a long transaction): left for the next run */
   partitionsBusy: string[];
+  /** deliveries that went with their digest partitions (dropped whole, attempts with them) */
+  deliveriesDropped: number;
+  /** deliveries still on their way in a dropped partition: moved to the default partition, kept */
+  deliveriesMoved: number;
   /** readers whose reader_mailed row was written (one per reader and dropped month) */
   readersFolded: number;
   defaultRowsExpired: number;
@@ -59,15 +73,18 @@ export async function runRetention(deps: RetentionDeps, options: { batch?: numbe
   const started = performance.now();
   const now = deps.now();
   const cutoff = new Date(now.getTime() - deps.retentionMs);
-  const { created, refused, busy: notCreated } = await createMailedPartitions(sql, now, MONTHS_AHEAD);
+  const mailed = await createMailedPartitions(sql, now, MONTHS_AHEAD);
+  const deliveries = await createDeliveryPartitions(sql, PARTITIONS_AHEAD);
+  const created = [...mailed.created, ...deliveries.created];
+  const refused = [...mailed.refused, ...deliveries.refused];
   if (refused.length)
     log.warn(
-      { event: 'retention.partition_refused', months: refused },
-      `mailed_paper: no partition for ${refused.join(', ')}: their rows are in the default partition (expired row by row)`,
+      { event: 'retention.partition_refused', partitions: refused },
+      `no partition for ${refused.join(', ')}: their rows are in the default partition (expired row by row)`,
     );
 
   const dropped: string[] = [];
-  const busy: string[] = [...notCreated];
+  const busy: string[] = [...mailed.busy, ...deliveries.busy];
   let readersFolded = 0;
   for (const p of await mailedPartitions(sql)) {
     if (p.to.getTime() > cutoff.getTime()) continue;
@@ -79,6 +96,31 @@ export async function runRetention(deps: RetentionDeps, options: { batch?: numbe
     } else {
       busy.push(p.name);
       log.warn({ event: 'retention.partition_busy', partition: p.name }, `${p.name}: mailed_paper is locked by a long transaction; left for the next run`);
+    }
+  }
+  let deliveriesDropped = 0;
+  let deliveriesMoved = 0;
+  for (const p of await deliveryPartitions(sql)) {
+    if (!(await deliveryPartitionExpired(sql, p, cutoff))) continue;
+    const outcome = await dropDeliveryPartition(sql, p);
+    if (outcome.dropped) {
+      dropped.push(p.name);
+      deliveriesDropped += outcome.deliveries;
+      deliveriesMoved += outcome.moved;
+      log.info(
+        {
+          event: 'retention.partition_dropped',
+          partition: p.name,
+          deliveries: outcome.deliveries,
+          moved: outcome.moved,
+          reportsCleared: outcome.reportsCleared,
+          lockedMs: outcome.lockedMs,
+        },
+        `dropped ${p.name} and ${p.attempts}` + (outcome.moved ? ` (${outcome.moved} still on their way moved to delivery_default)` : ''),
+      );
+    } else {
+      busy.push(p.name);
+      log.warn({ event: 'retention.partition_busy', partition: p.name }, `${p.name}: delivery is locked by a long transaction; left for the next run`);
     }
   }
   const defaultRowsExpired = await expireDefaultPartition(sql, cutoff);
@@ -96,6 +138,8 @@ export async function runRetention(deps: RetentionDeps, options: { batch?: numbe
     partitionsRefused: refused,
     partitionsDropped: dropped,
     partitionsBusy: busy,
+    deliveriesDropped,
+    deliveriesMoved,
     readersFolded,
     defaultRowsExpired,
     deliveriesExpired,

@@ -10,7 +10,7 @@ export function registerRetention(program: Command): void {
     .command('retention')
     .description(
       'drop the deliveries and mailed papers older than DELIVERY_RETENTION now (the schedule does it daily): ' +
-        'whole months of mailed papers, finished deliveries',
+        'whole months of mailed papers, whole months of deliveries (by digest), finished deliveries of the default partition',
     )
     .action(async () => {
       await withContext(async (ctx) => {
@@ -24,8 +24,12 @@ export function registerRetention(program: Command): void {
           `  partitions dropped  ${r.partitionsDropped.join(', ') || 'none'}` +
             (r.readersFolded ? ` (${plural(r.readersFolded, 'reader')}' mailed papers kept in reader_mailed)` : ''),
         );
-        if (r.partitionsBusy.length) out(`  left for next run   ${r.partitionsBusy.join(', ')} (mailed_paper was locked by a long transaction)`);
-        if (r.partitionsRefused.length) out(`  no partition for    ${r.partitionsRefused.join(', ')} (their rows are in mailed_paper_default)`);
+        if (r.partitionsBusy.length) out(`  left for next run   ${r.partitionsBusy.join(', ')} (the table was locked by a long transaction)`);
+        if (r.partitionsRefused.length) out(`  no partition for    ${r.partitionsRefused.join(', ')} (their rows are in the default partition)`);
+        out(
+          `  deliveries dropped  ${r.deliveriesDropped}` +
+            (r.deliveriesMoved ? ` (${plural(r.deliveriesMoved, 'delivery', 'deliveries')} still on their way moved to delivery_default)` : ''),
+        );
         out(
           `  deliveries expired  ${r.deliveriesExpired}` +
             (r.defaultRowsExpired ? `, ${plural(r.defaultRowsExpired, 'mailed paper')} from the default partition` : ''),

@@ -107,9 +107,9 @@ describe('paperboy db import-pglite', () => {
       // (opening it is the next start: the old layout is no longer in the way)
       // The later migrations ran over the copied rows: the `sending` delivery of those days is now
       // handed (the conservative reading: it may have reached the relay), claimed when it was.
-      const legacy = await db.prisma.delivery.findUniqueOrThrow({ where: { id: 1000 } });
+      const legacy = await db.prisma.delivery.findFirstOrThrow({ where: { id: 1000 } });
       expect(legacy).toMatchObject({ status: 'handed', workerId: 'old-worker', claimedAt: new Date('2026-11-20T07:00:00Z') });
-      await db.prisma.delivery.delete({ where: { id: 1000 } });
+      await db.prisma.delivery.deleteMany({ where: { id: 1000 } });
       const tables = await db.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'job_lease'`;
       expect(Number(tables[0]!.n)).toBe(0);
       // digest_paper is newer too: the migration that made it froze each earlier digest with the

@@ -104,14 +104,14 @@ describe('web view and archive (PostgreSQL, SMTP)', () => {
 
   it('lists only what was sent: a failed or queued delivery is not in the archive, and has no web view', async () => {
     const sent = await w.app.ctx.db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: ada.id, digestId: digests[0] } });
-    await w.app.ctx.db.prisma.delivery.update({ where: { id: sent.id }, data: { status: 'failed' } });
+    await w.app.ctx.db.prisma.delivery.update({ where: { id_digestId: { id: sent.id, digestId: sent.digestId } }, data: { status: 'failed' } });
     try {
       const token = w.app.ctx.tokens.sign({ purpose: 'archive', subscriberId: ada.id });
       const page = await request(w.web).get(`/archive?token=${token}&before=${digests[1]}`).expect(200);
       expect(page.text).toContain('No older digests.');
       await request(w.web).get(`/archive/${sent.id}?token=${token}`).expect(404);
     } finally {
-      await w.app.ctx.db.prisma.delivery.update({ where: { id: sent.id }, data: { status: 'sent' } });
+      await w.app.ctx.db.prisma.delivery.update({ where: { id_digestId: { id: sent.id, digestId: sent.digestId } }, data: { status: 'sent' } });
     }
   });
 

@@ -114,7 +114,7 @@ for (const backend of BACKENDS) {
         });
         // the sender that claimed it can no longer hand it: nothing of it goes to the relay
         expect(await markHanded(w.app.ctx.db.sql, worker.id, [{ id: mine.id, attempt: mine.attempt }])).toEqual({ handed: [], taken: [] });
-        expect(await prisma().delivery.findUniqueOrThrow({ where: { id: mine.id } })).toMatchObject({
+        expect(await prisma().delivery.findFirstOrThrow({ where: { id: mine.id } })).toMatchObject({
           status: 'failed',
           errorCode: 'subscriber_erased',
           workerId: null,

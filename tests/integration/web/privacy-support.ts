@@ -101,7 +101,7 @@ export async function richReader(w: ReaderWorld, email: string, control: string)
     },
   });
   await prisma.delivery.update({
-    where: { id: delivery.id },
+    where: { id_digestId: { id: delivery.id, digestId: delivery.digestId } },
     data: {
       smtpExchange: `MAIL FROM:<hello@papers.example.org>\nRCPT TO:<${email}>\n250 2.1.5 <${email}> ok`,
       smtpResponse: `250 2.0.0 Ok: queued for <${email}>`,
