@@ -15,7 +15,6 @@ export default defineConfig(
     [
       'src/app/**',
       'src/web/**',
-      'src/deliver/**',
       'src/db/deliveries.ts',
       'src/db/subscription-mail.ts',
       'src/digest/build-digest.ts',

@@ -26,7 +26,18 @@ const DKIM_SIGNED_HEADERS = [
   'List-Id',
 ];
 
-export type DkimSign = (raw: Buffer) => Promise<Buffer>;
+/**
+ * Signs a message given its header block (latin1, CRLF between fields, no final blank line) and the
+ * hash of its canonical body (bodyHash): gives the DKIM-Signature field to put on top, with its CRLF.
+ */
+export type DkimSign = (header: string, bodyHash: string) => Promise<string>;
+
+/** bh=: the SHA-256 of the body in its relaxed form, given in pieces (encoded-body.ts keeps them per piece). */
+export function bodyHash(canonical: readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const piece of canonical) hash.update(piece);
+  return hash.digest('base64');
+}
 
 interface Field {
   /** lower case */
@@ -77,22 +88,17 @@ const fold = (base64: string) => base64.replace(/.{1,72}/g, '$&\r\n ').replace(/
 
 export function createDkimSigner(key: DkimKey): DkimSign {
   const wanted = DKIM_SIGNED_HEADERS.map((h) => h.toLowerCase());
-  return (raw) => {
-    const text = raw.toString('latin1');
-    const end = text.indexOf('\r\n\r\n');
-    if (end < 0) return Promise.reject(new Error('DKIM signing failed: the message has no body separator'));
-    const fields = headerFields(text.slice(0, end));
-    const bodyHash = createHash('sha256')
-      .update(relaxedBody(text.slice(end + 4)), 'latin1')
-      .digest('base64');
+  const head = `v=1; a=rsa-sha256; c=relaxed/relaxed; d=${key.domain}; q=dns/txt; s=${key.selector};\r\n bh=`;
+  return (header, bh) => {
+    const fields = headerFields(header);
     // each listed field the message has, its last instance (RFC 6376 §5.4.2: signed from the bottom up)
     const signed = wanted.map((name) => fields.findLast((f) => f.name === name)).filter((f): f is Field => f !== undefined);
-    const tags = `v=1; a=rsa-sha256; c=relaxed/relaxed; d=${key.domain}; q=dns/txt; s=${key.selector};\r\n bh=${bodyHash};\r\n h=${signed.map((f) => f.raw.slice(0, f.raw.indexOf(':')).trim()).join(':')};\r\n b=`;
+    const tags = `${head}${bh};\r\n h=${signed.map((f) => f.raw.slice(0, f.raw.indexOf(':')).trim()).join(':')};\r\n b=`;
     const data = signed.map((f) => `${relaxedHeader(f.raw)}\r\n`).join('') + relaxedHeader(`DKIM-Signature: ${tags}`);
     return new Promise((resolve, reject) => {
       rsaSign('sha256', Buffer.from(data, 'latin1'), key.privateKey, (err, signature) => {
         if (err) return reject(new Error(`DKIM signing failed: ${err.message}`));
-        resolve(Buffer.concat([Buffer.from(`DKIM-Signature: ${tags}${fold(signature.toString('base64'))}\r\n`, 'latin1'), raw]));
+        resolve(`DKIM-Signature: ${tags}${fold(signature.toString('base64'))}\r\n`);
       });
     });
   };
