@@ -104,7 +104,7 @@ export function encodeBody(text: string, canonical: boolean): EncodedBody {
   const forms: Buffer[] = [];
   let length = 0;
   let open = false;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const end = cutAfter(text, start);
     const piece = pieceOf(text.slice(start, end));
     if (open) {

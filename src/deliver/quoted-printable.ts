@@ -105,5 +105,10 @@ export function quotedPrintable(text: string): Buffer {
 
 /** `text` base64 in lines of 76 characters (no final line end). */
 export function base64Lines(text: string): Buffer {
-  return Buffer.from(Buffer.from(text, 'utf8').toString('base64').replace(/.{76}(?!$)/g, '$&\r\n'), 'latin1');
+  return Buffer.from(
+    Buffer.from(text, 'utf8')
+      .toString('base64')
+      .replace(/.{76}(?!$)/g, '$&\r\n'),
+    'latin1',
+  );
 }

@@ -142,15 +142,6 @@ export async function buildRaw(message: OutgoingMessage, dkim?: DkimSign): Promi
       throw new SendError('EMESSAGE', `the message could not be signed: ${(err as Error).message}`);
     }
   }
-  const raw = Buffer.concat([
-    Buffer.from(signature + header, 'latin1'),
-    HEADER_END,
-    textHead,
-    ...text.pieces,
-    BETWEEN,
-    htmlHead,
-    ...html.pieces,
-    CLOSE,
-  ]);
+  const raw = Buffer.concat([Buffer.from(signature + header, 'latin1'), HEADER_END, textHead, ...text.pieces, BETWEEN, htmlHead, ...html.pieces, CLOSE]);
   return { raw, envelope: { from: envelope.from, to: envelope.to } };
 }
