@@ -4,9 +4,11 @@
 //
 // Why not nodemailer's signer (nodemailer/lib/dkim): it canonicalizes the body byte by byte in a
 // stream and signs on the event loop — about 1.1 ms of the one sending thread per 35 kB digest, which
-// halved the send benchmark (bench/README.md). Here the canonicalization is two regular expressions
-// over the whole message (it is in memory anyway) and the RSA signature runs in libuv's thread pool
-// (crypto.sign with a callback), so the sender's thread keeps claiming and recording meanwhile.
+// halved the send benchmark (bench/README.md). Here the body is hashed from the canonical form of
+// its pieces, each canonicalized once per process with the piece's encoding (encoded-body.ts): no
+// pass over the whole message, no copy of it; only the header block is canonicalized per message.
+// The RSA signature runs in libuv's thread pool (crypto.sign with a callback), so the sender's
+// thread keeps claiming and recording meanwhile.
 // mailauth (a maintained verifier) checks every signature in the tests, and one changed header fails.
 import { createHash, createPublicKey, sign as rsaSign } from 'node:crypto';
 import type { DkimKey } from '../config/config.ts';
@@ -73,7 +75,7 @@ export function relaxedHeader(raw: string): string {
   return `${name}:${value}`;
 }
 
-/** RFC 6376 §3.4.4, relaxed body canonicalization (latin1 text, CRLF line ends). */
+/** RFC 6376 §3.4.4, relaxed body canonicalization of a whole body (latin1 text, CRLF line ends): what bodyHash of the pieces must equal. */
 export function relaxedBody(body: string): string {
   const canon = body
     .replace(/[ \t]+/g, ' ')
