@@ -4,9 +4,9 @@
 //
 // Why not nodemailer's signer (nodemailer/lib/dkim): it canonicalizes the body byte by byte in a
 // stream and signs on the event loop — about 1.1 ms of the one sending thread per 35 kB digest, which
-// halved the send benchmark (bench/README.md). Here the body is hashed from the canonical form of
-// its pieces, each canonicalized once per process with the piece's encoding (encoded-body.ts): no
-// pass over the whole message, no copy of it; only the header block is canonicalized per message.
+// halved the send benchmark (bench/README.md). Here the body is hashed part by part from the
+// encoded bytes (raw-message.ts): a part is its own canonical form unless it holds a run of blanks or
+// a tab; the header block is canonicalized from its text, and the whole message is never copied.
 // The RSA signature runs in libuv's thread pool (crypto.sign with a callback), so the sender's
 // thread keeps claiming and recording meanwhile.
 // mailauth (a maintained verifier) checks every signature in the tests, and one changed header fails.
@@ -34,7 +34,23 @@ const DKIM_SIGNED_HEADERS = [
  */
 export type DkimSign = (header: string, bodyHash: string) => Promise<string>;
 
-/** bh=: the SHA-256 of the body in its relaxed form, given in pieces (encoded-body.ts keeps them per piece). */
+/**
+ * The relaxed canonical form (RFC 6376 §3.4.4) of a transfer-encoded part: quoted-printable or
+ * base64 never ends a line in whitespace (quoted-printable.ts encodes it), so only runs of blanks and
+ * tabs inside lines change, and a part without any is its own canonical form (no copy).
+ */
+export function relaxedPart(bytes: Buffer): Buffer {
+  if (!bytes.includes(0x09) && !bytes.includes('  ', 0, 'latin1')) return bytes;
+  return Buffer.from(
+    bytes
+      .toString('latin1')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/ \r\n/g, '\r\n'),
+    'latin1',
+  );
+}
+
+/** bh=: the SHA-256 of the body in its relaxed form, given in pieces whose canonical forms join up (each ends a line or has no trailing blank). */
 export function bodyHash(canonical: readonly Buffer[]): string {
   const hash = createHash('sha256');
   for (const piece of canonical) hash.update(piece);

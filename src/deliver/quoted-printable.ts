@@ -112,3 +112,19 @@ export function base64Lines(text: string): Buffer {
     'latin1',
   );
 }
+
+export interface EncodedBody {
+  encoding: 'quoted-printable' | 'base64';
+  bytes: Buffer;
+}
+
+/**
+ * A text body transfer-encoded: quoted-printable unless base64 is smaller (mostly non-Latin text,
+ * as nodemailer chose), so the usual digest stays readable in its raw form and SpamAssassin never
+ * sees plain text hidden in base64.
+ */
+export function encodeBody(text: string): EncodedBody {
+  const bytes = quotedPrintable(text);
+  if (bytes.length <= Buffer.byteLength(text, 'utf8') * 1.5) return { encoding: 'quoted-printable', bytes };
+  return { encoding: 'base64', bytes: base64Lines(text) };
+}

@@ -10,8 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
-import { bodyHash, type DkimSign } from './dkim.ts';
-import { encodeBody } from './encoded-body.ts';
+import { bodyHash, relaxedPart, type DkimSign } from './dkim.ts';
+import { encodeBody } from './quoted-printable.ts';
 import { SendError, type OutgoingMessage } from './types.ts';
 
 /** RFC 5322 field name: printable US-ASCII except the colon. */
@@ -128,20 +128,20 @@ function messageHeaders(message: OutgoingMessage): { header: string; envelope: {
 /** The raw message and its envelope, built once (the bytes that go over SMTP), DKIM-signed when asked. */
 export async function buildRaw(message: OutgoingMessage, dkim?: DkimSign): Promise<{ raw: Buffer; envelope: { from: string; to: string[] } }> {
   const { header, envelope } = messageHeaders(message);
-  const text = encodeBody(message.text, dkim !== undefined);
-  const html = encodeBody(message.html, dkim !== undefined);
+  const text = encodeBody(message.text);
+  const html = encodeBody(message.html);
   const textHead = PART_HEADS.text[text.encoding];
   const htmlHead = PART_HEADS.html[html.encoding];
   let signature = '';
   if (dkim) {
     // the part heads, the line between and the close have no whitespace to fold: they are their own canonical form
-    const bh = bodyHash([textHead, ...text.canonical, BETWEEN, htmlHead, ...html.canonical, CLOSE]);
+    const bh = bodyHash([textHead, relaxedPart(text.bytes), BETWEEN, htmlHead, relaxedPart(html.bytes), CLOSE]);
     try {
       signature = await dkim(header, bh);
     } catch (err) {
       throw new SendError('EMESSAGE', `the message could not be signed: ${(err as Error).message}`);
     }
   }
-  const raw = Buffer.concat([Buffer.from(signature + header, 'latin1'), HEADER_END, textHead, ...text.pieces, BETWEEN, htmlHead, ...html.pieces, CLOSE]);
+  const raw = Buffer.concat([Buffer.from(signature + header, 'latin1'), HEADER_END, textHead, text.bytes, BETWEEN, htmlHead, html.bytes, CLOSE]);
   return { raw, envelope: { from: envelope.from, to: envelope.to } };
 }
