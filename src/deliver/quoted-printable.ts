@@ -97,14 +97,14 @@ let scratch = Buffer.allocUnsafeSlow(64 * 1024);
  * CRLF when `text` ends with a line end; otherwise it is left open (a soft line break or the part's
  * end closes it). A blank at its very end is encoded (=20), so it never ends in whitespace.
  */
-export function quotedPrintable(text: string): Buffer {
+function quotedPrintable(text: string): Buffer {
   const bytes = Buffer.from(text, 'utf8');
   if (scratch.length < qpBound(bytes.length)) scratch = Buffer.allocUnsafeSlow(qpBound(bytes.length));
   return Buffer.from(scratch.subarray(0, encodeQuotedPrintable(bytes, scratch, 0)));
 }
 
 /** `text` base64 in lines of 76 characters (no final line end). */
-export function base64Lines(text: string): Buffer {
+function base64Lines(text: string): Buffer {
   return Buffer.from(
     Buffer.from(text, 'utf8')
       .toString('base64')
