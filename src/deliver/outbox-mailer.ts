@@ -32,7 +32,7 @@ function localPart(messageId: string): string {
 }
 
 function errnoCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 }
 
 /** Publishes `tmp` as `<base>.eml`, or `<base>-2.eml`, `-3` … if taken; returns the file name. */

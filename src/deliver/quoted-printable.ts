@@ -90,7 +90,28 @@ function encodeQuotedPrintable(bytes: Buffer, out: Buffer, at: number): number {
 const qpBound = (length: number): number => length * 3 + Math.ceil((length * 3) / WIDTH) * 3 + 2;
 
 /** One buffer to encode into, grown as needed: the result is copied out at its exact size. */
-let scratch = Buffer.allocUnsafeSlow(256 * 1024);
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * `text` quoted-printable, starting at the start of a line: its own buffer. Its last line ends with
+ * CRLF when `text` ends with a line end; otherwise it is left open (a soft line break or the part's
+ * end closes it). A blank at its very end is encoded (=20), so it never ends in whitespace.
+ */
+function quotedPrintable(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  if (scratch.length < qpBound(bytes.length)) scratch = Buffer.allocUnsafeSlow(qpBound(bytes.length));
+  return Buffer.from(scratch.subarray(0, encodeQuotedPrintable(bytes, scratch, 0)));
+}
+
+/** `text` base64 in lines of 76 characters (no final line end). */
+function base64Lines(text: string): Buffer {
+  return Buffer.from(
+    Buffer.from(text, 'utf8')
+      .toString('base64')
+      .replace(/.{76}(?!$)/g, '$&\r\n'),
+    'latin1',
+  );
+}
 
 export interface EncodedBody {
   encoding: 'quoted-printable' | 'base64';
@@ -103,10 +124,7 @@ export interface EncodedBody {
  * sees plain text hidden in base64.
  */
 export function encodeBody(text: string): EncodedBody {
-  const bytes = Buffer.from(text, 'utf8');
-  if (scratch.length < qpBound(bytes.length)) scratch = Buffer.allocUnsafeSlow(qpBound(bytes.length));
-  const length = encodeQuotedPrintable(bytes, scratch, 0);
-  if (length <= bytes.length * 1.5) return { encoding: 'quoted-printable', bytes: Buffer.from(scratch.subarray(0, length)) };
-  const base64 = bytes.toString('base64').replace(/.{76}(?!$)/g, '$&\r\n');
-  return { encoding: 'base64', bytes: Buffer.from(base64, 'latin1') };
+  const bytes = quotedPrintable(text);
+  if (bytes.length <= Buffer.byteLength(text, 'utf8') * 1.5) return { encoding: 'quoted-printable', bytes };
+  return { encoding: 'base64', bytes: base64Lines(text) };
 }

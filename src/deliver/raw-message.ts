@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
-import type { DkimSign } from './dkim.ts';
+import { bodyHash, relaxedPart, type DkimSign } from './dkim.ts';
 import { encodeBody } from './quoted-printable.ts';
 import { SendError, type OutgoingMessage } from './types.ts';
 
@@ -130,23 +130,18 @@ export async function buildRaw(message: OutgoingMessage, dkim?: DkimSign): Promi
   const { header, envelope } = messageHeaders(message);
   const text = encodeBody(message.text);
   const html = encodeBody(message.html);
-  const built = Buffer.concat([
-    Buffer.from(header, 'latin1'),
-    HEADER_END,
-    PART_HEADS.text[text.encoding],
-    text.bytes,
-    BETWEEN,
-    PART_HEADS.html[html.encoding],
-    html.bytes,
-    CLOSE,
-  ]);
-  let raw: Buffer = built;
+  const textHead = PART_HEADS.text[text.encoding];
+  const htmlHead = PART_HEADS.html[html.encoding];
+  let signature = '';
   if (dkim) {
+    // the part heads, the line between and the close have no whitespace to fold: they are their own canonical form
+    const bh = bodyHash([textHead, relaxedPart(text.bytes), BETWEEN, htmlHead, relaxedPart(html.bytes), CLOSE]);
     try {
-      raw = await dkim(built);
+      signature = await dkim(header, bh);
     } catch (err) {
       throw new SendError('EMESSAGE', `the message could not be signed: ${(err as Error).message}`);
     }
   }
+  const raw = Buffer.concat([Buffer.from(signature + header, 'latin1'), HEADER_END, textHead, text.bytes, BETWEEN, htmlHead, html.bytes, CLOSE]);
   return { raw, envelope: { from: envelope.from, to: envelope.to } };
 }

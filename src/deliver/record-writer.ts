@@ -177,7 +177,8 @@ export class RecordWriter {
             this.unrecorded.push(...ids);
             this.log.error(
               { event: 'delivery.record_failed', deliveryIds: ids, outcome, ...(replies ? { replies } : {}), err },
-              `gave up recording ${plural(ids.length, 'delivery', 'deliveries')} as ${outcome}: they stay claimed or handed until a recovery settles them (handed ones become unknown)`,
+              `gave up recording ${plural(ids.length, 'delivery', 'deliveries')} as ${outcome}: ` +
+                'they stay claimed or handed until a recovery settles them (handed ones become unknown)',
             );
             return fallback;
           }

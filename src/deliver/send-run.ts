@@ -236,7 +236,8 @@ export class SendRun {
         this.metrics.smtpError(step.metric);
         log.error(
           { event: 'delivery.unknown', ...context(), messageId: delivery.messageId, code: step.detail.code, exchange: step.detail.exchange },
-          `delivery ${delivery.id}: no final reply after its data (${error.message}); check the relay's log for ${delivery.messageId}, then \`paperboy resolve ${delivery.id} --sent\` or \`--resend\``,
+          `delivery ${delivery.id}: no final reply after its data (${error.message}); ` +
+            `check the relay's log for ${delivery.messageId}, then \`paperboy resolve ${delivery.id} --sent\` or \`--resend\``,
         );
         if (step.countsAsFailure) await this.failedInARow(delivery);
         return;

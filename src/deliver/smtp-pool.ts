@@ -30,10 +30,16 @@ export interface SmtpPool {
   cutAll(): void;
 }
 
-type AcquireWaiter = (slot: Slot | null, err?: unknown) => void;
+type AcquireWaiter = (slot: Slot | null, err?: Error) => void;
 
-export function createSmtpPool(url: string, concurrency: number, timeoutMs: number): SmtpPool {
-  const { auth, ...connectionOptions } = parseConnectionUrl(url) as Record<string, unknown> & { auth?: { user: string; pass: string } };
+interface Auth {
+  user: string;
+  pass: string;
+}
+
+/** SMTPConnection's options from the URL (its query parameters too), with our timeouts; the credentials apart. */
+function connectionSettings(url: string, timeoutMs: number): { options: SMTPConnection.Options; auth: Auth | undefined; forceAuth: boolean } {
+  const { auth, ...connectionOptions } = parseConnectionUrl(url) as Record<string, unknown> & { auth?: Auth };
   const options = {
     ...connectionOptions,
     connectionTimeout: timeoutMs,
@@ -44,121 +50,147 @@ export function createSmtpPool(url: string, concurrency: number, timeoutMs: numb
     socketCloseTimeout: 0,
     logger: false,
   } as SMTPConnection.Options;
+  return { options, auth, forceAuth: connectionOptions.forceAuth === true };
+}
 
-  const slots = new Set<Slot>();
-  const idle: Slot[] = [];
-  let opening = 0;
-  const waiting: AcquireWaiter[] = [];
-  let closed = false;
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
-  const retire = (slot: Slot) => {
+/**
+ * One step of opening a session (connect, login). Until the session is ready, a failure may come as
+ * the callback's error, an 'error' event or a bare 'end' (a close before the greeting): whichever
+ * comes first decides.
+ */
+function step(connection: SMTPConnection, start: (done: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: unknown) => done(err);
+    const onEnd = () => done(new SendError('ECONNECTION', 'the server closed the connection before the session was ready'));
+    const done = (err?: unknown) => {
+      connection.off('error', onError);
+      connection.off('end', onEnd);
+      if (err) reject(asError(err));
+      else resolve();
+    };
+    connection.once('error', onError);
+    connection.once('end', onEnd);
+    start(done);
+  });
+}
+
+/** A new session, greeted and logged in (when the server offers AUTH, as nodemailer's pool does; forceAuth=true to insist). */
+async function openSession(settings: ReturnType<typeof connectionSettings>, onEnd: (slot: Slot) => void): Promise<Slot> {
+  const { options, auth, forceAuth } = settings;
+  const connection = new SMTPConnection(options);
+  const slot: Slot = { connection, messages: 0, dead: false, busy: true };
+  connection.on('error', () => undefined); // every failure also reaches the callback that waits on it
+  connection.once('end', () => {
+    slot.dead = true;
+    onEnd(slot);
+  });
+  try {
+    await step(connection, (done) => connection.connect((err) => done(err)));
+    if (auth && (auth.user || auth.pass) && (connection.allowsAuth || forceAuth)) {
+      await step(connection, (done) => connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (err) => done(err)));
+    }
+  } catch (err) {
+    slot.dead = true;
+    connection.close();
+    throw err;
+  }
+  return slot;
+}
+
+const closedError = () => new SendError('ECONNECTION', 'the SMTP mailer is closed');
+
+class ConnectionPool implements SmtpPool {
+  private readonly slots = new Set<Slot>();
+  private readonly idle: Slot[] = [];
+  private readonly waiting: AcquireWaiter[] = [];
+  private opening = 0;
+  private closed = false;
+
+  constructor(
+    private readonly settings: ReturnType<typeof connectionSettings>,
+    private readonly concurrency: number,
+  ) {}
+
+  acquire(): Promise<Slot> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(closedError());
+      this.waiting.push((slot, err) => (slot ? resolve(slot) : reject(err ?? closedError())));
+      this.pump();
+    });
+  }
+
+  release(slot: Slot): void {
+    slot.busy = false;
+    if (slot.dead || this.closed || slot.messages >= MAX_MESSAGES_PER_CONNECTION) {
+      if (!slot.dead && !this.closed) slot.connection.quit();
+      this.retire(slot);
+      return;
+    }
+    this.idle.push(slot);
+    this.pump();
+  }
+
+  retire(slot: Slot): void {
     if (!slot.dead) {
       slot.dead = true;
       slot.connection.close();
     }
-    slots.delete(slot);
-    const i = idle.indexOf(slot);
-    if (i >= 0) idle.splice(i, 1);
-    pump();
-  };
+    this.slots.delete(slot);
+    const i = this.idle.indexOf(slot);
+    if (i >= 0) this.idle.splice(i, 1);
+    this.pump();
+  }
 
-  const open = async (): Promise<Slot> => {
-    const connection = new SMTPConnection(options);
-    const slot: Slot = { connection, messages: 0, dead: false, busy: true };
-    connection.on('error', () => undefined); // every failure also reaches the callback that waits on it
-    connection.once('end', () => {
-      slot.dead = true;
-      if (!slot.busy) retire(slot);
-    });
-    // Until the session is ready, a failure may come as the callback's error, an 'error' event or a
-    // bare 'end' (a close before the greeting): whichever comes first decides.
-    const ready = (start: (done: (err?: unknown) => void) => void) =>
-      new Promise<void>((resolve, reject) => {
-        const onError = (err: unknown) => done(err);
-        const onEnd = () => done(new SendError('ECONNECTION', 'the server closed the connection before the session was ready'));
-        const done = (err?: unknown) => {
-          connection.off('error', onError);
-          connection.off('end', onEnd);
-          if (err) reject(err);
-          else resolve();
-        };
-        connection.once('error', onError);
-        connection.once('end', onEnd);
-        start(done);
-      });
-    try {
-      await ready((done) => connection.connect((err) => done(err)));
-      // as nodemailer's pool does: log in when the server offers AUTH (forceAuth=true to insist)
-      if (auth && (auth.user || auth.pass) && (connection.allowsAuth || connectionOptions.forceAuth === true)) {
-        await ready((done) => connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (err) => done(err)));
-      }
-    } catch (err) {
-      slot.dead = true;
-      connection.close();
-      throw err;
-    }
-    slots.add(slot);
-    return slot;
-  };
-
-  /** Gives the next waiter an idle connection, or opens one if the pool has room. */
-  function pump(): void {
-    while (waiting.length > 0) {
-      const ready = idle.shift();
-      if (ready) {
-        if (ready.dead) {
-          slots.delete(ready);
-          continue;
-        }
-        ready.busy = true;
-        waiting.shift()!(ready);
-        continue;
-      }
-      if (slots.size + opening >= concurrency) return;
-      const waiter = waiting.shift()!;
-      opening++;
-      open().then(
-        (slot) => {
-          opening--;
-          waiter(slot);
-        },
-        (err: unknown) => {
-          opening--;
-          waiter(null, err);
-          pump();
-        },
-      );
+  drain(): void {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w(null, closedError());
+    for (const slot of this.idle.splice(0)) {
+      slot.connection.quit();
+      this.retire(slot);
     }
   }
 
-  return {
-    acquire: () =>
-      new Promise((resolve, reject) => {
-        if (closed) return reject(new SendError('ECONNECTION', 'the SMTP mailer is closed'));
-        waiting.push((slot, err) => (slot ? resolve(slot) : reject(err)));
-        pump();
-      }),
-    release(slot) {
-      slot.busy = false;
-      if (slot.dead || closed || slot.messages >= MAX_MESSAGES_PER_CONNECTION) {
-        if (!slot.dead && !closed) slot.connection.quit();
-        retire(slot);
-        return;
+  cutAll(): void {
+    for (const slot of [...this.slots]) this.retire(slot);
+  }
+
+  /** Gives the next waiter an idle connection, or opens one if the pool has room. */
+  private pump(): void {
+    while (this.waiting.length > 0) {
+      const ready = this.idle.shift();
+      if (ready?.dead) {
+        this.slots.delete(ready);
+        continue;
       }
-      idle.push(slot);
-      pump();
-    },
-    retire,
-    drain() {
-      closed = true;
-      for (const w of waiting.splice(0)) w(null, new SendError('ECONNECTION', 'the SMTP mailer is closed'));
-      for (const slot of idle.splice(0)) {
-        slot.connection.quit();
-        retire(slot);
+      if (ready) {
+        ready.busy = true;
+        this.waiting.shift()!(ready);
+        continue;
       }
-    },
-    cutAll() {
-      for (const slot of [...slots]) retire(slot);
-    },
-  };
+      if (this.slots.size + this.opening >= this.concurrency) return;
+      this.open(this.waiting.shift()!);
+    }
+  }
+
+  private open(waiter: AcquireWaiter): void {
+    this.opening++;
+    openSession(this.settings, (slot) => (slot.busy ? undefined : this.retire(slot))).then(
+      (slot) => {
+        this.opening--;
+        this.slots.add(slot);
+        waiter(slot);
+      },
+      (err: unknown) => {
+        this.opening--;
+        waiter(null, asError(err));
+        this.pump();
+      },
+    );
+  }
+}
+
+export function createSmtpPool(url: string, concurrency: number, timeoutMs: number): SmtpPool {
+  return new ConnectionPool(connectionSettings(url, timeoutMs), concurrency);
 }

@@ -125,7 +125,8 @@ export async function recover(sql: Sql, log: Logger): Promise<Recovery> {
         messageId: d.messageId,
         code: 'WORKER_GONE',
       },
-      `delivery ${d.id}: its process stopped after handing it to the relay; check the relay's log for ${d.messageId ?? 'it'}, then \`paperboy resolve ${d.id} --sent\` or \`--resend\``,
+      `delivery ${d.id}: its process stopped after handing it to the relay; ` +
+        `check the relay's log for ${d.messageId ?? 'it'}, then \`paperboy resolve ${d.id} --sent\` or \`--resend\``,
     );
   }
   return recovery;
