@@ -92,8 +92,8 @@ describe('retention: a paper mailed is never mailed again after its rows expire'
       await sql.query(`UPDATE digest SET created_at = '2026-01-15T00:00:00Z' WHERE id = $1`, [a]);
       expect(a).toBeLessThan(32);
       await sql.query(`SELECT setval('digest_id_seq', 40)`);
-      expect((await sql.query(`SELECT count(*)::int AS n FROM delivery_digests_0_32`)).rows[0].n).toBe(2);
-      expect((await sql.query(`SELECT count(*)::int AS n FROM delivery_attempt_digests_0_32`)).rows[0].n).toBe(2);
+      expect((await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM delivery_digests_0_32`)).rows[0]!.n).toBe(2);
+      expect((await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM delivery_attempt_digests_0_32`)).rows[0]!.n).toBe(2);
       await sql.query(`UPDATE mailed_paper SET mailed_at = '2026-01-15T08:00:00Z'`);
       expect((await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM mailed_paper_2026_01`)).rows[0]!.n).toBe(2);
 
@@ -337,13 +337,17 @@ describe.each(['postgres', 'embedded'] as const)('retention (%s): a month droppe
   it('a delivery deleted row by row (its digest given up) takes its attempts and mailed papers, and its reports forget it, as the cascades did', async () => {
     const sql = app.ctx.db.sql;
     const snapshot = (
-      await sql.query(
+      await sql.query<{ id: number }>(
         `INSERT INTO snapshot (source, captured_at, content_hash, format, entry_count) VALUES ('test', now(), 'given-up', 'json', 0) RETURNING id`,
       )
-    ).rows[0].id;
-    const digest = (await sql.query(`INSERT INTO digest (snapshot_id, status) VALUES ($1, 'building') RETURNING id`, [snapshot])).rows[0].id;
-    const id = (await sql.query(`INSERT INTO delivery (digest_id, subscriber_id, status, papers) VALUES ($1, $2, 'sent', '[]') RETURNING id`, [digest, ids.s1]))
-      .rows[0].id;
+    ).rows[0]!.id;
+    const digest = (await sql.query<{ id: number }>(`INSERT INTO digest (snapshot_id, status) VALUES ($1, 'building') RETURNING id`, [snapshot])).rows[0]!.id;
+    const id = (
+      await sql.query<{ id: number }>(`INSERT INTO delivery (digest_id, subscriber_id, status, papers) VALUES ($1, $2, 'sent', '[]') RETURNING id`, [
+        digest,
+        ids.s1,
+      ])
+    ).rows[0]!.id;
     await sql.query(`INSERT INTO delivery_attempt (delivery_id, digest_id, attempt, status) VALUES ($1, $2, 1, 'sent')`, [id, digest]);
     await sql.query(`INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id) VALUES ($1, $2, $3)`, [ids.s1, ids.p3, id]);
     await sql.query(`INSERT INTO inbound_report (via, kind, report_key, delivery_id, outcome) VALUES ('smtp', 'delayed', 'r-given-up', $1, 'nothing')`, [id]);
