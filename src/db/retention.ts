@@ -10,6 +10,7 @@
 // partition's finished deliveries older than the retention are deleted in batches, each a short
 // transaction, after folding any mailed_paper rows they still have. A delivery still on its way is
 // never deleted, whatever its age.
+import { plural } from '../log/plural.ts';
 import { DELIVERY_STATUSES, ON_ITS_WAY } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
 import { inTransaction } from './pool-client.ts';
@@ -263,7 +264,8 @@ export async function dropDeliveryPartition(sql: Sql, p: DeliveryPartition): Pro
       await client.query(`ALTER TABLE delivery ENABLE TRIGGER delivery_skip_erased`);
       const kept = await client.query<{ n: string }>(`SELECT count(*) AS n FROM retention_kept`);
       // (never: the only trigger that skips rows is off) — but a delivery on its way is never lost: rolled back
-      if ((moved.rowCount ?? 0) !== Number(kept.rows[0]!.n)) throw new Error(`${p.name}: ${kept.rows[0]!.n} deliveries to move, ${moved.rowCount} moved`);
+      if ((moved.rowCount ?? 0) !== Number(kept.rows[0]!.n))
+        throw new Error(`${p.name}: ${plural(Number(kept.rows[0]!.n), 'delivery', 'deliveries')} to move, ${moved.rowCount} moved`);
       await client.query(`INSERT INTO delivery_attempt SELECT * FROM retention_kept_attempts`);
       return { deliveries: Number(counted[0]!.n), moved: moved.rowCount ?? 0, reportsCleared: cleared.rowCount ?? 0 };
     });
