@@ -78,30 +78,37 @@ export async function mailedPartitions(sql: Pick<Sql, 'query'>): Promise<MailedP
  * job did not run for months) cannot get its own: it is in `refused`, its rows stay in the default
  * partition (expired row by row).
  */
-export async function createMailedPartitions(sql: Sql, now: Date, ahead: number): Promise<{ created: string[]; refused: string[]; busy: string[] }> {
-  const before = new Set((await mailedPartitions(sql)).map((p) => p.name));
-  const created: string[] = [];
-  const refused: string[] = [];
-  const busy: string[] = [];
-  for (let i = 0; i <= ahead; i++) {
-    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1));
-    const name = `mailed_paper_${month.toISOString().slice(0, 7).replace('-', '_')}`;
-    if (before.has(name)) continue;
+export async function createMailedPartitions(sql: Sql, now: Date, ahead: number): Promise<PartitionsCreated> {
+  const months = Array.from({ length: ahead + 1 }, (_, i) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1)));
+  return createPartitions(
+    sql,
+    new Set((await mailedPartitions(sql)).map((p) => p.name)),
+    months.map((month) => ({ name: `mailed_paper_${month.toISOString().slice(0, 7).replace('-', '_')}`, create: 'paperboy_mailed_paper_month', from: month })),
+  );
+}
+
+type PartitionsCreated = { created: string[]; refused: string[]; busy: string[] };
+
+/** Each missing partition created by its SQL function in its own transaction under LOCK_TIMEOUT: created, refused or busy. */
+async function createPartitions(sql: Sql, existing: Set<string>, wanted: { name: string; create: string; from: Date | number }[]): Promise<PartitionsCreated> {
+  const out: PartitionsCreated = { created: [], refused: [], busy: [] };
+  for (const { name, create, from } of wanted) {
+    if (existing.has(name)) continue;
     try {
       await inTransaction(sql, async (client) => {
         await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-        await client.query(`SELECT paperboy_mailed_paper_month($1)`, [month]);
+        await client.query(`SELECT ${create}($1)`, [from]);
       });
-      created.push(name);
+      out.created.push(name);
     } catch (err) {
       const code = (err as { code?: string }).code;
       // 23514: "updated partition constraint for default partition would be violated"
-      if (code === '23514') refused.push(name);
-      else if (code === '55P03') busy.push(name);
+      if (code === '23514') out.refused.push(name);
+      else if (code === '55P03') out.busy.push(name);
       else throw err;
     }
   }
-  return { created, refused, busy };
+  return out;
 }
 
 export type DropOutcome = { dropped: true; folded: number } | { dropped: false; reason: 'busy' };
@@ -174,30 +181,14 @@ async function nextDigestId(sql: Pick<Sql, 'query'>): Promise<number> {
  * (digests made faster than the job ran) cannot get its own: `refused`, its rows stay in the default
  * partition (expired row by row).
  */
-export async function createDeliveryPartitions(sql: Sql, ahead: number): Promise<{ created: string[]; refused: string[]; busy: string[] }> {
-  const before = new Set((await deliveryPartitions(sql)).map((p) => p.name));
+export async function createDeliveryPartitions(sql: Sql, ahead: number): Promise<PartitionsCreated> {
   const first = Math.floor((await nextDigestId(sql)) / DIGESTS_PER_PARTITION) * DIGESTS_PER_PARTITION;
-  const created: string[] = [];
-  const refused: string[] = [];
-  const busy: string[] = [];
-  for (let i = 0; i <= ahead; i++) {
-    const from = first + i * DIGESTS_PER_PARTITION;
-    const name = `delivery_digests_${from}_${from + DIGESTS_PER_PARTITION}`;
-    if (before.has(name)) continue;
-    try {
-      await inTransaction(sql, async (client) => {
-        await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-        await client.query(`SELECT paperboy_delivery_partition($1)`, [from]);
-      });
-      created.push(name);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === '23514') refused.push(name);
-      else if (code === '55P03') busy.push(name);
-      else throw err;
-    }
-  }
-  return { created, refused, busy };
+  const ranges = Array.from({ length: ahead + 1 }, (_, i) => first + i * DIGESTS_PER_PARTITION);
+  return createPartitions(
+    sql,
+    new Set((await deliveryPartitions(sql)).map((p) => p.name)),
+    ranges.map((from) => ({ name: `delivery_digests_${from}_${from + DIGESTS_PER_PARTITION}`, create: 'paperboy_delivery_partition', from })),
+  );
 }
 
 /**
