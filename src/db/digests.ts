@@ -135,8 +135,16 @@ export async function writeChunk(sql: Queryable, chunk: BuildChunk): Promise<num
   return rows[0]?.stepped === 1 ? rows[0].inserted : null;
 }
 
-/** building → ready in one statement: every delivery of it becomes sendable at once. */
+/**
+ * building → ready in one statement: every delivery of it becomes sendable at once. First the
+ * partition its deliveries went to is analysed: the build has just filled it (a new one is empty),
+ * and without statistics PostgreSQL took the claim's few picked rows for as many as the queued ones
+ * and joined them by scanning every queued delivery, at each claim (autovacuum analyses a table a
+ * minute or more later, if it runs at all): bench/README.md, scale.
+ */
 export async function finishBuilding(db: Db, id: number): Promise<DigestSummary | null> {
+  const [part] = await db.$queryRaw<Array<{ name: string }>>`SELECT tableoid::regclass::text AS name FROM delivery WHERE digest_id = ${id} LIMIT 1`;
+  if (part) await db.$executeRawUnsafe(`ANALYZE ${part.name}`);
   const { count } = await db.digest.updateMany({ where: { id, status: 'building' }, data: { status: 'ready' } });
   return count === 1 ? getDigest(db, id) : null;
 }
