@@ -52,13 +52,16 @@ export interface ClaimedDelivery {
 /**
  * SQL: records the papers of the deliveries in the CTE `done` (id, subscriber_id, papers) as mailed
  * to their subscribers — in the same statement that marks them sent, whoever marks them. Once per
- * reader and paper (mailed_paper is partitioned by month: its key holds mailed_at).
+ * reader and paper (mailed_paper is partitioned by month: its key holds mailed_at). The look-up of an
+ * earlier row is a scalar subquery, not NOT EXISTS: PostgreSQL turned that into a hash anti join that
+ * read every mailed_paper row for each batch (a batch's cost grew with the table: bench/README.md,
+ * send); as a subquery it is a probe of the (subscriber, paper) key per paper.
  */
 export const RECORD_MAILED = `
        INSERT INTO mailed_paper (subscriber_id, paper_id, delivery_id, mailed_at)
        SELECT done.subscriber_id, (p->>'paperId')::int, done.id, now()
          FROM done CROSS JOIN LATERAL jsonb_array_elements(done.papers) AS p
-        WHERE NOT EXISTS (SELECT 1 FROM mailed_paper m WHERE m.subscriber_id = done.subscriber_id AND m.paper_id = (p->>'paperId')::int)
+        WHERE (SELECT 1 FROM mailed_paper m WHERE m.subscriber_id = done.subscriber_id AND m.paper_id = (p->>'paperId')::int LIMIT 1) IS NULL
        ON CONFLICT DO NOTHING`;
 
 /**
@@ -91,7 +94,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
             message_id = 'delivery-' || d.id || '.' || d.attempt || '@' || $3,
             papers = CASE WHEN jsonb_array_length(n.papers) IN (0, jsonb_array_length(d.papers)) THEN d.papers ELSE n.papers END
        FROM narrowed n
-      WHERE d.id = n.id AND ${guard('claim', 'd.status')}
+      WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) AND d.id = n.id AND ${guard('claim', 'd.status')}
      RETURNING d.id, d.digest_id, d.subscriber_id, n.email, n.subscriber_status, n.paused, n.feed_only,
                n.frequency, n.weekly_day, d.attempt, d.tries, n.papers, d.message_id`,
     [limit, workerId, messageIdDomain],
@@ -128,7 +131,7 @@ export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<H
           SET status = ${target('sent')}, sent_at = now(), smtp_response = input.response, error_code = NULL, last_error = NULL,
               next_try_at = NULL, unknown_at = NULL
          FROM input
-        WHERE d.id = input.id AND d.attempt = input.attempt AND ${guard('sent', 'd.status')} AND d.worker_id = $4
+        WHERE d.id = ANY($1::int[]) AND d.id = input.id AND d.attempt = input.attempt AND ${guard('sent', 'd.status')} AND d.worker_id = $4
        RETURNING d.id, d.digest_id, d.subscriber_id, d.papers, d.attempt, d.message_id, d.smtp_response
      ), mailed AS (${RECORD_MAILED})
      , attempts AS (
