@@ -20,6 +20,7 @@ import { trainReaderModels } from '../src/jobs/train-reader-models.ts';
 import { parseSnapshot } from '../src/ingest/parse-snapshot.ts';
 import { newNonce } from '../src/db/subscribers.ts';
 import { benchContext, databaseSizeMb, freshBenchDatabase } from './support/bench-db.ts';
+import { cpuSeconds, parentPid, serverCpuSeconds, watchCpu } from './support/cpu.ts';
 import { watchPeakPss } from './support/memory.ts';
 import { report, round } from './support/measure.ts';
 import { startBenchSink, watchPeakRss } from './support/sink.ts';
@@ -69,6 +70,10 @@ for (const scenario of scenarios) {
     await trainReaderModels({ sql: ctx.db.sql, log: ctx.log, now: () => new Date() });
 
     const walBefore = await walLsn(ctx);
+    // CPU and PostgreSQL's work from here: the bench's own backends (open now) are left out of the
+    // database's backends; the server's figure is every process of it (other databases' too).
+    const pg = await pgProbe(ctx, scenario.db === 'postgres');
+    const usageBefore = await pg.usage();
     const started = performance.now();
     const childEnv = {
       ...process.env,
@@ -112,13 +117,22 @@ for (const scenario of scenarios) {
       if (row?.status === 'ready') digest = row;
     }
     const builtMs = performance.now() - started;
+    const usageBuilt = await pg.usage();
+    const serveCpuBuilt = await Promise.all(children.map((c) => cpuSeconds(c.pid!)));
     // from the start of the build (the row's created_at, after the reader-model job) to the moment it is seen ready, ± the 500 ms poll
     const buildMs = Date.now() - digest.createdAt.getTime();
     const buildWalMb = await walMbSince(ctx, walBefore);
     const stats = BUILD_ONLY ? null : await sink.waitFor(digest.deliveryCount, 30 * 60_000);
     const wallMs = performance.now() - started;
+    const serveCpuEnd = await Promise.all(children.map((c) => cpuSeconds(c.pid!)));
+    await pg.backends.sample();
+    const loadEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+    // the backends' statistics reach pg_stat_* when they flush (at exit, or within a second)
+    await new Promise((r) => setTimeout(r, 1500));
+    const usageEnd = await pg.usage();
+    pg.backends.stop();
 
     const sent = await ctx.db.prisma.delivery.count({ where: { status: 'sent' } });
     const perDigest = await ctx.db.sql.query<{ n: string; readers: string }>(
@@ -149,16 +163,45 @@ for (const scenario of scenarios) {
       });
       continue;
     }
+    const sendCpu = (k: number) => (serveCpuEnd[k] ?? 0) - (serveCpuBuilt[k] ?? 0);
+    const per1000 = (value: number, messages: number) => round((value / messages) * 1000, 3);
     report('scale', {
       ...common,
+      loadAverageAtEnd: loadEnd,
+      // the whole run (build + send), per 1,000 messages received by the sink
+      perThousandMessages: phase(
+        usageBefore,
+        usageEnd,
+        stats.count,
+        serveCpuEnd.map((c) => c ?? 0),
+      ),
+      // the build alone (from `serve` start to ready: start-up and the reader-model job included), per 1,000 deliveries
+      buildPerThousandDeliveries: phase(
+        usageBefore,
+        usageBuilt,
+        digest.deliveryCount,
+        serveCpuBuilt.map((c) => c ?? 0),
+      ),
+      // the send alone, per 1,000 messages
+      sendPerThousandMessages: {
+        ...phase(usageBuilt, usageEnd, stats.count, []),
+        serveCpuSeconds: children.map((_, k) => per1000(sendCpu(k), stats.count)),
+      },
+      messagesPerServeCpuSecond: Math.round(stats.count / children.reduce((a, _, k) => a + (serveCpuEnd[k] ?? 0), 0)),
       wallMs: Math.round(wallMs),
       messagesPerSecond: Math.round((stats.count / wallMs) * 1000),
       sendMessagesPerSecond: Math.round((stats.count / stats.spanMs) * 1000),
       ...(clusterPeak ? { embeddedDatabasePeakPssMb: clusterPeak() } : {}),
       databaseMb: database ? await databaseSizeMb(ctx) : await folderMb(path.join(env.DATA_DIR!, 'postgres')),
       exactlyOnce: { received: stats.count, recipients: stats.recipients, duplicates: stats.duplicates, recordedSent: sent },
-      target: '100,000 digests built and mailed in under 300 s; peak RSS < 300 MB per process; no duplicates',
-      underTarget: wallMs < 300_000,
+      target: '100,000 digests built and mailed in under 300 s; peak RSS < 300 MB per process; 0 duplicates, 0 lost',
+      underTarget:
+        wallMs < 300_000 &&
+        peaks.every((p) => p() < 300) &&
+        stats.duplicates === 0 &&
+        stats.count === digest.deliveryCount &&
+        stats.recipients === digest.deliveryCount,
+      lost: digest.deliveryCount - stats.recipients,
       minutes: round(wallMs / 60_000),
     });
   } finally {
@@ -168,6 +211,76 @@ for (const scenario of scenarios) {
     await database?.drop();
     await rm(env.DATA_DIR!, { recursive: true, force: true });
   }
+}
+
+interface Usage {
+  /** CPU seconds of this database's backends (the bench's own left out) */
+  backendsCpu: number;
+  /** CPU seconds of every process of the PostgreSQL server (other databases' too) */
+  serverCpu: number;
+  xacts: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  lsn: string;
+}
+
+/**
+ * What PostgreSQL did for this database: its backends' CPU (sampled every 500 ms from /proc, the
+ * bench's own backends excluded), the server's CPU, transactions (pg_stat_database), tuples written
+ * (pg_stat_user_tables) and the WAL position. `local` false (the embedded server): no /proc figures.
+ */
+async function pgProbe(ctx: AppContext, local: boolean) {
+  const q = async <T extends object>(text: string) => (await ctx.db.sql.query<T>(text)).rows[0]!;
+  const own = (await ctx.db.sql.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+  const postmaster = local ? await parentPid((await q<{ pid: number }>('SELECT pg_backend_pid() AS pid')).pid).catch(() => 0) : 0;
+  const backends = watchCpu(async () =>
+    local
+      ? (
+          await ctx.db.sql.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND NOT (pid = ANY($1::int[]))', [own])
+        ).rows.map((r) => r.pid)
+      : [],
+  );
+  const usage = async (): Promise<Usage> => {
+    await backends.sample();
+    const db = await q<{ xacts: string }>('SELECT xact_commit + xact_rollback AS xacts FROM pg_stat_database WHERE datname = current_database()');
+    const t = await q<{ ins: string; upd: string; del: string }>(
+      'SELECT sum(n_tup_ins) AS ins, sum(n_tup_upd) AS upd, sum(n_tup_del) AS del FROM pg_stat_user_tables',
+    );
+    return {
+      backendsCpu: backends.total(),
+      serverCpu: postmaster ? await serverCpuSeconds(postmaster) : 0,
+      xacts: Number(db.xacts),
+      inserted: Number(t.ins),
+      updated: Number(t.upd),
+      deleted: Number(t.del),
+      lsn: await walLsn(ctx),
+    };
+  };
+  return { backends, usage };
+}
+
+/** A phase's figures per 1,000 messages (or deliveries). */
+function phase(from: Usage, to: Usage, messages: number, serveCpu: number[]) {
+  const k = (v: number) => round((v / messages) * 1000, 3);
+  const walBytes = (() => {
+    const lsn = (s: string) => {
+      const [hi, lo] = s.split('/');
+      return parseInt(hi!, 16) * 2 ** 32 + parseInt(lo!, 16);
+    };
+    return lsn(to.lsn) - lsn(from.lsn);
+  })();
+  return {
+    messages,
+    ...(serveCpu.length ? { serveCpuSeconds: serveCpu.map(k) } : {}),
+    postgresBackendsCpuSeconds: k(to.backendsCpu - from.backendsCpu),
+    postgresServerCpuSeconds: k(to.serverCpu - from.serverCpu),
+    transactions: k(to.xacts - from.xacts),
+    tuplesInserted: k(to.inserted - from.inserted),
+    tuplesUpdated: k(to.updated - from.updated),
+    tuplesDeleted: k(to.deleted - from.deleted),
+    walMb: round((walBytes / messages / 1024 / 1024) * 1000, 2),
+  };
 }
 
 /** The subscribers, 20,000 a statement (unnest: a million in a minute or two, where createMany took ten). */
