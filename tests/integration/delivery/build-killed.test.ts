@@ -4,68 +4,31 @@
 // the digest is claimable or sent while it is building, and another `serve` — one whose schedule
 // would not build it until next year — takes up the build left behind (its lock is free), goes on
 // after the last committed chunk and sends it: every reader gets exactly one delivery and one message.
-import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { claimDeliveries } from '../../../src/db/deliveries.ts';
-import { ingestSeeds, insertReaders, SECOND_SEED, startTestApp, type TestApp } from '../../support/app.ts';
-import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
-import { startServe, type ServeChild } from '../serve/serve-child.ts';
+import { startHeldBuild, type HeldBuild } from '../../support/held-build.ts';
 
 const READERS = 40;
 const CHUNK = 10;
 
-let app: TestApp | undefined;
-let sink: SmtpSink | undefined;
-let holder: pg.Client | undefined;
-const children: ServeChild[] = [];
+let held: HeldBuild | undefined;
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-  await holder?.end().catch(() => undefined);
-  await app?.close();
-  await sink?.close();
-  app = sink = holder = undefined;
+  await held?.close();
+  held = undefined;
 });
-
-async function serve(env: Record<string, string | undefined>): Promise<ServeChild> {
-  const child = await startServe({ ...env, LOG_LEVEL: 'info' });
-  children.push(child);
-  return child;
-}
 
 describe('a digest build killed half-way', () => {
   it('sends nothing while building; another process finishes it; every reader gets exactly one', async () => {
-    sink = await startSmtpSink();
-    app = await startTestApp('postgres', { SMTP_URL: sink.url });
-    await ingestSeeds(app);
-    await insertReaders(app, READERS);
+    held = await startHeldBuild(READERS, CHUNK);
+    const { app, sink, env, serve, waitingOnLock } = held;
     const { prisma, sql } = app.ctx.db;
-    const readers = await prisma.subscriber.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
 
-    // Hold the 21st reader's row: the build's third chunk (its deliveries' foreign key) waits for it.
-    holder = new pg.Client({ connectionString: app.databaseUrl });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('SELECT id FROM subscriber WHERE id = $1 FOR UPDATE', [readers[2 * CHUNK]!.id]);
-
-    const env = {
-      ...app.env,
-      DIGEST_BATCH_SIZE: String(CHUNK),
-      INGEST_CRON: '0 0 1 1 *',
-      SNAPSHOT_SOURCE: SECOND_SEED,
-      SEND_CONCURRENCY: '2',
-    };
     const builder = await serve({ ...env, DIGEST_CRON: '* * * * * *' });
     // the other one sends throughout, and would build only on New Year's Day
     const other = await serve({ ...env, DIGEST_CRON: '0 0 1 1 *' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => builder.child.once('exit', (_code, signal) => resolve(signal)));
 
     const digestNow = () => prisma.digest.findFirst({ where: { status: { not: 'skipped' } } });
-    const waitingOnLock = async () => {
-      const { rows } = await sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      return rows[0]!.n;
-    };
     await vi.waitFor(
       async () => {
         const d = await digestNow();
@@ -101,7 +64,7 @@ describe('a digest build killed half-way', () => {
     expect(health.lastDigest).toMatchObject({ id: digest.id, status: 'building', buildReaders: 2 * CHUNK, buildReadersTotal: READERS });
 
     // Let the chunk go: the other process finishes the build and sends the digest.
-    await holder.query('ROLLBACK');
+    await held.release();
     await sink.waitFor(READERS, 120_000);
     await vi.waitFor(
       async () => {

@@ -4,60 +4,29 @@
 // build stops before the next one, releases the build lock, says so, and the process exits cleanly.
 // Nothing of the digest is sent while it is building; `serve` started again (a schedule that would
 // not build until next year) goes on after the last committed chunk: every reader gets exactly one.
-import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { staleBuild } from '../../../src/db/digests.ts';
-import { ingestSeeds, insertReaders, SECOND_SEED, startTestApp, type TestApp } from '../../support/app.ts';
-import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
-import { startServe, type ServeChild } from '../serve/serve-child.ts';
+import { startHeldBuild, type HeldBuild } from '../../support/held-build.ts';
 
 const READERS = 40;
 const CHUNK = 10;
 
-let app: TestApp | undefined;
-let sink: SmtpSink | undefined;
-let holder: pg.Client | undefined;
-const children: ServeChild[] = [];
+let held: HeldBuild | undefined;
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-  await holder?.end().catch(() => undefined);
-  await app?.close();
-  await sink?.close();
-  app = sink = holder = undefined;
+  await held?.close();
+  held = undefined;
 });
-
-async function serve(env: Record<string, string | undefined>): Promise<ServeChild> {
-  const child = await startServe({ ...env, LOG_LEVEL: 'info' });
-  children.push(child);
-  return child;
-}
 
 describe('a digest build when serve is stopped', () => {
   it('commits the chunk in flight, stops between chunks, exits cleanly; the next start goes on with it', async () => {
-    sink = await startSmtpSink();
-    app = await startTestApp('postgres', { SMTP_URL: sink.url });
-    await ingestSeeds(app);
-    await insertReaders(app, READERS);
+    held = await startHeldBuild(READERS, CHUNK);
+    const { app, sink, env, serve, waitingOnLock } = held;
     const { prisma, sql } = app.ctx.db;
-    const readers = await prisma.subscriber.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
 
-    // Hold the 21st reader's row: the build's third chunk (its deliveries' foreign key) waits for it.
-    holder = new pg.Client({ connectionString: app.databaseUrl });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('SELECT id FROM subscriber WHERE id = $1 FOR UPDATE', [readers[2 * CHUNK]!.id]);
-
-    const env = { ...app.env, DIGEST_BATCH_SIZE: String(CHUNK), INGEST_CRON: '0 0 1 1 *', SNAPSHOT_SOURCE: SECOND_SEED, SEND_CONCURRENCY: '2' };
     const builder = await serve({ ...env, DIGEST_CRON: '* * * * * *' });
     const exited = new Promise<number | null>((resolve) => builder.child.once('close', (code) => resolve(code)));
 
     const digestNow = () => prisma.digest.findFirst({ where: { status: { not: 'skipped' } } });
-    const waitingOnLock = async () => {
-      const { rows } = await sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      return rows[0]!.n;
-    };
     await vi.waitFor(
       async () => {
         expect(await digestNow()).toMatchObject({ status: 'building', buildReaders: 2 * CHUNK, buildReadersTotal: READERS });
@@ -69,7 +38,7 @@ describe('a digest build when serve is stopped', () => {
     // SIGTERM while the third chunk waits; once the process is stopping, the chunk may go.
     builder.child.kill('SIGTERM');
     await vi.waitFor(() => expect(builder.events('service.stopping')).toHaveLength(1), { timeout: 30_000, interval: 50 });
-    await holder.query('ROLLBACK');
+    await held.release();
     expect(await exited).toBe(0);
 
     // The chunk in flight committed, no further one: building, 30 of 40 readers, nothing sent.

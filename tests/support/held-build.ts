@@ -1,0 +1,67 @@
+// A digest build that will be held in its third chunk: the setup the build-killed and build-stopped
+// tests share. A PostgreSQL app with `readers` readers, the first seed ingested and the second one
+// as the serve's source, and a row lock (its own connection, in a transaction) on the reader whose
+// delivery opens the third chunk of `chunk` readers: a serve started with `env` blocks there whatever
+// the machine's speed (the delivery's foreign key to its reader waits for the lock) until `release()`.
+import pg from 'pg';
+import { startServe, type ServeChild } from '../integration/serve/serve-child.ts';
+import { ingestSeeds, insertReaders, SECOND_SEED, startTestApp, type TestApp } from './app.ts';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+
+export interface HeldBuild {
+  app: TestApp;
+  sink: SmtpSink;
+  /** the serve environment: chunks of `chunk` readers, no ingest of its own, two sends at a time */
+  env: Record<string, string | undefined>;
+  /** starts a `paperboy serve` (logging at info), killed by close() if still running */
+  serve: (env: Record<string, string | undefined>) => Promise<ServeChild>;
+  /** sessions waiting for a lock in the app's database (the held chunk is one) */
+  waitingOnLock: () => Promise<number>;
+  /** ends the row lock: the held chunk goes on */
+  release: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+export async function startHeldBuild(readers: number, chunk: number): Promise<HeldBuild> {
+  const sink = await startSmtpSink();
+  const app = await startTestApp('postgres', { SMTP_URL: sink.url });
+  const children: ServeChild[] = [];
+  const holder = new pg.Client({ connectionString: app.databaseUrl });
+  const close = async () => {
+    for (const c of children.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await holder.end().catch(() => undefined);
+    await app.close();
+    await sink.close();
+  };
+  try {
+    await ingestSeeds(app);
+    await insertReaders(app, readers);
+    const ids = await app.ctx.db.prisma.subscriber.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT id FROM subscriber WHERE id = $1 FOR UPDATE', [ids[2 * chunk]!.id]);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    app,
+    sink,
+    env: { ...app.env, DIGEST_BATCH_SIZE: String(chunk), INGEST_CRON: '0 0 1 1 *', SNAPSHOT_SOURCE: SECOND_SEED, SEND_CONCURRENCY: '2' },
+    serve: async (env) => {
+      const child = await startServe({ ...env, LOG_LEVEL: 'info' });
+      children.push(child);
+      return child;
+    },
+    waitingOnLock: async () => {
+      const { rows } = await app.ctx.db.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      return rows[0]!.n;
+    },
+    release: async () => {
+      await holder.query('ROLLBACK');
+    },
+    close,
+  };
+}
