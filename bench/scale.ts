@@ -7,10 +7,11 @@
 //   npm run bench -- scale            (BENCH_SUBSCRIBERS=20000 for a quicker look)
 //   BENCH_SUBSCRIBERS=1000000 BENCH_BUILD_ONLY=1 BENCH_SCALE=postgres:1 npm run bench -- scale
 //                                     (the build alone: the processes are stopped once the digest is ready)
+// The processes run dist/, built first (npm run build), as `npm install && npm start` runs them.
 // The digest is built in committed chunks (status building) and becomes ready at once: its build time
 // is from its row's created_at to the moment it is seen ready, and the WAL it wrote is measured too.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ingestDeps } from '../src/app/deps.ts';
@@ -49,6 +50,8 @@ const counts = (() => {
   return Array.from({ length: SUBSCRIBERS }, () => 1 + Math.floor(random() * 3));
 })();
 const topicsOf = (i: number) => pool.slice(i * 3, i * 3 + counts[i]!);
+
+buildDist();
 
 for (const scenario of scenarios) {
   const database = scenario.db === 'postgres' ? await freshBenchDatabase('scale') : null;
@@ -145,6 +148,7 @@ for (const scenario of scenarios) {
       database: scenario.db,
       processes: scenario.procs,
       ...(process.env.BENCH_SERVE_NODE_OPTIONS ? { serveNodeOptions: process.env.BENCH_SERVE_NODE_OPTIONS } : {}),
+      serveRuns: 'dist/ (built before the run)',
       subscribers: SUBSCRIBERS,
       readersWithModels,
       insertSubscribersMs: Math.round(insertMs),
@@ -346,6 +350,21 @@ async function folderMb(dir: string): Promise<number> {
     if (entry.isFile()) bytes += (await stat(path.join(entry.parentPath ?? entry.path, entry.name))).size;
   }
   return Math.round(bytes / 1024 / 1024);
+}
+
+/**
+ * `paperboy serve` runs the compiled dist/ only when it is newer than every source file (bin/paperboy.js);
+ * otherwise the TypeScript source through tsx, whose loader thread and transformed modules cost each
+ * process 50–60 MB more (bench/README.md, scale: the memory of a serve). A worktree with an edit or a fresh
+ * `npm run db:generate` has a stale dist/: build it, so what is measured is what `npm install && npm start` runs.
+ */
+function buildDist(): void {
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const stamp = path.join(root, 'dist/.build-stamp');
+  if (run.status !== 0 || !existsSync(stamp) || statSync(stamp).mtimeMs < started - 1000) {
+    throw new Error('scale: npm run build did not bring dist/ up to date; serve would run the source through tsx (50–60 MB more)');
+  }
 }
 
 /**
