@@ -10,8 +10,8 @@
 // The processes run dist/, built first (npm run build), as `npm install && npm start` runs them.
 // The digest is built in committed chunks (status building) and becomes ready at once: its build time
 // is from its row's created_at to the moment it is seen ready, and the WAL it wrote is measured too.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ingestDeps } from '../src/app/deps.ts';
@@ -20,6 +20,7 @@ import { ingestInputs } from '../src/ingest/ingest-inputs.ts';
 import { trainReaderModels } from '../src/jobs/train-reader-models.ts';
 import { parseSnapshot } from '../src/ingest/parse-snapshot.ts';
 import { newNonce } from '../src/db/subscribers.ts';
+import { buildDist } from './support/build-dist.ts';
 import { benchContext, databaseSizeMb, freshBenchDatabase } from './support/bench-db.ts';
 import { cpuSeconds, parentPid, serverCpuSeconds, watchCpu } from './support/cpu.ts';
 import { watchPeakPss } from './support/memory.ts';
@@ -350,21 +351,6 @@ async function folderMb(dir: string): Promise<number> {
     if (entry.isFile()) bytes += (await stat(path.join(entry.parentPath ?? entry.path, entry.name))).size;
   }
   return Math.round(bytes / 1024 / 1024);
-}
-
-/**
- * `paperboy serve` runs the compiled dist/ only when it is newer than every source file (bin/paperboy.js);
- * otherwise the TypeScript source through tsx, whose loader thread and transformed modules cost each
- * process 50–60 MB more (bench/README.md, scale: the memory of a serve). A worktree with an edit or a fresh
- * `npm run db:generate` has a stale dist/: build it, so what is measured is what `npm install && npm start` runs.
- */
-function buildDist(): void {
-  const started = Date.now();
-  const run = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const stamp = path.join(root, 'dist/.build-stamp');
-  if (run.status !== 0 || !existsSync(stamp) || statSync(stamp).mtimeMs < started - 1000) {
-    throw new Error('scale: npm run build did not bring dist/ up to date; serve would run the source through tsx (50–60 MB more)');
-  }
 }
 
 /**
