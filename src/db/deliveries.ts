@@ -70,8 +70,9 @@ export const RECORD_MAILED = `
  * (hand-over.ts); `papers` comes back empty when nothing is left: the sender skips it.
  */
 export async function claimDeliveries(sql: Sql, workerId: string, limit: number, messageIdDomain: string): Promise<ClaimedDelivery[]> {
-  const { rows } = await sql.query<Record<string, unknown>>(
-    `WITH picked AS (
+  const { rows } = await sql.query<Record<string, unknown>>({
+    name: 'paperboy.claim',
+    text: `WITH picked AS (
        SELECT d.id FROM delivery d JOIN digest g ON g.id = d.digest_id
         WHERE ${guard('claim', 'd.status')} AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
         ORDER BY d.id
@@ -97,8 +98,8 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
       WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) AND d.id = n.id AND ${guard('claim', 'd.status')}
      RETURNING d.id, d.digest_id, d.subscriber_id, n.email, n.subscriber_status, n.paused, n.feed_only,
                n.frequency, n.weekly_day, d.attempt, d.tries, n.papers, d.message_id`,
-    [limit, workerId, messageIdDomain],
-  );
+    values: [limit, workerId, messageIdDomain],
+  });
   return rows
     .map((r) => ({
       id: r.id as number,
@@ -123,8 +124,9 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
  */
 export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<Held & { response: string }>): Promise<number[]> {
   if (sent.length === 0) return [];
-  const { rows } = await sql.query<{ id: number }>(
-    `WITH input AS (
+  const { rows } = await sql.query<{ id: number }>({
+    name: 'paperboy.sent',
+    text: `WITH input AS (
        SELECT * FROM unnest($1::int[], $2::int[], $3::text[]) AS u(id, attempt, response)
      ), done AS (
        UPDATE delivery d
@@ -139,8 +141,8 @@ export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<H
        SELECT id, digest_id, attempt, 'sent', message_id, smtp_response, $4, now() FROM done
      )
      SELECT id FROM done`,
-    [sent.map((s) => s.id), sent.map((s) => s.attempt), sent.map((s) => s.response), workerId],
-  );
+    values: [sent.map((s) => s.id), sent.map((s) => s.attempt), sent.map((s) => s.response), workerId],
+  });
   return rows.map((r) => r.id);
 }
 
