@@ -65,16 +65,22 @@ export const RECORD_MAILED = `
        ON CONFLICT DO NOTHING`;
 
 /**
- * Claims up to `limit` sendable deliveries (queued, due, digest ready) for this worker. Each one's
- * papers are narrowed to those its reader did not get (nor may be getting) in another delivery
- * (hand-over.ts); `papers` comes back empty when nothing is left: the sender skips it.
+ * Claims up to `limit` sendable deliveries (queued, due, digest ready) for this worker, the lowest
+ * ids after `after` first. Each one's papers are narrowed to those its reader did not get (nor may be
+ * getting) in another delivery (hand-over.ts); `papers` comes back empty when nothing is left: the
+ * sender skips it.
+ *
+ * `after` is the sender's cursor (send-deliveries.ts): the highest id it claimed. The queued ids are
+ * read from the (status, id) index, where every delivery sent since the last VACUUM still leaves an
+ * entry (its queued version, dead): from 0, a claim steps over all of them — 1.4 ms at 100,000 sent,
+ * growing with the send; from the cursor, over the few another sender took meanwhile.
  */
-export async function claimDeliveries(sql: Sql, workerId: string, limit: number, messageIdDomain: string): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(sql: Sql, workerId: string, limit: number, messageIdDomain: string, after = 0): Promise<ClaimedDelivery[]> {
   const { rows } = await sql.query<Record<string, unknown>>({
     name: 'paperboy.claim',
     text: `WITH picked AS (
        SELECT d.id FROM delivery d JOIN digest g ON g.id = d.digest_id
-        WHERE ${guard('claim', 'd.status')} AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
+        WHERE ${guard('claim', 'd.status')} AND d.id > $4 AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
         ORDER BY d.id
         LIMIT $1
           FOR UPDATE OF d SKIP LOCKED
@@ -98,7 +104,7 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
       WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) AND d.id = n.id AND ${guard('claim', 'd.status')}
      RETURNING d.id, d.digest_id, d.subscriber_id, n.email, n.subscriber_status, n.paused, n.feed_only,
                n.frequency, n.weekly_day, d.attempt, d.tries, n.papers, d.message_id`,
-    values: [limit, workerId, messageIdDomain],
+    values: [limit, workerId, messageIdDomain, after],
   });
   return rows
     .map((r) => ({

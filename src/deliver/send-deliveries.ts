@@ -27,6 +27,40 @@ export async function sendQueued(deps: SendDeps, options: SendOptions = {}): Pro
   return run.summary;
 }
 
+/**
+ * Where the next claim starts: after the highest id this sender claimed, and from the start of the
+ * queue when that pass ends (nothing left after it) or SWEEP_MS after the last start — for what came
+ * due behind the cursor (a retry, a claim another sender released). From the cursor a claim costs the
+ * same at the millionth delivery as at the first (claimDeliveries).
+ */
+export class ClaimCursor {
+  private last = 0;
+  private sweptAt: number;
+
+  constructor(
+    private readonly sweepMs = SWEEP_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.sweptAt = now();
+  }
+
+  /** the id the next claim starts after */
+  from(): number {
+    if (this.last > 0 && this.now() - this.sweptAt >= this.sweepMs) this.last = 0;
+    if (this.last === 0) this.sweptAt = this.now();
+    return this.last;
+  }
+
+  /** a claim from `from` took these ids (ascending); true when the pass ended and the next claim starts over */
+  took(from: number, ids: readonly number[]): boolean {
+    if (ids.length > 0) this.last = ids[ids.length - 1]!;
+    else this.last = 0;
+    return ids.length === 0 && from > 0;
+  }
+}
+
+const SWEEP_MS = 10_000;
+
 /** Claims while the run lasts: a batch at a time, as the sends make room, and only while records can be written. */
 class Claimer {
   private readonly batch: number;
@@ -35,6 +69,7 @@ class Claimer {
   /** since when the database has been away (claims or records failing), if it is */
   private awaySince: number | null = null;
   private lastMaintenance = performance.now();
+  private readonly cursor = new ClaimCursor();
   private readonly log: Logger;
 
   constructor(
@@ -71,7 +106,15 @@ class Claimer {
     const { deps, run, options } = this;
     try {
       await this.maintain();
-      const claimed = await claimDeliveries(deps.sql, deps.worker.id, this.batch - run.queue.size, this.domain);
+      const from = this.cursor.from();
+      const claimed = await claimDeliveries(deps.sql, deps.worker.id, this.batch - run.queue.size, this.domain, from);
+      if (
+        this.cursor.took(
+          from,
+          claimed.map((d) => d.id),
+        )
+      )
+        return []; // the pass ended: once more from the start
       if (claimed.length === 0 && !(await waitForWork(deps.sql, run.queue, options.signal, options.waitForRetries ?? true))) return 'done';
       this.awaySince = null;
       return claimed;

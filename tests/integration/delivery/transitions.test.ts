@@ -11,6 +11,7 @@ import { requeueDelivery, requeueFailed, resolveUnknownDeliveries } from '../../
 import { recoverOrphans, registerWorker } from '../../../src/db/workers.ts';
 import { DELIVERY_STATUSES, TRANSITIONS, type DeliveryStatus, type TransitionName } from '../../../src/model/delivery-status.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/databases.ts';
+import { insertReadyDigest } from '../../support/ready-digest.ts';
 
 let t: TestDatabase;
 let digestId: number;
@@ -23,11 +24,7 @@ beforeAll(async () => {
   const { sql } = t.db;
   // registered, but holding no lock: a gone worker for recovery, the claim's owner for the sender's statements
   await registerWorker(sql, WORKER, 'test');
-  const snap = await sql.query<{ id: number }>(
-    `INSERT INTO snapshot (source, captured_at, content_hash, format, entry_count) VALUES ('test', now(), 'transitions', 'text', 0) RETURNING id`,
-  );
-  const digest = await sql.query<{ id: number }>(`INSERT INTO digest (snapshot_id, status) VALUES ($1, 'ready') RETURNING id`, [snap.rows[0]!.id]);
-  digestId = digest.rows[0]!.id;
+  digestId = await insertReadyDigest(sql, 'transitions');
 });
 afterAll(async () => {
   await t?.close();
