@@ -26,6 +26,11 @@
 // (hand-over.ts). `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
 // that is not handed was certainly not sent. A worker that learns the real outcome of a row a
 // recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
+//
+// The send's hot statements (the claim, markSent, the hand-over) are named ({ name, text, values }):
+// each connection parses them once, and PostgreSQL keeps a generic plan once it costs no more than
+// the custom ones (plan_cache_mode auto). Planning was more than half the claim's CPU and most of the
+// hand-over's (bench/README.md, send). Their texts never change within a process: a name is one text.
 import { DELIVERY_STATUSES, guard, target, type DeliveryStatus } from '../model/delivery-status.ts';
 import type { Db, Sql } from './database.ts';
 import { papersLeft } from './hand-over.ts';

@@ -56,6 +56,12 @@ export interface HandOverResult {
  * while this one waited — the never-twice check and the guarded update. Called as one statement, it
  * runs in that statement's transaction: the locks are held to its commit. Created by the migration
  * hand_over_function, which holds this text (a unit test compares them).
+ *
+ * PL/pgSQL keeps its statements' plans per connection, generic ones after five runs: the deliveries
+ * are found by id (`d.id = ANY(ids)`, the primary key) and the guards test `status::text`, so that a
+ * plan made without the ids cannot pick the status index instead (it holds an entry for every row
+ * changed since the last vacuum: bench/README.md, scale). Passing digest_id as well (to prune to one
+ * partition) was measured and not kept: the hand-over cost more with it (bench/README.md, send).
  */
 export function handOverFunction(): string {
   return `CREATE OR REPLACE FUNCTION "paperboy_hand_over"(ids int[], attempts int[], worker text)
