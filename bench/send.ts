@@ -23,12 +23,12 @@ import { ingestDeps } from '../src/app/deps.ts';
 import { benchContext, freshBenchDatabase, insertSubscribers } from './support/bench-db.ts';
 import { report, round } from './support/measure.ts';
 import { startBenchSink, watchPeakRss } from './support/sink.ts';
+import { SEND_TOPICS } from './support/topics.ts';
 import { watchCpu as watchPids } from './support/cpu.ts';
 
 const COUNT = Number(process.env.BENCH_DELIVERIES ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const root = path.resolve(import.meta.dirname, '..');
-const TOPICS = ['scaling laws', 'quantum -gravity', 'neural networks', '"recurrent neural" OR inflationary', 'benchmark OR phase'];
 
 // BENCH_DKIM=1: paperboy signs every message with a 2048-bit DKIM key and sends it with its VERP
 // return path and mailto unsubscribe (BOUNCE_DOMAIN); the baseline signs the same messages with the
@@ -53,7 +53,7 @@ const database = await freshBenchDatabase('send');
 const { ctx, env } = await benchContext({ DATABASE_URL: database.url, SMTP_URL: sink.url, SEND_CONCURRENCY: String(CONCURRENCY), ...dkimEnv });
 try {
   await ingestInputs(ingestDeps(ctx), [path.join(root, 'seeds')]);
-  await insertSubscribers(ctx, COUNT, (i) => [TOPICS[i % TOPICS.length]!]);
+  await insertSubscribers(ctx, COUNT, (i) => [SEND_TOPICS[i % SEND_TOPICS.length]!]);
   const built = await buildDigest(digestDeps(ctx));
   if (built.kind !== 'built' || built.deliveries !== COUNT) throw new Error(`expected ${COUNT} deliveries, got ${JSON.stringify(built.kind)}`);
 
