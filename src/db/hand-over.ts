@@ -57,15 +57,22 @@ export interface HandOverResult {
  * runs in that statement's transaction: the locks are held to its commit. Created by the migration
  * hand_over_function, which holds this text (a unit test compares them).
  *
- * PL/pgSQL keeps its statements' plans per connection, generic ones after five runs: the deliveries
- * are found by id (`d.id = ANY(ids)`, the primary key) and the guards test `status::text`, so that a
- * plan made without the ids cannot pick the status index instead (it holds an entry for every row
- * changed since the last vacuum: bench/README.md, scale). Passing digest_id as well (to prune to one
+ * PL/pgSQL keeps its statements' plans per connection, and here always the generic ones
+ * (`force_generic_plan`: left to choose, PostgreSQL kept planning one of them on every call, from
+ * estimates, although the generic plan ran as fast; planning was a quarter of the hand-over's CPU:
+ * bench/README.md, send). So the plans must not depend on the values, nor on statistics that go
+ * stale while the plan is kept: the deliveries are found by id (`d.id = ANY(ids)`, the primary key)
+ * and the guards test `status::text`, so that a plan made without the ids cannot pick the status index
+ * instead (it holds an entry for every row changed since the last vacuum: bench/README.md, scale); and
+ * no table is read sequentially (`enable_seqscan = off`: every look-up here has its index), or a plan
+ * made while this month's mailed_paper partition was empty (and analysed so) would scan the whole
+ * partition for every paper until the next ANALYZE — 2 ms a hand-over instead of 0.35 ms, measured. Passing digest_id as well (to prune to one
  * partition) was measured and not kept: the hand-over cost more with it (bench/README.md, send).
  */
 export function handOverFunction(): string {
   return `CREATE OR REPLACE FUNCTION "paperboy_hand_over"(ids int[], attempts int[], worker text)
-  RETURNS TABLE (id int, handed boolean) LANGUAGE plpgsql AS $fn$
+  RETURNS TABLE (id int, handed boolean) LANGUAGE plpgsql
+  SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $fn$
 #variable_conflict use_column
 BEGIN
   PERFORM pg_advisory_xact_lock(${HAND_OVER_LOCK_SPACE}, x.s) FROM (SELECT DISTINCT d.subscriber_id AS s FROM delivery d WHERE d.id = ANY(ids) ORDER BY 1) x;

@@ -6,7 +6,8 @@
 -- src/db/hand-over.ts, generated from the delivery state machine; tests/unit/db/hand-over-function.test.ts
 -- fails when they differ (then write a new migration with the new text).
 CREATE OR REPLACE FUNCTION "paperboy_hand_over"(ids int[], attempts int[], worker text)
-  RETURNS TABLE (id int, handed boolean) LANGUAGE plpgsql AS $fn$
+  RETURNS TABLE (id int, handed boolean) LANGUAGE plpgsql
+  SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $fn$
 #variable_conflict use_column
 BEGIN
   PERFORM pg_advisory_xact_lock(28776, x.s) FROM (SELECT DISTINCT d.subscriber_id AS s FROM delivery d WHERE d.id = ANY(ids) ORDER BY 1) x;
