@@ -28,6 +28,8 @@ import { rng, seededTopics } from './support/topics.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const BUILD_ONLY = process.env.BENCH_BUILD_ONLY === '1';
+/** the end-to-end time target (300 s) is set for 100,000 readers */
+const TIMED = SUBSCRIBERS === 100_000;
 /** the share of readers who gave feedback (issue 20: the build with 5% of readers having models) */
 const MODEL_SHARE = 0.05;
 const root = path.resolve(import.meta.dirname, '..');
@@ -194,9 +196,11 @@ for (const scenario of scenarios) {
       ...(clusterPeak ? { embeddedDatabasePeakPssMb: clusterPeak() } : {}),
       databaseMb: database ? await databaseSizeMb(ctx) : await folderMb(path.join(env.DATA_DIR!, 'postgres')),
       exactlyOnce: { received: stats.count, recipients: stats.recipients, duplicates: stats.duplicates, recordedSent: sent },
-      target: '100,000 digests built and mailed in under 300 s; peak RSS < 300 MB per process; 0 duplicates, 0 lost',
+      // the time target is the 100,000-reader one; at other sizes (1,000,000: issue 23) the target is
+      // exactly once within memory, with the time reported beside it
+      target: `${TIMED ? '100,000 digests built and mailed in under 300 s; ' : ''}peak RSS < 300 MB per process; 0 duplicates, 0 lost`,
       underTarget:
-        wallMs < 300_000 &&
+        (!TIMED || wallMs < 300_000) &&
         peaks.every((p) => p() < 300) &&
         stats.duplicates === 0 &&
         stats.count === digest.deliveryCount &&

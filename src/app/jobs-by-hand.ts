@@ -17,10 +17,25 @@ export function digestDetail(result: BuildDigestResult | BuildStopped): Record<s
   return { result: result.kind };
 }
 
-/** Builds the digest of the newest snapshot; a dry run writes nothing, not even its job. */
-export function digestByHand(ctx: AppParts, trigger: JobTrigger, options: BuildDigestOptions = {}): Promise<BuildDigestResult> {
-  if (options.dryRun) return buildDigest(digestDeps(ctx), options);
-  return recordJob(ctx.db.prisma, 'digest', trigger, () => buildDigest(digestDeps(ctx), options), digestDetail);
+/**
+ * Builds the digest of the newest snapshot; a dry run writes nothing, not even its job. Given a
+ * `signal` (the command line's Ctrl-C), the build stops between chunks once it is aborted.
+ */
+export function digestByHand(ctx: AppParts, trigger: JobTrigger, options?: BuildDigestOptions): Promise<BuildDigestResult>;
+export function digestByHand(
+  ctx: AppParts,
+  trigger: JobTrigger,
+  options: BuildDigestOptions & { signal: AbortSignal },
+): Promise<BuildDigestResult | BuildStopped>;
+export function digestByHand(
+  ctx: AppParts,
+  trigger: JobTrigger,
+  options: BuildDigestOptions & { signal?: AbortSignal } = {},
+): Promise<BuildDigestResult | BuildStopped> {
+  const { signal } = options;
+  const build = () => (signal ? buildDigest(digestDeps(ctx), { ...options, signal }) : buildDigest(digestDeps(ctx), options));
+  if (options.dryRun) return build();
+  return recordJob(ctx.db.prisma, 'digest', trigger, build, digestDetail);
 }
 
 export function ingestByHand(ctx: AppParts, trigger: JobTrigger, inputs: string[], onOutcome?: (o: IngestOutcome) => void): Promise<IngestOutcome[]> {

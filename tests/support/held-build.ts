@@ -4,6 +4,8 @@
 // delivery opens the third chunk of `chunk` readers: a serve started with `env` blocks there whatever
 // the machine's speed (the delivery's foreign key to its reader waits for the lock) until `release()`.
 import pg from 'pg';
+import { afterEach, expect, vi } from 'vitest';
+import type { Digest } from '../../src/db/generated/client.ts';
 import { startServe, type ServeChild } from '../integration/serve/serve-child.ts';
 import { ingestSeeds, insertReaders, SECOND_SEED, startTestApp, type TestApp } from './app.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
@@ -17,6 +19,10 @@ export interface HeldBuild {
   serve: (env: Record<string, string | undefined>) => Promise<ServeChild>;
   /** sessions waiting for a lock in the app's database (the held chunk is one) */
   waitingOnLock: () => Promise<number>;
+  /** the digest being built (or built): the one not skipped */
+  digestNow: () => Promise<Digest | null>;
+  /** waits until the build has committed two chunks and its third waits on the lock */
+  untilHeld: (timeoutMs: number) => Promise<void>;
   /** ends the row lock: the held chunk goes on */
   release: () => Promise<void>;
   close: () => Promise<void>;
@@ -44,6 +50,13 @@ export async function startHeldBuild(readers: number, chunk: number): Promise<He
     await close();
     throw err;
   }
+  const waitingOnLock = async () => {
+    const { rows } = await app.ctx.db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return rows[0]!.n;
+  };
+  const digestNow = () => app.ctx.db.prisma.digest.findFirst({ where: { status: { not: 'skipped' } } });
   return {
     app,
     sink,
@@ -53,15 +66,29 @@ export async function startHeldBuild(readers: number, chunk: number): Promise<He
       children.push(child);
       return child;
     },
-    waitingOnLock: async () => {
-      const { rows } = await app.ctx.db.sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      return rows[0]!.n;
-    },
+    waitingOnLock,
+    digestNow,
+    untilHeld: (timeoutMs) =>
+      vi.waitFor(
+        async () => {
+          expect(await digestNow()).toMatchObject({ status: 'building', buildReaders: 2 * chunk, buildReadersTotal: readers });
+          expect(await waitingOnLock()).toBeGreaterThan(0);
+        },
+        { timeout: timeoutMs, interval: 100 },
+      ),
     release: async () => {
       await holder.query('ROLLBACK');
     },
     close,
   };
+}
+
+/** For a test file: starts held builds, each closed after its test. */
+export function useHeldBuilds(): (readers: number, chunk: number) => Promise<HeldBuild> {
+  let held: HeldBuild | undefined;
+  afterEach(async () => {
+    await held?.close();
+    held = undefined;
+  });
+  return async (readers, chunk) => (held = await startHeldBuild(readers, chunk));
 }

@@ -4,23 +4,19 @@
 // the digest is claimable or sent while it is building, and another `serve` — one whose schedule
 // would not build it until next year — takes up the build left behind (its lock is free), goes on
 // after the last committed chunk and sends it: every reader gets exactly one delivery and one message.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { claimDeliveries } from '../../../src/db/deliveries.ts';
-import { startHeldBuild, type HeldBuild } from '../../support/held-build.ts';
+import { useHeldBuilds } from '../../support/held-build.ts';
 
 const READERS = 40;
 const CHUNK = 10;
 
-let held: HeldBuild | undefined;
-afterEach(async () => {
-  await held?.close();
-  held = undefined;
-});
+const startHeld = useHeldBuilds();
 
 describe('a digest build killed half-way', () => {
   it('sends nothing while building; another process finishes it; every reader gets exactly one', async () => {
-    held = await startHeldBuild(READERS, CHUNK);
-    const { app, sink, env, serve, waitingOnLock } = held;
+    const held = await startHeld(READERS, CHUNK);
+    const { app, sink, env, serve, waitingOnLock, digestNow, untilHeld } = held;
     const { prisma, sql } = app.ctx.db;
 
     const builder = await serve({ ...env, DIGEST_CRON: '* * * * * *' });
@@ -28,15 +24,7 @@ describe('a digest build killed half-way', () => {
     const other = await serve({ ...env, DIGEST_CRON: '0 0 1 1 *' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => builder.child.once('exit', (_code, signal) => resolve(signal)));
 
-    const digestNow = () => prisma.digest.findFirst({ where: { status: { not: 'skipped' } } });
-    await vi.waitFor(
-      async () => {
-        const d = await digestNow();
-        expect(d).toMatchObject({ status: 'building', buildReaders: 2 * CHUNK, buildReadersTotal: READERS });
-        expect(await waitingOnLock()).toBeGreaterThan(0);
-      },
-      { timeout: 120_000, interval: 100 },
-    );
+    await untilHeld(120_000);
     builder.child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     expect(builder.events('digest.building')).toHaveLength(1);

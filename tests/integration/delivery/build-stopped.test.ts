@@ -4,36 +4,25 @@
 // build stops before the next one, releases the build lock, says so, and the process exits cleanly.
 // Nothing of the digest is sent while it is building; `serve` started again (a schedule that would
 // not build until next year) goes on after the last committed chunk: every reader gets exactly one.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { staleBuild } from '../../../src/db/digests.ts';
-import { startHeldBuild, type HeldBuild } from '../../support/held-build.ts';
+import { useHeldBuilds } from '../../support/held-build.ts';
 
 const READERS = 40;
 const CHUNK = 10;
 
-let held: HeldBuild | undefined;
-afterEach(async () => {
-  await held?.close();
-  held = undefined;
-});
+const startHeld = useHeldBuilds();
 
 describe('a digest build when serve is stopped', () => {
   it('commits the chunk in flight, stops between chunks, exits cleanly; the next start goes on with it', async () => {
-    held = await startHeldBuild(READERS, CHUNK);
-    const { app, sink, env, serve, waitingOnLock } = held;
+    const held = await startHeld(READERS, CHUNK);
+    const { app, sink, env, serve, digestNow, untilHeld } = held;
     const { prisma, sql } = app.ctx.db;
 
     const builder = await serve({ ...env, DIGEST_CRON: '* * * * * *' });
     const exited = new Promise<number | null>((resolve) => builder.child.once('close', (code) => resolve(code)));
 
-    const digestNow = () => prisma.digest.findFirst({ where: { status: { not: 'skipped' } } });
-    await vi.waitFor(
-      async () => {
-        expect(await digestNow()).toMatchObject({ status: 'building', buildReaders: 2 * CHUNK, buildReadersTotal: READERS });
-        expect(await waitingOnLock()).toBeGreaterThan(0);
-      },
-      { timeout: 120_000, interval: 100 },
-    );
+    await untilHeld(120_000);
 
     // SIGTERM while the third chunk waits; once the process is stopping, the chunk may go.
     builder.child.kill('SIGTERM');
