@@ -1,6 +1,6 @@
 // npm run bench [-- name …] — runs the benchmarks, each in its own process (so peak RSS is its
 // own), in order, and prints one JSON line per result. Names: parse ingest-large backfill match render
-// dkim send web link-guard rest scale inbound relevance relevance-cost retention.
+// dkim send send-statements web link-guard rest scale inbound relevance relevance-cost retention.
 // The scale benchmark takes several minutes; BENCH_SUBSCRIBERS makes it smaller.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,6 +14,7 @@ const ALL = [
   'render',
   'dkim',
   'send',
+  'send-statements',
   'web',
   'link-guard',
   'rest',

@@ -23,11 +23,12 @@ import { ingestDeps } from '../src/app/deps.ts';
 import { benchContext, freshBenchDatabase, insertSubscribers } from './support/bench-db.ts';
 import { report, round } from './support/measure.ts';
 import { startBenchSink, watchPeakRss } from './support/sink.ts';
+import { SEND_TOPICS } from './support/topics.ts';
+import { watchCpu as watchPids } from './support/cpu.ts';
 
 const COUNT = Number(process.env.BENCH_DELIVERIES ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const root = path.resolve(import.meta.dirname, '..');
-const TOPICS = ['scaling laws', 'quantum -gravity', 'neural networks', '"recurrent neural" OR inflationary', 'benchmark OR phase'];
 
 // BENCH_DKIM=1: paperboy signs every message with a 2048-bit DKIM key and sends it with its VERP
 // return path and mailto unsubscribe (BOUNCE_DOMAIN); the baseline signs the same messages with the
@@ -52,7 +53,7 @@ const database = await freshBenchDatabase('send');
 const { ctx, env } = await benchContext({ DATABASE_URL: database.url, SMTP_URL: sink.url, SEND_CONCURRENCY: String(CONCURRENCY), ...dkimEnv });
 try {
   await ingestInputs(ingestDeps(ctx), [path.join(root, 'seeds')]);
-  await insertSubscribers(ctx, COUNT, (i) => [TOPICS[i % TOPICS.length]!]);
+  await insertSubscribers(ctx, COUNT, (i) => [SEND_TOPICS[i % SEND_TOPICS.length]!]);
   const built = await buildDigest(digestDeps(ctx));
   if (built.kind !== 'built' || built.deliveries !== COUNT) throw new Error(`expected ${COUNT} deliveries, got ${JSON.stringify(built.kind)}`);
 
@@ -76,8 +77,24 @@ try {
   await rm(file, { force: true });
   const baseline = JSON.parse(baselineRun.stdout.trim()) as { ms: number; failed: number; peakRssMb: number; cpuMs: number };
 
-  // paperboy.
+  // paperboy, and what PostgreSQL does for it: the CPU of this database's backends (the bench's own
+  // connections left out; sampled every 100 ms from /proc, so a backend that exits loses under 100 ms of
+  // it) and the transactions committed. The server is shared: other databases' work is not counted.
+  const stats = async () =>
+    (await ctx.db.sql.query<{ xacts: string }>('SELECT xact_commit + xact_rollback AS xacts FROM pg_stat_database WHERE datname = current_database()'))
+      .rows[0]!;
+  const own = (await ctx.db.sql.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+  const backends = watchPids(
+    async () =>
+      (
+        await ctx.db.sql.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND NOT (pid = ANY($1::int[]))', [own])
+      ).rows.map((r) => r.pid),
+    100,
+  );
+  const xactsBefore = Number((await stats()).xacts);
   const paperboyRun = await run(process.execPath, [...NODE_ARGS, path.join(root, 'bin/paperboy.js'), 'send'], { ...process.env, ...env });
+  backends.stop();
+  const xacts = Number((await stats()).xacts) - xactsBefore;
   const paperboySink = await sink.stats();
   const sent = await ctx.db.prisma.delivery.count({ where: { status: 'sent' } });
 
@@ -108,6 +125,7 @@ try {
       duplicates: paperboySink.duplicates,
       recordedSent: sent,
     },
+    postgres: { cpuMsPerMessage: round((backends.total() * 1000) / COUNT, 3), transactionsPer1000: Math.round((xacts / COUNT) * 1000) },
     ratio,
     target: `ratio >= ${TARGET}${DKIM_NOTE}, paperboy peak RSS < 300 MB, every delivery exactly once`,
     met: ratio >= TARGET && paperboyRun.peakRssMb < 300 && exactlyOnce,

@@ -1,5 +1,8 @@
 // Topics for benchmarks, drawn from the words of real titles with a fixed seed: single words,
 // pairs, phrases, alternatives and exclusions, like readers write them.
+/** The send benchmarks' readers' topics (send, send-statements): reader i has the (i mod 5)th. */
+export const SEND_TOPICS = ['scaling laws', 'quantum -gravity', 'neural networks', '"recurrent neural" OR inflationary', 'benchmark OR phase'];
+
 const STOP = new Set([
   'a',
   'an',

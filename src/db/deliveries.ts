@@ -26,6 +26,11 @@
 // (hand-over.ts). `handed` is committed BEFORE the message data goes over SMTP (the mailer waits for it), so a row
 // that is not handed was certainly not sent. A worker that learns the real outcome of a row a
 // recovery marked unknown meanwhile (its reply came late) may still record it: same worker, same attempt.
+//
+// The send's hot statements (the claim, markSent, the hand-over) are named ({ name, text, values }):
+// each connection parses them once, and PostgreSQL keeps a generic plan once it costs no more than
+// the custom ones (plan_cache_mode auto). Planning was more than half the claim's CPU and most of the
+// hand-over's (bench/README.md, send). Their texts never change within a process: a name is one text.
 import { DELIVERY_STATUSES, guard, target, type DeliveryStatus } from '../model/delivery-status.ts';
 import type { Db, Sql } from './database.ts';
 import { papersLeft } from './hand-over.ts';
@@ -76,8 +81,9 @@ export const RECORD_MAILED = `
  * growing with the send; from the cursor, over the few another sender took meanwhile.
  */
 export async function claimDeliveries(sql: Sql, workerId: string, limit: number, messageIdDomain: string, after = 0): Promise<ClaimedDelivery[]> {
-  const { rows } = await sql.query<Record<string, unknown>>(
-    `WITH picked AS (
+  const { rows } = await sql.query<Record<string, unknown>>({
+    name: 'paperboy.claim',
+    text: `WITH picked AS (
        SELECT d.id FROM delivery d JOIN digest g ON g.id = d.digest_id
         WHERE ${guard('claim', 'd.status')} AND d.id > $4 AND g.status = 'ready' AND (d.next_try_at IS NULL OR d.next_try_at <= now())
         ORDER BY d.id
@@ -103,8 +109,8 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
       WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) AND d.id = n.id AND ${guard('claim', 'd.status')}
      RETURNING d.id, d.digest_id, d.subscriber_id, n.email, n.subscriber_status, n.paused, n.feed_only,
                n.frequency, n.weekly_day, d.attempt, d.tries, n.papers, d.message_id`,
-    [limit, workerId, messageIdDomain, after],
-  );
+    values: [limit, workerId, messageIdDomain, after],
+  });
   return rows
     .map((r) => ({
       id: r.id as number,
@@ -129,8 +135,9 @@ export async function claimDeliveries(sql: Sql, workerId: string, limit: number,
  */
 export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<Held & { response: string }>): Promise<number[]> {
   if (sent.length === 0) return [];
-  const { rows } = await sql.query<{ id: number }>(
-    `WITH input AS (
+  const { rows } = await sql.query<{ id: number }>({
+    name: 'paperboy.sent',
+    text: `WITH input AS (
        SELECT * FROM unnest($1::int[], $2::int[], $3::text[]) AS u(id, attempt, response)
      ), done AS (
        UPDATE delivery d
@@ -145,8 +152,8 @@ export async function markSent(sql: Sql, workerId: string, sent: ReadonlyArray<H
        SELECT id, digest_id, attempt, 'sent', message_id, smtp_response, $4, now() FROM done
      )
      SELECT id FROM done`,
-    [sent.map((s) => s.id), sent.map((s) => s.attempt), sent.map((s) => s.response), workerId],
-  );
+    values: [sent.map((s) => s.id), sent.map((s) => s.attempt), sent.map((s) => s.response), workerId],
+  });
   return rows.map((r) => r.id);
 }
 

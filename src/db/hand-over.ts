@@ -10,7 +10,6 @@
 //     since its claim is not handed (released, claimed and narrowed again), so nothing goes out twice.
 import { guard, MAY_BE_REACHING, statusIn, target } from '../model/delivery-status.ts';
 import type { Sql } from './database.ts';
-import { withClient } from './pool-client.ts';
 import type { FailureDetail, Held } from '../model/delivery.ts';
 
 /** The first key of the hand-over's advisory locks ("ph"): the second is the subscriber's id. */
@@ -50,49 +49,71 @@ export interface HandOverResult {
   taken: number[];
 }
 
-const int = (n: number) => {
-  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
-  return String(n);
-};
+/**
+ * SQL: the hand-over's function, `paperboy_hand_over(ids, attempts, worker)` → (id, handed) per
+ * delivery still this worker's: the advisory lock per reader (taken in subscriber order), then — in a
+ * new statement, so with a snapshot taken after the locks: it sees another sender's `handed` committed
+ * while this one waited — the never-twice check and the guarded update. Called as one statement, it
+ * runs in that statement's transaction: the locks are held to its commit. Created by the migration
+ * hand_over_function, which holds this text (a unit test compares them).
+ *
+ * PL/pgSQL keeps its statements' plans per connection, and here always the generic ones
+ * (`force_generic_plan`: left to choose, PostgreSQL kept planning one of them on every call, from
+ * estimates, although the generic plan ran as fast; planning was a quarter of the hand-over's CPU:
+ * bench/README.md, send). So the plans must not depend on the values, nor on statistics that go
+ * stale while the plan is kept: the deliveries are found by id (`d.id = ANY(ids)`, the primary key)
+ * and the guards test `status::text`, so that a plan made without the ids cannot pick the status index
+ * instead (it holds an entry for every row changed since the last vacuum: bench/README.md, scale); and
+ * no table is read sequentially (`enable_seqscan = off`: every look-up here has its index), or a plan
+ * made while this month's mailed_paper partition was empty (and analysed so) would scan the whole
+ * partition for every paper until the next ANALYZE — 2 ms a hand-over instead of 0.35 ms, measured. Passing digest_id as well (to prune to one
+ * partition) was measured and not kept: the hand-over cost more with it (bench/README.md, send).
+ */
+export function handOverFunction(): string {
+  return `CREATE OR REPLACE FUNCTION "paperboy_hand_over"(ids int[], attempts int[], worker text)
+  RETURNS TABLE (id int, handed boolean) LANGUAGE plpgsql
+  SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $fn$
+#variable_conflict use_column
+BEGIN
+  PERFORM pg_advisory_xact_lock(${HAND_OVER_LOCK_SPACE}, x.s) FROM (SELECT DISTINCT d.subscriber_id AS s FROM delivery d WHERE d.id = ANY(ids) ORDER BY 1) x;
+  RETURN QUERY
+  WITH input AS (
+    SELECT * FROM unnest(ids, attempts) AS u(id, attempt)
+  ), mine AS (
+    SELECT d.id, d.attempt, d.subscriber_id, d.papers FROM delivery d JOIN input ON input.id = d.id AND input.attempt = d.attempt
+     WHERE d.id = ANY(ids) AND ${guard('hand', 'd.status::text')} AND d.worker_id = worker
+  ), clear AS (
+    SELECT d.id, d.attempt FROM mine d
+     WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(d.papers) AS e(p) WHERE ${paperTaken('e.p', 'd')})
+       -- two deliveries of one reader in this batch with a paper in common: the older one goes first
+       AND NOT EXISTS (SELECT 1 FROM mine b CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS e(p)
+                        WHERE b.subscriber_id = d.subscriber_id AND b.id < d.id
+                          AND b.papers @> jsonb_build_array(jsonb_build_object('paperId', e.p->'paperId')))
+  ), done AS (
+    UPDATE delivery d SET status = ${target('hand')}, handed_at = now()
+      FROM clear
+     WHERE d.id = ANY(ARRAY(SELECT clear.id FROM clear)) AND d.id = clear.id AND d.attempt = clear.attempt
+       AND ${guard('hand', 'd.status::text')} AND d.worker_id = worker
+    RETURNING d.id
+  )
+  SELECT mine.id, done.id IS NOT NULL FROM mine LEFT JOIN done ON done.id = mine.id;
+END
+$fn$`;
+}
 
 /**
  * claimed → handed for a batch, committed before any of their message data goes to the relay. A
- * delivery in neither list is no longer this worker's to send. One round trip: the statements go
- * together (simple protocol; every value is an integer, or a literal escaped by the driver).
+ * delivery in neither list is no longer this worker's to send. One statement, one round trip, its own
+ * transaction (named: each connection parses it once; the function keeps its plans per connection).
  */
 export async function markHanded(sql: Sql, workerId: string, held: readonly Held[]): Promise<HandOverResult> {
   if (held.length === 0) return { handed: [], taken: [] };
-  return withClient(sql, async (client) => {
-    const ids = `ARRAY[${held.map((h) => int(h.id)).join(',')}]::int[]`;
-    const attempts = `ARRAY[${held.map((h) => int(h.attempt)).join(',')}]::int[]`;
-    const worker = client.escapeLiteral(workerId);
-    const results = (await client.query(
-      `BEGIN;
-       SELECT pg_advisory_xact_lock(${HAND_OVER_LOCK_SPACE}, x.s) FROM (SELECT DISTINCT subscriber_id AS s FROM delivery WHERE id = ANY(${ids}) ORDER BY 1) x;
-       WITH input AS (
-         SELECT * FROM unnest(${ids}, ${attempts}) AS u(id, attempt)
-       ), mine AS (
-         SELECT d.id, d.attempt, d.subscriber_id, d.papers FROM delivery d JOIN input ON input.id = d.id AND input.attempt = d.attempt
-          WHERE ${guard('hand', 'd.status')} AND d.worker_id = ${worker}
-       ), clear AS (
-         SELECT d.id, d.attempt FROM mine d
-          WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(d.papers) AS e(p) WHERE ${paperTaken('e.p', 'd')})
-            -- two deliveries of one reader in this batch with a paper in common: the older one goes first
-            AND NOT EXISTS (SELECT 1 FROM mine b CROSS JOIN LATERAL jsonb_array_elements(d.papers) AS e(p)
-                             WHERE b.subscriber_id = d.subscriber_id AND b.id < d.id
-                               AND b.papers @> jsonb_build_array(jsonb_build_object('paperId', e.p->'paperId')))
-       ), handed AS (
-         UPDATE delivery d SET status = ${target('hand')}, handed_at = now()
-           FROM clear
-          WHERE d.id = clear.id AND d.attempt = clear.attempt AND ${guard('hand', 'd.status')} AND d.worker_id = ${worker}
-         RETURNING d.id
-       )
-       SELECT mine.id, handed.id IS NOT NULL AS handed FROM mine LEFT JOIN handed ON handed.id = mine.id;
-       COMMIT;`,
-    )) as unknown as Array<{ rows: Array<{ id: number; handed: boolean }> }>;
-    const rows = results[2]!.rows;
-    return { handed: rows.filter((r) => r.handed).map((r) => r.id), taken: rows.filter((r) => !r.handed).map((r) => r.id) };
+  const { rows } = await sql.query<{ id: number; handed: boolean }>({
+    name: 'paperboy.hand-over',
+    text: 'SELECT id, handed FROM paperboy_hand_over($1::int[], $2::int[], $3)',
+    values: [held.map((h) => h.id), held.map((h) => h.attempt), workerId],
   });
+  return { handed: rows.filter((r) => r.handed).map((r) => r.id), taken: rows.filter((r) => !r.handed).map((r) => r.id) };
 }
 
 /**

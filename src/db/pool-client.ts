@@ -7,7 +7,7 @@ import type { Sql } from './database.ts';
  * back; a client whose connection broke (its 'error', kept here and never thrown: the query rejects
  * too) is discarded, not returned to the pool.
  */
-export async function withClient<T>(sql: Sql, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function withClient<T>(sql: Sql, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await sql.connect();
   let broken: Error | undefined;
   const onError = (err: Error) => (broken = err);

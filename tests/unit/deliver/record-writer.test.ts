@@ -19,7 +19,9 @@ function fakeSql(answer: (call: Call) => { rows: unknown[]; rowCount?: number })
   const calls: Call[] = [];
   let down = false;
   const sql = {
-    query: async (text: string, params: unknown[] = []) => {
+    // a statement as text and values, or as a named statement ({ name, text, values }: markSent)
+    query: async (statement: string | { text: string; values?: unknown[] }, values: unknown[] = []) => {
+      const [text, params] = typeof statement === 'string' ? [statement, values] : [statement.text, statement.values ?? []];
       calls.push({ text, params });
       await new Promise((r) => setTimeout(r, 1));
       if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
