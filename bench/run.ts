@@ -4,6 +4,7 @@
 // The scale benchmark takes several minutes; BENCH_SUBSCRIBERS makes it smaller.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { buildDist } from './support/build-dist.ts';
 
 const ALL = [
   'parse',
@@ -30,6 +31,8 @@ if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${ALL.join(', ')})`);
   process.exit(2);
 }
+// the benchmarks that start paperboy processes (scale, send, ingest-large, backfill, inbound) measure dist/
+buildDist();
 let failed = 0;
 for (const name of chosen.length ? chosen : ALL) {
   const file = path.join(import.meta.dirname, FILES[name] ?? `${name}.ts`);

@@ -7,6 +7,7 @@
 //   npm run bench -- scale            (BENCH_SUBSCRIBERS=20000 for a quicker look)
 //   BENCH_SUBSCRIBERS=1000000 BENCH_BUILD_ONLY=1 BENCH_SCALE=postgres:1 npm run bench -- scale
 //                                     (the build alone: the processes are stopped once the digest is ready)
+// The processes run dist/, built first (npm run build), as `npm install && npm start` runs them.
 // The digest is built in committed chunks (status building) and becomes ready at once: its build time
 // is from its row's created_at to the moment it is seen ready, and the WAL it wrote is measured too.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +20,7 @@ import { ingestInputs } from '../src/ingest/ingest-inputs.ts';
 import { trainReaderModels } from '../src/jobs/train-reader-models.ts';
 import { parseSnapshot } from '../src/ingest/parse-snapshot.ts';
 import { newNonce } from '../src/db/subscribers.ts';
+import { buildDist } from './support/build-dist.ts';
 import { benchContext, databaseSizeMb, freshBenchDatabase } from './support/bench-db.ts';
 import { cpuSeconds, parentPid, serverCpuSeconds, watchCpu } from './support/cpu.ts';
 import { watchPeakPss } from './support/memory.ts';
@@ -49,6 +51,8 @@ const counts = (() => {
   return Array.from({ length: SUBSCRIBERS }, () => 1 + Math.floor(random() * 3));
 })();
 const topicsOf = (i: number) => pool.slice(i * 3, i * 3 + counts[i]!);
+
+buildDist();
 
 for (const scenario of scenarios) {
   const database = scenario.db === 'postgres' ? await freshBenchDatabase('scale') : null;
@@ -145,6 +149,7 @@ for (const scenario of scenarios) {
       database: scenario.db,
       processes: scenario.procs,
       ...(process.env.BENCH_SERVE_NODE_OPTIONS ? { serveNodeOptions: process.env.BENCH_SERVE_NODE_OPTIONS } : {}),
+      serveRuns: 'dist/ (built before the run)',
       subscribers: SUBSCRIBERS,
       readersWithModels,
       insertSubscribersMs: Math.round(insertMs),
