@@ -269,24 +269,6 @@ export async function markBounced(tx: Db, bounce: BounceDetail): Promise<boolean
   return n > 0;
 }
 
-export interface RetryOutlook {
-  /** queued deliveries of ready digests that are due now (a claim may take them) */
-  dueNow: number;
-  /** the earliest retry due later, if any */
-  nextAt: Date | null;
-}
-
-/** What is left to send: due now, or the next retry. One statement, so nothing falls between two. */
-export async function retryOutlook(sql: Sql): Promise<RetryOutlook> {
-  const { rows } = await sql.query<{ due: string; next_at: Date | null }>(
-    `SELECT count(*) FILTER (WHERE d.next_try_at IS NULL OR d.next_try_at <= now()) AS due,
-            min(d.next_try_at) FILTER (WHERE d.next_try_at > now()) AS next_at
-       FROM delivery d JOIN digest g ON g.id = d.digest_id
-      WHERE d.status = 'queued' AND g.status = 'ready'`,
-  );
-  return { dueNow: Number(rows[0]?.due ?? 0), nextAt: rows[0]?.next_at ?? null };
-}
-
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
 /** Deliveries by status (all digests, or one). */

@@ -2,7 +2,7 @@
 // next retry, or stop when nothing is left that waiting could make sendable. What is due is read in
 // one statement (retryOutlook), so a retry that falls due between the claim and this look is seen.
 import type PQueue from 'p-queue';
-import { retryOutlook, type RetryOutlook } from '../db/deliveries.ts';
+import { retryOutlook, type RetryOutlook } from '../db/delivery-backlog.ts';
 import type { Sql } from '../db/database.ts';
 
 const MAX_NAP_MS = 5_000;

@@ -3,7 +3,7 @@
 // and the look is seen, and `send` does not stop with work left.
 import { describe, expect, it, vi } from 'vitest';
 import type { Sql } from '../../../src/db/database.ts';
-import type { RetryOutlook } from '../../../src/db/deliveries.ts';
+import type { RetryOutlook } from '../../../src/db/delivery-backlog.ts';
 import { waitForWork } from '../../../src/deliver/wait-for-work.ts';
 
 const sql = {} as Sql;
