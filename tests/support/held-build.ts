@@ -23,6 +23,8 @@ export interface HeldBuild {
   digestNow: () => Promise<Digest | null>;
   /** waits until the build has committed two chunks and its third waits on the lock */
   untilHeld: (timeoutMs: number) => Promise<void>;
+  /** waits until every reader's delivery is sent, then asserts one delivery and one message each */
+  sentToEveryReaderOnce: () => Promise<void>;
   /** ends the row lock: the held chunk goes on */
   release: () => Promise<void>;
   close: () => Promise<void>;
@@ -68,6 +70,23 @@ export async function startHeldBuild(readers: number, chunk: number): Promise<He
     },
     waitingOnLock,
     digestNow,
+    sentToEveryReaderOnce: async () => {
+      const { prisma } = app.ctx.db;
+      await sink.waitFor(readers, 120_000);
+      await vi.waitFor(
+        async () => {
+          const counts = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
+          expect(counts).toEqual([{ status: 'sent', _count: { _all: readers } }]);
+        },
+        { timeout: 60_000, interval: 100 },
+      );
+      const perReader = await prisma.delivery.groupBy({ by: ['subscriberId'], _count: { _all: true } });
+      expect(perReader).toHaveLength(readers);
+      expect(perReader.every((r) => r._count._all === 1)).toBe(true);
+      const recipients = sink.messages.map((m) => m.envelope.to.join(','));
+      expect(new Set(recipients).size).toBe(readers);
+      expect(recipients).toHaveLength(readers);
+    },
     untilHeld: (timeoutMs) =>
       vi.waitFor(
         async () => {

@@ -16,7 +16,7 @@ const startHeld = useHeldBuilds();
 describe('a digest build when serve is stopped', () => {
   it('commits the chunk in flight, stops between chunks, exits cleanly; the next start goes on with it', async () => {
     const held = await startHeld(READERS, CHUNK);
-    const { app, sink, env, serve, digestNow, untilHeld } = held;
+    const { app, sink, env, serve, sentToEveryReaderOnce, digestNow, untilHeld } = held;
     const { prisma, sql } = app.ctx.db;
 
     const builder = await serve({ ...env, DIGEST_CRON: '* * * * * *' });
@@ -43,26 +43,13 @@ describe('a digest build when serve is stopped', () => {
 
     // Started again (its schedule would build only on New Year's Day): it goes on after reader 30 and sends.
     const again = await serve({ ...env, DIGEST_CRON: '0 0 1 1 *' });
-    await sink.waitFor(READERS, 120_000);
-    await vi.waitFor(
-      async () => {
-        const counts = await prisma.delivery.groupBy({ by: ['status'], _count: { _all: true } });
-        expect(counts).toEqual([{ status: 'sent', _count: { _all: READERS } }]);
-      },
-      { timeout: 60_000, interval: 100 },
-    );
+    await sentToEveryReaderOnce();
     expect(again.events('digest.build_resumed')[0]).toMatchObject({ digestId: digest.id, readers: 3 * CHUNK, of: READERS });
     expect(await prisma.digest.findUniqueOrThrow({ where: { id: digest.id } })).toMatchObject({
       status: 'ready',
       deliveryCount: READERS,
       buildReaders: READERS,
     });
-    const perReader = await prisma.delivery.groupBy({ by: ['subscriberId'], _count: { _all: true } });
-    expect(perReader).toHaveLength(READERS);
-    expect(perReader.every((r) => r._count._all === 1)).toBe(true);
-    const recipients = sink.messages.map((m) => m.envelope.to.join(','));
-    expect(new Set(recipients).size).toBe(READERS);
-    expect(recipients).toHaveLength(READERS);
     expect(await again.stop()).toBe(0);
   }, 300_000);
 });
