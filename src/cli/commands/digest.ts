@@ -39,7 +39,7 @@ export async function digestNow(ctx: AppContext, dryRun: boolean): Promise<Build
   });
 }
 
-/** What a build did, on stdout; the exit status: 1 when it was stopped before the end. */
+/** What a build did, on stdout; the exit status: 130 when it was interrupted (Ctrl-C, SIGTERM) before the end, as backfill's. */
 export function describeDigest(result: BuildDigestResult | BuildStopped): number {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   switch (result.kind) {
@@ -47,7 +47,7 @@ export function describeDigest(result: BuildDigestResult | BuildStopped): number
       const which = result.digestId ? ` (digest ${result.digestId} is building: nothing of it is sent yet)` : '';
       process.stderr.write(`paperboy: the digest build stopped after ${plural(result.readers, 'reader')}${which}\n`);
       process.stderr.write('next: `paperboy digest` goes on from there (so does `paperboy serve`)\n');
-      return 1;
+      return 130;
     }
     case 'no-snapshot':
       out(

@@ -23,7 +23,8 @@ export function registerRunOnce(program: Command): void {
             `(empty), ${rejected.length} rejected\n`,
         );
         for (const r of rejected) if (r.kind === 'rejected') process.stdout.write(`  ${describeRejection(r)}\n`);
-        if (describeDigest(await digestNow(ctx, false)) !== 0) return 1; // stopped (Ctrl-C): nothing more to send
+        const built = describeDigest(await digestNow(ctx, false));
+        if (built !== 0) return built; // interrupted (Ctrl-C): nothing more to send
         const status = finish(ctx, await sendByHand(ctx, 'cli', () => sendAll(ctx)));
         if (rejected.length > 0) {
           process.stderr.write(`paperboy: ${plural(rejected.length, 'input')} of ${ctx.config.SNAPSHOT_SOURCE} rejected\n`);

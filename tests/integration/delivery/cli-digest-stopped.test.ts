@@ -1,7 +1,7 @@
 // Ctrl-C to `paperboy digest` in the middle of a build: it stops between chunks, as serve does on
 // SIGTERM (build-stopped.test.ts). The third chunk is held back by a row lock on a reader, so the
 // signal lands while a chunk is in flight whatever the machine's speed; once the lock goes, that
-// chunk is committed, the command says where it stopped and exits 1, and the digest stays building
+// chunk is committed, the command says where it stopped and exits 130, and the digest stays building
 // (nothing of it can be sent). `paperboy digest` again goes on after it: every reader gets one.
 import { describe, expect, it, vi } from 'vitest';
 import { collect, runCli, startCli } from '../../support/cli.ts';
@@ -14,7 +14,7 @@ const CHUNK = 10;
 const startHeld = useHeldBuilds();
 
 describe('paperboy digest stopped by Ctrl-C', () => {
-  it('commits the chunk in flight, stops between chunks, exits 1 naming the way on; the next run goes on', async () => {
+  it('commits the chunk in flight, stops between chunks, exits 130 naming the way on; the next run goes on', async () => {
     const held = await startHeld(READERS, CHUNK);
     const { app, env, digestNow, untilHeld } = held;
     const { prisma } = app.ctx.db;
@@ -30,7 +30,7 @@ describe('paperboy digest stopped by Ctrl-C', () => {
     await vi.waitFor(() => expect(stderr).toContain('"event":"digest.stopping"'), { timeout: 30_000, interval: 50 });
     await held.release();
     const stopped = await result;
-    expect(stopped.code, stopped.stderr).toBe(1);
+    expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.stderr).toContain(`the digest build stopped after ${3 * CHUNK} readers`);
     expect(stopped.stderr).toContain('next: `paperboy digest` goes on from there');
 
